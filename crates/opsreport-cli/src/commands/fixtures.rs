@@ -1,0 +1,95 @@
+//! `opsreport fixtures`: write the deterministic synthetic dataset (or the hand-made one).
+
+use std::fs;
+use std::path::PathBuf;
+
+use clap::Args;
+use opsreport_fixtures::handmade::write_handmade;
+use opsreport_fixtures::{FixtureError, FixtureOptions, generate};
+use opsreport_model::{DatasetName, YearMonth};
+
+use crate::failure::{Failure, Outcome};
+
+/// Flags of `opsreport fixtures`.
+#[derive(Args, Debug)]
+pub struct FixturesArgs {
+    /// Folder to write the dataset root into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Number of accounts.
+    #[arg(long, default_value_t = 2)]
+    accounts: u32,
+    /// Number of months, ending with --last-month.
+    #[arg(long, default_value_t = 7)]
+    months: u32,
+    /// Volume multiplier: 1 is a typical account (hundreds of stacks, tens of thousands of
+    /// alerts a month); volumes grow linearly.
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    /// Seed of the random streams: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// The newest month to generate (fixed by default so output never depends on the date).
+    #[arg(long, default_value = "2026-10", value_name = "YYYY-MM")]
+    last_month: String,
+    /// Write the tiny hand-made dataset used by the unit tests instead.
+    #[arg(long)]
+    handmade: bool,
+    /// Replace the dataset folders if --out already holds data.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Runs `opsreport fixtures`.
+pub fn run(args: FixturesArgs) -> Outcome {
+    let last_month = YearMonth::parse(&args.last_month).map_err(Failure::bad_input)?;
+    prepare_output(&args.out, args.force)?;
+    if args.handmade {
+        let files = write_handmade(&args.out).map_err(fixture_failure)?;
+        println!("wrote the hand-made dataset ({files} files) to {}", args.out.display());
+        return Ok(0);
+    }
+    let options = FixtureOptions { accounts: args.accounts, months: args.months, scale: args.scale, seed: args.seed, last_month };
+    let summary = generate(&args.out, &options).map_err(fixture_failure)?;
+    let accounts: Vec<String> = summary.accounts.iter().map(ToString::to_string).collect();
+    println!(
+        "wrote {} files, {} rows to {}: accounts {}, months {} to {}",
+        summary.files,
+        summary.rows,
+        args.out.display(),
+        accounts.join(", "),
+        summary.months[0],
+        summary.months[summary.months.len() - 1]
+    );
+    Ok(0)
+}
+
+fn fixture_failure(error: FixtureError) -> Failure {
+    match error {
+        FixtureError::Options(_) => Failure::bad_input(error),
+        other => Failure::source_or_sink(other),
+    }
+}
+
+/// Refuses to mix a new dataset into an old one: with data present, `--force` removes the
+/// dataset and notes folders first (and nothing else).
+fn prepare_output(out: &std::path::Path, force: bool) -> Result<(), Failure> {
+    let owned: Vec<PathBuf> =
+        DatasetName::ALL.iter().map(|dataset| out.join(dataset.as_str())).chain(std::iter::once(out.join("notes"))).collect();
+    let existing: Vec<&PathBuf> = owned.iter().filter(|path| path.exists()).collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    if !force {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "{} already holds a dataset ({} exists); pass --force to replace it or choose another --out",
+            out.display(),
+            existing[0].display()
+        )));
+    }
+    for path in existing {
+        fs::remove_dir_all(path)
+            .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("cannot remove {}: {error}", path.display())))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! One module per subcommand.
+
+pub mod fixtures;
+pub mod metrics;
+pub mod validate;

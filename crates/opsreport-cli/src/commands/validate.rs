@@ -1,0 +1,187 @@
+//! `opsreport validate`: check every file of a dataset root against the contract.
+//!
+//! Every account and every month partition is read (not only a report's window), all problems
+//! are listed rather than only the first, and a table per dataset summarises rows, duplicates,
+//! unknown values, excluded rows and freshness. Exit 0 only when nothing is fatal.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Args;
+use opsreport_extract::{ExtractError, LocalSource};
+use opsreport_model::{AccountId, DatasetName, DatasetQuality, ReportPeriod, YearMonth};
+
+use crate::failure::{EXIT_BAD_INPUT, Failure, Outcome};
+use crate::settings;
+
+/// Flags of `opsreport validate`.
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// Dataset root folder (the layout of the data contract).
+    #[arg(long, env = "OPSREPORT_SOURCE", value_name = "DIR")]
+    source: PathBuf,
+    /// Only these accounts (repeatable). Default: every account found.
+    #[arg(long = "account", value_name = "ID")]
+    accounts: Vec<String>,
+    /// Time zone used to count "rows in period" for the newest month.
+    #[arg(long, env = "OPSREPORT_TIMEZONE", value_name = "IANA")]
+    timezone: Option<String>,
+}
+
+#[derive(Default)]
+struct Totals {
+    accounts: usize,
+    files: usize,
+    rows: u64,
+    duplicates: u64,
+    unknown: u64,
+    nulls: u64,
+    newest: Option<String>,
+    errors: usize,
+}
+
+/// Runs `opsreport validate`.
+pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
+    let zone = settings::time_zone(args.timezone.as_deref(), config)?;
+    let source = LocalSource::new(&args.source).map_err(Failure::from_extract)?;
+    let accounts = if args.accounts.is_empty() {
+        source.all_accounts().map_err(Failure::from_extract)?
+    } else {
+        args.accounts.iter().map(|id| AccountId::parse(id)).collect::<Result<Vec<_>, _>>().map_err(Failure::bad_input)?
+    };
+    if accounts.is_empty() {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "{} holds no dataset folder with aws_account_id=<id> partitions; is it the dataset root?",
+            args.source.display()
+        )));
+    }
+    let mut totals: BTreeMap<DatasetName, Totals> = BTreeMap::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut fatal = false;
+    for account in &accounts {
+        for dataset in DatasetName::ALL {
+            let entry = totals.entry(dataset).or_default();
+            let result = source.plan_all_months(dataset, account).and_then(|plan| {
+                let newest = plan.months.last().copied().unwrap_or(YearMonth::new(2000, 1).expect("valid"));
+                let period = ReportPeriod::new(newest, zone);
+                source.load_plan(dataset, account, &period, &plan)
+            });
+            match result {
+                Ok(loaded) => add(entry, &loaded.quality, &mut problems, account),
+                Err(error) => {
+                    fatal = true;
+                    entry.errors += 1;
+                    problems.push(format!("error: account {account}: {error}"));
+                    if !matches!(error, ExtractError::Io { .. }) {
+                        continue;
+                    }
+                }
+            }
+        }
+        if let Err(error) = source.notes(account, &ReportPeriod::new(YearMonth::new(2000, 1).expect("valid"), zone)) {
+            problems.push(format!("error: account {account}: {error}"));
+            fatal = true;
+        }
+        fatal |= check_all_notes(&source, account, &mut problems);
+    }
+    print_table(&totals);
+    for problem in &problems {
+        println!("{problem}");
+    }
+    if fatal {
+        println!(
+            "result: invalid ({} fatal problem(s)); fix the files named above and run validate again",
+            problems.iter().filter(|p| p.starts_with("error")).count()
+        );
+        Ok(EXIT_BAD_INPUT)
+    } else {
+        println!("result: valid ({} accounts)", accounts.len());
+        Ok(0)
+    }
+}
+
+fn add(entry: &mut Totals, quality: &DatasetQuality, problems: &mut Vec<String>, account: &AccountId) {
+    if !quality.missing {
+        entry.accounts += 1;
+    }
+    entry.files += quality.files_read.len();
+    entry.rows += quality.rows_read;
+    entry.duplicates += quality.duplicates_dropped;
+    entry.unknown += quality.rows_with_unknown_values;
+    entry.nulls += quality.rows_with_required_nulls;
+    if let Some(newest) = &quality.newest {
+        if entry.newest.as_ref().is_none_or(|current| newest > current) {
+            entry.newest = Some(newest.clone());
+        }
+    }
+    for (column, values) in &quality.unknown_values {
+        let listed: Vec<String> = values.iter().map(|(value, count)| format!("{value:?} ×{count}")).collect();
+        problems.push(format!(
+            "warning: account {account}: dataset {}: column `{column}` has values outside the contract ({}); they are reported as {}",
+            quality.dataset,
+            listed.join(", "),
+            DatasetName::from_name(&quality.dataset).map(|dataset| dataset.spec().unknown_value).unwrap_or("Other")
+        ));
+    }
+    if quality.rows_with_required_nulls > 0 {
+        problems.push(format!(
+            "warning: account {account}: dataset {}: {} row(s) with a null in a required column are excluded",
+            quality.dataset, quality.rows_with_required_nulls
+        ));
+    }
+}
+
+/// Parses every notes file of the account (all months).
+fn check_all_notes(source: &LocalSource, account: &AccountId, problems: &mut Vec<String>) -> bool {
+    let folder = source.root().join("notes").join(account.as_str());
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return false;
+    };
+    let mut fatal = false;
+    let mut names: Vec<String> =
+        entries.filter_map(|entry| entry.ok()).map(|entry| entry.file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    for name in names {
+        let Some(month) = name.strip_suffix(".toml").and_then(|month| YearMonth::parse(month).ok()) else {
+            problems
+                .push(format!("warning: account {account}: notes/{account}/{name} is not named <YYYY-MM>.toml and is ignored"));
+            continue;
+        };
+        let period = ReportPeriod::new(month, chrono_tz::Tz::UTC);
+        if let Err(error) = source.notes(account, &period) {
+            problems.push(format!("error: account {account}: {error}"));
+            fatal = true;
+        }
+    }
+    fatal
+}
+
+fn print_table(totals: &BTreeMap<DatasetName, Totals>) {
+    println!(
+        "{:<18} {:>8} {:>6} {:>10} {:>10} {:>9} {:>10}  {:<20} {}",
+        "dataset", "accounts", "files", "rows", "duplicates", "unknown", "null-req", "newest", "status"
+    );
+    for (dataset, entry) in totals {
+        let status = if entry.errors > 0 {
+            "ERROR"
+        } else if entry.accounts == 0 {
+            "missing"
+        } else if entry.unknown > 0 || entry.nulls > 0 {
+            "warnings"
+        } else {
+            "ok"
+        };
+        println!(
+            "{:<18} {:>8} {:>6} {:>10} {:>10} {:>9} {:>10}  {:<20} {}",
+            dataset.as_str(),
+            entry.accounts,
+            entry.files,
+            entry.rows,
+            entry.duplicates,
+            entry.unknown,
+            entry.nulls,
+            entry.newest.as_deref().unwrap_or("-"),
+            status
+        );
+    }
+}

@@ -1,0 +1,61 @@
+//! `opsreport`: the one binary. It parses flags, reads the configuration, runs a subcommand and
+//! maps every failure to the exit codes of the CLI contract (0 ok, 1 some accounts failed,
+//! 2 bad usage, configuration or input data, 3 a source or sink failed).
+//!
+//! Only this crate reads the environment, prints, and decides exit codes.
+
+mod commands;
+mod failure;
+mod pipeline;
+mod settings;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::failure::Failure;
+
+/// Monthly service performance reports for managed-service accounts.
+#[derive(Parser, Debug)]
+#[command(name = "opsreport", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// Configuration file (TOML). Default: ./opsreport.toml when it exists, else built-in defaults.
+    #[arg(long, global = true, env = "OPSREPORT_CONFIG", value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a dataset root against the data contract and print a per-dataset summary.
+    Validate(commands::validate::ValidateArgs),
+    /// Compute every metric of one account's report and print it as metrics.json.
+    Metrics(commands::metrics::MetricsArgs),
+    /// Write a deterministic synthetic dataset in the contract's layout.
+    Fixtures(commands::fixtures::FixturesArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { 2 } else { 0 };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = settings::load_config(cli.config.as_deref()).and_then(|config| match cli.command {
+        Command::Validate(args) => commands::validate::run(&config, args),
+        Command::Metrics(args) => commands::metrics::run(&config, args),
+        Command::Fixtures(args) => commands::fixtures::run(args),
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure { code, error }) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(code)
+        }
+    }
+}

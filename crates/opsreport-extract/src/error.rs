@@ -1,0 +1,161 @@
+//! Errors of the extract stage: each names the dataset, the file and the column or row at
+//! fault, and says what to do about it.
+
+use std::path::PathBuf;
+
+/// Result with [`ExtractError`].
+pub type Result<T, E = ExtractError> = std::result::Result<T, E>;
+
+/// Why a dataset could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// The dataset root is missing.
+    #[error("source folder {} does not exist or is not a folder: pass --source with the folder that holds the dataset folders (incidents/, alerts/, …)", path.display())]
+    RootNotFound {
+        /// The root given.
+        path: PathBuf,
+    },
+    /// Listing or opening failed at the operating-system level.
+    #[error("dataset {dataset}: cannot read {}: {source}", path.display())]
+    Io {
+        /// Dataset (or `notes`).
+        dataset: String,
+        /// Path.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A partition folder whose account id is not 12 digits.
+    #[error("dataset {dataset}: partition folder {} does not hold a valid account id ({reason}); rename it aws_account_id=<12 digits>", path.display())]
+    InvalidPartition {
+        /// Dataset.
+        dataset: String,
+        /// The folder.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Not a Parquet file, truncated, or otherwise unreadable.
+    #[error(
+        "dataset {dataset}, file {file}: not a readable Parquet file ({reason}); re-export the file or move it out of the dataset folder"
+    )]
+    UnreadableFile {
+        /// Dataset.
+        dataset: String,
+        /// File, relative to the source root.
+        file: String,
+        /// What the reader said.
+        reason: String,
+    },
+    /// A required column is absent.
+    #[error(
+        "dataset {dataset}, file {file}: required column `{column}` is missing; add it (see docs/data-contract.md for the {dataset} columns)"
+    )]
+    MissingColumn {
+        /// Dataset.
+        dataset: String,
+        /// File.
+        file: String,
+        /// Column.
+        column: String,
+    },
+    /// A column whose type cannot be cast losslessly to the contract's type.
+    #[error(
+        "dataset {dataset}, file {file}: column `{column}` has type {found} but the contract says {expected}; write it as {expected} (see docs/data-contract.md)"
+    )]
+    WrongType {
+        /// Dataset.
+        dataset: String,
+        /// File.
+        file: String,
+        /// Column.
+        column: String,
+        /// The type found.
+        found: String,
+        /// The contract's type.
+        expected: String,
+    },
+    /// A required column with no value in any row of a file.
+    #[error(
+        "dataset {dataset}, file {file}: required column `{column}` is null in all {rows} rows; fill it or fix the export that wrote the file"
+    )]
+    AllNull {
+        /// Dataset.
+        dataset: String,
+        /// File.
+        file: String,
+        /// Column.
+        column: String,
+        /// Rows in the file.
+        rows: u64,
+    },
+    /// A row whose `aws_account_id` is not the partition's account.
+    #[error(
+        "dataset {dataset}, file {file}, row {row}: aws_account_id {found:?} does not match the partition's account {expected}; a file must only hold rows of the account in its folder name"
+    )]
+    AccountMismatch {
+        /// Dataset.
+        dataset: String,
+        /// File.
+        file: String,
+        /// Row (0-based, within the file).
+        row: u64,
+        /// The value in the row.
+        found: String,
+        /// The account of the partition.
+        expected: String,
+    },
+    /// A row filed under the wrong `month=` folder.
+    #[error(
+        "dataset {dataset}, file {file}, row {row}: `{column}` = {value} is outside the file's partition month={month} (the UTC month of `{column}`); move the row to the partition of its own month"
+    )]
+    OutsidePartition {
+        /// Dataset.
+        dataset: String,
+        /// File.
+        file: String,
+        /// Row (0-based, within the file).
+        row: u64,
+        /// The partition column.
+        column: String,
+        /// Its value in that row.
+        value: String,
+        /// The folder's month.
+        month: String,
+    },
+    /// Rows with the same key but different values.
+    #[error(
+        "dataset {dataset}: {key} {value} appears {count} times with different values (files {files}); keep one row per {key}"
+    )]
+    ConflictingDuplicates {
+        /// Dataset.
+        dataset: String,
+        /// Key columns, comma-separated.
+        key: String,
+        /// The key's value.
+        value: String,
+        /// Rows with that key.
+        count: u64,
+        /// Files holding them.
+        files: String,
+    },
+    /// A notes file that is not valid.
+    #[error("{0}; fix the file (see docs/notes.md)")]
+    Notes(#[from] opsreport_model::notes::NotesError),
+    /// Polars failed while combining validated data (a bug or resource problem, not bad data).
+    #[error("dataset {dataset}: {reason}")]
+    Engine {
+        /// Dataset.
+        dataset: String,
+        /// Polars' message.
+        reason: String,
+    },
+}
+
+impl ExtractError {
+    /// True when the input data or notes are at fault (exit code 2); false for IO problems
+    /// of the source itself (exit code 3).
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, ExtractError::Io { .. } | ExtractError::Engine { .. })
+    }
+}

@@ -1,0 +1,16 @@
+//! Sources of opsreport: everything that reads the contract's datasets for one account and
+//! report period and hands the metrics stage validated Polars frames.
+//!
+//! The seam is the [`Source`] trait. The local source reads the Hive layout of Parquet files
+//! (`<root>/<dataset>/aws_account_id=<id>/month=<YYYY-MM>/…`), opening only the partitions a
+//! report needs; every source passes what it read through [`validate`], so both backends yield
+//! the same columns, types and data-quality counts.
+
+pub mod error;
+pub mod local;
+pub mod source;
+pub mod validate;
+
+pub use error::{ExtractError, Result};
+pub use local::LocalSource;
+pub use source::{AccountData, Dataset, Source, months_to_read};

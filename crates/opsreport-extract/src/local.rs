@@ -1,0 +1,266 @@
+//! The local source: Parquet files in the Hive layout of the data contract.
+//!
+//! `<root>/<dataset>/aws_account_id=<id>/month=<YYYY-MM>/<any file>` (reference data:
+//! `<root>/<dataset>/aws_account_id=<id>/<any file>`), notes in
+//! `<root>/notes/<id>/<YYYY-MM>.toml`. Partitions are listed here, not discovered by a scan of
+//! the whole root, so only the account's folders and the months a report needs are opened
+//! (the list of opened files is kept in the data-quality record, which is how tests prove it).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use opsreport_model::contract::ACCOUNT_COLUMN;
+use opsreport_model::{AccountId, DatasetName, Notes, ReportPeriod, YearMonth};
+use polars::prelude::{HiveOptions, LazyFrame, PlRefPath, ScanArgsParquet};
+use sha2::{Digest, Sha256};
+
+use crate::source::{AccountData, Dataset, Source, months_to_read};
+use crate::validate::{Part, validate};
+use crate::{ExtractError, Result};
+
+/// Parquet files under a dataset root.
+#[derive(Clone, Debug)]
+pub struct LocalSource {
+    root: PathBuf,
+}
+
+/// The files of one dataset that a report opens.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartitionPlan {
+    /// Files, sorted by path, each with its `month=` partition (none for reference data).
+    pub files: Vec<(PathBuf, Option<YearMonth>)>,
+    /// The partition months found among those wanted.
+    pub months: Vec<YearMonth>,
+}
+
+impl LocalSource {
+    /// A source over `root`, which must be a folder.
+    pub fn new(root: impl Into<PathBuf>) -> Result<Self> {
+        let root = root.into();
+        if !root.is_dir() {
+            return Err(ExtractError::RootNotFound { path: root });
+        }
+        Ok(Self { root })
+    }
+
+    /// The root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn account_folder(&self, dataset: DatasetName, account: &AccountId) -> PathBuf {
+        self.root.join(dataset.as_str()).join(format!("{ACCOUNT_COLUMN}={account}"))
+    }
+
+    /// The files of `dataset` a report of `account` for `period` opens.
+    pub fn plan(&self, dataset: DatasetName, account: &AccountId, period: &ReportPeriod) -> Result<PartitionPlan> {
+        let folder = self.account_folder(dataset, account);
+        if !folder.is_dir() {
+            return Ok(PartitionPlan::default());
+        }
+        let wanted = months_to_read(dataset, period);
+        if dataset.spec().partition_column.is_none() {
+            return Ok(PartitionPlan {
+                files: data_files(dataset, &folder)?.into_iter().map(|file| (file, None)).collect(),
+                months: Vec::new(),
+            });
+        }
+        let mut plan = PartitionPlan::default();
+        for month in wanted {
+            let partition = folder.join(format!("month={month}"));
+            if partition.is_dir() {
+                plan.files.extend(data_files(dataset, &partition)?.into_iter().map(|file| (file, Some(month))));
+                plan.months.push(month);
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Every month partition of `dataset` for `account`, oldest first (for `validate`).
+    pub fn plan_all_months(&self, dataset: DatasetName, account: &AccountId) -> Result<PartitionPlan> {
+        let folder = self.account_folder(dataset, account);
+        if !folder.is_dir() {
+            return Ok(PartitionPlan::default());
+        }
+        if dataset.spec().partition_column.is_none() {
+            return Ok(PartitionPlan {
+                files: data_files(dataset, &folder)?.into_iter().map(|file| (file, None)).collect(),
+                months: Vec::new(),
+            });
+        }
+        let io_error = |source| ExtractError::Io { dataset: dataset.as_str().to_owned(), path: folder.clone(), source };
+        let mut months = Vec::new();
+        for entry in fs::read_dir(&folder).map_err(io_error)? {
+            let entry = entry.map_err(io_error)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(month) = name.strip_prefix("month=") {
+                let month = YearMonth::parse(month).map_err(|error| ExtractError::InvalidPartition {
+                    dataset: dataset.as_str().to_owned(),
+                    path: entry.path(),
+                    reason: error.to_string(),
+                })?;
+                months.push(month);
+            }
+        }
+        months.sort();
+        let mut plan = PartitionPlan::default();
+        for month in months {
+            plan.files
+                .extend(data_files(dataset, &folder.join(format!("month={month}")))?.into_iter().map(|file| (file, Some(month))));
+            plan.months.push(month);
+        }
+        Ok(plan)
+    }
+
+    /// Every account with a folder in any dataset, sorted.
+    pub fn all_accounts(&self) -> Result<Vec<AccountId>> {
+        let mut accounts = BTreeSet::new();
+        for dataset in DatasetName::ALL {
+            for (account, _) in self.account_folders(dataset)? {
+                accounts.insert(account);
+            }
+        }
+        Ok(accounts.into_iter().collect())
+    }
+
+    fn account_folders(&self, dataset: DatasetName) -> Result<Vec<(AccountId, PathBuf)>> {
+        let folder = self.root.join(dataset.as_str());
+        if !folder.is_dir() {
+            return Ok(Vec::new());
+        }
+        let io_error = |source| ExtractError::Io { dataset: dataset.as_str().to_owned(), path: folder.clone(), source };
+        let mut found = Vec::new();
+        for entry in fs::read_dir(&folder).map_err(io_error)? {
+            let entry = entry.map_err(io_error)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(id) = name.strip_prefix(&format!("{ACCOUNT_COLUMN}=")) else {
+                continue;
+            };
+            let account = AccountId::parse(id).map_err(|error| ExtractError::InvalidPartition {
+                dataset: dataset.as_str().to_owned(),
+                path: entry.path(),
+                reason: error.to_string(),
+            })?;
+            found.push((account, entry.path()));
+        }
+        found.sort();
+        Ok(found)
+    }
+
+    /// Reads and validates the files of one plan.
+    pub fn load_plan(
+        &self,
+        dataset: DatasetName,
+        account: &AccountId,
+        period: &ReportPeriod,
+        plan: &PartitionPlan,
+    ) -> Result<Dataset> {
+        let mut parts = Vec::with_capacity(plan.files.len());
+        for (file, month) in &plan.files {
+            let label = self.relative(file);
+            let path = PlRefPath::new(file.to_string_lossy().as_ref());
+            let frame = LazyFrame::scan_parquet(path, scan_arguments()).map_err(|error| ExtractError::UnreadableFile {
+                dataset: dataset.as_str().to_owned(),
+                file: label.clone(),
+                reason: error.to_string(),
+            })?;
+            parts.push(Part { label, month: *month, frame });
+        }
+        let months = plan.months.iter().map(ToString::to_string).collect();
+        let mut loaded = validate(dataset, account, period, parts, months)?;
+        if loaded.frame.is_none() {
+            let folder = self.account_folder(dataset, account);
+            loaded.quality.missing_reason = Some(if folder.is_dir() {
+                format!("no {dataset} files for account {account} in the months this report reads")
+            } else {
+                format!("no {dataset} data delivered for account {account} (folder {} is absent)", self.relative(&folder))
+            });
+        }
+        Ok(loaded)
+    }
+
+    fn relative(&self, path: &Path) -> String {
+        path.strip_prefix(&self.root).unwrap_or(path).to_string_lossy().into_owned()
+    }
+
+    /// The notes file for an account and month, if there is one.
+    pub fn notes(&self, account: &AccountId, period: &ReportPeriod) -> Result<Option<Notes>> {
+        let path = self.root.join("notes").join(account.as_str()).join(format!("{}.toml", period.month()));
+        if !path.exists() {
+            return Ok(None);
+        }
+        let bytes = fs::read(&path).map_err(|source| ExtractError::Io { dataset: "notes".into(), path: path.clone(), source })?;
+        let origin = self.relative(&path);
+        let text = String::from_utf8(bytes)
+            .map_err(|_| opsreport_model::notes::NotesError { origin: origin.clone(), message: "not UTF-8 text".into() })?;
+        Ok(Some(Notes::from_toml(&text, &origin)?))
+    }
+}
+
+/// How one file is scanned: the partition values come from the folder names this module
+/// parsed, so Polars must not add its own columns from the path.
+fn scan_arguments() -> ScanArgsParquet {
+    ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..ScanArgsParquet::default() }
+}
+
+/// Data files in a partition folder: every regular file except hidden ones and markers
+/// (`.crc`, `_SUCCESS`), sorted by name. Athena `UNLOAD` writes files without an extension.
+fn data_files(dataset: DatasetName, folder: &Path) -> Result<Vec<PathBuf>> {
+    let io_error = |source| ExtractError::Io { dataset: dataset.as_str().to_owned(), path: folder.to_owned(), source };
+    let mut files = Vec::new();
+    for entry in fs::read_dir(folder).map_err(io_error)? {
+        let entry = entry.map_err(io_error)?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || name.starts_with('_') {
+            continue;
+        }
+        if entry.file_type().map_err(io_error)?.is_file() {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+impl Source for LocalSource {
+    fn accounts(&self, period: &ReportPeriod) -> Result<Vec<AccountId>> {
+        let mut accounts = BTreeSet::new();
+        for dataset in DatasetName::ALL {
+            if dataset.spec().partition_column.is_none() {
+                continue;
+            }
+            for (account, folder) in self.account_folders(dataset)? {
+                if folder.join(format!("month={}", period.month())).is_dir() {
+                    accounts.insert(account);
+                }
+            }
+        }
+        Ok(accounts.into_iter().collect())
+    }
+
+    fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData> {
+        let mut datasets = BTreeMap::new();
+        let mut digest = Sha256::new();
+        for dataset in DatasetName::ALL {
+            let plan = self.plan(dataset, account, period)?;
+            for (file, _) in &plan.files {
+                let bytes = fs::read(file).map_err(|source| ExtractError::Io {
+                    dataset: dataset.as_str().to_owned(),
+                    path: file.clone(),
+                    source,
+                })?;
+                digest.update(format!("{dataset}\n{}\n{}\n", self.relative(file), bytes.len()).as_bytes());
+                digest.update(&bytes);
+            }
+            datasets.insert(dataset, self.load_plan(dataset, account, period, &plan)?);
+        }
+        let notes = self.notes(account, period)?;
+        if let Some(notes) = &notes {
+            digest.update(format!("notes\n{notes:?}\n").as_bytes());
+        }
+        let input_digest = digest.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
+        Ok(AccountData { account: account.clone(), period: *period, datasets, notes, input_digest })
+    }
+}

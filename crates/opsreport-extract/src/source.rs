@@ -1,0 +1,93 @@
+//! The `Source` seam: what every backend (local Parquet today, Athena next) hands the metrics
+//! stage for one account and report period.
+
+use std::collections::BTreeMap;
+
+use opsreport_model::contract::{ColumnType, DatasetKind};
+use opsreport_model::{AccountId, DatasetName, DatasetQuality, Notes, ReportPeriod, YearMonth};
+use polars::prelude::DataFrame;
+
+use crate::Result;
+
+/// One validated dataset of one account.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    /// Which dataset.
+    pub name: DatasetName,
+    /// The contract's columns (contract types), or `None` when the dataset is missing.
+    pub frame: Option<DataFrame>,
+    /// What validation found.
+    pub quality: DatasetQuality,
+}
+
+/// Everything one report reads.
+#[derive(Clone, Debug)]
+pub struct AccountData {
+    /// The account.
+    pub account: AccountId,
+    /// The period the data was read for.
+    pub period: ReportPeriod,
+    /// All 15 datasets, present or marked missing.
+    pub datasets: BTreeMap<DatasetName, Dataset>,
+    /// The notes file for the month, if any.
+    pub notes: Option<Notes>,
+    /// SHA-256 (hex) over every file read — dataset, path and content — and the notes text:
+    /// the same inputs give the same digest on any machine.
+    pub input_digest: String,
+}
+
+impl AccountData {
+    /// A dataset (always present in the map; its frame may be `None`).
+    pub fn dataset(&self, name: DatasetName) -> &Dataset {
+        &self.datasets[&name]
+    }
+}
+
+/// A backend that reads the contract's datasets.
+pub trait Source: Send + Sync {
+    /// Accounts with any data in the report month, sorted.
+    fn accounts(&self, period: &ReportPeriod) -> Result<Vec<AccountId>>;
+
+    /// Reads and validates every dataset of `account` that a report for `period` needs.
+    fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData>;
+}
+
+/// The partition months a report for `period` reads of `dataset`, oldest first.
+///
+/// Event datasets partitioned by a timestamp read every UTC month overlapping
+/// `[start of month M - lookback in the report zone, end of M)`; datasets partitioned by a
+/// date (billing, OOD hours, snapshots) read the calendar months `M - lookback ..= M`.
+/// Reference data is not partitioned by month (empty list).
+pub fn months_to_read(dataset: DatasetName, period: &ReportPeriod) -> Vec<YearMonth> {
+    let spec = dataset.spec();
+    if spec.kind == DatasetKind::Reference {
+        return Vec::new();
+    }
+    let first = period.shifted(spec.lookback_months as i32);
+    let partition_type = spec
+        .partition_column
+        .and_then(|column| spec.column(column))
+        .map(|column| column.column_type)
+        .expect("partitioned datasets name a partition column");
+    match partition_type {
+        ColumnType::Timestamp => period.utc_months_since(first.start()),
+        _ => first.month().through(period.month()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opsreport_model::period::parse_time_zone;
+
+    #[test]
+    fn timestamp_partitions_cover_the_zone_offset_and_date_partitions_do_not() {
+        let period = ReportPeriod::new(YearMonth::parse("2026-10").unwrap(), parse_time_zone("Asia/Tokyo").unwrap());
+        // Alerts look back 6 months: April in Tokyo starts on 31 March UTC.
+        let alerts: Vec<String> = months_to_read(DatasetName::Alerts, &period).iter().map(ToString::to_string).collect();
+        assert_eq!(alerts, ["2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]);
+        let billing: Vec<String> = months_to_read(DatasetName::Billing, &period).iter().map(ToString::to_string).collect();
+        assert_eq!(billing, ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]);
+        assert!(months_to_read(DatasetName::OodEngagements, &period).is_empty());
+    }
+}

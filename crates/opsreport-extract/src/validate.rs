@@ -1,0 +1,470 @@
+//! Validation: from whatever a source read (files, result parts) to the contract's columns and
+//! types, with the data-quality counts the report's appendix prints.
+//!
+//! Fatal problems (unreadable file, missing required column, wrong type, a required column null
+//! in every row, a row of another account, conflicting duplicates) are errors naming the
+//! dataset, file and column or row. Recoverable ones are counted and fixed: rows with a null in a
+//! required column are excluded, unknown enum values become `Other`/`Unknown`, exact duplicates
+//! and superseded re-reports are dropped.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use opsreport_model::contract::{ACCOUNT_COLUMN, ColumnSpec, ColumnType, DatasetSpec};
+use opsreport_model::{AccountId, DatasetName, DatasetQuality, ReportPeriod, YearMonth};
+use polars::prelude::*;
+
+use crate::source::Dataset;
+use crate::{ExtractError, Result};
+
+/// One piece of a dataset as a source read it: a file, or a part of a query result.
+pub struct Part {
+    /// How to name it in messages: a path relative to the source root, or a result part.
+    pub label: String,
+    /// The `month=` partition it came from, when the source knows it: every row's partition
+    /// column must fall in that (UTC) month, or pruning would silently lose it.
+    pub month: Option<YearMonth>,
+    /// Its rows, with whatever columns and types it has.
+    pub frame: LazyFrame,
+}
+
+const PART_COLUMN: &str = "__opsreport_part";
+const ROW_COLUMN: &str = "__opsreport_row";
+const FILE_ACCOUNT_COLUMN: &str = "__opsreport_file_account";
+
+/// The Polars type a contract type is held in.
+pub fn polars_type(column_type: ColumnType) -> DataType {
+    match column_type {
+        ColumnType::String => DataType::String,
+        ColumnType::Timestamp => DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)),
+        ColumnType::Date => DataType::Date,
+        ColumnType::Int64 => DataType::Int64,
+        ColumnType::Double => DataType::Float64,
+        ColumnType::Boolean => DataType::Boolean,
+    }
+}
+
+/// A timestamp literal of the contract's timestamp type.
+pub fn timestamp_literal(instant: DateTime<Utc>) -> Expr {
+    // A typed scalar: casting an integer literal to a zoned datetime would drop the zone.
+    lit(Scalar::new_datetime(instant.timestamp_micros(), TimeUnit::Microseconds, Some(TimeZone::UTC)))
+}
+
+/// A date literal.
+pub fn date_literal(date: NaiveDate) -> Expr {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+    lit(Scalar::new_date((date - epoch).num_days() as i32))
+}
+
+/// The expression that turns a column found with type `found` into the contract's type, or
+/// `None` when that cannot be done without losing information.
+fn cast_to_contract(column: &ColumnSpec, found: &DataType) -> Option<Expr> {
+    let source = col(column.name);
+    let target = polars_type(column.column_type);
+    let cast = match (column.column_type, found) {
+        (_, DataType::Null) => lit(NULL).cast(target),
+        (ColumnType::String, DataType::String) => source,
+        (ColumnType::Int64, dtype) if dtype.is_integer() && !matches!(dtype, DataType::UInt64) => source.cast(target),
+        (ColumnType::Double, dtype) if dtype.is_float() || (dtype.is_integer()) => source.cast(target),
+        (ColumnType::Boolean, DataType::Boolean) => source,
+        (ColumnType::Date, DataType::Date) => source,
+        // A timestamp without a zone is read as UTC (Parquet's isAdjustedToUTC = false from
+        // writers that do not set it); one with a zone is an instant already. Either way the
+        // cast keeps the instant and changes only the unit and the label.
+        (ColumnType::Timestamp, DataType::Datetime(_, _)) => source.cast(target),
+        _ => return None,
+    };
+    Some(cast.alias(column.name))
+}
+
+/// Reads every part, checks it against the contract and returns the validated dataset.
+pub fn validate(
+    dataset: DatasetName,
+    account: &AccountId,
+    period: &ReportPeriod,
+    parts: Vec<Part>,
+    months_read: Vec<String>,
+) -> Result<Dataset> {
+    let spec = dataset.spec();
+    let labels: Vec<String> = parts.iter().map(|part| part.label.clone()).collect();
+    let mut quality =
+        DatasetQuality { dataset: spec.name.to_owned(), files_read: labels.clone(), months_read, ..DatasetQuality::default() };
+    let mut combined: Option<DataFrame> = None;
+    for (index, part) in parts.into_iter().enumerate() {
+        let frame = read_part(spec, account, index, part)?;
+        match combined.as_mut() {
+            None => combined = Some(frame),
+            Some(all) => {
+                all.vstack_mut_owned(frame).map_err(|error| engine(spec, error))?;
+            }
+        }
+    }
+    let Some(mut frame) = combined else {
+        quality.missing = true;
+        quality.missing_reason = Some("no files for this account in the months the report reads".into());
+        return Ok(Dataset { name: dataset, frame: None, quality });
+    };
+    frame.rechunk_mut();
+    quality.rows_read = frame.height() as u64;
+
+    let frame = drop_required_nulls(spec, frame, &mut quality)?;
+    let frame = normalize_enums(spec, frame, &mut quality)?;
+    let frame = drop_duplicates(spec, frame, &labels, &mut quality)?;
+    count_period_rows(spec, &frame, period, &mut quality)?;
+
+    let mut output_columns = vec![lit(account.as_str()).alias(ACCOUNT_COLUMN)];
+    output_columns.extend(spec.columns.iter().map(|column| col(column.name)));
+    let frame = frame.lazy().select(output_columns).collect().map_err(|error| engine(spec, error))?;
+    Ok(Dataset { name: dataset, frame: Some(frame), quality })
+}
+
+fn engine(spec: &DatasetSpec, error: PolarsError) -> ExtractError {
+    ExtractError::Engine { dataset: spec.name.to_owned(), reason: error.to_string() }
+}
+
+fn unreadable(spec: &DatasetSpec, label: &str, error: PolarsError) -> ExtractError {
+    let reason: String = error.to_string().lines().next().unwrap_or("unknown error").chars().take(300).collect();
+    ExtractError::UnreadableFile { dataset: spec.name.to_owned(), file: label.to_owned(), reason }
+}
+
+/// Casts one part to the contract's columns and checks what can only be checked per file.
+fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part) -> Result<DataFrame> {
+    let label = part.label.clone();
+    let schema = part.frame.clone().collect_schema().map_err(|error| unreadable(spec, &label, error))?;
+    let mut columns = Vec::with_capacity(spec.columns.len() + 3);
+    for column in spec.columns {
+        match schema.get(column.name) {
+            None if column.required => {
+                return Err(ExtractError::MissingColumn {
+                    dataset: spec.name.to_owned(),
+                    file: label,
+                    column: column.name.to_owned(),
+                });
+            }
+            None => columns.push(lit(NULL).cast(polars_type(column.column_type)).alias(column.name)),
+            Some(found) => match cast_to_contract(column, found) {
+                Some(expression) => columns.push(expression),
+                None => {
+                    return Err(ExtractError::WrongType {
+                        dataset: spec.name.to_owned(),
+                        file: label,
+                        column: column.name.to_owned(),
+                        found: found.to_string(),
+                        expected: column.column_type.name().to_owned(),
+                    });
+                }
+            },
+        }
+    }
+    let has_account_column = match schema.get(ACCOUNT_COLUMN) {
+        None => false,
+        Some(DataType::String) => true,
+        Some(found) => {
+            return Err(ExtractError::WrongType {
+                dataset: spec.name.to_owned(),
+                file: label,
+                column: ACCOUNT_COLUMN.to_owned(),
+                found: found.to_string(),
+                expected: "string".to_owned(),
+            });
+        }
+    };
+    if has_account_column {
+        columns.push(col(ACCOUNT_COLUMN).alias(FILE_ACCOUNT_COLUMN));
+    }
+    columns.push(lit(index as u32).alias(PART_COLUMN));
+    columns.push(col(ROW_COLUMN));
+    let frame =
+        part.frame.with_row_index(ROW_COLUMN, None).select(columns).collect().map_err(|error| unreadable(spec, &label, error))?;
+
+    let rows = frame.height();
+    if rows > 0 {
+        for column in spec.columns.iter().filter(|column| column.required) {
+            let nulls = frame.column(column.name).map_err(|error| engine(spec, error))?.null_count();
+            if nulls == rows {
+                return Err(ExtractError::AllNull {
+                    dataset: spec.name.to_owned(),
+                    file: label,
+                    column: column.name.to_owned(),
+                    rows: rows as u64,
+                });
+            }
+        }
+    }
+    if let (Some(month), Some(partition)) = (part.month, spec.partition_column) {
+        check_partition_month(spec, &label, &frame, partition, month)?;
+    }
+    if has_account_column {
+        let mismatches = frame
+            .clone()
+            .lazy()
+            .filter(col(FILE_ACCOUNT_COLUMN).is_not_null().and(col(FILE_ACCOUNT_COLUMN).neq(lit(account.as_str()))))
+            .select([col(ROW_COLUMN), col(FILE_ACCOUNT_COLUMN)])
+            .limit(1)
+            .collect()
+            .map_err(|error| engine(spec, error))?;
+        if mismatches.height() > 0 {
+            let row = mismatches.column(ROW_COLUMN).and_then(|c| c.get(0).map(|v| v.extract::<u64>().unwrap_or(0))).unwrap_or(0);
+            let found = mismatches
+                .column(FILE_ACCOUNT_COLUMN)
+                .ok()
+                .and_then(|c| c.get(0).ok().map(|value| value.get_str().unwrap_or_default().to_owned()))
+                .unwrap_or_default();
+            return Err(ExtractError::AccountMismatch {
+                dataset: spec.name.to_owned(),
+                file: label,
+                row,
+                found: found.chars().take(64).collect(),
+                expected: account.to_string(),
+            });
+        }
+        return frame.drop(FILE_ACCOUNT_COLUMN).map_err(|error| engine(spec, error));
+    }
+    Ok(frame)
+}
+
+/// Fails on the first row whose partition column lies outside the file's `month=` folder.
+fn check_partition_month(spec: &DatasetSpec, label: &str, frame: &DataFrame, partition: &str, month: YearMonth) -> Result<()> {
+    let column_type = spec.column(partition).expect("partition column").column_type;
+    let inside = match column_type {
+        ColumnType::Timestamp => {
+            let start = month.first_day().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+            let end = month.next().first_day().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+            col(partition).gt_eq(timestamp_literal(start)).and(col(partition).lt(timestamp_literal(end)))
+        }
+        _ => col(partition).gt_eq(date_literal(month.first_day())).and(col(partition).lt_eq(date_literal(month.last_day()))),
+    };
+    let outside = frame
+        .clone()
+        .lazy()
+        .filter(col(partition).is_not_null().and(inside.not()))
+        .select([col(ROW_COLUMN), col(partition).cast(DataType::String).alias("value")])
+        .limit(1)
+        .collect()
+        .map_err(|error| engine(spec, error))?;
+    if outside.height() == 0 {
+        return Ok(());
+    }
+    Err(ExtractError::OutsidePartition {
+        dataset: spec.name.to_owned(),
+        file: label.to_owned(),
+        row: first_u64(&outside, ROW_COLUMN),
+        column: partition.to_owned(),
+        value: outside.column("value").ok().and_then(|c| c.get(0).ok().map(|v| any_value_text(&v))).unwrap_or_default(),
+        month: month.to_string(),
+    })
+}
+
+/// Excludes rows with a null in a required column and counts them.
+fn drop_required_nulls(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQuality) -> Result<DataFrame> {
+    let required: Vec<Expr> =
+        spec.columns.iter().filter(|column| column.required).map(|column| col(column.name).is_not_null()).collect();
+    let Some(all_present) = required.into_iter().reduce(|left, right| left.and(right)) else {
+        return Ok(frame);
+    };
+    let before = frame.height();
+    let kept = frame.lazy().filter(all_present).collect().map_err(|error| engine(spec, error))?;
+    quality.rows_with_required_nulls = (before - kept.height()) as u64;
+    Ok(kept)
+}
+
+/// Maps enum-like columns to their canonical spelling (trimmed, case-insensitive) and replaces
+/// unknown values, counting them.
+fn normalize_enums(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQuality) -> Result<DataFrame> {
+    let enum_columns: Vec<(&ColumnSpec, &[&str])> =
+        spec.columns.iter().filter_map(|column| column.allowed_values.map(|values| (column, values))).collect();
+    if enum_columns.is_empty() {
+        return Ok(frame);
+    }
+    let mut normalized = Vec::new();
+    let mut unknown_flags = Vec::new();
+    for (column, values) in &enum_columns {
+        let cleaned = col(column.name).str().strip_chars(lit(NULL)).str().to_lowercase();
+        let mut mapped =
+            when(col(column.name).is_null()).then(lit(NULL).cast(DataType::String)).otherwise(lit(spec.unknown_value));
+        for value in values.iter().rev() {
+            mapped = when(cleaned.clone().eq(lit(value.to_lowercase()))).then(lit(*value)).otherwise(mapped);
+        }
+        let known =
+            values.iter().map(|value| cleaned.clone().eq(lit(value.to_lowercase()))).reduce(|a, b| a.or(b)).expect("enum values");
+        unknown_flags.push(col(column.name).is_not_null().and(known.not()).alias(format!("__unknown_{}", column.name)));
+        normalized.push(mapped.alias(column.name));
+    }
+    let flagged = frame.lazy().with_columns(unknown_flags).collect().map_err(|error| engine(spec, error))?;
+
+    let any_unknown = enum_columns
+        .iter()
+        .map(|(column, _)| col(format!("__unknown_{}", column.name)))
+        .reduce(|a, b| a.or(b))
+        .expect("enum columns");
+    let unknown_rows = flagged
+        .clone()
+        .lazy()
+        .filter(any_unknown)
+        .select([len().alias("rows")])
+        .collect()
+        .map_err(|error| engine(spec, error))?;
+    quality.rows_with_unknown_values = first_u64(&unknown_rows, "rows");
+    if quality.rows_with_unknown_values > 0 {
+        for (column, _) in &enum_columns {
+            let flag = format!("__unknown_{}", column.name);
+            let samples = flagged
+                .clone()
+                .lazy()
+                .filter(col(flag.as_str()))
+                .group_by([col(column.name)])
+                .agg([len().cast(DataType::UInt64).alias("count")])
+                .sort_by_exprs(
+                    [col("count"), col(column.name)],
+                    SortMultipleOptions::default().with_order_descending_multi([true, false]),
+                )
+                .limit(10)
+                .collect()
+                .map_err(|error| engine(spec, error))?;
+            if samples.height() == 0 {
+                continue;
+            }
+            let values = samples
+                .column(column.name)
+                .map_err(|error| engine(spec, error))?
+                .str()
+                .map_err(|error| engine(spec, error))?
+                .clone();
+            let counts =
+                samples.column("count").map_err(|error| engine(spec, error))?.u64().map_err(|error| engine(spec, error))?.clone();
+            let entry = quality.unknown_values.entry(column.name.to_owned()).or_insert_with(BTreeMap::new);
+            for (value, count) in values.iter().zip(counts.iter()) {
+                let value: String = value.unwrap_or_default().chars().take(80).collect();
+                entry.insert(value, count.unwrap_or(0));
+            }
+        }
+    }
+    let flag_names: Vec<String> = enum_columns.iter().map(|(column, _)| format!("__unknown_{}", column.name)).collect();
+    flagged.lazy().with_columns(normalized).drop(cols(flag_names)).collect().map_err(|error| engine(spec, error))
+}
+
+fn first_u64(frame: &DataFrame, column: &str) -> u64 {
+    frame.column(column).ok().and_then(|values| values.get(0).ok()).and_then(|value| value.extract::<u64>()).unwrap_or(0)
+}
+
+/// Drops exact duplicates and superseded re-reports; rejects conflicting rows.
+fn drop_duplicates(spec: &DatasetSpec, frame: DataFrame, labels: &[String], quality: &mut DatasetQuality) -> Result<DataFrame> {
+    let before = frame.height();
+    let content: Vec<String> = spec.columns.iter().map(|column| column.name.to_owned()).collect();
+    // Stable: the first of equal rows (in file order) is kept.
+    let frame = frame.unique_stable(Some(&content), UniqueKeepStrategy::First, None).map_err(|error| engine(spec, error))?;
+    if spec.unique_key.is_empty() {
+        quality.duplicates_dropped = (before - frame.height()) as u64;
+        return Ok(frame);
+    }
+    let mut conflict_key: Vec<&str> = spec.unique_key.to_vec();
+    if let Some(version) = spec.latest_wins_by {
+        conflict_key.push(version);
+    }
+    check_conflicts(spec, &frame, &conflict_key, labels)?;
+    let frame = match spec.latest_wins_by {
+        None => frame,
+        Some(version) => {
+            let mut order: Vec<Expr> = spec.unique_key.iter().map(|key| col(*key)).collect();
+            order.push(col(version));
+            let sorted = frame
+                .lazy()
+                .sort_by_exprs(order, SortMultipleOptions::default().with_maintain_order(true))
+                .collect()
+                .map_err(|error| engine(spec, error))?;
+            let key: Vec<String> = spec.unique_key.iter().map(|key| (*key).to_owned()).collect();
+            sorted.unique_stable(Some(&key), UniqueKeepStrategy::Last, None).map_err(|error| engine(spec, error))?
+        }
+    };
+    quality.duplicates_dropped = (before - frame.height()) as u64;
+    Ok(frame)
+}
+
+fn check_conflicts(spec: &DatasetSpec, frame: &DataFrame, key: &[&str], labels: &[String]) -> Result<()> {
+    let key_columns: Vec<Expr> = key.iter().map(|name| col(*name)).collect();
+    let conflicts = frame
+        .clone()
+        .lazy()
+        .group_by(key_columns.clone())
+        .agg([
+            len().cast(DataType::UInt64).alias("__count"),
+            col(PART_COLUMN).unique().sort(SortOptions::default()).alias("__parts"),
+        ])
+        .filter(col("__count").gt(lit(1u64)))
+        .sort_by_exprs(key_columns, SortMultipleOptions::default())
+        .limit(1)
+        .collect()
+        .map_err(|error| engine(spec, error))?;
+    if conflicts.height() == 0 {
+        return Ok(());
+    }
+    let value = key
+        .iter()
+        .map(|name| {
+            conflicts
+                .column(name)
+                .ok()
+                .and_then(|column| column.get(0).ok().map(|value| any_value_text(&value)))
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let parts =
+        conflicts.column("__parts").ok().and_then(|column| column.get(0).ok().map(|value| value.to_string())).unwrap_or_default();
+    let files: Vec<String> = parts
+        .trim_matches(|c| c == '[' || c == ']')
+        .split(',')
+        .filter_map(|index| index.trim().parse::<usize>().ok())
+        .filter_map(|index| labels.get(index).cloned())
+        .collect();
+    Err(ExtractError::ConflictingDuplicates {
+        dataset: spec.name.to_owned(),
+        key: key.join(", "),
+        value: value.chars().take(120).collect(),
+        count: first_u64(&conflicts, "__count"),
+        files: files.join(", "),
+    })
+}
+
+fn any_value_text(value: &AnyValue<'_>) -> String {
+    match value {
+        AnyValue::String(text) => (*text).to_owned(),
+        AnyValue::StringOwned(text) => text.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Counts rows whose partition column is in the period and records the newest value.
+fn count_period_rows(spec: &DatasetSpec, frame: &DataFrame, period: &ReportPeriod, quality: &mut DatasetQuality) -> Result<()> {
+    let Some(partition) = spec.partition_column else {
+        quality.rows_in_period = frame.height() as u64;
+        return Ok(());
+    };
+    let column_type = spec.column(partition).expect("partition column").column_type;
+    let in_period = match column_type {
+        ColumnType::Timestamp => {
+            col(partition).gt_eq(timestamp_literal(period.start())).and(col(partition).lt(timestamp_literal(period.end())))
+        }
+        _ => col(partition)
+            .gt_eq(date_literal(period.month().first_day()))
+            .and(col(partition).lt_eq(date_literal(period.month().last_day()))),
+    };
+    let summary = frame
+        .clone()
+        .lazy()
+        .select([
+            in_period.cast(DataType::UInt64).sum().alias("in_period"),
+            col(partition).max().cast(DataType::Int64).alias("newest"),
+        ])
+        .collect()
+        .map_err(|error| engine(spec, error))?;
+    quality.rows_in_period = first_u64(&summary, "in_period");
+    let newest = summary.column("newest").ok().and_then(|column| column.get(0).ok()).and_then(|value| value.extract::<i64>());
+    quality.newest = newest.map(|raw| match column_type {
+        ColumnType::Timestamp => DateTime::<Utc>::from_timestamp_micros(raw)
+            .map(|instant| instant.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default(),
+        _ => (NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(raw)).to_string(),
+    });
+    Ok(())
+}

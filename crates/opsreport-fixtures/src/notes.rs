@@ -1,0 +1,121 @@
+//! Notes files of the synthetic accounts: what a service delivery manager would write, with a
+//! few characters that mean something in markup languages, so literal printing is exercised.
+
+use opsreport_model::{AccountId, YearMonth};
+
+use crate::rng::Rng;
+
+const CUSTOMERS: &[&str] =
+    &["Northwind Logistics", "Contoso Health", "Fabrikam Retail", "Tailspin Travel", "Wide World Importers"];
+
+fn quote(text: &str) -> String {
+    let mut quoted = String::from("\"");
+    for character in text.chars() {
+        match character {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            other => quoted.push(other),
+        }
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// The TOML text of one account's notes for one month.
+pub fn notes_toml(seed: u64, index: u32, account: &AccountId, month: YearMonth, latest: bool) -> String {
+    let mut rng = Rng::for_stream(seed, &[account.as_str(), "notes", &month.to_string()]);
+    let customer = CUSTOMERS[index as usize % CUSTOMERS.len()];
+    let next = month.next();
+    let mut text = String::new();
+    text.push_str("# Notes written by the service delivery manager for this account and month.\n");
+    text.push_str(&format!("customer_name = {}\n", quote(customer)));
+    text.push_str(&format!(
+        "account_name = {}\n",
+        quote(&format!("{customer} - production ({})", if index % 2 == 0 { "primary" } else { "analytics" }))
+    ));
+    if index % 2 == 0 {
+        let status = if latest { "Complete: all workloads onboarded" } else { "In progress: 2 of 3 workloads onboarded" };
+        text.push_str(&format!("onboarding_status = {}\n", quote(status)));
+    }
+    text.push_str("scope_changes = \"Added AWS Control Tower operations to the Operations on Demand catalogue; no change to subcontractors.\"\n");
+    text.push_str("csdm = { name = \"Dana Whitfield\", email = \"dana.whitfield@example.com\" }\n\n");
+    for (role, name, email, phone) in [
+        ("Cloud Service Delivery Manager", "Dana Whitfield", "dana.whitfield@example.com", "+1 206 555 0100"),
+        ("Cloud Architect", "Sam Okafor", "sam.okafor@example.com", "+1 206 555 0101"),
+        ("Customer application owner", "Priya Raman", "priya.raman@example.com", "+1 312 555 0142"),
+        ("Operations escalation (24x7)", "Operations on call", "ops-oncall@example.com", "+1 800 555 0199"),
+    ] {
+        text.push_str(&format!(
+            "[[contacts]]\nrole = {}\nname = {}\nemail = {}\nphone = {}\n\n",
+            quote(role),
+            quote(name),
+            quote(email),
+            quote(phone)
+        ));
+    }
+    let issues = [
+        (
+            "Nightly batch overruns its window",
+            "Open",
+            "Batch jobs on the *reporting* cluster finish after 07:00; tuning is tracked in RFC #2 [phase 1].",
+        ),
+        ("Legacy AMI still in use", "Mitigating", "Two instances run an AMI older than 18 months; replacement is scheduled."),
+        ("Cost spike on EKS", "Investigating", "EKS node groups grew after the autoscaler change; see cost section."),
+    ];
+    for (title, status, detail) in issues.iter().take(rng.range(1, 3) as usize) {
+        text.push_str(&format!(
+            "[[issues]]\ntitle = {}\nstatus = {}\ndetail = {}\n\n",
+            quote(title),
+            quote(status),
+            quote(detail)
+        ));
+    }
+    text.push_str("[[risks]]\ntitle = \"Single-AZ database for the orders service\"\nmitigation = \"Multi-AZ conversion planned; until then backups every 4 hours.\"\n\n");
+    text.push_str(&format!(
+        "[[upcoming]]\ntitle = \"Disaster-recovery test\"\ndate = {}\n\n[[upcoming]]\ntitle = \"Windows Server 2016 end-of-support migration\"\ndate = \"next quarter\"\n\n",
+        next.first_day().with_day_safe(14)
+    ));
+    text.push_str(
+        "[[feature_requests]]\ntitle = \"Self-service restore of single files\"\nstatus = \"Submitted to product team\"\n\n",
+    );
+    text.push_str("[[feature_requests]]\ntitle = \"Weekly patch report by e-mail\"\nstatus = \"Planned\"\n\n");
+    text.push_str(&format!(
+        "[[action_items]]\ntitle = \"Approve the Multi-AZ change window\"\nowner = \"Priya Raman\"\ndue = {}\nstatus = \"Open\"\n\n",
+        next.first_day().with_day_safe(10)
+    ));
+    text.push_str(&format!(
+        "[[action_items]]\ntitle = \"Review Trusted Advisor security findings\"\nowner = \"Sam Okafor\"\ndue = {}\nstatus = \"In progress\"\n",
+        next.first_day().with_day_safe(20)
+    ));
+    text
+}
+
+trait WithDaySafe {
+    fn with_day_safe(self, day: u32) -> chrono::NaiveDate;
+}
+
+impl WithDaySafe for chrono::NaiveDate {
+    fn with_day_safe(self, day: u32) -> chrono::NaiveDate {
+        use chrono::Datelike;
+        self.with_day(day).unwrap_or(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opsreport_model::Notes;
+
+    #[test]
+    fn generated_notes_parse() {
+        let account = AccountId::parse("012345678901").unwrap();
+        for (index, latest) in [(0, true), (1, false)] {
+            let text = notes_toml(42, index, &account, YearMonth::parse("2026-10").unwrap(), latest);
+            let notes = Notes::from_toml(&text, "generated").unwrap();
+            assert_eq!(notes.contacts.len(), 4);
+            assert_eq!(notes.onboarding_status.is_some(), index % 2 == 0);
+            assert!(!notes.action_items.is_empty());
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! `alerts.*`: monitoring and events — volumes by severity, source and outcome, and the share
+//! auto-remediated ("problems averted").
+
+use opsreport_model::DatasetName;
+use opsreport_model::metrics::{AlertMetrics, AlertTrendPoint};
+use polars::prelude::*;
+
+use crate::frame::{Frames, count, counts_by, in_period, percent};
+use crate::{Result, available, missing};
+
+const SECTION: &str = "alerts";
+
+/// Computes `alerts.*`.
+pub fn compute(frames: &Frames) -> Result<AlertMetrics> {
+    let alerts = match frames.event_data(DatasetName::Alerts) {
+        Ok(frame) => frame,
+        Err(reason) => {
+            return Ok(AlertMetrics { status: missing(reason), ..AlertMetrics::default() });
+        }
+    };
+    let alerts = alerts.cache();
+    let period = frames.period;
+    let current = alerts.clone().filter(in_period("created_at", &period));
+    let by_outcome = counts_by(current.clone(), "outcome", "Other", SECTION)?;
+    let total: u64 = by_outcome.values().sum();
+    let outcome = |name: &str| by_outcome.get(name).copied().unwrap_or(0);
+    let mut trend = Vec::new();
+    for month in period.trend_months(6) {
+        let in_month = alerts.clone().filter(in_period("created_at", &month));
+        trend.push(AlertTrendPoint {
+            month: month.month().to_string(),
+            total: Some(count(in_month.clone(), SECTION)?),
+            auto_remediated: Some(count(in_month.filter(col("outcome").eq(lit("AutoRemediated"))), SECTION)?),
+        });
+    }
+    Ok(AlertMetrics {
+        status: available(),
+        total: Some(total),
+        by_severity: counts_by(current.clone(), "severity", "Other", SECTION)?,
+        by_source: counts_by(current, "source", "Other", SECTION)?,
+        auto_remediated_pct: percent(outcome("AutoRemediated"), total),
+        incident_rate_pct: percent(outcome("IncidentCreated"), total),
+        false_positive_pct: percent(outcome("FalsePositive"), total),
+        by_outcome,
+        trend,
+    })
+}

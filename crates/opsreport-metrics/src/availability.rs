@@ -1,0 +1,117 @@
+//! `availability.*`: console and API availability from probe windows, downtime against the
+//! target, and a per-day series in the report time zone.
+
+use opsreport_model::DatasetName;
+use opsreport_model::ReportPeriod;
+use opsreport_model::metrics::{AvailabilityMetrics, DailyAvailability, EndpointAvailability, PercentPoint};
+use polars::prelude::*;
+
+use crate::frame::{Frames, collect, doubles, first_count, first_double, in_period, integers, strings};
+use crate::{Result, available, missing};
+
+const SECTION: &str = "availability";
+
+/// Per-window downtime: window_minutes × failed / total (0 for an empty window).
+fn window_downtime() -> Expr {
+    when(col("checks_total").gt(lit(0i64)))
+        .then(
+            col("window_minutes").cast(DataType::Float64) * col("checks_failed").cast(DataType::Float64)
+                / col("checks_total").cast(DataType::Float64),
+        )
+        .otherwise(lit(0.0))
+}
+
+fn sums() -> [Expr; 3] {
+    [
+        col("checks_total").sum().alias("total"),
+        col("checks_failed").sum().alias("failed"),
+        window_downtime().sum().alias("downtime"),
+    ]
+}
+
+fn pct(total: u64, failed: u64) -> Option<f64> {
+    (total > 0).then(|| (total as f64 - failed as f64) / total as f64 * 100.0)
+}
+
+fn month_pct(windows: &LazyFrame, endpoint: &str, period: &ReportPeriod) -> Result<Option<f64>> {
+    let summary = collect(
+        windows.clone().filter(col("endpoint").eq(lit(endpoint)).and(in_period("window_start", period))).select(sums()),
+        SECTION,
+    )?;
+    Ok(pct(first_count(&summary, "total"), first_count(&summary, "failed")))
+}
+
+fn endpoint(frames: &Frames, windows: &LazyFrame, name: &str, target_pct: f64) -> Result<EndpointAvailability> {
+    let period = frames.period;
+    let current = windows.clone().filter(col("endpoint").eq(lit(name)).and(in_period("window_start", &period)));
+    let summary = collect(current.clone().select(sums()), SECTION)?;
+    let total = first_count(&summary, "total");
+    let failed = first_count(&summary, "failed");
+    let zone = period.time_zone().name().to_owned();
+    let daily = collect(
+        current
+            .with_column(
+                col("window_start")
+                    .dt()
+                    .convert_time_zone(TimeZone::opt_try_new(Some(zone)).ok().flatten().unwrap_or(TimeZone::UTC))
+                    .dt()
+                    .date()
+                    .alias("day"),
+            )
+            .group_by([col("day")])
+            .agg(sums())
+            .sort(["day"], SortMultipleOptions::default()),
+        SECTION,
+    )?;
+    let days = strings(&daily, "day");
+    let day_totals = integers(&daily, "total");
+    let day_failed = integers(&daily, "failed");
+    let day_downtime = doubles(&daily, "downtime");
+    let daily = (0..daily.height())
+        .map(|row| DailyAvailability {
+            date: days[row].clone().unwrap_or_default(),
+            pct: pct(day_totals[row].unwrap_or(0) as u64, day_failed[row].unwrap_or(0) as u64),
+            downtime_minutes: day_downtime[row].unwrap_or(0.0),
+        })
+        .collect();
+    let value = pct(total, failed);
+    let period_minutes = (period.end() - period.start()).num_minutes() as f64;
+    let trend = period
+        .trend_months(6)
+        .iter()
+        .map(|month| Ok(PercentPoint { month: month.month().to_string(), pct: month_pct(windows, name, month)? }))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(EndpointAvailability {
+        pct: value,
+        downtime_minutes: (total > 0).then(|| first_double(&summary, "downtime").unwrap_or(0.0)),
+        target_pct,
+        target_met: value.map(|value| value >= target_pct),
+        allowed_downtime_minutes: period_minutes * (100.0 - target_pct) / 100.0,
+        checks_total: Some(total),
+        checks_failed: Some(failed),
+        daily,
+        trend,
+    })
+}
+
+/// Computes `availability.*`.
+pub fn compute(frames: &Frames) -> Result<AvailabilityMetrics> {
+    let targets = &frames.config.availability;
+    let windows = match frames.event_data(DatasetName::Availability) {
+        Ok(frame) => frame,
+        Err(reason) => {
+            let empty = |target_pct: f64| EndpointAvailability { target_pct, ..EndpointAvailability::default() };
+            return Ok(AvailabilityMetrics {
+                status: missing(reason),
+                console: empty(targets.console_target_pct),
+                api: empty(targets.api_target_pct),
+            });
+        }
+    };
+    let windows = windows.cache();
+    Ok(AvailabilityMetrics {
+        status: available(),
+        console: endpoint(frames, &windows, "console", targets.console_target_pct)?,
+        api: endpoint(frames, &windows, "api", targets.api_target_pct)?,
+    })
+}

@@ -1,0 +1,184 @@
+//! `backups.*`: continuity — job outcomes, coverage, recovery-point objective breaches, stored
+//! bytes and restore testing.
+//!
+//! Jobs are those created in the period, already deduplicated by the extract stage (the latest
+//! `dataset_datetime` of a job wins). RPO: for each resource with a job in the period, the longest
+//! gap between consecutive COMPLETED `completion_dt_utc`, counting from the period start to the
+//! first and from the last to `min(end, generation time)`; a resource with no completed job has
+//! one gap, the whole span.
+
+use opsreport_model::DatasetName;
+use opsreport_model::ReportPeriod;
+use opsreport_model::contract::BACKUP_TERMINAL_STATUSES;
+use opsreport_model::metrics::{BackupMetrics, FailedBackup, PercentPoint, RpoBreach};
+use polars::prelude::*;
+
+use crate::frame::{
+    Frames, at_least, collect, count, counts_by, doubles, first_count, in_period, integers, one_of, percent, rfc3339_micros,
+    strings,
+};
+use crate::{Result, available, missing};
+
+const SECTION: &str = "backups";
+const MICROS_PER_HOUR: f64 = 3_600_000_000.0;
+
+fn success_rate(jobs: &LazyFrame, period: &ReportPeriod) -> Result<Option<f64>> {
+    let summary = collect(
+        jobs.clone()
+            .filter(in_period("creation_dt_utc", period))
+            .filter(one_of("backup_job_status", BACKUP_TERMINAL_STATUSES))
+            .select([
+                len().alias("terminal"),
+                col("backup_job_status").eq(lit("COMPLETED")).cast(DataType::UInt32).sum().alias("completed"),
+            ]),
+        SECTION,
+    )?;
+    Ok(percent(first_count(&summary, "completed"), first_count(&summary, "terminal")))
+}
+
+fn rpo_breaches(frames: &Frames, current: &LazyFrame) -> Result<Vec<RpoBreach>> {
+    let period = frames.period;
+    let horizon = period.end().min(frames.generated_at.max(period.start()));
+    let start_micros = period.start().timestamp_micros();
+    let horizon_micros = horizon.timestamp_micros();
+    let previous = col("done").shift(lit(1)).over([col("resource_id")]).map_err(crate::frame::failed(SECTION))?;
+    let resources = current.clone().group_by([col("resource_id")]).agg([col("resource_type").first()]);
+    let completions = current
+        .clone()
+        .filter(col("backup_job_status").eq(lit("COMPLETED")).and(col("completion_dt_utc").is_not_null()))
+        .select([col("resource_id"), col("completion_dt_utc").cast(DataType::Int64).alias("done")])
+        .sort_by_exprs([col("resource_id"), col("done")], SortMultipleOptions::default())
+        .with_column(previous.alias("previous"))
+        .with_column((col("done") - col("previous").fill_null(lit(start_micros))).alias("gap"))
+        .group_by([col("resource_id")])
+        .agg([col("gap").max().alias("inner_gap"), col("done").max().alias("last")]);
+    let rpo_micros = frames.config.backups.rpo_hours * MICROS_PER_HOUR;
+    let gaps = collect(
+        resources
+            .join(completions, [col("resource_id")], [col("resource_id")], JoinArgs::new(JoinType::Left))
+            .with_column(
+                when(col("last").is_null())
+                    .then(lit(horizon_micros - start_micros))
+                    .otherwise(at_least(col("inner_gap"), lit(horizon_micros) - col("last")))
+                    .cast(DataType::Float64)
+                    .alias("longest"),
+            )
+            .filter(col("longest").gt(lit(rpo_micros)))
+            .sort_by_exprs(
+                [col("longest"), col("resource_id")],
+                SortMultipleOptions::default().with_order_descending_multi([true, false]),
+            ),
+        SECTION,
+    )?;
+    Ok(strings(&gaps, "resource_id")
+        .into_iter()
+        .zip(strings(&gaps, "resource_type"))
+        .zip(doubles(&gaps, "longest"))
+        .map(|((resource, kind), gap)| RpoBreach {
+            resource_id: resource.unwrap_or_default(),
+            resource_type: kind.unwrap_or_default(),
+            longest_gap_hours: gap.unwrap_or(0.0) / MICROS_PER_HOUR,
+        })
+        .collect())
+}
+
+fn failed_jobs(current: &LazyFrame) -> Result<Vec<FailedBackup>> {
+    let failed = collect(
+        current
+            .clone()
+            .filter(one_of("backup_job_status", &["FAILED", "ABORTED", "EXPIRED", "PARTIAL"]))
+            .sort_by_exprs(
+                [col("creation_dt_utc"), col("backup_job_id")],
+                SortMultipleOptions::default().with_order_descending_multi([true, false]),
+            )
+            .select([
+                col("backup_job_id"),
+                col("resource_id"),
+                col("resource_type"),
+                col("backup_job_status"),
+                col("creation_dt_utc").cast(DataType::Int64).alias("created"),
+                col("status_message"),
+            ]),
+        SECTION,
+    )?;
+    let ids = strings(&failed, "backup_job_id");
+    let resources = strings(&failed, "resource_id");
+    let kinds = strings(&failed, "resource_type");
+    let statuses = strings(&failed, "backup_job_status");
+    let created = integers(&failed, "created");
+    let messages = strings(&failed, "status_message");
+    Ok((0..failed.height())
+        .map(|row| FailedBackup {
+            backup_job_id: ids[row].clone().unwrap_or_default(),
+            resource_id: resources[row].clone().unwrap_or_default(),
+            resource_type: kinds[row].clone().unwrap_or_default(),
+            status: statuses[row].clone().unwrap_or_default(),
+            created_at: rfc3339_micros(created[row].unwrap_or(0)),
+            status_message: messages[row].clone(),
+        })
+        .collect())
+}
+
+/// Computes `backups.*`.
+pub fn compute(frames: &Frames) -> Result<BackupMetrics> {
+    let rpo_target_hours = frames.config.backups.rpo_hours;
+    let period = frames.period;
+    let (restores, restores_succeeded) = match frames.lazy(DatasetName::RestoreJobs) {
+        Some(restores) => {
+            let current = restores.filter(in_period("creation_date", &period));
+            (
+                Some(count(current.clone(), SECTION)?),
+                Some(count(current.filter(col("job_status").eq(lit("COMPLETED"))), SECTION)?),
+            )
+        }
+        None => (None, None),
+    };
+    let jobs = match frames.event_data(DatasetName::BackupJobs) {
+        Ok(frame) => frame,
+        Err(reason) => {
+            return Ok(BackupMetrics {
+                status: missing(reason),
+                rpo_target_hours,
+                restores,
+                restores_succeeded,
+                ..BackupMetrics::default()
+            });
+        }
+    };
+    let jobs = jobs.cache();
+    let current = jobs.clone().filter(in_period("creation_dt_utc", &period)).cache();
+    let by_status = counts_by(current.clone(), "backup_job_status", "Other", SECTION)?;
+    let coverage = collect(
+        current.clone().select([
+            col("resource_id").n_unique().alias("resources"),
+            col("resource_id").filter(col("backup_job_status").eq(lit("COMPLETED"))).n_unique().alias("protected"),
+            col("backup_size_in_bytes").filter(col("backup_job_status").eq(lit("COMPLETED"))).sum().alias("stored"),
+        ]),
+        SECTION,
+    )?;
+    let resources = first_count(&coverage, "resources");
+    let protected = first_count(&coverage, "protected");
+    let breaches = rpo_breaches(frames, &current)?;
+    let trend = period
+        .trend_months(6)
+        .iter()
+        .map(|month| Ok(PercentPoint { month: month.month().to_string(), pct: success_rate(&jobs, month)? }))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(BackupMetrics {
+        status: available(),
+        jobs: Some(by_status.values().sum()),
+        success_rate_pct: success_rate(&jobs, &period)?,
+        by_status,
+        resources: Some(resources),
+        resources_protected: Some(protected),
+        coverage_pct: percent(protected, resources),
+        rpo_breaches: Some(breaches.len() as u64),
+        rpo_target_hours,
+        rpo_breach_resources: breaches,
+        stored_bytes: Some(first_count(&coverage, "stored")),
+        restores,
+        restores_succeeded,
+        failed_jobs: failed_jobs(&current)?,
+        trend,
+    })
+}

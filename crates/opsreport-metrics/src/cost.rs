@@ -1,0 +1,158 @@
+//! `cost.*`: the month's billing rows (billing months are calendar months, whatever the report
+//! time zone) — AWS and AMS charges, by product with the top products and "Other", RI and
+//! savings-plan charges, change against the previous month, per linked account, 6-month trend.
+
+use std::collections::BTreeMap;
+
+use opsreport_model::DatasetName;
+use opsreport_model::ReportPeriod;
+use opsreport_model::metrics::{CostMetrics, CostTrendPoint, LinkedAccountCost, ProductCost};
+use polars::prelude::*;
+
+use crate::frame::{Frames, collect, date, doubles, first_count, first_double, strings};
+use crate::{Result, available, missing};
+
+const SECTION: &str = "cost";
+
+fn month_rows(billing: &LazyFrame, period: &ReportPeriod) -> LazyFrame {
+    billing.clone().filter(col("date").eq(date(period.month().first_day())))
+}
+
+struct Totals {
+    rows: u64,
+    aws: f64,
+    ams: f64,
+    ri_sp: f64,
+}
+
+fn totals(billing: &LazyFrame, period: &ReportPeriod) -> Result<Totals> {
+    let summary = collect(
+        month_rows(billing, period).select([
+            len().alias("rows"),
+            col("aws_charges").sum().alias("aws"),
+            col("ams_charges").sum().alias("ams"),
+            (col("ris_charges").fill_null(lit(0.0)) + col("sp_charges").fill_null(lit(0.0))).sum().alias("ri_sp"),
+        ]),
+        SECTION,
+    )?;
+    Ok(Totals {
+        rows: first_count(&summary, "rows"),
+        aws: first_double(&summary, "aws").unwrap_or(0.0),
+        ams: first_double(&summary, "ams").unwrap_or(0.0),
+        ri_sp: first_double(&summary, "ri_sp").unwrap_or(0.0),
+    })
+}
+
+fn by_product(billing: &LazyFrame, period: &ReportPeriod) -> Result<Vec<ProductCost>> {
+    let products = collect(
+        month_rows(billing, period)
+            .group_by([col("product_name")])
+            .agg([col("aws_charges").sum().alias("aws"), col("ams_charges").sum().alias("ams")])
+            .with_column((col("aws") + col("ams")).alias("total"))
+            .sort_by_exprs(
+                [col("total"), col("product_name")],
+                SortMultipleOptions::default().with_order_descending_multi([true, false]),
+            ),
+        SECTION,
+    )?;
+    Ok(strings(&products, "product_name")
+        .into_iter()
+        .zip(doubles(&products, "aws"))
+        .zip(doubles(&products, "ams"))
+        .map(|((name, aws), ams)| {
+            let aws = aws.unwrap_or(0.0);
+            let ams = ams.unwrap_or(0.0);
+            ProductCost {
+                product_name: name.unwrap_or_default(),
+                aws_charges: aws,
+                ams_charges: ams,
+                total: aws + ams,
+                mom_change_pct: None,
+            }
+        })
+        .collect())
+}
+
+fn change_pct(now: f64, before: f64) -> Option<f64> {
+    (before != 0.0).then(|| (now - before) / before * 100.0)
+}
+
+/// Computes `cost.*`.
+pub fn compute(frames: &Frames) -> Result<CostMetrics> {
+    let Some(billing) = frames.lazy(DatasetName::Billing) else {
+        return Ok(CostMetrics { status: missing(frames.missing_reason(DatasetName::Billing)), ..CostMetrics::default() });
+    };
+    let billing = billing.cache();
+    let period = frames.period;
+    let mut trend = Vec::new();
+    for month in period.trend_months(6) {
+        let numbers = totals(&billing, &month)?;
+        trend.push(if numbers.rows == 0 {
+            CostTrendPoint { month: month.month().to_string(), aws_charges: None, ams_charges: None, total: None }
+        } else {
+            CostTrendPoint {
+                month: month.month().to_string(),
+                aws_charges: Some(numbers.aws),
+                ams_charges: Some(numbers.ams),
+                total: Some(numbers.aws + numbers.ams),
+            }
+        });
+    }
+    let current = totals(&billing, &period)?;
+    if current.rows == 0 {
+        return Ok(CostMetrics {
+            status: missing(format!("no billing rows dated {}", period.month().first_day())),
+            trend,
+            ..CostMetrics::default()
+        });
+    }
+    let previous = totals(&billing, &period.previous())?;
+    let previous_products: BTreeMap<String, f64> =
+        by_product(&billing, &period.previous())?.into_iter().map(|product| (product.product_name, product.total)).collect();
+    let mut products = by_product(&billing, &period)?;
+    for product in &mut products {
+        product.mom_change_pct =
+            previous_products.get(&product.product_name).and_then(|before| change_pct(product.total, *before));
+    }
+    let shown = frames.config.cost.top_products as usize;
+    let mut top_products: Vec<ProductCost> = products.iter().take(shown).cloned().collect();
+    if products.len() > shown {
+        let rest = &products[shown..];
+        let aws = rest.iter().map(|product| product.aws_charges).sum::<f64>();
+        let ams = rest.iter().map(|product| product.ams_charges).sum::<f64>();
+        let before: f64 = rest.iter().filter_map(|product| previous_products.get(&product.product_name)).sum();
+        top_products.push(ProductCost {
+            product_name: "Other".to_owned(),
+            aws_charges: aws,
+            ams_charges: ams,
+            total: aws + ams,
+            mom_change_pct: change_pct(aws + ams, before),
+        });
+    }
+    let accounts = collect(
+        month_rows(&billing, &period)
+            .group_by([col("linked_account_id")])
+            .agg([(col("aws_charges") + col("ams_charges")).sum().alias("total")])
+            .sort(["linked_account_id"], SortMultipleOptions::default()),
+        SECTION,
+    )?;
+    let by_linked_account = strings(&accounts, "linked_account_id")
+        .into_iter()
+        .zip(doubles(&accounts, "total"))
+        .map(|(account, total)| LinkedAccountCost { linked_account_id: account.unwrap_or_default(), total: total.unwrap_or(0.0) })
+        .collect();
+    let total = current.aws + current.ams;
+    Ok(CostMetrics {
+        status: available(),
+        aws_charges: Some(current.aws),
+        ams_charges: Some(current.ams),
+        total: Some(total),
+        by_product: products,
+        top_products,
+        ri_sp_charges: Some(current.ri_sp),
+        ri_sp_share_pct: (current.aws != 0.0).then(|| current.ri_sp / current.aws * 100.0),
+        mom_change_pct: if previous.rows == 0 { None } else { change_pct(total, previous.aws + previous.ams) },
+        by_linked_account,
+        trend,
+    })
+}

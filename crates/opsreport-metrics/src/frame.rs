@@ -1,0 +1,276 @@
+//! Shared plumbing of the metrics sections: access to the validated frames, interval and
+//! snapshot filters, typed literals, and reading small aggregated results back into Rust.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use opsreport_model::{Config, DatasetName, ReportPeriod};
+use polars::prelude::*;
+
+use crate::{MetricsContext, MetricsError, MetricsInput, Result};
+
+/// Microseconds in a minute.
+pub const MICROS_PER_MINUTE: f64 = 60_000_000.0;
+
+/// The validated frames of one account, with the context the sections need.
+pub struct Frames<'a> {
+    input: &'a MetricsInput,
+    /// The report period.
+    pub period: ReportPeriod,
+    /// Targets and thresholds.
+    pub config: &'a Config,
+    /// The instant the report is generated for (local midnight of the document date).
+    pub generated_at: DateTime<Utc>,
+}
+
+impl<'a> Frames<'a> {
+    /// Wraps the input.
+    pub fn new(input: &'a MetricsInput, context: &'a MetricsContext) -> Self {
+        let generated_at = opsreport_model::period::local_midnight(context.generated_on, context.period.time_zone());
+        Self { input, period: context.period, config: &context.config, generated_at }
+    }
+
+    /// The dataset as a lazy frame, or `None` when it is missing.
+    pub fn lazy(&self, dataset: DatasetName) -> Option<LazyFrame> {
+        self.input.frames.get(&dataset).map(|frame| frame.clone().lazy())
+    }
+
+    /// The event dataset, if it is present *and* delivered for the report month: at least one
+    /// of the partitions overlapping the period was found. Otherwise `Err` with the reason, so a
+    /// month whose data never arrived is reported as missing, not as zero events.
+    pub fn event_data(&self, dataset: DatasetName) -> std::result::Result<LazyFrame, String> {
+        let Some(frame) = self.lazy(dataset) else {
+            return Err(self.missing_reason(dataset));
+        };
+        let wanted: Vec<String> =
+            match dataset.spec().partition_column.and_then(|name| dataset.spec().column(name)).map(|c| c.column_type) {
+                Some(opsreport_model::contract::ColumnType::Timestamp) => {
+                    self.period.utc_months_since(self.period.start()).iter().map(ToString::to_string).collect()
+                }
+                _ => vec![self.period.month().to_string()],
+            };
+        let delivered = self
+            .input
+            .quality
+            .iter()
+            .find(|quality| quality.dataset == dataset.as_str())
+            .is_some_and(|quality| quality.months_read.iter().any(|month| wanted.contains(month)));
+        if delivered {
+            Ok(frame)
+        } else {
+            Err(format!(
+                "no {dataset} data delivered for {} (no month={} partition)",
+                self.period.month(),
+                wanted.join(" or month=")
+            ))
+        }
+    }
+
+    /// Why a dataset is missing (from validation), for the report.
+    pub fn missing_reason(&self, dataset: DatasetName) -> String {
+        self.input
+            .quality
+            .iter()
+            .find(|quality| quality.dataset == dataset.as_str())
+            .and_then(|quality| quality.missing_reason.clone())
+            .unwrap_or_else(|| format!("no {dataset} data for this account"))
+    }
+}
+
+/// Wraps a Polars error with the section it happened in.
+pub fn failed(section: &'static str) -> impl Fn(PolarsError) -> MetricsError {
+    move |source| MetricsError { section, source }
+}
+
+/// RFC 3339 in UTC, seconds precision (`2026-10-05T10:00:00Z`).
+pub fn rfc3339(instant: DateTime<Utc>) -> String {
+    instant.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// RFC 3339 of a microsecond timestamp.
+pub fn rfc3339_micros(micros: i64) -> String {
+    DateTime::<Utc>::from_timestamp_micros(micros).map(rfc3339).unwrap_or_default()
+}
+
+/// A timestamp literal of the contract's type (a typed scalar: casting an integer to a zoned
+/// datetime would lose the zone).
+pub fn instant(value: DateTime<Utc>) -> Expr {
+    lit(Scalar::new_datetime(value.timestamp_micros(), TimeUnit::Microseconds, Some(TimeZone::UTC)))
+}
+
+/// Days since the epoch.
+pub fn epoch_days(date: NaiveDate) -> i32 {
+    (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
+}
+
+/// The date of an epoch-day count.
+pub fn date_of(days: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(i64::from(days))
+}
+
+/// A date literal.
+pub fn date(value: NaiveDate) -> Expr {
+    lit(Scalar::new_date(epoch_days(value)))
+}
+
+/// `start <= column < end`.
+pub fn within(column: &str, start: DateTime<Utc>, end: DateTime<Utc>) -> Expr {
+    col(column).gt_eq(instant(start)).and(col(column).lt(instant(end)))
+}
+
+/// `column` in the period.
+pub fn in_period(column: &str, period: &ReportPeriod) -> Expr {
+    within(column, period.start(), period.end())
+}
+
+/// Minutes from `from` to `to` (both timestamps), as a double; null if either is null.
+pub fn minutes_between(from: &str, to: &str) -> Expr {
+    (col(to).cast(DataType::Int64) - col(from).cast(DataType::Int64)).cast(DataType::Float64) / lit(MICROS_PER_MINUTE)
+}
+
+/// A date column within the calendar month of `period`.
+pub fn in_month(column: &str, period: &ReportPeriod) -> Expr {
+    col(column).gt_eq(date(period.month().first_day())).and(col(column).lt_eq(date(period.month().last_day())))
+}
+
+/// Collects a lazy frame, naming the section on failure.
+pub fn collect(frame: LazyFrame, section: &'static str) -> Result<DataFrame> {
+    frame.collect().map_err(failed(section))
+}
+
+/// `part / whole × 100`, null when `whole` is 0.
+pub fn percent(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64 * 100.0)
+}
+
+/// The values of a column as optional strings.
+pub fn strings(frame: &DataFrame, column: &str) -> Vec<Option<String>> {
+    match frame.column(column).and_then(|values| values.cast(&DataType::String)) {
+        Ok(values) => {
+            values.str().map(|values| values.iter().map(|value| value.map(str::to_owned)).collect()).unwrap_or_default()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The values of a column as optional 64-bit integers.
+pub fn integers(frame: &DataFrame, column: &str) -> Vec<Option<i64>> {
+    match frame.column(column).and_then(|values| values.cast(&DataType::Int64)) {
+        Ok(values) => values.i64().map(|values| values.iter().collect()).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The values of a column as optional doubles.
+pub fn doubles(frame: &DataFrame, column: &str) -> Vec<Option<f64>> {
+    match frame.column(column).and_then(|values| values.cast(&DataType::Float64)) {
+        Ok(values) => values.f64().map(|values| values.iter().collect()).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The first value of an integer column (0 when empty or null).
+pub fn first_count(frame: &DataFrame, column: &str) -> u64 {
+    integers(frame, column).first().copied().flatten().unwrap_or(0).max(0) as u64
+}
+
+/// The first value of a double column.
+pub fn first_double(frame: &DataFrame, column: &str) -> Option<f64> {
+    doubles(frame, column).first().copied().flatten()
+}
+
+/// Rows per value of `key` (nulls counted under `null_label`), as a sorted map.
+pub fn counts_by(frame: LazyFrame, key: &str, null_label: &str, section: &'static str) -> Result<BTreeMap<String, u64>> {
+    let counted = collect(
+        frame
+            .group_by([col(key).cast(DataType::String).fill_null(lit(null_label.to_owned())).alias("key")])
+            .agg([len().alias("count")]),
+        section,
+    )?;
+    Ok(strings(&counted, "key")
+        .into_iter()
+        .zip(integers(&counted, "count"))
+        .map(|(key, count)| (key.unwrap_or_default(), count.unwrap_or(0) as u64))
+        .collect())
+}
+
+/// Rows of a lazy frame.
+pub fn count(frame: LazyFrame, section: &'static str) -> Result<u64> {
+    Ok(first_count(&collect(frame.select([len().alias("count")]), section)?, "count"))
+}
+
+/// The latest `snapshot_date` within the calendar month of `period`, if any.
+pub fn latest_snapshot(frame: &LazyFrame, period: &ReportPeriod, section: &'static str) -> Result<Option<NaiveDate>> {
+    let latest = collect(
+        frame
+            .clone()
+            .filter(in_month("snapshot_date", period))
+            .select([col("snapshot_date").max().cast(DataType::Int32).alias("day")]),
+        section,
+    )?;
+    Ok(integers(&latest, "day").first().copied().flatten().map(|days| date_of(days as i32)))
+}
+
+/// The earliest `snapshot_date` within the calendar month of `period`, if any.
+pub fn first_snapshot(frame: &LazyFrame, period: &ReportPeriod, section: &'static str) -> Result<Option<NaiveDate>> {
+    let first = collect(
+        frame
+            .clone()
+            .filter(in_month("snapshot_date", period))
+            .select([col("snapshot_date").min().cast(DataType::Int32).alias("day")]),
+        section,
+    )?;
+    Ok(integers(&first, "day").first().copied().flatten().map(|days| date_of(days as i32)))
+}
+
+/// The rows of one snapshot day.
+pub fn snapshot(frame: &LazyFrame, day: NaiveDate) -> LazyFrame {
+    frame.clone().filter(col("snapshot_date").eq(date(day)))
+}
+
+/// A value per priority from a frame with `priority` and `column` columns.
+pub fn by_priority<T: Default + Clone>(frame: &DataFrame, values: Vec<T>) -> opsreport_model::metrics::ByPriority<T> {
+    let mut result = opsreport_model::metrics::ByPriority::<T>::default();
+    for (priority, value) in strings(frame, "priority").into_iter().zip(values) {
+        if let Some(slot) = priority.as_deref().and_then(|priority| result.get_mut(priority)) {
+            *slot = value;
+        }
+    }
+    result
+}
+
+/// Counts per priority plus the total, from a lazy frame of rows.
+pub fn priority_counts(frame: LazyFrame, section: &'static str) -> Result<opsreport_model::metrics::PriorityCounts> {
+    let counts = counts_by(frame, "priority", "Other", section)?;
+    Ok(opsreport_model::metrics::PriorityCounts {
+        high: counts.get("High").copied().unwrap_or(0),
+        medium: counts.get("Medium").copied().unwrap_or(0),
+        low: counts.get("Low").copied().unwrap_or(0),
+        total: counts.values().sum(),
+    })
+}
+
+/// A per-priority target as an expression (null for priorities outside the contract).
+pub fn priority_target(targets: &opsreport_model::config::PriorityMinutes) -> Expr {
+    when(col("priority").eq(lit("High"))).then(lit(targets.high)).otherwise(
+        when(col("priority").eq(lit("Medium")))
+            .then(lit(targets.medium))
+            .otherwise(when(col("priority").eq(lit("Low"))).then(lit(targets.low)).otherwise(lit(NULL).cast(DataType::Float64))),
+    )
+}
+
+/// `max(value, floor)` for a numeric expression (nulls stay null).
+pub fn at_least(value: Expr, floor: Expr) -> Expr {
+    when(value.clone().lt(floor.clone())).then(floor).otherwise(value)
+}
+
+/// ⌈value⌉ of a non-negative double, as an integer (nulls stay null).
+pub fn ceil_non_negative(value: Expr) -> Expr {
+    let truncated = value.clone().cast(DataType::Int64);
+    truncated.clone() + when(truncated.cast(DataType::Float64).lt(value)).then(lit(1i64)).otherwise(lit(0i64))
+}
+
+/// `column` equals one of `values`.
+pub fn one_of(column: &str, values: &[&str]) -> Expr {
+    values.iter().map(|value| col(column).eq(lit(*value))).reduce(|left, right| left.or(right)).unwrap_or(lit(false))
+}

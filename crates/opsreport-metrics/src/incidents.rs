@@ -1,0 +1,256 @@
+//! `incidents.*`: volumes, MTTA/MTTR, response and resolution SLA adherence, recurring groups,
+//! key events, and their 6-month and 12-week trends.
+//!
+//! Clock rules: response time = `acknowledged_at - created_at`; resolution time =
+//! `resolved_at - created_at - customer_wait_minutes` (null wait = 0), floored at 0. An incident
+//! is SLA-eligible unless `non_incident` or `best_effort`. For response adherence, an incident with
+//! no acknowledgement counts as missed once its deadline (`created_at + target`) is strictly
+//! before the period end, and is not counted while the deadline has not passed.
+
+use chrono::{DateTime, Duration, Utc};
+use opsreport_model::DatasetName;
+use opsreport_model::ReportPeriod;
+use opsreport_model::metrics::{
+    ByPriority, IncidentMetrics, IncidentTrendPoint, IncidentWeekPoint, KeyEvent, PriorityCounts, RecurringGroup,
+};
+use polars::prelude::*;
+
+use crate::frame::{
+    Frames, at_least, by_priority, ceil_non_negative, collect, count, counts_by, doubles, instant, integers, minutes_between,
+    priority_counts, priority_target, rfc3339_micros, strings, within,
+};
+use crate::{Result, available, missing};
+
+const SECTION: &str = "incidents";
+
+/// The numbers of one month (the headline month or a trend month).
+struct IncidentMonth {
+    opened: PriorityCounts,
+    resolved: PriorityCounts,
+    open_at_end: u64,
+    mttr: ByPriority<Option<f64>>,
+    mttr_p90: ByPriority<Option<f64>>,
+    mtta: ByPriority<Option<f64>>,
+    response_sla: ByPriority<Option<f64>>,
+    resolution_sla: ByPriority<Option<f64>>,
+}
+
+/// Incidents with the derived clock columns.
+fn with_clocks(frames: &Frames, incidents: LazyFrame) -> LazyFrame {
+    let config = &frames.config.incidents;
+    incidents.with_columns([
+        col("non_incident").fill_null(lit(false)).not().and(col("best_effort").fill_null(lit(false)).not()).alias("eligible"),
+        minutes_between("created_at", "acknowledged_at").alias("response_minutes"),
+        at_least(minutes_between("created_at", "resolved_at") - col("customer_wait_minutes").fill_null(lit(0.0)), lit(0.0))
+            .alias("resolution_minutes"),
+        priority_target(&config.response_target_minutes).alias("response_target"),
+        priority_target(&config.resolution_target_minutes).alias("resolution_target"),
+    ])
+}
+
+/// Nearest-rank percentile of a column inside an aggregation: the value at rank ⌈q·n⌉.
+fn nearest_rank(column: &str, quantile: f64) -> Expr {
+    let rank = ceil_non_negative(len().cast(DataType::Float64) * lit(quantile)) - lit(1i64);
+    col(column).sort(SortOptions::default()).get(at_least(rank, lit(0i64)), true)
+}
+
+fn month(incidents: &LazyFrame, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<IncidentMonth> {
+    let opened = priority_counts(incidents.clone().filter(within("created_at", start, end)), SECTION)?;
+    let resolved = priority_counts(incidents.clone().filter(within("resolved_at", start, end)), SECTION)?;
+    let open_at_end = count(
+        incidents.clone().filter(
+            col("created_at").lt(instant(end)).and(col("resolved_at").is_null().or(col("resolved_at").gt_eq(instant(end)))),
+        ),
+        SECTION,
+    )?;
+
+    let resolution = collect(
+        incidents.clone().filter(col("eligible").and(within("resolved_at", start, end))).group_by([col("priority")]).agg([
+            col("resolution_minutes").mean().alias("mttr"),
+            nearest_rank("resolution_minutes", 0.9).alias("p90"),
+            col("resolution_minutes").lt_eq(col("resolution_target")).cast(DataType::Float64).mean().alias("met_share"),
+        ]),
+        SECTION,
+    )?;
+    let deadline = col("created_at").cast(DataType::Int64)
+        + (col("response_target") * lit(crate::frame::MICROS_PER_MINUTE)).cast(DataType::Int64);
+    let response_counted = col("acknowledged_at").is_not_null().or(deadline.lt(lit(end.timestamp_micros())));
+    let response = collect(
+        incidents.clone().filter(col("eligible").and(within("created_at", start, end))).group_by([col("priority")]).agg([
+            col("response_minutes").mean().alias("mtta"),
+            col("response_minutes")
+                .lt_eq(col("response_target"))
+                .fill_null(lit(false))
+                .filter(response_counted)
+                .cast(DataType::Float64)
+                .mean()
+                .alias("met_share"),
+        ]),
+        SECTION,
+    )?;
+    let to_pct = |shares: Vec<Option<f64>>| shares.into_iter().map(|share| share.map(|share| share * 100.0)).collect::<Vec<_>>();
+    Ok(IncidentMonth {
+        opened,
+        resolved,
+        open_at_end,
+        mttr: by_priority(&resolution, doubles(&resolution, "mttr")),
+        mttr_p90: by_priority(&resolution, doubles(&resolution, "p90")),
+        resolution_sla: by_priority(&resolution, to_pct(doubles(&resolution, "met_share"))),
+        mtta: by_priority(&response, doubles(&response, "mtta")),
+        response_sla: by_priority(&response, to_pct(doubles(&response, "met_share"))),
+    })
+}
+
+fn recurring(frames: &Frames, incidents: &LazyFrame) -> Result<Vec<RecurringGroup>> {
+    let settings = &frames.config.incidents;
+    let period = &frames.period;
+    // The window is counted in local days, so it is DST-correct like every other boundary.
+    let end_day = period.end().with_timezone(&period.time_zone()).date_naive();
+    let window_start = opsreport_model::period::local_midnight(
+        end_day - Duration::days(i64::from(settings.recurring_window_days)),
+        period.time_zone(),
+    );
+    let groups = collect(
+        incidents
+            .clone()
+            .filter(within("created_at", window_start, period.end()))
+            .with_columns([
+                col("stack_id").fill_null(col("resource_id")).alias("target"),
+                col("yuma_category").fill_null(lit("Uncategorised")).alias("category"),
+            ])
+            .filter(col("target").is_not_null())
+            .group_by([col("target"), col("category")])
+            .agg([len().alias("count"), col("case_id").sort(SortOptions::default()).alias("case_ids")])
+            .filter(col("count").gt_eq(lit(settings.recurring_min_count)))
+            .sort_by_exprs(
+                [col("count"), col("target"), col("category")],
+                SortMultipleOptions::default().with_order_descending_multi([true, false, false]),
+            ),
+        SECTION,
+    )?;
+    let case_ids = groups.column("case_ids").map_err(crate::frame::failed(SECTION))?;
+    let mut result = Vec::new();
+    for (row, ((target, category), count)) in
+        strings(&groups, "target").into_iter().zip(strings(&groups, "category")).zip(integers(&groups, "count")).enumerate()
+    {
+        let ids = match case_ids.get(row).map_err(crate::frame::failed(SECTION))? {
+            AnyValue::List(series) => {
+                series.str().map(|values| values.iter().flatten().map(str::to_owned).collect()).unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
+        result.push(RecurringGroup {
+            target: target.unwrap_or_default(),
+            category: category.unwrap_or_default(),
+            count: count.unwrap_or(0) as u64,
+            case_ids: ids,
+        });
+    }
+    Ok(result)
+}
+
+fn key_events(frames: &Frames, incidents: &LazyFrame) -> Result<Vec<KeyEvent>> {
+    let events = collect(
+        incidents
+            .clone()
+            .filter(col("priority").eq(lit("High")).and(within("resolved_at", frames.period.start(), frames.period.end())))
+            .sort_by_exprs([col("created_at"), col("case_id")], SortMultipleOptions::default())
+            .select([
+                col("case_id"),
+                col("subject"),
+                col("created_at").cast(DataType::Int64).alias("created"),
+                col("resolved_at").cast(DataType::Int64).alias("resolved"),
+                col("resolution_minutes"),
+                col("root_cause"),
+                col("rca_status"),
+            ]),
+        SECTION,
+    )?;
+    let case_ids = strings(&events, "case_id");
+    let subjects = strings(&events, "subject");
+    let created = integers(&events, "created");
+    let resolved = integers(&events, "resolved");
+    let minutes = doubles(&events, "resolution_minutes");
+    let causes = strings(&events, "root_cause");
+    let statuses = strings(&events, "rca_status");
+    Ok((0..events.height())
+        .map(|row| KeyEvent {
+            case_id: case_ids[row].clone().unwrap_or_default(),
+            subject: subjects[row].clone(),
+            created_at: rfc3339_micros(created[row].unwrap_or(0)),
+            resolved_at: rfc3339_micros(resolved[row].unwrap_or(0)),
+            resolution_minutes: minutes[row].unwrap_or(0.0),
+            root_cause: causes[row].clone(),
+            rca_status: statuses[row].clone(),
+        })
+        .collect())
+}
+
+fn trend_point(incidents: &LazyFrame, period: &ReportPeriod) -> Result<IncidentTrendPoint> {
+    let numbers = month(incidents, period.start(), period.end())?;
+    Ok(IncidentTrendPoint {
+        month: period.month().to_string(),
+        opened: numbers.opened,
+        resolved: numbers.resolved,
+        mttr_minutes: numbers.mttr,
+        response_sla_pct: numbers.response_sla,
+        resolution_sla_pct: numbers.resolution_sla,
+    })
+}
+
+/// Computes `incidents.*`.
+pub fn compute(frames: &Frames) -> Result<IncidentMetrics> {
+    let config = &frames.config.incidents;
+    let targets = |minutes: &opsreport_model::config::PriorityMinutes| ByPriority {
+        high: minutes.high,
+        medium: minutes.medium,
+        low: minutes.low,
+    };
+    let raw = match frames.event_data(DatasetName::Incidents) {
+        Ok(frame) => frame,
+        Err(reason) => {
+            return Ok(IncidentMetrics {
+                status: missing(reason),
+                response_target_minutes: targets(&config.response_target_minutes),
+                resolution_target_minutes: targets(&config.resolution_target_minutes),
+                ..IncidentMetrics::default()
+            });
+        }
+    };
+    let incidents = with_clocks(frames, raw).cache();
+    let period = frames.period;
+    let headline = month(&incidents, period.start(), period.end())?;
+    let trend_months =
+        period.trend_months(6).iter().map(|month_period| trend_point(&incidents, month_period)).collect::<Result<Vec<_>>>()?;
+    let mut trend_weeks = Vec::new();
+    for week in period.trend_weeks(12) {
+        trend_weeks.push(IncidentWeekPoint {
+            week_start: week.monday.to_string(),
+            opened: count(incidents.clone().filter(within("created_at", week.start, week.end)), SECTION)?,
+            resolved: count(incidents.clone().filter(within("resolved_at", week.start, week.end)), SECTION)?,
+        });
+    }
+    Ok(IncidentMetrics {
+        status: available(),
+        opened: headline.opened,
+        resolved: headline.resolved,
+        open_at_end: Some(headline.open_at_end),
+        mttr_minutes: headline.mttr,
+        mttr_p90_minutes: headline.mttr_p90,
+        mtta_minutes: headline.mtta,
+        response_sla_pct: headline.response_sla,
+        resolution_sla_pct: headline.resolution_sla,
+        response_target_minutes: targets(&config.response_target_minutes),
+        resolution_target_minutes: targets(&config.resolution_target_minutes),
+        recurring: recurring(frames, &incidents)?,
+        key_events: key_events(frames, &incidents)?,
+        by_category: counts_by(
+            incidents.clone().filter(within("created_at", period.start(), period.end())),
+            "yuma_category",
+            "Uncategorised",
+            SECTION,
+        )?,
+        trend_months,
+        trend_weeks,
+    })
+}

@@ -1,0 +1,343 @@
+//! `insights`: observations and recommendations derived from the finished metrics with the
+//! thresholds of the configuration. Pure and deterministic: the same metrics give the same list,
+//! in the same order (severity, then section, then metric, then message), with the same words.
+
+use opsreport_model::Config;
+use opsreport_model::metrics::{ByPriority, Insight, InsightSeverity, Metrics};
+
+fn insight(
+    severity: InsightSeverity,
+    section: &str,
+    metric: &str,
+    message: String,
+    value: Option<f64>,
+    threshold: Option<f64>,
+) -> Insight {
+    Insight { severity, section: section.to_owned(), message, metric: metric.to_owned(), value, threshold }
+}
+
+fn priorities<T: Clone>(values: &ByPriority<T>) -> [(&'static str, &'static str, T); 3] {
+    [("High", "P1", values.high.clone()), ("Medium", "P2", values.medium.clone()), ("Low", "P3", values.low.clone())]
+}
+
+fn with_thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+fn money(value: f64) -> String {
+    let cents = (value * 100.0).round() as i64;
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    format!("{sign}${}.{:02}", with_thousands(cents / 100), cents % 100)
+}
+
+fn hours(minutes: f64) -> String {
+    if minutes < 120.0 { format!("{minutes:.0} min") } else { format!("{:.1} h", minutes / 60.0) }
+}
+
+/// Derives the insights of a report.
+pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
+    let mut list = Vec::new();
+    let sla_target = config.sla.adherence_target_pct;
+    let incidents = &metrics.incidents;
+    for (kind, values) in [("response", &incidents.response_sla_pct), ("resolution", &incidents.resolution_sla_pct)] {
+        for (priority, label, value) in priorities(values) {
+            if let Some(value) = value.filter(|value| *value < sla_target) {
+                list.push(insight(
+                    InsightSeverity::Critical,
+                    "incidents",
+                    &format!("incidents.{kind}_sla_pct.{priority}"),
+                    format!(
+                        "{label} incident {kind} SLA was met for {value:.1}% of incidents, below the {sla_target:.1}% target. Review the {kind} misses with the operations team and agree corrective actions."
+                    ),
+                    Some(value),
+                    Some(sla_target),
+                ));
+            }
+        }
+    }
+    for (name, label, endpoint) in
+        [("console", "Console", &metrics.availability.console), ("api", "API", &metrics.availability.api)]
+    {
+        if let (Some(pct), Some(false)) = (endpoint.pct, endpoint.target_met) {
+            list.push(insight(
+                InsightSeverity::Critical,
+                "availability",
+                &format!("availability.{name}.pct"),
+                format!(
+                    "{label} availability was {pct:.3}% against a {:.1}% target ({} of downtime, {} allowed).",
+                    endpoint.target_pct,
+                    hours(endpoint.downtime_minutes.unwrap_or(0.0)),
+                    hours(endpoint.allowed_downtime_minutes)
+                ),
+                Some(pct),
+                Some(endpoint.target_pct),
+            ));
+        }
+    }
+    let patching = &metrics.patching;
+    let patch_target = config.patching.compliance_target_pct;
+    if let Some(pct) = patching.compliance_pct.filter(|pct| *pct < patch_target) {
+        list.push(insight(
+            InsightSeverity::Warning,
+            "patching",
+            "patching.compliance_pct",
+            format!(
+                "Patch compliance is {pct:.1}% ({} of {} instances), below the {patch_target:.0}% target. Schedule the missing patches in the next maintenance windows.",
+                patching.compliant.unwrap_or(0),
+                patching.instances.unwrap_or(0)
+            ),
+            Some(pct),
+            Some(patch_target),
+        ));
+    }
+    if let Some(overdue) = patching.critical_overdue.filter(|overdue| *overdue > 0) {
+        list.push(insight(
+            InsightSeverity::Warning,
+            "patching",
+            "patching.critical_overdue",
+            format!(
+                "{overdue} instance(s) have critical patches missing for more than {} days. Patch them out of cycle or record an exception.",
+                config.patching.critical_overdue_days
+            ),
+            Some(overdue as f64),
+            Some(0.0),
+        ));
+    }
+    let backups = &metrics.backups;
+    let backup_target = config.backups.success_target_pct;
+    if let Some(rate) = backups.success_rate_pct.filter(|rate| *rate < backup_target) {
+        list.push(insight(
+            InsightSeverity::Warning,
+            "backups",
+            "backups.success_rate_pct",
+            format!(
+                "Backup success rate was {rate:.1}%, below the {backup_target:.0}% target ({} failed jobs). See the failed-jobs table for causes.",
+                backups.failed_jobs.len()
+            ),
+            Some(rate),
+            Some(backup_target),
+        ));
+    }
+    if let Some(breaches) = backups.rpo_breaches.filter(|breaches| *breaches > 0) {
+        list.push(insight(
+            InsightSeverity::Warning,
+            "backups",
+            "backups.rpo_breaches",
+            format!(
+                "{breaches} resource(s) went longer than the {:.0}-hour recovery-point objective without a completed backup. Check their backup plans and schedules.",
+                backups.rpo_target_hours
+            ),
+            Some(breaches as f64),
+            Some(0.0),
+        ));
+    }
+    let increase = config.incidents.mttr_increase_warning_pct;
+    if incidents.trend_months.len() >= 4 {
+        let months = &incidents.trend_months;
+        let previous = &months[months.len() - 4..months.len() - 1];
+        for (priority, label, current) in priorities(&incidents.mttr_minutes) {
+            let earlier: Vec<f64> =
+                previous.iter().filter_map(|point| *point.mttr_minutes.get(priority).expect("priority")).collect();
+            if let (Some(current), false) = (current, earlier.is_empty()) {
+                let mean = earlier.iter().sum::<f64>() / earlier.len() as f64;
+                let limit = mean * (1.0 + increase / 100.0);
+                if mean > 0.0 && current > limit {
+                    list.push(insight(
+                        InsightSeverity::Warning,
+                        "incidents",
+                        &format!("incidents.mttr_minutes.{priority}"),
+                        format!(
+                            "{label} mean time to resolve rose to {} from a 3-month average of {} (+{:.0}%). Look for slower root causes or staffing gaps.",
+                            hours(current),
+                            hours(mean),
+                            (current / mean - 1.0) * 100.0
+                        ),
+                        Some(current),
+                        Some(limit),
+                    ));
+                }
+            }
+        }
+    }
+    for group in &incidents.recurring {
+        list.push(insight(
+            InsightSeverity::Warning,
+            "incidents",
+            "incidents.recurring",
+            format!(
+                "{} {} incidents on {} in the last {} days. Open a problem record and fix the root cause.",
+                group.count, group.category, group.target, config.incidents.recurring_window_days
+            ),
+            Some(group.count as f64),
+            Some(f64::from(config.incidents.recurring_min_count)),
+        ));
+    }
+    let cost = &metrics.cost;
+    if let Some(change) = cost.mom_change_pct.filter(|change| *change > config.cost.increase_info_pct) {
+        let growth = |product: &opsreport_model::metrics::ProductCost| match product.mom_change_pct {
+            Some(pct) => product.total - product.total / (1.0 + pct / 100.0),
+            None => product.total,
+        };
+        let grower = cost.by_product.iter().max_by(|left, right| {
+            growth(left).total_cmp(&growth(right)).then_with(|| right.product_name.cmp(&left.product_name))
+        });
+        let named = grower
+            .map(|product| format!(" {} grew most (+{}).", product.product_name, money(growth(product))))
+            .unwrap_or_default();
+        list.push(insight(
+            InsightSeverity::Info,
+            "cost",
+            "cost.mom_change_pct",
+            format!("Total cost rose {change:.1}% month over month to {}.{named}", money(cost.total.unwrap_or(0.0))),
+            Some(change),
+            Some(config.cost.increase_info_pct),
+        ));
+    }
+    if let Some(savings) = metrics.trusted_advisor.estimated_monthly_savings.filter(|savings| *savings > 0.0) {
+        list.push(insight(
+            InsightSeverity::Info,
+            "trusted_advisor",
+            "trusted_advisor.estimated_monthly_savings",
+            format!(
+                "Trusted Advisor estimates {} a month of savings from its cost checks. Review the flagged resources.",
+                money(savings)
+            ),
+            Some(savings),
+            Some(0.0),
+        ));
+    }
+    if let Some(fullest) = metrics.storage.near_capacity.first() {
+        let count = metrics.storage.near_capacity.len();
+        list.push(insight(
+            InsightSeverity::Warning,
+            "storage",
+            "storage.near_capacity",
+            format!(
+                "{count} volume(s) are at or above {:.0}% of their capacity; the fullest, {}, is at {:.0}%. Extend them or clean up before they fill.",
+                config.storage.near_capacity_ratio * 100.0,
+                fullest.resource_id,
+                fullest.ratio * 100.0
+            ),
+            Some(count as f64),
+            Some(config.storage.near_capacity_ratio),
+        ));
+    }
+    for engagement in &metrics.ood.engagements {
+        if engagement.overage_hours > 0.0 {
+            list.push(insight(
+                InsightSeverity::Info,
+                "ood",
+                "ood.engagements.overage_hours",
+                format!(
+                    "{} used {:.1} of {:.0} hours: {:.1} hours over its allocation. Consider adding a block.",
+                    engagement.offering, engagement.hours_used, engagement.hours_allocated, engagement.overage_hours
+                ),
+                Some(engagement.overage_hours),
+                Some(0.0),
+            ));
+        } else if engagement.usage_pct > config.ood.usage_info_pct {
+            list.push(insight(
+                InsightSeverity::Info,
+                "ood",
+                "ood.engagements.usage_pct",
+                format!(
+                    "{} used {:.0}% of its {:.0} hours.",
+                    engagement.offering, engagement.usage_pct, engagement.hours_allocated
+                ),
+                Some(engagement.usage_pct),
+                Some(config.ood.usage_info_pct),
+            ));
+        }
+    }
+    let rfc_target = config.rfcs.success_target_pct;
+    if let Some(rate) = metrics.rfcs.success_rate_pct.filter(|rate| *rate < rfc_target) {
+        list.push(insight(
+            InsightSeverity::Warning,
+            "rfcs",
+            "rfcs.success_rate_pct",
+            format!(
+                "{rate:.1}% of completed changes succeeded, below the {rfc_target:.0}% target ({} failed). Review the failed change types.",
+                metrics.rfcs.failed.unwrap_or(0)
+            ),
+            Some(rate),
+            Some(rfc_target),
+        ));
+    }
+    let averted = metrics.alerts.by_outcome.get("AutoRemediated").copied().unwrap_or(0);
+    if averted > 0 {
+        list.push(insight(
+            InsightSeverity::Positive,
+            "alerts",
+            "alerts.auto_remediated_pct",
+            format!(
+                "{} alerts were remediated automatically before they became incidents ({:.1}% of all alerts).",
+                with_thousands(averted),
+                metrics.alerts.auto_remediated_pct.unwrap_or(0.0)
+            ),
+            metrics.alerts.auto_remediated_pct,
+            None,
+        ));
+    }
+    if let Some(installed) = patching.patches_installed.filter(|installed| *installed > 0) {
+        list.push(insight(
+            InsightSeverity::Positive,
+            "patching",
+            "patching.patches_installed",
+            format!("{} patches were installed on managed instances this month.", with_thousands(installed)),
+            Some(installed as f64),
+            None,
+        ));
+    }
+    if let Some(succeeded) = metrics.rfcs.succeeded.filter(|succeeded| *succeeded > 0) {
+        list.push(insight(
+            InsightSeverity::Positive,
+            "rfcs",
+            "rfcs.succeeded",
+            format!("{} changes were executed successfully.", with_thousands(succeeded)),
+            Some(succeeded as f64),
+            None,
+        ));
+    }
+    if let Some(restores) = backups.restores.filter(|restores| *restores > 0) {
+        list.push(insight(
+            InsightSeverity::Positive,
+            "backups",
+            "backups.restores",
+            format!("{restores} restore test(s) run, {} succeeded.", backups.restores_succeeded.unwrap_or(0)),
+            Some(restores as f64),
+            None,
+        ));
+    }
+    list.sort_by(|left, right| {
+        left.severity
+            .cmp(&right.severity)
+            .then_with(|| left.section.cmp(&right.section))
+            .then_with(|| left.metric.cmp(&right.metric))
+            .then_with(|| left.message.cmp(&right.message))
+    });
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_formatted_for_people() {
+        assert_eq!(with_thousands(1_234_567), "1,234,567");
+        assert_eq!(with_thousands(12), "12");
+        assert_eq!(money(1234.5), "$1,234.50");
+        assert_eq!(money(-0.004), "$0.00");
+        assert_eq!(hours(90.0), "90 min");
+        assert_eq!(hours(150.0), "2.5 h");
+    }
+}

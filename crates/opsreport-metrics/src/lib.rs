@@ -1,0 +1,113 @@
+//! The metrics stage: validated datasets in, one [`Metrics`] tree out.
+//!
+//! Pure: no files, no network, no clock — the period, configuration, generation date and input
+//! fingerprint are inputs. Every section is computed with lazy Polars expressions over the
+//! frames the extract stage validated; a month's numbers come from one function per section that
+//! the trend series call again with earlier periods, so a trend point and the headline number of
+//! that month can never disagree. Every definition is in `docs/metrics.md`.
+
+mod alerts;
+mod availability;
+mod backups;
+mod cost;
+mod frame;
+mod incidents;
+mod insights;
+mod ood;
+mod patching;
+mod rfcs;
+mod service_requests;
+mod stacks;
+mod storage;
+mod trusted_advisor;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use opsreport_model::metrics::{Availability, Metrics};
+use opsreport_model::{AccountId, Config, DatasetName, DatasetQuality, ReportPeriod};
+use polars::prelude::{DataFrame, PolarsError};
+
+pub use frame::Frames;
+
+/// Why metrics could not be computed (a Polars failure: a bug or a resource problem).
+#[derive(Debug, thiserror::Error)]
+#[error("computing {section} metrics: {source}")]
+pub struct MetricsError {
+    /// The section being computed.
+    pub section: &'static str,
+    /// What Polars said.
+    pub source: PolarsError,
+}
+
+/// Result with [`MetricsError`].
+pub type Result<T, E = MetricsError> = std::result::Result<T, E>;
+
+/// Everything the metrics stage needs besides the data.
+#[derive(Clone, Debug)]
+pub struct MetricsContext {
+    /// The account.
+    pub account: AccountId,
+    /// The report period.
+    pub period: ReportPeriod,
+    /// Targets and thresholds.
+    pub config: Config,
+    /// The document date (an input, never the clock).
+    pub generated_on: NaiveDate,
+    /// `opsreport <version>`.
+    pub generator_version: String,
+    /// SHA-256 of the inputs.
+    pub input_fingerprint: String,
+}
+
+/// The validated datasets of one account: frames by dataset (absent = missing) and their
+/// data-quality records.
+#[derive(Clone, Debug, Default)]
+pub struct MetricsInput {
+    /// Present datasets.
+    pub frames: BTreeMap<DatasetName, DataFrame>,
+    /// One record per dataset (present or missing), contract order.
+    pub quality: Vec<DatasetQuality>,
+}
+
+/// Computes the whole tree.
+pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics> {
+    let frames = Frames::new(input, context);
+    let period = &context.period;
+    let mut metrics = Metrics {
+        account_id: context.account.to_string(),
+        month: period.month().to_string(),
+        timezone: period.time_zone().name().to_owned(),
+        period_start: frame::rfc3339(period.start()),
+        period_end: frame::rfc3339(period.end()),
+        generated_on: context.generated_on.to_string(),
+        generator_version: context.generator_version.clone(),
+        input_fingerprint: context.input_fingerprint.clone(),
+        stacks: stacks::compute(&frames)?,
+        patching: patching::compute(&frames)?,
+        backups: backups::compute(&frames)?,
+        incidents: incidents::compute(&frames)?,
+        service_requests: service_requests::compute(&frames)?,
+        rfcs: rfcs::compute(&frames)?,
+        alerts: alerts::compute(&frames)?,
+        availability: availability::compute(&frames)?,
+        storage: storage::compute(&frames)?,
+        trusted_advisor: trusted_advisor::compute(&frames)?,
+        cost: cost::compute(&frames)?,
+        ood: ood::compute(&frames)?,
+        insights: Vec::new(),
+        data_quality: input.quality.clone(),
+    };
+    metrics.insights = insights::derive(&metrics, &context.config);
+    Ok(metrics)
+}
+
+/// A section with data.
+pub(crate) fn available() -> Availability {
+    Availability { available: true, missing_reason: None }
+}
+
+/// A section without data, and why.
+pub(crate) fn missing(reason: impl Into<String>) -> Availability {
+    Availability { available: false, missing_reason: Some(reason.into()) }
+}

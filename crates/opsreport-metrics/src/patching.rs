@@ -1,0 +1,168 @@
+//! `patching.*`: patch compliance of non-terminated instances in the month's latest
+//! `patch_details` snapshot, missing patches by severity, maintenance-window coverage, stacks
+//! fully patched, overdue critical patches and patches installed during the month.
+
+use opsreport_model::DatasetName;
+use opsreport_model::ReportPeriod;
+use opsreport_model::metrics::{PatchingMetrics, PercentPoint, SeverityCounts, StackCompliance};
+use polars::prelude::*;
+
+use crate::frame::{
+    Frames, at_least, collect, first_count, first_snapshot, integers, latest_snapshot, percent, snapshot, strings,
+};
+use crate::{Result, available, missing};
+
+const SECTION: &str = "patching";
+
+fn live(details: &LazyFrame, day: chrono::NaiveDate) -> LazyFrame {
+    snapshot(details, day).filter(col("instance_state").neq(lit("terminated")))
+}
+
+fn compliance(details: &LazyFrame, period: &ReportPeriod) -> Result<Option<f64>> {
+    let Some(day) = latest_snapshot(details, period, SECTION)? else {
+        return Ok(None);
+    };
+    let summary = collect(
+        live(details, day).select([
+            len().alias("instances"),
+            col("patch_status").eq(lit("COMPLIANT")).cast(DataType::UInt32).sum().alias("compliant"),
+        ]),
+        SECTION,
+    )?;
+    Ok(percent(first_count(&summary, "compliant"), first_count(&summary, "instances")))
+}
+
+/// Computes `patching.*`.
+pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
+    let Some(details) = frames.lazy(DatasetName::PatchDetails) else {
+        return Ok(PatchingMetrics {
+            status: missing(frames.missing_reason(DatasetName::PatchDetails)),
+            ..PatchingMetrics::default()
+        });
+    };
+    let details = details.cache();
+    let period = frames.period;
+    let trend = period
+        .trend_months(6)
+        .iter()
+        .map(|month| Ok(PercentPoint { month: month.month().to_string(), pct: compliance(&details, month)? }))
+        .collect::<Result<Vec<_>>>()?;
+    let Some(day) = latest_snapshot(&details, &period, SECTION)? else {
+        return Ok(PatchingMetrics {
+            status: missing(format!("no patch_details snapshot dated in {}", period.month())),
+            trend,
+            ..PatchingMetrics::default()
+        });
+    };
+    let current = live(&details, day);
+    let sum = |name: &str| col(name).sum().alias(name);
+    let summary = collect(
+        current.clone().select([
+            len().alias("instances"),
+            col("patch_status").eq(lit("COMPLIANT")).cast(DataType::UInt32).sum().alias("compliant"),
+            col("mw_covered_flag").cast(DataType::UInt32).sum().alias("covered"),
+            sum("noncompliant_critical"),
+            sum("noncompliant_high"),
+            sum("noncompliant_medium"),
+            sum("noncompliant_low"),
+            sum("noncompliant_informational"),
+            sum("noncompliant_unspecified"),
+            sum("noncompliant_total"),
+        ]),
+        SECTION,
+    )?;
+    let instances = first_count(&summary, "instances");
+    let compliant = first_count(&summary, "compliant");
+
+    let stacks = collect(
+        current
+            .clone()
+            .filter(col("instance_stack_name").is_not_null())
+            .group_by([col("instance_stack_name")])
+            .agg([
+                len().alias("instances"),
+                col("patch_status").eq(lit("COMPLIANT")).cast(DataType::UInt32).sum().alias("compliant"),
+            ])
+            .with_column(
+                (col("compliant").cast(DataType::Float64) / col("instances").cast(DataType::Float64) * lit(100.0)).alias("pct"),
+            )
+            .sort_by_exprs([col("pct"), col("instance_stack_name")], SortMultipleOptions::default()),
+        SECTION,
+    )?;
+    let by_stack: Vec<StackCompliance> = strings(&stacks, "instance_stack_name")
+        .into_iter()
+        .zip(integers(&stacks, "instances"))
+        .zip(integers(&stacks, "compliant"))
+        .map(|((stack, instances), compliant)| {
+            let instances = instances.unwrap_or(0) as u64;
+            let compliant = compliant.unwrap_or(0) as u64;
+            StackCompliance {
+                stack: stack.unwrap_or_default(),
+                instances,
+                compliant,
+                compliance_pct: percent(compliant, instances).unwrap_or(0.0),
+            }
+        })
+        .collect();
+
+    let critical_overdue =
+        match frames.lazy(DatasetName::MissingPatches) {
+            Some(missing_patches) => {
+                match latest_snapshot(&missing_patches, &period, SECTION)? {
+                    Some(missing_day) => Some(first_count(
+                        &collect(
+                            snapshot(&missing_patches, missing_day)
+                                .filter(
+                                    col("patch_sev").str().strip_chars(lit(NULL)).str().to_lowercase().eq(lit("critical")).and(
+                                        col("days_unpatched").gt(lit(i64::from(frames.config.patching.critical_overdue_days))),
+                                    ),
+                                )
+                                .select([col("instance_id").n_unique().alias("instances")]),
+                            SECTION,
+                        )?,
+                        "instances",
+                    )),
+                    None => None,
+                }
+            }
+            None => None,
+        };
+
+    let first_day = first_snapshot(&details, &period, SECTION)?.unwrap_or(day);
+    let installed = collect(
+        live(&details, day)
+            .select([col("instance_id"), col("compliant_total").alias("latest")])
+            .join(
+                live(&details, first_day).select([col("instance_id"), col("compliant_total").alias("first")]),
+                [col("instance_id")],
+                [col("instance_id")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .select([at_least(col("latest") - col("first"), lit(0i64)).sum().alias("installed")]),
+        SECTION,
+    )?;
+
+    Ok(PatchingMetrics {
+        status: available(),
+        snapshot_date: Some(day.to_string()),
+        instances: Some(instances),
+        compliant: Some(compliant),
+        compliance_pct: percent(compliant, instances),
+        missing_by_severity: Some(SeverityCounts {
+            critical: first_count(&summary, "noncompliant_critical"),
+            high: first_count(&summary, "noncompliant_high"),
+            medium: first_count(&summary, "noncompliant_medium"),
+            low: first_count(&summary, "noncompliant_low"),
+            informational: first_count(&summary, "noncompliant_informational"),
+            unspecified: first_count(&summary, "noncompliant_unspecified"),
+        }),
+        missing_total: Some(first_count(&summary, "noncompliant_total")),
+        mw_coverage_pct: percent(first_count(&summary, "covered"), instances),
+        stacks_fully_patched: Some(by_stack.iter().filter(|stack| stack.compliant == stack.instances).count() as u64),
+        stacks_with_instances: Some(by_stack.len() as u64),
+        critical_overdue,
+        patches_installed: Some(first_count(&installed, "installed")),
+        by_stack,
+        trend,
+    })
+}

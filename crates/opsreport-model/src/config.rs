@@ -1,0 +1,502 @@
+//! `opsreport.toml`: every setting that is not a per-run flag, each with a default.
+//!
+//! Unknown keys and wrong types are errors that name the key (a typo in a threshold must not
+//! silently fall back to the default). The documented example is `opsreport.example.toml`
+//! at the repository root; a test keeps it parseable and equal to the defaults.
+
+use std::path::PathBuf;
+
+use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::period::parse_time_zone;
+
+/// A configuration file that could not be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    /// TOML syntax, an unknown key or a wrong type (the message names the key and line).
+    #[error("config {origin}: {message}")]
+    Parse {
+        /// Where the text came from (a path).
+        origin: String,
+        /// What the TOML reader said, including the key and line.
+        message: String,
+    },
+    /// A value of the right type outside its range.
+    #[error("config {origin}: `{key}` = {value}: {rule}")]
+    OutOfRange {
+        /// Where the text came from (a path).
+        origin: String,
+        /// The dotted key.
+        key: String,
+        /// The rejected value.
+        value: String,
+        /// What is allowed.
+        rule: &'static str,
+    },
+}
+
+/// A time zone that reads and writes as its IANA name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeZoneName(pub Tz);
+
+impl Default for TimeZoneName {
+    fn default() -> Self {
+        Self(Tz::UTC)
+    }
+}
+
+impl Serialize for TimeZoneName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeZoneName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        parse_time_zone(&name).map(Self).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Minutes per AMS priority (P1 High, P2 Medium, P3 Low).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityMinutes {
+    /// P1.
+    pub high: f64,
+    /// P2.
+    pub medium: f64,
+    /// P3.
+    pub low: f64,
+}
+
+/// The whole configuration. Every section and key is optional.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Report time zone (IANA name) when `--timezone` is not given.
+    pub timezone: TimeZoneName,
+    /// Incident SLA targets and the recurring-incident rule.
+    pub incidents: IncidentSettings,
+    /// Service-request response targets.
+    pub service_requests: ServiceRequestSettings,
+    /// The SLA adherence an account is held to.
+    pub sla: SlaSettings,
+    /// Console and API availability targets.
+    pub availability: AvailabilitySettings,
+    /// Backup success and recovery-point objective.
+    pub backups: BackupSettings,
+    /// Patch compliance thresholds.
+    pub patching: PatchingSettings,
+    /// Change-management thresholds.
+    pub rfcs: RfcSettings,
+    /// Cost thresholds.
+    pub cost: CostSettings,
+    /// Storage thresholds.
+    pub storage: StorageSettings,
+    /// Operations on Demand thresholds.
+    pub ood: OodSettings,
+    /// Look of the report.
+    pub branding: BrandingSettings,
+    /// Amazon Athena (the production source).
+    pub athena: AthenaSettings,
+    /// Amazon S3 (production data and the report sink).
+    pub s3: S3Settings,
+}
+
+/// `[incidents]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IncidentSettings {
+    /// Response (first acknowledgement) target per priority, minutes.
+    pub response_target_minutes: PriorityMinutes,
+    /// Resolution target per priority, minutes (customer wait excluded).
+    pub resolution_target_minutes: PriorityMinutes,
+    /// Incidents in one group that make it "recurring".
+    pub recurring_min_count: u32,
+    /// Window, in days ending at the period end, in which recurring incidents are counted.
+    pub recurring_window_days: u32,
+    /// MTTR above the mean of the 3 previous months by more than this percentage is a warning.
+    pub mttr_increase_warning_pct: f64,
+}
+
+impl Default for IncidentSettings {
+    fn default() -> Self {
+        Self {
+            response_target_minutes: PriorityMinutes { high: 15.0, medium: 60.0, low: 240.0 },
+            resolution_target_minutes: PriorityMinutes { high: 240.0, medium: 720.0, low: 2880.0 },
+            recurring_min_count: 3,
+            recurring_window_days: 90,
+            mttr_increase_warning_pct: 25.0,
+        }
+    }
+}
+
+/// `[service_requests]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServiceRequestSettings {
+    /// First-response target per priority, minutes.
+    pub response_target_minutes: PriorityMinutes,
+}
+
+impl Default for ServiceRequestSettings {
+    fn default() -> Self {
+        Self { response_target_minutes: PriorityMinutes { high: 60.0, medium: 240.0, low: 1440.0 } }
+    }
+}
+
+/// `[sla]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlaSettings {
+    /// Adherence below this percentage (any priority, response or resolution) is critical.
+    pub adherence_target_pct: f64,
+}
+
+impl Default for SlaSettings {
+    fn default() -> Self {
+        Self { adherence_target_pct: 95.0 }
+    }
+}
+
+/// `[availability]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AvailabilitySettings {
+    /// Console availability target, percent.
+    pub console_target_pct: f64,
+    /// API availability target, percent.
+    pub api_target_pct: f64,
+}
+
+impl Default for AvailabilitySettings {
+    fn default() -> Self {
+        Self { console_target_pct: 99.9, api_target_pct: 99.9 }
+    }
+}
+
+/// `[backups]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackupSettings {
+    /// Recovery-point objective: the longest allowed gap between completed backups, hours.
+    pub rpo_hours: f64,
+    /// Backup success rate below this percentage is a warning.
+    pub success_target_pct: f64,
+}
+
+impl Default for BackupSettings {
+    fn default() -> Self {
+        Self { rpo_hours: 24.0, success_target_pct: 98.0 }
+    }
+}
+
+/// `[patching]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PatchingSettings {
+    /// Patch compliance below this percentage is a warning.
+    pub compliance_target_pct: f64,
+    /// A critical patch missing for more than this many days is overdue.
+    pub critical_overdue_days: u32,
+}
+
+impl Default for PatchingSettings {
+    fn default() -> Self {
+        Self { compliance_target_pct: 95.0, critical_overdue_days: 30 }
+    }
+}
+
+/// `[rfcs]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RfcSettings {
+    /// RFC success rate below this percentage is a warning.
+    pub success_target_pct: f64,
+    /// An RFC started at most this many minutes after its requested start is on time.
+    pub on_time_grace_minutes: f64,
+}
+
+impl Default for RfcSettings {
+    fn default() -> Self {
+        Self { success_target_pct: 90.0, on_time_grace_minutes: 15.0 }
+    }
+}
+
+/// `[cost]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CostSettings {
+    /// Total cost up by more than this percentage month over month is reported.
+    pub increase_info_pct: f64,
+    /// Products shown by name in the cost breakdown; the rest is "Other".
+    pub top_products: u32,
+}
+
+impl Default for CostSettings {
+    fn default() -> Self {
+        Self { increase_info_pct: 20.0, top_products: 5 }
+    }
+}
+
+/// `[storage]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageSettings {
+    /// used / provisioned at or above this ratio is "near capacity".
+    pub near_capacity_ratio: f64,
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self { near_capacity_ratio: 0.85 }
+    }
+}
+
+/// `[ood]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OodSettings {
+    /// Hours used above this share of the allocation are reported.
+    pub usage_info_pct: f64,
+}
+
+impl Default for OodSettings {
+    fn default() -> Self {
+        Self { usage_info_pct: 80.0 }
+    }
+}
+
+/// `[branding]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BrandingSettings {
+    /// The provider's name on the cover and in the footer.
+    pub provider_name: String,
+    /// Report title on the cover.
+    pub report_title: String,
+    /// Logo (SVG or PNG) for the cover; relative paths are relative to the config file.
+    pub logo: Option<PathBuf>,
+    /// Accent colour, `#RRGGBB`.
+    pub accent_color: String,
+}
+
+impl Default for BrandingSettings {
+    fn default() -> Self {
+        Self {
+            provider_name: "Managed Services".into(),
+            report_title: "Monthly Service Performance Report".into(),
+            logo: None,
+            accent_color: "#1F4E79".into(),
+        }
+    }
+}
+
+/// How Athena results come back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AthenaResultMode {
+    /// `UNLOAD` to Parquet under a per-run prefix (the fast path, for large results).
+    #[default]
+    Unload,
+    /// `GetQueryResults` paging (small results).
+    Paging,
+}
+
+/// `[athena]`. The `OPSREPORT_ATHENA_*` environment variables override these.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AthenaSettings {
+    /// AWS region; unset means the default chain's region.
+    pub region: Option<String>,
+    /// Athena workgroup.
+    pub workgroup: String,
+    /// Glue database holding the contract's tables.
+    pub database: String,
+    /// Data catalog.
+    pub catalog: String,
+    /// `s3://` location for query results and UNLOAD prefixes.
+    pub output_location: Option<String>,
+    /// Reuse query results up to this age, minutes (unset: no reuse).
+    pub result_reuse_minutes: Option<u32>,
+    /// Queries running at once.
+    pub concurrency: u32,
+    /// Result transport.
+    pub result_mode: AthenaResultMode,
+    /// Give up waiting on Athena after this many seconds for a whole run.
+    pub deadline_seconds: u64,
+}
+
+impl Default for AthenaSettings {
+    fn default() -> Self {
+        Self {
+            region: None,
+            workgroup: "primary".into(),
+            database: "opsreport".into(),
+            catalog: "AwsDataCatalog".into(),
+            output_location: None,
+            result_reuse_minutes: None,
+            concurrency: 5,
+            result_mode: AthenaResultMode::Unload,
+            deadline_seconds: 1800,
+        }
+    }
+}
+
+/// `[s3]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3Settings {
+    /// Path-style addressing, for S3-compatible stores (MinIO, moto).
+    pub force_path_style: bool,
+    /// KMS key for SSE-KMS on report objects (unset: the bucket's default encryption).
+    pub sse_kms_key_id: Option<String>,
+}
+
+impl Config {
+    /// Parses and checks a configuration; `origin` names the file in messages.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|error| ConfigError::Parse {
+            origin: origin.to_owned(),
+            message: error.to_string().trim_end().to_owned(),
+        })?;
+        config.check(origin)?;
+        Ok(config)
+    }
+
+    /// Range checks that types cannot express.
+    fn check(&self, origin: &str) -> Result<(), ConfigError> {
+        let out_of_range = |key: &str, value: String, rule: &'static str| ConfigError::OutOfRange {
+            origin: origin.to_owned(),
+            key: key.to_owned(),
+            value,
+            rule,
+        };
+        let percentages = [
+            ("sla.adherence_target_pct", self.sla.adherence_target_pct),
+            ("availability.console_target_pct", self.availability.console_target_pct),
+            ("availability.api_target_pct", self.availability.api_target_pct),
+            ("backups.success_target_pct", self.backups.success_target_pct),
+            ("patching.compliance_target_pct", self.patching.compliance_target_pct),
+            ("rfcs.success_target_pct", self.rfcs.success_target_pct),
+            ("ood.usage_info_pct", self.ood.usage_info_pct),
+        ];
+        for (key, value) in percentages {
+            if !(0.0..=100.0).contains(&value) {
+                return Err(out_of_range(key, value.to_string(), "a percentage from 0 to 100"));
+            }
+        }
+        let positive = [
+            ("incidents.response_target_minutes", &self.incidents.response_target_minutes),
+            ("incidents.resolution_target_minutes", &self.incidents.resolution_target_minutes),
+            ("service_requests.response_target_minutes", &self.service_requests.response_target_minutes),
+        ];
+        for (key, minutes) in positive {
+            for (priority, value) in [("high", minutes.high), ("medium", minutes.medium), ("low", minutes.low)] {
+                if !(value > 0.0 && value.is_finite()) {
+                    return Err(out_of_range(&format!("{key}.{priority}"), value.to_string(), "minutes greater than 0"));
+                }
+            }
+        }
+        let non_negative = [
+            ("incidents.mttr_increase_warning_pct", self.incidents.mttr_increase_warning_pct),
+            ("cost.increase_info_pct", self.cost.increase_info_pct),
+            ("rfcs.on_time_grace_minutes", self.rfcs.on_time_grace_minutes),
+        ];
+        for (key, value) in non_negative {
+            if !(value >= 0.0 && value.is_finite()) {
+                return Err(out_of_range(key, value.to_string(), "a number of 0 or more"));
+            }
+        }
+        if !(self.backups.rpo_hours > 0.0 && self.backups.rpo_hours.is_finite()) {
+            return Err(out_of_range("backups.rpo_hours", self.backups.rpo_hours.to_string(), "hours greater than 0"));
+        }
+        if !(self.storage.near_capacity_ratio > 0.0 && self.storage.near_capacity_ratio <= 1.0) {
+            return Err(out_of_range(
+                "storage.near_capacity_ratio",
+                self.storage.near_capacity_ratio.to_string(),
+                "a ratio greater than 0 and at most 1",
+            ));
+        }
+        if self.incidents.recurring_min_count < 2 {
+            return Err(out_of_range(
+                "incidents.recurring_min_count",
+                self.incidents.recurring_min_count.to_string(),
+                "2 or more",
+            ));
+        }
+        if self.incidents.recurring_window_days == 0 {
+            return Err(out_of_range("incidents.recurring_window_days", "0".into(), "1 or more days"));
+        }
+        if self.cost.top_products == 0 {
+            return Err(out_of_range("cost.top_products", "0".into(), "1 or more"));
+        }
+        if self.athena.concurrency == 0 {
+            return Err(out_of_range("athena.concurrency", "0".into(), "1 or more"));
+        }
+        let color = &self.branding.accent_color;
+        if !(color.len() == 7 && color.starts_with('#') && color[1..].bytes().all(|byte| byte.is_ascii_hexdigit())) {
+            return Err(out_of_range("branding.accent_color", format!("{color:?}"), "a colour written #RRGGBB"));
+        }
+        if let Some(location) = &self.athena.output_location {
+            if !location.starts_with("s3://") {
+                return Err(out_of_range("athena.output_location", format!("{location:?}"), "an s3:// URI"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_the_defaults() {
+        assert_eq!(Config::from_toml("", "opsreport.toml").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn values_override_defaults() {
+        let config = Config::from_toml(
+            "timezone = \"Europe/Berlin\"\n[incidents.response_target_minutes]\nhigh = 10\nmedium = 30\nlow = 120\n[backups]\nrpo_hours = 12\n",
+            "opsreport.toml",
+        )
+        .unwrap();
+        assert_eq!(config.timezone.0.name(), "Europe/Berlin");
+        assert_eq!(config.incidents.response_target_minutes.high, 10.0);
+        assert_eq!(config.backups.rpo_hours, 12.0);
+        assert_eq!(config.incidents.resolution_target_minutes.high, 240.0);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let message = Config::from_toml("[backups]\nrpo_hour = 12\n", "x.toml").unwrap_err().to_string();
+        assert!(message.contains("rpo_hour"), "{message}");
+        assert!(message.contains("x.toml"), "{message}");
+        let message = Config::from_toml("colour = 1\n", "x.toml").unwrap_err().to_string();
+        assert!(message.contains("colour"), "{message}");
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let message = Config::from_toml("[availability]\napi_target_pct = \"high\"\n", "x.toml").unwrap_err().to_string();
+        assert!(message.contains("api_target_pct"), "{message}");
+    }
+
+    #[test]
+    fn bad_time_zone_and_ranges_are_named() {
+        let message = Config::from_toml("timezone = \"Mars/Base\"\n", "x.toml").unwrap_err().to_string();
+        assert!(message.contains("Mars/Base") && message.contains("IANA"), "{message}");
+        let message = Config::from_toml("[sla]\nadherence_target_pct = 120\n", "x.toml").unwrap_err().to_string();
+        assert!(message.contains("sla.adherence_target_pct"), "{message}");
+        let message = Config::from_toml("[incidents.response_target_minutes]\nhigh = 0\nmedium = 1\nlow = 1\n", "x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("incidents.response_target_minutes.high"), "{message}");
+        let message = Config::from_toml("[branding]\naccent_color = \"blue\"\n", "x.toml").unwrap_err().to_string();
+        assert!(message.contains("branding.accent_color"), "{message}");
+    }
+}

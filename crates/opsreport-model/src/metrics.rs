@@ -1,0 +1,822 @@
+//! The `Metrics` tree: every number of the monthly report, defined once (see `docs/metrics.md`).
+//!
+//! It is what `metrics.json` holds and the only thing the PDF is drawn from, so the two cannot
+//! disagree. Counts are integers; percentages are 0..100 at full precision; a metric whose
+//! denominator is 0 — or whose dataset is missing — is `null`, never 0. Maps are `BTreeMap`s so
+//! the JSON key order is stable; lists are sorted by the rules stated on each field.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::quality::DatasetQuality;
+
+/// A value per AMS priority, keyed `High`, `Medium`, `Low` in JSON.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ByPriority<T> {
+    /// P1.
+    #[serde(rename = "High")]
+    pub high: T,
+    /// P2.
+    #[serde(rename = "Medium")]
+    pub medium: T,
+    /// P3.
+    #[serde(rename = "Low")]
+    pub low: T,
+}
+
+impl<T> ByPriority<T> {
+    /// The value for a priority name (`High`, `Medium`, `Low`).
+    pub fn get(&self, priority: &str) -> Option<&T> {
+        match priority {
+            "High" => Some(&self.high),
+            "Medium" => Some(&self.medium),
+            "Low" => Some(&self.low),
+            _ => None,
+        }
+    }
+
+    /// Mutable access by priority name.
+    pub fn get_mut(&mut self, priority: &str) -> Option<&mut T> {
+        match priority {
+            "High" => Some(&mut self.high),
+            "Medium" => Some(&mut self.medium),
+            "Low" => Some(&mut self.low),
+            _ => None,
+        }
+    }
+}
+
+/// Counts per priority and in all.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PriorityCounts {
+    /// P1.
+    #[serde(rename = "High")]
+    pub high: u64,
+    /// P2.
+    #[serde(rename = "Medium")]
+    pub medium: u64,
+    /// P3.
+    #[serde(rename = "Low")]
+    pub low: u64,
+    /// All priorities (including values outside the contract, reported as `Other`).
+    pub total: u64,
+}
+
+/// Whether a section's data was there.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Availability {
+    /// False when the dataset (or the period's snapshot) is missing: every metric is then null.
+    pub available: bool,
+    /// Why the section has no data, for the "No data for this period" line.
+    pub missing_reason: Option<String>,
+}
+
+/// The whole tree.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// The account (12 digits).
+    pub account_id: String,
+    /// The report month, `YYYY-MM`.
+    pub month: String,
+    /// The report time zone (IANA name).
+    pub timezone: String,
+    /// First instant of the period (UTC, RFC 3339).
+    pub period_start: String,
+    /// First instant after the period (UTC, RFC 3339).
+    pub period_end: String,
+    /// The report's document date, `YYYY-MM-DD`.
+    pub generated_on: String,
+    /// `opsreport <version>`.
+    pub generator_version: String,
+    /// SHA-256 over the data files read, the notes and the configuration.
+    pub input_fingerprint: String,
+    /// Stacks (key call-outs and managed resources).
+    pub stacks: StackMetrics,
+    /// Patching.
+    pub patching: PatchingMetrics,
+    /// Continuity: backups and restores.
+    pub backups: BackupMetrics,
+    /// Incidents.
+    pub incidents: IncidentMetrics,
+    /// Service requests.
+    pub service_requests: ServiceRequestMetrics,
+    /// Change management.
+    pub rfcs: RfcMetrics,
+    /// Monitoring and events.
+    pub alerts: AlertMetrics,
+    /// Console and API availability.
+    pub availability: AvailabilityMetrics,
+    /// Storage.
+    pub storage: StorageMetrics,
+    /// Trusted Advisor.
+    pub trusted_advisor: TrustedAdvisorMetrics,
+    /// Cost.
+    pub cost: CostMetrics,
+    /// Operations on Demand.
+    pub ood: OodMetrics,
+    /// Observations and recommendations, sorted by severity then section.
+    pub insights: Vec<Insight>,
+    /// Per dataset: what was read, dropped and how fresh it is.
+    pub data_quality: Vec<DatasetQuality>,
+}
+
+/// `stacks.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StackMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// The snapshot day used (`YYYY-MM-DD`).
+    pub snapshot_date: Option<String>,
+    /// Existing stacks (status other than `DELETE_COMPLETE`).
+    pub total: Option<u64>,
+    /// Existing stacks in a stable state.
+    pub active: Option<u64>,
+    /// Existing stacks per category.
+    pub by_category: BTreeMap<String, u64>,
+    /// Existing stacks per environment (`Unspecified` when null).
+    pub by_environment: BTreeMap<String, u64>,
+    /// Existing stacks per stack type (`Unspecified` when null).
+    pub by_type: BTreeMap<String, u64>,
+    /// Existing stacks per CloudFormation status.
+    pub by_status: BTreeMap<String, u64>,
+    /// Existing stacks created in the period.
+    pub created_in_period: Option<u64>,
+    /// `total` minus the previous month's `total` (null without a previous snapshot).
+    pub total_change: Option<i64>,
+    /// `total` and `active` for each of the 6 months ending with this one.
+    pub trend: Vec<StackTrendPoint>,
+}
+
+/// One month of the stack trend.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StackTrendPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// As `stacks.total` for that month (null without a snapshot).
+    pub total: Option<u64>,
+    /// As `stacks.active` for that month.
+    pub active: Option<u64>,
+}
+
+/// Missing patches by severity.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeverityCounts {
+    /// `noncompliant_critical`.
+    pub critical: u64,
+    /// `noncompliant_high`.
+    pub high: u64,
+    /// `noncompliant_medium`.
+    pub medium: u64,
+    /// `noncompliant_low`.
+    pub low: u64,
+    /// `noncompliant_informational`.
+    pub informational: u64,
+    /// `noncompliant_unspecified`.
+    pub unspecified: u64,
+}
+
+/// `patching.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PatchingMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// The snapshot day used.
+    pub snapshot_date: Option<String>,
+    /// Instances not terminated.
+    pub instances: Option<u64>,
+    /// Of those, `COMPLIANT`.
+    pub compliant: Option<u64>,
+    /// compliant / instances × 100.
+    pub compliance_pct: Option<f64>,
+    /// Sums of the `noncompliant_*` columns.
+    pub missing_by_severity: Option<SeverityCounts>,
+    /// Sum of `noncompliant_total`.
+    pub missing_total: Option<u64>,
+    /// Share of instances with a maintenance window.
+    pub mw_coverage_pct: Option<f64>,
+    /// Stacks all of whose instances are compliant.
+    pub stacks_fully_patched: Option<u64>,
+    /// Stacks with any instance.
+    pub stacks_with_instances: Option<u64>,
+    /// Distinct instances missing a Critical patch for more than the overdue threshold (null
+    /// when the missing-patches snapshot is absent).
+    pub critical_overdue: Option<u64>,
+    /// Patches installed between the first and the latest snapshot of the period.
+    pub patches_installed: Option<u64>,
+    /// Compliance per stack, least compliant first.
+    pub by_stack: Vec<StackCompliance>,
+    /// `compliance_pct` for each of the 6 months.
+    pub trend: Vec<PercentPoint>,
+}
+
+/// Compliance of one stack.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StackCompliance {
+    /// `instance_stack_name`.
+    pub stack: String,
+    /// Instances.
+    pub instances: u64,
+    /// Compliant instances.
+    pub compliant: u64,
+    /// compliant / instances × 100.
+    pub compliance_pct: f64,
+}
+
+/// A percentage for one month.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PercentPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The percentage (null when undefined).
+    pub pct: Option<f64>,
+}
+
+/// `backups.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// Jobs created in the period (after deduplication).
+    pub jobs: Option<u64>,
+    /// Jobs per status.
+    pub by_status: BTreeMap<String, u64>,
+    /// COMPLETED / terminal × 100.
+    pub success_rate_pct: Option<f64>,
+    /// Distinct resources with a job.
+    pub resources: Option<u64>,
+    /// Resources with at least one COMPLETED job.
+    pub resources_protected: Option<u64>,
+    /// protected / resources × 100.
+    pub coverage_pct: Option<f64>,
+    /// Resources whose longest gap between completed backups exceeds the RPO.
+    pub rpo_breaches: Option<u64>,
+    /// The RPO target used, hours.
+    pub rpo_target_hours: f64,
+    /// Resources breaching the RPO, longest gap first.
+    pub rpo_breach_resources: Vec<RpoBreach>,
+    /// Bytes of COMPLETED jobs.
+    pub stored_bytes: Option<u64>,
+    /// Restore jobs created in the period (null when the restore dataset is missing).
+    pub restores: Option<u64>,
+    /// Of those, COMPLETED.
+    pub restores_succeeded: Option<u64>,
+    /// Jobs that ended FAILED, ABORTED, EXPIRED or PARTIAL, newest first.
+    pub failed_jobs: Vec<FailedBackup>,
+    /// `success_rate_pct` for each of the 6 months.
+    pub trend: Vec<PercentPoint>,
+}
+
+/// A resource whose completed backups were too far apart.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RpoBreach {
+    /// `resource_id`.
+    pub resource_id: String,
+    /// `resource_type`.
+    pub resource_type: String,
+    /// The longest gap, hours.
+    pub longest_gap_hours: f64,
+}
+
+/// A failed backup job.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FailedBackup {
+    /// Job id.
+    pub backup_job_id: String,
+    /// Resource.
+    pub resource_id: String,
+    /// Resource type.
+    pub resource_type: String,
+    /// Final status.
+    pub status: String,
+    /// When it started (RFC 3339).
+    pub created_at: String,
+    /// Why it failed.
+    pub status_message: Option<String>,
+}
+
+/// `incidents.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IncidentMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// Created in the period.
+    pub opened: PriorityCounts,
+    /// Resolved in the period.
+    pub resolved: PriorityCounts,
+    /// Created before the end and not resolved before the end.
+    pub open_at_end: Option<u64>,
+    /// Mean resolution time, SLA-eligible incidents resolved in the period.
+    pub mttr_minutes: ByPriority<Option<f64>>,
+    /// 90th percentile (nearest rank) of the same.
+    pub mttr_p90_minutes: ByPriority<Option<f64>>,
+    /// Mean response time, SLA-eligible incidents created in the period and acknowledged.
+    pub mtta_minutes: ByPriority<Option<f64>>,
+    /// Share of SLA-eligible incidents created in the period responded to within target.
+    pub response_sla_pct: ByPriority<Option<f64>>,
+    /// Share of SLA-eligible incidents resolved in the period resolved within target.
+    pub resolution_sla_pct: ByPriority<Option<f64>>,
+    /// The response targets used, minutes.
+    pub response_target_minutes: ByPriority<f64>,
+    /// The resolution targets used, minutes.
+    pub resolution_target_minutes: ByPriority<f64>,
+    /// Groups of 3 or more incidents on one stack/resource and category in the 90 days to the end.
+    pub recurring: Vec<RecurringGroup>,
+    /// High incidents resolved in the period, with root cause.
+    pub key_events: Vec<KeyEvent>,
+    /// Opened and resolved per category in the period (categories sorted).
+    pub by_category: BTreeMap<String, u64>,
+    /// The 6 months ending with this one.
+    pub trend_months: Vec<IncidentTrendPoint>,
+    /// The 12 weeks whose last contains the period's last instant.
+    pub trend_weeks: Vec<IncidentWeekPoint>,
+}
+
+/// A recurring-incident group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecurringGroup {
+    /// The stack id, or the resource id when the incident names no stack.
+    pub target: String,
+    /// `yuma_category` (`Uncategorised` when null).
+    pub category: String,
+    /// Incidents in the window.
+    pub count: u64,
+    /// Their case ids, sorted.
+    pub case_ids: Vec<String>,
+}
+
+/// A key event (High incident) and its root cause.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KeyEvent {
+    /// Case id.
+    pub case_id: String,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Resolved (RFC 3339).
+    pub resolved_at: String,
+    /// Resolution time, minutes (customer wait excluded, floored at 0).
+    pub resolution_minutes: f64,
+    /// Root cause.
+    pub root_cause: Option<String>,
+    /// RCA status.
+    pub rca_status: Option<String>,
+}
+
+/// One month of the incident trend.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IncidentTrendPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Opened per priority.
+    pub opened: PriorityCounts,
+    /// Resolved per priority.
+    pub resolved: PriorityCounts,
+    /// MTTR per priority.
+    pub mttr_minutes: ByPriority<Option<f64>>,
+    /// Response SLA per priority.
+    pub response_sla_pct: ByPriority<Option<f64>>,
+    /// Resolution SLA per priority.
+    pub resolution_sla_pct: ByPriority<Option<f64>>,
+}
+
+/// One week of the incident trend.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IncidentWeekPoint {
+    /// The Monday that starts the week (local date).
+    pub week_start: String,
+    /// Opened in the week.
+    pub opened: u64,
+    /// Resolved in the week.
+    pub resolved: u64,
+}
+
+/// `service_requests.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceRequestMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// Created in the period.
+    pub opened: PriorityCounts,
+    /// Resolved in the period.
+    pub resolved: PriorityCounts,
+    /// Mean first-response time of requests created in the period with a response.
+    pub mean_response_minutes: Option<f64>,
+    /// Response adherence per priority (as incidents) and over all priorities.
+    pub response_sla_pct: ServiceRequestSla,
+    /// The response targets used, minutes.
+    pub response_target_minutes: ByPriority<f64>,
+    /// Mean CSAT of requests resolved in the period that have one.
+    pub csat_avg: Option<f64>,
+    /// How many ratings.
+    pub csat_responses: Option<u64>,
+    /// Ratings 1..5 and how many of each.
+    pub csat_distribution: BTreeMap<String, u64>,
+    /// Opened and resolved for each of the 6 months.
+    pub trend: Vec<CountTrendPoint>,
+}
+
+/// Response adherence of service requests.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceRequestSla {
+    /// P1.
+    #[serde(rename = "High")]
+    pub high: Option<f64>,
+    /// P2.
+    #[serde(rename = "Medium")]
+    pub medium: Option<f64>,
+    /// P3.
+    #[serde(rename = "Low")]
+    pub low: Option<f64>,
+    /// All priorities.
+    pub total: Option<f64>,
+}
+
+/// Opened and resolved in one month.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CountTrendPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Created.
+    pub opened: Option<u64>,
+    /// Resolved.
+    pub resolved: Option<u64>,
+}
+
+/// `rfcs.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RfcMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// Created in the period.
+    pub created: Option<u64>,
+    /// `Success` or `Failure` with `actual_end_time` in the period.
+    pub completed: Option<u64>,
+    /// Completed with `Success`.
+    pub succeeded: Option<u64>,
+    /// Completed with `Failure`.
+    pub failed: Option<u64>,
+    /// succeeded / completed × 100.
+    pub success_rate_pct: Option<f64>,
+    /// `Rejected`, created in the period.
+    pub rejected: Option<u64>,
+    /// `Canceled`, created in the period.
+    pub canceled: Option<u64>,
+    /// Share of completed RFCs that were automated.
+    pub automated_pct: Option<f64>,
+    /// Mean execution time of completed RFCs, minutes.
+    pub mean_execution_minutes: Option<f64>,
+    /// Of completed RFCs with a requested start, the share started within the grace period.
+    pub on_time_pct: Option<f64>,
+    /// The 5 most frequent change types among created RFCs.
+    pub top_change_types: Vec<ChangeTypeCount>,
+    /// Created RFCs per status.
+    pub by_status: BTreeMap<String, u64>,
+    /// Completed and success rate for each of the 6 months.
+    pub trend: Vec<RfcTrendPoint>,
+}
+
+/// A change type and how often it was used.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChangeTypeCount {
+    /// `ct-…`.
+    pub change_type_id: String,
+    /// The most common title seen with it.
+    pub title: Option<String>,
+    /// RFCs.
+    pub count: u64,
+}
+
+/// One month of the RFC trend.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RfcTrendPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Completed.
+    pub completed: Option<u64>,
+    /// Success rate.
+    pub success_rate_pct: Option<f64>,
+}
+
+/// `alerts.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// Alerts created in the period.
+    pub total: Option<u64>,
+    /// Per severity.
+    pub by_severity: BTreeMap<String, u64>,
+    /// Per source.
+    pub by_source: BTreeMap<String, u64>,
+    /// Per outcome.
+    pub by_outcome: BTreeMap<String, u64>,
+    /// AutoRemediated / total × 100: the problems averted.
+    pub auto_remediated_pct: Option<f64>,
+    /// IncidentCreated / total × 100.
+    pub incident_rate_pct: Option<f64>,
+    /// FalsePositive / total × 100.
+    pub false_positive_pct: Option<f64>,
+    /// Total and auto-remediated for each of the 6 months.
+    pub trend: Vec<AlertTrendPoint>,
+}
+
+/// One month of the alert trend.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertTrendPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Alerts.
+    pub total: Option<u64>,
+    /// Auto-remediated.
+    pub auto_remediated: Option<u64>,
+}
+
+/// `availability.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AvailabilityMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// The console endpoint.
+    pub console: EndpointAvailability,
+    /// The API endpoint.
+    pub api: EndpointAvailability,
+}
+
+/// Availability of one endpoint.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EndpointAvailability {
+    /// (Σ total − Σ failed) / Σ total × 100.
+    pub pct: Option<f64>,
+    /// Σ window_minutes × failed / total.
+    pub downtime_minutes: Option<f64>,
+    /// The target, percent.
+    pub target_pct: f64,
+    /// `pct >= target` (null without data).
+    pub target_met: Option<bool>,
+    /// Downtime the target allows in this month, minutes.
+    pub allowed_downtime_minutes: f64,
+    /// Σ checks_total.
+    pub checks_total: Option<u64>,
+    /// Σ checks_failed.
+    pub checks_failed: Option<u64>,
+    /// Per local day of the period.
+    pub daily: Vec<DailyAvailability>,
+    /// `pct` for each of the 6 months.
+    pub trend: Vec<PercentPoint>,
+}
+
+/// One day of availability.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DailyAvailability {
+    /// Local date `YYYY-MM-DD`.
+    pub date: String,
+    /// Availability that day.
+    pub pct: Option<f64>,
+    /// Downtime that day, minutes.
+    pub downtime_minutes: f64,
+}
+
+/// `storage.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StorageMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// The snapshot day used.
+    pub snapshot_date: Option<String>,
+    /// Used bytes per type, and `total`.
+    pub used_bytes: BTreeMap<String, u64>,
+    /// Provisioned bytes per type (where known), and `total`.
+    pub provisioned_bytes: BTreeMap<String, u64>,
+    /// Total used vs the previous month's snapshot, percent.
+    pub growth_pct: Option<f64>,
+    /// Resources at or above the near-capacity ratio, fullest first.
+    pub near_capacity: Vec<NearCapacity>,
+    /// Total used bytes for each of the 6 months.
+    pub trend: Vec<BytesPoint>,
+}
+
+/// A resource close to full.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NearCapacity {
+    /// Resource.
+    pub resource_id: String,
+    /// Type.
+    pub storage_type: String,
+    /// Used.
+    pub used_bytes: u64,
+    /// Provisioned.
+    pub provisioned_bytes: u64,
+    /// used / provisioned.
+    pub ratio: f64,
+}
+
+/// Bytes in one month.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BytesPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Bytes (null without a snapshot).
+    pub bytes: Option<u64>,
+}
+
+/// Check counts per status.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckStatusCounts {
+    /// `ok`.
+    pub ok: u64,
+    /// `warning`.
+    pub warning: u64,
+    /// `error`.
+    pub error: u64,
+    /// `not_available`.
+    pub not_available: u64,
+}
+
+/// `trusted_advisor.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrustedAdvisorMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// The snapshot day used.
+    pub snapshot_date: Option<String>,
+    /// Per category, checks per status.
+    pub by_category: BTreeMap<String, CheckStatusCounts>,
+    /// Σ resources_flagged.
+    pub resources_flagged: Option<u64>,
+    /// Σ estimated_monthly_savings.
+    pub estimated_monthly_savings: Option<f64>,
+    /// Checks `warning`/`error` now and `ok` or absent in the previous month's snapshot.
+    pub new_findings: Vec<Finding>,
+    /// Checks in `warning` or `error`, most flagged resources first.
+    pub findings: Vec<Finding>,
+}
+
+/// A Trusted Advisor check in a non-ok state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Check id.
+    pub check_id: String,
+    /// Check name.
+    pub check_name: String,
+    /// Category.
+    pub check_category: String,
+    /// Status.
+    pub status: String,
+    /// Resources flagged.
+    pub resources_flagged: u64,
+    /// Savings, for cost checks.
+    pub estimated_monthly_savings: Option<f64>,
+}
+
+/// `cost.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// Σ aws_charges.
+    pub aws_charges: Option<f64>,
+    /// Σ ams_charges.
+    pub ams_charges: Option<f64>,
+    /// aws + ams.
+    pub total: Option<f64>,
+    /// Per product (aws + ams), largest first.
+    pub by_product: Vec<ProductCost>,
+    /// The report's breakdown: the top products and `Other`.
+    pub top_products: Vec<ProductCost>,
+    /// Σ (ris_charges + sp_charges).
+    pub ri_sp_charges: Option<f64>,
+    /// ri_sp_charges / aws_charges × 100.
+    pub ri_sp_share_pct: Option<f64>,
+    /// Total vs the previous month, percent.
+    pub mom_change_pct: Option<f64>,
+    /// Per linked account (one row for a single-account report).
+    pub by_linked_account: Vec<LinkedAccountCost>,
+    /// Totals for each of the 6 months.
+    pub trend: Vec<CostTrendPoint>,
+}
+
+/// Cost of one product.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProductCost {
+    /// Product name.
+    pub product_name: String,
+    /// AWS charges.
+    pub aws_charges: f64,
+    /// AMS charges.
+    pub ams_charges: f64,
+    /// aws + ams.
+    pub total: f64,
+    /// Total vs the previous month, percent (null when the product is new).
+    pub mom_change_pct: Option<f64>,
+}
+
+/// Cost of one linked account.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinkedAccountCost {
+    /// Linked account.
+    pub linked_account_id: String,
+    /// aws + ams.
+    pub total: f64,
+}
+
+/// Cost in one month.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostTrendPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// AWS charges.
+    pub aws_charges: Option<f64>,
+    /// AMS charges.
+    pub ams_charges: Option<f64>,
+    /// aws + ams.
+    pub total: Option<f64>,
+}
+
+/// `ood.*`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OodMetrics {
+    /// Data present?
+    #[serde(flatten)]
+    pub status: Availability,
+    /// Active engagements, by start month then id.
+    pub engagements: Vec<OodEngagement>,
+    /// Σ billed blocks.
+    pub billed_blocks: Option<u64>,
+    /// Σ hours used.
+    pub hours_used: Option<f64>,
+    /// Σ hours allocated.
+    pub hours_allocated: Option<f64>,
+}
+
+/// One active engagement in the month.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OodEngagement {
+    /// Id.
+    pub engagement_id: String,
+    /// Offering.
+    pub offering: String,
+    /// `monthly` or `one_time`.
+    pub basis: String,
+    /// First day of the start month.
+    pub start_date: String,
+    /// Last day, if ended.
+    pub ended_at: Option<String>,
+    /// Blocks of 20 hours.
+    pub blocks: u64,
+    /// blocks × 20.
+    pub hours_allocated: f64,
+    /// Hours in the month (`one_time`: since the start, up to the period end).
+    pub hours_used: f64,
+    /// max(0, allocated − used).
+    pub hours_remaining: f64,
+    /// Blocks billed this month.
+    pub billed_blocks: u64,
+    /// max(0, used − allocated).
+    pub overage_hours: f64,
+    /// used / allocated × 100.
+    pub usage_pct: f64,
+}
+
+/// One observation or recommendation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Insight {
+    /// `critical`, `warning`, `info` or `positive`.
+    pub severity: InsightSeverity,
+    /// The report section it belongs to (`incidents`, `availability`, …).
+    pub section: String,
+    /// One or two sentences for the reader.
+    pub message: String,
+    /// The metric path it is about.
+    pub metric: String,
+    /// The metric's value.
+    pub value: Option<f64>,
+    /// The threshold it was compared with.
+    pub threshold: Option<f64>,
+}
+
+/// How much an insight matters; the order of the variants is the report's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsightSeverity {
+    /// Needs action now (a missed commitment).
+    Critical,
+    /// Needs attention.
+    Warning,
+    /// Worth knowing.
+    Info,
+    /// What went well: "what we did for you".
+    Positive,
+}

@@ -1,0 +1,196 @@
+//! The notes a service delivery manager writes for one account and month
+//! (`notes/<aws_account_id>/<YYYY-MM>.toml`): plain text shown in the report, never markup.
+//!
+//! Unknown keys and wrong types are errors naming the key, so a typo does not silently drop a
+//! risk from the customer's report. Dates may be written as TOML dates or as text.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Why a notes file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("notes file {origin}: {message}")]
+pub struct NotesError {
+    /// The file.
+    pub origin: String,
+    /// What the TOML reader said (key and line).
+    pub message: String,
+}
+
+/// Text that may be written as a TOML string or a TOML date (`due = 2026-11-30`).
+fn text_or_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrDate {
+        Text(String),
+        Date(toml::value::Datetime),
+    }
+    match TextOrDate::deserialize(deserializer) {
+        Ok(TextOrDate::Text(text)) => Ok(text),
+        Ok(TextOrDate::Date(date)) => Ok(date.to_string()),
+        Err(_) => Err(serde::de::Error::custom("expected text or a date (2026-11-30)")),
+    }
+}
+
+fn optional_text_or_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    text_or_date(deserializer).map(Some)
+}
+
+/// Everything a notes file may hold; every field is optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Notes {
+    /// Customer (company) name for the cover.
+    pub customer_name: Option<String>,
+    /// Account name for the cover.
+    pub account_name: Option<String>,
+    /// Onboarding status; the call-out is shown only when present.
+    pub onboarding_status: Option<String>,
+    /// The cloud service delivery manager who prepared the report.
+    pub csdm: Option<Person>,
+    /// Contact information.
+    pub contacts: Vec<Contact>,
+    /// Customer-specific issues, challenges and concerns.
+    pub issues: Vec<NoteIssue>,
+    /// Risks and their mitigation.
+    pub risks: Vec<Risk>,
+    /// Upcoming items.
+    pub upcoming: Vec<Upcoming>,
+    /// Feature requests and their status.
+    pub feature_requests: Vec<FeatureRequest>,
+    /// Action items with owner and due date.
+    pub action_items: Vec<ActionItem>,
+    /// Material changes in scope or terms, including subcontractors.
+    pub scope_changes: Option<String>,
+}
+
+/// A named person with an email address.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Person {
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+}
+
+/// A row of the contacts table.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Contact {
+    /// Role (e.g. "Cloud Service Delivery Manager").
+    pub role: String,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+}
+
+/// An issue, challenge or concern.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NoteIssue {
+    /// Title.
+    pub title: String,
+    /// Status.
+    pub status: Option<String>,
+    /// Detail.
+    pub detail: Option<String>,
+}
+
+/// A risk.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Risk {
+    /// Title.
+    pub title: String,
+    /// Mitigation.
+    pub mitigation: Option<String>,
+}
+
+/// An upcoming item.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Upcoming {
+    /// Title.
+    pub title: String,
+    /// When (text or date).
+    #[serde(deserialize_with = "optional_text_or_date")]
+    pub date: Option<String>,
+}
+
+/// A feature request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeatureRequest {
+    /// Title.
+    pub title: String,
+    /// Status.
+    pub status: Option<String>,
+}
+
+/// An action item.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ActionItem {
+    /// Title.
+    pub title: String,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Due date (text or date).
+    #[serde(deserialize_with = "optional_text_or_date")]
+    pub due: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+}
+
+impl Notes {
+    /// Parses a notes file; `origin` names it in messages.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, NotesError> {
+        toml::from_str(text)
+            .map_err(|error| NotesError { origin: origin.to_owned(), message: error.to_string().trim_end().to_owned() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_notes_parse_and_keep_markup_characters_as_text() {
+        let notes = Notes::from_toml(
+            r##"
+customer_name = "Example #1 *Corp* [x] $5 @me"
+onboarding_status = "Complete"
+scope_changes = "Added a subcontractor"
+csdm = { name = "Dana Lee", email = "dana@example.com" }
+[[contacts]]
+role = "CSDM"
+name = "Dana Lee"
+[[action_items]]
+title = "Rotate keys"
+owner = "Customer"
+due = 2026-11-30
+[[upcoming]]
+title = "DR test"
+date = "mid-December"
+"##,
+            "notes/000000000001/2026-10.toml",
+        )
+        .unwrap();
+        assert_eq!(notes.customer_name.as_deref(), Some("Example #1 *Corp* [x] $5 @me"));
+        assert_eq!(notes.action_items[0].due.as_deref(), Some("2026-11-30"));
+        assert_eq!(notes.upcoming[0].date.as_deref(), Some("mid-December"));
+        assert_eq!(notes.csdm.unwrap().name, "Dana Lee");
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_name_the_key() {
+        let message = Notes::from_toml("customer = \"x\"\n", "n.toml").unwrap_err().to_string();
+        assert!(message.contains("customer") && message.contains("n.toml"), "{message}");
+        let message = Notes::from_toml("[[risks]]\ntitle = 5\n", "n.toml").unwrap_err().to_string();
+        assert!(message.contains("title"), "{message}");
+        assert!(Notes::from_toml("this is not toml", "n.toml").is_err());
+    }
+}

@@ -1,0 +1,35 @@
+//! What the validation step found in each dataset, for the data-quality appendix.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Counts and facts about one dataset for one account and report.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DatasetQuality {
+    /// Dataset name.
+    pub dataset: String,
+    /// No data at all for the account (no folder or no file in the months read).
+    pub missing: bool,
+    /// Why it is missing (for the report's "No data for this period" line).
+    pub missing_reason: Option<String>,
+    /// Files (or result parts) read, relative to the source root.
+    pub files_read: Vec<String>,
+    /// Months (partitions) read.
+    pub months_read: Vec<String>,
+    /// Rows read from the files, before anything was dropped.
+    pub rows_read: u64,
+    /// Rows kept whose partition column falls in the report period.
+    pub rows_in_period: u64,
+    /// Rows equal to another row in every column, or superseded by a later report of the same
+    /// key (`backup_jobs`: latest `dataset_datetime` wins), dropped.
+    pub duplicates_dropped: u64,
+    /// Rows with at least one enum value outside the contract (kept, value replaced).
+    pub rows_with_unknown_values: u64,
+    /// Unknown values seen, per column, with counts (at most 10 per column).
+    pub unknown_values: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Rows with a null in a required column (excluded).
+    pub rows_with_required_nulls: u64,
+    /// Newest value of the partition column among kept rows, ISO 8601 (freshness).
+    pub newest: Option<String>,
+}

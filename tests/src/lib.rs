@@ -1,0 +1,66 @@
+//! Helpers shared by the end-to-end tests: where the repository and the `opsreport` binary are,
+//! and a runner that captures exit code, stdout and stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the repository").to_owned()
+}
+
+/// The `opsreport` binary cargo built next to this test executable.
+pub fn binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/<test>");
+    let binary = profile_dir.join(format!("opsreport{}", std::env::consts::EXE_SUFFIX));
+    assert!(binary.exists(), "{} is missing: run the tests with `cargo test --workspace`, which builds it", binary.display());
+    binary
+}
+
+/// What a run of the binary produced.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Runs `opsreport` with `args` in `directory`, without inheriting `OPSREPORT_*` variables.
+pub fn opsreport(directory: &Path, args: &[&str]) -> Run {
+    let mut command = Command::new(binary());
+    command.args(args).current_dir(directory);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("OPSREPORT_") {
+            command.env_remove(key);
+        }
+    }
+    let output = command.output().expect("run opsreport");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Every file below `root`, relative, sorted, with its bytes.
+pub fn tree_bytes(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(root).expect("below root").to_string_lossy().into_owned();
+                files.push((relative, std::fs::read(&path).expect("read file")));
+            }
+        }
+    }
+    files.sort();
+    files
+}

@@ -1,0 +1,85 @@
+//! Architecture invariants, checked as ordinary tests (see ARCHITECTURE.md):
+//! the crates' allowed dependencies, a `//!` line opening every Rust file, no ignored tests.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use opsreport_tests::repo_root;
+
+fn dependencies(manifest: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(manifest).unwrap();
+    let value: toml::Table = text.parse().unwrap();
+    value.get("dependencies").and_then(|deps| deps.as_table()).map(|deps| deps.keys().cloned().collect()).unwrap_or_default()
+}
+
+#[test]
+fn crates_depend_only_on_what_their_layer_allows() {
+    let allowed: BTreeMap<&str, &[&str]> = BTreeMap::from([
+        // Plain data: no Polars, no AWS, no Typst, no IO frameworks.
+        ("opsreport-model", &["chrono", "chrono-tz", "serde", "serde_json", "thiserror", "toml"][..]),
+        // The only crate that reads datasets.
+        ("opsreport-extract", &["opsreport-model", "chrono", "polars", "sha2", "thiserror", "toml"][..]),
+        // Pure computation: no IO crates, no AWS, no rendering.
+        ("opsreport-metrics", &["opsreport-model", "chrono", "chrono-tz", "polars", "thiserror"][..]),
+        ("opsreport-fixtures", &["opsreport-model", "chrono", "polars", "serde", "thiserror", "toml"][..]),
+    ]);
+    for (name, allowed) in allowed {
+        let manifest = repo_root().join("crates").join(name).join("Cargo.toml");
+        for dependency in dependencies(&manifest) {
+            assert!(allowed.contains(&dependency.as_str()), "{name} must not depend on {dependency} (see ARCHITECTURE.md)");
+        }
+    }
+}
+
+fn rust_files(folder: &Path, found: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, found);
+        } else if path.extension().is_some_and(|extension| extension == "rs") {
+            found.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_rust_file_says_why_it_exists_and_no_test_is_ignored() {
+    let mut files = Vec::new();
+    rust_files(&repo_root().join("crates"), &mut files);
+    rust_files(&repo_root().join("tests"), &mut files);
+    assert!(files.len() > 10);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with("//!"), "{} must start with a //! line saying what it is for", file.display());
+        let ignore_attribute = concat!("#[", "ignore");
+        assert!(!text.contains(ignore_attribute), "{} has an ignored test: fix it or delete it", file.display());
+        let unfinished = concat!("todo", "!(");
+        assert!(!text.contains(unfinished), "{} has an unfinished path", file.display());
+    }
+}
+
+#[test]
+fn metrics_does_no_io_and_never_reads_the_clock() {
+    let mut files = Vec::new();
+    rust_files(&repo_root().join("crates/opsreport-metrics/src"), &mut files);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for forbidden in ["std::fs", "File::", "Utc::now", "Local::now", "SystemTime", "std::env", "scan_parquet"] {
+            assert!(!text.contains(forbidden), "{} uses {forbidden}: metrics is DataFrames in, Metrics out", file.display());
+        }
+    }
+}
+
+#[test]
+fn only_the_binary_prints() {
+    let mut files = Vec::new();
+    for library in ["opsreport-model", "opsreport-extract", "opsreport-fixtures", "opsreport-metrics"] {
+        rust_files(&repo_root().join("crates").join(library).join("src"), &mut files);
+    }
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for macro_name in ["println!", "eprintln!", "print!(", "dbg!"] {
+            assert!(!text.contains(macro_name), "{} uses {macro_name}: only opsreport-cli prints", file.display());
+        }
+    }
+}
