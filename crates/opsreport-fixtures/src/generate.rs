@@ -651,21 +651,27 @@ impl<'a> World<'a> {
         let skipped_resource = if last_month { Some(resources.len() / 2) } else { None };
         for day in 0..days {
             let date = first_day + Duration::days(day as i64);
-            for (number, (resource, resource_type, stack, gib)) in resources.iter().enumerate() {
+            // Every 12 hours, at a time and for a duration fixed per resource (as a backup plan
+            // runs), so completed backups are exactly 12 h apart and a single failure leaves a
+            // 24-hour gap: within the default RPO. Two missed nights are a breach.
+            for (slot, (number, (resource, resource_type, stack, gib))) in
+                [0u32, 12].into_iter().flat_map(|slot| resources.iter().enumerate().map(move |entry| (slot, entry)))
+            {
                 // One resource misses two nights in the last month: an RPO breach.
                 if skipped_resource == Some(number) && (10..12).contains(&day) {
                     continue;
                 }
-                let created = at(date, 2, 0) + Duration::minutes(rng.range(0, 90));
+                let created = at(date, 2 + slot, 0) + Duration::minutes((number as i64 * 7) % 90);
+                let duration = Duration::minutes(4 + (number as i64 * 13) % 120);
                 let status = *rng.weighted(&[
-                    ("COMPLETED", 0.968),
-                    ("FAILED", 0.016),
+                    ("COMPLETED", 0.969),
+                    ("FAILED", 0.015),
                     ("ABORTED", 0.005),
                     ("EXPIRED", 0.004),
                     ("PARTIAL", 0.004),
                     ("RUNNING", 0.003),
                 ]);
-                let completed = if status == "RUNNING" { None } else { Some(created + Duration::minutes(rng.range(4, 180))) };
+                let completed = if status == "RUNNING" { None } else { Some(created + duration) };
                 let size = if status == "COMPLETED" && *resource_type != "DynamoDB" {
                     Some(gib * 1_073_741_824 / rng.range(8, 20))
                 } else {
@@ -680,7 +686,7 @@ impl<'a> World<'a> {
                         &mut table,
                         &job_id,
                         "RUNNING",
-                        at(date, 6, 0),
+                        created + Duration::hours(1),
                         created,
                         None,
                         None,

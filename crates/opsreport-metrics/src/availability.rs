@@ -6,7 +6,9 @@ use opsreport_model::ReportPeriod;
 use opsreport_model::metrics::{AvailabilityMetrics, DailyAvailability, EndpointAvailability, PercentPoint};
 use polars::prelude::*;
 
-use crate::frame::{Frames, collect, doubles, first_count, first_double, in_period, integers, strings};
+use crate::frame::{
+    Frames, MICROS_PER_MINUTE, collect, doubles, exact_sum, first_count, first_double, in_period, integers, strings,
+};
 use crate::{Result, available, missing};
 
 const SECTION: &str = "availability";
@@ -25,7 +27,7 @@ fn sums() -> [Expr; 3] {
     [
         col("checks_total").sum().alias("total"),
         col("checks_failed").sum().alias("failed"),
-        window_downtime().sum().alias("downtime"),
+        exact_sum(window_downtime(), MICROS_PER_MINUTE).alias("downtime"),
     ]
 }
 

@@ -9,7 +9,7 @@ use opsreport_model::ReportPeriod;
 use opsreport_model::metrics::{CostMetrics, CostTrendPoint, LinkedAccountCost, ProductCost};
 use polars::prelude::*;
 
-use crate::frame::{Frames, collect, date, doubles, first_count, first_double, strings};
+use crate::frame::{Frames, MONEY_SCALE, collect, date, doubles, exact_sum, first_count, first_double, strings};
 use crate::{Result, available, missing};
 
 const SECTION: &str = "cost";
@@ -29,9 +29,9 @@ fn totals(billing: &LazyFrame, period: &ReportPeriod) -> Result<Totals> {
     let summary = collect(
         month_rows(billing, period).select([
             len().alias("rows"),
-            col("aws_charges").sum().alias("aws"),
-            col("ams_charges").sum().alias("ams"),
-            (col("ris_charges").fill_null(lit(0.0)) + col("sp_charges").fill_null(lit(0.0))).sum().alias("ri_sp"),
+            exact_sum(col("aws_charges"), MONEY_SCALE).alias("aws"),
+            exact_sum(col("ams_charges"), MONEY_SCALE).alias("ams"),
+            exact_sum(col("ris_charges").fill_null(lit(0.0)) + col("sp_charges").fill_null(lit(0.0)), MONEY_SCALE).alias("ri_sp"),
         ]),
         SECTION,
     )?;
@@ -47,8 +47,11 @@ fn by_product(billing: &LazyFrame, period: &ReportPeriod) -> Result<Vec<ProductC
     let products = collect(
         month_rows(billing, period)
             .group_by([col("product_name")])
-            .agg([col("aws_charges").sum().alias("aws"), col("ams_charges").sum().alias("ams")])
-            .with_column((col("aws") + col("ams")).alias("total"))
+            .agg([
+                exact_sum(col("aws_charges"), MONEY_SCALE).alias("aws"),
+                exact_sum(col("ams_charges"), MONEY_SCALE).alias("ams"),
+                exact_sum(col("aws_charges") + col("ams_charges"), MONEY_SCALE).alias("total"),
+            ])
             .sort_by_exprs(
                 [col("total"), col("product_name")],
                 SortMultipleOptions::default().with_order_descending_multi([true, false]),
@@ -132,7 +135,7 @@ pub fn compute(frames: &Frames) -> Result<CostMetrics> {
     let accounts = collect(
         month_rows(&billing, &period)
             .group_by([col("linked_account_id")])
-            .agg([(col("aws_charges") + col("ams_charges")).sum().alias("total")])
+            .agg([exact_sum(col("aws_charges") + col("ams_charges"), MONEY_SCALE).alias("total")])
             .sort(["linked_account_id"], SortMultipleOptions::default()),
         SECTION,
     )?;

@@ -123,11 +123,6 @@ pub fn in_period(column: &str, period: &ReportPeriod) -> Expr {
     within(column, period.start(), period.end())
 }
 
-/// Minutes from `from` to `to` (both timestamps), as a double; null if either is null.
-pub fn minutes_between(from: &str, to: &str) -> Expr {
-    (col(to).cast(DataType::Int64) - col(from).cast(DataType::Int64)).cast(DataType::Float64) / lit(MICROS_PER_MINUTE)
-}
-
 /// A date column within the calendar month of `period`.
 pub fn in_month(column: &str, period: &ReportPeriod) -> Expr {
     col(column).gt_eq(date(period.month().first_day())).and(col(column).lt_eq(date(period.month().last_day())))
@@ -273,4 +268,35 @@ pub fn ceil_non_negative(value: Expr) -> Expr {
 /// `column` equals one of `values`.
 pub fn one_of(column: &str, values: &[&str]) -> Expr {
     values.iter().map(|value| col(column).eq(lit(*value))).reduce(|left, right| left.or(right)).unwrap_or(lit(false))
+}
+
+/// Microseconds from `from` to `to` (both timestamps), as an integer; null if either is null.
+pub fn micros_between(from: &str, to: &str) -> Expr {
+    col(to).cast(DataType::Int64) - col(from).cast(DataType::Int64)
+}
+
+/// A double as a fixed-point integer (`value × scale`, rounded half away from zero).
+pub fn fixed_point(value: Expr, scale: f64) -> Expr {
+    let scaled = value * lit(scale);
+    when(scaled.clone().gt_eq(lit(0.0)))
+        .then((scaled.clone() + lit(0.5)).cast(DataType::Int64))
+        .otherwise((scaled - lit(0.5)).cast(DataType::Int64))
+}
+
+/// Sum of a double column that does not depend on the order Polars adds in: each value is taken
+/// to `1/scale` precision as an integer, the integers are summed exactly, and the sum is scaled
+/// back once. (Floating-point addition is not associative, and Polars sums chunks in parallel.)
+pub fn exact_sum(value: Expr, scale: f64) -> Expr {
+    fixed_point(value, scale).sum().cast(DataType::Float64) / lit(scale)
+}
+
+/// Money columns are summed to a millionth of the currency unit.
+pub const MONEY_SCALE: f64 = 1_000_000.0;
+
+/// Mean, in minutes, of an integer microsecond column (exact sum, one division; null when empty).
+pub fn mean_minutes(micros: Expr) -> Expr {
+    let count = micros.clone().count();
+    when(count.clone().gt(lit(0)))
+        .then(micros.sum().cast(DataType::Float64) / count.cast(DataType::Float64) / lit(MICROS_PER_MINUTE))
+        .otherwise(lit(NULL).cast(DataType::Float64))
 }

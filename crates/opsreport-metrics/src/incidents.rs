@@ -16,8 +16,8 @@ use opsreport_model::metrics::{
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, at_least, by_priority, ceil_non_negative, collect, count, counts_by, doubles, instant, integers, minutes_between,
-    priority_counts, priority_target, rfc3339_micros, strings, within,
+    Frames, MICROS_PER_MINUTE, at_least, by_priority, ceil_non_negative, collect, count, counts_by, doubles, fixed_point,
+    instant, integers, mean_minutes, micros_between, priority_counts, priority_target, rfc3339_micros, strings, within,
 };
 use crate::{Result, available, missing};
 
@@ -40,12 +40,27 @@ fn with_clocks(frames: &Frames, incidents: LazyFrame) -> LazyFrame {
     let config = &frames.config.incidents;
     incidents.with_columns([
         col("non_incident").fill_null(lit(false)).not().and(col("best_effort").fill_null(lit(false)).not()).alias("eligible"),
-        minutes_between("created_at", "acknowledged_at").alias("response_minutes"),
-        at_least(minutes_between("created_at", "resolved_at") - col("customer_wait_minutes").fill_null(lit(0.0)), lit(0.0))
-            .alias("resolution_minutes"),
+        // Clocks in integer microseconds, so sums and means do not depend on summation order.
+        micros_between("created_at", "acknowledged_at").alias("response_micros"),
+        at_least(
+            micros_between("created_at", "resolved_at")
+                - fixed_point(col("customer_wait_minutes").fill_null(lit(0.0)), MICROS_PER_MINUTE),
+            lit(0i64),
+        )
+        .alias("resolution_micros"),
         priority_target(&config.response_target_minutes).alias("response_target"),
         priority_target(&config.resolution_target_minutes).alias("resolution_target"),
     ])
+}
+
+/// Resolution time in minutes (from the exact microsecond clock).
+fn resolution_minutes() -> Expr {
+    (col("resolution_micros").cast(DataType::Float64) / lit(MICROS_PER_MINUTE)).alias("resolution_minutes")
+}
+
+/// Response time in minutes.
+fn response_minutes() -> Expr {
+    col("response_micros").cast(DataType::Float64) / lit(MICROS_PER_MINUTE)
 }
 
 /// Nearest-rank percentile of a column inside an aggregation: the value at rank ⌈q·n⌉.
@@ -66,19 +81,19 @@ fn month(incidents: &LazyFrame, start: DateTime<Utc>, end: DateTime<Utc>) -> Res
 
     let resolution = collect(
         incidents.clone().filter(col("eligible").and(within("resolved_at", start, end))).group_by([col("priority")]).agg([
-            col("resolution_minutes").mean().alias("mttr"),
-            nearest_rank("resolution_minutes", 0.9).alias("p90"),
-            col("resolution_minutes").lt_eq(col("resolution_target")).cast(DataType::Float64).mean().alias("met_share"),
+            mean_minutes(col("resolution_micros")).alias("mttr"),
+            (nearest_rank("resolution_micros", 0.9).cast(DataType::Float64) / lit(MICROS_PER_MINUTE)).alias("p90"),
+            resolution_minutes().lt_eq(col("resolution_target")).cast(DataType::Float64).mean().alias("met_share"),
         ]),
         SECTION,
     )?;
-    let deadline = col("created_at").cast(DataType::Int64)
-        + (col("response_target") * lit(crate::frame::MICROS_PER_MINUTE)).cast(DataType::Int64);
+    let deadline =
+        col("created_at").cast(DataType::Int64) + (col("response_target") * lit(MICROS_PER_MINUTE)).cast(DataType::Int64);
     let response_counted = col("acknowledged_at").is_not_null().or(deadline.lt(lit(end.timestamp_micros())));
     let response = collect(
         incidents.clone().filter(col("eligible").and(within("created_at", start, end))).group_by([col("priority")]).agg([
-            col("response_minutes").mean().alias("mtta"),
-            col("response_minutes")
+            mean_minutes(col("response_micros")).alias("mtta"),
+            response_minutes()
                 .lt_eq(col("response_target"))
                 .fill_null(lit(false))
                 .filter(response_counted)
@@ -160,7 +175,7 @@ fn key_events(frames: &Frames, incidents: &LazyFrame) -> Result<Vec<KeyEvent>> {
                 col("subject"),
                 col("created_at").cast(DataType::Int64).alias("created"),
                 col("resolved_at").cast(DataType::Int64).alias("resolved"),
-                col("resolution_minutes"),
+                resolution_minutes(),
                 col("root_cause"),
                 col("rca_status"),
             ]),

@@ -120,7 +120,7 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             "backups",
             "backups.success_rate_pct",
             format!(
-                "Backup success rate was {rate:.1}%, below the {backup_target:.0}% target ({} failed jobs). See the failed-jobs table for causes.",
+                "Backup success rate was {rate:.1}%, below the {backup_target:.0}% target ({} failed job(s)). See the failed-jobs table for causes.",
                 backups.failed_jobs.len()
             ),
             Some(rate),

@@ -11,7 +11,7 @@ use opsreport_model::DatasetName;
 use opsreport_model::metrics::{OodEngagement, OodMetrics};
 use polars::prelude::*;
 
-use crate::frame::{Frames, at_least, ceil_non_negative, collect, date_of, doubles, integers, strings};
+use crate::frame::{Frames, MONEY_SCALE, at_least, ceil_non_negative, collect, date_of, doubles, exact_sum, integers, strings};
 use crate::{Result, available, missing};
 
 const SECTION: &str = "ood";
@@ -58,7 +58,7 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
         .join(hours, [col("engagement_id")], [col("engagement_id")], JoinArgs::new(JoinType::Inner))
         .filter(counted)
         .group_by([col("engagement_id")])
-        .agg([col("hours").sum().alias("hours_used")]);
+        .agg([exact_sum(col("hours"), MONEY_SCALE).alias("hours_used")]);
     let allocated = col("blocks").cast(DataType::Float64) * lit(BLOCK_HOURS);
     let table = collect(
         active

@@ -7,8 +7,8 @@ use opsreport_model::metrics::{ChangeTypeCount, RfcMetrics, RfcTrendPoint};
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, MICROS_PER_MINUTE, collect, count, counts_by, first_count, first_double, in_period, integers, minutes_between,
-    one_of, percent, strings,
+    Frames, MICROS_PER_MINUTE, collect, count, counts_by, first_count, first_double, in_period, integers, mean_minutes,
+    micros_between, one_of, percent, strings,
 };
 use crate::{Result, available, missing};
 
@@ -56,7 +56,7 @@ pub fn compute(frames: &Frames) -> Result<RfcMetrics> {
     let details = collect(
         completed(&rfcs, &period).select([
             col("automation_status").eq(lit("Automated")).fill_null(lit(false)).cast(DataType::UInt32).sum().alias("automated"),
-            minutes_between("actual_start_time", "actual_end_time").mean().alias("mean_execution"),
+            mean_minutes(micros_between("actual_start_time", "actual_end_time")).alias("mean_execution"),
             col("requested_start_time").is_not_null().cast(DataType::UInt32).sum().alias("with_request"),
             col("requested_start_time")
                 .is_not_null()

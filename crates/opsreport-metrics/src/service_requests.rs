@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use crate::frame::{
     Frames, MICROS_PER_MINUTE, by_priority, collect, count, doubles, first_count, first_double, in_period, integers,
-    minutes_between, priority_counts, priority_target,
+    mean_minutes, micros_between, priority_counts, priority_target,
 };
 use crate::{Result, available, missing};
 
@@ -19,7 +19,7 @@ fn response_met_share(end_micros: i64) -> Expr {
     let deadline =
         col("created_at").cast(DataType::Int64) + (col("response_target") * lit(MICROS_PER_MINUTE)).cast(DataType::Int64);
     let counted = col("first_response_at").is_not_null().or(deadline.lt(lit(end_micros)));
-    col("response_minutes")
+    (col("response_micros").cast(DataType::Float64) / lit(MICROS_PER_MINUTE))
         .lt_eq(col("response_target"))
         .fill_null(lit(false))
         .filter(counted)
@@ -45,7 +45,7 @@ pub fn compute(frames: &Frames) -> Result<ServiceRequestMetrics> {
     let period = frames.period;
     let requests = raw
         .with_columns([
-            minutes_between("created_at", "first_response_at").alias("response_minutes"),
+            micros_between("created_at", "first_response_at").alias("response_micros"),
             priority_target(targets).alias("response_target"),
         ])
         .cache();
@@ -55,7 +55,7 @@ pub fn compute(frames: &Frames) -> Result<ServiceRequestMetrics> {
 
     let per_priority = collect(created.clone().group_by([col("priority")]).agg([response_met_share(end)]), SECTION)?;
     let overall =
-        collect(created.clone().select([response_met_share(end), col("response_minutes").mean().alias("mean")]), SECTION)?;
+        collect(created.clone().select([response_met_share(end), mean_minutes(col("response_micros")).alias("mean")]), SECTION)?;
     let shares = by_priority(&per_priority, doubles(&per_priority, "met_share"));
     let pct = |share: Option<f64>| share.map(|share| share * 100.0);
 

@@ -7,7 +7,10 @@ use opsreport_model::DatasetName;
 use opsreport_model::metrics::{CheckStatusCounts, Finding, TrustedAdvisorMetrics};
 use polars::prelude::*;
 
-use crate::frame::{Frames, collect, doubles, first_count, first_double, integers, latest_snapshot, one_of, snapshot, strings};
+use crate::frame::{
+    Frames, MONEY_SCALE, collect, doubles, exact_sum, first_count, first_double, integers, latest_snapshot, one_of, snapshot,
+    strings,
+};
 use crate::{Result, available, missing};
 
 const SECTION: &str = "trusted_advisor";
@@ -63,9 +66,10 @@ pub fn compute(frames: &Frames) -> Result<TrustedAdvisorMetrics> {
         }
     }
     let totals = collect(
-        current
-            .clone()
-            .select([col("resources_flagged").sum().alias("flagged"), col("estimated_monthly_savings").sum().alias("savings")]),
+        current.clone().select([
+            col("resources_flagged").sum().alias("flagged"),
+            exact_sum(col("estimated_monthly_savings"), MONEY_SCALE).alias("savings"),
+        ]),
         SECTION,
     )?;
     let order = SortMultipleOptions::default().with_order_descending_multi([true, false]);
