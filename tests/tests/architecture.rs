@@ -21,6 +21,12 @@ fn crates_depend_only_on_what_their_layer_allows() {
         ("opsreport-extract", &["opsreport-model", "chrono", "polars", "sha2", "thiserror", "toml"][..]),
         // Pure computation: no IO crates, no AWS, no rendering.
         ("opsreport-metrics", &["opsreport-model", "chrono", "chrono-tz", "polars", "thiserror"][..]),
+        // Metrics in, PDF bytes out: never Polars or AWS types.
+        (
+            "opsreport-render",
+            &["opsreport-model", "chrono", "plotters", "serde", "serde_json", "thiserror", "typst", "typst-layout", "typst-pdf"]
+                [..],
+        ),
         ("opsreport-fixtures", &["opsreport-model", "chrono", "polars", "serde", "thiserror", "toml"][..]),
     ]);
     for (name, allowed) in allowed {
@@ -73,7 +79,7 @@ fn metrics_does_no_io_and_never_reads_the_clock() {
 #[test]
 fn only_the_binary_prints() {
     let mut files = Vec::new();
-    for library in ["opsreport-model", "opsreport-extract", "opsreport-fixtures", "opsreport-metrics"] {
+    for library in ["opsreport-model", "opsreport-extract", "opsreport-fixtures", "opsreport-metrics", "opsreport-render"] {
         rust_files(&repo_root().join("crates").join(library).join("src"), &mut files);
     }
     for file in files {

@@ -6,6 +6,7 @@
 
 mod commands;
 mod failure;
+mod output;
 mod pipeline;
 mod settings;
 
@@ -29,12 +30,16 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// The main job: write each selected account's monthly report (PDF, metrics.json, tables, manifest).
+    Generate(commands::generate::GenerateArgs),
     /// Check a dataset root against the data contract and print a per-dataset summary.
     Validate(commands::validate::ValidateArgs),
     /// Compute every metric of one account's report and print it as metrics.json.
     Metrics(commands::metrics::MetricsArgs),
     /// Write a deterministic synthetic dataset in the contract's layout.
     Fixtures(commands::fixtures::FixturesArgs),
+    /// Work with the report template (export it with one report's inputs for the typst CLI).
+    Template(commands::template::TemplateArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +52,8 @@ fn main() -> ExitCode {
         }
     };
     let result = settings::load_config(cli.config.as_deref()).and_then(|config| match cli.command {
+        Command::Generate(args) => commands::generate::run(&config, args),
+        Command::Template(args) => commands::template::run(&config, args),
         Command::Validate(args) => commands::validate::run(&config, args),
         Command::Metrics(args) => commands::metrics::run(&config, args),
         Command::Fixtures(args) => commands::fixtures::run(args),

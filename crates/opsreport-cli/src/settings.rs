@@ -56,3 +56,17 @@ pub fn generated_on(flag: Option<&str>, period: &ReportPeriod) -> Result<chrono:
             .map_err(|_| Failure::bad_input(anyhow::anyhow!("invalid --generated-on {text:?}: write the date as YYYY-MM-DD"))),
     }
 }
+
+/// The branding logo, read from `[branding] logo` (relative paths: to the working directory).
+pub fn logo(config: &Config, _source: Option<&Path>) -> Result<Option<(String, Vec<u8>)>, Failure> {
+    let Some(path) = &config.branding.logo else {
+        return Ok(None);
+    };
+    let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if !matches!(extension.as_str(), "svg" | "png" | "jpg" | "jpeg") {
+        return Err(Failure::bad_input(anyhow::anyhow!("branding.logo {}: use an SVG, PNG or JPEG file", path.display())));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|error| Failure::bad_input(anyhow::anyhow!("cannot read branding.logo {}: {error}", path.display())))?;
+    Ok(Some((extension, bytes)))
+}

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
 pub mod fixtures;
+pub mod generate;
 pub mod metrics;
+pub mod template;
 pub mod validate;

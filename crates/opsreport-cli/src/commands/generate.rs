@@ -1,0 +1,246 @@
+//! `opsreport generate`: the main job — for each selected account, the month's report folder
+//! (`report.pdf`, `metrics.json`, `tables/*.csv`, `manifest.json`).
+//!
+//! With no arguments it builds the demo: the committed fixtures, their first account and latest
+//! month, into `out/`. One account's failure does not stop the others: they are written, the
+//! failures are listed, and the exit code is 1.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+use opsreport_extract::{LocalSource, Source};
+use opsreport_model::{AccountId, Config, ReportPeriod, YearMonth};
+use opsreport_render::PdfFlavour;
+
+use crate::failure::{EXIT_BAD_INPUT, Failure, Outcome};
+use crate::output::{OutputFile, ReportIdentity, csv, write_report};
+use crate::pipeline;
+use crate::settings;
+
+/// The committed demo dataset.
+pub const DEMO_SOURCE: &str = "fixtures/synthetic";
+
+/// `--pdf-standard`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PdfStandardFlag {
+    /// Plain PDF.
+    None,
+    /// PDF/A-2b, for archiving.
+    #[value(name = "a-2b")]
+    A2b,
+}
+
+/// Which accounts and month a run is for (shared by `generate` and `template export`).
+#[derive(Args, Debug, Clone)]
+pub struct Selection {
+    /// Dataset root folder. Default: the committed demo fixtures.
+    #[arg(long, env = "OPSREPORT_SOURCE", value_name = "DIR")]
+    pub source: Option<PathBuf>,
+    /// Account (12 digits); repeatable. Default: the first account of the source.
+    #[arg(long = "account", env = "OPSREPORT_ACCOUNT", value_name = "ID", value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Every account with data in the period.
+    #[arg(long, env = "OPSREPORT_ALL_ACCOUNTS", conflicts_with = "accounts")]
+    pub all_accounts: bool,
+    /// YYYY-MM, or `previous` (the last full month before now). Default: `previous`, or the
+    /// latest month of the demo fixtures when --source is not given.
+    #[arg(long, env = "OPSREPORT_MONTH", value_name = "YYYY-MM|previous")]
+    pub month: Option<String>,
+    /// An EventBridge scheduled event (JSON file, or - for stdin): the month before its `time`.
+    #[arg(long, env = "OPSREPORT_EVENT", value_name = "FILE|-", conflicts_with = "month")]
+    pub event: Option<String>,
+    /// Report time zone (IANA name). Default: the configuration's, else UTC.
+    #[arg(long, env = "OPSREPORT_TIMEZONE", value_name = "IANA")]
+    pub timezone: Option<String>,
+    /// Only accounts whose position in the sorted list is ≡ I mod N.
+    #[arg(long, env = "OPSREPORT_SHARD", value_name = "I/N")]
+    pub shard: Option<String>,
+    /// The report's document date. Default: the day after the period.
+    #[arg(long, env = "OPSREPORT_GENERATED_ON", value_name = "YYYY-MM-DD")]
+    pub generated_on: Option<String>,
+}
+
+/// Flags of `opsreport generate`.
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    selection: Selection,
+    /// Output folder.
+    #[arg(long, env = "OPSREPORT_OUT", default_value = "out", value_name = "DIR")]
+    out: PathBuf,
+    /// PDF flavour.
+    #[arg(long, env = "OPSREPORT_PDF_STANDARD", value_enum, default_value = "none")]
+    pdf_standard: PdfStandardFlag,
+}
+
+/// A resolved selection.
+pub struct Resolved {
+    /// The source.
+    pub source: LocalSource,
+    /// The period.
+    pub period: ReportPeriod,
+    /// The accounts, sorted.
+    pub accounts: Vec<AccountId>,
+    /// The document date.
+    pub generated_on: chrono::NaiveDate,
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), Failure> {
+    let invalid = || Failure::bad_input(anyhow::anyhow!("invalid --shard {text:?}: write I/N with 0 <= I < N, e.g. 0/4"));
+    let (index, count) = text.split_once('/').ok_or_else(invalid)?;
+    let index: usize = index.trim().parse().map_err(|_| invalid())?;
+    let count: usize = count.trim().parse().map_err(|_| invalid())?;
+    if count == 0 || index >= count {
+        return Err(invalid());
+    }
+    Ok((index, count))
+}
+
+/// The newest `month=` partition of any dataset in a source (for the demo default).
+fn latest_month(source: &LocalSource) -> Result<Option<YearMonth>, Failure> {
+    let mut latest = None;
+    for account in source.all_accounts().map_err(Failure::from_extract)? {
+        for dataset in opsreport_model::DatasetName::ALL {
+            let plan = source.plan_all_months(dataset, &account).map_err(Failure::from_extract)?;
+            latest = latest.max(plan.months.last().copied());
+        }
+    }
+    Ok(latest)
+}
+
+/// Resolves source, period, accounts and document date.
+pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failure> {
+    let demo = selection.source.is_none();
+    let root = selection.source.clone().unwrap_or_else(|| PathBuf::from(DEMO_SOURCE));
+    let source = LocalSource::new(&root).map_err(Failure::from_extract)?;
+    let zone = settings::time_zone(selection.timezone.as_deref(), config)?;
+    let period = match (&selection.event, &selection.month) {
+        (Some(event), _) => {
+            let text = if event == "-" {
+                std::io::read_to_string(std::io::stdin())
+                    .map_err(|error| Failure::bad_input(anyhow::anyhow!("cannot read the event from stdin: {error}")))?
+            } else {
+                std::fs::read_to_string(event)
+                    .map_err(|error| Failure::bad_input(anyhow::anyhow!("cannot read the event file {event}: {error}")))?
+            };
+            ReportPeriod::from_scheduled_event(&text, zone).map_err(Failure::bad_input)?
+        }
+        (None, Some(month)) => settings::period(month, zone)?,
+        (None, None) if demo => match latest_month(&source)? {
+            Some(month) => ReportPeriod::new(month, zone),
+            None => {
+                return Err(Failure::bad_input(anyhow::anyhow!(
+                    "the demo fixtures in {DEMO_SOURCE} hold no data; run from the repository root"
+                )));
+            }
+        },
+        (None, None) => settings::period("previous", zone)?,
+    };
+    let mut accounts: Vec<AccountId> = if !selection.accounts.is_empty() {
+        selection.accounts.iter().map(|id| AccountId::parse(id.trim())).collect::<Result<_, _>>().map_err(Failure::bad_input)?
+    } else if selection.all_accounts {
+        source.accounts(&period).map_err(Failure::from_extract)?
+    } else {
+        source.all_accounts().map_err(Failure::from_extract)?.into_iter().take(1).collect()
+    };
+    accounts.sort();
+    accounts.dedup();
+    if let Some(shard) = &selection.shard {
+        let (index, count) = parse_shard(shard)?;
+        accounts = accounts
+            .into_iter()
+            .enumerate()
+            .filter(|(position, _)| position % count == index)
+            .map(|(_, account)| account)
+            .collect();
+    }
+    if accounts.is_empty() && selection.shard.is_none() {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "no account has data for {} in {}; check --source and --month",
+            period.month(),
+            root.display()
+        )));
+    }
+    let generated_on = settings::generated_on(selection.generated_on.as_deref(), &period)?;
+    Ok(Resolved { source, period, accounts, generated_on })
+}
+
+/// Runs `opsreport generate`.
+pub fn run(config: &Config, args: GenerateArgs) -> Outcome {
+    let resolved = resolve(config, &args.selection)?;
+    let flavour = match args.pdf_standard {
+        PdfStandardFlag::None => PdfFlavour::Standard,
+        PdfStandardFlag::A2b => PdfFlavour::A2b,
+    };
+    let logo = settings::logo(config, args.selection.source.as_deref())?;
+    opsreport_render::warm_up();
+    let mut failures: Vec<(AccountId, Failure)> = Vec::new();
+    let mut written = 0;
+    for account in &resolved.accounts {
+        let started = Instant::now();
+        match report(config, &resolved, account, flavour, logo.clone(), &args.out) {
+            Ok((folder, pages)) => {
+                written += 1;
+                eprintln!("wrote {} ({pages} pages) in {:.0} ms", folder.display(), started.elapsed().as_secs_f64() * 1000.0);
+            }
+            Err(failure) => {
+                eprintln!("error: account {account}: {:#}", failure.error);
+                failures.push((account.clone(), failure));
+            }
+        }
+    }
+    if resolved.accounts.len() > 1 || !failures.is_empty() {
+        eprintln!("summary: {written} report(s) written, {} failed, month {}", failures.len(), resolved.period.month());
+        for (account, failure) in &failures {
+            eprintln!("  failed: {account}: {:#}", failure.error);
+        }
+    }
+    Ok(match (written, failures.len()) {
+        (_, 0) => 0,
+        (0, _) if resolved.accounts.len() == 1 => {
+            failures.into_iter().next().map(|(_, failure)| failure.code).unwrap_or(EXIT_BAD_INPUT)
+        }
+        _ => 1,
+    })
+}
+
+fn report(
+    config: &Config,
+    resolved: &Resolved,
+    account: &AccountId,
+    flavour: PdfFlavour,
+    logo: Option<(String, Vec<u8>)>,
+    out: &std::path::Path,
+) -> Result<(PathBuf, usize), Failure> {
+    let data = resolved.source.load_account(account, &resolved.period).map_err(Failure::from_extract)?;
+    let metrics = pipeline::metrics(&data, config, resolved.generated_on)?;
+    let rendered = opsreport_render::render(&opsreport_render::ReportInput {
+        metrics: &metrics,
+        notes: data.notes.as_ref(),
+        config,
+        logo,
+        flavour,
+    })
+    .map_err(Failure::source_or_sink)?;
+    let mut metrics_json = pipeline::metrics_json(&metrics)?.into_bytes();
+    metrics_json.push(b'\n');
+    let mut files = vec![
+        OutputFile { path: "report.pdf".into(), bytes: rendered.pdf },
+        OutputFile { path: "metrics.json".into(), bytes: metrics_json },
+    ];
+    for table in &rendered.tables {
+        files.push(OutputFile { path: format!("tables/{}.csv", table.name), bytes: csv(&table.columns, &table.rows) });
+    }
+    let identity = ReportIdentity {
+        account_id: &metrics.account_id,
+        month: &metrics.month,
+        generated_on: &metrics.generated_on,
+        generator_version: &metrics.generator_version,
+        input_fingerprint: &metrics.input_fingerprint,
+    };
+    let folder = write_report(out, &identity, &files).map_err(|error| {
+        Failure::source_or_sink(anyhow::anyhow!("cannot write the report for account {account} under {}: {error}", out.display()))
+    })?;
+    Ok((folder, rendered.pages))
+}

@@ -1,0 +1,551 @@
+//! Chart primitives drawn with plotters into SVG strings: vertical and horizontal bars
+//! (grouped or stacked), lines with gaps, pies and donuts.
+//!
+//! One palette everywhere, ordered dark to light so series stay apart in greyscale; values are
+//! printed on bars and slices so colour is never the only cue. Bars and labels are drawn from
+//! sorted data as plain rectangles and texts (never a hash-ordered series), so the same data gives
+//! the same SVG bytes. Text uses the report's font family; Typst lays it out when it imports the
+//! SVG.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// The report's font family (embedded in the PDF by the template).
+pub const FONT: &str = "Inter";
+
+/// Series colours, dark to light: distinct in greyscale.
+pub const PALETTE: [RGBColor; 6] = [
+    RGBColor(0x1F, 0x3A, 0x5F),
+    RGBColor(0x3C, 0x7D, 0xB5),
+    RGBColor(0x8D, 0xB6, 0xDB),
+    RGBColor(0xD9, 0x8C, 0x3F),
+    RGBColor(0x5E, 0x60, 0x66),
+    RGBColor(0xC9, 0xD6, 0xE3),
+];
+const INK: RGBColor = RGBColor(0x22, 0x26, 0x2E);
+const MUTED: RGBColor = RGBColor(0x6B, 0x72, 0x80);
+const GRID: RGBColor = RGBColor(0xE3, 0xE7, 0xEC);
+const TARGET: RGBColor = RGBColor(0xB0, 0x2A, 0x2A);
+
+/// Canvas size in SVG pixels (the template scales it to the column width).
+pub const WIDTH: u32 = 900;
+
+/// How values are written on axes and labels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Unit {
+    /// Whole numbers with thousands separators.
+    Count,
+    /// Percent with one decimal.
+    Percent,
+    /// Minutes, shown as minutes or hours.
+    Minutes,
+    /// Hours.
+    Hours,
+    /// Money in dollars.
+    Money,
+    /// Bytes, shown in binary units.
+    Bytes,
+}
+
+/// Thousands separators for a whole number.
+pub fn thousands(value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if value < 0 { format!("-{out}") } else { out }
+}
+
+impl Unit {
+    /// A value as text.
+    pub fn format(self, value: f64) -> String {
+        match self {
+            Unit::Count => thousands(value.round() as i64),
+            Unit::Percent => format!("{value:.1}%"),
+            Unit::Minutes if value >= 120.0 => format!("{:.1} h", value / 60.0),
+            Unit::Minutes => format!("{value:.0} min"),
+            Unit::Hours => format!("{value:.1} h"),
+            Unit::Money if value.abs() >= 10_000.0 => format!("${}", thousands(value.round() as i64)),
+            Unit::Money => {
+                format!("${}.{:02}", thousands(value.trunc() as i64), ((value.abs().fract() * 100.0).round() as i64).min(99))
+            }
+            Unit::Bytes => bytes(value),
+        }
+    }
+
+    /// Axis tick text (shorter than labels).
+    fn tick(self, value: f64) -> String {
+        match self {
+            Unit::Percent => format!("{value:.0}%"),
+            Unit::Money => format!("${}", thousands(value.round() as i64)),
+            Unit::Minutes => format!("{value:.0}"),
+            Unit::Hours => format!("{value:.0}"),
+            other => other.format(value),
+        }
+    }
+}
+
+/// Bytes in binary units (KiB, MiB, GiB, TiB).
+pub fn bytes(value: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut scaled = value;
+    let mut unit = 0;
+    while scaled.abs() >= 1024.0 && unit < units.len() - 1 {
+        scaled /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{} B", thousands(scaled as i64)) } else { format!("{scaled:.1} {}", units[unit]) }
+}
+
+/// A named series of values (`None` = no data for that category).
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// Legend name.
+    pub name: String,
+    /// One value per category.
+    pub values: Vec<Option<f64>>,
+}
+
+/// A bar or line chart.
+#[derive(Clone, Debug)]
+pub struct Cartesian {
+    /// Axis title of the values, with the unit (e.g. "Incidents").
+    pub value_axis: String,
+    /// Category labels.
+    pub categories: Vec<String>,
+    /// The series.
+    pub series: Vec<Series>,
+    /// Unit of the values.
+    pub unit: Unit,
+    /// Stack the series instead of grouping them.
+    pub stacked: bool,
+    /// A horizontal target line (e.g. an SLA target), with its label.
+    pub target: Option<(f64, String)>,
+    /// Fixed upper bound of the value axis (e.g. 100 for percentages).
+    pub max: Option<f64>,
+    /// Canvas height in SVG pixels.
+    pub height: u32,
+}
+
+impl Cartesian {
+    /// True when there is nothing to draw.
+    pub fn is_empty(&self) -> bool {
+        self.categories.is_empty() || self.series.iter().all(|series| series.values.iter().all(Option::is_none))
+    }
+
+    fn value_max(&self) -> f64 {
+        let data_max = if self.stacked {
+            (0..self.categories.len())
+                .map(|index| self.series.iter().filter_map(|series| series.values.get(index).copied().flatten()).sum::<f64>())
+                .fold(0.0, f64::max)
+        } else {
+            self.series.iter().flat_map(|series| series.values.iter().flatten().copied()).fold(0.0, f64::max)
+        };
+        let with_target = self.target.as_ref().map_or(data_max, |(target, _)| data_max.max(*target));
+        self.max.unwrap_or_else(|| nice_ceiling(with_target * 1.12, self.unit))
+    }
+}
+
+/// A round number at or above `value` for an axis end.
+fn nice_ceiling(value: f64, unit: Unit) -> f64 {
+    if value <= 0.0 {
+        return if unit == Unit::Count { 5.0 } else { 1.0 };
+    }
+    let magnitude = 10f64.powf(value.log10().floor());
+    for step in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        let candidate = step * magnitude;
+        if candidate >= value {
+            return if unit == Unit::Count { candidate.max(5.0).ceil() } else { candidate };
+        }
+    }
+    value
+}
+
+fn font(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().color(&INK)
+}
+
+fn muted(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().color(&MUTED)
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type DrawResult = Result<(), DrawingAreaErrorKind<std::io::Error>>;
+
+fn legend(root: &Area, series: &[Series], y: i32) -> DrawResult {
+    if series.len() < 2 {
+        return Ok(());
+    }
+    let mut x = 80;
+    for (index, item) in series.iter().enumerate() {
+        let color = PALETTE[index % PALETTE.len()];
+        root.draw(&Rectangle::new([(x, y), (x + 14, y + 14)], color.filled()))?;
+        root.draw(&Rectangle::new([(x, y), (x + 14, y + 14)], INK.stroke_width(1)))?;
+        root.draw(&Text::new(item.name.clone(), (x + 20, y + 7), font(15).pos(Pos::new(HPos::Left, VPos::Center))))?;
+        x += 40 + item.name.chars().count() as i32 * 9;
+    }
+    Ok(())
+}
+
+fn ellipsize(text: &str, max: usize) -> String {
+    if text.chars().count() <= max { text.to_owned() } else { format!("{}…", text.chars().take(max - 1).collect::<String>()) }
+}
+
+/// Vertical bars, grouped or stacked, one group per category.
+pub fn vertical_bars(spec: &Cartesian) -> String {
+    let mut svg = String::new();
+    draw_vertical_bars(&mut svg, spec).expect("drawing into a string cannot fail");
+    svg
+}
+
+fn draw_vertical_bars(svg: &mut String, spec: &Cartesian) -> DrawResult {
+    let root = SVGBackend::with_string(svg, (WIDTH, spec.height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let count = spec.categories.len();
+    let top = spec.value_max();
+    let legend_space = if spec.series.len() > 1 { 30 } else { 8 };
+    let mut chart = ChartBuilder::on(&root)
+        .margin_top(legend_space)
+        .margin_left(10)
+        .margin_right(20)
+        .margin_bottom(6)
+        .x_label_area_size(34)
+        .y_label_area_size(78)
+        .build_cartesian_2d(0f64..count as f64, 0f64..top)?;
+    let unit = spec.unit;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(6)
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID.stroke_width(1))
+        .axis_style(MUTED.stroke_width(1))
+        .y_desc(spec.value_axis.clone())
+        .axis_desc_style(muted(15))
+        .label_style(muted(14))
+        .y_label_formatter(&|value| unit.tick(*value))
+        .draw()?;
+    let series_count = spec.series.len().max(1);
+    let group_width = 0.72;
+    for index in 0..count {
+        let mut base = 0.0;
+        for (number, series) in spec.series.iter().enumerate() {
+            let Some(value) = series.values.get(index).copied().flatten() else { continue };
+            let color = PALETTE[number % PALETTE.len()];
+            let (left, right, low, high) = if spec.stacked {
+                let left = index as f64 + (1.0 - group_width) / 2.0;
+                (left, left + group_width, base, base + value)
+            } else {
+                let width = group_width / series_count as f64;
+                let left = index as f64 + (1.0 - group_width) / 2.0 + width * number as f64;
+                (left, left + width * 0.92, 0.0, value)
+            };
+            chart.draw_series(std::iter::once(Rectangle::new([(left, low), (right, high)], color.filled())))?;
+            if value > 0.0 && (!spec.stacked || (high - low) / top > 0.06) {
+                let label_y = if spec.stacked { (low + high) / 2.0 } else { high };
+                let (x, y) = chart.backend_coord(&((left + right) / 2.0, label_y));
+                let (text_color, offset, anchor) = if spec.stacked {
+                    (if number == 0 || number == 4 { WHITE } else { INK }, 0, VPos::Center)
+                } else {
+                    (INK, -4, VPos::Bottom)
+                };
+                let size = if count > 8 && !spec.stacked && series_count > 1 { 11 } else { 13 };
+                root.draw(&Text::new(
+                    unit.format(value),
+                    (x, y + offset),
+                    (FONT, size).into_font().color(&text_color).pos(Pos::new(HPos::Center, anchor)),
+                ))?;
+            }
+            base += value;
+        }
+        let (x, y) = chart.backend_coord(&(index as f64 + 0.5, 0.0));
+        let max_chars = (70 / count.max(1)).clamp(6, 24);
+        root.draw(&Text::new(
+            ellipsize(&spec.categories[index], max_chars),
+            (x, y + 8),
+            font(14).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+    }
+    if let Some((target, label)) = &spec.target {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, *target), (count as f64, *target)],
+            TARGET.stroke_width(2),
+        )))?;
+        let (x, y) = chart.backend_coord(&(count as f64, *target));
+        root.draw(&Text::new(
+            label.clone(),
+            (x - 4, y - 4),
+            (FONT, 13).into_font().color(&TARGET).pos(Pos::new(HPos::Right, VPos::Bottom)),
+        ))?;
+    }
+    legend(&root, &spec.series, 6)?;
+    root.present()?;
+    Ok(())
+}
+
+/// Horizontal bars for long category names (products, stacks); one series.
+pub fn horizontal_bars(spec: &Cartesian) -> String {
+    let mut svg = String::new();
+    draw_horizontal_bars(&mut svg, spec).expect("drawing into a string cannot fail");
+    svg
+}
+
+fn draw_horizontal_bars(svg: &mut String, spec: &Cartesian) -> DrawResult {
+    let root = SVGBackend::with_string(svg, (WIDTH, spec.height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let count = spec.categories.len();
+    let top = spec.value_max();
+    let unit = spec.unit;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(10)
+        .margin_right(90)
+        .x_label_area_size(40)
+        .y_label_area_size(300)
+        .build_cartesian_2d(0f64..top, 0f64..count as f64)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(6)
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID.stroke_width(1))
+        .axis_style(MUTED.stroke_width(1))
+        .x_desc(spec.value_axis.clone())
+        .axis_desc_style(muted(15))
+        .label_style(muted(14))
+        .x_label_formatter(&|value| unit.tick(*value))
+        .draw()?;
+    for index in 0..count {
+        // First category at the top.
+        let row = (count - 1 - index) as f64;
+        let value = spec.series.first().and_then(|series| series.values.get(index).copied().flatten()).unwrap_or(0.0);
+        chart.draw_series(std::iter::once(Rectangle::new([(0.0, row + 0.18), (value, row + 0.82)], PALETTE[1].filled())))?;
+        let (x, y) = chart.backend_coord(&(value, row + 0.5));
+        root.draw(&Text::new(unit.format(value), (x + 6, y), font(13).pos(Pos::new(HPos::Left, VPos::Center))))?;
+        let (x, y) = chart.backend_coord(&(0.0, row + 0.5));
+        root.draw(&Text::new(
+            ellipsize(&spec.categories[index], 36),
+            (x - 8, y),
+            font(14).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))?;
+    }
+    if let Some((target, label)) = &spec.target {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(*target, 0.0), (*target, count as f64)],
+            TARGET.stroke_width(2),
+        )))?;
+        let (x, y) = chart.backend_coord(&(*target, count as f64));
+        root.draw(&Text::new(
+            label.clone(),
+            (x, y - 2),
+            (FONT, 13).into_font().color(&TARGET).pos(Pos::new(HPos::Center, VPos::Bottom)),
+        ))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// Lines over categories (months, weeks, days); a `None` value leaves a gap.
+pub fn lines(spec: &Cartesian) -> String {
+    let mut svg = String::new();
+    draw_lines(&mut svg, spec).expect("drawing into a string cannot fail");
+    svg
+}
+
+fn draw_lines(svg: &mut String, spec: &Cartesian) -> DrawResult {
+    let root = SVGBackend::with_string(svg, (WIDTH, spec.height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let count = spec.categories.len();
+    let values: Vec<f64> = spec.series.iter().flat_map(|series| series.values.iter().flatten().copied()).collect();
+    let top = spec.value_max();
+    // Percent lines that stay high are easier to read on a zoomed axis.
+    let bottom = match spec.unit {
+        Unit::Percent if spec.max.is_some() => {
+            let low =
+                values.iter().copied().fold(f64::INFINITY, f64::min).min(spec.target.as_ref().map_or(f64::INFINITY, |(t, _)| *t));
+            if low > 90.0 { (low - 2.0).floor().max(0.0) } else { 0.0 }
+        }
+        _ => 0.0,
+    };
+    let legend_space = if spec.series.len() > 1 { 30 } else { 8 };
+    let unit = spec.unit;
+    let mut chart = ChartBuilder::on(&root)
+        .margin_top(legend_space)
+        .margin_left(10)
+        .margin_right(30)
+        .margin_bottom(6)
+        .x_label_area_size(34)
+        .y_label_area_size(78)
+        .build_cartesian_2d(0f64..count as f64, bottom..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(6)
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID.stroke_width(1))
+        .axis_style(MUTED.stroke_width(1))
+        .y_desc(spec.value_axis.clone())
+        .axis_desc_style(muted(15))
+        .label_style(muted(14))
+        .y_label_formatter(&|value| unit.tick(*value))
+        .draw()?;
+    if let Some((target, label)) = &spec.target {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, *target), (count as f64, *target)],
+            TARGET.stroke_width(2),
+        )))?;
+        let (x, y) = chart.backend_coord(&(count as f64, *target));
+        root.draw(&Text::new(
+            label.clone(),
+            (x - 4, y - 4),
+            (FONT, 13).into_font().color(&TARGET).pos(Pos::new(HPos::Right, VPos::Bottom)),
+        ))?;
+    }
+    let label_every = count.div_ceil(12).max(1);
+    for (number, series) in spec.series.iter().enumerate() {
+        let color = PALETTE[number % PALETTE.len()];
+        let mut run: Vec<(f64, f64)> = Vec::new();
+        let mut runs = Vec::new();
+        for (index, value) in series.values.iter().enumerate() {
+            match value {
+                Some(value) => run.push((index as f64 + 0.5, *value)),
+                None => runs.push(std::mem::take(&mut run)),
+            }
+        }
+        runs.push(run);
+        for run in runs.into_iter().filter(|run| !run.is_empty()) {
+            chart.draw_series(std::iter::once(PathElement::new(run.clone(), color.stroke_width(3))))?;
+            let marker_size = if count > 15 { 2 } else { 5 };
+            chart.draw_series(run.iter().map(|point| Circle::new(*point, marker_size, color.filled())))?;
+            if count <= 12 && spec.series.len() <= 2 {
+                for point in &run {
+                    let (x, y) = chart.backend_coord(point);
+                    let above = number == 0;
+                    root.draw(&Text::new(
+                        unit.format(point.1),
+                        (x, if above { y - 9 } else { y + 9 }),
+                        font(13).pos(Pos::new(HPos::Center, if above { VPos::Bottom } else { VPos::Top })),
+                    ))?;
+                }
+            }
+        }
+    }
+    for index in (0..count).step_by(label_every) {
+        let (x, y) = chart.backend_coord(&(index as f64 + 0.5, bottom));
+        root.draw(&Text::new(spec.categories[index].clone(), (x, y + 8), font(14).pos(Pos::new(HPos::Center, VPos::Top))))?;
+    }
+    legend(&root, &spec.series, 6)?;
+    root.present()?;
+    Ok(())
+}
+
+/// A pie or donut with labelled slices and a legend with values and shares.
+pub fn pie(slices: &[(String, f64)], unit: Unit, donut: bool) -> String {
+    let mut svg = String::new();
+    draw_pie(&mut svg, slices, unit, donut).expect("drawing into a string cannot fail");
+    svg
+}
+
+fn draw_pie(svg: &mut String, slices: &[(String, f64)], unit: Unit, donut: bool) -> DrawResult {
+    let height = 360;
+    let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let total: f64 = slices.iter().map(|(_, value)| value).sum();
+    let center = (200, height as i32 / 2);
+    let radius = 150.0;
+    let sizes: Vec<f64> = slices.iter().map(|(_, value)| *value).collect();
+    let colors: Vec<RGBColor> = (0..slices.len()).map(|index| PALETTE[index % PALETTE.len()]).collect();
+    let labels: Vec<String> = slices
+        .iter()
+        .map(
+            |(_, value)| {
+                if total > 0.0 && value / total >= 0.07 { format!("{:.0}%", value / total * 100.0) } else { String::new() }
+            },
+        )
+        .collect();
+    let mut pie = Pie::new(&center, &radius, &sizes, &colors, &labels);
+    pie.start_angle(-90.0);
+    pie.label_style((FONT, 15).into_font().color(&INK));
+    pie.label_offset(-30.0);
+    if donut {
+        pie.donut_hole(radius * 0.55);
+    }
+    root.draw(&pie)?;
+    if donut {
+        root.draw(&Text::new(
+            unit.format(total),
+            center,
+            (FONT, 22).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Center)),
+        ))?;
+    }
+    let mut y = center.1 - (slices.len() as i32 * 30) / 2;
+    for (index, (name, value)) in slices.iter().enumerate() {
+        let color = colors[index];
+        root.draw(&Rectangle::new([(400, y), (418, y + 18)], color.filled()))?;
+        root.draw(&Rectangle::new([(400, y), (418, y + 18)], INK.stroke_width(1)))?;
+        let share = if total > 0.0 { value / total * 100.0 } else { 0.0 };
+        root.draw(&Text::new(
+            format!("{}  {}  ({share:.0}%)", ellipsize(name, 30), unit.format(*value)),
+            (428, y + 9),
+            font(16).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+        y += 30;
+    }
+    root.present()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Cartesian {
+        Cartesian {
+            value_axis: "Incidents".into(),
+            categories: vec!["P1".into(), "P2".into(), "P3".into()],
+            series: vec![Series { name: "Opened".into(), values: vec![Some(2.0), Some(5.0), None] }],
+            unit: Unit::Count,
+            stacked: false,
+            target: None,
+            max: None,
+            height: 300,
+        }
+    }
+
+    #[test]
+    fn charts_are_deterministic_svg_with_the_report_font() {
+        let first = vertical_bars(&sample());
+        assert_eq!(first, vertical_bars(&sample()));
+        assert!(first.starts_with("<svg") && first.contains("Inter"), "{}", &first[..200]);
+        for svg in [horizontal_bars(&sample()), lines(&sample()), pie(&[("A".into(), 3.0), ("B".into(), 1.0)], Unit::Count, true)]
+        {
+            assert!(svg.starts_with("<svg"));
+        }
+    }
+
+    #[test]
+    fn empty_series_are_detected() {
+        let mut spec = sample();
+        spec.series[0].values = vec![None, None, None];
+        assert!(spec.is_empty());
+    }
+
+    #[test]
+    fn values_are_formatted_for_print() {
+        assert_eq!(Unit::Count.format(1234567.0), "1,234,567");
+        assert_eq!(Unit::Percent.format(99.8765), "99.9%");
+        assert_eq!(Unit::Minutes.format(90.0), "90 min");
+        assert_eq!(Unit::Minutes.format(150.0), "2.5 h");
+        assert_eq!(Unit::Money.format(1234.5), "$1,234.50");
+        assert_eq!(Unit::Money.format(25_000.4), "$25,000");
+        assert_eq!(bytes(1536.0), "1.5 KiB");
+        assert_eq!(bytes(3.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0), "3.0 TiB");
+    }
+}

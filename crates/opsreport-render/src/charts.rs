@@ -1,0 +1,456 @@
+//! The report's charts, drawn from the `Metrics` tree. A chart whose series is empty is not
+//! drawn at all; the template then prints the section's "no data" line instead.
+
+use std::collections::BTreeMap;
+
+use opsreport_model::metrics::Metrics;
+
+use crate::chart::{Cartesian, Series, Unit, horizontal_bars, lines, pie, vertical_bars};
+use crate::view::axis_month;
+
+/// Chart SVGs by name (`charts/<name>.svg` in the template).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChartSet {
+    /// Name → SVG text, sorted by name.
+    pub svgs: BTreeMap<String, String>,
+}
+
+impl ChartSet {
+    /// Whether a chart was drawn.
+    pub fn contains(&self, name: &str) -> bool {
+        self.svgs.contains_key(name)
+    }
+
+    fn add_cartesian(&mut self, name: &str, spec: Cartesian, draw: fn(&Cartesian) -> String) {
+        if !spec.is_empty() {
+            self.svgs.insert(name.to_owned(), draw(&spec));
+        }
+    }
+
+    fn add_pie(&mut self, name: &str, slices: Vec<(String, f64)>, unit: Unit, donut: bool) {
+        let slices: Vec<(String, f64)> = slices.into_iter().filter(|(_, value)| *value > 0.0).collect();
+        if !slices.is_empty() {
+            self.svgs.insert(name.to_owned(), pie(&slices, unit, donut));
+        }
+    }
+}
+
+fn cartesian(axis: &str, categories: Vec<String>, series: Vec<Series>, unit: Unit) -> Cartesian {
+    Cartesian { value_axis: axis.to_owned(), categories, series, unit, stacked: false, target: None, max: None, height: 320 }
+}
+
+fn series(name: &str, values: Vec<Option<f64>>) -> Series {
+    Series { name: name.to_owned(), values }
+}
+
+fn counts(map: &BTreeMap<String, u64>) -> Vec<(String, f64)> {
+    let mut entries: Vec<(String, f64)> = map.iter().map(|(key, value)| (key.clone(), *value as f64)).collect();
+    entries.sort_by(|left, right| right.1.total_cmp(&left.1).then_with(|| left.0.cmp(&right.0)));
+    entries
+}
+
+const PRIORITIES: [&str; 3] = ["P1", "P2", "P3"];
+
+/// Draws every chart the metrics have data for.
+pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
+    let mut set = ChartSet::default();
+    let m = metrics;
+
+    // Managed resources.
+    if m.stacks.status.available {
+        set.add_pie("stacks_by_category", counts(&m.stacks.by_category), Unit::Count, false);
+        set.add_pie("stacks_by_environment", counts(&m.stacks.by_environment), Unit::Count, true);
+        set.add_pie("stacks_by_type", counts(&m.stacks.by_type), Unit::Count, true);
+    }
+    let months: Vec<String> = m.stacks.trend.iter().map(|point| axis_month(&point.month)).collect();
+    set.add_cartesian(
+        "stack_trend",
+        cartesian(
+            "Stacks",
+            months,
+            vec![
+                series("Total", m.stacks.trend.iter().map(|p| p.total.map(|v| v as f64)).collect()),
+                series("Active", m.stacks.trend.iter().map(|p| p.active.map(|v| v as f64)).collect()),
+            ],
+            Unit::Count,
+        ),
+        lines,
+    );
+    let worst_stacks: Vec<_> = m.patching.by_stack.iter().take(10).collect();
+    set.add_cartesian(
+        "patch_by_stack",
+        Cartesian {
+            height: 60 + 34 * worst_stacks.len() as u32,
+            max: Some(100.0),
+            ..cartesian(
+                "Compliant instances (%)",
+                worst_stacks.iter().map(|stack| stack.stack.clone()).collect(),
+                vec![series("Compliance", worst_stacks.iter().map(|stack| Some(stack.compliance_pct)).collect())],
+                Unit::Percent,
+            )
+        },
+        horizontal_bars,
+    );
+
+    // Monitoring.
+    let severity_order = ["Critical", "High", "Medium", "Low", "Informational", "Other"];
+    let severities: Vec<&str> = severity_order.iter().copied().filter(|s| m.alerts.by_severity.contains_key(*s)).collect();
+    set.add_cartesian(
+        "alerts_by_severity",
+        cartesian(
+            "Alerts",
+            severities.iter().map(|s| (*s).to_owned()).collect(),
+            vec![series("Alerts", severities.iter().map(|s| m.alerts.by_severity.get(*s).map(|v| *v as f64)).collect())],
+            Unit::Count,
+        ),
+        vertical_bars,
+    );
+    set.add_cartesian(
+        "alerts_trend",
+        cartesian(
+            "Alerts",
+            m.alerts.trend.iter().map(|p| axis_month(&p.month)).collect(),
+            vec![
+                series("All alerts", m.alerts.trend.iter().map(|p| p.total.map(|v| v as f64)).collect()),
+                series("Auto-remediated", m.alerts.trend.iter().map(|p| p.auto_remediated.map(|v| v as f64)).collect()),
+            ],
+            Unit::Count,
+        ),
+        vertical_bars,
+    );
+
+    // Incidents.
+    let inc = &m.incidents;
+    if inc.status.available {
+        let by =
+            |c: &opsreport_model::metrics::PriorityCounts| vec![Some(c.high as f64), Some(c.medium as f64), Some(c.low as f64)];
+        if inc.opened.total + inc.resolved.total > 0 {
+            set.add_cartesian(
+                "incidents_by_priority",
+                cartesian(
+                    "Incidents",
+                    PRIORITIES.iter().map(|p| (*p).to_owned()).collect(),
+                    vec![series("Opened", by(&inc.opened)), series("Resolved", by(&inc.resolved))],
+                    Unit::Count,
+                ),
+                vertical_bars,
+            );
+        }
+        set.add_cartesian(
+            "incident_mttr",
+            cartesian(
+                "Minutes",
+                PRIORITIES.iter().map(|p| (*p).to_owned()).collect(),
+                vec![
+                    series("MTTR", vec![inc.mttr_minutes.high, inc.mttr_minutes.medium, inc.mttr_minutes.low]),
+                    series(
+                        "Target",
+                        vec![
+                            Some(inc.resolution_target_minutes.high),
+                            Some(inc.resolution_target_minutes.medium),
+                            Some(inc.resolution_target_minutes.low),
+                        ],
+                    ),
+                ],
+                Unit::Minutes,
+            ),
+            vertical_bars,
+        );
+        set.add_cartesian(
+            "incidents_trend_months",
+            Cartesian {
+                stacked: true,
+                ..cartesian(
+                    "Incidents opened",
+                    inc.trend_months.iter().map(|p| axis_month(&p.month)).collect(),
+                    vec![
+                        series("P1", inc.trend_months.iter().map(|p| Some(p.opened.high as f64)).collect()),
+                        series("P2", inc.trend_months.iter().map(|p| Some(p.opened.medium as f64)).collect()),
+                        series("P3", inc.trend_months.iter().map(|p| Some(p.opened.low as f64)).collect()),
+                    ],
+                    Unit::Count,
+                )
+            },
+            vertical_bars,
+        );
+        set.add_cartesian(
+            "incidents_trend_weeks",
+            cartesian(
+                "Incidents",
+                inc.trend_weeks.iter().map(|w| w.week_start[5..].to_owned()).collect(),
+                vec![
+                    series("Opened", inc.trend_weeks.iter().map(|w| Some(w.opened as f64)).collect()),
+                    series("Resolved", inc.trend_weeks.iter().map(|w| Some(w.resolved as f64)).collect()),
+                ],
+                Unit::Count,
+            ),
+            lines,
+        );
+        set.add_cartesian(
+            "sla_adherence",
+            Cartesian {
+                max: Some(100.0),
+                target: Some((sla_target_pct, format!("target {sla_target_pct:.0}%"))),
+                ..cartesian(
+                    "Within target (%)",
+                    PRIORITIES.iter().map(|p| (*p).to_owned()).collect(),
+                    vec![
+                        series(
+                            "Response",
+                            vec![inc.response_sla_pct.high, inc.response_sla_pct.medium, inc.response_sla_pct.low],
+                        ),
+                        series(
+                            "Resolution",
+                            vec![inc.resolution_sla_pct.high, inc.resolution_sla_pct.medium, inc.resolution_sla_pct.low],
+                        ),
+                    ],
+                    Unit::Percent,
+                )
+            },
+            vertical_bars,
+        );
+    }
+
+    // Service requests.
+    let sr = &m.service_requests;
+    set.add_cartesian(
+        "service_requests_trend",
+        cartesian(
+            "Service requests",
+            sr.trend.iter().map(|p| axis_month(&p.month)).collect(),
+            vec![
+                series("Opened", sr.trend.iter().map(|p| p.opened.map(|v| v as f64)).collect()),
+                series("Resolved", sr.trend.iter().map(|p| p.resolved.map(|v| v as f64)).collect()),
+            ],
+            Unit::Count,
+        ),
+        vertical_bars,
+    );
+    if sr.csat_responses.unwrap_or(0) > 0 {
+        let scores = ["1", "2", "3", "4", "5"];
+        set.add_cartesian(
+            "csat",
+            Cartesian {
+                height: 260,
+                ..cartesian(
+                    "Ratings",
+                    scores.iter().map(|s| format!("{s} / 5")).collect(),
+                    vec![series(
+                        "Ratings",
+                        scores.iter().map(|s| Some(sr.csat_distribution.get(*s).copied().unwrap_or(0) as f64)).collect(),
+                    )],
+                    Unit::Count,
+                )
+            },
+            vertical_bars,
+        );
+    }
+
+    // Change management.
+    set.add_cartesian(
+        "rfc_trend",
+        cartesian(
+            "RFCs completed",
+            m.rfcs.trend.iter().map(|p| axis_month(&p.month)).collect(),
+            vec![series("Completed", m.rfcs.trend.iter().map(|p| p.completed.map(|v| v as f64)).collect())],
+            Unit::Count,
+        ),
+        vertical_bars,
+    );
+
+    // Patching.
+    set.add_cartesian(
+        "patch_compliance_trend",
+        Cartesian {
+            max: Some(100.0),
+            ..cartesian(
+                "Compliant instances (%)",
+                m.patching.trend.iter().map(|p| axis_month(&p.month)).collect(),
+                vec![series("Compliance", m.patching.trend.iter().map(|p| p.pct).collect())],
+                Unit::Percent,
+            )
+        },
+        lines,
+    );
+    if let Some(missing) = &m.patching.missing_by_severity {
+        let labels = ["Critical", "High", "Medium", "Low", "Informational", "Unspecified"];
+        let values = [missing.critical, missing.high, missing.medium, missing.low, missing.informational, missing.unspecified];
+        if values.iter().any(|v| *v > 0) {
+            set.add_cartesian(
+                "missing_by_severity",
+                cartesian(
+                    "Missing patches",
+                    labels.iter().map(|l| (*l).to_owned()).collect(),
+                    vec![series("Missing", values.iter().map(|v| Some(*v as f64)).collect())],
+                    Unit::Count,
+                ),
+                vertical_bars,
+            );
+        }
+    }
+
+    // Continuity.
+    set.add_cartesian(
+        "backup_success_trend",
+        Cartesian {
+            max: Some(100.0),
+            ..cartesian(
+                "Successful jobs (%)",
+                m.backups.trend.iter().map(|p| axis_month(&p.month)).collect(),
+                vec![series("Success rate", m.backups.trend.iter().map(|p| p.pct).collect())],
+                Unit::Percent,
+            )
+        },
+        lines,
+    );
+    if m.backups.status.available {
+        let statuses = counts(&m.backups.by_status);
+        set.add_cartesian(
+            "backup_status",
+            Cartesian {
+                height: 60 + 34 * statuses.len() as u32,
+                ..cartesian(
+                    "Jobs",
+                    statuses.iter().map(|(s, _)| s.clone()).collect(),
+                    vec![series("Jobs", statuses.iter().map(|(_, v)| Some(*v)).collect())],
+                    Unit::Count,
+                )
+            },
+            horizontal_bars,
+        );
+    }
+
+    // Storage.
+    let used: Vec<(String, f64)> =
+        m.storage.used_bytes.iter().filter(|(k, _)| k.as_str() != "total").map(|(k, v)| (k.clone(), *v as f64)).collect();
+    set.add_pie("storage_by_type", used, Unit::Bytes, true);
+    set.add_cartesian(
+        "storage_trend",
+        cartesian(
+            "Used storage",
+            m.storage.trend.iter().map(|p| axis_month(&p.month)).collect(),
+            vec![series("Used", m.storage.trend.iter().map(|p| p.bytes.map(|v| v as f64)).collect())],
+            Unit::Bytes,
+        ),
+        lines,
+    );
+
+    // Trusted Advisor.
+    let ta = &m.trusted_advisor;
+    if ta.status.available && !ta.by_category.is_empty() {
+        let categories: Vec<&String> = ta.by_category.keys().collect();
+        let pick = |f: fn(&opsreport_model::metrics::CheckStatusCounts) -> u64| {
+            categories.iter().map(|c| Some(f(&ta.by_category[*c]) as f64)).collect::<Vec<_>>()
+        };
+        set.add_cartesian(
+            "trusted_advisor",
+            Cartesian {
+                stacked: true,
+                ..cartesian(
+                    "Checks",
+                    categories.iter().map(|c| c.replace('_', " ")).collect(),
+                    vec![
+                        series("Error", pick(|c| c.error)),
+                        series("Warning", pick(|c| c.warning)),
+                        series("OK", pick(|c| c.ok)),
+                        series("Not available", pick(|c| c.not_available)),
+                    ],
+                    Unit::Count,
+                )
+            },
+            vertical_bars,
+        );
+    }
+
+    // Availability.
+    let av = &m.availability;
+    if av.status.available {
+        let days: Vec<String> = av.console.daily.iter().map(|d| d.date[8..].to_owned()).collect();
+        let api_by_day: BTreeMap<&str, Option<f64>> = av.api.daily.iter().map(|d| (d.date.as_str(), d.pct)).collect();
+        set.add_cartesian(
+            "availability_daily",
+            Cartesian {
+                max: Some(100.0),
+                target: Some((av.console.target_pct, format!("target {:.1}%", av.console.target_pct))),
+                ..cartesian(
+                    "Availability (%)",
+                    days,
+                    vec![
+                        series("Console", av.console.daily.iter().map(|d| d.pct).collect()),
+                        series(
+                            "API",
+                            av.console.daily.iter().map(|d| api_by_day.get(d.date.as_str()).copied().flatten()).collect(),
+                        ),
+                    ],
+                    Unit::Percent,
+                )
+            },
+            lines,
+        );
+    }
+
+    // Cost.
+    let c = &m.cost;
+    if c.status.available {
+        set.add_cartesian(
+            "cost_top_products",
+            Cartesian {
+                height: 60 + 34 * c.top_products.len() as u32,
+                ..cartesian(
+                    "US dollars",
+                    c.top_products.iter().map(|p| p.product_name.clone()).collect(),
+                    vec![series("Total", c.top_products.iter().map(|p| Some(p.total)).collect())],
+                    Unit::Money,
+                )
+            },
+            horizontal_bars,
+        );
+        set.add_pie(
+            "cost_split",
+            vec![("AWS charges".into(), c.aws_charges.unwrap_or(0.0)), ("AMS charges".into(), c.ams_charges.unwrap_or(0.0))],
+            Unit::Money,
+            true,
+        );
+        let aws = c.aws_charges.unwrap_or(0.0);
+        let covered = c.ri_sp_charges.unwrap_or(0.0).min(aws);
+        set.add_pie(
+            "cost_ri_sp",
+            vec![("On-demand".into(), aws - covered), ("RI / Savings Plans".into(), covered)],
+            Unit::Money,
+            true,
+        );
+    }
+    set.add_cartesian(
+        "cost_trend",
+        Cartesian {
+            stacked: true,
+            ..cartesian(
+                "US dollars",
+                c.trend.iter().map(|p| axis_month(&p.month)).collect(),
+                vec![
+                    series("AWS", c.trend.iter().map(|p| p.aws_charges).collect()),
+                    series("AMS", c.trend.iter().map(|p| p.ams_charges).collect()),
+                ],
+                Unit::Money,
+            )
+        },
+        vertical_bars,
+    );
+
+    // Operations on Demand.
+    let o = &m.ood;
+    set.add_cartesian(
+        "ood_hours",
+        cartesian(
+            "Hours",
+            o.engagements.iter().map(|e| e.offering.clone()).collect(),
+            vec![
+                series("Used", o.engagements.iter().map(|e| Some(e.hours_used)).collect()),
+                series("Allocated", o.engagements.iter().map(|e| Some(e.hours_allocated)).collect()),
+            ],
+            Unit::Hours,
+        ),
+        vertical_bars,
+    );
+    set
+}

@@ -1,0 +1,184 @@
+//! The render stage: `Metrics` (plus notes and branding) in, PDF bytes out.
+//!
+//! Charts are drawn with plotters into SVG strings, the view model is serialised to JSON, and
+//! both are handed to the Typst template in `report-templates/` as in-memory files of a
+//! [`world::ReportWorld`]; the PDF is exported with a fixed document date and a stable document
+//! id, so the same inputs give the same bytes. The same files can be written next to the template
+//! (`template_files`) so the official `typst` CLI builds the same report.
+
+pub mod chart;
+pub mod charts;
+pub mod view;
+pub mod world;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, NaiveDate};
+use opsreport_model::Config;
+use opsreport_model::metrics::Metrics;
+use opsreport_model::notes::Notes;
+use typst::diag::SourceDiagnostic;
+use typst::foundations::{Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+pub use view::Table;
+
+/// Why a report could not be rendered (a template or export problem, never bad data).
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The template did not compile.
+    #[error("the report template failed to compile: {0}")]
+    Compile(String),
+    /// The PDF export failed.
+    #[error("PDF export failed: {0}")]
+    Export(String),
+    /// The view model could not be serialised.
+    #[error("cannot serialise the report data: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// PDF flavour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PdfFlavour {
+    /// Plain PDF 1.7.
+    #[default]
+    Standard,
+    /// PDF/A-2b for archiving.
+    A2b,
+}
+
+/// Everything one report is rendered from.
+pub struct ReportInput<'a> {
+    /// The metrics.
+    pub metrics: &'a Metrics,
+    /// The notes for the month, if any.
+    pub notes: Option<&'a Notes>,
+    /// Configuration (branding and targets).
+    pub config: &'a Config,
+    /// A logo as (file extension, bytes), from the branding settings.
+    pub logo: Option<(String, Vec<u8>)>,
+    /// PDF flavour.
+    pub flavour: PdfFlavour,
+}
+
+/// Time spent per rendering stage.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RenderTimings {
+    /// Drawing the charts.
+    pub charts: Duration,
+    /// Typst layout.
+    pub compile: Duration,
+    /// PDF export.
+    pub export: Duration,
+}
+
+/// A rendered report.
+pub struct Rendered {
+    /// The PDF.
+    pub pdf: Vec<u8>,
+    /// The report's tables (for `tables/*.csv`).
+    pub tables: Vec<Table>,
+    /// The template's input files (`data/report.json`, `charts/*.svg`, the logo).
+    pub inputs: BTreeMap<String, Vec<u8>>,
+    /// Typst warnings (a finished report has none).
+    pub warnings: Vec<String>,
+    /// Pages in the PDF.
+    pub pages: usize,
+    /// Where the time went.
+    pub timings: RenderTimings,
+}
+
+/// Parses fonts and the Typst library once, ahead of the first report.
+pub fn warm_up() {
+    world::warm_up();
+}
+
+/// The template's input files for a report: the JSON view model, the chart SVGs and the logo.
+pub fn template_inputs(input: &ReportInput) -> Result<(BTreeMap<String, Vec<u8>>, Vec<Table>, Duration), RenderError> {
+    let started = Instant::now();
+    let charts = charts::draw(input.metrics, input.config.sla.adherence_target_pct);
+    let chart_time = started.elapsed();
+    let logo_name = input.logo.as_ref().map(|(extension, _)| format!("assets/logo.{extension}"));
+    let view_input = view::ViewInput {
+        metrics: input.metrics,
+        notes: input.notes,
+        branding: &input.config.branding,
+        sla_target_pct: input.config.sla.adherence_target_pct,
+        patch_target_pct: input.config.patching.compliance_target_pct,
+        backup_target_pct: input.config.backups.success_target_pct,
+        rfc_target_pct: input.config.rfcs.success_target_pct,
+        logo: logo_name.clone(),
+    };
+    let (data, tables) = view::build(&view_input, &charts);
+    let mut files = BTreeMap::new();
+    files.insert("data/report.json".to_owned(), serde_json::to_vec_pretty(&data)?);
+    for (name, svg) in charts.svgs {
+        files.insert(format!("charts/{name}.svg"), svg.into_bytes());
+    }
+    if let (Some(name), Some((_, bytes))) = (logo_name, &input.logo) {
+        files.insert(name, bytes.clone());
+    }
+    Ok((files, tables, chart_time))
+}
+
+/// The template files themselves (for `opsreport template export`).
+pub fn template_sources() -> Vec<(&'static str, &'static [u8])> {
+    let mut files: Vec<(&'static str, &'static [u8])> =
+        world::TEMPLATE_FILES.iter().map(|(name, text)| (*name, text.as_bytes())).collect();
+    for (name, bytes) in world::FONT_FILES {
+        files.push((name, bytes));
+    }
+    files
+}
+
+fn describe(diagnostics: &[SourceDiagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let hints: Vec<String> = diagnostic.hints.iter().map(|hint| format!(" (hint: {})", hint.v)).collect();
+            format!("{}{}", diagnostic.message, hints.join(""))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Renders one report to PDF bytes.
+pub fn render(input: &ReportInput) -> Result<Rendered, RenderError> {
+    let (inputs, tables, chart_time) = template_inputs(input)?;
+    let generated_on = NaiveDate::parse_from_str(&input.metrics.generated_on, "%Y-%m-%d")
+        .map_err(|_| RenderError::Export(format!("invalid generated_on {:?}", input.metrics.generated_on)))?;
+    let world = world::ReportWorld::new(&inputs, generated_on);
+
+    let started = Instant::now();
+    let compiled = typst::compile::<PagedDocument>(&world);
+    let compile_time = started.elapsed();
+    let warnings: Vec<String> = compiled.warnings.iter().map(|warning| describe(std::slice::from_ref(warning))).collect();
+    let document = compiled.output.map_err(|errors| RenderError::Compile(describe(&errors)))?;
+
+    let started = Instant::now();
+    let date = Datetime::from_ymd(generated_on.year(), generated_on.month() as u8, generated_on.day() as u8)
+        .ok_or_else(|| RenderError::Export("document date out of range".into()))?;
+    let standards = match input.flavour {
+        PdfFlavour::Standard => PdfStandards::default(),
+        PdfFlavour::A2b => PdfStandards::new(&[PdfStandard::A_2b]).map_err(|error| RenderError::Export(format!("{error:?}")))?,
+    };
+    let options = PdfOptions {
+        ident: Smart::Custom(format!("opsreport/{}/{}", input.metrics.account_id, input.metrics.month)),
+        creator: Smart::Custom(Some(input.metrics.generator_version.clone())),
+        timestamp: Some(Timestamp::new_utc(date)),
+        standards,
+        ..PdfOptions::default()
+    };
+    let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| RenderError::Export(describe(&errors)))?;
+    let export_time = started.elapsed();
+    Ok(Rendered {
+        pages: document.pages().len(),
+        pdf,
+        tables,
+        inputs,
+        warnings,
+        timings: RenderTimings { charts: chart_time, compile: compile_time, export: export_time },
+    })
+}

@@ -1,0 +1,120 @@
+//! The Typst `World` of a report: the only IO boundary of rendering, and it does no IO.
+//!
+//! The template comes from the binary (`include_str!`), the fonts too (`include_bytes!`, parsed
+//! once per process), and the report's data and charts are in-memory files. The document date
+//! is an input. So the same inputs give the same PDF on any machine, with no system fonts and no
+//! file system.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use chrono::{Datelike, NaiveDate};
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+/// The report template and its parts, as shipped in `report-templates/`.
+pub const TEMPLATE_FILES: &[(&str, &str)] = &[("report.typ", include_str!("../../../report-templates/report.typ"))];
+
+/// The main template file.
+pub const MAIN_TEMPLATE: &str = "report.typ";
+
+/// The fonts of the report: Inter (SIL OFL 1.1, `report-templates/fonts/`).
+pub const FONT_FILES: &[(&str, &[u8])] = &[
+    ("Inter-Regular.otf", include_bytes!("../../../report-templates/fonts/Inter-Regular.otf")),
+    ("Inter-Italic.otf", include_bytes!("../../../report-templates/fonts/Inter-Italic.otf")),
+    ("Inter-SemiBold.otf", include_bytes!("../../../report-templates/fonts/Inter-SemiBold.otf")),
+    ("Inter-Bold.otf", include_bytes!("../../../report-templates/fonts/Inter-Bold.otf")),
+];
+
+/// Fonts, font book and standard library, built once per process.
+struct Shared {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+}
+
+static SHARED: LazyLock<Shared> = LazyLock::new(|| {
+    let fonts: Vec<Font> = FONT_FILES.iter().flat_map(|(_, data)| Font::iter(Bytes::new(*data))).collect();
+    Shared { library: LazyHash::new(Library::default()), book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts }
+});
+
+/// Parses the fonts and the library now, so the first report does not pay for it.
+pub fn warm_up() {
+    LazyLock::force(&SHARED);
+}
+
+fn file_id(path: &str) -> FileId {
+    let virtual_path = VirtualPath::new(path).expect("template paths are valid virtual paths");
+    FileId::new(RootedPath::new(VirtualRoot::Project, virtual_path))
+}
+
+/// One report's world: the template sources plus in-memory data files.
+pub struct ReportWorld {
+    main: FileId,
+    sources: BTreeMap<String, Source>,
+    files: BTreeMap<String, Bytes>,
+    today: Datetime,
+}
+
+impl ReportWorld {
+    /// A world with the shipped template and the given data files (`data/report.json`,
+    /// `charts/<name>.svg`), dated `today`.
+    pub fn new(files: &BTreeMap<String, Vec<u8>>, today: NaiveDate) -> Self {
+        let sources = TEMPLATE_FILES
+            .iter()
+            .map(|(name, text)| {
+                let path = format!("/{name}");
+                (path.clone(), Source::new(file_id(&path), (*text).to_owned()))
+            })
+            .collect();
+        let files = files.iter().map(|(name, bytes)| (format!("/{name}"), Bytes::new(bytes.clone()))).collect();
+        let today = Datetime::from_ymd(today.year(), today.month() as u8, today.day() as u8).expect("a valid date");
+        Self { main: file_id(&format!("/{MAIN_TEMPLATE}")), sources, files, today }
+    }
+
+    fn path_of(id: FileId) -> String {
+        id.vpath().get_with_slash().to_owned()
+    }
+}
+
+impl World for ReportWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &SHARED.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &SHARED.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        let path = Self::path_of(id);
+        self.sources.get(&path).cloned().ok_or_else(|| FileError::NotFound(path.into()))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        let path = Self::path_of(id);
+        if let Some(bytes) = self.files.get(&path) {
+            return Ok(bytes.clone());
+        }
+        match self.sources.get(&path) {
+            Some(source) => Ok(Bytes::from_string(source.text().to_owned())),
+            None => Err(FileError::NotFound(path.into())),
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        SHARED.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
