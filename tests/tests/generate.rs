@@ -138,7 +138,10 @@ fn the_same_inputs_give_the_same_bytes_and_a2b_is_available() {
     let out = scratch.path().join("archive");
     let run = opsreport(&repo_root(), &["generate", "--out", out.to_str().unwrap(), "--pdf-standard", "a-2b"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let pdf = std::fs::read(out.join("043735371057/2026-10/report.pdf")).unwrap();
+    let path = out.join("043735371057/2026-10/report.pdf");
+    let check = pdf_tool("qpdf", &["--check", path.to_str().unwrap()]);
+    assert!(check.contains("No syntax or stream encoding errors"), "{check}");
+    let pdf = std::fs::read(&path).unwrap();
     let raw = String::from_utf8_lossy(&pdf);
     assert!(raw.contains("pdfaid:part") && raw.contains("pdfaid:conformance"), "no PDF/A identification in the metadata");
 }

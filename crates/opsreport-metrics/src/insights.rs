@@ -3,6 +3,7 @@
 //! in the same order (severity, then section, then metric, then message), with the same words.
 
 use opsreport_model::Config;
+use opsreport_model::format::{dollars as money, thousands};
 use opsreport_model::metrics::{ByPriority, Insight, InsightSeverity, Metrics};
 
 fn insight(
@@ -18,25 +19,6 @@ fn insight(
 
 fn priorities<T: Clone>(values: &ByPriority<T>) -> [(&'static str, &'static str, T); 3] {
     [("High", "P1", values.high.clone()), ("Medium", "P2", values.medium.clone()), ("Low", "P3", values.low.clone())]
-}
-
-fn with_thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
-fn money(value: f64) -> String {
-    let cents = (value * 100.0).round() as i64;
-    let sign = if cents < 0 { "-" } else { "" };
-    let cents = cents.unsigned_abs();
-    format!("{sign}${}.{:02}", with_thousands(cents / 100), cents % 100)
 }
 
 fn hours(minutes: f64) -> String {
@@ -280,7 +262,7 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             "alerts.auto_remediated_pct",
             format!(
                 "{} alerts were remediated automatically before they became incidents ({:.1}% of all alerts).",
-                with_thousands(averted),
+                thousands(averted as i64),
                 metrics.alerts.auto_remediated_pct.unwrap_or(0.0)
             ),
             metrics.alerts.auto_remediated_pct,
@@ -292,7 +274,7 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             InsightSeverity::Positive,
             "patching",
             "patching.patches_installed",
-            format!("{} patches were installed on managed instances this month.", with_thousands(installed)),
+            format!("{} patches were installed on managed instances this month.", thousands(installed as i64)),
             Some(installed as f64),
             None,
         ));
@@ -302,7 +284,7 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             InsightSeverity::Positive,
             "rfcs",
             "rfcs.succeeded",
-            format!("{} changes were executed successfully.", with_thousands(succeeded)),
+            format!("{} changes were executed successfully.", thousands(succeeded as i64)),
             Some(succeeded as f64),
             None,
         ));
@@ -333,10 +315,6 @@ mod tests {
 
     #[test]
     fn numbers_are_formatted_for_people() {
-        assert_eq!(with_thousands(1_234_567), "1,234,567");
-        assert_eq!(with_thousands(12), "12");
-        assert_eq!(money(1234.5), "$1,234.50");
-        assert_eq!(money(-0.004), "$0.00");
         assert_eq!(hours(90.0), "90 min");
         assert_eq!(hours(150.0), "2.5 h");
     }

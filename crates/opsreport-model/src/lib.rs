@@ -7,6 +7,7 @@
 pub mod account;
 pub mod config;
 pub mod contract;
+pub mod format;
 pub mod metrics;
 pub mod notes;
 pub mod period;

@@ -7,7 +7,9 @@
 //! the same SVG bytes. Text uses the report's font family; Typst lays it out when it imports the
 //! SVG.
 
+pub use opsreport_model::format::thousands;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -48,19 +50,6 @@ pub enum Unit {
     Bytes,
 }
 
-/// Thousands separators for a whole number.
-pub fn thousands(value: i64) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    if value < 0 { format!("-{out}") } else { out }
-}
-
 impl Unit {
     /// A value as text.
     pub fn format(self, value: f64) -> String {
@@ -71,9 +60,7 @@ impl Unit {
             Unit::Minutes => format!("{value:.0} min"),
             Unit::Hours => format!("{value:.1} h"),
             Unit::Money if value.abs() >= 10_000.0 => format!("${}", thousands(value.round() as i64)),
-            Unit::Money => {
-                format!("${}.{:02}", thousands(value.trunc() as i64), ((value.abs().fract() * 100.0).round() as i64).min(99))
-            }
+            Unit::Money => opsreport_model::format::dollars(value),
             Unit::Bytes => bytes(value),
         }
     }
@@ -196,27 +183,25 @@ fn ellipsize(text: &str, max: usize) -> String {
     if text.chars().count() <= max { text.to_owned() } else { format!("{}…", text.chars().take(max - 1).collect::<String>()) }
 }
 
-/// Vertical bars, grouped or stacked, one group per category.
-pub fn vertical_bars(spec: &Cartesian) -> String {
-    let mut svg = String::new();
-    draw_vertical_bars(&mut svg, spec).expect("drawing into a string cannot fail");
-    svg
-}
+type ValueChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-fn draw_vertical_bars(svg: &mut String, spec: &Cartesian) -> DrawResult {
-    let root = SVGBackend::with_string(svg, (WIDTH, spec.height)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let count = spec.categories.len();
-    let top = spec.value_max();
+/// A chart with categories along x (labels drawn by the caller) and values along y, with the
+/// report's mesh: light horizontal grid, unit ticks, the value axis title.
+fn value_chart<'a, 'b>(
+    root: &'a Area<'b>,
+    spec: &Cartesian,
+    bottom: f64,
+    top: f64,
+) -> Result<ValueChart<'a, 'b>, DrawingAreaErrorKind<std::io::Error>> {
     let legend_space = if spec.series.len() > 1 { 30 } else { 8 };
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .margin_top(legend_space)
         .margin_left(10)
-        .margin_right(20)
+        .margin_right(30)
         .margin_bottom(6)
         .x_label_area_size(34)
         .y_label_area_size(78)
-        .build_cartesian_2d(0f64..count as f64, 0f64..top)?;
+        .build_cartesian_2d(0f64..spec.categories.len() as f64, bottom..top)?;
     let unit = spec.unit;
     chart
         .configure_mesh()
@@ -231,6 +216,38 @@ fn draw_vertical_bars(svg: &mut String, spec: &Cartesian) -> DrawResult {
         .label_style(muted(14))
         .y_label_formatter(&|value| unit.tick(*value))
         .draw()?;
+    Ok(chart)
+}
+
+/// The target line across a value chart, labelled at its right end.
+fn target_line(root: &Area, chart: &mut ValueChart, spec: &Cartesian) -> DrawResult {
+    if let Some((target, label)) = &spec.target {
+        let count = spec.categories.len() as f64;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, *target), (count, *target)], TARGET.stroke_width(2))))?;
+        let (x, y) = chart.backend_coord(&(count, *target));
+        root.draw(&Text::new(
+            label.clone(),
+            (x - 4, y - 4),
+            (FONT, 13).into_font().color(&TARGET).pos(Pos::new(HPos::Right, VPos::Bottom)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Vertical bars, grouped or stacked, one group per category.
+pub fn vertical_bars(spec: &Cartesian) -> String {
+    let mut svg = String::new();
+    draw_vertical_bars(&mut svg, spec).expect("drawing into a string cannot fail");
+    svg
+}
+
+fn draw_vertical_bars(svg: &mut String, spec: &Cartesian) -> DrawResult {
+    let root = SVGBackend::with_string(svg, (WIDTH, spec.height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let count = spec.categories.len();
+    let top = spec.value_max();
+    let mut chart = value_chart(&root, spec, 0.0, top)?;
+    let unit = spec.unit;
     let series_count = spec.series.len().max(1);
     let group_width = 0.72;
     for index in 0..count {
@@ -272,18 +289,7 @@ fn draw_vertical_bars(svg: &mut String, spec: &Cartesian) -> DrawResult {
             font(14).pos(Pos::new(HPos::Center, VPos::Top)),
         ))?;
     }
-    if let Some((target, label)) = &spec.target {
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, *target), (count as f64, *target)],
-            TARGET.stroke_width(2),
-        )))?;
-        let (x, y) = chart.backend_coord(&(count as f64, *target));
-        root.draw(&Text::new(
-            label.clone(),
-            (x - 4, y - 4),
-            (FONT, 13).into_font().color(&TARGET).pos(Pos::new(HPos::Right, VPos::Bottom)),
-        ))?;
-    }
+    target_line(&root, &mut chart, spec)?;
     legend(&root, &spec.series, 6)?;
     root.present()?;
     Ok(())
@@ -373,41 +379,9 @@ fn draw_lines(svg: &mut String, spec: &Cartesian) -> DrawResult {
         }
         _ => 0.0,
     };
-    let legend_space = if spec.series.len() > 1 { 30 } else { 8 };
     let unit = spec.unit;
-    let mut chart = ChartBuilder::on(&root)
-        .margin_top(legend_space)
-        .margin_left(10)
-        .margin_right(30)
-        .margin_bottom(6)
-        .x_label_area_size(34)
-        .y_label_area_size(78)
-        .build_cartesian_2d(0f64..count as f64, bottom..top)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(6)
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID.stroke_width(1))
-        .axis_style(MUTED.stroke_width(1))
-        .y_desc(spec.value_axis.clone())
-        .axis_desc_style(muted(15))
-        .label_style(muted(14))
-        .y_label_formatter(&|value| unit.tick(*value))
-        .draw()?;
-    if let Some((target, label)) = &spec.target {
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, *target), (count as f64, *target)],
-            TARGET.stroke_width(2),
-        )))?;
-        let (x, y) = chart.backend_coord(&(count as f64, *target));
-        root.draw(&Text::new(
-            label.clone(),
-            (x - 4, y - 4),
-            (FONT, 13).into_font().color(&TARGET).pos(Pos::new(HPos::Right, VPos::Bottom)),
-        ))?;
-    }
+    let mut chart = value_chart(&root, spec, bottom, top)?;
+    target_line(&root, &mut chart, spec)?;
     let label_every = count.div_ceil(12).max(1);
     for (number, series) in spec.series.iter().enumerate() {
         let color = PALETTE[number % PALETTE.len()];
@@ -446,55 +420,85 @@ fn draw_lines(svg: &mut String, spec: &Cartesian) -> DrawResult {
     Ok(())
 }
 
-/// A pie or donut with labelled slices and a legend with values and shares.
+/// A pie or donut with labelled slices and a legend with values and shares below it, drawn on a
+/// narrow canvas so three fit side by side.
 pub fn pie(slices: &[(String, f64)], unit: Unit, donut: bool) -> String {
     let mut svg = String::new();
     draw_pie(&mut svg, slices, unit, donut).expect("drawing into a string cannot fail");
     svg
 }
 
+/// Canvas width of a pie.
+pub const PIE_WIDTH: u32 = 420;
+
+/// Whether white text reads on a colour (by its luminance).
+fn dark(color: &RGBColor) -> bool {
+    0.2126 * f64::from(color.0) + 0.7152 * f64::from(color.1) + 0.0722 * f64::from(color.2) < 140.0
+}
+
 fn draw_pie(svg: &mut String, slices: &[(String, f64)], unit: Unit, donut: bool) -> DrawResult {
-    let height = 360;
-    let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
+    let radius = 150.0;
+    let legend_top = 2 * radius as i32 + 40;
+    let height = (legend_top + 30 * slices.len() as i32 + 10) as u32;
+    let root = SVGBackend::with_string(svg, (PIE_WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let total: f64 = slices.iter().map(|(_, value)| value).sum();
-    let center = (200, height as i32 / 2);
-    let radius = 150.0;
-    let sizes: Vec<f64> = slices.iter().map(|(_, value)| *value).collect();
-    let colors: Vec<RGBColor> = (0..slices.len()).map(|index| PALETTE[index % PALETTE.len()]).collect();
-    let labels: Vec<String> = slices
-        .iter()
-        .map(
-            |(_, value)| {
-                if total > 0.0 && value / total >= 0.07 { format!("{:.0}%", value / total * 100.0) } else { String::new() }
-            },
-        )
-        .collect();
-    let mut pie = Pie::new(&center, &radius, &sizes, &colors, &labels);
-    pie.start_angle(-90.0);
-    pie.label_style((FONT, 15).into_font().color(&INK));
-    pie.label_offset(-30.0);
-    if donut {
-        pie.donut_hole(radius * 0.55);
+    let center = (PIE_WIDTH as f64 / 2.0, radius + 16.0);
+    let hole = if donut { radius * 0.55 } else { 0.0 };
+    let point = |angle: f64, r: f64| ((center.0 + r * angle.cos()).round() as i32, (center.1 + r * angle.sin()).round() as i32);
+    let mut angle = -std::f64::consts::FRAC_PI_2;
+    for (index, (_, value)) in slices.iter().enumerate() {
+        if total <= 0.0 {
+            break;
+        }
+        let sweep = value / total * std::f64::consts::TAU;
+        let color = PALETTE[index % PALETTE.len()];
+        // One vertex per degree along the outer arc, back along the inner one (or the centre).
+        let steps = ((sweep.to_degrees()).ceil() as usize).max(2);
+        let mut outline: Vec<(i32, i32)> =
+            (0..=steps).map(|step| point(angle + sweep * step as f64 / steps as f64, radius)).collect();
+        if donut {
+            outline.extend((0..=steps).rev().map(|step| point(angle + sweep * step as f64 / steps as f64, hole)));
+        } else {
+            outline.push(point(0.0, 0.0));
+        }
+        root.draw(&Polygon::new(outline, color.filled()))?;
+        let share = value / total;
+        if share >= 0.06 {
+            let middle = angle + sweep / 2.0;
+            let label_radius = if donut { (radius + hole) / 2.0 } else { radius * 0.66 };
+            let text_color = if dark(&color) { WHITE } else { INK };
+            root.draw(&Text::new(
+                format!("{:.0}%", share * 100.0),
+                point(middle, label_radius),
+                (FONT, 17).into_font().color(&text_color).pos(Pos::new(HPos::Center, VPos::Center)),
+            ))?;
+        }
+        angle += sweep;
     }
-    root.draw(&pie)?;
     if donut {
+        let middle = (center.0.round() as i32, center.1.round() as i32);
         root.draw(&Text::new(
             unit.format(total),
-            center,
-            (FONT, 22).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Center)),
+            (middle.0, middle.1 - 6),
+            (FONT, 24).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Center)),
+        ))?;
+        root.draw(&Text::new(
+            "total".to_owned(),
+            (middle.0, middle.1 + 18),
+            muted(15).pos(Pos::new(HPos::Center, VPos::Center)),
         ))?;
     }
-    let mut y = center.1 - (slices.len() as i32 * 30) / 2;
+    let mut y = legend_top;
     for (index, (name, value)) in slices.iter().enumerate() {
-        let color = colors[index];
-        root.draw(&Rectangle::new([(400, y), (418, y + 18)], color.filled()))?;
-        root.draw(&Rectangle::new([(400, y), (418, y + 18)], INK.stroke_width(1)))?;
-        let share = if total > 0.0 { value / total * 100.0 } else { 0.0 };
+        let color = PALETTE[index % PALETTE.len()];
+        root.draw(&Rectangle::new([(20, y), (38, y + 18)], color.filled()))?;
+        root.draw(&Rectangle::new([(20, y), (38, y + 18)], INK.stroke_width(1)))?;
+        root.draw(&Text::new(ellipsize(name, 22), (48, y + 9), font(17).pos(Pos::new(HPos::Left, VPos::Center))))?;
         root.draw(&Text::new(
-            format!("{}  {}  ({share:.0}%)", ellipsize(name, 30), unit.format(*value)),
-            (428, y + 9),
-            font(16).pos(Pos::new(HPos::Left, VPos::Center)),
+            unit.format(*value),
+            (PIE_WIDTH as i32 - 16, y + 9),
+            font(17).pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
         y += 30;
     }

@@ -36,7 +36,7 @@ impl ChartSet {
 }
 
 fn cartesian(axis: &str, categories: Vec<String>, series: Vec<Series>, unit: Unit) -> Cartesian {
-    Cartesian { value_axis: axis.to_owned(), categories, series, unit, stacked: false, target: None, max: None, height: 320 }
+    Cartesian { value_axis: axis.to_owned(), categories, series, unit, stacked: false, target: None, max: None, height: 260 }
 }
 
 fn series(name: &str, values: Vec<Option<f64>>) -> Series {

@@ -170,6 +170,11 @@ pub struct ViewInput<'a> {
     pub logo: Option<String>,
 }
 
+/// Charts drawn as pies (laid out side by side); the rest span the text width.
+const PIES: &[&str] =
+    &["stacks_by_category", "stacks_by_environment", "stacks_by_type", "storage_by_type", "cost_split", "cost_ri_sp"];
+
+#[allow(clippy::too_many_arguments)]
 fn section(
     id: &str,
     title: &str,
@@ -184,7 +189,7 @@ fn section(
     let charts: Vec<Value> = chart_names
         .iter()
         .filter(|(name, _)| charts.contains(name))
-        .map(|(name, caption)| json!({ "file": format!("charts/{name}.svg"), "caption": caption }))
+        .map(|(name, caption)| json!({ "file": format!("charts/{name}.svg"), "caption": caption, "kind": if PIES.contains(name) { "pie" } else { "wide" } }))
         .collect();
     json!({
         "id": id,
@@ -506,7 +511,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
         inc.status.available,
         inc.status.missing_reason.as_ref(),
         format!(
-            "{} incidents were opened and {} resolved this month; {} were still open at the end of the month. Resolution time excludes time spent waiting on the customer.",
+            "{} incidents were opened and {} resolved this month; {} still open at the end of the month. Resolution time excludes time spent waiting on the customer.",
             thousands(inc.opened.total as i64),
             thousands(inc.resolved.total as i64),
             count(inc.open_at_end)

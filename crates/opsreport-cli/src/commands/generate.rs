@@ -180,9 +180,24 @@ pub fn run(config: &Config, args: GenerateArgs) -> Outcome {
     for account in &resolved.accounts {
         let started = Instant::now();
         match report(config, &resolved, account, flavour, logo.clone(), &args.out) {
-            Ok((folder, pages)) => {
+            Ok(done) => {
                 written += 1;
-                eprintln!("wrote {} ({pages} pages) in {:.0} ms", folder.display(), started.elapsed().as_secs_f64() * 1000.0);
+                for warning in &done.warnings {
+                    eprintln!("warning: account {account}: typst: {warning}");
+                }
+                let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
+                eprintln!(
+                    "wrote {} ({} pages) in {:.0} ms: extract {:.0}, metrics {:.0}, charts {:.0}, typst compile {:.0}, PDF export {:.0}, write {:.0} ms",
+                    done.folder.display(),
+                    done.pages,
+                    ms(started.elapsed()),
+                    ms(done.extract),
+                    ms(done.metrics),
+                    ms(done.render.charts),
+                    ms(done.render.compile),
+                    ms(done.render.export),
+                    ms(done.write)
+                );
             }
             Err(failure) => {
                 eprintln!("error: account {account}: {:#}", failure.error);
@@ -205,6 +220,17 @@ pub fn run(config: &Config, args: GenerateArgs) -> Outcome {
     })
 }
 
+/// What writing one report produced, and where the time went.
+struct Done {
+    folder: PathBuf,
+    pages: usize,
+    warnings: Vec<String>,
+    extract: std::time::Duration,
+    metrics: std::time::Duration,
+    render: opsreport_render::RenderTimings,
+    write: std::time::Duration,
+}
+
 fn report(
     config: &Config,
     resolved: &Resolved,
@@ -212,9 +238,13 @@ fn report(
     flavour: PdfFlavour,
     logo: Option<(String, Vec<u8>)>,
     out: &std::path::Path,
-) -> Result<(PathBuf, usize), Failure> {
+) -> Result<Done, Failure> {
+    let started = Instant::now();
     let data = resolved.source.load_account(account, &resolved.period).map_err(Failure::from_extract)?;
+    let extract = started.elapsed();
+    let started = Instant::now();
     let metrics = pipeline::metrics(&data, config, resolved.generated_on)?;
+    let metrics_time = started.elapsed();
     let rendered = opsreport_render::render(&opsreport_render::ReportInput {
         metrics: &metrics,
         notes: data.notes.as_ref(),
@@ -239,8 +269,17 @@ fn report(
         generator_version: &metrics.generator_version,
         input_fingerprint: &metrics.input_fingerprint,
     };
+    let started = Instant::now();
     let folder = write_report(out, &identity, &files).map_err(|error| {
         Failure::source_or_sink(anyhow::anyhow!("cannot write the report for account {account} under {}: {error}", out.display()))
     })?;
-    Ok((folder, rendered.pages))
+    Ok(Done {
+        folder,
+        pages: rendered.pages,
+        warnings: rendered.warnings,
+        extract,
+        metrics: metrics_time,
+        render: rendered.timings,
+        write: started.elapsed(),
+    })
 }

@@ -1,0 +1,41 @@
+//! Number formatting shared by the insights (metrics) and the PDF (render), so a number reads
+//! the same in a sentence and in a table.
+
+/// A whole number with thousands separators: `1234567` → `1,234,567`.
+pub fn thousands(value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if value < 0 {
+        out.push('-');
+    }
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Dollars with cents and thousands separators: `1234.5` → `$1,234.50`.
+pub fn dollars(value: f64) -> String {
+    let cents = (value * 100.0).round() as i64;
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.abs();
+    format!("{sign}${}.{:02}", thousands(cents / 100), cents % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_and_cents() {
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(-1000), "-1,000");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(dollars(1234.5), "$1,234.50");
+        assert_eq!(dollars(-0.004), "$0.00");
+        assert_eq!(dollars(-12.345), "-$12.35");
+    }
+}
