@@ -30,6 +30,10 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
     /// Printed instead of an empty table.
     pub empty: String,
+    /// Rows the PDF prints (the CSV export always has them all).
+    pub shown: usize,
+    /// Printed under a table the PDF cuts short.
+    pub more: String,
 }
 
 impl Table {
@@ -42,7 +46,22 @@ impl Table {
             widths: columns.iter().map(|(_, _, width)| *width).collect(),
             rows: Vec::new(),
             empty: empty.to_owned(),
+            shown: usize::MAX,
+            more: String::new(),
         }
+    }
+
+    /// Prints at most `limit` rows in the PDF, with a line pointing to the full CSV.
+    fn limited(mut self, limit: usize) -> Self {
+        if self.rows.len() > limit {
+            self.more = format!(
+                "The {limit} first of {} rows; all of them are in tables/{}.csv.",
+                thousands(self.rows.len() as i64),
+                self.name
+            );
+        }
+        self.shown = limit.min(self.rows.len());
+        self
     }
 
     fn row(&mut self, cells: Vec<String>) {
@@ -50,6 +69,9 @@ impl Table {
         self.rows.push(cells);
     }
 }
+
+/// Rows a long table prints in the PDF (failed jobs, stacks, …); the CSV has every row.
+const TABLE_ROWS: usize = 25;
 
 /// `n/a` for a null.
 fn or_na(value: Option<String>) -> String {
@@ -529,7 +551,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
             ("incidents_trend_months", "Incidents opened per month by priority"),
             ("incidents_trend_weeks", "Incidents opened and resolved per week, last 12 weeks"),
         ],
-        keep(vec![volume, mttr, key_events, recurring]),
+        keep(vec![volume, mttr, key_events.limited(TABLE_ROWS), recurring.limited(TABLE_ROWS)]),
     );
 
     // ---- SLA ----
@@ -722,7 +744,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
         ],
         charts,
         &[("patch_compliance_trend", "Patch compliance, last 6 months"), ("missing_by_severity", "Missing patches by severity")],
-        keep(vec![severity, by_stack]),
+        keep(vec![severity, by_stack.limited(TABLE_ROWS)]),
     );
 
     // ---- continuity ----
@@ -784,7 +806,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
         ],
         charts,
         &[("backup_success_trend", "Backup success rate, last 6 months"), ("backup_status", "Backup jobs by status")],
-        keep(vec![failed, rpo]),
+        keep(vec![failed.limited(TABLE_ROWS), rpo.limited(TABLE_ROWS)]),
     );
 
     // ---- storage ----
@@ -838,7 +860,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
         ],
         charts,
         &[("storage_by_type", "Used storage by type"), ("storage_trend", "Total used storage, last 6 months")],
-        keep(vec![by_type, near]),
+        keep(vec![by_type, near.limited(TABLE_ROWS)]),
     );
 
     // ---- trusted advisor ----
@@ -885,7 +907,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
         ],
         charts,
         &[("trusted_advisor", "Checks by category and status")],
-        keep(vec![findings]),
+        keep(vec![findings.limited(TABLE_ROWS)]),
     );
 
     // ---- availability ----
