@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod local;
+pub mod queries;
 pub mod source;
 pub mod validate;
 

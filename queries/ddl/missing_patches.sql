@@ -1,0 +1,25 @@
+-- Glue table for missing_patches, partitioned like the local layout, with partition projection so
+-- no crawler has to run before a report. Replace the two LOCATION placeholders with your bucket
+-- and prefix (the same on both lines).
+CREATE EXTERNAL TABLE IF NOT EXISTS missing_patches (
+    `snapshot_date` date,
+    `instance_id` string,
+    `patch_id` string,
+    `patch_sev` string,
+    `patch_class` string,
+    `release_dt_utc` timestamp,
+    `days_unpatched` bigint
+)
+PARTITIONED BY (`aws_account_id` string, `month` string)
+STORED AS PARQUET
+LOCATION 's3://YOUR-BUCKET/YOUR-PREFIX/missing_patches/'
+TBLPROPERTIES (
+    'projection.enabled' = 'true',
+    'projection.aws_account_id.type' = 'injected',
+    'projection.month.type' = 'date',
+    'projection.month.format' = 'yyyy-MM',
+    'projection.month.range' = '2000-01,NOW',
+    'projection.month.interval' = '1',
+    'projection.month.interval.unit' = 'MONTHS',
+    'storage.location.template' = 's3://YOUR-BUCKET/YOUR-PREFIX/missing_patches/aws_account_id=${aws_account_id}/month=${month}/'
+);

@@ -1,0 +1,28 @@
+-- Glue table for service_requests, partitioned like the local layout, with partition projection so
+-- no crawler has to run before a report. Replace the two LOCATION placeholders with your bucket
+-- and prefix (the same on both lines).
+CREATE EXTERNAL TABLE IF NOT EXISTS service_requests (
+    `case_id` string,
+    `priority` string,
+    `category` string,
+    `status` string,
+    `subject` string,
+    `created_at` timestamp,
+    `first_response_at` timestamp,
+    `resolved_at` timestamp,
+    `customer_wait_minutes` double,
+    `csat_score` bigint
+)
+PARTITIONED BY (`aws_account_id` string, `month` string)
+STORED AS PARQUET
+LOCATION 's3://YOUR-BUCKET/YOUR-PREFIX/service_requests/'
+TBLPROPERTIES (
+    'projection.enabled' = 'true',
+    'projection.aws_account_id.type' = 'injected',
+    'projection.month.type' = 'date',
+    'projection.month.format' = 'yyyy-MM',
+    'projection.month.range' = '2000-01,NOW',
+    'projection.month.interval' = '1',
+    'projection.month.interval.unit' = 'MONTHS',
+    'storage.location.template' = 's3://YOUR-BUCKET/YOUR-PREFIX/service_requests/aws_account_id=${aws_account_id}/month=${month}/'
+);
