@@ -106,7 +106,6 @@ pub fn validate(
     };
     frame.rechunk_mut();
     quality.rows_read = frame.height() as u64;
-
     let frame = drop_required_nulls(spec, frame, &mut quality)?;
     let frame = normalize_enums(spec, frame, &mut quality)?;
     let frame = drop_duplicates(spec, frame, &labels, &mut quality)?;
@@ -276,10 +275,18 @@ fn normalize_enums(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQu
     if enum_columns.is_empty() {
         return Ok(frame);
     }
+    // Trim and lower-case each enum column once; the comparisons below read the result.
+    let cleaning: Vec<Expr> = enum_columns
+        .iter()
+        .map(|(column, _)| {
+            col(column.name).str().strip_chars(lit(NULL)).str().to_lowercase().alias(format!("__clean_{}", column.name))
+        })
+        .collect();
+    let frame = frame.lazy().with_columns(cleaning).collect().map_err(|error| engine(spec, error))?;
     let mut normalized = Vec::new();
     let mut unknown_flags = Vec::new();
     for (column, values) in &enum_columns {
-        let cleaned = col(column.name).str().strip_chars(lit(NULL)).str().to_lowercase();
+        let cleaned = col(format!("__clean_{}", column.name));
         let mut mapped =
             when(col(column.name).is_null()).then(lit(NULL).cast(DataType::String)).otherwise(lit(spec.unknown_value));
         for value in values.iter().rev() {
@@ -339,7 +346,10 @@ fn normalize_enums(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQu
             }
         }
     }
-    let flag_names: Vec<String> = enum_columns.iter().map(|(column, _)| format!("__unknown_{}", column.name)).collect();
+    let flag_names: Vec<String> = enum_columns
+        .iter()
+        .flat_map(|(column, _)| [format!("__unknown_{}", column.name), format!("__clean_{}", column.name)])
+        .collect();
     flagged.lazy().with_columns(normalized).drop(cols(flag_names)).collect().map_err(|error| engine(spec, error))
 }
 
@@ -350,18 +360,23 @@ fn first_u64(frame: &DataFrame, column: &str) -> u64 {
 /// Drops exact duplicates and superseded re-reports; rejects conflicting rows.
 fn drop_duplicates(spec: &DatasetSpec, frame: DataFrame, labels: &[String], quality: &mut DatasetQuality) -> Result<DataFrame> {
     let before = frame.height();
-    let content: Vec<String> = spec.columns.iter().map(|column| column.name.to_owned()).collect();
-    // Stable: the first of equal rows (in file order) is kept.
-    let frame = frame.unique_stable(Some(&content), UniqueKeepStrategy::First, None).map_err(|error| engine(spec, error))?;
-    if spec.unique_key.is_empty() {
-        quality.duplicates_dropped = (before - frame.height()) as u64;
-        return Ok(frame);
-    }
     let mut conflict_key: Vec<&str> = spec.unique_key.to_vec();
     if let Some(version) = spec.latest_wins_by {
         conflict_key.push(version);
     }
-    check_conflicts(spec, &frame, &conflict_key, labels)?;
+    // Rows equal in every column share their key: when no key repeats (the usual case) there is
+    // nothing to compare row by row, and no conflict.
+    let frame = if !conflict_key.is_empty() && !has_repeated_key(spec, &frame, &conflict_key)? {
+        frame
+    } else {
+        let content: Vec<String> = spec.columns.iter().map(|column| column.name.to_owned()).collect();
+        // Stable: the first of equal rows (in file order) is kept.
+        let frame = frame.unique_stable(Some(&content), UniqueKeepStrategy::First, None).map_err(|error| engine(spec, error))?;
+        if !conflict_key.is_empty() {
+            check_conflicts(spec, &frame, &conflict_key, labels)?;
+        }
+        frame
+    };
     let frame = match spec.latest_wins_by {
         None => frame,
         Some(version) => {
@@ -378,6 +393,20 @@ fn drop_duplicates(spec: &DatasetSpec, frame: DataFrame, labels: &[String], qual
     };
     quality.duplicates_dropped = (before - frame.height()) as u64;
     Ok(frame)
+}
+
+fn has_repeated_key(spec: &DatasetSpec, frame: &DataFrame, key: &[&str]) -> Result<bool> {
+    let key: Vec<Expr> = key.iter().map(|name| col(*name)).collect();
+    let repeated = frame
+        .clone()
+        .lazy()
+        .group_by(key)
+        .agg([len().alias("__count")])
+        .filter(col("__count").gt(lit(1u32)))
+        .select([len().alias("keys")])
+        .collect()
+        .map_err(|error| engine(spec, error))?;
+    Ok(first_u64(&repeated, "keys") > 0)
 }
 
 fn check_conflicts(spec: &DatasetSpec, frame: &DataFrame, key: &[&str], labels: &[String]) -> Result<()> {
