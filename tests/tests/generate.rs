@@ -232,3 +232,27 @@ fn the_template_compiles_with_the_official_cli() {
     let theirs = squash(&pdf_text(&pdf));
     assert_eq!(ours, theirs, "the official CLI lays out a different report");
 }
+
+#[test]
+fn a_branding_logo_is_embedded_and_a_missing_one_is_named() {
+    let scratch = tempfile::tempdir().unwrap();
+    let logo = scratch.path().join("logo.svg");
+    std::fs::write(&logo, r##"<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40" fill="#ffffff"/><text x="10" y="28" font-family="Inter" font-size="20" fill="#1F4E79">ACME</text></svg>"##).unwrap();
+    let config = scratch.path().join("opsreport.toml");
+    std::fs::write(
+        &config,
+        format!("[branding]\nprovider_name = \"Acme Cloud Operations\"\nlogo = {:?}\n", logo.to_str().unwrap()),
+    )
+    .unwrap();
+    let out = scratch.path().join("out");
+    let run = opsreport(&repo_root(), &["--config", config.to_str().unwrap(), "generate", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let text = squash(&pdf_text(&out.join("043735371057/2026-10/report.pdf")));
+    assert!(text.contains("ACME CLOUD OPERATIONS") || text.contains("Acme Cloud Operations"), "provider name from the branding");
+
+    std::fs::write(&config, "[branding]\nlogo = \"/no/such/logo.svg\"\n").unwrap();
+    let run = opsreport(&repo_root(), &["--config", config.to_str().unwrap(), "generate", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("/no/such/logo.svg"), "{}", run.stderr);
+}

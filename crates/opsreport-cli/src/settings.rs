@@ -58,7 +58,7 @@ pub fn generated_on(flag: Option<&str>, period: &ReportPeriod) -> Result<chrono:
 }
 
 /// The branding logo, read from `[branding] logo` (relative paths: to the working directory).
-pub fn logo(config: &Config, _source: Option<&Path>) -> Result<Option<(String, Vec<u8>)>, Failure> {
+pub fn logo(config: &Config) -> Result<Option<(String, Vec<u8>)>, Failure> {
     let Some(path) = &config.branding.logo else {
         return Ok(None);
     };

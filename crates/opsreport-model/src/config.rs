@@ -277,7 +277,7 @@ pub struct BrandingSettings {
     pub provider_name: String,
     /// Report title on the cover.
     pub report_title: String,
-    /// Logo (SVG or PNG) for the cover; relative paths are relative to the config file.
+    /// Logo (SVG, PNG or JPEG) for the cover; a relative path is read from the working directory.
     pub logo: Option<PathBuf>,
     /// Accent colour, `#RRGGBB`.
     pub accent_color: String,

@@ -173,7 +173,7 @@ pub fn run(config: &Config, args: GenerateArgs) -> Outcome {
         PdfStandardFlag::None => PdfFlavour::Standard,
         PdfStandardFlag::A2b => PdfFlavour::A2b,
     };
-    let logo = settings::logo(config, args.selection.source.as_deref())?;
+    let logo = settings::logo(config)?;
     opsreport_render::warm_up();
     let mut failures: Vec<(AccountId, Failure)> = Vec::new();
     let mut written = 0;

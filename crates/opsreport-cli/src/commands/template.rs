@@ -46,7 +46,7 @@ pub fn run(config: &Config, args: TemplateArgs) -> Outcome {
     };
     let data = resolved.source.load_account(account, &resolved.period).map_err(Failure::from_extract)?;
     let metrics = pipeline::metrics(&data, config, resolved.generated_on)?;
-    let logo = settings::logo(config, args.selection.source.as_deref())?;
+    let logo = settings::logo(config)?;
     let input = ReportInput { metrics: &metrics, notes: data.notes.as_ref(), config, logo, flavour: PdfFlavour::Standard };
     let (files, _, _) = opsreport_render::template_inputs(&input).map_err(Failure::source_or_sink)?;
     let write = |relative: &str, bytes: &[u8]| {
