@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 use opsreport_model::contract::ACCOUNT_COLUMN;
 use opsreport_model::{AccountId, DatasetName, Notes, ReportPeriod, YearMonth};
-use polars::prelude::{HiveOptions, LazyFrame, PlRefPath, ScanArgsParquet};
+use std::sync::Arc;
+
+use polars::prelude::{HiveOptions, LazyFrame, ScanArgsParquet, ScanSources};
 use sha2::{Digest, Sha256};
 
 use crate::source::{AccountData, Dataset, Source, months_to_read};
@@ -148,23 +150,35 @@ impl LocalSource {
         Ok(found)
     }
 
-    /// Reads and validates the files of one plan.
+    /// Reads and validates the files of one plan. Each file is read once: its bytes feed the
+    /// input digest (when given) and Polars, which parses them from memory.
     pub fn load_plan(
         &self,
         dataset: DatasetName,
         account: &AccountId,
         period: &ReportPeriod,
         plan: &PartitionPlan,
+        mut digest: Option<&mut Sha256>,
     ) -> Result<Dataset> {
         let mut parts = Vec::with_capacity(plan.files.len());
         for (file, month) in &plan.files {
             let label = self.relative(file);
-            let path = PlRefPath::new(file.to_string_lossy().as_ref());
-            let frame = LazyFrame::scan_parquet(path, scan_arguments()).map_err(|error| ExtractError::UnreadableFile {
+            let bytes = fs::read(file).map_err(|source| ExtractError::Io {
                 dataset: dataset.as_str().to_owned(),
-                file: label.clone(),
-                reason: error.to_string(),
+                path: file.clone(),
+                source,
             })?;
+            if let Some(digest) = digest.as_deref_mut() {
+                digest.update(format!("{dataset}\n{label}\n{}\n", bytes.len()).as_bytes());
+                digest.update(&bytes);
+            }
+            let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
+            let frame =
+                LazyFrame::scan_parquet_sources(sources, scan_arguments()).map_err(|error| ExtractError::UnreadableFile {
+                    dataset: dataset.as_str().to_owned(),
+                    file: label.clone(),
+                    reason: error.to_string(),
+                })?;
             parts.push(Part { label, month: *month, frame });
         }
         let months = plan.months.iter().map(ToString::to_string).collect();
@@ -245,16 +259,7 @@ impl Source for LocalSource {
         let mut digest = Sha256::new();
         for dataset in DatasetName::ALL {
             let plan = self.plan(dataset, account, period)?;
-            for (file, _) in &plan.files {
-                let bytes = fs::read(file).map_err(|source| ExtractError::Io {
-                    dataset: dataset.as_str().to_owned(),
-                    path: file.clone(),
-                    source,
-                })?;
-                digest.update(format!("{dataset}\n{}\n{}\n", self.relative(file), bytes.len()).as_bytes());
-                digest.update(&bytes);
-            }
-            datasets.insert(dataset, self.load_plan(dataset, account, period, &plan)?);
+            datasets.insert(dataset, self.load_plan(dataset, account, period, &plan, Some(&mut digest))?);
         }
         let notes = self.notes(account, period)?;
         if let Some(notes) = &notes {

@@ -64,7 +64,7 @@ pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
             let result = source.plan_all_months(dataset, account).and_then(|plan| {
                 let newest = plan.months.last().copied().unwrap_or(YearMonth::new(2000, 1).expect("valid"));
                 let period = ReportPeriod::new(newest, zone);
-                source.load_plan(dataset, account, &period, &plan)
+                source.load_plan(dataset, account, &period, &plan, None)
             });
             match result {
                 Ok(loaded) => add(entry, &loaded.quality, &mut problems, account),
