@@ -31,12 +31,20 @@ pub struct Run {
 
 /// Runs `opsreport` with `args` in `directory`, without inheriting `OPSREPORT_*` variables.
 pub fn opsreport(directory: &Path, args: &[&str]) -> Run {
+    opsreport_with_env(directory, args, &[])
+}
+
+/// Like [`opsreport`], with extra environment variables.
+pub fn opsreport_with_env(directory: &Path, args: &[&str], environment: &[(&str, &str)]) -> Run {
     let mut command = Command::new(binary());
     command.args(args).current_dir(directory);
     for (key, _) in std::env::vars() {
         if key.starts_with("OPSREPORT_") {
             command.env_remove(key);
         }
+    }
+    for (key, value) in environment {
+        command.env(key, value);
     }
     let output = command.output().expect("run opsreport");
     Run {

@@ -8,6 +8,7 @@ mod commands;
 mod failure;
 mod output;
 mod pipeline;
+mod s3;
 mod settings;
 
 use std::process::ExitCode;

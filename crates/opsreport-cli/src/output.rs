@@ -98,11 +98,19 @@ pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile])
             }
         }
     }
-    let mut entries = Vec::new();
     for file in files {
         write_atomically(&folder.join(&file.path), &file.bytes)?;
-        entries.push(ManifestEntry { path: &file.path, bytes: file.bytes.len(), sha256: hex(&Sha256::digest(&file.bytes)) });
     }
+    write_atomically(&manifest_path, &manifest_json(identity, files))?;
+    Ok(folder)
+}
+
+/// `manifest.json` of a report: identity, and every file with its size and SHA-256, sorted.
+pub fn manifest_json(identity: &ReportIdentity, files: &[OutputFile]) -> Vec<u8> {
+    let mut entries: Vec<ManifestEntry> = files
+        .iter()
+        .map(|file| ManifestEntry { path: &file.path, bytes: file.bytes.len(), sha256: hex(&Sha256::digest(&file.bytes)) })
+        .collect();
     entries.sort_by(|left, right| left.path.cmp(right.path));
     let manifest = Manifest {
         account_id: identity.account_id,
@@ -112,10 +120,9 @@ pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile])
         input_fingerprint: identity.input_fingerprint,
         files: entries,
     };
-    let mut json = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::other)?;
+    let mut json = serde_json::to_vec_pretty(&manifest).expect("a manifest always serialises");
     json.push(b'\n');
-    write_atomically(&manifest_path, &json)?;
-    Ok(folder)
+    json
 }
 
 /// A table as CSV (RFC 4180: quoted when needed, CRLF-free for diffs).

@@ -16,7 +16,16 @@ use opsreport_render::PdfFlavour;
 use crate::failure::{EXIT_BAD_INPUT, Failure, Outcome};
 use crate::output::{OutputFile, ReportIdentity, csv, write_report};
 use crate::pipeline;
+use crate::s3::{S3Location, S3Sink};
 use crate::settings;
+
+/// Where reports go.
+enum Sink {
+    /// A local folder.
+    Folder(PathBuf),
+    /// An S3 prefix.
+    S3(S3Sink),
+}
 
 /// The committed demo dataset.
 pub const DEMO_SOURCE: &str = "fixtures/synthetic";
@@ -66,9 +75,9 @@ pub struct Selection {
 pub struct GenerateArgs {
     #[command(flatten)]
     selection: Selection,
-    /// Output folder.
-    #[arg(long, env = "OPSREPORT_OUT", default_value = "out", value_name = "DIR")]
-    out: PathBuf,
+    /// Output folder, or `s3://bucket/prefix`.
+    #[arg(long, env = "OPSREPORT_OUT", default_value = "out", value_name = "DIR|s3://BUCKET/PREFIX")]
+    out: String,
     /// PDF flavour.
     #[arg(long, env = "OPSREPORT_PDF_STANDARD", value_enum, default_value = "none")]
     pdf_standard: PdfStandardFlag,
@@ -174,12 +183,16 @@ pub fn run(config: &Config, args: GenerateArgs) -> Outcome {
         PdfStandardFlag::A2b => PdfFlavour::A2b,
     };
     let logo = settings::logo(config)?;
+    let sink = match S3Location::parse(&args.out)? {
+        Some(location) => Sink::S3(S3Sink::new(location, &config.s3)?),
+        None => Sink::Folder(PathBuf::from(&args.out)),
+    };
     opsreport_render::warm_up();
     let mut failures: Vec<(AccountId, Failure)> = Vec::new();
     let mut written = 0;
     for account in &resolved.accounts {
         let started = Instant::now();
-        match report(config, &resolved, account, flavour, logo.clone(), &args.out) {
+        match report(config, &resolved, account, flavour, logo.clone(), &sink) {
             Ok(done) => {
                 written += 1;
                 for warning in &done.warnings {
@@ -188,7 +201,7 @@ pub fn run(config: &Config, args: GenerateArgs) -> Outcome {
                 let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
                 eprintln!(
                     "wrote {} ({} pages) in {:.0} ms: extract {:.0}, metrics {:.0}, charts {:.0}, typst compile {:.0}, PDF export {:.0}, write {:.0} ms",
-                    done.folder.display(),
+                    done.folder,
                     done.pages,
                     ms(started.elapsed()),
                     ms(done.extract),
@@ -222,7 +235,7 @@ pub fn run(config: &Config, args: GenerateArgs) -> Outcome {
 
 /// What writing one report produced, and where the time went.
 struct Done {
-    folder: PathBuf,
+    folder: String,
     pages: usize,
     warnings: Vec<String>,
     extract: std::time::Duration,
@@ -237,7 +250,7 @@ fn report(
     account: &AccountId,
     flavour: PdfFlavour,
     logo: Option<(String, Vec<u8>)>,
-    out: &std::path::Path,
+    sink: &Sink,
 ) -> Result<Done, Failure> {
     let started = Instant::now();
     let data = resolved.source.load_account(account, &resolved.period).map_err(Failure::from_extract)?;
@@ -270,9 +283,18 @@ fn report(
         input_fingerprint: &metrics.input_fingerprint,
     };
     let started = Instant::now();
-    let folder = write_report(out, &identity, &files).map_err(|error| {
-        Failure::source_or_sink(anyhow::anyhow!("cannot write the report for account {account} under {}: {error}", out.display()))
-    })?;
+    let folder = match sink {
+        Sink::Folder(out) => write_report(out, &identity, &files)
+            .map_err(|error| {
+                Failure::source_or_sink(anyhow::anyhow!(
+                    "cannot write the report for account {account} under {}: {error}",
+                    out.display()
+                ))
+            })?
+            .display()
+            .to_string(),
+        Sink::S3(s3) => s3.write_report(&identity, &files)?,
+    };
     Ok(Done {
         folder,
         pages: rendered.pages,

@@ -1,0 +1,147 @@
+//! The S3 sink: `--out s3://bucket/prefix` writes the same tree as a local run.
+//!
+//! An old `manifest.json` is deleted first and the new one is uploaded last, so a report folder
+//! is complete exactly when it has a manifest, in S3 as on disk. Credentials come from the AWS
+//! default chain only; endpoints the standard way (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`);
+//! path-style addressing for S3-compatible stores with `OPSREPORT_S3_FORCE_PATH_STYLE=true` or
+//! `[s3] force_path_style`; SSE-KMS with `[s3] sse_kms_key_id`. Transient failures are retried by
+//! the SDK's standard retry strategy.
+
+use aws_sdk_s3::Client;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::ServerSideEncryption;
+use opsreport_model::config::S3Settings;
+
+use crate::failure::Failure;
+use crate::output::{OutputFile, ReportIdentity, manifest_json};
+
+/// Where a run writes: a folder or an S3 prefix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Location {
+    /// Bucket.
+    pub bucket: String,
+    /// Key prefix without leading or trailing slash (may be empty).
+    pub prefix: String,
+}
+
+impl S3Location {
+    /// Parses `s3://bucket/prefix`.
+    pub fn parse(text: &str) -> Result<Option<Self>, Failure> {
+        let Some(rest) = text.strip_prefix("s3://") else {
+            return Ok(None);
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let valid = (3..=63).contains(&bucket.len())
+            && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !valid {
+            return Err(Failure::bad_input(anyhow::anyhow!(
+                "invalid --out {text:?}: write s3://<bucket>/<prefix> with a valid bucket name (3-63 lower-case letters, digits, '-' or '.')"
+            )));
+        }
+        Ok(Some(Self { bucket: bucket.to_owned(), prefix: prefix.trim_matches('/').to_owned() }))
+    }
+
+    fn key(&self, relative: &str) -> String {
+        if self.prefix.is_empty() { relative.to_owned() } else { format!("{}/{relative}", self.prefix) }
+    }
+}
+
+/// Uploads report folders to S3.
+pub struct S3Sink {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+    location: S3Location,
+    sse_kms_key_id: Option<String>,
+}
+
+impl S3Sink {
+    /// A sink for `location`, configured from the default AWS chain and the settings.
+    pub fn new(location: S3Location, settings: &S3Settings) -> Result<Self, Failure> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("cannot start the S3 client runtime: {error}")))?;
+        let shared = runtime.block_on(aws_config::load_defaults(aws_config::BehaviorVersion::latest()));
+        let force_path_style = settings.force_path_style
+            || std::env::var("OPSREPORT_S3_FORCE_PATH_STYLE")
+                .is_ok_and(|value| value.eq_ignore_ascii_case("true") || value == "1");
+        let config = aws_sdk_s3::config::Builder::from(&shared).force_path_style(force_path_style).build();
+        Ok(Self { runtime, client: Client::from_conf(config), location, sse_kms_key_id: settings.sse_kms_key_id.clone() })
+    }
+
+    /// Uploads one report folder; returns its `s3://` URI.
+    pub fn write_report(&self, identity: &ReportIdentity, files: &[OutputFile]) -> Result<String, Failure> {
+        let folder = self.location.key(&format!("{}/{}", identity.account_id, identity.month));
+        let bucket = &self.location.bucket;
+        let failure = |key: &str, error: &dyn std::fmt::Display| {
+            Failure::source_or_sink(anyhow::anyhow!(
+                "cannot write s3://{bucket}/{key}: {error}; check the bucket, the credentials and the endpoint (AWS_ENDPOINT_URL_S3)"
+            ))
+        };
+        self.runtime.block_on(async {
+            let manifest_key = format!("{folder}/manifest.json");
+            self.client
+                .delete_object()
+                .bucket(bucket)
+                .key(&manifest_key)
+                .send()
+                .await
+                .map_err(|error| failure(&manifest_key, &describe(&error)))?;
+            let manifest = OutputFile { path: "manifest.json".into(), bytes: manifest_json(identity, files) };
+            for file in files.iter().chain(std::iter::once(&manifest)) {
+                let key = format!("{folder}/{}", file.path);
+                let mut request = self
+                    .client
+                    .put_object()
+                    .bucket(bucket)
+                    .key(&key)
+                    .content_type(content_type(&file.path))
+                    .body(ByteStream::from(file.bytes.clone()));
+                if let Some(kms_key) = &self.sse_kms_key_id {
+                    request = request.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(kms_key);
+                }
+                request.send().await.map_err(|error| failure(&key, &describe(&error)))?;
+            }
+            Ok(format!("s3://{bucket}/{folder}"))
+        })
+    }
+}
+
+/// An SDK error in one line: the service's code and message, or the transport problem.
+fn describe<E, R>(error: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match (error.code(), error.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        _ => DisplayErrorContext(error).to_string(),
+    }
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("pdf") => "application/pdf",
+        Some("json") => "application/json",
+        Some("csv") => "text/csv",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_locations_parse_strictly() {
+        let location = S3Location::parse("s3://reports-bucket/monthly/").unwrap().unwrap();
+        assert_eq!(location, S3Location { bucket: "reports-bucket".into(), prefix: "monthly".into() });
+        assert_eq!(location.key("000000000001/2026-10/report.pdf"), "monthly/000000000001/2026-10/report.pdf");
+        assert_eq!(S3Location::parse("out").unwrap(), None);
+        for bad in ["s3://", "s3://A_B/x", "s3://ab"] {
+            assert!(S3Location::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
