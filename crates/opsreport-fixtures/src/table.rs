@@ -145,7 +145,8 @@ impl Table {
 
     /// The table as a Polars frame of the contract's types.
     pub fn into_frame(self) -> PolarsResult<DataFrame> {
-        let _ = self.len();
+        // Fails loudly on ragged columns (a generator bug) before Polars sees them.
+        self.len();
         let mut columns = Vec::with_capacity(self.columns.len());
         for (name, values) in self.columns {
             let name = PlSmallStr::from_string(name);
