@@ -7,8 +7,6 @@
 //! required column are excluded, unknown enum values become `Other`/`Unknown`, exact duplicates
 //! and superseded re-reports are dropped.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use opsreport_model::contract::{ACCOUNT_COLUMN, ColumnSpec, ColumnType, DatasetSpec};
 use opsreport_model::{AccountId, DatasetName, DatasetQuality, ReportPeriod, YearMonth};
@@ -339,7 +337,7 @@ fn normalize_enums(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQu
                 .clone();
             let counts =
                 samples.column("count").map_err(|error| engine(spec, error))?.u64().map_err(|error| engine(spec, error))?.clone();
-            let entry = quality.unknown_values.entry(column.name.to_owned()).or_insert_with(BTreeMap::new);
+            let entry = quality.unknown_values.entry(column.name.to_owned()).or_default();
             for (value, count) in values.iter().zip(counts.iter()) {
                 let value: String = value.unwrap_or_default().chars().take(80).collect();
                 entry.insert(value, count.unwrap_or(0));

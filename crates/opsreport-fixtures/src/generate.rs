@@ -29,7 +29,7 @@ pub struct FixtureSummary {
 /// "12 digits, leading zeros kept" rule is always exercised.
 pub fn account_id(seed: u64, index: u32) -> AccountId {
     let mut rng = Rng::for_stream(seed, &["account-id", &index.to_string()]);
-    let digits = if index % 2 == 0 {
+    let digits = if index.is_multiple_of(2) {
         10_000_000_000 + rng.next_u64() % 89_999_999_999
     } else {
         100_000_000_000 + rng.next_u64() % 899_999_999_999
@@ -807,7 +807,7 @@ impl<'a> World<'a> {
             }
             let mut target = if engagement.basis == "one_time" { engagement.hours / 3.0 } else { engagement.hours };
             // Every third month the EKS engagement runs over its allocation.
-            if engagement.offering.contains("EKS") && month.month() % 3 == 0 {
+            if engagement.offering.contains("EKS") && month.month().is_multiple_of(3) {
                 target *= 1.3;
             }
             let mut spent = 0.0;

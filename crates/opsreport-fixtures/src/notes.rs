@@ -32,9 +32,9 @@ pub fn notes_toml(seed: u64, index: u32, account: &AccountId, month: YearMonth, 
     text.push_str(&format!("customer_name = {}\n", quote(customer)));
     text.push_str(&format!(
         "account_name = {}\n",
-        quote(&format!("{customer} - production ({})", if index % 2 == 0 { "primary" } else { "analytics" }))
+        quote(&format!("{customer} - production ({})", if index.is_multiple_of(2) { "primary" } else { "analytics" }))
     ));
-    if index % 2 == 0 {
+    if index.is_multiple_of(2) {
         let status = if latest { "Complete: all workloads onboarded" } else { "In progress: 2 of 3 workloads onboarded" };
         text.push_str(&format!("onboarding_status = {}\n", quote(status)));
     }
@@ -114,7 +114,7 @@ mod tests {
             let text = notes_toml(42, index, &account, YearMonth::parse("2026-10").unwrap(), latest);
             let notes = Notes::from_toml(&text, "generated").unwrap();
             assert_eq!(notes.contacts.len(), 4);
-            assert_eq!(notes.onboarding_status.is_some(), index % 2 == 0);
+            assert_eq!(notes.onboarding_status.is_some(), index.is_multiple_of(2));
             assert!(!notes.action_items.is_empty());
         }
     }

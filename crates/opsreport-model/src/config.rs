@@ -440,10 +440,10 @@ impl Config {
         if !(color.len() == 7 && color.starts_with('#') && color[1..].bytes().all(|byte| byte.is_ascii_hexdigit())) {
             return Err(out_of_range("branding.accent_color", format!("{color:?}"), "a colour written #RRGGBB"));
         }
-        if let Some(location) = &self.athena.output_location {
-            if !location.starts_with("s3://") {
-                return Err(out_of_range("athena.output_location", format!("{location:?}"), "an s3:// URI"));
-            }
+        if let Some(location) = &self.athena.output_location
+            && !location.starts_with("s3://")
+        {
+            return Err(out_of_range("athena.output_location", format!("{location:?}"), "an s3:// URI"));
         }
         Ok(())
     }

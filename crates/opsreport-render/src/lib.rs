@@ -95,8 +95,12 @@ pub fn warm_up() {
     world::warm_up();
 }
 
+/// The template's input files by path (`data/report.json`, `charts/*.svg`, `assets/logo.*`), the
+/// report's tables, and the time spent drawing charts.
+pub type TemplateInputs = (BTreeMap<String, Vec<u8>>, Vec<Table>, Duration);
+
 /// The template's input files for a report: the JSON view model, the chart SVGs and the logo.
-pub fn template_inputs(input: &ReportInput) -> Result<(BTreeMap<String, Vec<u8>>, Vec<Table>, Duration), RenderError> {
+pub fn template_inputs(input: &ReportInput) -> Result<TemplateInputs, RenderError> {
     let started = Instant::now();
     let charts = charts::draw(input.metrics, input.config.sla.adherence_target_pct);
     let chart_time = started.elapsed();

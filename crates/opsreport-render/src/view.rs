@@ -1191,6 +1191,11 @@ const DEFINITIONS: &[(&str, &str)] = &[
     ("n/a", "A value with nothing to measure (no data, or a denominator of zero); never shown as zero."),
 ];
 
+/// Short month label for chart axes.
+pub fn axis_month(month: &str) -> String {
+    short_month(month)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1205,9 +1210,4 @@ mod tests {
         assert_eq!(relative_change(Some(90.0), Some(100.0)), "−10.0% vs last month");
         assert_eq!(relative_change(Some(1.0), None), "no comparison");
     }
-}
-
-/// Short month label for chart axes.
-pub fn axis_month(month: &str) -> String {
-    short_month(month)
 }

@@ -103,10 +103,10 @@ fn add(entry: &mut Totals, quality: &DatasetQuality, problems: &mut Vec<String>,
     entry.duplicates += quality.duplicates_dropped;
     entry.unknown += quality.rows_with_unknown_values;
     entry.nulls += quality.rows_with_required_nulls;
-    if let Some(newest) = &quality.newest {
-        if entry.newest.as_ref().is_none_or(|current| newest > current) {
-            entry.newest = Some(newest.clone());
-        }
+    if let Some(newest) = &quality.newest
+        && entry.newest.as_ref().is_none_or(|current| newest > current)
+    {
+        entry.newest = Some(newest.clone());
     }
     for (column, values) in &quality.unknown_values {
         let listed: Vec<String> = values.iter().map(|(value, count)| format!("{value:?} ×{count}")).collect();
@@ -152,8 +152,8 @@ fn check_all_notes(source: &LocalSource, account: &AccountId, problems: &mut Vec
 
 fn print_table(totals: &BTreeMap<DatasetName, Totals>) {
     println!(
-        "{:<18} {:>8} {:>6} {:>10} {:>10} {:>9} {:>10}  {:<20} {}",
-        "dataset", "accounts", "files", "rows", "duplicates", "unknown", "null-req", "newest", "status"
+        "{:<18} {:>8} {:>6} {:>10} {:>10} {:>9} {:>10}  {:<20} status",
+        "dataset", "accounts", "files", "rows", "duplicates", "unknown", "null-req", "newest"
     );
     for (dataset, entry) in totals {
         let status = if entry.errors > 0 {
