@@ -15,6 +15,53 @@ pub const DEFAULT_CONFIG_FILE: &str = "opsreport.toml";
 /// The configuration: `--config FILE` (must exist), else `./opsreport.toml` if present, else
 /// the built-in defaults.
 pub fn load_config(path: Option<&Path>) -> Result<Config, Failure> {
+    let mut config = load_config_file(path)?;
+    apply_environment(&mut config, |name| std::env::var(name).ok())?;
+    Ok(config)
+}
+
+/// The settings a scheduler passes as environment variables, over the file's values:
+/// `OPSREPORT_ATHENA_{DATABASE,WORKGROUP,CATALOG,OUTPUT_LOCATION,CONCURRENCY}` and
+/// `OPSREPORT_S3_FORCE_PATH_STYLE`. A malformed value is an error naming the variable.
+pub fn apply_environment(config: &mut Config, lookup: impl Fn(&str) -> Option<String>) -> Result<(), Failure> {
+    let invalid = |name: &str, value: &str, rule: &str| {
+        Failure::bad_input(anyhow::anyhow!("environment variable {name}={value:?}: {rule}"))
+    };
+    if let Some(value) = lookup("OPSREPORT_ATHENA_DATABASE") {
+        config.athena.database = value;
+    }
+    if let Some(value) = lookup("OPSREPORT_ATHENA_WORKGROUP") {
+        config.athena.workgroup = value;
+    }
+    if let Some(value) = lookup("OPSREPORT_ATHENA_CATALOG") {
+        config.athena.catalog = value;
+    }
+    if let Some(value) = lookup("OPSREPORT_ATHENA_OUTPUT_LOCATION") {
+        if !value.starts_with("s3://") {
+            return Err(invalid("OPSREPORT_ATHENA_OUTPUT_LOCATION", &value, "expected an s3:// URI"));
+        }
+        config.athena.output_location = Some(value);
+    }
+    if let Some(value) = lookup("OPSREPORT_ATHENA_CONCURRENCY") {
+        config.athena.concurrency = value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|concurrency: &u32| *concurrency >= 1)
+            .ok_or_else(|| invalid("OPSREPORT_ATHENA_CONCURRENCY", &value, "expected a whole number of 1 or more"))?;
+    }
+    if let Some(value) = lookup("OPSREPORT_S3_FORCE_PATH_STYLE") {
+        config.s3.force_path_style = match value.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" | "" => false,
+            _ => return Err(invalid("OPSREPORT_S3_FORCE_PATH_STYLE", &value, "expected true or false")),
+        };
+    }
+    Ok(())
+}
+
+/// The configuration file alone.
+fn load_config_file(path: Option<&Path>) -> Result<Config, Failure> {
     let (path, required) = match path {
         Some(path) => (path.to_owned(), true),
         None => (Path::new(DEFAULT_CONFIG_FILE).to_owned(), false),
@@ -69,4 +116,50 @@ pub fn logo(config: &Config) -> Result<Option<(String, Vec<u8>)>, Failure> {
     let bytes = std::fs::read(path)
         .map_err(|error| Failure::bad_input(anyhow::anyhow!("cannot read branding.logo {}: {error}", path.display())))?;
     Ok(Some((extension, bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn environment(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| (*value).to_owned())
+    }
+
+    #[test]
+    fn scheduler_variables_override_the_file() {
+        let mut config = Config::default();
+        apply_environment(
+            &mut config,
+            environment(&[
+                ("OPSREPORT_ATHENA_DATABASE", "ops"),
+                ("OPSREPORT_ATHENA_WORKGROUP", "reports"),
+                ("OPSREPORT_ATHENA_CATALOG", "Other"),
+                ("OPSREPORT_ATHENA_OUTPUT_LOCATION", "s3://results/opsreport/"),
+                ("OPSREPORT_ATHENA_CONCURRENCY", "3"),
+                ("OPSREPORT_S3_FORCE_PATH_STYLE", "true"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.athena.database, "ops");
+        assert_eq!(config.athena.workgroup, "reports");
+        assert_eq!(config.athena.catalog, "Other");
+        assert_eq!(config.athena.output_location.as_deref(), Some("s3://results/opsreport/"));
+        assert_eq!(config.athena.concurrency, 3);
+        assert!(config.s3.force_path_style);
+    }
+
+    #[test]
+    fn malformed_variables_are_named() {
+        for (pairs, name) in [
+            (&[("OPSREPORT_ATHENA_CONCURRENCY", "0")][..], "OPSREPORT_ATHENA_CONCURRENCY"),
+            (&[("OPSREPORT_ATHENA_OUTPUT_LOCATION", "/tmp/x")][..], "OPSREPORT_ATHENA_OUTPUT_LOCATION"),
+            (&[("OPSREPORT_S3_FORCE_PATH_STYLE", "maybe")][..], "OPSREPORT_S3_FORCE_PATH_STYLE"),
+        ] {
+            let pairs: &'static [(&'static str, &'static str)] = pairs;
+            let error = apply_environment(&mut Config::default(), environment(pairs)).unwrap_err();
+            assert_eq!(error.code, 2);
+            assert!(error.error.to_string().contains(name), "{}", error.error);
+        }
+    }
 }
