@@ -1,7 +1,8 @@
 -- ood_engagements: exactly the data contract's columns (docs/data-contract.md), cast to the contract's
 -- types so raw tables that store strings read the same. Values enter only as execution
 -- parameters: the account list (the marked placeholder becomes one placeholder per account)
--- and, for month-partitioned tables, the first and last partition month.
+-- and, for month-partitioned tables, the first and last partition month. The account column
+-- comes first so a fleet's result can be split by account.
 SELECT
     aws_account_id,
     CAST(engagement_id AS varchar) AS engagement_id,

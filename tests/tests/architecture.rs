@@ -18,7 +18,10 @@ fn crates_depend_only_on_what_their_layer_allows() {
         // Plain data: no Polars, no AWS, no Typst, no IO frameworks.
         ("opsreport-model", &["chrono", "chrono-tz", "serde", "serde_json", "thiserror", "toml"][..]),
         // The only crate that reads datasets.
-        ("opsreport-extract", &["opsreport-model", "chrono", "polars", "sha2", "thiserror", "toml"][..]),
+        (
+            "opsreport-extract",
+            &["opsreport-model", "aws-sdk-athena", "aws-sdk-s3", "chrono", "polars", "sha2", "thiserror", "tokio", "toml"][..],
+        ),
         // Pure computation: no IO crates, no AWS, no rendering.
         ("opsreport-metrics", &["opsreport-model", "chrono", "chrono-tz", "polars", "thiserror"][..]),
         // Metrics in, PDF bytes out: never Polars or AWS types.

@@ -4,6 +4,7 @@
 //!
 //! Only this crate reads the environment, prints, and decides exit codes.
 
+mod aws;
 mod commands;
 mod failure;
 mod output;

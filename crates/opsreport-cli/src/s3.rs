@@ -11,7 +11,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
-use opsreport_model::config::S3Settings;
+use opsreport_model::Config;
 
 use crate::failure::Failure;
 use crate::output::{OutputFile, ReportIdentity, manifest_json};
@@ -57,17 +57,11 @@ pub struct S3Sink {
 
 impl S3Sink {
     /// A sink for `location`, configured from the default AWS chain and the settings.
-    pub fn new(location: S3Location, settings: &S3Settings) -> Result<Self, Failure> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("cannot start the S3 client runtime: {error}")))?;
-        let shared = runtime.block_on(aws_config::load_defaults(aws_config::BehaviorVersion::latest()));
-        let force_path_style = settings.force_path_style
-            || std::env::var("OPSREPORT_S3_FORCE_PATH_STYLE")
-                .is_ok_and(|value| value.eq_ignore_ascii_case("true") || value == "1");
-        let config = aws_sdk_s3::config::Builder::from(&shared).force_path_style(force_path_style).build();
-        Ok(Self { runtime, client: Client::from_conf(config), location, sse_kms_key_id: settings.sse_kms_key_id.clone() })
+    pub fn new(location: S3Location, config: &Config) -> Result<Self, Failure> {
+        let runtime = crate::aws::runtime()?;
+        let shared = crate::aws::sdk_config(&runtime, config);
+        let client = crate::aws::s3_client(&shared, config);
+        Ok(Self { runtime, client, location, sse_kms_key_id: config.s3.sse_kms_key_id.clone() })
     }
 
     /// Uploads one report folder; returns its `s3://` URI.

@@ -21,7 +21,7 @@ pub fn load_config(path: Option<&Path>) -> Result<Config, Failure> {
 }
 
 /// The settings a scheduler passes as environment variables, over the file's values:
-/// `OPSREPORT_ATHENA_{DATABASE,WORKGROUP,CATALOG,OUTPUT_LOCATION,CONCURRENCY}` and
+/// `OPSREPORT_ATHENA_{DATABASE,WORKGROUP,CATALOG,OUTPUT_LOCATION,DATA_LOCATION,CONCURRENCY}` and
 /// `OPSREPORT_S3_FORCE_PATH_STYLE`. A malformed value is an error naming the variable.
 pub fn apply_environment(config: &mut Config, lookup: impl Fn(&str) -> Option<String>) -> Result<(), Failure> {
     let invalid = |name: &str, value: &str, rule: &str| {
@@ -41,6 +41,12 @@ pub fn apply_environment(config: &mut Config, lookup: impl Fn(&str) -> Option<St
             return Err(invalid("OPSREPORT_ATHENA_OUTPUT_LOCATION", &value, "expected an s3:// URI"));
         }
         config.athena.output_location = Some(value);
+    }
+    if let Some(value) = lookup("OPSREPORT_ATHENA_DATA_LOCATION") {
+        if !value.starts_with("s3://") {
+            return Err(invalid("OPSREPORT_ATHENA_DATA_LOCATION", &value, "expected an s3:// URI"));
+        }
+        config.athena.data_location = Some(value);
     }
     if let Some(value) = lookup("OPSREPORT_ATHENA_CONCURRENCY") {
         config.athena.concurrency = value
@@ -136,6 +142,7 @@ mod tests {
                 ("OPSREPORT_ATHENA_WORKGROUP", "reports"),
                 ("OPSREPORT_ATHENA_CATALOG", "Other"),
                 ("OPSREPORT_ATHENA_OUTPUT_LOCATION", "s3://results/opsreport/"),
+                ("OPSREPORT_ATHENA_DATA_LOCATION", "s3://data/ops"),
                 ("OPSREPORT_ATHENA_CONCURRENCY", "3"),
                 ("OPSREPORT_S3_FORCE_PATH_STYLE", "true"),
             ]),
@@ -145,6 +152,7 @@ mod tests {
         assert_eq!(config.athena.workgroup, "reports");
         assert_eq!(config.athena.catalog, "Other");
         assert_eq!(config.athena.output_location.as_deref(), Some("s3://results/opsreport/"));
+        assert_eq!(config.athena.data_location.as_deref(), Some("s3://data/ops"));
         assert_eq!(config.athena.concurrency, 3);
         assert!(config.s3.force_path_style);
     }

@@ -142,6 +142,82 @@ pub enum ExtractError {
     /// A notes file that is not valid.
     #[error("{0}; fix the file (see docs/notes.md)")]
     Notes(#[from] opsreport_model::notes::NotesError),
+    /// An Athena or S3 setting that cannot work (exit code 2: fix the configuration).
+    #[error("{key}: {reason}")]
+    AthenaSetting {
+        /// The configuration key and its environment variable.
+        key: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// An Athena API call failed after the SDK's retries.
+    #[error(
+        "dataset {dataset}: Athena {operation} failed: {reason}; check the credentials, region, endpoint (AWS_ENDPOINT_URL_ATHENA), workgroup and database"
+    )]
+    Athena {
+        /// Dataset (or `accounts`).
+        dataset: String,
+        /// The API operation.
+        operation: String,
+        /// What the SDK said.
+        reason: String,
+    },
+    /// A query that ended `FAILED` or `CANCELLED`.
+    #[error(
+        "dataset {dataset}: Athena query {query_execution_id} ended {state}: {reason}; check the table (queries/ddl/{dataset}.sql) and the query (queries/{dataset}.sql), then re-run"
+    )]
+    QueryFailed {
+        /// Dataset.
+        dataset: String,
+        /// Athena's id of the execution.
+        query_execution_id: String,
+        /// `FAILED` or `CANCELLED`.
+        state: String,
+        /// Athena's `StateChangeReason` (and error message).
+        reason: String,
+    },
+    /// The run deadline passed while queries were still running.
+    #[error(
+        "Athena did not finish within the run deadline of {seconds} s (still waiting for: {pending}); the queries were stopped — raise athena.deadline_seconds or check the workgroup's queue, then re-run"
+    )]
+    Deadline {
+        /// The deadline.
+        seconds: u64,
+        /// Datasets not finished.
+        pending: String,
+    },
+    /// An S3 call of the source failed after the SDK's retries.
+    #[error(
+        "dataset {dataset}: cannot {operation} {uri}: {reason}; check the bucket, the credentials and the endpoint (AWS_ENDPOINT_URL_S3)"
+    )]
+    S3 {
+        /// Dataset (or `notes`, `accounts`).
+        dataset: String,
+        /// What was being done.
+        operation: String,
+        /// The object or prefix.
+        uri: String,
+        /// What the SDK said.
+        reason: String,
+    },
+    /// A query result value that does not parse as the type Athena declared for its column.
+    #[error(
+        "dataset {dataset}, Athena query {query_execution_id}, result row {row}: column `{column}` of type {athena_type} holds {value:?}, which cannot be read; check the table's column type (queries/ddl/{dataset}.sql)"
+    )]
+    ResultValue {
+        /// Dataset.
+        dataset: String,
+        /// Athena's id of the execution.
+        query_execution_id: String,
+        /// Row of the result (0-based, header excluded).
+        row: u64,
+        /// Column.
+        column: String,
+        /// Athena's type name.
+        athena_type: String,
+        /// The text.
+        value: String,
+    },
     /// Polars failed while combining validated data (a bug or resource problem, not bad data).
     #[error("dataset {dataset}: {reason}")]
     Engine {
@@ -153,9 +229,18 @@ pub enum ExtractError {
 }
 
 impl ExtractError {
-    /// True when the input data or notes are at fault (exit code 2); false for IO problems
-    /// of the source itself (exit code 3).
+    /// True when the input data, notes or settings are at fault (exit code 2); false for IO
+    /// and AWS problems of the source itself (exit code 3).
     pub fn is_bad_input(&self) -> bool {
-        !matches!(self, ExtractError::Io { .. } | ExtractError::Engine { .. })
+        !matches!(
+            self,
+            ExtractError::Io { .. }
+                | ExtractError::Engine { .. }
+                | ExtractError::Athena { .. }
+                | ExtractError::QueryFailed { .. }
+                | ExtractError::Deadline { .. }
+                | ExtractError::S3 { .. }
+                | ExtractError::ResultValue { .. }
+        )
     }
 }

@@ -3,19 +3,22 @@
 //!
 //! The seam is the [`Source`] trait. The local source reads the Hive layout of Parquet files
 //! (`<root>/<dataset>/aws_account_id=<id>/month=<YYYY-MM>/…`), opening only the partitions a
-//! report needs; every source passes what it read through [`validate`], so both backends yield
-//! the same columns, types and data-quality counts.
+//! report needs; the Athena source runs one query per dataset for a whole fleet and cuts the
+//! result into the same per-account, per-month parts. Every source passes what it read through
+//! [`validate`], so both backends yield the same columns, types and data-quality counts.
 
 // Errors carry the dataset, file, column and row they name; they are returned once per failed
 // load, so their size does not matter and boxing them would only obscure the variants.
 #![allow(clippy::result_large_err)]
 
+pub mod athena;
 pub mod error;
 pub mod local;
 pub mod queries;
 pub mod source;
 pub mod validate;
 
+pub use athena::{AthenaOptions, AthenaSource};
 pub use error::{ExtractError, Result};
 pub use local::LocalSource;
 pub use source::{AccountData, Dataset, Source, months_to_read};

@@ -1,5 +1,5 @@
-//! The `Source` seam: what every backend (local Parquet today, Athena next) hands the metrics
-//! stage for one account and report period.
+//! The `Source` seam: what every backend (local Parquet, Athena) hands the metrics stage for
+//! one account and report period.
 
 use std::collections::BTreeMap;
 
@@ -47,6 +47,14 @@ impl AccountData {
 pub trait Source: Send + Sync {
     /// Accounts with any data in the report month, sorted.
     fn accounts(&self, period: &ReportPeriod) -> Result<Vec<AccountId>>;
+
+    /// Reads ahead for a batch of accounts. Sources that answer many accounts with one query
+    /// (Athena) override it; `load_account` for those accounts is then served from what was
+    /// read. The default does nothing: the local source reads one account at a time.
+    fn prefetch(&self, accounts: &[AccountId], period: &ReportPeriod) -> Result<()> {
+        let _ = (accounts, period);
+        Ok(())
+    }
 
     /// Reads and validates every dataset of `account` that a report for `period` needs.
     fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData>;

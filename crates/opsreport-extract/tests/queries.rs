@@ -1,6 +1,7 @@
 //! The Athena queries in `queries/` against the contract in code: every query parses, selects
-//! exactly `aws_account_id` and the contract's columns in order, cast to the contract's types,
-//! and takes every value as a `?` execution parameter; every table has a DDL statement.
+//! exactly `aws_account_id`, the `month` partition (partitioned tables) and the contract's
+//! columns in order, cast to the contract's types, and takes every value as a `?` execution
+//! parameter; every table has a DDL statement.
 
 use opsreport_extract::queries::{ACCOUNTS_MARKER, prepare, query_text, table_ddl};
 use opsreport_model::contract::ColumnType;
@@ -40,6 +41,12 @@ fn every_query_selects_exactly_the_contract_columns() {
         match items.next() {
             Some(SelectItem::UnnamedExpr(Expr::Identifier(ident))) => assert_eq!(ident.value, "aws_account_id", "{dataset}"),
             other => panic!("{dataset}: the first column must be aws_account_id, found {other:?}"),
+        }
+        if spec.partition_column.is_some() {
+            match items.next() {
+                Some(SelectItem::UnnamedExpr(Expr::Identifier(ident))) => assert_eq!(ident.value, "month", "{dataset}"),
+                other => panic!("{dataset}: the second column of a month-partitioned table must be month, found {other:?}"),
+            }
         }
         let mut selected = Vec::new();
         for item in items {

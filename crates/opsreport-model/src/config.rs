@@ -319,6 +319,9 @@ pub struct AthenaSettings {
     pub catalog: String,
     /// `s3://` location for query results and UNLOAD prefixes.
     pub output_location: Option<String>,
+    /// `s3://` root of the dataset layout (the Glue tables' locations are below it): where
+    /// `--all-accounts` finds accounts and where notes are read (`notes/<id>/<YYYY-MM>.toml`).
+    pub data_location: Option<String>,
     /// Reuse query results up to this age, minutes (unset: no reuse).
     pub result_reuse_minutes: Option<u32>,
     /// Queries running at once.
@@ -337,6 +340,7 @@ impl Default for AthenaSettings {
             database: "opsreport".into(),
             catalog: "AwsDataCatalog".into(),
             output_location: None,
+            data_location: None,
             result_reuse_minutes: None,
             concurrency: 5,
             result_mode: AthenaResultMode::Unload,
@@ -440,10 +444,14 @@ impl Config {
         if !(color.len() == 7 && color.starts_with('#') && color[1..].bytes().all(|byte| byte.is_ascii_hexdigit())) {
             return Err(out_of_range("branding.accent_color", format!("{color:?}"), "a colour written #RRGGBB"));
         }
-        if let Some(location) = &self.athena.output_location
-            && !location.starts_with("s3://")
+        for (key, value) in
+            [("athena.output_location", &self.athena.output_location), ("athena.data_location", &self.athena.data_location)]
         {
-            return Err(out_of_range("athena.output_location", format!("{location:?}"), "an s3:// URI"));
+            if let Some(location) = value
+                && !location.starts_with("s3://")
+            {
+                return Err(out_of_range(key, format!("{location:?}"), "an s3:// URI"));
+            }
         }
         Ok(())
     }

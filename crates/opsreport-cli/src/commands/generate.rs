@@ -43,8 +43,9 @@ pub enum PdfStandardFlag {
 /// Which accounts and month a run is for (shared by `generate` and `template export`).
 #[derive(Args, Debug, Clone)]
 pub struct Selection {
-    /// Dataset root folder. Default: the committed demo fixtures.
-    #[arg(long, env = "OPSREPORT_SOURCE", value_name = "DIR")]
+    /// Dataset root folder, or `athena` (settings in `[athena]` / `OPSREPORT_ATHENA_*`).
+    /// Default: the committed demo fixtures.
+    #[arg(long, env = "OPSREPORT_SOURCE", value_name = "DIR|athena")]
     pub source: Option<PathBuf>,
     /// Account (12 digits); repeatable. Default: the first account of the source.
     #[arg(long = "account", env = "OPSREPORT_ACCOUNT", value_name = "ID", value_delimiter = ',')]
@@ -83,10 +84,17 @@ pub struct GenerateArgs {
     pdf_standard: PdfStandardFlag,
 }
 
+/// The word `--source` takes for Athena (a local folder of that name: `./athena`).
+pub const ATHENA_SOURCE: &str = "athena";
+
 /// A resolved selection.
 pub struct Resolved {
     /// The source.
-    pub source: LocalSource,
+    pub source: Box<dyn Source>,
+    /// How to name the source in messages.
+    pub source_name: String,
+    /// True for Athena (the fleet is read in one pass before the reports).
+    pub remote: bool,
     /// The period.
     pub period: ReportPeriod,
     /// The accounts, sorted.
@@ -122,7 +130,14 @@ fn latest_month(source: &LocalSource) -> Result<Option<YearMonth>, Failure> {
 pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failure> {
     let demo = selection.source.is_none();
     let root = selection.source.clone().unwrap_or_else(|| PathBuf::from(DEMO_SOURCE));
-    let source = LocalSource::new(&root).map_err(Failure::from_extract)?;
+    let (source, local): (Box<dyn Source>, Option<LocalSource>) = if root.as_os_str() == ATHENA_SOURCE {
+        (Box::new(crate::aws::athena_source(config)?), None)
+    } else {
+        let local = LocalSource::new(&root).map_err(Failure::from_extract)?;
+        (Box::new(local.clone()), Some(local))
+    };
+    let source_name =
+        if local.is_some() { root.display().to_string() } else { format!("Athena database {}", config.athena.database) };
     let zone = settings::time_zone(selection.timezone.as_deref(), config)?;
     let period = match (&selection.event, &selection.month) {
         (Some(event), _) => {
@@ -136,7 +151,7 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
             ReportPeriod::from_scheduled_event(&text, zone).map_err(Failure::bad_input)?
         }
         (None, Some(month)) => settings::period(month, zone)?,
-        (None, None) if demo => match latest_month(&source)? {
+        (None, None) if demo => match latest_month(local.as_ref().expect("the demo reads local fixtures"))? {
             Some(month) => ReportPeriod::new(month, zone),
             None => {
                 return Err(Failure::bad_input(anyhow::anyhow!(
@@ -150,8 +165,10 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
         selection.accounts.iter().map(|id| AccountId::parse(id.trim())).collect::<Result<_, _>>().map_err(Failure::bad_input)?
     } else if selection.all_accounts {
         source.accounts(&period).map_err(Failure::from_extract)?
+    } else if let Some(local) = &local {
+        local.all_accounts().map_err(Failure::from_extract)?.into_iter().take(1).collect()
     } else {
-        source.all_accounts().map_err(Failure::from_extract)?.into_iter().take(1).collect()
+        return Err(Failure::bad_input(anyhow::anyhow!("with --source athena, pass --account <ID> or --all-accounts")));
     };
     accounts.sort();
     accounts.dedup();
@@ -166,13 +183,12 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
     }
     if accounts.is_empty() && selection.shard.is_none() {
         return Err(Failure::bad_input(anyhow::anyhow!(
-            "no account has data for {} in {}; check --source and --month",
+            "no account has data for {} in {source_name}; check --source and --month",
             period.month(),
-            root.display()
         )));
     }
     let generated_on = settings::generated_on(selection.generated_on.as_deref(), &period)?;
-    Ok(Resolved { source, period, accounts, generated_on })
+    Ok(Resolved { source, source_name, remote: local.is_none(), period, accounts, generated_on })
 }
 
 /// Runs `opsreport generate`.
@@ -184,10 +200,24 @@ pub fn run(config: &Config, args: GenerateArgs) -> Outcome {
     };
     let logo = settings::logo(config)?;
     let sink = match S3Location::parse(&args.out)? {
-        Some(location) => Sink::S3(S3Sink::new(location, &config.s3)?),
+        Some(location) => Sink::S3(S3Sink::new(location, config)?),
         None => Sink::Folder(PathBuf::from(&args.out)),
     };
     opsreport_render::warm_up();
+    // One pass over the source for the whole fleet where the source can (Athena: one query per
+    // dataset); a failure here is the source's, so no account can be written.
+    let started = Instant::now();
+    resolved.source.prefetch(&resolved.accounts, &resolved.period).map_err(|error| {
+        Failure::from_extract(error).context(format!("cannot read {} for {}", resolved.source_name, resolved.period.month()))
+    })?;
+    if resolved.remote {
+        eprintln!(
+            "read {} account(s) from {} in {:.0} ms",
+            resolved.accounts.len(),
+            resolved.source_name,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     let mut failures: Vec<(AccountId, Failure)> = Vec::new();
     let mut written = 0;
     for account in &resolved.accounts {

@@ -4,7 +4,6 @@
 //! document date) and prints to stdout; logs and errors go to stderr.
 
 use clap::Args;
-use opsreport_extract::Source;
 use opsreport_model::{Config, Metrics};
 
 use crate::commands::generate::{Selection, resolve};

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use opsreport_extract::Source;
 use opsreport_model::Config;
 use opsreport_render::{PdfFlavour, ReportInput};
 

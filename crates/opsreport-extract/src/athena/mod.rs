@@ -1,0 +1,548 @@
+//! The Athena source: the production backend of the same contract the local source reads.
+//!
+//! Each dataset is one query (`queries/<dataset>.sql`) for *all* requested accounts — the
+//! number of queries is the number of datasets, not datasets × accounts. Results come back as
+//! Parquet objects an `UNLOAD` writes under a per-run prefix (default; removed afterwards) or as
+//! `GetQueryResults` pages. They are then cut into per-account, per-month parts — the shape of
+//! the local layout — and go through the same [`validate`] as local files, so both backends
+//! yield the same frames and data-quality counts.
+//!
+//! Rows come back from Athena in no particular order; each part is sorted by every column
+//! before validation, so a report is the same bytes whatever order Athena chose.
+//!
+//! Account discovery (`--all-accounts`) and notes read the dataset layout in S3 directly
+//! (`athena.data_location`): with partition projection on an injected account id, Athena
+//! itself cannot list the accounts a table holds.
+
+pub mod query;
+pub mod results;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use opsreport_model::config::{AthenaResultMode, AthenaSettings};
+use opsreport_model::contract::ACCOUNT_COLUMN;
+use opsreport_model::{AccountId, DatasetName, Notes, ReportPeriod, YearMonth};
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::queries::prepare;
+use crate::source::{AccountData, Source, months_to_read};
+use crate::validate::{Part, validate};
+use crate::{ExtractError, Result};
+
+/// The partition column the queries of month-partitioned tables return.
+const MONTH_COLUMN: &str = "month";
+
+/// An `s3://bucket/prefix` location (prefix without leading or trailing `/`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Uri {
+    /// Bucket.
+    pub bucket: String,
+    /// Key prefix, possibly empty.
+    pub prefix: String,
+}
+
+impl S3Uri {
+    /// Parses `s3://bucket[/prefix]`; `None` when the text is not such a URI or would put a
+    /// quote, backslash or control character into a statement.
+    pub fn parse(text: &str) -> Option<Self> {
+        let rest = text.strip_prefix("s3://")?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let bucket_ok = (3..=63).contains(&bucket.len())
+            && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        let prefix_ok = prefix.chars().all(|c| !c.is_control() && !matches!(c, '\'' | '"' | '\\'));
+        (bucket_ok && prefix_ok).then(|| Self { bucket: bucket.to_owned(), prefix: prefix.trim_matches('/').to_owned() })
+    }
+
+    /// A location below this one.
+    pub fn join(&self, name: &str) -> Self {
+        let prefix = if self.prefix.is_empty() { name.to_owned() } else { format!("{}/{name}", self.prefix) };
+        Self { bucket: self.bucket.clone(), prefix }
+    }
+
+    /// The key prefix to list, ending in `/` (empty for the bucket's root).
+    pub fn key_prefix(&self) -> String {
+        if self.prefix.is_empty() { String::new() } else { format!("{}/", self.prefix) }
+    }
+}
+
+impl fmt::Display for S3Uri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.prefix.is_empty() { write!(f, "s3://{}", self.bucket) } else { write!(f, "s3://{}/{}", self.bucket, self.prefix) }
+    }
+}
+
+/// How the source talks to Athena, resolved from `[athena]` and its environment variables.
+#[derive(Clone, Debug)]
+pub struct AthenaOptions {
+    /// Workgroup.
+    pub workgroup: String,
+    /// Glue database.
+    pub database: String,
+    /// Data catalog.
+    pub catalog: String,
+    /// Where query results go (unset: the workgroup's setting).
+    pub output_location: Option<S3Uri>,
+    /// Reuse SELECT results up to this age, minutes.
+    pub result_reuse_minutes: Option<u32>,
+    /// Queries running at once.
+    pub concurrency: usize,
+    /// Result transport.
+    pub result_mode: AthenaResultMode,
+    /// Longest wait for a whole batch of queries.
+    pub deadline: Duration,
+    /// This run's `UNLOAD` prefix (`<output>/opsreport-unload/<run id>`), removed afterwards.
+    pub unload_prefix: Option<S3Uri>,
+    /// The dataset layout in S3, for account discovery and notes.
+    pub data_location: Option<S3Uri>,
+}
+
+impl AthenaOptions {
+    /// Resolves the settings for a run named `run_id` (letters, digits, `-`; unique per run).
+    pub fn from_settings(settings: &AthenaSettings, run_id: &str) -> Result<Self> {
+        let setting = |key: &str, reason: String| ExtractError::AthenaSetting { key: key.to_owned(), reason };
+        let location = |key: &str, value: &Option<String>| -> Result<Option<S3Uri>> {
+            value
+                .as_deref()
+                .map(|text| {
+                    S3Uri::parse(text).ok_or_else(|| {
+                        setting(key, format!("{text:?} is not an s3://bucket/prefix URI (no quotes or backslashes)"))
+                    })
+                })
+                .transpose()
+        };
+        if run_id.is_empty() || !run_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(setting("run id", format!("{run_id:?} must be letters, digits and '-'")));
+        }
+        let output_location = location("athena.output_location (OPSREPORT_ATHENA_OUTPUT_LOCATION)", &settings.output_location)?;
+        let data_location = location("athena.data_location (OPSREPORT_ATHENA_DATA_LOCATION)", &settings.data_location)?;
+        let unload_prefix = match (settings.result_mode, &output_location) {
+            (AthenaResultMode::Unload, Some(output)) => Some(output.join("opsreport-unload").join(run_id)),
+            (AthenaResultMode::Unload, None) => {
+                return Err(setting(
+                    "athena.output_location (OPSREPORT_ATHENA_OUTPUT_LOCATION)",
+                    "result_mode = \"unload\" writes Parquet under this location: set it to an s3:// URI the job may write, or set athena.result_mode = \"paging\"".into(),
+                ));
+            }
+            (AthenaResultMode::Paging, _) => None,
+        };
+        Ok(Self {
+            workgroup: settings.workgroup.clone(),
+            database: settings.database.clone(),
+            catalog: settings.catalog.clone(),
+            output_location,
+            result_reuse_minutes: settings.result_reuse_minutes,
+            concurrency: settings.concurrency.max(1) as usize,
+            result_mode: settings.result_mode,
+            deadline: Duration::from_secs(settings.deadline_seconds),
+            unload_prefix,
+            data_location,
+        })
+    }
+}
+
+/// The SDK clients a source uses (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct Clients {
+    /// Athena.
+    pub athena: aws_sdk_athena::Client,
+    /// S3 (UNLOAD results, account discovery, notes).
+    pub s3: aws_sdk_s3::Client,
+}
+
+/// One query of a run, for the run's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryRecord {
+    /// Dataset.
+    pub dataset: DatasetName,
+    /// Athena's id of the execution.
+    pub query_execution_id: String,
+    /// Bytes Athena scanned.
+    pub bytes_scanned: Option<i64>,
+    /// Rows returned (all accounts).
+    pub rows: u64,
+}
+
+/// Rows of one account read ahead, per dataset: `(month, rows)` parts.
+type AccountParts = BTreeMap<DatasetName, Vec<(Option<YearMonth>, DataFrame)>>;
+
+/// What a fleet query brought back, waiting for `load_account`.
+#[derive(Default)]
+struct ReadAhead {
+    period: Option<ReportPeriod>,
+    accounts: BTreeMap<AccountId, AccountParts>,
+}
+
+/// Reads the contract's datasets through Athena.
+pub struct AthenaSource {
+    runtime: tokio::runtime::Runtime,
+    clients: Clients,
+    options: Arc<AthenaOptions>,
+    read_ahead: Mutex<ReadAhead>,
+    queries: Mutex<Vec<QueryRecord>>,
+}
+
+impl AthenaSource {
+    /// A source with its own runtime (the caller builds the clients from the AWS default chain).
+    pub fn new(runtime: tokio::runtime::Runtime, clients: Clients, options: AthenaOptions) -> Self {
+        Self { runtime, clients, options: Arc::new(options), read_ahead: Mutex::default(), queries: Mutex::default() }
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &AthenaOptions {
+        &self.options
+    }
+
+    /// Every query run so far, in dataset order per batch.
+    pub fn queries(&self) -> Vec<QueryRecord> {
+        self.queries.lock().expect("not poisoned").clone()
+    }
+
+    /// Runs the 15 dataset queries once for `accounts` and keeps each account's rows.
+    fn read_accounts(&self, accounts: &[AccountId], period: &ReportPeriod) -> Result<()> {
+        let queries: Vec<_> = DatasetName::ALL.into_iter().map(|dataset| prepare(dataset, accounts, period)).collect();
+        let outcomes = self.runtime.block_on(async {
+            let outcomes = query::run_queries(&self.clients, &self.options, queries).await;
+            if let Some(prefix) = &self.options.unload_prefix {
+                // The objects are in memory now (or the run failed): the prefix is not needed.
+                query::remove_prefix(&self.clients, "athena", prefix).await?;
+            }
+            outcomes
+        })?;
+        let wanted: BTreeSet<&AccountId> = accounts.iter().collect();
+        let mut read: BTreeMap<AccountId, AccountParts> =
+            accounts.iter().map(|account| (account.clone(), BTreeMap::new())).collect();
+        let mut records = Vec::new();
+        for outcome in outcomes {
+            let dataset = outcome.dataset;
+            // All parts of a result together, so each (account, month) becomes one sorted part
+            // however Athena spread the rows over objects.
+            let mut combined: Option<DataFrame> = None;
+            for part in outcome.parts {
+                let part = results::part_frame(dataset, part)?;
+                match combined.as_mut() {
+                    None => combined = Some(part),
+                    Some(all) => {
+                        all.vstack_mut_owned(part).map_err(|error| ExtractError::Engine {
+                            dataset: dataset.as_str().to_owned(),
+                            reason: format!("the result's objects do not share one schema: {error}"),
+                        })?;
+                    }
+                }
+            }
+            let rows = combined.as_ref().map_or(0, |frame| frame.height() as u64);
+            if let Some(result) = combined {
+                for (account, month, frame) in split_by_account_and_month(dataset, result)? {
+                    if let Some(account) = wanted.get(&account) {
+                        read.get_mut(*account)
+                            .expect("every wanted account has an entry")
+                            .entry(dataset)
+                            .or_default()
+                            .push((month, frame));
+                    }
+                }
+            }
+            records.push(QueryRecord {
+                dataset,
+                query_execution_id: outcome.query_execution_id,
+                bytes_scanned: outcome.bytes_scanned,
+                rows,
+            });
+        }
+        self.queries.lock().expect("not poisoned").extend(records);
+        let mut read_ahead = self.read_ahead.lock().expect("not poisoned");
+        if read_ahead.period != Some(*period) {
+            *read_ahead = ReadAhead { period: Some(*period), accounts: BTreeMap::new() };
+        }
+        read_ahead.accounts.extend(read);
+        Ok(())
+    }
+
+    /// The notes file of an account and month from `<data_location>/notes/<id>/<YYYY-MM>.toml`.
+    fn notes(&self, account: &AccountId, period: &ReportPeriod) -> Result<Option<Notes>> {
+        let Some(location) = &self.options.data_location else {
+            return Ok(None);
+        };
+        let key = location.join("notes").join(account.as_str()).join(&format!("{}.toml", period.month()));
+        let Some(bytes) = self.runtime.block_on(results::get_object(&self.clients, "notes", &key.bucket, &key.prefix))? else {
+            return Ok(None);
+        };
+        let origin = key.to_string();
+        let text = String::from_utf8(bytes)
+            .map_err(|_| opsreport_model::notes::NotesError { origin: origin.clone(), message: "not UTF-8 text".into() })?;
+        Ok(Some(Notes::from_toml(&text, &origin)?))
+    }
+
+    /// The accounts with a `month=` partition of `month` in any dataset, from the S3 layout.
+    async fn discover_accounts(&self, location: &S3Uri, month: YearMonth) -> Result<Vec<AccountId>> {
+        let mut found = BTreeSet::new();
+        let mut candidates = BTreeSet::new();
+        let partitioned: Vec<DatasetName> =
+            DatasetName::ALL.into_iter().filter(|dataset| dataset.spec().partition_column.is_some()).collect();
+        for dataset in &partitioned {
+            for folder in list_folders(&self.clients, dataset.as_str(), &location.join(dataset.as_str())).await? {
+                let Some(id) = folder.strip_prefix(&format!("{ACCOUNT_COLUMN}=")) else { continue };
+                let account = AccountId::parse(id).map_err(|error| ExtractError::InvalidPartition {
+                    dataset: dataset.as_str().to_owned(),
+                    path: location.join(dataset.as_str()).join(&folder).to_string().into(),
+                    reason: error.to_string(),
+                })?;
+                candidates.insert((account, *dataset));
+            }
+        }
+        for (account, dataset) in candidates {
+            if found.contains(&account) {
+                continue;
+            }
+            let partition =
+                location.join(dataset.as_str()).join(&format!("{ACCOUNT_COLUMN}={account}")).join(&format!("month={month}"));
+            let response = self
+                .clients
+                .s3
+                .list_objects_v2()
+                .bucket(&partition.bucket)
+                .prefix(partition.key_prefix())
+                .max_keys(1)
+                .send()
+                .await
+                .map_err(|error| ExtractError::S3 {
+                    dataset: dataset.as_str().to_owned(),
+                    operation: "list".into(),
+                    uri: partition.to_string(),
+                    reason: aws_sdk_s3::error::DisplayErrorContext(&error).to_string(),
+                })?;
+            if !response.contents().is_empty() {
+                found.insert(account);
+            }
+        }
+        Ok(found.into_iter().collect())
+    }
+}
+
+/// The sub-folder names directly under a prefix (ListObjectsV2 with a `/` delimiter).
+async fn list_folders(clients: &Clients, dataset: &str, location: &S3Uri) -> Result<Vec<String>> {
+    let mut folders = Vec::new();
+    let mut continuation: Option<String> = None;
+    let prefix = location.key_prefix();
+    loop {
+        let response = clients
+            .s3
+            .list_objects_v2()
+            .bucket(&location.bucket)
+            .prefix(&prefix)
+            .delimiter("/")
+            .set_continuation_token(continuation.take())
+            .send()
+            .await
+            .map_err(|error| ExtractError::S3 {
+                dataset: dataset.to_owned(),
+                operation: "list".into(),
+                uri: location.to_string(),
+                reason: aws_sdk_s3::error::DisplayErrorContext(&error).to_string(),
+            })?;
+        for common in response.common_prefixes() {
+            if let Some(name) = common.prefix().and_then(|full| full.strip_prefix(&prefix)) {
+                folders.push(name.trim_end_matches('/').to_owned());
+            }
+        }
+        continuation = response.next_continuation_token().map(str::to_owned);
+        if continuation.is_none() {
+            break;
+        }
+    }
+    Ok(folders)
+}
+
+/// Cuts one result part into `(account, month, rows)` pieces, each sorted by every column.
+fn split_by_account_and_month(dataset: DatasetName, part: DataFrame) -> Result<Vec<(AccountId, Option<YearMonth>, DataFrame)>> {
+    let engine = |error: PolarsError| ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() };
+    if part.height() == 0 {
+        return Ok(Vec::new());
+    }
+    let schema = part.schema();
+    let by_month = dataset.spec().partition_column.is_some();
+    for key in std::iter::once(ACCOUNT_COLUMN).chain(by_month.then_some(MONTH_COLUMN)) {
+        match schema.get(key) {
+            Some(DataType::String) => {}
+            found => {
+                return Err(ExtractError::WrongType {
+                    dataset: dataset.as_str().to_owned(),
+                    file: format!("athena:{dataset}"),
+                    column: key.to_owned(),
+                    found: found.map(ToString::to_string).unwrap_or_else(|| "nothing (column absent)".into()),
+                    expected: "string".into(),
+                });
+            }
+        }
+    }
+    let mut order: Vec<PlSmallStr> = vec![ACCOUNT_COLUMN.into()];
+    if by_month {
+        order.push(MONTH_COLUMN.into());
+    }
+    let rest: Vec<PlSmallStr> = part.get_column_names().into_iter().filter(|name| !order.contains(*name)).cloned().collect();
+    order.extend(rest);
+    let sorted = part
+        .lazy()
+        .sort(order, SortMultipleOptions::default().with_nulls_last(true).with_maintain_order(true))
+        .collect()
+        .map_err(engine)?;
+    let accounts = sorted.column(ACCOUNT_COLUMN).map_err(engine)?.str().map_err(engine)?.clone();
+    let months = if by_month { Some(sorted.column(MONTH_COLUMN).map_err(engine)?.str().map_err(engine)?.clone()) } else { None };
+    let key_at = |row: usize| (accounts.get(row), months.as_ref().and_then(|months| months.get(row)));
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    for row in 1..=sorted.height() {
+        if row < sorted.height() && key_at(row) == key_at(start) {
+            continue;
+        }
+        let (account, month) = key_at(start);
+        let account = AccountId::parse(account.unwrap_or_default()).map_err(|error| ExtractError::InvalidPartition {
+            dataset: dataset.as_str().to_owned(),
+            path: format!("athena:{dataset}").into(),
+            reason: format!("result rows with aws_account_id {:?}: {error}", account.unwrap_or_default()),
+        })?;
+        let month = match (by_month, month) {
+            (false, _) => None,
+            (true, text) => Some(YearMonth::parse(text.unwrap_or_default()).map_err(|error| ExtractError::InvalidPartition {
+                dataset: dataset.as_str().to_owned(),
+                path: format!("athena:{dataset}/{ACCOUNT_COLUMN}={account}").into(),
+                reason: format!("result rows with month {:?}: {error}", text.unwrap_or_default()),
+            })?),
+        };
+        pieces.push((account, month, sorted.slice(start as i64, row - start)));
+        start = row;
+    }
+    Ok(pieces)
+}
+
+impl Source for AthenaSource {
+    fn accounts(&self, period: &ReportPeriod) -> Result<Vec<AccountId>> {
+        let Some(location) = &self.options.data_location else {
+            return Err(ExtractError::AthenaSetting {
+                key: "athena.data_location (OPSREPORT_ATHENA_DATA_LOCATION)".into(),
+                reason: "--all-accounts over Athena lists the accounts of the dataset layout in S3: set it to the s3:// root the Glue tables' LOCATIONs are under, or pass --account".into(),
+            });
+        };
+        self.runtime.block_on(self.discover_accounts(location, period.month()))
+    }
+
+    fn prefetch(&self, accounts: &[AccountId], period: &ReportPeriod) -> Result<()> {
+        if accounts.is_empty() {
+            return Ok(());
+        }
+        self.read_accounts(accounts, period)
+    }
+
+    fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData> {
+        let taken = {
+            let mut read_ahead = self.read_ahead.lock().expect("not poisoned");
+            if read_ahead.period == Some(*period) { read_ahead.accounts.remove(account) } else { None }
+        };
+        let mut parts_by_dataset = match taken {
+            Some(parts) => parts,
+            None => {
+                self.read_accounts(std::slice::from_ref(account), period)?;
+                self.read_ahead.lock().expect("not poisoned").accounts.remove(account).unwrap_or_default()
+            }
+        };
+        let mut digest = Sha256::new();
+        let mut datasets = BTreeMap::new();
+        for dataset in DatasetName::ALL {
+            let pieces = parts_by_dataset.remove(&dataset).unwrap_or_default();
+            let mut parts = Vec::with_capacity(pieces.len());
+            let mut months = Vec::new();
+            for (month, frame) in pieces {
+                let label = match month {
+                    Some(month) => format!("athena:{dataset}/{ACCOUNT_COLUMN}={account}/month={month}"),
+                    None => format!("athena:{dataset}/{ACCOUNT_COLUMN}={account}"),
+                };
+                digest.update(format!("{dataset}\n{label}\n").as_bytes());
+                results::digest_frame(&frame, &mut digest)
+                    .map_err(|error| ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() })?;
+                if let Some(month) = month {
+                    months.push(month.to_string());
+                }
+                parts.push(Part { label, month, frame: frame.lazy() });
+            }
+            let mut loaded = validate(dataset, account, period, parts, months)?;
+            if loaded.frame.is_none() {
+                let wanted = months_to_read(dataset, period);
+                let range = match (wanted.first(), wanted.last()) {
+                    (Some(first), Some(last)) => format!(" in months {first}..{last}"),
+                    _ => String::new(),
+                };
+                loaded.quality.missing_reason = Some(format!(
+                    "no {dataset} rows for account {account}{range} in Athena table {}.{dataset}",
+                    self.options.database
+                ));
+            }
+            datasets.insert(dataset, loaded);
+        }
+        let notes = self.notes(account, period)?;
+        if let Some(notes) = &notes {
+            digest.update(format!("notes\n{notes:?}\n").as_bytes());
+        }
+        let input_digest = digest.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
+        Ok(AccountData { account: account.clone(), period: *period, datasets, notes, input_digest })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_uris_parse_and_refuse_what_could_break_a_statement() {
+        let uri = S3Uri::parse("s3://results-bucket/athena/out/").unwrap();
+        assert_eq!(uri, S3Uri { bucket: "results-bucket".into(), prefix: "athena/out".into() });
+        assert_eq!(uri.join("opsreport-unload").to_string(), "s3://results-bucket/athena/out/opsreport-unload");
+        assert_eq!(S3Uri::parse("s3://bucket").unwrap().key_prefix(), "");
+        for bad in ["/tmp/x", "s3://B", "s3://bucket/it's", "s3://bucket/a\\b", "s3://bucket/a\nb", "s3://x"] {
+            assert!(S3Uri::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unload_needs_an_output_location_and_a_clean_run_id() {
+        let settings = AthenaSettings::default();
+        let error = AthenaOptions::from_settings(&settings, "run-1").unwrap_err().to_string();
+        assert!(error.contains("OPSREPORT_ATHENA_OUTPUT_LOCATION"), "{error}");
+        let settings = AthenaSettings { output_location: Some("s3://results/x".into()), ..AthenaSettings::default() };
+        let options = AthenaOptions::from_settings(&settings, "run-1").unwrap();
+        assert_eq!(options.unload_prefix.unwrap().to_string(), "s3://results/x/opsreport-unload/run-1");
+        assert!(AthenaOptions::from_settings(&settings, "run'1").is_err());
+        let paging = AthenaSettings { result_mode: AthenaResultMode::Paging, ..AthenaSettings::default() };
+        assert!(AthenaOptions::from_settings(&paging, "run-1").unwrap().unload_prefix.is_none());
+    }
+
+    #[test]
+    fn results_split_into_sorted_parts_per_account_and_month() {
+        let part = polars::df!(
+            "aws_account_id" => ["000000000002", "000000000001", "000000000001", "000000000002", "000000000001"],
+            "month" => ["2026-10", "2026-10", "2026-09", "2026-10", "2026-10"],
+            "alert_id" => ["d", "c", "a", "e", "b"],
+        )
+        .unwrap();
+        let pieces = split_by_account_and_month(DatasetName::Alerts, part).unwrap();
+        let summary: Vec<(String, String, Vec<String>)> = pieces
+            .iter()
+            .map(|(account, month, frame)| {
+                let ids = frame.column("alert_id").unwrap().str().unwrap().iter().map(|id| id.unwrap().to_owned()).collect();
+                (account.to_string(), month.unwrap().to_string(), ids)
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("000000000001".into(), "2026-09".into(), vec!["a".to_owned()]),
+                ("000000000001".into(), "2026-10".into(), vec!["b".to_owned(), "c".to_owned()]),
+                ("000000000002".into(), "2026-10".into(), vec!["d".to_owned(), "e".to_owned()]),
+            ]
+        );
+        let bad = polars::df!("aws_account_id" => ["../x"], "month" => ["2026-10"], "alert_id" => ["a"]).unwrap();
+        assert!(split_by_account_and_month(DatasetName::Alerts, bad).unwrap_err().to_string().contains("../x"));
+    }
+}
