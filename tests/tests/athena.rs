@@ -149,6 +149,15 @@ fn unload_results_match_the_local_source_with_one_query_per_dataset() {
             assert_eq!(moto.http_with_body("PUT", &key, "application/octet-stream", &parquet_bytes(&mut part)).0, 200);
         }
     }
+    // Each query passes through QUEUED and RUNNING before it succeeds: the source must poll.
+    let transition = json!({ "model_name": "athena::execution", "transition": { "progression": "manual", "times": 2 } });
+    let set = moto.http_with_body(
+        "POST",
+        "/moto-api/state-manager/set-transition",
+        "application/json",
+        transition.to_string().as_bytes(),
+    );
+    assert!(set.0 < 300, "{}", String::from_utf8_lossy(&set.1));
     let settings = AthenaSettings { output_location: Some("s3://results/athena/".into()), ..AthenaSettings::default() };
     let options = AthenaOptions::from_settings(&settings, "test-run").unwrap();
     let source = AthenaSource::new(runtime(), sdk_clients(&moto), options);

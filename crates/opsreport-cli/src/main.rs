@@ -4,6 +4,10 @@
 //!
 //! Only this crate reads the environment, prints, and decides exit codes.
 
+// Extract errors carry the dataset, file, column and row they name; they occur once per failed
+// load, so their size does not matter (the same allowance as in opsreport-extract).
+#![allow(clippy::result_large_err)]
+
 mod aws;
 mod commands;
 mod failure;
