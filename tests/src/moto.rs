@@ -1,10 +1,23 @@
 //! A `moto_server` (PyPI `moto[server]`; `.ci/run` installs it) started by a test on a free
 //! loopback port and stopped when dropped: a real S3 and Athena API without AWS.
 
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// A free loopback port not given to another server of this test process.
+fn free_port() -> u16 {
+    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        if GIVEN.lock().unwrap().insert(port) {
+            return port;
+        }
+    }
+}
 
 /// A moto server for the duration of a test.
 pub struct Moto {
@@ -15,20 +28,38 @@ pub struct Moto {
 
 impl Moto {
     /// Starts `moto_server` on a free loopback port and waits until it accepts connections.
+    ///
+    /// Tests run in parallel: a port is never handed to two servers of this process, and a
+    /// server that exits (its port was taken meanwhile) is started again on another one.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto_server is needed for this test: pip install 'moto[server]' (.ci/run does)");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "moto_server did not start");
-            std::thread::sleep(Duration::from_millis(100));
+        for _ in 0..10 {
+            let port = free_port();
+            let mut child = Command::new("moto_server")
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("moto_server is needed for this test: pip install 'moto[server]' (.ci/run does)");
+            let started = Instant::now();
+            loop {
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    // Still ours a moment later: it bound the port.
+                    std::thread::sleep(Duration::from_millis(200));
+                    if child.try_wait().unwrap().is_none() {
+                        return Self { child, port };
+                    }
+                    break;
+                }
+                assert!(started.elapsed() < Duration::from_secs(30), "moto_server did not start");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
         }
-        Self { child, port }
+        panic!("moto_server could not bind a free port in 10 attempts");
     }
 
     /// A plain HTTP request: status and body. moto does not verify signatures, but an

@@ -1,0 +1,113 @@
+//! The deployment pieces in `deploy/`: the IAM policy parses and is least-privilege (no wildcard
+//! action or resource, exactly the actions the job uses), the CloudFormation task role grants the
+//! same actions, the container runs as a non-root user from a multi-stage build, and — where the
+//! linters are installed (`.ci/run` installs both from PyPI) — `cfn-lint` and `hadolint` pass.
+
+use std::process::Command;
+
+use opsreport_tests::repo_root;
+use serde_json::Value;
+
+/// Every AWS action the job calls (Athena source, S3 reads and UNLOAD, S3 sink, KMS).
+const ACTIONS: &[&str] = &[
+    "athena:StartQueryExecution",
+    "athena:GetQueryExecution",
+    "athena:GetQueryResults",
+    "athena:StopQueryExecution",
+    "athena:GetWorkGroup",
+    "glue:GetDatabase",
+    "glue:GetTable",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:GetBucketLocation",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+    "s3:ListBucketMultipartUploads",
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+];
+
+fn read(relative: &str) -> String {
+    std::fs::read_to_string(repo_root().join(relative)).unwrap_or_else(|error| panic!("{relative}: {error}"))
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(text) => vec![text.clone()],
+        Value::Array(items) => items.iter().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn the_iam_policy_grants_exactly_the_actions_the_job_uses_on_named_resources() {
+    let policy: Value = serde_json::from_str(&read("deploy/iam-policy.json")).expect("deploy/iam-policy.json is JSON");
+    assert_eq!(policy["Version"], "2012-10-17");
+    let mut granted = Vec::new();
+    for statement in policy["Statement"].as_array().expect("statements") {
+        assert_eq!(statement["Effect"], "Allow");
+        let actions = strings(&statement["Action"]);
+        let resources = strings(&statement["Resource"]);
+        assert!(!resources.is_empty(), "{statement}");
+        for action in &actions {
+            assert!(!action.contains('*'), "wildcard action {action}");
+        }
+        for resource in &resources {
+            assert!(resource != "*" && resource.starts_with("arn:aws:"), "resource {resource} in {statement}");
+        }
+        granted.extend(actions);
+    }
+    granted.sort();
+    granted.dedup();
+    let mut expected: Vec<String> = ACTIONS.iter().map(|action| action.to_string()).collect();
+    expected.sort();
+    assert_eq!(granted, expected);
+
+    let template = read("deploy/cloudformation.yaml");
+    for action in ACTIONS {
+        assert!(template.contains(action), "the CloudFormation task role lacks {action}");
+    }
+    assert!(!template.contains("Action: \"*\"") && !template.contains("Resource: \"*\""));
+}
+
+#[test]
+fn the_image_is_multi_stage_locked_and_runs_as_a_non_root_user() {
+    let dockerfile = read("deploy/Dockerfile");
+    assert_eq!(dockerfile.lines().filter(|line| line.starts_with("FROM ")).count(), 2, "build and runtime stages");
+    assert!(dockerfile.contains("cargo build --release --locked"));
+    let user = dockerfile.lines().rev().find_map(|line| line.strip_prefix("USER ")).expect("a USER line");
+    assert!(!user.starts_with("root") && !user.starts_with('0'), "runs as {user}");
+    assert!(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/opsreport\"]"));
+}
+
+/// Runs a linter when it is installed; under CI (`CI` set) it must be installed.
+fn lint(tool: &str, args: &[&str]) {
+    let output = match Command::new(tool).args(args).current_dir(repo_root()).output() {
+        Ok(output) => output,
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("{tool} is not installed: skipped (CI installs it)");
+            return;
+        }
+        Err(error) => panic!("{tool} is required under CI: {error}"),
+    };
+    assert!(
+        output.status.success(),
+        "{tool} found problems:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn the_cloudformation_template_passes_cfn_lint() {
+    lint("cfn-lint", &["deploy/cloudformation.yaml"]);
+}
+
+#[test]
+fn the_dockerfile_passes_hadolint() {
+    lint("hadolint", &["deploy/Dockerfile"]);
+}
