@@ -114,6 +114,12 @@ fn parse_shard(text: &str) -> Result<(usize, usize), Failure> {
     Ok((index, count))
 }
 
+/// The accounts of shard `index` of `count`: those whose position in the sorted list is
+/// ≡ `index` mod `count`, so the shards of one list cover every account exactly once.
+fn shard_of(accounts: Vec<AccountId>, index: usize, count: usize) -> Vec<AccountId> {
+    accounts.into_iter().enumerate().filter(|(position, _)| position % count == index).map(|(_, account)| account).collect()
+}
+
 /// The newest `month=` partition of any dataset in a source (for the demo default).
 fn latest_month(source: &LocalSource) -> Result<Option<YearMonth>, Failure> {
     let mut latest = None;
@@ -174,12 +180,7 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
     accounts.dedup();
     if let Some(shard) = &selection.shard {
         let (index, count) = parse_shard(shard)?;
-        accounts = accounts
-            .into_iter()
-            .enumerate()
-            .filter(|(position, _)| position % count == index)
-            .map(|(_, account)| account)
-            .collect();
+        accounts = shard_of(accounts, index, count);
     }
     if accounts.is_empty() && selection.shard.is_none() {
         return Err(Failure::bad_input(anyhow::anyhow!(
@@ -334,4 +335,32 @@ fn report(
         render: rendered.timings,
         write: started.elapsed(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_account_exactly_once() {
+        for total in [0usize, 1, 2, 7, 100] {
+            let accounts: Vec<AccountId> = (0..total).map(|n| AccountId::parse(&format!("{:012}", n + 1)).unwrap()).collect();
+            for count in [1usize, 2, 3, 8, 150] {
+                let mut seen: Vec<AccountId> = (0..count).flat_map(|index| shard_of(accounts.clone(), index, count)).collect();
+                seen.sort();
+                assert_eq!(seen, accounts, "{total} accounts in {count} shards");
+                let sizes: Vec<usize> = (0..count).map(|index| shard_of(accounts.clone(), index, count).len()).collect();
+                assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1, "balanced: {sizes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn shard_flags_are_checked() {
+        assert_eq!(parse_shard("1/4").unwrap(), (1, 4));
+        assert_eq!(parse_shard(" 0 / 1 ").unwrap(), (0, 1));
+        for bad in ["4/4", "1/0", "-1/2", "1", "a/b", "1/2/3"] {
+            assert_eq!(parse_shard(bad).unwrap_err().code, 2, "{bad}");
+        }
+    }
 }
