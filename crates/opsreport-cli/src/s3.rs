@@ -8,43 +8,28 @@
 //! the SDK's standard retry strategy.
 
 use aws_sdk_s3::Client;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
+use opsreport_extract::athena::S3Uri;
+use opsreport_extract::athena::query::describe;
 use opsreport_model::Config;
 
 use crate::failure::Failure;
 use crate::output::{OutputFile, ReportIdentity, manifest_json};
 
-/// Where a run writes: a folder or an S3 prefix.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct S3Location {
-    /// Bucket.
-    pub bucket: String,
-    /// Key prefix without leading or trailing slash (may be empty).
-    pub prefix: String,
-}
+/// Where a run writes in S3 (the source's own URI type: one parser for every `s3://` setting).
+pub type S3Location = S3Uri;
 
-impl S3Location {
-    /// Parses `s3://bucket/prefix`.
-    pub fn parse(text: &str) -> Result<Option<Self>, Failure> {
-        let Some(rest) = text.strip_prefix("s3://") else {
-            return Ok(None);
-        };
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        let valid = (3..=63).contains(&bucket.len())
-            && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
-        if !valid {
-            return Err(Failure::bad_input(anyhow::anyhow!(
-                "invalid --out {text:?}: write s3://<bucket>/<prefix> with a valid bucket name (3-63 lower-case letters, digits, '-' or '.')"
-            )));
-        }
-        Ok(Some(Self { bucket: bucket.to_owned(), prefix: prefix.trim_matches('/').to_owned() }))
+/// Parses `--out`: `None` for a folder, the location for `s3://bucket/prefix`.
+pub fn parse_location(text: &str) -> Result<Option<S3Location>, Failure> {
+    if !text.starts_with("s3://") {
+        return Ok(None);
     }
-
-    fn key(&self, relative: &str) -> String {
-        if self.prefix.is_empty() { relative.to_owned() } else { format!("{}/{relative}", self.prefix) }
-    }
+    S3Uri::parse(text).map(Some).ok_or_else(|| {
+        Failure::bad_input(anyhow::anyhow!(
+            "invalid --out {text:?}: write s3://<bucket>/<prefix> with a valid bucket name (3-63 lower-case letters, digits, '-' or '.') and no quotes or backslashes in the prefix"
+        ))
+    })
 }
 
 /// Uploads report folders to S3.
@@ -66,7 +51,7 @@ impl S3Sink {
 
     /// Uploads one report folder; returns its `s3://` URI.
     pub fn write_report(&self, identity: &ReportIdentity, files: &[OutputFile]) -> Result<String, Failure> {
-        let folder = self.location.key(&format!("{}/{}", identity.account_id, identity.month));
+        let folder = self.location.join(&format!("{}/{}", identity.account_id, identity.month)).prefix;
         let bucket = &self.location.bucket;
         let failure = |key: &str, error: &dyn std::fmt::Display| {
             Failure::source_or_sink(anyhow::anyhow!(
@@ -102,19 +87,6 @@ impl S3Sink {
     }
 }
 
-/// An SDK error in one line: the service's code and message, or the transport problem.
-fn describe<E, R>(error: &SdkError<E, R>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match (error.code(), error.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_owned(),
-        _ => DisplayErrorContext(error).to_string(),
-    }
-}
-
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {
         Some("pdf") => "application/pdf",
@@ -130,12 +102,12 @@ mod tests {
 
     #[test]
     fn s3_locations_parse_strictly() {
-        let location = S3Location::parse("s3://reports-bucket/monthly/").unwrap().unwrap();
+        let location = parse_location("s3://reports-bucket/monthly/").unwrap().unwrap();
         assert_eq!(location, S3Location { bucket: "reports-bucket".into(), prefix: "monthly".into() });
-        assert_eq!(location.key("000000000001/2026-10/report.pdf"), "monthly/000000000001/2026-10/report.pdf");
-        assert_eq!(S3Location::parse("out").unwrap(), None);
+        assert_eq!(location.join("000000000001/2026-10/report.pdf").prefix, "monthly/000000000001/2026-10/report.pdf");
+        assert_eq!(parse_location("out").unwrap(), None);
         for bad in ["s3://", "s3://A_B/x", "s3://ab"] {
-            assert!(S3Location::parse(bad).is_err(), "{bad}");
+            assert!(parse_location(bad).is_err(), "{bad}");
         }
     }
 }

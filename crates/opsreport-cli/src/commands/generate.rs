@@ -16,7 +16,7 @@ use opsreport_render::PdfFlavour;
 use crate::failure::{EXIT_BAD_INPUT, Failure, Outcome};
 use crate::output::{OutputFile, ReportIdentity, csv, write_report};
 use crate::pipeline;
-use crate::s3::{S3Location, S3Sink};
+use crate::s3::{S3Sink, parse_location};
 use crate::settings;
 
 /// Where reports go.
@@ -200,7 +200,7 @@ pub fn run(config: &Config, args: GenerateArgs) -> Outcome {
         PdfStandardFlag::A2b => PdfFlavour::A2b,
     };
     let logo = settings::logo(config)?;
-    let sink = match S3Location::parse(&args.out)? {
+    let sink = match parse_location(&args.out)? {
         Some(location) => Sink::S3(S3Sink::new(location, config)?),
         None => Sink::Folder(PathBuf::from(&args.out)),
     };

@@ -212,7 +212,6 @@ impl AthenaSource {
             }
             outcomes
         })?;
-        let wanted: BTreeSet<&AccountId> = accounts.iter().collect();
         let mut read: BTreeMap<AccountId, AccountParts> =
             accounts.iter().map(|account| (account.clone(), BTreeMap::new())).collect();
         let mut records = Vec::new();
@@ -236,12 +235,9 @@ impl AthenaSource {
             let rows = combined.as_ref().map_or(0, |frame| frame.height() as u64);
             if let Some(result) = combined {
                 for (account, month, frame) in split_by_account_and_month(dataset, result)? {
-                    if let Some(account) = wanted.get(&account) {
-                        read.get_mut(*account)
-                            .expect("every wanted account has an entry")
-                            .entry(dataset)
-                            .or_default()
-                            .push((month, frame));
+                    // Rows of accounts not asked for reach no one.
+                    if let Some(parts) = read.get_mut(&account) {
+                        parts.entry(dataset).or_default().push((month, frame));
                     }
                 }
             }
@@ -312,7 +308,7 @@ impl AthenaSource {
                     dataset: dataset.as_str().to_owned(),
                     operation: "list".into(),
                     uri: partition.to_string(),
-                    reason: aws_sdk_s3::error::DisplayErrorContext(&error).to_string(),
+                    reason: query::describe(&error),
                 })?;
             if !response.contents().is_empty() {
                 found.insert(account);
@@ -341,7 +337,7 @@ async fn list_folders(clients: &Clients, dataset: &str, location: &S3Uri) -> Res
                 dataset: dataset.to_owned(),
                 operation: "list".into(),
                 uri: location.to_string(),
-                reason: aws_sdk_s3::error::DisplayErrorContext(&error).to_string(),
+                reason: query::describe(&error),
             })?;
         for common in response.common_prefixes() {
             if let Some(name) = common.prefix().and_then(|full| full.strip_prefix(&prefix)) {

@@ -64,8 +64,8 @@ pub enum ResultPart {
 
 /// Runs every query, at most `options.concurrency` at a time, within the run deadline.
 ///
-/// On the first failure or when the deadline passes, queries still running are stopped, the
-/// run's `UNLOAD` prefix is removed, and the error is returned.
+/// On the first failure or when the deadline passes, queries still running are stopped and the
+/// error is returned (the caller removes the run's `UNLOAD` prefix either way).
 pub async fn run_queries(
     clients: &Clients,
     options: &Arc<AthenaOptions>,
@@ -120,9 +120,6 @@ pub async fn run_queries(
         // Best effort: a stopped query stops costing; a failure to stop it must not hide the
         // error that made the run give up.
         let _ = clients.athena.stop_query_execution().query_execution_id(query_execution_id).send().await;
-    }
-    if let Some(prefix) = &options.unload_prefix {
-        let _ = remove_prefix(clients, "athena", prefix).await;
     }
     Err(failure)
 }
@@ -276,13 +273,14 @@ pub async fn remove_prefix(clients: &Clients, dataset: &str, prefix: &S3Uri) -> 
             dataset: dataset.to_owned(),
             operation: "delete the objects under".into(),
             uri: prefix.to_string(),
-            reason: aws_sdk_s3::error::DisplayErrorContext(&error).to_string(),
+            reason: describe(&error),
         })?;
     }
     Ok(())
 }
 
-/// An SDK error in one line: the service's code and message when there is one.
+/// An SDK error (Athena or S3) in one line: the service's code and message when there is one,
+/// else the transport problem.
 pub fn describe<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
     error: &aws_sdk_athena::error::SdkError<E, R>,
 ) -> String {

@@ -9,7 +9,7 @@ use opsreport_model::DatasetName;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::athena::query::ResultPart;
+use crate::athena::query::{ResultPart, describe};
 use crate::athena::{Clients, S3Uri};
 use crate::validate::polars_type;
 use crate::{ExtractError, Result};
@@ -31,9 +31,7 @@ pub async fn list_keys(clients: &Clients, dataset: &str, prefix: &S3Uri) -> Resu
             .set_continuation_token(continuation.take())
             .send()
             .await
-            .map_err(|error| {
-                s3_error(dataset, "list", &prefix.to_string(), aws_sdk_s3::error::DisplayErrorContext(&error).to_string())
-            })?;
+            .map_err(|error| s3_error(dataset, "list", &prefix.to_string(), describe(&error)))?;
         keys.extend(response.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
         continuation = response.next_continuation_token().map(str::to_owned);
         if continuation.is_none() {
@@ -50,7 +48,7 @@ pub async fn get_object(clients: &Clients, dataset: &str, bucket: &str, key: &st
     let response = match clients.s3.get_object().bucket(bucket).key(key).send().await {
         Ok(response) => response,
         Err(error) if error.as_service_error().is_some_and(|service| service.is_no_such_key()) => return Ok(None),
-        Err(error) => return Err(s3_error(dataset, "read", &uri, aws_sdk_s3::error::DisplayErrorContext(&error).to_string())),
+        Err(error) => return Err(s3_error(dataset, "read", &uri, describe(&error))),
     };
     let body = response.body.collect().await.map_err(|error| s3_error(dataset, "read", &uri, error.to_string()))?;
     Ok(Some(body.into_bytes().to_vec()))
