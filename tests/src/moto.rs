@@ -19,6 +19,22 @@ fn free_port() -> u16 {
     }
 }
 
+/// True when an HTTP server answers on `port`. A bare connect is not enough: on Linux a
+/// connect to a free port of the ephemeral range can connect the socket to itself, which looks
+/// like a listening server (it echoes the request instead of answering it).
+fn answers_http(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let request = format!("GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut start = [0u8; 5];
+    stream.read_exact(&mut start).is_ok() && &start == b"HTTP/"
+}
+
 /// A moto server for the duration of a test.
 pub struct Moto {
     child: Child,
@@ -29,8 +45,9 @@ pub struct Moto {
 impl Moto {
     /// Starts `moto_server` on a free loopback port and waits until it accepts connections.
     ///
-    /// Tests run in parallel: a port is never handed to two servers of this process, and a
-    /// server that exits (its port was taken meanwhile) is started again on another one.
+    /// Tests run in parallel: a port is never handed to two servers of this process, a server
+    /// that exits (its port was taken meanwhile) is started again on another one, and it counts
+    /// as up only once it answers HTTP.
     pub fn start() -> Self {
         for _ in 0..10 {
             let port = free_port();
@@ -45,13 +62,8 @@ impl Moto {
                 if child.try_wait().unwrap().is_some() {
                     break;
                 }
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    // Still ours a moment later: it bound the port.
-                    std::thread::sleep(Duration::from_millis(200));
-                    if child.try_wait().unwrap().is_none() {
-                        return Self { child, port };
-                    }
-                    break;
+                if answers_http(port) {
+                    return Self { child, port };
                 }
                 assert!(started.elapsed() < Duration::from_secs(30), "moto_server did not start");
                 std::thread::sleep(Duration::from_millis(100));
