@@ -6,9 +6,13 @@ pub mod moto;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The repository root.
+/// The repository root. Taken from the `CARGO_MANIFEST_DIR` cargo sets when it runs a test, not
+/// the one compiled in: with a shared target directory, a test binary built in another checkout
+/// can be reused here, and its compiled-in path would point at that checkout.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the repository").to_owned()
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.parent().expect("tests/ is inside the repository").to_owned()
 }
 
 /// The `opsreport` binary cargo built next to this test executable.

@@ -20,7 +20,18 @@ fn crates_depend_only_on_what_their_layer_allows() {
         // The only crate that reads datasets.
         (
             "opsreport-extract",
-            &["opsreport-model", "aws-sdk-athena", "aws-sdk-s3", "chrono", "polars", "sha2", "thiserror", "tokio", "toml"][..],
+            &[
+                "opsreport-model",
+                "aws-sdk-athena",
+                "aws-sdk-s3",
+                "chrono",
+                "polars",
+                "sha2",
+                "thiserror",
+                "tokio",
+                "toml",
+                "tracing",
+            ][..],
         ),
         // Pure computation: no IO crates, no AWS, no rendering.
         ("opsreport-metrics", &["opsreport-model", "chrono", "chrono-tz", "polars", "thiserror"][..]),

@@ -2,6 +2,8 @@
 
 use std::fmt::Display;
 
+/// Exit code 1: some accounts failed (the others were written).
+pub const EXIT_SOME_FAILED: u8 = 1;
 /// Exit code 2: bad usage, bad configuration or invalid input data.
 pub const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code 3: a source or sink failed (AWS, disk).

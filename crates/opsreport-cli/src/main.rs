@@ -11,6 +11,9 @@
 mod aws;
 mod commands;
 mod failure;
+mod fleet;
+mod logging;
+mod memory;
 mod output;
 mod pipeline;
 mod s3;
@@ -30,6 +33,11 @@ struct Cli {
     #[arg(long, global = true, env = "OPSREPORT_CONFIG", value_name = "FILE")]
     config: Option<std::path::PathBuf>,
 
+    /// Log lines on stderr: `human`, or `json` (one object per line, with span durations, for
+    /// CloudWatch). Which events: OPSREPORT_LOG (filter syntax, e.g. `debug`).
+    #[arg(long, global = true, env = "OPSREPORT_LOG_FORMAT", value_enum, default_value = "human")]
+    log_format: logging::LogFormat,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -44,6 +52,8 @@ enum Command {
     Metrics(commands::metrics::MetricsArgs),
     /// Write a deterministic synthetic dataset in the contract's layout.
     Fixtures(commands::fixtures::FixturesArgs),
+    /// Measure speed and memory per stage on generated data (run a release build from the repository root).
+    Bench(commands::bench::BenchArgs),
     /// Work with the report template (export it with one report's inputs for the typst CLI).
     Template(commands::template::TemplateArgs),
 }
@@ -57,17 +67,19 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    logging::init(cli.log_format);
     let result = settings::load_config(cli.config.as_deref()).and_then(|config| match cli.command {
-        Command::Generate(args) => commands::generate::run(&config, args),
+        Command::Generate(args) => commands::generate::run(&config, args, cli.log_format),
         Command::Template(args) => commands::template::run(&config, args),
         Command::Validate(args) => commands::validate::run(&config, args),
         Command::Metrics(args) => commands::metrics::run(&config, args),
         Command::Fixtures(args) => commands::fixtures::run(args),
+        Command::Bench(args) => commands::bench::run(&config, args),
     });
     match result {
         Ok(code) => ExitCode::from(code),
         Err(Failure { code, error }) => {
-            eprintln!("error: {error:#}");
+            tracing::error!("{error:#}");
             ExitCode::from(code)
         }
     }

@@ -21,4 +21,4 @@ pub mod validate;
 pub use athena::{AthenaOptions, AthenaSource};
 pub use error::{ExtractError, Result};
 pub use local::LocalSource;
-pub use source::{AccountData, Dataset, Source, months_to_read};
+pub use source::{AccountData, Dataset, ExtractTimings, ReadStatistics, Source, months_to_read};

@@ -13,11 +13,13 @@ use std::path::{Path, PathBuf};
 use opsreport_model::contract::ACCOUNT_COLUMN;
 use opsreport_model::{AccountId, DatasetName, Notes, ReportPeriod, YearMonth};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use polars::prelude::{HiveOptions, LazyFrame, ScanArgsParquet, ScanSources};
 use sha2::{Digest, Sha256};
 
-use crate::source::{AccountData, Dataset, Source, months_to_read};
+use crate::source::{AccountData, Dataset, ExtractTimings, ReadStatistics, Source, months_to_read};
 use crate::validate::{Part, validate};
 use crate::{ExtractError, Result};
 
@@ -25,6 +27,15 @@ use crate::{ExtractError, Result};
 #[derive(Clone, Debug)]
 pub struct LocalSource {
     root: PathBuf,
+    /// Files and bytes read, shared by clones (one run's count).
+    counters: Arc<ReadCounters>,
+}
+
+/// Running totals behind [`Source::statistics`].
+#[derive(Debug, Default)]
+struct ReadCounters {
+    files: AtomicU64,
+    bytes: AtomicU64,
 }
 
 /// The files of one dataset that a report opens.
@@ -43,7 +54,7 @@ impl LocalSource {
         if !root.is_dir() {
             return Err(ExtractError::RootNotFound { path: root });
         }
-        Ok(Self { root })
+        Ok(Self { root, counters: Arc::default() })
     }
 
     /// The root folder.
@@ -161,13 +172,17 @@ impl LocalSource {
         mut digest: Option<&mut Sha256>,
     ) -> Result<Dataset> {
         let mut parts = Vec::with_capacity(plan.files.len());
+        let mut reading = Duration::ZERO;
         for (file, month) in &plan.files {
             let label = self.relative(file);
+            let started = Instant::now();
             let bytes = fs::read(file).map_err(|source| ExtractError::Io {
                 dataset: dataset.as_str().to_owned(),
                 path: file.clone(),
                 source,
             })?;
+            self.counters.files.fetch_add(1, Ordering::Relaxed);
+            self.counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             if let Some(digest) = digest.as_deref_mut() {
                 digest.update(format!("{dataset}\n{label}\n{}\n", bytes.len()).as_bytes());
                 digest.update(&bytes);
@@ -179,10 +194,12 @@ impl LocalSource {
                     file: label.clone(),
                     reason: error.to_string(),
                 })?;
+            reading += started.elapsed();
             parts.push(Part { label, month: *month, frame });
         }
         let months = plan.months.iter().map(ToString::to_string).collect();
         let mut loaded = validate(dataset, account, period, parts, months)?;
+        loaded.decode += reading;
         if loaded.frame.is_none() {
             let folder = self.account_folder(dataset, account);
             loaded.quality.missing_reason = Some(if folder.is_dir() {
@@ -192,6 +209,35 @@ impl LocalSource {
             });
         }
         Ok(loaded)
+    }
+
+    /// The floor the benchmark compares the metrics stage with: the files a report of `account`
+    /// reads, scanned lazily with the contract's columns selected and collected — no checks, no
+    /// computation. Returns the rows read.
+    pub fn scan_baseline(&self, account: &AccountId, period: &ReportPeriod) -> Result<u64> {
+        let mut rows = 0;
+        for dataset in DatasetName::ALL {
+            let plan = self.plan(dataset, account, period)?;
+            let unreadable = |file: &Path, error: polars::error::PolarsError| ExtractError::UnreadableFile {
+                dataset: dataset.as_str().to_owned(),
+                file: self.relative(file),
+                reason: error.to_string(),
+            };
+            for (file, _) in &plan.files {
+                let bytes = fs::read(file).map_err(|source| ExtractError::Io {
+                    dataset: dataset.as_str().to_owned(),
+                    path: file.clone(),
+                    source,
+                })?;
+                let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
+                let columns: Vec<_> = dataset.spec().column_names().into_iter().map(polars::prelude::col).collect();
+                let frame = LazyFrame::scan_parquet_sources(sources, scan_arguments())
+                    .and_then(|frame| frame.select(columns).collect())
+                    .map_err(|error| unreadable(file, error))?;
+                rows += frame.height() as u64;
+            }
+        }
+        Ok(rows)
     }
 
     fn relative(&self, path: &Path) -> String {
@@ -257,15 +303,30 @@ impl Source for LocalSource {
     fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData> {
         let mut datasets = BTreeMap::new();
         let mut digest = Sha256::new();
+        let mut timings = ExtractTimings::default();
         for dataset in DatasetName::ALL {
+            let _span = tracing::debug_span!("read", dataset = dataset.as_str()).entered();
+            let started = Instant::now();
             let plan = self.plan(dataset, account, period)?;
-            datasets.insert(dataset, self.load_plan(dataset, account, period, &plan, Some(&mut digest))?);
+            let loaded = self.load_plan(dataset, account, period, &plan, Some(&mut digest))?;
+            let total = started.elapsed();
+            timings.read += loaded.decode.min(total);
+            timings.validate += total.saturating_sub(loaded.decode);
+            datasets.insert(dataset, loaded);
         }
         let notes = self.notes(account, period)?;
         if let Some(notes) = &notes {
             digest.update(format!("notes\n{notes:?}\n").as_bytes());
         }
         let input_digest = digest.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
-        Ok(AccountData { account: account.clone(), period: *period, datasets, notes, input_digest })
+        Ok(AccountData { account: account.clone(), period: *period, datasets, notes, input_digest, timings })
+    }
+
+    fn statistics(&self) -> ReadStatistics {
+        ReadStatistics {
+            files_read: self.counters.files.load(Ordering::Relaxed),
+            bytes_read: self.counters.bytes.load(Ordering::Relaxed),
+            ..ReadStatistics::default()
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! one account and report period.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use opsreport_model::contract::{ColumnType, DatasetKind};
 use opsreport_model::{AccountId, DatasetName, DatasetQuality, Notes, ReportPeriod, YearMonth};
@@ -18,6 +19,8 @@ pub struct Dataset {
     pub frame: Option<DataFrame>,
     /// What validation found.
     pub quality: DatasetQuality,
+    /// Time spent reading and decoding its files (the rest of loading it is checking them).
+    pub decode: Duration,
 }
 
 /// Everything one report reads.
@@ -34,12 +37,52 @@ pub struct AccountData {
     /// SHA-256 (hex) over every file read — dataset, path and content — and the notes text:
     /// the same inputs give the same digest on any machine.
     pub input_digest: String,
+    /// Where loading it spent its time (for the run summary and benchmarks; not an output).
+    pub timings: ExtractTimings,
+}
+
+/// Time spent loading one account: reading and decoding files, then checking them against the
+/// contract (types, nulls, enums, duplicates, partitions).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExtractTimings {
+    /// Listing, reading and decoding files (or taking read-ahead parts).
+    pub read: Duration,
+    /// Validation against the contract.
+    pub validate: Duration,
 }
 
 impl AccountData {
     /// A dataset (always present in the map; its frame may be `None`).
     pub fn dataset(&self, name: DatasetName) -> &Dataset {
         &self.datasets[&name]
+    }
+}
+
+/// What a source has read so far in a run: the run summary prints it, and benchmarks use it to
+/// prove that every file is read once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadStatistics {
+    /// Athena queries run.
+    pub queries: u64,
+    /// Bytes Athena scanned (what Athena bills).
+    pub bytes_scanned: u64,
+    /// Dataset files (local) or result objects (Athena `UNLOAD`) read.
+    pub files_read: u64,
+    /// Bytes of those files and objects.
+    pub bytes_read: u64,
+}
+
+impl std::fmt::Display for ReadStatistics {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let megabytes = |bytes: u64| bytes as f64 / 1_000_000.0;
+        let mut parts = Vec::new();
+        if self.queries > 0 {
+            parts.push(format!("{} queries, {:.1} MB scanned", self.queries, megabytes(self.bytes_scanned)));
+        }
+        if self.files_read > 0 || self.queries == 0 {
+            parts.push(format!("{} files, {:.1} MB read", self.files_read, megabytes(self.bytes_read)));
+        }
+        formatter.write_str(&parts.join(", "))
     }
 }
 
@@ -58,6 +101,9 @@ pub trait Source: Send + Sync {
 
     /// Reads and validates every dataset of `account` that a report for `period` needs.
     fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData>;
+
+    /// What this source has read since it was made.
+    fn statistics(&self) -> ReadStatistics;
 }
 
 /// The partition months a report for `period` reads of `dataset`, oldest first.

@@ -7,6 +7,8 @@
 //! required column are excluded, unknown enum values become `Other`/`Unknown`, exact duplicates
 //! and superseded re-reports are dropped.
 
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use opsreport_model::contract::{ACCOUNT_COLUMN, ColumnSpec, ColumnType, DatasetSpec};
 use opsreport_model::{AccountId, DatasetName, DatasetQuality, ReportPeriod, YearMonth};
@@ -88,8 +90,12 @@ pub fn validate(
     let mut quality =
         DatasetQuality { dataset: spec.name.to_owned(), files_read: labels.clone(), months_read, ..DatasetQuality::default() };
     let mut combined: Option<DataFrame> = None;
+    let started = Instant::now();
+    let mut decode = Duration::ZERO;
     for (index, part) in parts.into_iter().enumerate() {
+        let started = Instant::now();
         let frame = read_part(spec, account, index, part)?;
+        decode += started.elapsed();
         match combined.as_mut() {
             None => combined = Some(frame),
             Some(all) => {
@@ -100,7 +106,7 @@ pub fn validate(
     let Some(mut frame) = combined else {
         quality.missing = true;
         quality.missing_reason = Some("no files for this account in the months the report reads".into());
-        return Ok(Dataset { name: dataset, frame: None, quality });
+        return Ok(Dataset { name: dataset, frame: None, quality, decode: started.elapsed() });
     };
     frame.rechunk_mut();
     quality.rows_read = frame.height() as u64;
@@ -112,7 +118,7 @@ pub fn validate(
     let mut output_columns = vec![lit(account.as_str()).alias(ACCOUNT_COLUMN)];
     output_columns.extend(spec.columns.iter().map(|column| col(column.name)));
     let frame = frame.lazy().select(output_columns).collect().map_err(|error| engine(spec, error))?;
-    Ok(Dataset { name: dataset, frame: Some(frame), quality })
+    Ok(Dataset { name: dataset, frame: Some(frame), quality, decode })
 }
 
 fn engine(spec: &DatasetSpec, error: PolarsError) -> ExtractError {

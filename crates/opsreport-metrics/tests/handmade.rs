@@ -9,8 +9,11 @@ use opsreport_model::period::parse_time_zone;
 use opsreport_model::{AccountId, Config, ReportPeriod, YearMonth};
 
 fn metrics_for(month: &str, zone: &str) -> Metrics {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/handmade");
-    let source = LocalSource::new(root).unwrap();
+    // The directory cargo gives the running test (a binary reused from another checkout keeps
+    // that checkout's compiled-in path).
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+    let root = format!("{manifest_dir}/../../fixtures/handmade");
+    let source = LocalSource::new(&root).unwrap();
     let account = AccountId::parse("000000000001").unwrap();
     let period = ReportPeriod::new(YearMonth::parse(month).unwrap(), parse_time_zone(zone).unwrap());
     let data = source.load_account(&account, &period).unwrap();

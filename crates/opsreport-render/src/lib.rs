@@ -148,6 +148,9 @@ fn describe(diagnostics: &[SourceDiagnostic]) -> String {
         .join("; ")
 }
 
+/// Compilations a memoized Typst result survives without being used.
+const MEMO_MAX_AGE: usize = 4;
+
 /// Renders one report to PDF bytes.
 pub fn render(input: &ReportInput) -> Result<Rendered, RenderError> {
     let (inputs, tables, chart_time) = template_inputs(input)?;
@@ -177,6 +180,9 @@ pub fn render(input: &ReportInput) -> Result<Rendered, RenderError> {
     };
     let pdf = typst_pdf::pdf(&document, &options).map_err(|errors| RenderError::Export(describe(&errors)))?;
     let export_time = started.elapsed();
+    // Typst memoizes across compilations; results unused for a few reports are dropped, so a
+    // fleet's memory stays flat while the template's own work stays cached.
+    typst::comemo::evict(MEMO_MAX_AGE);
     Ok(Rendered {
         pages: document.pages().len(),
         pdf,

@@ -30,16 +30,24 @@ pub const FONT_FILES: &[(&str, &[u8])] = &[
     ("Inter-Bold.otf", include_bytes!("../../../report-templates/fonts/Inter-Bold.otf")),
 ];
 
-/// Fonts, font book and standard library, built once per process.
+/// Fonts, font book, standard library and the parsed template, built once per process.
 struct Shared {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
+    sources: BTreeMap<String, Source>,
 }
 
 static SHARED: LazyLock<Shared> = LazyLock::new(|| {
     let fonts: Vec<Font> = FONT_FILES.iter().flat_map(|(_, data)| Font::iter(Bytes::new(*data))).collect();
-    Shared { library: LazyHash::new(Library::default()), book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts }
+    let sources = TEMPLATE_FILES
+        .iter()
+        .map(|(name, text)| {
+            let path = format!("/{name}");
+            (path.clone(), Source::new(file_id(&path), (*text).to_owned()))
+        })
+        .collect();
+    Shared { library: LazyHash::new(Library::default()), book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts, sources }
 });
 
 /// Parses the fonts and the library now, so the first report does not pay for it.
@@ -64,13 +72,8 @@ impl ReportWorld {
     /// A world with the shipped template and the given data files (`data/report.json`,
     /// `charts/<name>.svg`), dated `today`.
     pub fn new(files: &BTreeMap<String, Vec<u8>>, today: NaiveDate) -> Self {
-        let sources = TEMPLATE_FILES
-            .iter()
-            .map(|(name, text)| {
-                let path = format!("/{name}");
-                (path.clone(), Source::new(file_id(&path), (*text).to_owned()))
-            })
-            .collect();
+        // Sources share their parsed syntax tree: cloning one is cheap.
+        let sources = SHARED.sources.clone();
         let files = files.iter().map(|(name, bytes)| (format!("/{name}"), Bytes::new(bytes.clone()))).collect();
         let today = Datetime::from_ymd(today.year(), today.month() as u8, today.day() as u8).expect("a valid date");
         Self { main: file_id(&format!("/{MAIN_TEMPLATE}")), sources, files, today }

@@ -2,18 +2,27 @@
 //! (`report.pdf`, `metrics.json`, `tables/*.csv`, `manifest.json`).
 //!
 //! With no arguments it builds the demo: the committed fixtures, their first account and latest
-//! month, into `out/`. One account's failure does not stop the others: they are written, the
-//! failures are listed, and the exit code is 1.
+//! month, into `out/`. Accounts are reported in parallel by `--jobs` workers; one account's
+//! failure does not stop the others: they are written, the failures are listed in the run
+//! summary, and the exit code is 1.
 
+use std::io::IsTerminal;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 use opsreport_extract::{LocalSource, Source};
 use opsreport_model::{AccountId, Config, ReportPeriod, YearMonth};
 use opsreport_render::PdfFlavour;
 
-use crate::failure::{EXIT_BAD_INPUT, Failure, Outcome};
+use tracing::info_span;
+
+use crate::failure::{EXIT_SOME_FAILED, Failure, Outcome};
+use crate::fleet::{self, FailedAccount, StagePeaks, StageTimes};
+use crate::logging::{self, LogFormat};
+use crate::memory;
 use crate::output::{OutputFile, ReportIdentity, csv, write_report};
 use crate::pipeline;
 use crate::s3::{S3Sink, parse_location};
@@ -82,6 +91,9 @@ pub struct GenerateArgs {
     /// PDF flavour.
     #[arg(long, env = "OPSREPORT_PDF_STANDARD", value_enum, default_value = "none")]
     pdf_standard: PdfStandardFlag,
+    /// Reports made at once (worker threads; each holds one account's data). Default: one per core.
+    #[arg(long, env = "OPSREPORT_JOBS", value_name = "N")]
+    jobs: Option<NonZeroUsize>,
 }
 
 /// The word `--source` takes for Athena (a local folder of that name: `./athena`).
@@ -192,8 +204,14 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
     Ok(Resolved { source, source_name, remote: local.is_none(), period, accounts, generated_on })
 }
 
+/// Worker threads when `--jobs` is not given: one per core.
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map(usize::from).unwrap_or(1)
+}
+
 /// Runs `opsreport generate`.
-pub fn run(config: &Config, args: GenerateArgs) -> Outcome {
+pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcome {
+    let run_started = Instant::now();
     let resolved = resolve(config, &args.selection)?;
     let flavour = match args.pdf_standard {
         PdfStandardFlag::None => PdfFlavour::Standard,
@@ -204,75 +222,142 @@ pub fn run(config: &Config, args: GenerateArgs) -> Outcome {
         Some(location) => Sink::S3(S3Sink::new(location, config)?),
         None => Sink::Folder(PathBuf::from(&args.out)),
     };
+    let month = resolved.period.month().to_string();
     opsreport_render::warm_up();
     // One pass over the source for the whole fleet where the source can (Athena: one query per
     // dataset); a failure here is the source's, so no account can be written.
     let started = Instant::now();
-    resolved.source.prefetch(&resolved.accounts, &resolved.period).map_err(|error| {
-        Failure::from_extract(error).context(format!("cannot read {} for {}", resolved.source_name, resolved.period.month()))
-    })?;
-    if resolved.remote {
-        eprintln!(
-            "read {} account(s) from {} in {:.0} ms",
+    info_span!("read_ahead", month = month.as_str(), accounts = resolved.accounts.len())
+        .in_scope(|| resolved.source.prefetch(&resolved.accounts, &resolved.period))
+        .map_err(|error| {
+            Failure::from_extract(error).context(format!("cannot read {} for {}", resolved.source_name, resolved.period.month()))
+        })?;
+    let read_ahead = resolved.remote.then(|| started.elapsed());
+    if let Some(read_ahead) = read_ahead {
+        tracing::info!(
+            "read {} account(s) from {} in {:.0} ms: {}",
             resolved.accounts.len(),
             resolved.source_name,
-            started.elapsed().as_secs_f64() * 1000.0
+            read_ahead.as_secs_f64() * 1000.0,
+            resolved.source.statistics()
         );
     }
-    let mut failures: Vec<(AccountId, Failure)> = Vec::new();
-    let mut written = 0;
-    for account in &resolved.accounts {
-        let started = Instant::now();
-        match report(config, &resolved, account, flavour, logo.clone(), &sink) {
-            Ok(done) => {
-                written += 1;
-                for warning in &done.warnings {
-                    eprintln!("warning: account {account}: typst: {warning}");
+    let workers = args.jobs.map_or_else(default_workers, usize::from).min(resolved.accounts.len()).max(1);
+    let count = resolved.accounts.len();
+    // Per-stage peaks need the process to itself: one worker only.
+    let stage_memory = workers == 1 && std::env::var(STAGE_MEMORY_VARIABLE).is_ok_and(|value| value == "1");
+    let progress = (count > 1 && log_format == LogFormat::Human && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(count as u64).with_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:32}] {pos}/{len} accounts, {msg}, ETA {eta}")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message("0 failed");
+        logging::show_progress(bar.clone());
+        bar
+    });
+    let mut failed_so_far = 0;
+    let results = fleet::for_each_parallel(
+        count,
+        workers,
+        |index| {
+            let account = &resolved.accounts[index];
+            let span = info_span!("account", account_id = account.as_str(), month = month.as_str());
+            let _entered = span.enter();
+            let result = report(config, &resolved, account, flavour, logo.clone(), &sink, stage_memory);
+            match &result {
+                Ok(done) => {
+                    for warning in &done.warnings {
+                        tracing::warn!("account {account}: typst: {warning}");
+                    }
+                    let ms = |duration: Duration| duration.as_secs_f64() * 1000.0;
+                    let [extract, validate, metrics, charts, compile, export, write] = done.times.0.map(ms);
+                    tracing::info!(
+                        "wrote {} ({} pages) in {:.0} ms: extract {extract:.0}, validate {validate:.0}, metrics {metrics:.0}, charts {charts:.0}, typst compile {compile:.0}, PDF export {export:.0}, write {write:.0} ms",
+                        done.folder,
+                        done.pages,
+                        ms(done.times.total()),
+                    );
                 }
-                let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
-                eprintln!(
-                    "wrote {} ({} pages) in {:.0} ms: extract {:.0}, metrics {:.0}, charts {:.0}, typst compile {:.0}, PDF export {:.0}, write {:.0} ms",
-                    done.folder,
-                    done.pages,
-                    ms(started.elapsed()),
-                    ms(done.extract),
-                    ms(done.metrics),
-                    ms(done.render.charts),
-                    ms(done.render.compile),
-                    ms(done.render.export),
-                    ms(done.write)
-                );
+                Err(failure) => tracing::error!("account {account}: {:#}", failure.error),
             }
-            Err(failure) => {
-                eprintln!("error: account {account}: {:#}", failure.error);
-                failures.push((account.clone(), failure));
+            result
+        },
+        |_, result| {
+            if !matches!(result, Ok(Ok(_))) {
+                failed_so_far += 1;
+            }
+            if let Some(bar) = &progress {
+                bar.set_message(format!("{failed_so_far} failed"));
+                bar.inc(1);
+            }
+        },
+    );
+    logging::hide_progress();
+    let mut summary = fleet::Summary {
+        month,
+        accounts: count,
+        workers,
+        read_ahead,
+        statistics: resolved.source.statistics(),
+        ..fleet::Summary::default()
+    };
+    for (account, result) in resolved.accounts.iter().zip(results) {
+        match result {
+            Ok(Ok(done)) => summary.written.push((account.clone(), done.times, done.peaks)),
+            Ok(Err(failure)) => summary.failed.push(FailedAccount {
+                account: account.clone(),
+                code: failure.code,
+                message: format!("{:#}", failure.error),
+            }),
+            Err(panic) => {
+                tracing::error!("account {account}: {panic}");
+                summary.failed.push(FailedAccount { account: account.clone(), code: EXIT_SOME_FAILED, message: panic });
             }
         }
     }
-    if resolved.accounts.len() > 1 || !failures.is_empty() {
-        eprintln!("summary: {written} report(s) written, {} failed, month {}", failures.len(), resolved.period.month());
-        for (account, failure) in &failures {
-            eprintln!("  failed: {account}: {:#}", failure.error);
-        }
+    summary.wall = run_started.elapsed();
+    summary.peak_rss = memory::peak_rss_bytes();
+    // A person running one report has its line already; logs for machines always get the summary.
+    match log_format {
+        LogFormat::Human if count > 1 || !summary.failed.is_empty() => logging::write_stderr(summary.to_text().as_bytes()),
+        LogFormat::Human => {}
+        LogFormat::Json => summary.log(),
     }
-    Ok(match (written, failures.len()) {
-        (_, 0) => 0,
-        (0, _) if resolved.accounts.len() == 1 => {
-            failures.into_iter().next().map(|(_, failure)| failure.code).unwrap_or(EXIT_BAD_INPUT)
-        }
-        _ => 1,
+    Ok(match (summary.written.len(), summary.failed.first()) {
+        (_, None) => 0,
+        (0, Some(failed)) if count == 1 => failed.code,
+        _ => EXIT_SOME_FAILED,
     })
 }
 
-/// What writing one report produced, and where the time went.
+/// Set to `1` (with one worker) to measure each stage's peak memory, as the benchmark does.
+pub const STAGE_MEMORY_VARIABLE: &str = "OPSREPORT_STAGE_MEMORY";
+
+/// What writing one report produced, and where the time and memory went.
 struct Done {
     folder: String,
     pages: usize,
     warnings: Vec<String>,
-    extract: std::time::Duration,
-    metrics: std::time::Duration,
-    render: opsreport_render::RenderTimings,
-    write: std::time::Duration,
+    times: StageTimes,
+    peaks: StagePeaks,
+}
+
+/// Peak memory per stage when asked for: the mark is reset as a stage starts and read as it ends.
+struct StageMemory {
+    enabled: bool,
+}
+
+impl StageMemory {
+    fn start(&self) {
+        if self.enabled {
+            memory::reset_peak();
+        }
+    }
+
+    fn end(&self) -> Option<u64> {
+        if self.enabled { memory::peak_rss_bytes() } else { None }
+    }
 }
 
 fn report(
@@ -282,21 +367,34 @@ fn report(
     flavour: PdfFlavour,
     logo: Option<(String, Vec<u8>)>,
     sink: &Sink,
+    stage_memory: bool,
 ) -> Result<Done, Failure> {
+    let probe = StageMemory { enabled: stage_memory };
+    probe.start();
+    let data = info_span!("extract")
+        .in_scope(|| resolved.source.load_account(account, &resolved.period))
+        .map_err(Failure::from_extract)?;
+    let extract = data.timings;
+    let extract_peak = probe.end();
+    probe.start();
     let started = Instant::now();
-    let data = resolved.source.load_account(account, &resolved.period).map_err(Failure::from_extract)?;
-    let extract = started.elapsed();
-    let started = Instant::now();
-    let metrics = pipeline::metrics(&data, config, resolved.generated_on)?;
+    let metrics = info_span!("metrics").in_scope(|| pipeline::metrics(&data, config, resolved.generated_on))?;
     let metrics_time = started.elapsed();
-    let rendered = opsreport_render::render(&opsreport_render::ReportInput {
-        metrics: &metrics,
-        notes: data.notes.as_ref(),
-        config,
-        logo,
-        flavour,
-    })
-    .map_err(Failure::source_or_sink)?;
+    let metrics_peak = probe.end();
+    probe.start();
+    let rendered = info_span!("render")
+        .in_scope(|| {
+            opsreport_render::render(&opsreport_render::ReportInput {
+                metrics: &metrics,
+                notes: data.notes.as_ref(),
+                config,
+                logo,
+                flavour,
+            })
+        })
+        .map_err(Failure::source_or_sink)?;
+    let render_peak = probe.end();
+    drop(data);
     let mut metrics_json = pipeline::metrics_json(&metrics)?.into_bytes();
     metrics_json.push(b'\n');
     let mut files = vec![
@@ -313,27 +411,35 @@ fn report(
         generator_version: &metrics.generator_version,
         input_fingerprint: &metrics.input_fingerprint,
     };
+    probe.start();
     let started = Instant::now();
-    let folder = match sink {
+    let folder = info_span!("write").in_scope(|| match sink {
         Sink::Folder(out) => write_report(out, &identity, &files)
             .map_err(|error| {
                 Failure::source_or_sink(anyhow::anyhow!(
                     "cannot write the report for account {account} under {}: {error}",
                     out.display()
                 ))
-            })?
-            .display()
-            .to_string(),
-        Sink::S3(s3) => s3.write_report(&identity, &files)?,
-    };
+            })
+            .map(|folder| folder.display().to_string()),
+        Sink::S3(s3) => s3.write_report(&identity, &files),
+    })?;
+    let timings = rendered.timings;
     Ok(Done {
         folder,
         pages: rendered.pages,
         warnings: rendered.warnings,
-        extract,
-        metrics: metrics_time,
-        render: rendered.timings,
-        write: started.elapsed(),
+        times: StageTimes([
+            extract.read,
+            extract.validate,
+            metrics_time,
+            timings.charts,
+            timings.compile,
+            timings.export,
+            started.elapsed(),
+        ]),
+        // Extract and validate are one call, as are the three render stages: they share a peak.
+        peaks: [extract_peak, extract_peak, metrics_peak, render_peak, render_peak, render_peak, probe.end()],
     })
 }
 

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod bench;
 pub mod fixtures;
 pub mod generate;
 pub mod metrics;

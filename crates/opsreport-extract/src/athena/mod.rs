@@ -20,7 +20,7 @@ pub mod results;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use opsreport_model::config::{AthenaResultMode, AthenaSettings};
 use opsreport_model::contract::ACCOUNT_COLUMN;
@@ -29,7 +29,7 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::queries::prepare;
-use crate::source::{AccountData, Source, months_to_read};
+use crate::source::{AccountData, ExtractTimings, ReadStatistics, Source, months_to_read};
 use crate::validate::{Part, validate};
 use crate::{ExtractError, Result};
 
@@ -164,6 +164,10 @@ pub struct QueryRecord {
     pub bytes_scanned: Option<i64>,
     /// Rows returned (all accounts).
     pub rows: u64,
+    /// `UNLOAD` result objects read (none when paging).
+    pub objects: u64,
+    /// Their bytes.
+    pub object_bytes: u64,
 }
 
 /// Rows of one account read ahead, per dataset: `(month, rows)` parts.
@@ -217,6 +221,10 @@ impl AthenaSource {
         let mut records = Vec::new();
         for outcome in outcomes {
             let dataset = outcome.dataset;
+            let (objects, object_bytes) = outcome.parts.iter().fold((0, 0), |(count, bytes), part| match part {
+                query::ResultPart::Parquet { bytes: content, .. } => (count + 1, bytes + content.len() as u64),
+                query::ResultPart::Frame(_) => (count, bytes),
+            });
             // All parts of a result together, so each (account, month) becomes one sorted part
             // however Athena spread the rows over objects.
             let mut combined: Option<DataFrame> = None;
@@ -241,11 +249,21 @@ impl AthenaSource {
                     }
                 }
             }
+            tracing::debug!(
+                dataset = dataset.as_str(),
+                query_execution_id = outcome.query_execution_id.as_str(),
+                bytes_scanned = outcome.bytes_scanned.unwrap_or_default(),
+                rows,
+                objects,
+                "athena query read"
+            );
             records.push(QueryRecord {
                 dataset,
                 query_execution_id: outcome.query_execution_id,
                 bytes_scanned: outcome.bytes_scanned,
                 rows,
+                objects,
+                object_bytes,
             });
         }
         self.queries.lock().expect("not poisoned").extend(records);
@@ -415,6 +433,16 @@ fn split_by_account_and_month(dataset: DatasetName, part: DataFrame) -> Result<V
 }
 
 impl Source for AthenaSource {
+    fn statistics(&self) -> ReadStatistics {
+        let queries = self.queries.lock().expect("not poisoned");
+        ReadStatistics {
+            queries: queries.len() as u64,
+            bytes_scanned: queries.iter().filter_map(|query| query.bytes_scanned).map(|bytes| bytes.max(0) as u64).sum(),
+            files_read: queries.iter().map(|query| query.objects).sum(),
+            bytes_read: queries.iter().map(|query| query.object_bytes).sum(),
+        }
+    }
+
     fn accounts(&self, period: &ReportPeriod) -> Result<Vec<AccountId>> {
         let Some(location) = &self.options.data_location else {
             return Err(ExtractError::AthenaSetting {
@@ -446,7 +474,9 @@ impl Source for AthenaSource {
         };
         let mut digest = Sha256::new();
         let mut datasets = BTreeMap::new();
+        let mut timings = ExtractTimings::default();
         for dataset in DatasetName::ALL {
+            let started = Instant::now();
             let pieces = parts_by_dataset.remove(&dataset).unwrap_or_default();
             let mut parts = Vec::with_capacity(pieces.len());
             let mut months = Vec::new();
@@ -475,6 +505,9 @@ impl Source for AthenaSource {
                     self.options.database
                 ));
             }
+            let total = started.elapsed();
+            timings.read += loaded.decode.min(total);
+            timings.validate += total.saturating_sub(loaded.decode);
             datasets.insert(dataset, loaded);
         }
         let notes = self.notes(account, period)?;
@@ -482,7 +515,7 @@ impl Source for AthenaSource {
             digest.update(format!("notes\n{notes:?}\n").as_bytes());
         }
         let input_digest = digest.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
-        Ok(AccountData { account: account.clone(), period: *period, datasets, notes, input_digest })
+        Ok(AccountData { account: account.clone(), period: *period, datasets, notes, input_digest, timings })
     }
 }
 

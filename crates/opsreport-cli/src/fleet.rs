@@ -1,0 +1,364 @@
+//! Fleet fan-out and the run summary: accounts are handed to a fixed number of worker threads,
+//! one account at a time per worker (so memory is bounded by `workers ×` one account's data,
+//! whatever the fleet's size), and the time each report spent in each stage is added up so the
+//! summary can say where the run's time went.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use opsreport_extract::ReadStatistics;
+use opsreport_model::AccountId;
+
+/// The stages of one report, in pipeline order.
+/// `extract` is listing, reading and decoding files; `validate` is checking them against the
+/// contract.
+pub const STAGES: [&str; 7] = ["extract", "validate", "metrics", "charts", "typst compile", "PDF export", "write"];
+
+/// Time one report spent in each of [`STAGES`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StageTimes(pub [Duration; STAGES.len()]);
+
+impl StageTimes {
+    /// The whole report.
+    pub fn total(&self) -> Duration {
+        self.0.iter().sum()
+    }
+}
+
+/// Peak resident memory of the process during each of [`STAGES`] of one report, in bytes,
+/// when measured (one worker and `OPSREPORT_STAGE_MEMORY=1`: the benchmark).
+pub type StagePeaks = [Option<u64>; STAGES.len()];
+
+/// Runs `work(index)` for every index below `count` on `workers` threads (each takes the next
+/// index when it is free) and calls `finished` on this thread as each one completes. A panic in
+/// one item becomes that item's `Err(message)`; the others go on. Results come back in index
+/// order, whatever order they finished in.
+pub fn for_each_parallel<R: Send>(
+    count: usize,
+    workers: usize,
+    work: impl Fn(usize) -> R + Sync,
+    mut finished: impl FnMut(usize, &Result<R, String>),
+) -> Vec<Result<R, String>> {
+    let next = AtomicUsize::new(0);
+    let (sender, receiver) = mpsc::channel();
+    let mut results: Vec<Option<Result<R, String>>> = (0..count).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.clamp(1, count.max(1)) {
+            let sender = sender.clone();
+            let (next, work) = (&next, &work);
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if index >= count {
+                        break;
+                    }
+                    let result = catch_unwind(AssertUnwindSafe(|| work(index))).map_err(|payload| panic_message(&*payload));
+                    if sender.send((index, result)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for (index, result) in receiver {
+            finished(index, &result);
+            results[index] = Some(result);
+        }
+    });
+    results.into_iter().map(|result| result.expect("every index is sent exactly once")).collect()
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    format!("internal error (panic): {text}; please report it with the account's data")
+}
+
+/// An account that failed, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedAccount {
+    /// The account.
+    pub account: AccountId,
+    /// The exit code its failure maps to (2 input data, 3 source or sink, 1 internal).
+    pub code: u8,
+    /// The message, with its context chain on one line.
+    pub message: String,
+}
+
+/// Everything the end-of-run summary says.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// The report month (`YYYY-MM`).
+    pub month: String,
+    /// Accounts selected.
+    pub accounts: usize,
+    /// Worker threads used.
+    pub workers: usize,
+    /// Wall-clock time of the whole run.
+    pub wall: Duration,
+    /// Time of the fleet-wide read before the reports (Athena), if any.
+    pub read_ahead: Option<Duration>,
+    /// What the source read.
+    pub statistics: ReadStatistics,
+    /// Peak resident memory of the whole run, in bytes (where the system says).
+    pub peak_rss: Option<u64>,
+    /// Reports written, with their stage times and peaks, in account order.
+    pub written: Vec<(AccountId, StageTimes, StagePeaks)>,
+    /// Accounts that failed, in account order.
+    pub failed: Vec<FailedAccount>,
+}
+
+/// One row of the stage table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageRow {
+    /// Stage name.
+    pub stage: &'static str,
+    /// Summed over the written reports (worker time, not wall time).
+    pub total: Duration,
+    /// Share of all the stages' time, in percent.
+    pub share_pct: f64,
+    /// Mean per written report.
+    pub mean: Duration,
+    /// The slowest report in this stage.
+    pub slowest: Option<(AccountId, Duration)>,
+    /// The highest peak memory of any report in this stage, when measured.
+    pub peak: Option<u64>,
+}
+
+impl Summary {
+    /// Where the time went, stage by stage (empty when no report was written).
+    pub fn stage_rows(&self) -> Vec<StageRow> {
+        if self.written.is_empty() {
+            return Vec::new();
+        }
+        let all: Duration = self.written.iter().map(|(_, times, _)| times.total()).sum();
+        STAGES
+            .iter()
+            .enumerate()
+            .map(|(index, stage)| {
+                let total: Duration = self.written.iter().map(|(_, times, _)| times.0[index]).sum();
+                // The first account wins a tie, so the table is the same on every run.
+                let slowest =
+                    self.written.iter().fold(None::<(AccountId, Duration)>, |slowest, (account, times, _)| match slowest {
+                        Some((_, longest)) if longest >= times.0[index] => slowest,
+                        _ => Some((account.clone(), times.0[index])),
+                    });
+                StageRow {
+                    stage,
+                    total,
+                    share_pct: if all.is_zero() { 0.0 } else { 100.0 * total.as_secs_f64() / all.as_secs_f64() },
+                    mean: total / self.written.len() as u32,
+                    slowest,
+                    peak: self.written.iter().filter_map(|(_, _, peaks)| peaks[index]).max(),
+                }
+            })
+            .collect()
+    }
+
+    /// The summary as text for a terminal.
+    pub fn to_text(&self) -> String {
+        let ms = |duration: Duration| format!("{:.0} ms", duration.as_secs_f64() * 1000.0);
+        let mut text = format!(
+            "summary: {} report(s) written, {} failed, {} account(s), month {}, {} worker(s), {:.1} s\n",
+            self.written.len(),
+            self.failed.len(),
+            self.accounts,
+            self.month,
+            self.workers,
+            self.wall.as_secs_f64()
+        );
+        let mut source = format!("  source: {}", self.statistics);
+        if let Some(read_ahead) = self.read_ahead {
+            source.push_str(&format!(", fleet read {}", ms(read_ahead)));
+        }
+        if let Some(peak) = self.peak_rss {
+            source.push_str(&format!("; peak memory {:.0} MiB", crate::memory::mebibytes(peak)));
+        }
+        text.push_str(&source);
+        text.push('\n');
+        let rows = self.stage_rows();
+        if !rows.is_empty() {
+            let peaks = rows.iter().any(|row| row.peak.is_some());
+            let peak_header = if peaks { format!(" {:>9}", "peak MiB") } else { String::new() };
+            text.push_str(&format!(
+                "  {:<14} {:>10} {:>7} {:>12}{peak_header}   {}\n",
+                "stage", "total", "share", "per report", "slowest (account)"
+            ));
+            for row in rows {
+                let slowest = row.slowest.map(|(account, time)| format!("{} ({account})", ms(time))).unwrap_or_default();
+                let peak = match (peaks, row.peak) {
+                    (true, Some(peak)) => format!(" {:>9.0}", crate::memory::mebibytes(peak)),
+                    (true, None) => format!(" {:>9}", "-"),
+                    (false, _) => String::new(),
+                };
+                text.push_str(&format!(
+                    "  {:<14} {:>10} {:>6.1}% {:>12}{peak}   {}\n",
+                    row.stage,
+                    ms(row.total),
+                    row.share_pct,
+                    ms(row.mean),
+                    slowest
+                ));
+            }
+        }
+        if !self.failed.is_empty() {
+            text.push_str("  failed accounts:\n");
+            for failed in &self.failed {
+                text.push_str(&format!("    {} (exit {}): {}\n", failed.account, failed.code, failed.message));
+            }
+        }
+        text
+    }
+
+    /// The summary as log events (for `--log-format json`): one for the run, one per stage,
+    /// one per failed account.
+    pub fn log(&self) {
+        let ms = |duration: Duration| (duration.as_secs_f64() * 1000.0).round() as u64;
+        tracing::info!(
+            month = self.month.as_str(),
+            accounts = self.accounts,
+            written = self.written.len(),
+            failed = self.failed.len(),
+            workers = self.workers,
+            wall_ms = ms(self.wall),
+            read_ahead_ms = self.read_ahead.map(ms).unwrap_or_default(),
+            queries = self.statistics.queries,
+            bytes_scanned = self.statistics.bytes_scanned,
+            files_read = self.statistics.files_read,
+            bytes_read = self.statistics.bytes_read,
+            peak_rss_mib = self.peak_rss.map(crate::memory::mebibytes).unwrap_or_default().round() as u64,
+            "run summary"
+        );
+        for row in self.stage_rows() {
+            let (slowest_account, slowest_ms) =
+                row.slowest.map(|(account, time)| (account.to_string(), ms(time))).unwrap_or_default();
+            let share_pct = (row.share_pct * 10.0).round() / 10.0;
+            match row.peak {
+                Some(peak) => tracing::info!(
+                    stage = row.stage,
+                    total_ms = ms(row.total),
+                    share_pct,
+                    mean_ms = ms(row.mean),
+                    slowest_account = slowest_account.as_str(),
+                    slowest_ms,
+                    peak_rss_mib = crate::memory::mebibytes(peak).round() as u64,
+                    "stage time"
+                ),
+                None => tracing::info!(
+                    stage = row.stage,
+                    total_ms = ms(row.total),
+                    share_pct,
+                    mean_ms = ms(row.mean),
+                    slowest_account = slowest_account.as_str(),
+                    slowest_ms,
+                    "stage time"
+                ),
+            }
+        }
+        for failed in &self.failed {
+            tracing::error!(
+                account_id = failed.account.as_str(),
+                exit_code = failed.code,
+                error = failed.message.as_str(),
+                "account failed"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(n: u64) -> AccountId {
+        AccountId::parse(&format!("{n:012}")).unwrap()
+    }
+
+    #[test]
+    fn every_item_runs_once_results_keep_their_order_and_a_panic_stays_with_its_item() {
+        for workers in [1, 2, 5, 64] {
+            let mut seen = Vec::new();
+            let results = for_each_parallel(
+                20,
+                workers,
+                |index| {
+                    assert!(index != 7, "item seven is broken");
+                    index * 10
+                },
+                |index, _| seen.push(index),
+            );
+            seen.sort();
+            assert_eq!(seen, (0..20).collect::<Vec<_>>(), "{workers} workers");
+            for (index, result) in results.iter().enumerate() {
+                match result {
+                    Ok(value) => assert_eq!(*value, index * 10),
+                    Err(message) => {
+                        assert_eq!(index, 7);
+                        assert!(message.contains("item seven is broken"), "{message}");
+                    }
+                }
+            }
+            assert!(results[7].is_err());
+        }
+        assert!(for_each_parallel(0, 4, |index| index, |_, _| ()).is_empty());
+    }
+
+    #[test]
+    fn workers_really_run_at_once() {
+        // Two items that each wait for the other to start can only finish with two workers.
+        let started = AtomicUsize::new(0);
+        let results = for_each_parallel(
+            2,
+            2,
+            |_| {
+                started.fetch_add(1, Ordering::SeqCst);
+                let deadline = std::time::Instant::now() + Duration::from_secs(10);
+                while started.load(Ordering::SeqCst) < 2 {
+                    assert!(std::time::Instant::now() < deadline, "the other worker never started");
+                    std::thread::yield_now();
+                }
+            },
+            |_, _| (),
+        );
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+    }
+
+    #[test]
+    fn the_summary_says_where_the_time_went_and_names_the_failures() {
+        // Account 1: 10+0+20+30+40+50+50 = 200 ms; account 2: 30+0+20+10+40+50+50 = 200 ms.
+        // Extract: 40 of 400 ms = 10.0 %, mean 20 ms, slowest account 2 (30 ms).
+        let times = |extract: u64, charts: u64| StageTimes([extract, 0, 20, charts, 40, 50, 50].map(Duration::from_millis));
+        let summary = Summary {
+            month: "2026-10".into(),
+            accounts: 3,
+            workers: 2,
+            wall: Duration::from_millis(1500),
+            read_ahead: None,
+            statistics: ReadStatistics { files_read: 30, bytes_read: 2_500_000, ..ReadStatistics::default() },
+            peak_rss: Some(200 << 20),
+            written: vec![(account(1), times(10, 30), [None; STAGES.len()]), (account(2), times(30, 10), [None; STAGES.len()])],
+            failed: vec![FailedAccount { account: account(3), code: 2, message: "incidents: column priority missing".into() }],
+        };
+        let rows = summary.stage_rows();
+        assert_eq!(rows.len(), STAGES.len());
+        assert_eq!(rows[0].total, Duration::from_millis(40));
+        assert!((rows[0].share_pct - 10.0).abs() < 1e-9);
+        assert_eq!(rows[0].mean, Duration::from_millis(20));
+        assert_eq!(rows[0].slowest, Some((account(2), Duration::from_millis(30))));
+        // A tie goes to the first account.
+        assert_eq!(rows[2].slowest, Some((account(1), Duration::from_millis(20))));
+        let text = summary.to_text();
+        assert!(
+            text.starts_with("summary: 2 report(s) written, 1 failed, 3 account(s), month 2026-10, 2 worker(s), 1.5 s\n"),
+            "{text}"
+        );
+        assert!(text.contains("source: 30 files, 2.5 MB read; peak memory 200 MiB"), "{text}");
+        assert!(text.contains("  extract             40 ms   10.0%        20 ms   30 ms (000000000002)"), "{text}");
+        assert!(text.contains("000000000003 (exit 2): incidents: column priority missing"), "{text}");
+    }
+}

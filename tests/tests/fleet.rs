@@ -1,0 +1,146 @@
+//! A fleet run over generated data: accounts are reported in parallel, one account with broken
+//! data fails alone (exit 1, named in the summary, no manifest), the others are written, and
+//! the outputs are the same bytes whatever the number of workers and however often it re-runs.
+
+use std::path::Path;
+
+use opsreport_tests::{opsreport, opsreport_with_env, tree_bytes};
+
+const MONTH: &str = "2026-10";
+
+/// The accounts a generated dataset holds, sorted.
+fn accounts(data: &Path) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(data.join("incidents"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().trim_start_matches("aws_account_id=").to_owned())
+        .collect();
+    found.sort();
+    found
+}
+
+fn generate(directory: &Path, out: &str, jobs: &str, extra: &[&str]) -> opsreport_tests::Run {
+    let mut args = vec![
+        "generate",
+        "--source",
+        "data",
+        "--all-accounts",
+        "--month",
+        MONTH,
+        "--generated-on",
+        "2026-11-02",
+        "--out",
+        out,
+        "--jobs",
+        jobs,
+    ];
+    args.extend(extra);
+    opsreport(directory, &args)
+}
+
+#[test]
+fn one_broken_account_fails_alone_and_the_fleet_is_byte_for_byte_reproducible() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    let made =
+        opsreport(root, &["fixtures", "--out", "data", "--accounts", "4", "--months", "2", "--scale", "0.1", "--seed", "7"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let accounts = accounts(&root.join("data"));
+    assert_eq!(accounts.len(), 4, "{accounts:?}");
+
+    // A transfer cut short: the broken account's incident file of the month is truncated.
+    let broken = &accounts[1];
+    let folder = root.join(format!("data/incidents/aws_account_id={broken}/month={MONTH}"));
+    let file = std::fs::read_dir(&folder).unwrap().next().unwrap().unwrap().path();
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 3]).unwrap();
+
+    let run = generate(root, "out-2-workers", "2", &[]);
+    assert_eq!(run.code, 1, "one failed account is exit 1: {}", run.stderr);
+    assert!(
+        run.stderr.contains("summary: 3 report(s) written, 1 failed, 4 account(s), month 2026-10, 2 worker(s)"),
+        "{}",
+        run.stderr
+    );
+    let failed_section = run.stderr.split("failed accounts:").nth(1).unwrap_or_else(|| panic!("no failed list: {}", run.stderr));
+    assert!(failed_section.contains(&format!("{broken} (exit 2)")), "{}", run.stderr);
+    assert!(
+        failed_section.contains("incidents") && failed_section.contains(&format!("aws_account_id={broken}")),
+        "{}",
+        run.stderr
+    );
+    for stage in ["extract", "validate", "metrics", "charts", "typst compile", "PDF export", "write"] {
+        assert!(run.stderr.lines().any(|line| line.trim_start().starts_with(stage)), "no {stage} row: {}", run.stderr);
+    }
+    for account in &accounts {
+        let manifest = root.join(format!("out-2-workers/{account}/{MONTH}/manifest.json"));
+        assert_eq!(manifest.exists(), account != broken, "{account}: manifest.json");
+    }
+    assert!(!root.join(format!("out-2-workers/{broken}")).exists(), "nothing is written for the broken account");
+
+    // One worker, the same bytes; a re-run over the first output replaces it with the same bytes.
+    let serial = generate(root, "out-1-worker", "1", &[]);
+    assert_eq!(serial.code, 1, "{}", serial.stderr);
+    let first = tree_bytes(&root.join("out-2-workers"));
+    assert_eq!(first.iter().filter(|(name, _)| name.ends_with("manifest.json")).count(), 3);
+    assert_same_tree(&first, &tree_bytes(&root.join("out-1-worker")));
+    let again = generate(root, "out-2-workers", "2", &[]);
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert_same_tree(&first, &tree_bytes(&root.join("out-2-workers")));
+}
+
+fn assert_same_tree(left: &[(String, Vec<u8>)], right: &[(String, Vec<u8>)]) {
+    let names = |files: &[(String, Vec<u8>)]| files.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(left), names(right));
+    for ((name, one), (_, other)) in left.iter().zip(right) {
+        assert!(one == other, "{name} differs between runs");
+    }
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_with_span_durations_and_the_summary() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    let made =
+        opsreport(root, &["fixtures", "--out", "data", "--accounts", "2", "--months", "1", "--scale", "0.1", "--seed", "3"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let broken = &accounts(&root.join("data"))[0];
+    let folder = root.join(format!("data/incidents/aws_account_id={broken}/month={MONTH}"));
+    let file = std::fs::read_dir(&folder).unwrap().next().unwrap().unwrap().path();
+    std::fs::write(&file, b"not parquet").unwrap();
+
+    let run = opsreport_with_env(
+        root,
+        &["generate", "--source", "data", "--all-accounts", "--month", MONTH, "--out", "out"],
+        &[("OPSREPORT_LOG_FORMAT", "json"), ("OPSREPORT_JOBS", "2")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let events: Vec<serde_json::Value> = run
+        .stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("not JSON ({error}): {line}")))
+        .collect();
+    let with_message = |message: &str| events.iter().filter(|event| event["message"] == message).collect::<Vec<_>>();
+    // Every stage of a written report closes its span with a duration and the account's fields.
+    for stage in ["extract", "metrics", "render", "write"] {
+        let closed = events
+            .iter()
+            .find(|event| event["message"] == "close" && event["span"]["name"] == stage)
+            .unwrap_or_else(|| panic!("no closed {stage} span: {}", run.stderr));
+        assert!(closed["time.busy"].is_string(), "{closed}");
+        assert_eq!(closed["spans"][0]["name"], "account", "{closed}");
+        assert!(closed["spans"][0]["account_id"].as_str().is_some_and(|id| id.len() == 12), "{closed}");
+    }
+    let account_spans: Vec<_> =
+        events.iter().filter(|event| event["message"] == "close" && event["span"]["name"] == "account").collect();
+    assert_eq!(account_spans.len(), 2, "{}", run.stderr);
+    assert!(account_spans.iter().all(|event| event["span"]["month"] == MONTH));
+    let summary = with_message("run summary");
+    assert_eq!(summary.len(), 1, "{}", run.stderr);
+    assert_eq!((summary[0]["written"].as_u64(), summary[0]["failed"].as_u64()), (Some(1), Some(1)));
+    assert!(summary[0]["files_read"].as_u64().unwrap() > 0);
+    assert_eq!(with_message("stage time").len(), 7);
+    let failed = with_message("account failed");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["account_id"], broken.as_str());
+    assert_eq!(failed[0]["level"], "ERROR");
+}
