@@ -442,3 +442,67 @@ fn a_missing_data_bucket_fails_with_exit_3() {
     assert!(run.stderr.contains("s3://no-such-bucket/datasets/"), "{}", run.stderr);
     assert!(!work.path().join("out").exists(), "nothing written");
 }
+
+/// Runs `generate --source athena --account <first fixture account>` in paging mode through
+/// `endpoint` (moto, or a fault proxy in front of it), with `extra` settings.
+fn run_one_account(moto: &Moto, endpoint: &str, work: &Path, extra: &str) -> opsreport_tests::Run {
+    let config = work.join("opsreport.toml");
+    std::fs::write(
+        &config,
+        format!("timezone = \"Europe/Berlin\"\n[athena]\nresult_mode = \"paging\"\nconcurrency = 1\noutput_location = \"s3://results/athena\"\n{extra}"),
+    )
+    .unwrap();
+    let mut environment = moto.environment();
+    environment.retain(|(key, _)| *key != "AWS_ENDPOINT_URL");
+    environment.push(("AWS_ENDPOINT_URL", endpoint.to_owned()));
+    environment.push(("OPSREPORT_CONFIG", config.display().to_string()));
+    let pairs: Vec<(&str, &str)> = environment.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let account = fixtures().all_accounts().unwrap()[0].to_string();
+    opsreport_with_env(work, &["generate", "--source", "athena", "--account", &account, "--month", MONTH, "--out", "out"], &pairs)
+}
+
+/// Athena's answer to `GetQueryExecution`, rewritten by the fault proxy.
+fn query_state(request: &opsreport_tests::fault_proxy::Request, state: &str) -> Option<(u16, &'static str, String)> {
+    if request.header("x-amz-target") != Some("AmazonAthena.GetQueryExecution") {
+        return None;
+    }
+    let id = serde_json::from_slice::<Value>(&request.body).ok()?["QueryExecutionId"].as_str()?.to_owned();
+    let status = json!({"State": state, "StateChangeReason": "injected: HIVE_BAD_DATA in a partition"});
+    let body = json!({"QueryExecution": {"QueryExecutionId": id, "Status": status, "Statistics": {}}});
+    Some((200, "application/x-amz-json-1.1", body.to_string()))
+}
+
+#[test]
+fn a_failed_query_or_a_passed_deadline_exits_3_with_nothing_written_and_a_rerun_completes() {
+    use opsreport_tests::fault_proxy::FaultProxy;
+    let moto = Moto::start();
+    assert_eq!(moto.http("PUT", "/results").0, 200);
+    let work = tempfile::tempdir().unwrap();
+
+    let failing = FaultProxy::start(moto.port, Box::new(|request| query_state(request, "FAILED")));
+    let run = run_one_account(&moto, &failing.endpoint(), work.path(), "");
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("ended FAILED") && run.stderr.contains("HIVE_BAD_DATA"), "{}", run.stderr);
+    assert!(run.stderr.contains("then re-run"), "{}", run.stderr);
+    assert!(!work.path().join("out").exists(), "nothing is written when a query fails");
+
+    let stuck = FaultProxy::start(moto.port, Box::new(|request| query_state(request, "RUNNING")));
+    let run = run_one_account(&moto, &stuck.endpoint(), work.path(), "deadline_seconds = 2\n");
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("did not finish within the run deadline of 2 s"), "{}", run.stderr);
+    assert!(!work.path().join("out").exists(), "nothing is written when the deadline passes");
+
+    // The same run without faults completes (moto hands a queued result to each query).
+    let local = fixtures();
+    let account = local.all_accounts().unwrap()[0].clone();
+    let results: Vec<Value> = DatasetName::ALL
+        .into_iter()
+        .map(|dataset| canned_result(&fleet_result(&local, dataset, std::slice::from_ref(&account), &period()), dataset))
+        .collect();
+    let body = json!({ "results": results }).to_string();
+    let queued = moto.http_with_body("POST", "/moto-api/static/athena/query-results", "application/json", body.as_bytes());
+    assert_eq!(queued.0, 201);
+    let run = run_one_account(&moto, &moto.endpoint(), work.path(), "");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(work.path().join(format!("out/{account}/{MONTH}/manifest.json")).exists());
+}

@@ -44,3 +44,38 @@ fn a_missing_bucket_fails_with_exit_3_and_no_manifest() {
     assert!(run.stderr.contains("s3://no-such-bucket/monthly/043735371057/2026-10/"), "{}", run.stderr);
     assert_ne!(moto.http("GET", "/no-such-bucket/monthly/043735371057/2026-10/manifest.json").0, 200);
 }
+
+#[test]
+fn an_upload_that_fails_part_way_exits_3_without_a_manifest_and_a_rerun_completes() {
+    use opsreport_tests::fault_proxy::FaultProxy;
+    let moto = Moto::start();
+    assert_eq!(moto.http("PUT", "/reports").0, 200, "create the bucket");
+    // The PDF goes up, then S3 refuses metrics.json.
+    let proxy = FaultProxy::start(
+        moto.port,
+        Box::new(|request| {
+            (request.method == "PUT" && request.path.contains("/metrics.json")).then(|| {
+                (
+                    403,
+                    "application/xml",
+                    "<Error><Code>AccessDenied</Code><Message>Access Denied (injected)</Message></Error>".to_owned(),
+                )
+            })
+        }),
+    );
+    let mut environment = moto.environment();
+    environment.retain(|(key, _)| *key != "AWS_ENDPOINT_URL");
+    environment.push(("AWS_ENDPOINT_URL", proxy.endpoint()));
+    let pairs: Vec<(&str, &str)> = environment.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let run = opsreport_with_env(&repo_root(), &["generate", "--out", "s3://reports/monthly"], &pairs);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(proxy.injected() >= 1);
+    assert!(run.stderr.contains("s3://reports/monthly/043735371057/2026-10/metrics.json"), "{}", run.stderr);
+    assert!(run.stderr.contains("AccessDenied") && run.stderr.contains("check the bucket"), "{}", run.stderr);
+    assert_eq!(moto.http("GET", "/reports/monthly/043735371057/2026-10/report.pdf").0, 200, "the upload got part-way");
+    assert_ne!(moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json").0, 200, "no manifest after a failure");
+
+    let again = run_generate(&moto, "s3://reports/monthly");
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json").0, 200);
+}

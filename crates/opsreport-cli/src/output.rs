@@ -86,6 +86,14 @@ pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile])
     if manifest_path.exists() {
         fs::remove_file(&manifest_path)?;
     }
+    // Temporary files of a run that was killed before it could rename them.
+    for entry in fs::read_dir(&folder)? {
+        let path = entry?.path();
+        let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.starts_with('.') && name.contains(".tmp-") && path.is_file() {
+            fs::remove_file(&path)?;
+        }
+    }
     // Tables from an earlier run that this run does not write would be stale: remove them.
     let tables = folder.join("tables");
     if tables.is_dir() {

@@ -105,6 +105,20 @@ pub enum ExtractError {
         /// The account of the partition.
         expected: String,
     },
+    /// A row that breaks one of the contract's row rules (an impossible value).
+    #[error("dataset {dataset}, file {file}, row {row}: {problem}; fix the row at its source and export it again (or remove it)")]
+    ImplausibleValue {
+        /// Dataset.
+        dataset: String,
+        /// File.
+        file: String,
+        /// Row (0-based, within the file).
+        row: u64,
+        /// The column whose value is impossible.
+        column: String,
+        /// What is wrong, with the values.
+        problem: String,
+    },
     /// A row filed under the wrong `month=` folder.
     #[error(
         "dataset {dataset}, file {file}, row {row}: `{column}` = {value} is outside the file's partition month={month} (the UTC month of `{column}`); move the row to the partition of its own month"

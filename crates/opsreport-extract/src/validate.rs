@@ -10,7 +10,9 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use opsreport_model::contract::{ACCOUNT_COLUMN, ColumnSpec, ColumnType, DatasetSpec};
+use opsreport_model::contract::{
+    ACCOUNT_COLUMN, ColumnSpec, ColumnType, DatasetSpec, EARLIEST_DATA_DATE, LATEST_DATA_DAYS_AFTER_PERIOD, RowRule,
+};
 use opsreport_model::{AccountId, DatasetName, DatasetQuality, ReportPeriod, YearMonth};
 use polars::prelude::*;
 
@@ -94,7 +96,7 @@ pub fn validate(
     let mut decode = Duration::ZERO;
     for (index, part) in parts.into_iter().enumerate() {
         let started = Instant::now();
-        let frame = read_part(spec, account, index, part)?;
+        let frame = read_part(spec, account, period, index, part)?;
         decode += started.elapsed();
         match combined.as_mut() {
             None => combined = Some(frame),
@@ -110,10 +112,23 @@ pub fn validate(
     };
     frame.rechunk_mut();
     quality.rows_read = frame.height() as u64;
-    let frame = drop_required_nulls(spec, frame, &mut quality)?;
-    let frame = normalize_enums(spec, frame, &mut quality)?;
-    let frame = drop_duplicates(spec, frame, &labels, &mut quality)?;
-    count_period_rows(spec, &frame, period, &mut quality)?;
+    let step = |name: &'static str| tracing::debug_span!("check", step = name).entered();
+    let frame = {
+        let _step = step("required nulls");
+        drop_required_nulls(spec, frame, &mut quality)?
+    };
+    let frame = {
+        let _step = step("enums");
+        normalize_enums(spec, frame, &mut quality)?
+    };
+    let frame = {
+        let _step = step("duplicates");
+        drop_duplicates(spec, frame, &labels, &mut quality)?
+    };
+    {
+        let _step = step("period rows");
+        count_period_rows(spec, &frame, period, &mut quality)?;
+    }
 
     let mut output_columns = vec![lit(account.as_str()).alias(ACCOUNT_COLUMN)];
     output_columns.extend(spec.columns.iter().map(|column| col(column.name)));
@@ -131,7 +146,7 @@ fn unreadable(spec: &DatasetSpec, label: &str, error: PolarsError) -> ExtractErr
 }
 
 /// Casts one part to the contract's columns and checks what can only be checked per file.
-fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part) -> Result<DataFrame> {
+fn read_part(spec: &DatasetSpec, account: &AccountId, period: &ReportPeriod, index: usize, part: Part) -> Result<DataFrame> {
     let label = part.label.clone();
     let schema = part.frame.clone().collect_schema().map_err(|error| unreadable(spec, &label, error))?;
     let mut columns = Vec::with_capacity(spec.columns.len() + 3);
@@ -177,8 +192,11 @@ fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part) 
     }
     columns.push(lit(index as u32).alias(PART_COLUMN));
     columns.push(col(ROW_COLUMN));
+    let decode = tracing::debug_span!("check", step = "decode").entered();
     let frame =
         part.frame.with_row_index(ROW_COLUMN, None).select(columns).collect().map_err(|error| unreadable(spec, &label, error))?;
+    drop(decode);
+    let _checks = tracing::debug_span!("check", step = "file rules").entered();
 
     let rows = frame.height();
     if rows > 0 {
@@ -197,6 +215,7 @@ fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part) 
     if let (Some(month), Some(partition)) = (part.month, spec.partition_column) {
         check_partition_month(spec, &label, &frame, partition, month)?;
     }
+    check_row_rules(spec, &label, &frame, period)?;
     if has_account_column {
         let mismatches = frame
             .clone()
@@ -258,6 +277,98 @@ fn check_partition_month(spec: &DatasetSpec, label: &str, frame: &DataFrame, par
     })
 }
 
+/// Fails on the first row with an impossible value: a time before 2000 or more than a year
+/// after the report month, or a value that breaks one of the dataset's row rules
+/// (`DatasetSpec::row_rules`: times in order, counts and sizes not negative, bounded scores).
+fn check_row_rules(spec: &DatasetSpec, label: &str, frame: &DataFrame, period: &ReportPeriod) -> Result<()> {
+    if frame.height() == 0 {
+        return Ok(());
+    }
+    let earliest = NaiveDate::parse_from_str(EARLIEST_DATA_DATE, "%Y-%m-%d").expect("a valid constant date");
+    let latest = period.end() + chrono::Duration::days(LATEST_DATA_DAYS_AFTER_PERIOD);
+    // (rows that break the rule, the column to name, the columns whose values to show, the rule in words)
+    let mut checks: Vec<(Expr, &str, Vec<&str>, String)> = Vec::new();
+    for column in spec.columns {
+        let name = column.name;
+        let outside = match column.column_type {
+            ColumnType::Timestamp => col(name)
+                .lt(timestamp_literal(earliest.and_hms_opt(0, 0, 0).expect("midnight").and_utc()))
+                .or(col(name).gt(timestamp_literal(latest))),
+            ColumnType::Date => col(name).lt(date_literal(earliest)).or(col(name).gt(date_literal(latest.date_naive()))),
+            _ => continue,
+        };
+        checks.push((
+            outside,
+            name,
+            vec![name],
+            format!(
+                "is not a plausible time for a report of {} (allowed: {earliest} to {})",
+                period.month(),
+                latest.date_naive()
+            ),
+        ));
+    }
+    for rule in spec.row_rules() {
+        let check = match *rule {
+            RowRule::AtLeast { column, min } => {
+                (col(column).lt(lit(min)), column, vec![column], format!("must be at least {min}"))
+            }
+            RowRule::Above { column, min } => {
+                (col(column).lt_eq(lit(min)), column, vec![column], format!("must be more than {min}"))
+            }
+            RowRule::AtMost { column, max } => (col(column).gt(lit(max)), column, vec![column], format!("must be at most {max}")),
+            RowRule::NotAbove { column, other } => {
+                (col(column).gt(col(other)), column, vec![column, other], format!("must not exceed `{other}`"))
+            }
+            RowRule::NotBefore { later, earlier } => {
+                (col(later).lt(col(earlier)), later, vec![later, earlier], format!("must not be before `{earlier}`"))
+            }
+        };
+        checks.push(check);
+    }
+    // One pass to see whether any rule is broken (the usual answer is no); only then one query
+    // per rule to find the first broken row and name it.
+    let any_broken = checks.iter().map(|(broken, ..)| broken.clone().fill_null(lit(false))).reduce(|a, b| a.or(b));
+    let Some(any_broken) = any_broken else {
+        return Ok(());
+    };
+    let broken_rows = frame
+        .clone()
+        .lazy()
+        .select([any_broken.sum().cast(DataType::UInt64).alias("broken")])
+        .collect()
+        .map_err(|error| engine(spec, error))?;
+    if first_u64(&broken_rows, "broken") == 0 {
+        return Ok(());
+    }
+    for (broken, column, shown, rule) in checks {
+        let mut selected = vec![col(ROW_COLUMN)];
+        selected.extend(shown.iter().map(|name| col(*name).cast(DataType::String)));
+        let found = frame
+            .clone()
+            .lazy()
+            .filter(broken.fill_null(lit(false)))
+            .select(selected)
+            .limit(1)
+            .collect()
+            .map_err(|error| engine(spec, error))?;
+        if found.height() == 0 {
+            continue;
+        }
+        let value =
+            |name: &str| found.column(name).ok().and_then(|c| c.get(0).ok().map(|v| any_value_text(&v))).unwrap_or_default();
+        let values: Vec<String> = shown.iter().map(|name| format!("`{name}` = {}", value(name))).collect();
+        return Err(ExtractError::ImplausibleValue {
+            dataset: spec.name.to_owned(),
+            file: label.to_owned(),
+            row: first_u64(&found, ROW_COLUMN),
+            column: column.to_owned(),
+            problem: format!("{}: `{column}` {rule}", values.join(", ")),
+        });
+    }
+    Ok(())
+}
+
 /// Excludes rows with a null in a required column and counts them.
 fn drop_required_nulls(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQuality) -> Result<DataFrame> {
     let required: Vec<Expr> =
@@ -271,9 +382,111 @@ fn drop_required_nulls(spec: &DatasetSpec, frame: DataFrame, quality: &mut Datas
     Ok(kept)
 }
 
+/// Distinct values of an enum column above which the per-row path is used (a column of free
+/// text where an enum belongs would otherwise build a huge expression).
+const ENUM_DISTINCT_LIMIT: usize = 64;
+
 /// Maps enum-like columns to their canonical spelling (trimmed, case-insensitive) and replaces
-/// unknown values, counting them.
+/// unknown values, counting them. Works on each column's distinct values: a column already in
+/// canonical spelling (the usual case) costs one `unique` and no per-row work.
 fn normalize_enums(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQuality) -> Result<DataFrame> {
+    let mut replacements = Vec::new();
+    let mut unknown_flags = Vec::new();
+    for column in spec.columns {
+        let Some(values) = column.allowed_values else { continue };
+        let distinct = frame.column(column.name).and_then(|c| c.unique()).map_err(|error| engine(spec, error))?;
+        let distinct = distinct.as_materialized_series().str().map_err(|error| engine(spec, error))?.clone();
+        if distinct.len() > ENUM_DISTINCT_LIMIT {
+            return normalize_enums_by_row(spec, frame, quality);
+        }
+        let mut respelled: Vec<(String, &str)> = Vec::new();
+        let mut unknown: Vec<String> = Vec::new();
+        for raw in distinct.iter().flatten() {
+            let cleaned = raw.trim().to_lowercase();
+            match values.iter().find(|value| value.to_lowercase() == cleaned) {
+                Some(canonical) if *canonical == raw => {}
+                Some(canonical) => respelled.push((raw.to_owned(), canonical)),
+                None => unknown.push(raw.to_owned()),
+            }
+        }
+        if respelled.is_empty() && unknown.is_empty() {
+            continue;
+        }
+        // Sorted, so the expression (and anything derived from it) is the same on every run.
+        respelled.sort();
+        unknown.sort();
+        let mut mapped = col(column.name);
+        for (raw, canonical) in &respelled {
+            mapped = when(col(column.name).eq(lit(raw.as_str()))).then(lit(*canonical)).otherwise(mapped);
+        }
+        if !unknown.is_empty() {
+            let is_unknown =
+                unknown.iter().map(|raw| col(column.name).eq(lit(raw.as_str()))).reduce(|a, b| a.or(b)).expect("unknown values");
+            mapped = when(is_unknown.clone()).then(lit(spec.unknown_value)).otherwise(mapped);
+            unknown_flags.push((column.name, is_unknown.alias(format!("__unknown_{}", column.name))));
+        }
+        replacements.push(mapped.alias(column.name));
+    }
+    if replacements.is_empty() {
+        return Ok(frame);
+    }
+    if !unknown_flags.is_empty() {
+        let flagged = frame
+            .clone()
+            .lazy()
+            .with_columns(unknown_flags.iter().map(|(_, flag)| flag.clone()).collect::<Vec<_>>())
+            .collect()
+            .map_err(|error| engine(spec, error))?;
+        count_unknown_values(spec, &flagged, &unknown_flags.iter().map(|(name, _)| *name).collect::<Vec<_>>(), quality)?;
+    }
+    frame.lazy().with_columns(replacements).collect().map_err(|error| engine(spec, error))
+}
+
+/// Counts rows with an unknown value in any of `columns` (flagged `__unknown_<column>` in
+/// `flagged`) and records the ten most frequent unknown values of each column.
+fn count_unknown_values(spec: &DatasetSpec, flagged: &DataFrame, columns: &[&str], quality: &mut DatasetQuality) -> Result<()> {
+    let any_unknown = columns.iter().map(|name| col(format!("__unknown_{name}"))).reduce(|a, b| a.or(b)).expect("enum columns");
+    let unknown_rows = flagged
+        .clone()
+        .lazy()
+        .filter(any_unknown)
+        .select([len().alias("rows")])
+        .collect()
+        .map_err(|error| engine(spec, error))?;
+    quality.rows_with_unknown_values = first_u64(&unknown_rows, "rows");
+    if quality.rows_with_unknown_values == 0 {
+        return Ok(());
+    }
+    for name in columns {
+        let flag = format!("__unknown_{name}");
+        let samples = flagged
+            .clone()
+            .lazy()
+            .filter(col(flag.as_str()))
+            .group_by([col(*name)])
+            .agg([len().cast(DataType::UInt64).alias("count")])
+            .sort_by_exprs([col("count"), col(*name)], SortMultipleOptions::default().with_order_descending_multi([true, false]))
+            .limit(10)
+            .collect()
+            .map_err(|error| engine(spec, error))?;
+        if samples.height() == 0 {
+            continue;
+        }
+        let values =
+            samples.column(name).map_err(|error| engine(spec, error))?.str().map_err(|error| engine(spec, error))?.clone();
+        let counts =
+            samples.column("count").map_err(|error| engine(spec, error))?.u64().map_err(|error| engine(spec, error))?.clone();
+        let entry = quality.unknown_values.entry((*name).to_owned()).or_default();
+        for (value, count) in values.iter().zip(counts.iter()) {
+            let value: String = value.unwrap_or_default().chars().take(80).collect();
+            entry.insert(value, count.unwrap_or(0));
+        }
+    }
+    Ok(())
+}
+
+/// The per-row form of [`normalize_enums`], for columns with many distinct values.
+fn normalize_enums_by_row(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQuality) -> Result<DataFrame> {
     let enum_columns: Vec<(&ColumnSpec, &[&str])> =
         spec.columns.iter().filter_map(|column| column.allowed_values.map(|values| (column, values))).collect();
     if enum_columns.is_empty() {
@@ -383,16 +596,13 @@ fn drop_duplicates(spec: &DatasetSpec, frame: DataFrame, labels: &[String], qual
     };
     let frame = match spec.latest_wins_by {
         None => frame,
+        // Only keys reported more than once have a report to drop: keep each key's latest
+        // (rows equal in key and version are exact duplicates, already dropped above).
+        Some(_) if !has_repeated_key(spec, &frame, spec.unique_key)? => frame,
         Some(version) => {
-            let mut order: Vec<Expr> = spec.unique_key.iter().map(|key| col(*key)).collect();
-            order.push(col(version));
-            let sorted = frame
-                .lazy()
-                .sort_by_exprs(order, SortMultipleOptions::default().with_maintain_order(true))
-                .collect()
-                .map_err(|error| engine(spec, error))?;
-            let key: Vec<String> = spec.unique_key.iter().map(|key| (*key).to_owned()).collect();
-            sorted.unique_stable(Some(&key), UniqueKeepStrategy::Last, None).map_err(|error| engine(spec, error))?
+            let key: Vec<Expr> = spec.unique_key.iter().map(|key| col(*key)).collect();
+            let latest = col(version).max().over(key).map_err(|error| engine(spec, error))?;
+            frame.lazy().filter(col(version).eq(latest)).collect().map_err(|error| engine(spec, error))?
         }
     };
     quality.duplicates_dropped = (before - frame.height()) as u64;

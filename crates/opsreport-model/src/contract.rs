@@ -178,6 +178,112 @@ impl DatasetSpec {
     }
 }
 
+/// A rule every row of a dataset must satisfy (null values are not checked). A row that breaks
+/// one is an error naming the file, the row and the value: a number built on it would be wrong.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RowRule {
+    /// `column` ≥ `min`.
+    AtLeast {
+        /// The column.
+        column: &'static str,
+        /// The smallest allowed value.
+        min: f64,
+    },
+    /// `column` > `min`.
+    Above {
+        /// The column.
+        column: &'static str,
+        /// The value it must exceed.
+        min: f64,
+    },
+    /// `column` ≤ `max`.
+    AtMost {
+        /// The column.
+        column: &'static str,
+        /// The largest allowed value.
+        max: f64,
+    },
+    /// `column` ≤ `other` in the same row.
+    NotAbove {
+        /// The column.
+        column: &'static str,
+        /// The column that bounds it.
+        other: &'static str,
+    },
+    /// `later` is not before `earlier` in the same row (timestamps or dates).
+    NotBefore {
+        /// The column that must come second.
+        later: &'static str,
+        /// The column that must come first.
+        earlier: &'static str,
+    },
+}
+
+/// No timestamp or date in the data may be earlier than this day (UTC).
+pub const EARLIEST_DATA_DATE: &str = "2000-01-01";
+/// Nor later than this many days after the end of the report month.
+pub const LATEST_DATA_DAYS_AFTER_PERIOD: i64 = 366;
+
+impl DatasetSpec {
+    /// The dataset's row rules, beyond types and required values.
+    pub fn row_rules(&self) -> &'static [RowRule] {
+        use RowRule::{Above, AtLeast, AtMost, NotAbove, NotBefore};
+        match self.dataset {
+            DatasetName::Incidents => &[
+                NotBefore { later: "acknowledged_at", earlier: "created_at" },
+                NotBefore { later: "resolved_at", earlier: "created_at" },
+                AtLeast { column: "customer_wait_minutes", min: 0.0 },
+            ],
+            DatasetName::ServiceRequests => &[
+                NotBefore { later: "first_response_at", earlier: "created_at" },
+                NotBefore { later: "resolved_at", earlier: "created_at" },
+                AtLeast { column: "customer_wait_minutes", min: 0.0 },
+                AtLeast { column: "csat_score", min: 1.0 },
+                AtMost { column: "csat_score", max: 5.0 },
+            ],
+            DatasetName::Rfcs => &[
+                NotBefore { later: "actual_end_time", earlier: "actual_start_time" },
+                NotBefore { later: "requested_end_time", earlier: "requested_start_time" },
+            ],
+            DatasetName::Alerts => &[NotBefore { later: "closed_at", earlier: "created_at" }],
+            DatasetName::Availability => &[
+                Above { column: "window_minutes", min: 0.0 },
+                AtLeast { column: "checks_total", min: 0.0 },
+                AtLeast { column: "checks_failed", min: 0.0 },
+                NotAbove { column: "checks_failed", other: "checks_total" },
+            ],
+            DatasetName::BackupJobs => &[
+                NotBefore { later: "completion_dt_utc", earlier: "creation_dt_utc" },
+                AtLeast { column: "backup_size_in_bytes", min: 0.0 },
+            ],
+            DatasetName::RestoreJobs => &[NotBefore { later: "completion_date", earlier: "creation_date" }],
+            DatasetName::OodHours => &[Above { column: "hours", min: 0.0 }],
+            DatasetName::OodEngagements => {
+                &[Above { column: "blocks", min: 0.0 }, NotBefore { later: "ended_at", earlier: "approved_at" }]
+            }
+            DatasetName::PatchDetails => &[
+                AtLeast { column: "compliant_total", min: 0.0 },
+                AtLeast { column: "noncompliant_critical", min: 0.0 },
+                AtLeast { column: "noncompliant_high", min: 0.0 },
+                AtLeast { column: "noncompliant_medium", min: 0.0 },
+                AtLeast { column: "noncompliant_low", min: 0.0 },
+                AtLeast { column: "noncompliant_informational", min: 0.0 },
+                AtLeast { column: "noncompliant_unspecified", min: 0.0 },
+            ],
+            DatasetName::MissingPatches => &[AtLeast { column: "days_unpatched", min: 0.0 }],
+            DatasetName::Storage => {
+                &[AtLeast { column: "used_bytes", min: 0.0 }, AtLeast { column: "provisioned_bytes", min: 0.0 }]
+            }
+            DatasetName::TrustedAdvisor => &[
+                AtLeast { column: "resources_flagged", min: 0.0 },
+                AtLeast { column: "resources_ignored", min: 0.0 },
+                AtLeast { column: "estimated_monthly_savings", min: 0.0 },
+            ],
+            DatasetName::Billing | DatasetName::Stacks => &[],
+        }
+    }
+}
+
 /// The account column every dataset carries.
 pub const ACCOUNT_COLUMN: &str = "aws_account_id";
 
@@ -575,6 +681,38 @@ pub static DATASETS: [DatasetSpec; 15] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_rules_name_columns_of_their_dataset_with_a_comparable_type() {
+        let mut rules = 0;
+        for spec in &DATASETS {
+            for rule in spec.row_rules() {
+                rules += 1;
+                let (column, other) = match *rule {
+                    RowRule::AtLeast { column, .. } | RowRule::Above { column, .. } | RowRule::AtMost { column, .. } => {
+                        (column, None)
+                    }
+                    RowRule::NotAbove { column, other } => (column, Some(other)),
+                    RowRule::NotBefore { later, earlier } => (later, Some(earlier)),
+                };
+                let found = spec.column(column).unwrap_or_else(|| panic!("{}: no column {column}", spec.name));
+                match (rule, other) {
+                    (RowRule::NotBefore { .. }, Some(other)) => {
+                        let earlier = spec.column(other).unwrap_or_else(|| panic!("{}: no column {other}", spec.name));
+                        assert!(matches!(found.column_type, ColumnType::Timestamp | ColumnType::Date), "{column}");
+                        assert_eq!(found.column_type, earlier.column_type, "{}: {column} and {other}", spec.name);
+                    }
+                    (_, other) => {
+                        assert!(matches!(found.column_type, ColumnType::Int64 | ColumnType::Double), "{}: {column}", spec.name);
+                        if let Some(other) = other {
+                            assert!(spec.column(other).is_some(), "{}: no column {other}", spec.name);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(rules >= 30, "{rules} rules");
+    }
 
     #[test]
     fn every_dataset_is_specified_once_in_order() {

@@ -26,7 +26,9 @@ pub struct Table {
     pub align: Vec<String>,
     /// Relative column widths.
     pub widths: Vec<f64>,
-    /// Cells, already formatted.
+    /// Cells, already formatted (the PDF's copy is clipped to [`CELL_CHARS`]; the CSV keeps
+    /// every character).
+    #[serde(serialize_with = "clipped_rows")]
     pub rows: Vec<Vec<String>>,
     /// Printed instead of an empty table.
     pub empty: String,
@@ -68,6 +70,27 @@ impl Table {
         debug_assert_eq!(cells.len(), self.columns.len());
         self.rows.push(cells);
     }
+}
+
+/// Characters of one table cell the PDF prints; a longer text (a pasted log in an incident
+/// subject, say) is cut with "…" so it cannot blow up the layout.
+pub const CELL_CHARS: usize = 160;
+
+fn clip(text: &str) -> String {
+    if text.chars().count() <= CELL_CHARS {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(CELL_CHARS - 1).collect::<String>())
+    }
+}
+
+fn clipped_rows<S: serde::Serializer>(rows: &[Vec<String>], serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut sequence = serializer.serialize_seq(Some(rows.len()))?;
+    for row in rows {
+        sequence.serialize_element(&row.iter().map(|cell| clip(cell)).collect::<Vec<_>>())?;
+    }
+    sequence.end()
 }
 
 /// Rows a long table prints in the PDF (failed jobs, stacks, …); the CSV has every row.

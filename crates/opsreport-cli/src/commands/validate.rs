@@ -62,8 +62,9 @@ pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
         for dataset in DatasetName::ALL {
             let entry = totals.entry(dataset).or_default();
             let result = source.plan_all_months(dataset, account).and_then(|plan| {
-                // "Rows in period" is counted for the newest month found (reference data has none).
-                let newest = plan.months.last().copied().unwrap_or(YearMonth::new(2000, 1).expect("valid"));
+                // "Rows in period" is counted for the newest month found. Reference data has no
+                // month: its dates are checked against the current one.
+                let newest = plan.months.last().copied().unwrap_or_else(|| YearMonth::of_date(chrono::Utc::now().date_naive()));
                 let period = ReportPeriod::new(newest, zone);
                 source.load_plan(dataset, account, &period, &plan, None)
             });

@@ -1,0 +1,510 @@
+//! The bad-input corpus: each case breaks one thing in a copy of the hand-made fixture (a file,
+//! a value, a flag, the notes, the configuration, the output folder) and runs `opsreport
+//! generate` end to end. A fatal case must exit with its code, name what is wrong (dataset, file,
+//! column, row or account) and say what to do, and leave no `report.pdf` or `manifest.json` for
+//! the account. A recoverable case (unknown enum values, exact duplicates, nulls in required
+//! columns) must write the report and count the problem in the data-quality appendix.
+
+use std::path::{Path, PathBuf};
+
+use opsreport_fixtures::table::write_parquet;
+use opsreport_tests::{Run, opsreport, repo_root};
+use polars::prelude::*;
+
+const ACCOUNT: &str = "000000000001";
+const MONTH: &str = "2026-10";
+const INDEX: &str = "__case_row";
+
+/// What one case does to the copy and how the run is made.
+struct Case {
+    name: &'static str,
+    /// Changes the dataset copy (root) before the run.
+    setup: fn(&Path),
+    /// Extra flags after the default selection (`--source data --account … --month …`), or a
+    /// whole replacement when `replace_args` is set.
+    args: &'static [&'static str],
+    replace_args: bool,
+    /// Expected exit code.
+    code: i32,
+    /// Every one of these must be in stderr (what is wrong, and what to do).
+    messages: &'static [&'static str],
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn file(root: &Path, dataset: &str, month: Option<&str>) -> PathBuf {
+    let mut folder = root.join("data").join(dataset).join(format!("aws_account_id={ACCOUNT}"));
+    if let Some(month) = month {
+        folder = folder.join(format!("month={month}"));
+    }
+    folder.join("part-00000.parquet")
+}
+
+/// Rewrites one file of the copy through `change`.
+fn rewrite(root: &Path, dataset: &str, month: Option<&str>, change: impl FnOnce(LazyFrame) -> LazyFrame) {
+    let path = file(root, dataset, month);
+    let frame = ParquetReader::new(std::io::Cursor::new(std::fs::read(&path).unwrap())).finish().unwrap().lazy();
+    let mut changed = change(frame).collect().unwrap();
+    write_parquet(&path, &mut changed).unwrap();
+}
+
+/// Sets `column` of the first row to `value` in the report month's file of `dataset`.
+fn set_first(root: &Path, dataset: &str, month: Option<&str>, column: &'static str, value: Expr) {
+    rewrite(root, dataset, month, |frame| {
+        frame
+            .with_row_index(INDEX, None)
+            .with_column(when(col(INDEX).eq(lit(0u32))).then(value).otherwise(col(column)).alias(column))
+            .drop(cols([INDEX]))
+    });
+}
+
+fn micros(text: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(text).unwrap().timestamp_micros()
+}
+
+/// A timestamp value of the contract's type (a typed scalar keeps its zone).
+fn timestamp(text: &str) -> Expr {
+    lit(Scalar::new_datetime(micros(text), TimeUnit::Microseconds, Some(TimeZone::UTC)))
+}
+
+/// `column` shifted by `hours` (may be negative), as a timestamp.
+fn shifted(column: &str, hours: i64) -> Expr {
+    (col(column).cast(DataType::Int64) + lit(hours * 3_600_000_000))
+        .cast(DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))
+}
+
+fn month_file_bytes(root: &Path, dataset: &str) -> Vec<u8> {
+    std::fs::read(file(root, dataset, Some(MONTH))).unwrap()
+}
+
+fn cases() -> Vec<Case> {
+    let fatal = |name, setup, code, messages| Case { name, setup, args: &[], replace_args: false, code, messages };
+    let flags = |name, args, code, messages| Case { name, setup: |_| {}, args, replace_args: true, code, messages };
+    vec![
+        // Files that are not Parquet.
+        fatal(
+            "truncated file",
+            |root| {
+                let bytes = month_file_bytes(root, "incidents");
+                std::fs::write(file(root, "incidents", Some(MONTH)), &bytes[..bytes.len() / 2]).unwrap();
+            },
+            2,
+            &["dataset incidents", "month=2026-10/part-00000.parquet", "not a readable Parquet file", "re-export the file"],
+        ),
+        fatal(
+            "text instead of Parquet",
+            |root| std::fs::write(file(root, "alerts", Some(MONTH)), "alert_id,source\nA-1,CloudWatch\n").unwrap(),
+            2,
+            &["dataset alerts", "part-00000.parquet", "not a readable Parquet file"],
+        ),
+        fatal(
+            "empty file",
+            |root| std::fs::write(file(root, "rfcs", Some(MONTH)), b"").unwrap(),
+            2,
+            &["dataset rfcs", "part-00000.parquet", "not a readable Parquet file"],
+        ),
+        // Columns.
+        fatal(
+            "missing required column",
+            |root| rewrite(root, "incidents", Some(MONTH), |frame| frame.drop(cols(["priority"]))),
+            2,
+            &["dataset incidents", "required column `priority` is missing", "add it"],
+        ),
+        fatal(
+            "wrong column type",
+            |root| rewrite(root, "incidents", Some(MONTH), |frame| frame.with_column(col("created_at").cast(DataType::String))),
+            2,
+            &["dataset incidents", "column `created_at` has type str", "timestamp", "write it as"],
+        ),
+        fatal(
+            "text where a count belongs",
+            |root| {
+                rewrite(root, "availability", Some(MONTH), |frame| frame.with_column(col("checks_total").cast(DataType::String)))
+            },
+            2,
+            &["dataset availability", "column `checks_total`", "int64"],
+        ),
+        fatal(
+            "non-UTF-8 text (binary column)",
+            |root| rewrite(root, "incidents", Some(MONTH), |frame| frame.with_column(col("subject").cast(DataType::Binary))),
+            2,
+            &["dataset incidents", "column `subject` has type binary", "string"],
+        ),
+        fatal(
+            "all-null required column",
+            |root| {
+                rewrite(root, "service_requests", Some(MONTH), |frame| {
+                    frame.with_column(lit(NULL).cast(DataType::String).alias("status"))
+                })
+            },
+            2,
+            &["dataset service_requests", "required column `status` is null in all", "fill it"],
+        ),
+        fatal(
+            "duplicate ids with conflicting values",
+            |root| {
+                rewrite(root, "incidents", Some(MONTH), |frame| {
+                    // The first incident again, with the other priority.
+                    let first_changed = frame.clone().limit(1).with_column(
+                        when(col("priority").eq(lit("High"))).then(lit("Low")).otherwise(lit("High")).alias("priority"),
+                    );
+                    concat([frame, first_changed], UnionArgs::default()).unwrap()
+                })
+            },
+            2,
+            &["dataset incidents", "case_id", "with different values", "keep one row per case_id"],
+        ),
+        fatal(
+            "a row of another account",
+            |root| rewrite(root, "alerts", Some(MONTH), |frame| frame.with_column(lit("999999999999").alias("aws_account_id"))),
+            2,
+            &["dataset alerts", "row 0", "999999999999", "only hold rows of the account"],
+        ),
+        fatal(
+            "a row in the wrong month folder",
+            |root| set_first(root, "incidents", Some(MONTH), "created_at", timestamp("2026-08-15T10:00:00Z")),
+            2,
+            &["dataset incidents", "row 0", "`created_at`", "outside the file's partition month=2026-10", "move the row"],
+        ),
+        // Impossible values.
+        fatal(
+            "timestamp far in the future",
+            |root| set_first(root, "alerts", Some(MONTH), "closed_at", timestamp("2099-01-01T00:00:00Z")),
+            2,
+            &["dataset alerts", "row 0", "`closed_at` = 2099-01-01", "not a plausible time", "fix the row at its source"],
+        ),
+        fatal(
+            "timestamp before 2000",
+            |root| set_first(root, "incidents", Some(MONTH), "acknowledged_at", timestamp("1999-12-31T23:00:00Z")),
+            2,
+            &["dataset incidents", "`acknowledged_at` = 1999-12-31", "not a plausible time"],
+        ),
+        fatal(
+            "resolved before created",
+            |root| set_first(root, "incidents", Some(MONTH), "resolved_at", shifted("created_at", -1)),
+            2,
+            &["dataset incidents", "row 0", "`resolved_at` must not be before `created_at`"],
+        ),
+        fatal(
+            "service request answered before it was opened",
+            |root| set_first(root, "service_requests", Some(MONTH), "first_response_at", shifted("created_at", -2)),
+            2,
+            &["dataset service_requests", "`first_response_at` must not be before `created_at`"],
+        ),
+        fatal(
+            "alert closed before it was raised",
+            |root| set_first(root, "alerts", Some(MONTH), "closed_at", shifted("created_at", -1)),
+            2,
+            &["dataset alerts", "`closed_at` must not be before `created_at`"],
+        ),
+        fatal(
+            "change ended before it started",
+            |root| {
+                set_first(root, "rfcs", Some(MONTH), "actual_start_time", shifted("created_time", 3));
+                set_first(root, "rfcs", Some(MONTH), "actual_end_time", shifted("created_time", 2));
+            },
+            2,
+            &["dataset rfcs", "`actual_end_time` must not be before `actual_start_time`"],
+        ),
+        fatal(
+            "backup completed before it started",
+            |root| set_first(root, "backup_jobs", Some(MONTH), "completion_dt_utc", shifted("creation_dt_utc", -1)),
+            2,
+            &["dataset backup_jobs", "`completion_dt_utc` must not be before `creation_dt_utc`"],
+        ),
+        fatal(
+            "restore completed before it started",
+            |root| set_first(root, "restore_jobs", Some(MONTH), "completion_date", shifted("creation_date", -1)),
+            2,
+            &["dataset restore_jobs", "`completion_date` must not be before `creation_date`"],
+        ),
+        fatal(
+            "negative customer wait",
+            |root| set_first(root, "incidents", Some(MONTH), "customer_wait_minutes", lit(-30.0)),
+            2,
+            &["dataset incidents", "`customer_wait_minutes` = -30", "must be at least 0"],
+        ),
+        fatal(
+            "negative Operations-on-Demand hours",
+            |root| set_first(root, "ood_hours", Some(MONTH), "hours", lit(-2.5)),
+            2,
+            &["dataset ood_hours", "`hours` = -2.5", "must be more than 0"],
+        ),
+        fatal(
+            "zero engagement blocks",
+            |root| set_first(root, "ood_engagements", None, "blocks", lit(0i64)),
+            2,
+            &["dataset ood_engagements", "`blocks` = 0", "must be more than 0"],
+        ),
+        fatal(
+            "checks_failed above checks_total",
+            |root| set_first(root, "availability", Some(MONTH), "checks_failed", col("checks_total") + lit(1i64)),
+            2,
+            &["dataset availability", "`checks_failed` must not exceed `checks_total`"],
+        ),
+        fatal(
+            "negative checks_total",
+            |root| {
+                set_first(root, "availability", Some(MONTH), "checks_failed", lit(0i64));
+                set_first(root, "availability", Some(MONTH), "checks_total", lit(-1i64));
+            },
+            2,
+            &["dataset availability", "`checks_total` = -1", "must be at least 0"],
+        ),
+        fatal(
+            "zero-minute probe window",
+            |root| set_first(root, "availability", Some(MONTH), "window_minutes", lit(0i64)),
+            2,
+            &["dataset availability", "`window_minutes` = 0", "must be more than 0"],
+        ),
+        fatal(
+            "CSAT above 5",
+            |root| set_first(root, "service_requests", Some(MONTH), "csat_score", lit(7i64)),
+            2,
+            &["dataset service_requests", "`csat_score` = 7", "must be at most 5"],
+        ),
+        fatal(
+            "CSAT below 1",
+            |root| set_first(root, "service_requests", Some(MONTH), "csat_score", lit(0i64)),
+            2,
+            &["dataset service_requests", "`csat_score` = 0", "must be at least 1"],
+        ),
+        fatal(
+            "negative backup size",
+            |root| set_first(root, "backup_jobs", Some(MONTH), "backup_size_in_bytes", lit(-1i64)),
+            2,
+            &["dataset backup_jobs", "`backup_size_in_bytes` = -1"],
+        ),
+        fatal(
+            "negative used storage",
+            |root| set_first(root, "storage", Some(MONTH), "used_bytes", lit(-1024i64)),
+            2,
+            &["dataset storage", "`used_bytes` = -1024"],
+        ),
+        fatal(
+            "negative Trusted Advisor flags",
+            |root| set_first(root, "trusted_advisor", Some(MONTH), "resources_flagged", lit(-3i64)),
+            2,
+            &["dataset trusted_advisor", "`resources_flagged` = -3"],
+        ),
+        fatal(
+            "negative installed patches",
+            |root| set_first(root, "patch_details", Some(MONTH), "compliant_total", lit(-5i64)),
+            2,
+            &["dataset patch_details", "`compliant_total` = -5"],
+        ),
+        fatal(
+            "negative days unpatched",
+            |root| set_first(root, "missing_patches", Some(MONTH), "days_unpatched", lit(-1i64)),
+            2,
+            &["dataset missing_patches", "`days_unpatched` = -1"],
+        ),
+        // Notes.
+        fatal(
+            "notes that are not TOML",
+            |root| std::fs::write(root.join(format!("data/notes/{ACCOUNT}/{MONTH}.toml")), "this is = = not toml [").unwrap(),
+            2,
+            &["notes file", "2026-10.toml", "see docs/notes.md"],
+        ),
+        fatal(
+            "notes with wrong types",
+            |root| std::fs::write(root.join(format!("data/notes/{ACCOUNT}/{MONTH}.toml")), "customer_name = 42\n").unwrap(),
+            2,
+            &["notes file", "2026-10.toml", "customer_name"],
+        ),
+        // Selection flags.
+        flags(
+            "account id with a path",
+            &["generate", "--source", "data", "--account", "../x", "--month", MONTH],
+            2,
+            &["invalid account id \"../x\"", "exactly 12 digits"],
+        ),
+        flags(
+            "account id too short",
+            &["generate", "--source", "data", "--account", "123", "--month", MONTH],
+            2,
+            &["invalid account id \"123\""],
+        ),
+        flags(
+            "account id with an SQL quote",
+            &["generate", "--source", "data", "--account", "1' OR '1'='1", "--month", MONTH],
+            2,
+            &["invalid account id", "exactly 12 digits"],
+        ),
+        flags(
+            "month 13",
+            &["generate", "--source", "data", "--account", ACCOUNT, "--month", "2026-13"],
+            2,
+            &["invalid month \"2026-13\"", "YYYY-MM"],
+        ),
+        flags(
+            "month as a word",
+            &["generate", "--source", "data", "--account", ACCOUNT, "--month", "October"],
+            2,
+            &["invalid month \"October\""],
+        ),
+        flags(
+            "unknown time zone",
+            &["generate", "--source", "data", "--account", ACCOUNT, "--month", MONTH, "--timezone", "Mars/Olympus"],
+            2,
+            &["unknown time zone \"Mars/Olympus\"", "IANA"],
+        ),
+        flags(
+            "invalid document date",
+            &["generate", "--source", "data", "--account", ACCOUNT, "--month", MONTH, "--generated-on", "2026-02-30"],
+            2,
+            &["--generated-on"],
+        ),
+        Case {
+            name: "event that is not JSON",
+            setup: |root| std::fs::write(root.join("event.json"), "{ not json").unwrap(),
+            args: &["generate", "--source", "data", "--account", ACCOUNT, "--event", "event.json"],
+            replace_args: true,
+            code: 2,
+            messages: &["invalid scheduled event"],
+        },
+        Case {
+            name: "event without a time",
+            setup: |root| std::fs::write(root.join("event.json"), r#"{"source": "aws.scheduler"}"#).unwrap(),
+            args: &["generate", "--source", "data", "--account", ACCOUNT, "--event", "event.json"],
+            replace_args: true,
+            code: 2,
+            messages: &["invalid scheduled event", "time"],
+        },
+        // Configuration.
+        Case {
+            name: "config with an unknown key",
+            setup: |root| std::fs::write(root.join("opsreport.toml"), "[backups]\nrpo_hourz = 24\n").unwrap(),
+            args: &[],
+            replace_args: false,
+            code: 2,
+            messages: &["rpo_hourz", "opsreport.toml"],
+        },
+        Case {
+            name: "config with a wrong type",
+            setup: |root| std::fs::write(root.join("opsreport.toml"), "[sla]\nadherence_target_pct = \"high\"\n").unwrap(),
+            args: &[],
+            replace_args: false,
+            code: 2,
+            messages: &["adherence_target_pct", "opsreport.toml"],
+        },
+        // Output.
+        Case {
+            name: "output folder is a file",
+            setup: |root| std::fs::write(root.join("out"), "a file where the folder should be").unwrap(),
+            args: &[],
+            replace_args: false,
+            code: 3,
+            messages: &["cannot write the report for account 000000000001", "out"],
+        },
+    ]
+}
+
+fn run_case(case: &Case) -> (tempfile::TempDir, Run) {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    copy_tree(&repo_root().join("fixtures/handmade"), &root.join("data"));
+    (case.setup)(root);
+    let default_args = ["generate", "--source", "data", "--account", ACCOUNT, "--month", MONTH, "--out", "out"];
+    let mut args: Vec<&str> = if case.replace_args { case.args.to_vec() } else { default_args.to_vec() };
+    if case.replace_args {
+        args.extend(["--out", "out"]);
+    } else {
+        args.extend(case.args);
+    }
+    let run = opsreport(root, &args);
+    (scratch, run)
+}
+
+#[test]
+fn every_bad_input_fails_alone_with_its_code_a_message_that_says_what_to_do_and_no_report() {
+    let cases = cases();
+    assert!(cases.len() >= 40, "the corpus has {} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let (scratch, run) = run_case(case);
+        let mut problems = Vec::new();
+        if run.code != case.code {
+            problems.push(format!("exit {} instead of {}", run.code, case.code));
+        }
+        for message in case.messages {
+            if !run.stderr.contains(message) {
+                problems.push(format!("no {message:?} in the message"));
+            }
+        }
+        if case.code == 2 && run.stderr.lines().filter(|line| line.starts_with("error: ")).count() == 0 {
+            problems.push("no error line".into());
+        }
+        let folder = scratch.path().join(format!("out/{ACCOUNT}/{MONTH}"));
+        for name in ["report.pdf", "manifest.json"] {
+            if folder.join(name).exists() {
+                problems.push(format!("{name} was written"));
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{}: {}\n  stderr: {}", case.name, problems.join("; "), run.stderr.trim()));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+/// Recoverable problems: the report is written and the appendix counts them.
+#[test]
+fn recoverable_problems_are_counted_and_the_report_is_written() {
+    let recoverable: [(&str, fn(&Path), &str); 4] = [
+        (
+            "unknown enum value",
+            |root| set_first(root, "incidents", Some(MONTH), "priority", lit("Urgent!")),
+            "rows_with_unknown_values",
+        ),
+        (
+            "exact duplicate rows",
+            |root| {
+                rewrite(root, "alerts", Some(MONTH), |frame| {
+                    concat([frame.clone(), frame.limit(1)], UnionArgs::default()).unwrap()
+                })
+            },
+            "duplicates_dropped",
+        ),
+        (
+            "null in a required column of one row",
+            |root| set_first(root, "rfcs", Some(MONTH), "status", lit(NULL).cast(DataType::String)),
+            "rows_with_required_nulls",
+        ),
+        ("a very long text", |root| set_first(root, "incidents", Some(MONTH), "subject", lit("x".repeat(20_000))), "rows_read"),
+    ];
+    for (name, setup, counter) in recoverable {
+        let case = Case { name, setup, args: &[], replace_args: false, code: 0, messages: &[] };
+        let (scratch, run) = run_case(&case);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let folder = scratch.path().join(format!("out/{ACCOUNT}/{MONTH}"));
+        assert!(folder.join("manifest.json").exists(), "{name}: no manifest");
+        let metrics: serde_json::Value = serde_json::from_slice(&std::fs::read(folder.join("metrics.json")).unwrap()).unwrap();
+        let quality = metrics["data_quality"].as_array().or_else(|| metrics["data_quality"]["datasets"].as_array());
+        let total: u64 = quality
+            .unwrap_or_else(|| panic!("{name}: no data_quality list in metrics.json"))
+            .iter()
+            .map(|dataset| dataset[counter].as_u64().unwrap_or(0))
+            .sum();
+        assert!(total > 0, "{name}: {counter} is 0");
+        if name == "a very long text" {
+            // The text is cut in the PDF (the CSV keeps it whole), so the layout is unchanged.
+            let info =
+                std::process::Command::new("pdfinfo").arg(folder.join("report.pdf")).output().expect("pdfinfo (poppler-utils)");
+            let info = String::from_utf8_lossy(&info.stdout);
+            let pages: u32 = info.lines().find_map(|line| line.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
+            assert!(pages <= 30, "{name}: {pages} pages");
+        }
+    }
+}
