@@ -508,3 +508,34 @@ fn recoverable_problems_are_counted_and_the_report_is_written() {
         }
     }
 }
+
+/// A full disk, simulated without privileges: a file-size limit (`ulimit -f`, with `SIGXFSZ`
+/// ignored so the write fails with an error instead of killing the process) makes writing the
+/// PDF fail part-way — the same path as `ENOSPC`. Exit 3, the folder is named, no truncated
+/// file under a final name, no manifest; without the limit the run completes.
+#[test]
+fn a_write_that_fails_part_way_leaves_no_truncated_file_and_no_manifest() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    copy_tree(&repo_root().join("fixtures/handmade"), &root.join("data"));
+    let binary = opsreport_tests::binary();
+    let script = format!(
+        "ulimit -f 64; trap '' XFSZ; exec '{}' generate --source data --account {ACCOUNT} --month {MONTH} --out out",
+        binary.display()
+    );
+    let output = std::process::Command::new("sh").arg("-c").arg(&script).current_dir(root).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("cannot write the report for account 000000000001") && stderr.contains("too large"), "{stderr}");
+    let folder = root.join(format!("out/{ACCOUNT}/{MONTH}"));
+    for name in ["report.pdf", "manifest.json"] {
+        assert!(!folder.join(name).exists(), "{name} exists after a failed write");
+    }
+    let leftovers: Vec<_> =
+        std::fs::read_dir(&folder).map(|entries| entries.map(|entry| entry.unwrap().file_name()).collect()).unwrap_or_default();
+    assert!(leftovers.is_empty(), "files left behind: {leftovers:?}");
+
+    let again = opsreport(root, &["generate", "--source", "data", "--account", ACCOUNT, "--month", MONTH, "--out", "out"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(folder.join("manifest.json").exists());
+}
