@@ -583,7 +583,10 @@ fn drop_duplicates(spec: &DatasetSpec, frame: DataFrame, labels: &[String], qual
     }
     // Rows equal in every column share their key: when no key repeats (the usual case) there is
     // nothing to compare row by row, and no conflict.
-    let frame = if !conflict_key.is_empty() && !has_repeated_key(spec, &frame, &conflict_key)? {
+    // A key that never repeats cannot repeat with the version added: test the narrower key first.
+    let no_repeats = !conflict_key.is_empty()
+        && (!has_repeated_key(spec, &frame, spec.unique_key)? || !has_repeated_key(spec, &frame, &conflict_key)?);
+    let frame = if no_repeats {
         frame
     } else {
         let content: Vec<String> = spec.columns.iter().map(|column| column.name.to_owned()).collect();
@@ -610,6 +613,11 @@ fn drop_duplicates(spec: &DatasetSpec, frame: DataFrame, labels: &[String], qual
 }
 
 fn has_repeated_key(spec: &DatasetSpec, frame: &DataFrame, key: &[&str]) -> Result<bool> {
+    if let [single] = key {
+        // One column: counting distinct values is cheaper than grouping.
+        let distinct = frame.column(single).and_then(|column| column.n_unique()).map_err(|error| engine(spec, error))?;
+        return Ok(distinct < frame.height());
+    }
     let key: Vec<Expr> = key.iter().map(|name| col(*name)).collect();
     let repeated = frame
         .clone()
