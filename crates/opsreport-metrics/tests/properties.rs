@@ -46,10 +46,10 @@ fn check_json(path: &str, key: &str, value: &Value, problems: &mut Vec<String>) 
         Value::Object(map) => {
             let priorities: Option<Vec<u64>> =
                 ["High", "Medium", "Low", "total"].iter().map(|p| map.get(*p).and_then(Value::as_u64)).collect();
-            if let (Some(counts), 4) = (priorities, map.len()) {
-                if counts[0] + counts[1] + counts[2] != counts[3] {
-                    problems.push(format!("{path}: {} + {} + {} != total {}", counts[0], counts[1], counts[2], counts[3]));
-                }
+            if let (Some(counts), 4) = (priorities, map.len())
+                && counts[0] + counts[1] + counts[2] != counts[3]
+            {
+                problems.push(format!("{path}: {} + {} + {} != total {}", counts[0], counts[1], counts[2], counts[3]));
             }
             for (child_key, child) in map {
                 check_json(&format!("{path}.{child_key}"), child_key, child, problems);
