@@ -34,8 +34,9 @@ pub struct AccountData {
     pub datasets: BTreeMap<DatasetName, Dataset>,
     /// The notes file for the month, if any.
     pub notes: Option<Notes>,
-    /// SHA-256 (hex) over every file read — dataset, path and content — and the notes text:
-    /// the same inputs give the same digest on any machine.
+    /// SHA-256 (hex) over what was read — per dataset in contract order, a digest of its files
+    /// (path, size, content) — and the notes: the same inputs give the same digest on any
+    /// machine, however the datasets were scheduled.
     pub input_digest: String,
     /// Where loading it spent its time (for the run summary and benchmarks; not an output).
     pub timings: ExtractTimings,
