@@ -25,6 +25,8 @@ use crate::{ExtractError, Result};
 
 /// Threads one account's datasets are loaded on (at most; fewer on fewer cores).
 pub const LOAD_THREADS: usize = 4;
+/// Above this many bytes of files, an account's datasets are loaded one after the other.
+pub const PARALLEL_LOAD_MAX_BYTES: u64 = 32 << 20;
 
 /// Parquet files under a dataset root.
 #[derive(Clone, Debug)]
@@ -303,22 +305,36 @@ impl Source for LocalSource {
         Ok(accounts.into_iter().collect())
     }
 
-    /// Loads the 15 datasets on up to [`LOAD_THREADS`] threads (each takes the next dataset),
+    /// Loads the 15 datasets on up to [`LOAD_THREADS`] threads (each takes the next dataset;
+    /// one thread above [`PARALLEL_LOAD_MAX_BYTES`] of files),
     /// then assembles them in contract order: the input digest is a digest of per-dataset
     /// digests in that order, so it does not depend on which thread finished first.
     fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData> {
         let started = Instant::now();
         let parent = tracing::Span::current();
         let next = AtomicUsize::new(0);
-        let load_one = |dataset: DatasetName| -> Result<(Dataset, [u8; 32], Duration)> {
+        let plans: Vec<PartitionPlan> =
+            DatasetName::ALL.iter().map(|dataset| self.plan(*dataset, account, period)).collect::<Result<_>>()?;
+        let load_one = |index: usize| -> Result<(Dataset, [u8; 32], Duration)> {
+            let dataset = DatasetName::ALL[index];
             let _span = tracing::debug_span!(parent: &parent, "read", dataset = dataset.as_str()).entered();
             let started = Instant::now();
-            let plan = self.plan(dataset, account, period)?;
             let mut digest = Sha256::new();
-            let loaded = self.load_plan(dataset, account, period, &plan, Some(&mut digest))?;
+            let loaded = self.load_plan(dataset, account, period, &plans[index], Some(&mut digest))?;
             Ok((loaded, digest.finalize().into(), started.elapsed()))
         };
-        let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, LOAD_THREADS);
+        // Small accounts spend their time in per-file overhead, which parallelises; large ones
+        // in Polars' own parallel kernels, where more threads only add contention and memory.
+        let planned_bytes: u64 = plans
+            .iter()
+            .flat_map(|plan| &plan.files)
+            .filter_map(|(file, _)| fs::metadata(file).ok().map(|metadata| metadata.len()))
+            .sum();
+        let threads = if planned_bytes > PARALLEL_LOAD_MAX_BYTES {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, usize::from).clamp(1, LOAD_THREADS)
+        };
         let mut loaded: Vec<(usize, Result<(Dataset, [u8; 32], Duration)>)> = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
@@ -326,8 +342,10 @@ impl Source for LocalSource {
                         let mut done = Vec::new();
                         loop {
                             let index = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(dataset) = DatasetName::ALL.get(index) else { break };
-                            done.push((index, load_one(*dataset)));
+                            if index >= DatasetName::ALL.len() {
+                                break;
+                            }
+                            done.push((index, load_one(index)));
                         }
                         done
                     })

@@ -70,10 +70,37 @@ pub struct MetricsInput {
     pub quality: Vec<DatasetQuality>,
 }
 
-/// Computes the whole tree.
+/// Computes the whole tree. The sections are independent, so the event-heavy ones (incidents,
+/// service requests, RFCs, alerts) are computed on a second thread while this one does the rest;
+/// each section's result does not depend on where it ran.
 pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics> {
     let frames = Frames::new(input, context);
     let period = &context.period;
+    let (events, others) = std::thread::scope(|scope| {
+        let events = scope.spawn(|| -> Result<_> {
+            Ok((
+                incidents::compute(&frames)?,
+                service_requests::compute(&frames)?,
+                rfcs::compute(&frames)?,
+                alerts::compute(&frames)?,
+            ))
+        });
+        let others = (|| -> Result<_> {
+            Ok((
+                stacks::compute(&frames)?,
+                patching::compute(&frames)?,
+                backups::compute(&frames)?,
+                availability::compute(&frames)?,
+                storage::compute(&frames)?,
+                trusted_advisor::compute(&frames)?,
+                cost::compute(&frames)?,
+                ood::compute(&frames)?,
+            ))
+        })();
+        (events.join().expect("the metrics thread panicked"), others)
+    });
+    let (incidents, service_requests, rfcs, alerts) = events?;
+    let (stacks, patching, backups, availability, storage, trusted_advisor, cost, ood) = others?;
     let mut metrics = Metrics {
         account_id: context.account.to_string(),
         month: period.month().to_string(),
@@ -83,18 +110,18 @@ pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics
         generated_on: context.generated_on.to_string(),
         generator_version: context.generator_version.clone(),
         input_fingerprint: context.input_fingerprint.clone(),
-        stacks: stacks::compute(&frames)?,
-        patching: patching::compute(&frames)?,
-        backups: backups::compute(&frames)?,
-        incidents: incidents::compute(&frames)?,
-        service_requests: service_requests::compute(&frames)?,
-        rfcs: rfcs::compute(&frames)?,
-        alerts: alerts::compute(&frames)?,
-        availability: availability::compute(&frames)?,
-        storage: storage::compute(&frames)?,
-        trusted_advisor: trusted_advisor::compute(&frames)?,
-        cost: cost::compute(&frames)?,
-        ood: ood::compute(&frames)?,
+        stacks,
+        patching,
+        backups,
+        incidents,
+        service_requests,
+        rfcs,
+        alerts,
+        availability,
+        storage,
+        trusted_advisor,
+        cost,
+        ood,
         insights: Vec::new(),
         data_quality: input.quality.clone(),
     };
