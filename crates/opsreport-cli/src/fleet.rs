@@ -238,27 +238,17 @@ impl Summary {
             let (slowest_account, slowest_ms) =
                 row.slowest.map(|(account, time)| (account.to_string(), ms(time))).unwrap_or_default();
             let share_pct = (row.share_pct * 10.0).round() / 10.0;
-            match row.peak {
-                Some(peak) => tracing::info!(
-                    stage = row.stage,
-                    total_ms = ms(row.total),
-                    share_pct,
-                    mean_ms = ms(row.mean),
-                    slowest_account = slowest_account.as_str(),
-                    slowest_ms,
-                    peak_rss_mib = crate::memory::mebibytes(peak).round() as u64,
-                    "stage time"
-                ),
-                None => tracing::info!(
-                    stage = row.stage,
-                    total_ms = ms(row.total),
-                    share_pct,
-                    mean_ms = ms(row.mean),
-                    slowest_account = slowest_account.as_str(),
-                    slowest_ms,
-                    "stage time"
-                ),
-            }
+            tracing::info!(
+                stage = row.stage,
+                total_ms = ms(row.total),
+                share_pct,
+                mean_ms = ms(row.mean),
+                slowest_account = slowest_account.as_str(),
+                slowest_ms,
+                // Recorded only when measured (an `Option` field is left out when `None`).
+                peak_rss_mib = row.peak.map(|peak| crate::memory::mebibytes(peak).round() as u64),
+                "stage time"
+            );
         }
         for failed in &self.failed {
             tracing::error!(

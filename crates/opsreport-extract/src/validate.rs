@@ -515,54 +515,8 @@ fn normalize_enums_by_row(spec: &DatasetSpec, frame: DataFrame, quality: &mut Da
         normalized.push(mapped.alias(column.name));
     }
     let flagged = frame.lazy().with_columns(unknown_flags).collect().map_err(|error| engine(spec, error))?;
-
-    let any_unknown = enum_columns
-        .iter()
-        .map(|(column, _)| col(format!("__unknown_{}", column.name)))
-        .reduce(|a, b| a.or(b))
-        .expect("enum columns");
-    let unknown_rows = flagged
-        .clone()
-        .lazy()
-        .filter(any_unknown)
-        .select([len().alias("rows")])
-        .collect()
-        .map_err(|error| engine(spec, error))?;
-    quality.rows_with_unknown_values = first_u64(&unknown_rows, "rows");
-    if quality.rows_with_unknown_values > 0 {
-        for (column, _) in &enum_columns {
-            let flag = format!("__unknown_{}", column.name);
-            let samples = flagged
-                .clone()
-                .lazy()
-                .filter(col(flag.as_str()))
-                .group_by([col(column.name)])
-                .agg([len().cast(DataType::UInt64).alias("count")])
-                .sort_by_exprs(
-                    [col("count"), col(column.name)],
-                    SortMultipleOptions::default().with_order_descending_multi([true, false]),
-                )
-                .limit(10)
-                .collect()
-                .map_err(|error| engine(spec, error))?;
-            if samples.height() == 0 {
-                continue;
-            }
-            let values = samples
-                .column(column.name)
-                .map_err(|error| engine(spec, error))?
-                .str()
-                .map_err(|error| engine(spec, error))?
-                .clone();
-            let counts =
-                samples.column("count").map_err(|error| engine(spec, error))?.u64().map_err(|error| engine(spec, error))?.clone();
-            let entry = quality.unknown_values.entry(column.name.to_owned()).or_default();
-            for (value, count) in values.iter().zip(counts.iter()) {
-                let value: String = value.unwrap_or_default().chars().take(80).collect();
-                entry.insert(value, count.unwrap_or(0));
-            }
-        }
-    }
+    let names: Vec<&str> = enum_columns.iter().map(|(column, _)| column.name).collect();
+    count_unknown_values(spec, &flagged, &names, quality)?;
     let flag_names: Vec<String> = enum_columns
         .iter()
         .flat_map(|(column, _)| [format!("__unknown_{}", column.name), format!("__clean_{}", column.name)])

@@ -168,6 +168,28 @@ fn recoverable_problems_are_counted_not_fatal() {
 }
 
 #[test]
+fn an_enum_column_with_many_distinct_values_is_normalised_row_by_row() {
+    // 70 distinct severities (more than the distinct-value path takes): " high " still reads as
+    // High, the 69 others are unknown, and the ten most frequent are listed (all once: by name).
+    let root = tempfile::tempdir().unwrap();
+    let severities: Vec<String> = std::iter::once(" high ".to_owned()).chain((0..69).map(|n| format!("level-{n:02}"))).collect();
+    let ids: Vec<String> = (0..70).map(|n| format!("a{n}")).collect();
+    let rows: Vec<(&str, &str, &str)> =
+        ids.iter().zip(&severities).map(|(id, severity)| (id.as_str(), severity.as_str(), "Open")).collect();
+    write(root.path(), "alerts", "2026-10", "a.parquet", &mut alerts(&rows));
+    let data = LocalSource::new(root.path()).unwrap().load_account(&account(), &october()).unwrap();
+    let dataset = data.dataset(DatasetName::Alerts);
+    assert_eq!(dataset.quality.rows_with_unknown_values, 69);
+    let listed: Vec<&String> = dataset.quality.unknown_values["severity"].keys().collect();
+    assert_eq!(listed.len(), 10);
+    assert_eq!(listed[0], "level-00");
+    let frame = dataset.frame.as_ref().unwrap();
+    let severity = frame.column("severity").unwrap().str().unwrap();
+    assert_eq!(severity.iter().filter(|value| *value == Some("High")).count(), 1);
+    assert_eq!(severity.iter().filter(|value| *value == Some("Other")).count(), 69);
+}
+
+#[test]
 fn a_backup_job_reported_twice_keeps_the_latest_report() {
     let root = tempfile::tempdir().unwrap();
     let mut table = Table::new(DatasetName::BackupJobs);
