@@ -27,12 +27,11 @@ pub struct Part {
     /// column must fall in that (UTC) month, or pruning would silently lose it.
     pub month: Option<YearMonth>,
     /// Its rows, with whatever columns and types it has.
-    pub frame: LazyFrame,
+    pub frame: DataFrame,
 }
 
 const PART_COLUMN: &str = "__opsreport_part";
 const ROW_COLUMN: &str = "__opsreport_row";
-const FILE_ACCOUNT_COLUMN: &str = "__opsreport_file_account";
 
 /// The Polars type a contract type is held in.
 pub fn polars_type(column_type: ColumnType) -> DataType {
@@ -58,25 +57,26 @@ pub fn date_literal(date: NaiveDate) -> Expr {
     lit(Scalar::new_date((date - epoch).num_days() as i32))
 }
 
-/// The expression that turns a column found with type `found` into the contract's type, or
-/// `None` when that cannot be done without losing information.
-fn cast_to_contract(column: &ColumnSpec, found: &DataType) -> Option<Expr> {
-    let source = col(column.name);
+/// The column found in a part, turned into the contract's type, or `None` when that cannot be
+/// done without losing information.
+fn cast_to_contract(column: &ColumnSpec, found: &Column) -> Option<PolarsResult<Column>> {
     let target = polars_type(column.column_type);
-    let cast = match (column.column_type, found) {
-        (_, DataType::Null) => lit(NULL).cast(target),
-        (ColumnType::String, DataType::String) => source,
-        (ColumnType::Int64, dtype) if dtype.is_integer() && !matches!(dtype, DataType::UInt64) => source.cast(target),
-        (ColumnType::Double, dtype) if dtype.is_float() || (dtype.is_integer()) => source.cast(target),
-        (ColumnType::Boolean, DataType::Boolean) => source,
-        (ColumnType::Date, DataType::Date) => source,
+    let cast = match (column.column_type, found.dtype()) {
+        (_, DataType::Null) => return Some(Ok(Column::full_null(column.name.into(), found.len(), &target))),
+        (ColumnType::String, DataType::String)
+        | (ColumnType::Boolean, DataType::Boolean)
+        | (ColumnType::Date, DataType::Date) => {
+            return Some(Ok(found.clone()));
+        }
+        (ColumnType::Int64, dtype) if dtype.is_integer() && !matches!(dtype, DataType::UInt64) => found.cast(&target),
+        (ColumnType::Double, dtype) if dtype.is_float() || (dtype.is_integer()) => found.cast(&target),
         // A timestamp without a zone is read as UTC (Parquet's isAdjustedToUTC = false from
         // writers that do not set it); one with a zone is an instant already. Either way the
         // cast keeps the instant and changes only the unit and the label.
-        (ColumnType::Timestamp, DataType::Datetime(_, _)) => source.cast(target),
+        (ColumnType::Timestamp, DataType::Datetime(_, _)) => found.cast(&target),
         _ => return None,
     };
-    Some(cast.alias(column.name))
+    Some(cast)
 }
 
 /// Reads every part, checks it against the contract and returns the validated dataset.
@@ -96,7 +96,7 @@ pub fn validate(
     let mut decode = Duration::ZERO;
     for (index, part) in parts.into_iter().enumerate() {
         let started = Instant::now();
-        let frame = read_part(spec, account, period, index, part)?;
+        let frame = read_part(spec, account, index, part)?;
         decode += started.elapsed();
         match combined.as_mut() {
             None => combined = Some(frame),
@@ -113,6 +113,10 @@ pub fn validate(
     frame.rechunk_mut();
     quality.rows_read = frame.height() as u64;
     let step = |name: &'static str| tracing::debug_span!("check", step = name).entered();
+    {
+        let _step = step("row rules");
+        check_row_rules(spec, &labels, &frame, period)?;
+    }
     let frame = {
         let _step = step("required nulls");
         drop_required_nulls(spec, frame, &mut quality)?
@@ -145,134 +149,123 @@ fn unreadable(spec: &DatasetSpec, label: &str, error: PolarsError) -> ExtractErr
     ExtractError::UnreadableFile { dataset: spec.name.to_owned(), file: label.to_owned(), reason }
 }
 
-/// Casts one part to the contract's columns and checks what can only be checked per file.
-fn read_part(spec: &DatasetSpec, account: &AccountId, period: &ReportPeriod, index: usize, part: Part) -> Result<DataFrame> {
-    let label = part.label.clone();
-    let schema = part.frame.clone().collect_schema().map_err(|error| unreadable(spec, &label, error))?;
-    let mut columns = Vec::with_capacity(spec.columns.len() + 3);
+/// Casts one part to the contract's columns and checks what can only be checked per file: the
+/// columns and their types, a required column null in every row, rows outside the part's
+/// `month=` partition and rows of another account. Works on the columns directly: a query per
+/// file would cost more than the checks.
+fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part) -> Result<DataFrame> {
+    let _decode = tracing::debug_span!("check", step = "file rules").entered();
+    let Part { label, month, frame: found } = part;
+    let rows = found.height();
+    let mut columns = Vec::with_capacity(spec.columns.len() + 2);
     for column in spec.columns {
-        match schema.get(column.name) {
-            None if column.required => {
+        let converted = match found.column(column.name) {
+            Err(_) if column.required => {
                 return Err(ExtractError::MissingColumn {
                     dataset: spec.name.to_owned(),
                     file: label,
                     column: column.name.to_owned(),
                 });
             }
-            None => columns.push(lit(NULL).cast(polars_type(column.column_type)).alias(column.name)),
-            Some(found) => match cast_to_contract(column, found) {
-                Some(expression) => columns.push(expression),
+            Err(_) => Column::full_null(column.name.into(), rows, &polars_type(column.column_type)),
+            Ok(present) => match cast_to_contract(column, present) {
+                Some(converted) => converted.map_err(|error| unreadable(spec, &label, error))?,
                 None => {
                     return Err(ExtractError::WrongType {
                         dataset: spec.name.to_owned(),
                         file: label,
                         column: column.name.to_owned(),
-                        found: found.to_string(),
+                        found: present.dtype().to_string(),
                         expected: column.column_type.name().to_owned(),
                     });
                 }
             },
-        }
-    }
-    let has_account_column = match schema.get(ACCOUNT_COLUMN) {
-        None => false,
-        Some(DataType::String) => true,
-        Some(found) => {
-            return Err(ExtractError::WrongType {
+        };
+        if column.required && rows > 0 && converted.null_count() == rows {
+            return Err(ExtractError::AllNull {
                 dataset: spec.name.to_owned(),
                 file: label,
-                column: ACCOUNT_COLUMN.to_owned(),
-                found: found.to_string(),
-                expected: "string".to_owned(),
+                column: column.name.to_owned(),
+                rows: rows as u64,
             });
         }
-    };
-    if has_account_column {
-        columns.push(col(ACCOUNT_COLUMN).alias(FILE_ACCOUNT_COLUMN));
+        columns.push(converted);
     }
-    columns.push(lit(index as u32).alias(PART_COLUMN));
-    columns.push(col(ROW_COLUMN));
-    let decode = tracing::debug_span!("check", step = "decode").entered();
-    let frame =
-        part.frame.with_row_index(ROW_COLUMN, None).select(columns).collect().map_err(|error| unreadable(spec, &label, error))?;
-    drop(decode);
-    let _checks = tracing::debug_span!("check", step = "file rules").entered();
-
-    let rows = frame.height();
-    if rows > 0 {
-        for column in spec.columns.iter().filter(|column| column.required) {
-            let nulls = frame.column(column.name).map_err(|error| engine(spec, error))?.null_count();
-            if nulls == rows {
-                return Err(ExtractError::AllNull {
-                    dataset: spec.name.to_owned(),
-                    file: label,
-                    column: column.name.to_owned(),
-                    rows: rows as u64,
-                });
-            }
-        }
+    if let Ok(file_account) = found.column(ACCOUNT_COLUMN) {
+        check_file_account(spec, &label, file_account, account)?;
     }
-    if let (Some(month), Some(partition)) = (part.month, spec.partition_column) {
+    columns.push(Column::new_scalar(PART_COLUMN.into(), Scalar::from(index as u32), rows));
+    columns.push(Column::new(ROW_COLUMN.into(), (0..rows as IdxSize).collect::<Vec<IdxSize>>()));
+    let frame = DataFrame::new(rows, columns).map_err(|error| engine(spec, error))?;
+    if let (Some(month), Some(partition)) = (month, spec.partition_column) {
         check_partition_month(spec, &label, &frame, partition, month)?;
-    }
-    check_row_rules(spec, &label, &frame, period)?;
-    if has_account_column {
-        let mismatches = frame
-            .clone()
-            .lazy()
-            .filter(col(FILE_ACCOUNT_COLUMN).is_not_null().and(col(FILE_ACCOUNT_COLUMN).neq(lit(account.as_str()))))
-            .select([col(ROW_COLUMN), col(FILE_ACCOUNT_COLUMN)])
-            .limit(1)
-            .collect()
-            .map_err(|error| engine(spec, error))?;
-        if mismatches.height() > 0 {
-            let row = mismatches.column(ROW_COLUMN).and_then(|c| c.get(0).map(|v| v.extract::<u64>().unwrap_or(0))).unwrap_or(0);
-            let found = mismatches
-                .column(FILE_ACCOUNT_COLUMN)
-                .ok()
-                .and_then(|c| c.get(0).ok().map(|value| value.get_str().unwrap_or_default().to_owned()))
-                .unwrap_or_default();
-            return Err(ExtractError::AccountMismatch {
-                dataset: spec.name.to_owned(),
-                file: label,
-                row,
-                found: found.chars().take(64).collect(),
-                expected: account.to_string(),
-            });
-        }
-        return frame.drop(FILE_ACCOUNT_COLUMN).map_err(|error| engine(spec, error));
     }
     Ok(frame)
 }
 
-/// Fails on the first row whose partition column lies outside the file's `month=` folder.
-fn check_partition_month(spec: &DatasetSpec, label: &str, frame: &DataFrame, partition: &str, month: YearMonth) -> Result<()> {
-    let column_type = spec.column(partition).expect("partition column").column_type;
-    let inside = match column_type {
-        ColumnType::Timestamp => {
-            let start = month.first_day().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-            let end = month.next().first_day().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-            col(partition).gt_eq(timestamp_literal(start)).and(col(partition).lt(timestamp_literal(end)))
-        }
-        _ => col(partition).gt_eq(date_literal(month.first_day())).and(col(partition).lt_eq(date_literal(month.last_day()))),
+/// Fails on the first row whose `aws_account_id` column (when a file has one) names another
+/// account than the folder it was found in.
+fn check_file_account(spec: &DatasetSpec, label: &str, file_account: &Column, account: &AccountId) -> Result<()> {
+    let Ok(values) = file_account.str() else {
+        return Err(ExtractError::WrongType {
+            dataset: spec.name.to_owned(),
+            file: label.to_owned(),
+            column: ACCOUNT_COLUMN.to_owned(),
+            found: file_account.dtype().to_string(),
+            expected: "string".to_owned(),
+        });
     };
-    let outside = frame
-        .clone()
-        .lazy()
-        .filter(col(partition).is_not_null().and(inside.not()))
-        .select([col(ROW_COLUMN), col(partition).cast(DataType::String).alias("value")])
-        .limit(1)
-        .collect()
-        .map_err(|error| engine(spec, error))?;
-    if outside.height() == 0 {
+    let other = values.not_equal(account.as_str());
+    if !other.any() {
         return Ok(());
     }
+    let row = other.iter().position(|differs| differs == Some(true)).unwrap_or(0);
+    let found = values.get(row).unwrap_or_default();
+    Err(ExtractError::AccountMismatch {
+        dataset: spec.name.to_owned(),
+        file: label.to_owned(),
+        row: row as u64,
+        found: found.chars().take(64).collect(),
+        expected: account.to_string(),
+    })
+}
+
+/// Fails on the first row whose partition column lies outside the file's `month=` folder. The
+/// column's smallest and largest values settle the usual case without a pass over the rows.
+fn check_partition_month(spec: &DatasetSpec, label: &str, frame: &DataFrame, partition: &str, month: YearMonth) -> Result<()> {
+    let column = frame.column(partition).map_err(|error| engine(spec, error))?;
+    // The physical values: microseconds for timestamps, days for dates.
+    let (first, last) = match spec.column(partition).expect("partition column").column_type {
+        ColumnType::Timestamp => {
+            let micros = |date: NaiveDate| date.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros();
+            (micros(month.first_day()), micros(month.next().first_day()) - 1)
+        }
+        _ => {
+            let days = |date: NaiveDate| (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days();
+            (days(month.first_day()), days(month.last_day()))
+        }
+    };
+    let physical = column.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(spec, error))?;
+    let values = physical.i64().map_err(|error| engine(spec, error))?;
+    let (Some(min), Some(max)) = (values.min(), values.max()) else {
+        return Ok(());
+    };
+    if min >= first && max <= last {
+        return Ok(());
+    }
+    let row = values.iter().position(|value| value.is_some_and(|value| value < first || value > last)).unwrap_or(0);
+    let value = column
+        .slice(row as i64, 1)
+        .cast(&DataType::String)
+        .ok()
+        .and_then(|text| text.get(0).ok().map(|value| any_value_text(&value)))
+        .unwrap_or_default();
     Err(ExtractError::OutsidePartition {
         dataset: spec.name.to_owned(),
         file: label.to_owned(),
-        row: first_u64(&outside, ROW_COLUMN),
+        row: row as u64,
         column: partition.to_owned(),
-        value: outside.column("value").ok().and_then(|c| c.get(0).ok().map(|v| any_value_text(&v))).unwrap_or_default(),
+        value,
         month: month.to_string(),
     })
 }
@@ -280,7 +273,7 @@ fn check_partition_month(spec: &DatasetSpec, label: &str, frame: &DataFrame, par
 /// Fails on the first row with an impossible value: a time before 2000 or more than a year
 /// after the report month, or a value that breaks one of the dataset's row rules
 /// (`DatasetSpec::row_rules`: times in order, counts and sizes not negative, bounded scores).
-fn check_row_rules(spec: &DatasetSpec, label: &str, frame: &DataFrame, period: &ReportPeriod) -> Result<()> {
+fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, period: &ReportPeriod) -> Result<()> {
     if frame.height() == 0 {
         return Ok(());
     }
@@ -342,7 +335,7 @@ fn check_row_rules(spec: &DatasetSpec, label: &str, frame: &DataFrame, period: &
         return Ok(());
     }
     for (broken, column, shown, rule) in checks {
-        let mut selected = vec![col(ROW_COLUMN)];
+        let mut selected = vec![col(PART_COLUMN), col(ROW_COLUMN)];
         selected.extend(shown.iter().map(|name| col(*name).cast(DataType::String)));
         let found = frame
             .clone()
@@ -358,9 +351,10 @@ fn check_row_rules(spec: &DatasetSpec, label: &str, frame: &DataFrame, period: &
         let value =
             |name: &str| found.column(name).ok().and_then(|c| c.get(0).ok().map(|v| any_value_text(&v))).unwrap_or_default();
         let values: Vec<String> = shown.iter().map(|name| format!("`{name}` = {}", value(name))).collect();
+        let part = first_u64(&found, PART_COLUMN) as usize;
         return Err(ExtractError::ImplausibleValue {
             dataset: spec.name.to_owned(),
-            file: label.to_owned(),
+            file: labels.get(part).cloned().unwrap_or_default(),
             row: first_u64(&found, ROW_COLUMN),
             column: column.to_owned(),
             problem: format!("{}: `{column}` {rule}", values.join(", ")),

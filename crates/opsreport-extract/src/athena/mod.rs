@@ -491,7 +491,7 @@ impl Source for AthenaSource {
                 if let Some(month) = month {
                     months.push(month.to_string());
                 }
-                parts.push(Part { label, month, frame: frame.lazy() });
+                parts.push(Part { label, month, frame });
             }
             let mut loaded = validate(dataset, account, period, parts, months)?;
             if loaded.frame.is_none() {
