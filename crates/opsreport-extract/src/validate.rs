@@ -279,6 +279,11 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
     }
     let earliest = NaiveDate::parse_from_str(EARLIEST_DATA_DATE, "%Y-%m-%d").expect("a valid constant date");
     let latest = period.end() + chrono::Duration::days(LATEST_DATA_DAYS_AFTER_PERIOD);
+    // The usual answer is that nothing is broken: settle it with comparison kernels on the
+    // columns (no query to plan); only then one query per rule finds the first broken row.
+    if !any_rule_broken(spec, frame, earliest, latest).map_err(|error| engine(spec, error))? {
+        return Ok(());
+    }
     // (rows that break the rule, the column to name, the columns whose values to show, the rule in words)
     let mut checks: Vec<(Expr, &str, Vec<&str>, String)> = Vec::new();
     for column in spec.columns {
@@ -319,21 +324,6 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
         };
         checks.push(check);
     }
-    // One pass to see whether any rule is broken (the usual answer is no); only then one query
-    // per rule to find the first broken row and name it.
-    let any_broken = checks.iter().map(|(broken, ..)| broken.clone().fill_null(lit(false))).reduce(|a, b| a.or(b));
-    let Some(any_broken) = any_broken else {
-        return Ok(());
-    };
-    let broken_rows = frame
-        .clone()
-        .lazy()
-        .select([any_broken.sum().cast(DataType::UInt64).alias("broken")])
-        .collect()
-        .map_err(|error| engine(spec, error))?;
-    if first_u64(&broken_rows, "broken") == 0 {
-        return Ok(());
-    }
     for (broken, column, shown, rule) in checks {
         let mut selected = vec![col(PART_COLUMN), col(ROW_COLUMN)];
         selected.extend(shown.iter().map(|name| col(*name).cast(DataType::String)));
@@ -361,6 +351,42 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
         });
     }
     Ok(())
+}
+
+/// Whether any row breaks a plausibility or row rule (the same rules as [`check_row_rules`],
+/// with the same null and NaN semantics: a null never breaks a rule).
+fn any_rule_broken(spec: &DatasetSpec, frame: &DataFrame, earliest: NaiveDate, latest: DateTime<Utc>) -> PolarsResult<bool> {
+    let series = |name: &str| frame.column(name).map(|column| column.as_materialized_series().clone());
+    for column in spec.columns {
+        // Times and dates against their physical bounds: microseconds or days since the epoch.
+        let (low, high) = match column.column_type {
+            ColumnType::Timestamp => {
+                (earliest.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros(), latest.timestamp_micros())
+            }
+            ColumnType::Date => {
+                let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+                ((earliest - epoch).num_days(), (latest.date_naive() - epoch).num_days())
+            }
+            _ => continue,
+        };
+        let values = series(column.name)?.to_physical_repr().cast(&DataType::Int64)?;
+        if values.lt(low)?.any() || values.gt(high)?.any() {
+            return Ok(true);
+        }
+    }
+    for rule in spec.row_rules() {
+        let broken = match *rule {
+            RowRule::AtLeast { column, min } => series(column)?.lt(min)?,
+            RowRule::Above { column, min } => series(column)?.lt_eq(min)?,
+            RowRule::AtMost { column, max } => series(column)?.gt(max)?,
+            RowRule::NotAbove { column, other } => series(column)?.gt(&series(other)?)?,
+            RowRule::NotBefore { later, earlier } => series(later)?.lt(&series(earlier)?)?,
+        };
+        if broken.any() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Excludes rows with a null in a required column and counts them.
@@ -525,39 +551,69 @@ fn first_u64(frame: &DataFrame, column: &str) -> u64 {
 /// Drops exact duplicates and superseded re-reports; rejects conflicting rows.
 fn drop_duplicates(spec: &DatasetSpec, frame: DataFrame, labels: &[String], quality: &mut DatasetQuality) -> Result<DataFrame> {
     let before = frame.height();
-    let mut conflict_key: Vec<&str> = spec.unique_key.to_vec();
-    if let Some(version) = spec.latest_wins_by {
-        conflict_key.push(version);
-    }
-    // Rows equal in every column share their key: when no key repeats (the usual case) there is
-    // nothing to compare row by row, and no conflict.
-    // A key that never repeats cannot repeat with the version added: test the narrower key first.
-    let no_repeats = !conflict_key.is_empty()
-        && (!has_repeated_key(spec, &frame, spec.unique_key)? || !has_repeated_key(spec, &frame, &conflict_key)?);
-    let frame = if no_repeats {
-        frame
-    } else {
-        let content: Vec<String> = spec.columns.iter().map(|column| column.name.to_owned()).collect();
-        // Stable: the first of equal rows (in file order) is kept.
-        let frame = frame.unique_stable(Some(&content), UniqueKeepStrategy::First, None).map_err(|error| engine(spec, error))?;
-        if !conflict_key.is_empty() {
-            check_conflicts(spec, &frame, &conflict_key, labels)?;
-        }
-        frame
-    };
     let frame = match spec.latest_wins_by {
-        None => frame,
-        // Only keys reported more than once have a report to drop: keep each key's latest
-        // (rows equal in key and version are exact duplicates, already dropped above).
-        Some(_) if !has_repeated_key(spec, &frame, spec.unique_key)? => frame,
-        Some(version) => {
-            let key: Vec<Expr> = spec.unique_key.iter().map(|key| col(*key)).collect();
-            let latest = col(version).max().over(key).map_err(|error| engine(spec, error))?;
-            frame.lazy().filter(col(version).eq(latest)).collect().map_err(|error| engine(spec, error))?
-        }
+        Some(version) if !spec.unique_key.is_empty() => drop_superseded(spec, frame, version, labels)?,
+        // No key: only rows equal in every column are duplicates.
+        _ if spec.unique_key.is_empty() => drop_exact_duplicates(spec, frame, &[], labels)?,
+        // Rows equal in every column share their key: when no key repeats (the usual case)
+        // there is nothing to compare row by row, and no conflict.
+        _ if !has_repeated_key(spec, &frame, spec.unique_key)? => frame,
+        _ => drop_exact_duplicates(spec, frame, spec.unique_key, labels)?,
     };
     quality.duplicates_dropped = (before - frame.height()) as u64;
     Ok(frame)
+}
+
+/// Keeps the first of rows equal in every column (in file order), then fails if rows still share
+/// `key` (when there is one): they disagree about the same thing.
+fn drop_exact_duplicates(spec: &DatasetSpec, frame: DataFrame, key: &[&str], labels: &[String]) -> Result<DataFrame> {
+    let content: Vec<String> = spec.columns.iter().map(|column| column.name.to_owned()).collect();
+    let frame = frame.unique_stable(Some(&content), UniqueKeepStrategy::First, None).map_err(|error| engine(spec, error))?;
+    if !key.is_empty() {
+        check_conflicts(spec, &frame, key, labels)?;
+    }
+    Ok(frame)
+}
+
+/// For datasets re-reported over time (`latest_wins_by`): keeps each key's latest report. One
+/// pass over the key gives, per row, how often its key occurs, how many distinct versions it has
+/// and the latest version (the three windows share one grouping). A key with two rows of the
+/// same version is an exact duplicate or a conflict, handled as for other datasets.
+fn drop_superseded(spec: &DatasetSpec, frame: DataFrame, version: &str, labels: &[String]) -> Result<DataFrame> {
+    const REPORTS: &str = "__opsreport_reports";
+    const VERSIONS: &str = "__opsreport_versions";
+    const LATEST: &str = "__opsreport_latest";
+    let key: Vec<Expr> = spec.unique_key.iter().map(|name| col(*name)).collect();
+    let window = |expression: Expr, name: &str| expression.over(key.clone()).map(|windowed| windowed.alias(name));
+    let windows = [window(len(), REPORTS), window(col(version).n_unique(), VERSIONS), window(col(version).max(), LATEST)]
+        .into_iter()
+        .collect::<PolarsResult<Vec<Expr>>>()
+        .map_err(|error| engine(spec, error))?;
+    let summary = frame.clone().lazy().with_columns(windows).collect().map_err(|error| engine(spec, error))?;
+    let column = |name: &str| summary.column(name).map(|column| column.as_materialized_series().clone());
+    let reports = column(REPORTS).map_err(|error| engine(spec, error))?;
+    if reports.max::<u64>().map_err(|error| engine(spec, error))?.unwrap_or(0) <= 1 {
+        return Ok(frame);
+    }
+    let versions = column(VERSIONS).map_err(|error| engine(spec, error))?;
+    let repeated_version = versions
+        .cast(&DataType::UInt64)
+        .and_then(|versions| Ok(versions.lt(&reports.cast(&DataType::UInt64)?)?.any()))
+        .map_err(|error| engine(spec, error))?;
+    if repeated_version {
+        // Rare: the same report delivered twice, or two different rows for one key and version.
+        let mut conflict_key = spec.unique_key.to_vec();
+        conflict_key.push(version);
+        let frame = drop_exact_duplicates(spec, frame, &conflict_key, labels)?;
+        let latest = col(version).max().over(key).map_err(|error| engine(spec, error))?;
+        return frame.lazy().filter(col(version).eq(latest)).collect().map_err(|error| engine(spec, error));
+    }
+    summary
+        .lazy()
+        .filter(col(version).eq(col(LATEST)))
+        .drop(cols([REPORTS, VERSIONS, LATEST]))
+        .collect()
+        .map_err(|error| engine(spec, error))
 }
 
 fn has_repeated_key(spec: &DatasetSpec, frame: &DataFrame, key: &[&str]) -> Result<bool> {

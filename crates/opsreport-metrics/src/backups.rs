@@ -14,8 +14,8 @@ use opsreport_model::metrics::{BackupMetrics, FailedBackup, PercentPoint, RpoBre
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, at_least, collect, count, counts_by, doubles, first_count, in_period, integers, one_of, percent, rfc3339_micros,
-    strings,
+    Frames, at_least, collect, count, counts_by, doubles, first_count, in_period, integers, materialize, one_of, percent,
+    rfc3339_micros, strings,
 };
 use crate::{Result, available, missing};
 
@@ -146,7 +146,7 @@ pub fn compute(frames: &Frames) -> Result<BackupMetrics> {
         }
     };
     let jobs = jobs.cache();
-    let current = jobs.clone().filter(in_period("creation_dt_utc", &period)).cache();
+    let current = materialize(jobs.clone().filter(in_period("creation_dt_utc", &period)), SECTION)?;
     let by_status = counts_by(current.clone(), "backup_job_status", "Other", SECTION)?;
     let coverage = collect(
         current.clone().select([

@@ -133,6 +133,13 @@ pub fn collect(frame: LazyFrame, section: &'static str) -> Result<DataFrame> {
     frame.collect().map_err(failed(section))
 }
 
+/// Runs `frame` once and returns its result as a lazy frame. A section asks many small questions
+/// of the same derived rows (clock columns, the month's rows); `LazyFrame::cache` only shares work
+/// inside one query, so without this every question would derive the rows again.
+pub fn materialize(frame: LazyFrame, section: &'static str) -> Result<LazyFrame> {
+    Ok(collect(frame, section)?.lazy())
+}
+
 /// `part / whole × 100`, null when `whole` is 0.
 pub fn percent(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64 * 100.0)

@@ -16,8 +16,9 @@ use opsreport_model::metrics::{
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, MICROS_PER_MINUTE, at_least, by_priority, ceil_non_negative, collect, count, counts_by, doubles, fixed_point,
-    instant, integers, mean_minutes, micros_between, priority_counts, priority_target, rfc3339_micros, strings, within,
+    Frames, MICROS_PER_MINUTE, at_least, by_priority, ceil_non_negative, collect, count, counts_by, doubles, first_count,
+    fixed_point, instant, integers, materialize, mean_minutes, micros_between, priority_counts, priority_target, rfc3339_micros,
+    strings, within,
 };
 use crate::{Result, available, missing};
 
@@ -232,19 +233,34 @@ pub fn compute(frames: &Frames) -> Result<IncidentMetrics> {
             });
         }
     };
-    let incidents = with_clocks(frames, raw).cache();
+    let incidents = materialize(with_clocks(frames, raw), SECTION)?;
     let period = frames.period;
     let headline = month(&incidents, period.start(), period.end())?;
     let trend_months =
         period.trend_months(6).iter().map(|month_period| trend_point(&incidents, month_period)).collect::<Result<Vec<_>>>()?;
-    let mut trend_weeks = Vec::new();
-    for week in period.trend_weeks(12) {
-        trend_weeks.push(IncidentWeekPoint {
+    // The 12 weeks' opened and resolved counts in one query.
+    let weeks = period.trend_weeks(12);
+    let counts: Vec<Expr> = weeks
+        .iter()
+        .enumerate()
+        .flat_map(|(index, week)| {
+            [
+                within("created_at", week.start, week.end).cast(DataType::UInt64).sum().alias(format!("opened_{index}")),
+                within("resolved_at", week.start, week.end).cast(DataType::UInt64).sum().alias(format!("resolved_{index}")),
+            ]
+        })
+        .collect();
+    let counts = collect(incidents.clone().select(counts), SECTION)?;
+    let count_of = |name: String| first_count(&counts, &name);
+    let trend_weeks = weeks
+        .iter()
+        .enumerate()
+        .map(|(index, week)| IncidentWeekPoint {
             week_start: week.monday.to_string(),
-            opened: count(incidents.clone().filter(within("created_at", week.start, week.end)), SECTION)?,
-            resolved: count(incidents.clone().filter(within("resolved_at", week.start, week.end)), SECTION)?,
-        });
-    }
+            opened: count_of(format!("opened_{index}")),
+            resolved: count_of(format!("resolved_{index}")),
+        })
+        .collect();
     Ok(IncidentMetrics {
         status: available(),
         opened: headline.opened,

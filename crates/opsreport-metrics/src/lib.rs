@@ -76,27 +76,31 @@ pub struct MetricsInput {
 pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics> {
     let frames = Frames::new(input, context);
     let period = &context.period;
+    let events = || -> Result<_> {
+        Ok((
+            section("incidents", || incidents::compute(&frames))?,
+            section("service_requests", || service_requests::compute(&frames))?,
+            section("rfcs", || rfcs::compute(&frames))?,
+            section("alerts", || alerts::compute(&frames))?,
+        ))
+    };
+    let others = || -> Result<_> {
+        Ok((
+            section("stacks", || stacks::compute(&frames))?,
+            section("patching", || patching::compute(&frames))?,
+            section("backups", || backups::compute(&frames))?,
+            section("availability", || availability::compute(&frames))?,
+            section("storage", || storage::compute(&frames))?,
+            section("trusted_advisor", || trusted_advisor::compute(&frames))?,
+            section("cost", || cost::compute(&frames))?,
+            section("ood", || ood::compute(&frames))?,
+        ))
+    };
+    // The second thread's spans belong to this thread's (the account's).
+    let parent = tracing::Span::current();
     let (events, others) = std::thread::scope(|scope| {
-        let events = scope.spawn(|| -> Result<_> {
-            Ok((
-                incidents::compute(&frames)?,
-                service_requests::compute(&frames)?,
-                rfcs::compute(&frames)?,
-                alerts::compute(&frames)?,
-            ))
-        });
-        let others = (|| -> Result<_> {
-            Ok((
-                stacks::compute(&frames)?,
-                patching::compute(&frames)?,
-                backups::compute(&frames)?,
-                availability::compute(&frames)?,
-                storage::compute(&frames)?,
-                trusted_advisor::compute(&frames)?,
-                cost::compute(&frames)?,
-                ood::compute(&frames)?,
-            ))
-        })();
+        let events = scope.spawn(|| parent.in_scope(events));
+        let others = others();
         (events.join().expect("the metrics thread panicked"), others)
     });
     let (incidents, service_requests, rfcs, alerts) = events?;
@@ -127,6 +131,12 @@ pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics
     };
     metrics.insights = insights::derive(&metrics, &context.config);
     Ok(metrics)
+}
+
+/// Computes one section inside a `section{name}` debug span (the profile of the metrics stage).
+fn section<T>(name: &'static str, compute: impl FnOnce() -> Result<T>) -> Result<T> {
+    let _span = tracing::debug_span!("section", section = name).entered();
+    compute()
 }
 
 /// A section with data.

@@ -8,7 +8,7 @@ use opsreport_model::metrics::{ByPriority, CountTrendPoint, ServiceRequestMetric
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, MICROS_PER_MINUTE, by_priority, collect, count, doubles, first_count, first_double, in_period, integers,
+    Frames, MICROS_PER_MINUTE, by_priority, collect, count, doubles, first_count, first_double, in_period, integers, materialize,
     mean_minutes, micros_between, priority_counts, priority_target,
 };
 use crate::{Result, available, missing};
@@ -43,12 +43,11 @@ pub fn compute(frames: &Frames) -> Result<ServiceRequestMetrics> {
         }
     };
     let period = frames.period;
-    let requests = raw
-        .with_columns([
-            micros_between("created_at", "first_response_at").alias("response_micros"),
-            priority_target(targets).alias("response_target"),
-        ])
-        .cache();
+    let requests = raw.with_columns([
+        micros_between("created_at", "first_response_at").alias("response_micros"),
+        priority_target(targets).alias("response_target"),
+    ]);
+    let requests = materialize(requests, SECTION)?;
     let created = requests.clone().filter(in_period("created_at", &period));
     let resolved = requests.clone().filter(in_period("resolved_at", &period));
     let end = period.end().timestamp_micros();
