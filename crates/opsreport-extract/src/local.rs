@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use std::io::Cursor;
 
-use polars::prelude::{HiveOptions, LazyFrame, ParquetReader, ScanArgsParquet, ScanSources, SerReader};
+use polars::prelude::{DataFrame, HiveOptions, LazyFrame, ParquetReader, PolarsResult, ScanArgsParquet, ScanSources, SerReader};
 use sha2::{Digest, Sha256};
 
 use crate::source::{AccountData, Dataset, ExtractTimings, ReadStatistics, Source, months_to_read};
@@ -29,6 +29,9 @@ use crate::{ExtractError, Result};
 pub const LOAD_THREADS: usize = 4;
 /// Above this many bytes of files, an account's datasets are loaded one after the other.
 pub const PARALLEL_LOAD_MAX_BYTES: u64 = 32 << 20;
+/// Files up to this size are decoded by the eager reader on the loading thread; larger ones by a
+/// lazy scan, which decodes on several threads.
+pub const EAGER_READ_MAX_BYTES: u64 = 4 << 20;
 
 /// Parquet files under a dataset root.
 #[derive(Clone, Debug)]
@@ -194,10 +197,7 @@ impl LocalSource {
                 digest.update(format!("{dataset}\n{label}\n{}\n", bytes.len()).as_bytes());
                 digest.update(&bytes);
             }
-            // The eager reader: a lazy scan per file costs about three times as much for the
-            // small files a report is made of (query planning per file), and every column is
-            // needed anyway.
-            let frame = ParquetReader::new(Cursor::new(bytes)).finish().map_err(|error| ExtractError::UnreadableFile {
+            let frame = decode(bytes, EAGER_READ_MAX_BYTES).map_err(|error| ExtractError::UnreadableFile {
                 dataset: dataset.as_str().to_owned(),
                 file: label.clone(),
                 reason: error.to_string().lines().next().unwrap_or("unknown error").chars().take(300).collect(),
@@ -270,6 +270,18 @@ impl LocalSource {
 /// parsed, so Polars must not add its own columns from the path.
 fn scan_arguments() -> ScanArgsParquet {
     ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..ScanArgsParquet::default() }
+}
+
+/// Decodes one Parquet file. Files up to `eager_max` bytes (almost all of them) go through the
+/// eager reader: a lazy scan costs about three times as much for them (a query to plan per
+/// file). Larger ones go through the lazy scan, whose engine decodes on every core.
+fn decode(bytes: Vec<u8>, eager_max: u64) -> PolarsResult<DataFrame> {
+    if bytes.len() as u64 > eager_max {
+        let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
+        LazyFrame::scan_parquet_sources(sources, scan_arguments()).and_then(LazyFrame::collect)
+    } else {
+        ParquetReader::new(Cursor::new(bytes)).finish()
+    }
 }
 
 /// Data files in a partition folder: every regular file except hidden ones and markers
@@ -388,5 +400,33 @@ impl Source for LocalSource {
             bytes_read: self.counters.bytes.load(Ordering::Relaxed),
             ..ReadStatistics::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_eager_reader_and_the_lazy_scan_decode_a_file_alike() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/synthetic");
+        let source = LocalSource::new(&root).expect("the committed fixtures");
+        let account = source.all_accounts().expect("accounts").remove(0);
+        let period = ReportPeriod::new(
+            YearMonth::parse("2026-10").expect("a month"),
+            opsreport_model::period::parse_time_zone("UTC").expect("UTC"),
+        );
+        let mut compared = 0;
+        for dataset in [DatasetName::Incidents, DatasetName::Alerts, DatasetName::BackupJobs, DatasetName::Billing] {
+            for (file, _) in source.plan(dataset, &account, &period).expect("a plan").files {
+                let bytes = fs::read(&file).expect("readable");
+                let eager = decode(bytes.clone(), u64::MAX).expect("eager");
+                let lazy = decode(bytes, 0).expect("lazy");
+                assert_eq!(eager.schema(), lazy.schema(), "{}", file.display());
+                assert!(eager.equals_missing(&lazy), "{}", file.display());
+                compared += 1;
+            }
+        }
+        assert!(compared >= 4, "only {compared} files compared");
     }
 }

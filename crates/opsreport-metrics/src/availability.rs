@@ -35,12 +35,29 @@ fn pct(total: u64, failed: u64) -> Option<f64> {
     (total > 0).then(|| (total as f64 - failed as f64) / total as f64 * 100.0)
 }
 
-fn month_pct(windows: &LazyFrame, endpoint: &str, period: &ReportPeriod) -> Result<Option<f64>> {
-    let summary = collect(
-        windows.clone().filter(col("endpoint").eq(lit(endpoint)).and(in_period("window_start", period))).select(sums()),
-        SECTION,
-    )?;
-    Ok(pct(first_count(&summary, "total"), first_count(&summary, "failed")))
+/// The endpoint's availability in each of the six months ending with the period's, in one query.
+fn trend(windows: &LazyFrame, endpoint: &str, period: &ReportPeriod) -> Result<Vec<PercentPoint>> {
+    let months = period.trend_months(6);
+    let sums: Vec<Expr> = months
+        .iter()
+        .enumerate()
+        .flat_map(|(index, month)| {
+            let in_month = in_period("window_start", month);
+            [
+                col("checks_total").filter(in_month.clone()).sum().alias(format!("total_{index}")),
+                col("checks_failed").filter(in_month).sum().alias(format!("failed_{index}")),
+            ]
+        })
+        .collect();
+    let summary = collect(windows.clone().filter(col("endpoint").eq(lit(endpoint))).select(sums), SECTION)?;
+    Ok(months
+        .iter()
+        .enumerate()
+        .map(|(index, month)| PercentPoint {
+            month: month.month().to_string(),
+            pct: pct(first_count(&summary, &format!("total_{index}")), first_count(&summary, &format!("failed_{index}"))),
+        })
+        .collect())
 }
 
 fn endpoint(frames: &Frames, windows: &LazyFrame, name: &str, target_pct: f64) -> Result<EndpointAvailability> {
@@ -78,11 +95,7 @@ fn endpoint(frames: &Frames, windows: &LazyFrame, name: &str, target_pct: f64) -
         .collect();
     let value = pct(total, failed);
     let period_minutes = (period.end() - period.start()).num_minutes() as f64;
-    let trend = period
-        .trend_months(6)
-        .iter()
-        .map(|month| Ok(PercentPoint { month: month.month().to_string(), pct: month_pct(windows, name, month)? }))
-        .collect::<Result<Vec<_>>>()?;
+    let trend = trend(windows, name, &period)?;
     Ok(EndpointAvailability {
         pct: value,
         downtime_minutes: (total > 0).then(|| first_double(&summary, "downtime").unwrap_or(0.0)),

@@ -22,18 +22,29 @@ use crate::{Result, available, missing};
 const SECTION: &str = "backups";
 const MICROS_PER_HOUR: f64 = 3_600_000_000.0;
 
-fn success_rate(jobs: &LazyFrame, period: &ReportPeriod) -> Result<Option<f64>> {
-    let summary = collect(
-        jobs.clone()
-            .filter(in_period("creation_dt_utc", period))
-            .filter(one_of("backup_job_status", BACKUP_TERMINAL_STATUSES))
-            .select([
-                len().alias("terminal"),
-                col("backup_job_status").eq(lit("COMPLETED")).cast(DataType::UInt32).sum().alias("completed"),
-            ]),
-        SECTION,
-    )?;
-    Ok(percent(first_count(&summary, "completed"), first_count(&summary, "terminal")))
+/// Success rate (completed / terminal jobs) in each of `periods`, in one query.
+fn success_rates(jobs: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<Option<f64>>> {
+    let counts: Vec<Expr> = periods
+        .iter()
+        .enumerate()
+        .flat_map(|(index, period)| {
+            let in_period = in_period("creation_dt_utc", period);
+            [
+                in_period.clone().cast(DataType::UInt64).sum().alias(format!("terminal_{index}")),
+                in_period
+                    .and(col("backup_job_status").eq(lit("COMPLETED")))
+                    .cast(DataType::UInt64)
+                    .sum()
+                    .alias(format!("completed_{index}")),
+            ]
+        })
+        .collect();
+    let summary = collect(jobs.clone().filter(one_of("backup_job_status", BACKUP_TERMINAL_STATUSES)).select(counts), SECTION)?;
+    Ok((0..periods.len())
+        .map(|index| {
+            percent(first_count(&summary, &format!("completed_{index}")), first_count(&summary, &format!("terminal_{index}")))
+        })
+        .collect())
 }
 
 fn rpo_breaches(frames: &Frames, current: &LazyFrame) -> Result<Vec<RpoBreach>> {
@@ -159,15 +170,15 @@ pub fn compute(frames: &Frames) -> Result<BackupMetrics> {
     let resources = first_count(&coverage, "resources");
     let protected = first_count(&coverage, "protected");
     let breaches = rpo_breaches(frames, &current)?;
-    let trend = period
-        .trend_months(6)
-        .iter()
-        .map(|month| Ok(PercentPoint { month: month.month().to_string(), pct: success_rate(&jobs, month)? }))
-        .collect::<Result<Vec<_>>>()?;
+    // The report month is the last of the six trend months.
+    let months = period.trend_months(6);
+    let rates = success_rates(&jobs, &months)?;
+    let success_rate_pct = rates.last().copied().flatten();
+    let trend = months.iter().zip(rates).map(|(month, pct)| PercentPoint { month: month.month().to_string(), pct }).collect();
     Ok(BackupMetrics {
         status: available(),
         jobs: Some(by_status.values().sum()),
-        success_rate_pct: success_rate(&jobs, &period)?,
+        success_rate_pct,
         by_status,
         resources: Some(resources),
         resources_protected: Some(protected),
