@@ -46,7 +46,9 @@ pub struct BenchArgs {
     /// Workers for the fleet case. Default: one per core.
     #[arg(long, value_name = "N")]
     jobs: Option<NonZeroUsize>,
-    /// Repetitions of the in-process timings (metrics, bare scan); the best is kept.
+    /// Repetitions of the committed-fixtures run (a half-second run, where a busy machine's
+    /// noise is as large as the figure) and of the in-process timings (metrics, bare scan); the
+    /// fastest is kept.
     #[arg(long, default_value_t = 3, value_name = "N")]
     repeat: u32,
 }
@@ -85,7 +87,14 @@ pub fn run(config: &Config, args: BenchArgs) -> Outcome {
 
     if Path::new(DEMO_SOURCE).is_dir() {
         let out = args.work.join("out-demo");
-        cases.push(run_case("committed fixtures", &["--out", path_str(&out)?], 1)?);
+        let mut best: Option<CaseResult> = None;
+        for _ in 0..args.repeat.max(1) {
+            let case = run_case("committed fixtures", &["--out", path_str(&out)?], 1)?;
+            if best.as_ref().is_none_or(|best| case.wall < best.wall) {
+                best = Some(case);
+            }
+        }
+        cases.extend(best);
     } else {
         tracing::warn!("{DEMO_SOURCE} is not here: run from the repository root to include the committed fixtures");
     }
