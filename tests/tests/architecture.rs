@@ -34,7 +34,7 @@ fn crates_depend_only_on_what_their_layer_allows() {
             ][..],
         ),
         // Pure computation: no IO crates, no AWS, no rendering.
-        ("opsreport-metrics", &["opsreport-model", "chrono", "chrono-tz", "polars", "thiserror"][..]),
+        ("opsreport-metrics", &["opsreport-model", "chrono", "chrono-tz", "polars", "thiserror", "tracing"][..]),
         // Metrics in, PDF bytes out: never Polars or AWS types.
         (
             "opsreport-render",
