@@ -7,7 +7,7 @@
 //! no acknowledgement counts as missed once its deadline (`created_at + target`) is strictly
 //! before the period end, and is not counted while the deadline has not passed.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use opsreport_model::DatasetName;
 use opsreport_model::ReportPeriod;
 use opsreport_model::metrics::{
@@ -16,9 +16,8 @@ use opsreport_model::metrics::{
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, MICROS_PER_MINUTE, at_least, by_priority, ceil_non_negative, collect, count, counts_by, doubles, first_count,
-    fixed_point, instant, integers, materialize, mean_minutes, micros_between, priority_counts, priority_target, rfc3339_micros,
-    strings, within,
+    Frames, MICROS_PER_MINUTE, at_least, by_priority, ceil_non_negative, collect, counts_by, doubles, first_count, fixed_point,
+    instant, integers, materialize, mean_minutes, micros_between, priority_target, rfc3339_micros, strings, within,
 };
 use crate::{Result, available, missing};
 
@@ -70,51 +69,115 @@ fn nearest_rank(column: &str, quantile: f64) -> Expr {
     col(column).sort(SortOptions::default()).get(at_least(rank, lit(0i64)), true)
 }
 
-fn month(incidents: &LazyFrame, start: DateTime<Utc>, end: DateTime<Utc>) -> Result<IncidentMonth> {
-    let opened = priority_counts(incidents.clone().filter(within("created_at", start, end)), SECTION)?;
-    let resolved = priority_counts(incidents.clone().filter(within("resolved_at", start, end)), SECTION)?;
-    let open_at_end = count(
-        incidents.clone().filter(
-            col("created_at").lt(instant(end)).and(col("resolved_at").is_null().or(col("resolved_at").gt_eq(instant(end)))),
-        ),
-        SECTION,
-    )?;
+/// The numbers of each of `periods` (the six trend months, the report month last) in three
+/// queries: counts, then resolution and response statistics grouped by month and priority. Every
+/// month is computed with the same expressions; only its boundaries differ.
+fn months(incidents: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<IncidentMonth>> {
+    const MONTH: &str = "__month";
+    const MONTH_END: &str = "__month_end";
+    // Which of `periods` a time falls in (null: none of them), and that month's end.
+    let month_of = |column: &str| {
+        let mut index = lit(NULL).cast(DataType::UInt32);
+        let mut end = lit(NULL).cast(DataType::Int64);
+        for (position, period) in periods.iter().enumerate().rev() {
+            let inside = within(column, period.start(), period.end());
+            index = when(inside.clone()).then(lit(position as u32)).otherwise(index);
+            end = when(inside).then(lit(period.end().timestamp_micros())).otherwise(end);
+        }
+        [index.alias(MONTH), end.alias(MONTH_END)]
+    };
+
+    let mut counts = Vec::new();
+    for (position, period) in periods.iter().enumerate() {
+        let (start, end) = (period.start(), period.end());
+        for (name, rows) in [("opened", within("created_at", start, end)), ("resolved", within("resolved_at", start, end))] {
+            counts.push(rows.clone().cast(DataType::UInt64).sum().alias(format!("{name}_{position}_total")));
+            for priority in ["High", "Medium", "Low"] {
+                counts.push(
+                    rows.clone()
+                        .and(col("priority").eq(lit(priority)))
+                        .cast(DataType::UInt64)
+                        .sum()
+                        .alias(format!("{name}_{position}_{priority}")),
+                );
+            }
+        }
+        counts.push(
+            col("created_at")
+                .lt(instant(end))
+                .and(col("resolved_at").is_null().or(col("resolved_at").gt_eq(instant(end))))
+                .cast(DataType::UInt64)
+                .sum()
+                .alias(format!("open_{position}")),
+        );
+    }
+    let counts = collect(incidents.clone().select(counts), SECTION)?;
+    let priority_counts = |name: &str, position: usize| {
+        let count = |priority: &str| first_count(&counts, &format!("{name}_{position}_{priority}"));
+        PriorityCounts { high: count("High"), medium: count("Medium"), low: count("Low"), total: count("total") }
+    };
 
     let resolution = collect(
-        incidents.clone().filter(col("eligible").and(within("resolved_at", start, end))).group_by([col("priority")]).agg([
-            mean_minutes(col("resolution_micros")).alias("mttr"),
-            (nearest_rank("resolution_micros", 0.9).cast(DataType::Float64) / lit(MICROS_PER_MINUTE)).alias("p90"),
-            resolution_minutes().lt_eq(col("resolution_target")).cast(DataType::Float64).mean().alias("met_share"),
-        ]),
+        incidents
+            .clone()
+            .filter(col("eligible"))
+            .with_columns(month_of("resolved_at"))
+            .filter(col(MONTH).is_not_null())
+            .group_by([col(MONTH), col("priority")])
+            .agg([
+                mean_minutes(col("resolution_micros")).alias("mttr"),
+                (nearest_rank("resolution_micros", 0.9).cast(DataType::Float64) / lit(MICROS_PER_MINUTE)).alias("p90"),
+                resolution_minutes().lt_eq(col("resolution_target")).cast(DataType::Float64).mean().alias("met_share"),
+            ]),
         SECTION,
     )?;
     let deadline =
         col("created_at").cast(DataType::Int64) + (col("response_target") * lit(MICROS_PER_MINUTE)).cast(DataType::Int64);
-    let response_counted = col("acknowledged_at").is_not_null().or(deadline.lt(lit(end.timestamp_micros())));
+    // An unacknowledged incident counts (as missed) once its deadline is before its month's end.
+    let response_counted = col("acknowledged_at").is_not_null().or(deadline.lt(col(MONTH_END)));
     let response = collect(
-        incidents.clone().filter(col("eligible").and(within("created_at", start, end))).group_by([col("priority")]).agg([
-            mean_minutes(col("response_micros")).alias("mtta"),
-            response_minutes()
-                .lt_eq(col("response_target"))
-                .fill_null(lit(false))
-                .filter(response_counted)
-                .cast(DataType::Float64)
-                .mean()
-                .alias("met_share"),
-        ]),
+        incidents
+            .clone()
+            .filter(col("eligible"))
+            .with_columns(month_of("created_at"))
+            .filter(col(MONTH).is_not_null())
+            .group_by([col(MONTH), col("priority")])
+            .agg([
+                mean_minutes(col("response_micros")).alias("mtta"),
+                response_minutes()
+                    .lt_eq(col("response_target"))
+                    .fill_null(lit(false))
+                    .filter(response_counted)
+                    .cast(DataType::Float64)
+                    .mean()
+                    .alias("met_share"),
+            ]),
         SECTION,
     )?;
+    let of_month = |frame: &DataFrame, position: usize| -> Result<DataFrame> {
+        let rows = frame
+            .column(MONTH)
+            .and_then(|months| months.as_materialized_series().equal(position as u32))
+            .map_err(crate::frame::failed(SECTION))?;
+        frame.filter(&rows).map_err(crate::frame::failed(SECTION))
+    };
     let to_pct = |shares: Vec<Option<f64>>| shares.into_iter().map(|share| share.map(|share| share * 100.0)).collect::<Vec<_>>();
-    Ok(IncidentMonth {
-        opened,
-        resolved,
-        open_at_end,
-        mttr: by_priority(&resolution, doubles(&resolution, "mttr")),
-        mttr_p90: by_priority(&resolution, doubles(&resolution, "p90")),
-        resolution_sla: by_priority(&resolution, to_pct(doubles(&resolution, "met_share"))),
-        mtta: by_priority(&response, doubles(&response, "mtta")),
-        response_sla: by_priority(&response, to_pct(doubles(&response, "met_share"))),
-    })
+    (0..periods.len())
+        .map(|position| {
+            let resolution = of_month(&resolution, position)?;
+            let response = of_month(&response, position)?;
+            Ok(IncidentMonth {
+                opened: priority_counts("opened", position),
+                resolved: priority_counts("resolved", position),
+                open_at_end: first_count(&counts, &format!("open_{position}")),
+                mttr: by_priority(&resolution, doubles(&resolution, "mttr")),
+                mttr_p90: by_priority(&resolution, doubles(&resolution, "p90")),
+                resolution_sla: by_priority(&resolution, to_pct(doubles(&resolution, "met_share"))),
+                mtta: by_priority(&response, doubles(&response, "mtta")),
+                response_sla: by_priority(&response, to_pct(doubles(&response, "met_share"))),
+            })
+        })
+        .collect()
 }
 
 fn recurring(frames: &Frames, incidents: &LazyFrame) -> Result<Vec<RecurringGroup>> {
@@ -202,16 +265,15 @@ fn key_events(frames: &Frames, incidents: &LazyFrame) -> Result<Vec<KeyEvent>> {
         .collect())
 }
 
-fn trend_point(incidents: &LazyFrame, period: &ReportPeriod) -> Result<IncidentTrendPoint> {
-    let numbers = month(incidents, period.start(), period.end())?;
-    Ok(IncidentTrendPoint {
+fn trend_point(period: &ReportPeriod, numbers: &IncidentMonth) -> IncidentTrendPoint {
+    IncidentTrendPoint {
         month: period.month().to_string(),
-        opened: numbers.opened,
-        resolved: numbers.resolved,
-        mttr_minutes: numbers.mttr,
-        response_sla_pct: numbers.response_sla,
-        resolution_sla_pct: numbers.resolution_sla,
-    })
+        opened: numbers.opened.clone(),
+        resolved: numbers.resolved.clone(),
+        mttr_minutes: numbers.mttr.clone(),
+        response_sla_pct: numbers.response_sla.clone(),
+        resolution_sla_pct: numbers.resolution_sla.clone(),
+    }
 }
 
 /// Computes `incidents.*`.
@@ -235,9 +297,11 @@ pub fn compute(frames: &Frames) -> Result<IncidentMetrics> {
     };
     let incidents = materialize(with_clocks(frames, raw), SECTION)?;
     let period = frames.period;
-    let headline = month(&incidents, period.start(), period.end())?;
-    let trend_months =
-        period.trend_months(6).iter().map(|month_period| trend_point(&incidents, month_period)).collect::<Result<Vec<_>>>()?;
+    // The report month is the last of the six trend months.
+    let trend_periods = period.trend_months(6);
+    let mut numbers = months(&incidents, &trend_periods)?;
+    let trend_months = trend_periods.iter().zip(&numbers).map(|(month, numbers)| trend_point(month, numbers)).collect();
+    let headline = numbers.pop().expect("six trend months");
     // The 12 weeks' opened and resolved counts in one query.
     let weeks = period.trend_weeks(12);
     let counts: Vec<Expr> = weeks
