@@ -25,6 +25,9 @@ use crate::source::{AccountData, Dataset, ExtractTimings, ReadStatistics, Source
 use crate::validate::{Part, validate};
 use crate::{ExtractError, Result};
 
+/// One loaded dataset, its own input digest and the time its loading took.
+type LoadedDataset = (Dataset, [u8; 32], Duration);
+
 /// Threads one account's datasets are loaded on (at most; fewer on fewer cores).
 pub const LOAD_THREADS: usize = 4;
 /// Above this many bytes of files, an account's datasets are loaded one after the other.
@@ -330,7 +333,7 @@ impl Source for LocalSource {
         let next = AtomicUsize::new(0);
         let plans: Vec<PartitionPlan> =
             DatasetName::ALL.iter().map(|dataset| self.plan(*dataset, account, period)).collect::<Result<_>>()?;
-        let load_one = |index: usize| -> Result<(Dataset, [u8; 32], Duration)> {
+        let load_one = |index: usize| -> Result<LoadedDataset> {
             let dataset = DatasetName::ALL[index];
             let _span = tracing::debug_span!(parent: &parent, "read", dataset = dataset.as_str()).entered();
             let started = Instant::now();
@@ -350,7 +353,7 @@ impl Source for LocalSource {
         } else {
             std::thread::available_parallelism().map_or(1, usize::from).clamp(1, LOAD_THREADS)
         };
-        let mut loaded: Vec<(usize, Result<(Dataset, [u8; 32], Duration)>)> = std::thread::scope(|scope| {
+        let mut loaded: Vec<(usize, Result<LoadedDataset>)> = std::thread::scope(|scope| {
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
                     scope.spawn(|| {
