@@ -25,6 +25,23 @@ pub fn binary() -> PathBuf {
     binary
 }
 
+/// Writes a generated dataset of `accounts` accounts into `<directory>/data` with
+/// `opsreport fixtures` and returns its account ids, sorted.
+pub fn generated_accounts(directory: &Path, accounts: u32, months: u32, scale: f64, seed: u64) -> Vec<String> {
+    let (accounts, months, scale, seed) = (accounts.to_string(), months.to_string(), scale.to_string(), seed.to_string());
+    let made = opsreport(
+        directory,
+        &["fixtures", "--out", "data", "--accounts", &accounts, "--months", &months, "--scale", &scale, "--seed", &seed],
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let mut found: Vec<String> = std::fs::read_dir(directory.join("data/incidents"))
+        .expect("generated incidents")
+        .map(|entry| entry.expect("a folder").file_name().to_string_lossy().trim_start_matches("aws_account_id=").to_owned())
+        .collect();
+    found.sort();
+    found
+}
+
 /// What a run of the binary produced.
 #[derive(Debug)]
 pub struct Run {

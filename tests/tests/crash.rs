@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use opsreport_tests::{binary, opsreport, tree_bytes};
+use opsreport_tests::{binary, generated_accounts, opsreport, tree_bytes};
 use sha2::{Digest, Sha256};
 
 const MONTH: &str = "2026-10";
@@ -51,9 +51,7 @@ fn check_folder(folder: &Path) -> bool {
 fn a_run_killed_part_way_leaves_no_truncated_file_and_the_next_run_completes() {
     let scratch = tempfile::tempdir().unwrap();
     let root = scratch.path();
-    let made =
-        opsreport(root, &["fixtures", "--out", "data", "--accounts", "6", "--months", "1", "--scale", "0.05", "--seed", "5"]);
-    assert_eq!(made.code, 0, "{}", made.stderr);
+    generated_accounts(root, 6, 1, 0.05, 5);
     let args = ["generate", "--source", "data", "--all-accounts", "--month", MONTH, "--out", "out", "--jobs", "1"];
 
     let mut child =

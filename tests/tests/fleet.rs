@@ -4,20 +4,11 @@
 
 use std::path::Path;
 
-use opsreport_tests::{opsreport, opsreport_with_env, tree_bytes};
+use opsreport_tests::{generated_accounts, opsreport, opsreport_with_env, tree_bytes};
 
 const MONTH: &str = "2026-10";
 
 /// The accounts a generated dataset holds, sorted.
-fn accounts(data: &Path) -> Vec<String> {
-    let mut found: Vec<String> = std::fs::read_dir(data.join("incidents"))
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().trim_start_matches("aws_account_id=").to_owned())
-        .collect();
-    found.sort();
-    found
-}
-
 fn generate(directory: &Path, out: &str, jobs: &str, extra: &[&str]) -> opsreport_tests::Run {
     let mut args = vec![
         "generate",
@@ -41,10 +32,7 @@ fn generate(directory: &Path, out: &str, jobs: &str, extra: &[&str]) -> opsrepor
 fn one_broken_account_fails_alone_and_the_fleet_is_byte_for_byte_reproducible() {
     let scratch = tempfile::tempdir().unwrap();
     let root = scratch.path();
-    let made =
-        opsreport(root, &["fixtures", "--out", "data", "--accounts", "4", "--months", "2", "--scale", "0.1", "--seed", "7"]);
-    assert_eq!(made.code, 0, "{}", made.stderr);
-    let accounts = accounts(&root.join("data"));
+    let accounts = generated_accounts(root, 4, 2, 0.1, 7);
     assert_eq!(accounts.len(), 4, "{accounts:?}");
 
     // A transfer cut short: the broken account's incident file of the month is truncated.
@@ -100,10 +88,7 @@ fn assert_same_tree(left: &[(String, Vec<u8>)], right: &[(String, Vec<u8>)]) {
 fn json_logs_are_one_object_per_line_with_span_durations_and_the_summary() {
     let scratch = tempfile::tempdir().unwrap();
     let root = scratch.path();
-    let made =
-        opsreport(root, &["fixtures", "--out", "data", "--accounts", "2", "--months", "1", "--scale", "0.1", "--seed", "3"]);
-    assert_eq!(made.code, 0, "{}", made.stderr);
-    let broken = &accounts(&root.join("data"))[0];
+    let broken = &generated_accounts(root, 2, 1, 0.1, 3)[0];
     let folder = root.join(format!("data/incidents/aws_account_id={broken}/month={MONTH}"));
     let file = std::fs::read_dir(&folder).unwrap().next().unwrap().unwrap().path();
     std::fs::write(&file, b"not parquet").unwrap();

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use opsreport_fixtures::table::write_parquet;
-use opsreport_tests::{opsreport, tree_bytes};
+use opsreport_tests::{generated_accounts, opsreport, tree_bytes};
 use polars::prelude::*;
 
 const MONTH: &str = "2026-10";
@@ -36,14 +36,7 @@ fn squeeze(text: &str) -> String {
 fn every_report_holds_only_its_own_accounts_data_and_hostile_text_prints_literally() {
     let scratch = tempfile::tempdir().unwrap();
     let root = scratch.path();
-    let made =
-        opsreport(root, &["fixtures", "--out", "data", "--accounts", "3", "--months", "2", "--scale", "0.1", "--seed", "11"]);
-    assert_eq!(made.code, 0, "{}", made.stderr);
-    let mut accounts: Vec<String> = std::fs::read_dir(root.join("data/incidents"))
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().trim_start_matches("aws_account_id=").to_owned())
-        .collect();
-    accounts.sort();
+    let accounts = generated_accounts(root, 3, 2, 0.1, 11);
 
     for account in &accounts {
         // Notes: the customer's name and an issue carry the account's canary.

@@ -273,90 +273,20 @@ fn check_partition_month(spec: &DatasetSpec, label: &str, frame: &DataFrame, par
 /// Fails on the first row with an impossible value: a time before 2000 or more than a year
 /// after the report month, or a value that breaks one of the dataset's row rules
 /// (`DatasetSpec::row_rules`: times in order, counts and sizes not negative, bounded scores).
+/// Each rule is a comparison kernel over the columns (no query to plan); a null never breaks a
+/// rule. Every row keeps its file and row number, so the error names them.
 fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, period: &ReportPeriod) -> Result<()> {
     if frame.height() == 0 {
         return Ok(());
     }
     let earliest = NaiveDate::parse_from_str(EARLIEST_DATA_DATE, "%Y-%m-%d").expect("a valid constant date");
     let latest = period.end() + chrono::Duration::days(LATEST_DATA_DAYS_AFTER_PERIOD);
-    // The usual answer is that nothing is broken: settle it with comparison kernels on the
-    // columns (no query to plan); only then one query per rule finds the first broken row.
-    if !any_rule_broken(spec, frame, earliest, latest).map_err(|error| engine(spec, error))? {
-        return Ok(());
-    }
-    // (rows that break the rule, the column to name, the columns whose values to show, the rule in words)
-    let mut checks: Vec<(Expr, &str, Vec<&str>, String)> = Vec::new();
-    for column in spec.columns {
-        let name = column.name;
-        let outside = match column.column_type {
-            ColumnType::Timestamp => col(name)
-                .lt(timestamp_literal(earliest.and_hms_opt(0, 0, 0).expect("midnight").and_utc()))
-                .or(col(name).gt(timestamp_literal(latest))),
-            ColumnType::Date => col(name).lt(date_literal(earliest)).or(col(name).gt(date_literal(latest.date_naive()))),
-            _ => continue,
-        };
-        checks.push((
-            outside,
-            name,
-            vec![name],
-            format!(
-                "is not a plausible time for a report of {} (allowed: {earliest} to {})",
-                period.month(),
-                latest.date_naive()
-            ),
-        ));
-    }
-    for rule in spec.row_rules() {
-        let check = match *rule {
-            RowRule::AtLeast { column, min } => {
-                (col(column).lt(lit(min)), column, vec![column], format!("must be at least {min}"))
-            }
-            RowRule::Above { column, min } => {
-                (col(column).lt_eq(lit(min)), column, vec![column], format!("must be more than {min}"))
-            }
-            RowRule::AtMost { column, max } => (col(column).gt(lit(max)), column, vec![column], format!("must be at most {max}")),
-            RowRule::NotAbove { column, other } => {
-                (col(column).gt(col(other)), column, vec![column, other], format!("must not exceed `{other}`"))
-            }
-            RowRule::NotBefore { later, earlier } => {
-                (col(later).lt(col(earlier)), later, vec![later, earlier], format!("must not be before `{earlier}`"))
-            }
-        };
-        checks.push(check);
-    }
-    for (broken, column, shown, rule) in checks {
-        let mut selected = vec![col(PART_COLUMN), col(ROW_COLUMN)];
-        selected.extend(shown.iter().map(|name| col(*name).cast(DataType::String)));
-        let found = frame
-            .clone()
-            .lazy()
-            .filter(broken.fill_null(lit(false)))
-            .select(selected)
-            .limit(1)
-            .collect()
-            .map_err(|error| engine(spec, error))?;
-        if found.height() == 0 {
-            continue;
-        }
-        let value =
-            |name: &str| found.column(name).ok().and_then(|c| c.get(0).ok().map(|v| any_value_text(&v))).unwrap_or_default();
-        let values: Vec<String> = shown.iter().map(|name| format!("`{name}` = {}", value(name))).collect();
-        let part = first_u64(&found, PART_COLUMN) as usize;
-        return Err(ExtractError::ImplausibleValue {
-            dataset: spec.name.to_owned(),
-            file: labels.get(part).cloned().unwrap_or_default(),
-            row: first_u64(&found, ROW_COLUMN),
-            column: column.to_owned(),
-            problem: format!("{}: `{column}` {rule}", values.join(", ")),
-        });
-    }
-    Ok(())
-}
-
-/// Whether any row breaks a plausibility or row rule (the same rules as [`check_row_rules`],
-/// with the same null and NaN semantics: a null never breaks a rule).
-fn any_rule_broken(spec: &DatasetSpec, frame: &DataFrame, earliest: NaiveDate, latest: DateTime<Utc>) -> PolarsResult<bool> {
     let series = |name: &str| frame.column(name).map(|column| column.as_materialized_series().clone());
+    // (rows that break the rule, the column to name, the columns whose values to show, the rule in words)
+    let mut checks: Vec<(BooleanChunked, &str, Vec<&str>, String)> = Vec::new();
+    let plausible =
+        format!("is not a plausible time for a report of {} (allowed: {earliest} to {})", period.month(), latest.date_naive());
+    let broken = |result: PolarsResult<BooleanChunked>| result.map_err(|error| engine(spec, error));
     for column in spec.columns {
         // Times and dates against their physical bounds: microseconds or days since the epoch.
         let (low, high) = match column.column_type {
@@ -369,24 +299,70 @@ fn any_rule_broken(spec: &DatasetSpec, frame: &DataFrame, earliest: NaiveDate, l
             }
             _ => continue,
         };
-        let values = series(column.name)?.to_physical_repr().cast(&DataType::Int64)?;
-        if values.lt(low)?.any() || values.gt(high)?.any() {
-            return Ok(true);
-        }
+        let outside = broken(
+            series(column.name)
+                .and_then(|values| values.to_physical_repr().cast(&DataType::Int64))
+                .and_then(|values| Ok(values.lt(low)? | values.gt(high)?)),
+        )?;
+        checks.push((outside, column.name, vec![column.name], plausible.clone()));
     }
     for rule in spec.row_rules() {
-        let broken = match *rule {
-            RowRule::AtLeast { column, min } => series(column)?.lt(min)?,
-            RowRule::Above { column, min } => series(column)?.lt_eq(min)?,
-            RowRule::AtMost { column, max } => series(column)?.gt(max)?,
-            RowRule::NotAbove { column, other } => series(column)?.gt(&series(other)?)?,
-            RowRule::NotBefore { later, earlier } => series(later)?.lt(&series(earlier)?)?,
+        let check = match *rule {
+            RowRule::AtLeast { column, min } => (
+                broken(series(column).and_then(|values| values.lt(min)))?,
+                column,
+                vec![column],
+                format!("must be at least {min}"),
+            ),
+            RowRule::Above { column, min } => (
+                broken(series(column).and_then(|values| values.lt_eq(min)))?,
+                column,
+                vec![column],
+                format!("must be more than {min}"),
+            ),
+            RowRule::AtMost { column, max } => (
+                broken(series(column).and_then(|values| values.gt(max)))?,
+                column,
+                vec![column],
+                format!("must be at most {max}"),
+            ),
+            RowRule::NotAbove { column, other } => (
+                broken(series(column).and_then(|values| values.gt(&series(other)?)))?,
+                column,
+                vec![column, other],
+                format!("must not exceed `{other}`"),
+            ),
+            RowRule::NotBefore { later, earlier } => (
+                broken(series(later).and_then(|values| values.lt(&series(earlier)?)))?,
+                later,
+                vec![later, earlier],
+                format!("must not be before `{earlier}`"),
+            ),
         };
-        if broken.any() {
-            return Ok(true);
-        }
+        checks.push(check);
     }
-    Ok(false)
+    for (broken, column, shown, rule) in checks {
+        let Some(index) = broken.iter().position(|row| row == Some(true)) else { continue };
+        let value = |name: &str| {
+            frame
+                .column(name)
+                .and_then(|values| values.slice(index as i64, 1).cast(&DataType::String))
+                .ok()
+                .and_then(|text| text.get(0).ok().map(|value| any_value_text(&value)))
+                .unwrap_or_default()
+        };
+        let values: Vec<String> = shown.iter().map(|name| format!("`{name}` = {}", value(name))).collect();
+        let number =
+            |name: &str| frame.column(name).ok().and_then(|values| values.get(index).ok()).and_then(|v| v.extract::<u64>());
+        return Err(ExtractError::ImplausibleValue {
+            dataset: spec.name.to_owned(),
+            file: number(PART_COLUMN).and_then(|part| labels.get(part as usize).cloned()).unwrap_or_default(),
+            row: number(ROW_COLUMN).unwrap_or(0),
+            column: column.to_owned(),
+            problem: format!("{}: `{column}` {rule}", values.join(", ")),
+        });
+    }
+    Ok(())
 }
 
 /// Excludes rows with a null in a required column and counts them.

@@ -5,7 +5,7 @@ use opsreport_model::DatasetName;
 use opsreport_model::metrics::{AlertMetrics, AlertTrendPoint};
 use polars::prelude::*;
 
-use crate::frame::{Frames, collect, counts_by, first_count, in_period, percent};
+use crate::frame::{Frames, PerPeriod, count_where, counts_by, in_period, percent};
 use crate::{Result, available, missing};
 
 const SECTION: &str = "alerts";
@@ -24,31 +24,26 @@ pub fn compute(frames: &Frames) -> Result<AlertMetrics> {
     let by_outcome = counts_by(current.clone(), "outcome", "Other", SECTION)?;
     let total: u64 = by_outcome.values().sum();
     let outcome = |name: &str| by_outcome.get(name).copied().unwrap_or(0);
-    // The six months' counts in one query.
     let months = period.trend_months(6);
-    let counts: Vec<Expr> = months
-        .iter()
-        .enumerate()
-        .flat_map(|(index, month)| {
+    let counts = PerPeriod::collect(
+        alerts.clone(),
+        &months,
+        |month| {
             let in_month = in_period("created_at", month);
-            [
-                in_month.clone().cast(DataType::UInt64).sum().alias(format!("total_{index}")),
-                in_month
-                    .and(col("outcome").eq(lit("AutoRemediated")))
-                    .cast(DataType::UInt64)
-                    .sum()
-                    .alias(format!("auto_{index}")),
+            vec![
+                ("total".into(), count_where(in_month.clone())),
+                ("auto".into(), count_where(in_month.and(col("outcome").eq(lit("AutoRemediated"))))),
             ]
-        })
-        .collect();
-    let counts = collect(alerts.clone().select(counts), SECTION)?;
+        },
+        SECTION,
+    )?;
     let trend = months
         .iter()
         .enumerate()
         .map(|(index, month)| AlertTrendPoint {
             month: month.month().to_string(),
-            total: Some(first_count(&counts, &format!("total_{index}"))),
-            auto_remediated: Some(first_count(&counts, &format!("auto_{index}"))),
+            total: Some(counts.count(index, "total")),
+            auto_remediated: Some(counts.count(index, "auto")),
         })
         .collect();
     Ok(AlertMetrics {

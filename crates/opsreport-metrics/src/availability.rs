@@ -7,7 +7,7 @@ use opsreport_model::metrics::{AvailabilityMetrics, DailyAvailability, EndpointA
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, MICROS_PER_MINUTE, collect, doubles, exact_sum, first_count, first_double, in_period, integers, strings,
+    Frames, MICROS_PER_MINUTE, PerPeriod, collect, doubles, exact_sum, first_count, first_double, in_period, integers, strings,
 };
 use crate::{Result, available, missing};
 
@@ -38,24 +38,24 @@ fn pct(total: u64, failed: u64) -> Option<f64> {
 /// The endpoint's availability in each of the six months ending with the period's, in one query.
 fn trend(windows: &LazyFrame, endpoint: &str, period: &ReportPeriod) -> Result<Vec<PercentPoint>> {
     let months = period.trend_months(6);
-    let sums: Vec<Expr> = months
-        .iter()
-        .enumerate()
-        .flat_map(|(index, month)| {
+    let sums = PerPeriod::collect(
+        windows.clone().filter(col("endpoint").eq(lit(endpoint))),
+        &months,
+        |month| {
             let in_month = in_period("window_start", month);
-            [
-                col("checks_total").filter(in_month.clone()).sum().alias(format!("total_{index}")),
-                col("checks_failed").filter(in_month).sum().alias(format!("failed_{index}")),
+            vec![
+                ("total".into(), col("checks_total").filter(in_month.clone()).sum()),
+                ("failed".into(), col("checks_failed").filter(in_month).sum()),
             ]
-        })
-        .collect();
-    let summary = collect(windows.clone().filter(col("endpoint").eq(lit(endpoint))).select(sums), SECTION)?;
+        },
+        SECTION,
+    )?;
     Ok(months
         .iter()
         .enumerate()
         .map(|(index, month)| PercentPoint {
             month: month.month().to_string(),
-            pct: pct(first_count(&summary, &format!("total_{index}")), first_count(&summary, &format!("failed_{index}"))),
+            pct: pct(sums.count(index, "total"), sums.count(index, "failed")),
         })
         .collect())
 }

@@ -14,8 +14,8 @@ use opsreport_model::metrics::{BackupMetrics, FailedBackup, PercentPoint, RpoBre
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, at_least, collect, count, counts_by, doubles, first_count, in_period, integers, materialize, one_of, percent,
-    rfc3339_micros, strings,
+    Frames, PerPeriod, at_least, collect, count, count_where, counts_by, doubles, first_count, in_period, integers, materialize,
+    one_of, percent, rfc3339_micros, strings,
 };
 use crate::{Result, available, missing};
 
@@ -24,27 +24,19 @@ const MICROS_PER_HOUR: f64 = 3_600_000_000.0;
 
 /// Success rate (completed / terminal jobs) in each of `periods`, in one query.
 fn success_rates(jobs: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<Option<f64>>> {
-    let counts: Vec<Expr> = periods
-        .iter()
-        .enumerate()
-        .flat_map(|(index, period)| {
+    let counts = PerPeriod::collect(
+        jobs.clone().filter(one_of("backup_job_status", BACKUP_TERMINAL_STATUSES)),
+        periods,
+        |period| {
             let in_period = in_period("creation_dt_utc", period);
-            [
-                in_period.clone().cast(DataType::UInt64).sum().alias(format!("terminal_{index}")),
-                in_period
-                    .and(col("backup_job_status").eq(lit("COMPLETED")))
-                    .cast(DataType::UInt64)
-                    .sum()
-                    .alias(format!("completed_{index}")),
+            vec![
+                ("terminal".into(), count_where(in_period.clone())),
+                ("completed".into(), count_where(in_period.and(col("backup_job_status").eq(lit("COMPLETED"))))),
             ]
-        })
-        .collect();
-    let summary = collect(jobs.clone().filter(one_of("backup_job_status", BACKUP_TERMINAL_STATUSES)).select(counts), SECTION)?;
-    Ok((0..periods.len())
-        .map(|index| {
-            percent(first_count(&summary, &format!("completed_{index}")), first_count(&summary, &format!("terminal_{index}")))
-        })
-        .collect())
+        },
+        SECTION,
+    )?;
+    Ok((0..periods.len()).map(|index| percent(counts.count(index, "completed"), counts.count(index, "terminal"))).collect())
 }
 
 fn rpo_breaches(frames: &Frames, current: &LazyFrame) -> Result<Vec<RpoBreach>> {

@@ -140,6 +140,43 @@ pub fn materialize(frame: LazyFrame, section: &'static str) -> Result<LazyFrame>
     Ok(collect(frame, section)?.lazy())
 }
 
+/// Rows where `condition` holds, as an aggregate (nulls do not count).
+pub fn count_where(condition: Expr) -> Expr {
+    condition.cast(DataType::UInt64).sum()
+}
+
+/// Named aggregates of several periods (trend months, weeks) computed in one query: a query has
+/// a fixed cost, and one per period and measure added up to hundreds per report.
+pub struct PerPeriod(DataFrame);
+
+impl PerPeriod {
+    /// Runs `measures(period)` (name, aggregate) for every period over `frame`.
+    pub fn collect<P>(
+        frame: LazyFrame,
+        periods: &[P],
+        measures: impl Fn(&P) -> Vec<(String, Expr)>,
+        section: &'static str,
+    ) -> Result<Self> {
+        let expressions: Vec<Expr> = periods
+            .iter()
+            .enumerate()
+            .flat_map(|(index, period)| {
+                measures(period).into_iter().map(move |(name, expression)| expression.alias(Self::name(index, &name)))
+            })
+            .collect();
+        Ok(Self(collect(frame.select(expressions), section)?))
+    }
+
+    /// The count `name` of the `index`-th period.
+    pub fn count(&self, index: usize, name: &str) -> u64 {
+        first_count(&self.0, &Self::name(index, name))
+    }
+
+    fn name(index: usize, name: &str) -> String {
+        format!("{name}_{index}")
+    }
+}
+
 /// `part / whole × 100`, null when `whole` is 0.
 pub fn percent(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64 * 100.0)

@@ -16,8 +16,8 @@ use opsreport_model::metrics::{
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, MICROS_PER_MINUTE, at_least, by_priority, ceil_non_negative, collect, counts_by, doubles, first_count, fixed_point,
-    instant, integers, materialize, mean_minutes, micros_between, priority_target, rfc3339_micros, strings, within,
+    Frames, MICROS_PER_MINUTE, PerPeriod, at_least, by_priority, ceil_non_negative, collect, count_where, counts_by, doubles,
+    fixed_point, instant, integers, materialize, mean_minutes, micros_between, priority_target, rfc3339_micros, strings, within,
 };
 use crate::{Result, available, missing};
 
@@ -87,72 +87,68 @@ fn months(incidents: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<Inciden
         [index.alias(MONTH), end.alias(MONTH_END)]
     };
 
-    let mut counts = Vec::new();
-    for (position, period) in periods.iter().enumerate() {
-        let (start, end) = (period.start(), period.end());
-        for (name, rows) in [("opened", within("created_at", start, end)), ("resolved", within("resolved_at", start, end))] {
-            counts.push(rows.clone().cast(DataType::UInt64).sum().alias(format!("{name}_{position}_total")));
-            for priority in ["High", "Medium", "Low"] {
-                counts.push(
-                    rows.clone()
-                        .and(col("priority").eq(lit(priority)))
-                        .cast(DataType::UInt64)
-                        .sum()
-                        .alias(format!("{name}_{position}_{priority}")),
-                );
+    let counts = PerPeriod::collect(
+        incidents.clone(),
+        periods,
+        |period| {
+            let (start, end) = (period.start(), period.end());
+            let mut measures = Vec::new();
+            for (name, rows) in [("opened", within("created_at", start, end)), ("resolved", within("resolved_at", start, end))] {
+                measures.push((format!("{name}_total"), count_where(rows.clone())));
+                for priority in ["High", "Medium", "Low"] {
+                    measures
+                        .push((format!("{name}_{priority}"), count_where(rows.clone().and(col("priority").eq(lit(priority))))));
+                }
             }
-        }
-        counts.push(
-            col("created_at")
-                .lt(instant(end))
-                .and(col("resolved_at").is_null().or(col("resolved_at").gt_eq(instant(end))))
-                .cast(DataType::UInt64)
-                .sum()
-                .alias(format!("open_{position}")),
-        );
-    }
-    let counts = collect(incidents.clone().select(counts), SECTION)?;
+            let open_at_end =
+                col("created_at").lt(instant(end)).and(col("resolved_at").is_null().or(col("resolved_at").gt_eq(instant(end))));
+            measures.push(("open".into(), count_where(open_at_end)));
+            measures
+        },
+        SECTION,
+    )?;
     let priority_counts = |name: &str, position: usize| {
-        let count = |priority: &str| first_count(&counts, &format!("{name}_{position}_{priority}"));
+        let count = |priority: &str| counts.count(position, &format!("{name}_{priority}"));
         PriorityCounts { high: count("High"), medium: count("Medium"), low: count("Low"), total: count("total") }
     };
 
-    let resolution = collect(
-        incidents
-            .clone()
-            .filter(col("eligible"))
-            .with_columns(month_of("resolved_at"))
-            .filter(col(MONTH).is_not_null())
-            .group_by([col(MONTH), col("priority")])
-            .agg([
-                mean_minutes(col("resolution_micros")).alias("mttr"),
-                (nearest_rank("resolution_micros", 0.9).cast(DataType::Float64) / lit(MICROS_PER_MINUTE)).alias("p90"),
-                resolution_minutes().lt_eq(col("resolution_target")).cast(DataType::Float64).mean().alias("met_share"),
-            ]),
-        SECTION,
+    // Eligible incidents grouped by the month `column` falls in and by priority.
+    let by_month_and_priority = |column: &str, aggregates: Vec<Expr>| {
+        collect(
+            incidents
+                .clone()
+                .filter(col("eligible"))
+                .with_columns(month_of(column))
+                .filter(col(MONTH).is_not_null())
+                .group_by([col(MONTH), col("priority")])
+                .agg(aggregates),
+            SECTION,
+        )
+    };
+    let resolution = by_month_and_priority(
+        "resolved_at",
+        vec![
+            mean_minutes(col("resolution_micros")).alias("mttr"),
+            (nearest_rank("resolution_micros", 0.9).cast(DataType::Float64) / lit(MICROS_PER_MINUTE)).alias("p90"),
+            resolution_minutes().lt_eq(col("resolution_target")).cast(DataType::Float64).mean().alias("met_share"),
+        ],
     )?;
     let deadline =
         col("created_at").cast(DataType::Int64) + (col("response_target") * lit(MICROS_PER_MINUTE)).cast(DataType::Int64);
     // An unacknowledged incident counts (as missed) once its deadline is before its month's end.
     let response_counted = col("acknowledged_at").is_not_null().or(deadline.lt(col(MONTH_END)));
-    let response = collect(
-        incidents
-            .clone()
-            .filter(col("eligible"))
-            .with_columns(month_of("created_at"))
-            .filter(col(MONTH).is_not_null())
-            .group_by([col(MONTH), col("priority")])
-            .agg([
-                mean_minutes(col("response_micros")).alias("mtta"),
-                response_minutes()
-                    .lt_eq(col("response_target"))
-                    .fill_null(lit(false))
-                    .filter(response_counted)
-                    .cast(DataType::Float64)
-                    .mean()
-                    .alias("met_share"),
-            ]),
-        SECTION,
+    let response = by_month_and_priority(
+        "created_at",
+        vec![
+            mean_minutes(col("response_micros")).alias("mtta"),
+            response_minutes()
+                .lt_eq(col("response_target"))
+                .fill_null(lit(false))
+                .filter(response_counted)
+                .cast(DataType::Float64)
+                .mean()
+                .alias("met_share"),
+        ],
     )?;
     let of_month = |frame: &DataFrame, position: usize| -> Result<DataFrame> {
         let rows = frame
@@ -169,7 +165,7 @@ fn months(incidents: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<Inciden
             Ok(IncidentMonth {
                 opened: priority_counts("opened", position),
                 resolved: priority_counts("resolved", position),
-                open_at_end: first_count(&counts, &format!("open_{position}")),
+                open_at_end: counts.count(position, "open"),
                 mttr: by_priority(&resolution, doubles(&resolution, "mttr")),
                 mttr_p90: by_priority(&resolution, doubles(&resolution, "p90")),
                 resolution_sla: by_priority(&resolution, to_pct(doubles(&resolution, "met_share"))),
@@ -304,25 +300,24 @@ pub fn compute(frames: &Frames) -> Result<IncidentMetrics> {
     let headline = numbers.pop().expect("six trend months");
     // The 12 weeks' opened and resolved counts in one query.
     let weeks = period.trend_weeks(12);
-    let counts: Vec<Expr> = weeks
-        .iter()
-        .enumerate()
-        .flat_map(|(index, week)| {
-            [
-                within("created_at", week.start, week.end).cast(DataType::UInt64).sum().alias(format!("opened_{index}")),
-                within("resolved_at", week.start, week.end).cast(DataType::UInt64).sum().alias(format!("resolved_{index}")),
+    let counts = PerPeriod::collect(
+        incidents.clone(),
+        &weeks,
+        |week| {
+            vec![
+                ("opened".into(), count_where(within("created_at", week.start, week.end))),
+                ("resolved".into(), count_where(within("resolved_at", week.start, week.end))),
             ]
-        })
-        .collect();
-    let counts = collect(incidents.clone().select(counts), SECTION)?;
-    let count_of = |name: String| first_count(&counts, &name);
+        },
+        SECTION,
+    )?;
     let trend_weeks = weeks
         .iter()
         .enumerate()
         .map(|(index, week)| IncidentWeekPoint {
             week_start: week.monday.to_string(),
-            opened: count_of(format!("opened_{index}")),
-            resolved: count_of(format!("resolved_{index}")),
+            opened: counts.count(index, "opened"),
+            resolved: counts.count(index, "resolved"),
         })
         .collect();
     Ok(IncidentMetrics {
