@@ -1,6 +1,6 @@
 //! `opsreport generate` end to end: the report folder, its manifest, deterministic bytes,
 //! PDF/A, and a PDF whose text holds every section and the headline numbers of `metrics.json`.
-//! Needs `pdftotext` and `pdfinfo` (Debian's poppler-utils; `.ci/run` installs them).
+//! Needs `pdftotext`, `pdfinfo` and `pdffonts` (Debian's poppler-utils; `.ci/run` installs them).
 
 use std::path::Path;
 use std::process::Command;
@@ -76,6 +76,12 @@ fn the_demo_report_has_every_section_and_the_headline_numbers() {
     let pdf = folder.join("report.pdf");
     let page_count = pages(&pdf);
     assert!((10..=45).contains(&page_count), "{page_count} pages");
+    // Body text in Inter; chart labels in the chart subset (a family name that does not match
+    // would silently fall back to Inter and cost the time the subset saves).
+    let fonts = pdf_tool("pdffonts", &[pdf.to_str().unwrap()]);
+    for font in ["Inter-Regular", "Inter-SemiBold", "ReportChartSans-Regular"] {
+        assert!(fonts.contains(font), "{font} is not embedded:\n{fonts}");
+    }
     let text = squash(&pdf_text(&pdf));
     for heading in [
         "Monthly Service Performance Report",

@@ -367,6 +367,11 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
 
 /// Excludes rows with a null in a required column and counts them.
 fn drop_required_nulls(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQuality) -> Result<DataFrame> {
+    // Arrow keeps each column's null count: a dataset without nulls (the usual case) costs nothing.
+    let has_nulls = |name: &str| frame.column(name).map_or(true, |column| column.null_count() > 0);
+    if !spec.columns.iter().any(|column| column.required && has_nulls(column.name)) {
+        return Ok(frame);
+    }
     let required: Vec<Expr> =
         spec.columns.iter().filter(|column| column.required).map(|column| col(column.name).is_not_null()).collect();
     let Some(all_present) = required.into_iter().reduce(|left, right| left.and(right)) else {
@@ -551,11 +556,47 @@ fn drop_exact_duplicates(spec: &DatasetSpec, frame: DataFrame, key: &[&str], lab
     Ok(frame)
 }
 
-/// For datasets re-reported over time (`latest_wins_by`): keeps each key's latest report. One
-/// pass over the key gives, per row, how often its key occurs, how many distinct versions it has
-/// and the latest version (the three windows share one grouping). A key with two rows of the
-/// same version is an exact duplicate or a conflict, handled as for other datasets.
+/// For datasets re-reported over time (`latest_wins_by`): keeps each key's latest report. Keys
+/// reported once (most of them) are found by [`repeated_keys`] and kept without a query; each
+/// repeated key keeps the row with its latest version. A key with two rows of the same version
+/// is an exact duplicate or a conflict, handled as for other datasets.
 fn drop_superseded(spec: &DatasetSpec, frame: DataFrame, version: &str, labels: &[String]) -> Result<DataFrame> {
+    let versions = frame.column(version).map_err(|error| engine(spec, error))?;
+    if versions.null_count() > 0 {
+        return drop_superseded_by_windows(spec, frame, version, labels);
+    }
+    let Some(repeated) = repeated_keys(&frame, spec.unique_key).map_err(|error| engine(spec, error))? else {
+        return drop_superseded_by_windows(spec, frame, version, labels);
+    };
+    if repeated.groups.is_empty() {
+        return Ok(frame);
+    }
+    // The physical values (microseconds for a time), in one chunk with no nulls.
+    let physical = versions.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(spec, error))?;
+    let physical = physical.i64().map_err(|error| engine(spec, error))?.rechunk();
+    let values = physical.cont_slice().map_err(|error| engine(spec, error))?;
+    let mut keep = vec![true; frame.height()];
+    let mut group_versions = Vec::new();
+    for range in &repeated.groups {
+        let rows = &repeated.rows[range.clone()];
+        group_versions.clear();
+        group_versions.extend(rows.iter().map(|&row| values[row as usize]));
+        group_versions.sort_unstable();
+        if group_versions.windows(2).any(|pair| pair[0] == pair[1]) {
+            return drop_repeated_versions(spec, frame, version, labels);
+        }
+        let latest = *group_versions.last().expect("a repeated key has rows");
+        for &row in rows {
+            keep[row as usize] = values[row as usize] == latest;
+        }
+    }
+    frame.filter(&BooleanChunked::from_slice(PlSmallStr::from_static("keep"), &keep)).map_err(|error| engine(spec, error))
+}
+
+/// [`drop_superseded`] by Polars, for keys [`repeated_keys`] does not handle and versions with
+/// nulls. One pass over the key gives, per row, how often its key occurs, how many distinct
+/// versions it has and the latest version (the three windows share one grouping).
+fn drop_superseded_by_windows(spec: &DatasetSpec, frame: DataFrame, version: &str, labels: &[String]) -> Result<DataFrame> {
     const REPORTS: &str = "__opsreport_reports";
     const VERSIONS: &str = "__opsreport_versions";
     const LATEST: &str = "__opsreport_latest";
@@ -577,12 +618,7 @@ fn drop_superseded(spec: &DatasetSpec, frame: DataFrame, version: &str, labels: 
         .and_then(|versions| Ok(versions.lt(&reports.cast(&DataType::UInt64)?)?.any()))
         .map_err(|error| engine(spec, error))?;
     if repeated_version {
-        // Rare: the same report delivered twice, or two different rows for one key and version.
-        let mut conflict_key = spec.unique_key.to_vec();
-        conflict_key.push(version);
-        let frame = drop_exact_duplicates(spec, frame, &conflict_key, labels)?;
-        let latest = col(version).max().over(key).map_err(|error| engine(spec, error))?;
-        return frame.lazy().filter(col(version).eq(latest)).collect().map_err(|error| engine(spec, error));
+        return drop_repeated_versions(spec, frame, version, labels);
     }
     summary
         .lazy()
@@ -592,11 +628,20 @@ fn drop_superseded(spec: &DatasetSpec, frame: DataFrame, version: &str, labels: 
         .map_err(|error| engine(spec, error))
 }
 
+/// Rare: the same report delivered twice, or two different rows for one key and version. Exact
+/// duplicates are dropped (conflicts are fatal), then each key keeps its latest version.
+fn drop_repeated_versions(spec: &DatasetSpec, frame: DataFrame, version: &str, labels: &[String]) -> Result<DataFrame> {
+    let mut conflict_key = spec.unique_key.to_vec();
+    conflict_key.push(version);
+    let frame = drop_exact_duplicates(spec, frame, &conflict_key, labels)?;
+    let key: Vec<Expr> = spec.unique_key.iter().map(|name| col(*name)).collect();
+    let latest = col(version).max().over(key).map_err(|error| engine(spec, error))?;
+    frame.lazy().filter(col(version).eq(latest)).collect().map_err(|error| engine(spec, error))
+}
+
 fn has_repeated_key(spec: &DatasetSpec, frame: &DataFrame, key: &[&str]) -> Result<bool> {
-    if let [single] = key {
-        // One column: counting distinct values is cheaper than grouping.
-        let distinct = frame.column(single).and_then(|column| column.n_unique()).map_err(|error| engine(spec, error))?;
-        return Ok(distinct < frame.height());
+    if let Some(repeated) = repeated_keys(frame, key).map_err(|error| engine(spec, error))? {
+        return Ok(!repeated.groups.is_empty());
     }
     let key: Vec<Expr> = key.iter().map(|name| col(*name)).collect();
     let repeated = frame
@@ -609,6 +654,77 @@ fn has_repeated_key(spec: &DatasetSpec, frame: &DataFrame, key: &[&str]) -> Resu
         .collect()
         .map_err(|error| engine(spec, error))?;
     Ok(first_u64(&repeated, "keys") > 0)
+}
+
+/// Rows that share a key with another row: `rows` holds them grouped, each group's rows in file
+/// order, and `groups` gives each group's range in `rows`. Keys that occur once are left out.
+struct RepeatedKeys {
+    rows: Vec<IdxSize>,
+    groups: Vec<std::ops::Range<usize>>,
+}
+
+/// The rows of `frame` that share their `key` with another row, found without a query: a hash
+/// of each row's key, sorted, puts equal keys side by side, and rows with equal hashes are then
+/// compared by value, so the answer never depends on the hash. `None` when a key column has a
+/// type hashed only by Polars, or two different keys share a hash (vanishingly rare): the caller
+/// then asks Polars.
+fn repeated_keys(frame: &DataFrame, key: &[&str]) -> PolarsResult<Option<RepeatedKeys>> {
+    let Some(hashes) = key_hashes(frame, key)? else {
+        return Ok(None);
+    };
+    let columns: Vec<&Column> = key.iter().map(|name| frame.column(name)).collect::<PolarsResult<_>>()?;
+    let same_key = |left: IdxSize, right: IdxSize| {
+        columns.iter().all(|column| match (column.get(left as usize), column.get(right as usize)) {
+            (Ok(left), Ok(right)) => left == right,
+            _ => false,
+        })
+    };
+    Ok(group_equal_hashes(hashes, same_key))
+}
+
+/// [`RepeatedKeys`] from per-row hashes; `same_key` compares two rows' keys by value. `None` when
+/// rows with equal hashes have different keys.
+fn group_equal_hashes(hashes: Vec<u64>, same_key: impl Fn(IdxSize, IdxSize) -> bool) -> Option<RepeatedKeys> {
+    let mut order: Vec<(u64, IdxSize)> = hashes.into_iter().zip(0..).collect();
+    // Sorting by (hash, row) keeps each group's rows in file order.
+    order.sort_unstable();
+    let mut repeated = RepeatedKeys { rows: Vec::new(), groups: Vec::new() };
+    for run in order.chunk_by(|left, right| left.0 == right.0) {
+        if run.len() < 2 {
+            continue;
+        }
+        let first = run[0].1;
+        if !run[1..].iter().all(|&(_, row)| same_key(first, row)) {
+            return None;
+        }
+        let start = repeated.rows.len();
+        repeated.rows.extend(run.iter().map(|&(_, row)| row));
+        repeated.groups.push(start..repeated.rows.len());
+    }
+    Some(repeated)
+}
+
+/// A hash of each row's `key` (equal keys hash alike; the seed is fixed), or `None` when a key
+/// column is not a string, integer, date, time or boolean column.
+fn key_hashes(frame: &DataFrame, key: &[&str]) -> PolarsResult<Option<Vec<u64>>> {
+    let state = polars::polars_utils::aliases::PlSeedableRandomStateQuality::fixed();
+    let mut hashes: Vec<u64> = Vec::with_capacity(frame.height());
+    for (index, name) in key.iter().enumerate() {
+        let series = frame.column(name)?.as_materialized_series().to_physical_repr();
+        macro_rules! hash {
+            ($values:expr) => {
+                if index == 0 { $values.vec_hash(state.clone(), &mut hashes)? } else { $values.vec_hash_combine(state.clone(), &mut hashes)? }
+            };
+        }
+        match series.dtype() {
+            DataType::String => hash!(series.str()?),
+            DataType::Int64 => hash!(series.i64()?),
+            DataType::Int32 => hash!(series.i32()?),
+            DataType::Boolean => hash!(series.bool()?),
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(hashes))
 }
 
 fn check_conflicts(spec: &DatasetSpec, frame: &DataFrame, key: &[&str], labels: &[String]) -> Result<()> {
@@ -665,32 +781,28 @@ fn any_value_text(value: &AnyValue<'_>) -> String {
     }
 }
 
-/// Counts rows whose partition column is in the period and records the newest value.
+/// Counts rows whose partition column is in the period and records the newest value, on the
+/// column's physical values (microseconds or days since the epoch).
 fn count_period_rows(spec: &DatasetSpec, frame: &DataFrame, period: &ReportPeriod, quality: &mut DatasetQuality) -> Result<()> {
     let Some(partition) = spec.partition_column else {
         quality.rows_in_period = frame.height() as u64;
         return Ok(());
     };
     let column_type = spec.column(partition).expect("partition column").column_type;
-    let in_period = match column_type {
-        ColumnType::Timestamp => {
-            col(partition).gt_eq(timestamp_literal(period.start())).and(col(partition).lt(timestamp_literal(period.end())))
+    // [first, last] in physical units.
+    let (first, last) = match column_type {
+        ColumnType::Timestamp => (period.start().timestamp_micros(), period.end().timestamp_micros() - 1),
+        _ => {
+            let days = |date: NaiveDate| (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days();
+            (days(period.month().first_day()), days(period.month().last_day()))
         }
-        _ => col(partition)
-            .gt_eq(date_literal(period.month().first_day()))
-            .and(col(partition).lt_eq(date_literal(period.month().last_day()))),
     };
-    let summary = frame
-        .clone()
-        .lazy()
-        .select([
-            in_period.cast(DataType::UInt64).sum().alias("in_period"),
-            col(partition).max().cast(DataType::Int64).alias("newest"),
-        ])
-        .collect()
-        .map_err(|error| engine(spec, error))?;
-    quality.rows_in_period = first_u64(&summary, "in_period");
-    let newest = summary.column("newest").ok().and_then(|column| column.get(0).ok()).and_then(|value| value.extract::<i64>());
+    let column = frame.column(partition).map_err(|error| engine(spec, error))?;
+    let physical = column.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(spec, error))?;
+    let values = physical.i64().map_err(|error| engine(spec, error))?;
+    let in_period = (values.gt_eq(first) & values.lt_eq(last)).sum().unwrap_or(0);
+    quality.rows_in_period = u64::from(in_period);
+    let newest = values.max();
     quality.newest = newest.map(|raw| match column_type {
         ColumnType::Timestamp => DateTime::<Utc>::from_timestamp_micros(raw)
             .map(|instant| instant.format("%Y-%m-%dT%H:%M:%SZ").to_string())
@@ -698,4 +810,81 @@ fn count_period_rows(spec: &DatasetSpec, frame: &DataFrame, period: &ReportPerio
         _ => (NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch") + chrono::Duration::days(raw)).to_string(),
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small deterministic generator, so the cases are the same on every run.
+    struct Lcg(u64);
+    impl Lcg {
+        fn below(&mut self, bound: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 33) % bound
+        }
+    }
+
+    fn micros(column: Vec<i64>) -> Column {
+        Series::new("dataset_datetime".into(), column)
+            .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))
+            .expect("a time column")
+            .into()
+    }
+
+    #[test]
+    fn equal_hashes_are_grouped_in_file_order_and_checked_by_value() {
+        let grouped = group_equal_hashes(vec![7, 3, 7, 9, 7, 3], |_, _| true).expect("no collision");
+        let groups: Vec<&[IdxSize]> = grouped.groups.iter().map(|range| &grouped.rows[range.clone()]).collect();
+        assert_eq!(groups, vec![&[1, 5][..], &[0, 2, 4][..]]);
+        assert!(group_equal_hashes(vec![1, 2, 3], |_, _| true).expect("no collision").groups.is_empty());
+        // Equal hashes but different keys: the caller must ask Polars instead.
+        assert!(group_equal_hashes(vec![5, 5], |_, _| false).is_none());
+    }
+
+    #[test]
+    fn repeated_keys_over_several_columns_agree_with_a_group_by() {
+        let spec = DatasetName::Availability.spec();
+        let mut random = Lcg(11);
+        for case in 0..30 {
+            let rows = 1 + random.below(400) as usize;
+            let spread = 1 + random.below(3 * rows as u64);
+            let endpoints: Vec<&str> = (0..rows).map(|_| ["console", "api"][random.below(2) as usize]).collect();
+            let starts: Vec<i64> = (0..rows).map(|_| random.below(spread) as i64 * 300_000_000).collect();
+            let mut frame = DataFrame::new(rows, vec![
+                Column::new("endpoint".into(), endpoints),
+                micros(starts).with_name("window_start".into()),
+            ])
+            .expect("a frame");
+            frame.rechunk_mut();
+            let by_hash = repeated_keys(&frame, spec.unique_key).expect("hashable").expect("no collision");
+            let by_query = frame
+                .clone()
+                .lazy()
+                .group_by([col("endpoint"), col("window_start")])
+                .agg([len().alias("n")])
+                .filter(col("n").gt(lit(1u32)))
+                .collect()
+                .expect("a group by");
+            assert_eq!(by_hash.groups.len(), by_query.height(), "case {case}");
+            assert_eq!(has_repeated_key(spec, &frame, spec.unique_key).expect("checked"), by_query.height() > 0, "case {case}");
+        }
+    }
+
+    #[test]
+    fn superseded_reports_are_dropped_as_the_windowed_query_drops_them() {
+        let spec = DatasetName::BackupJobs.spec();
+        let mut random = Lcg(5);
+        for case in 0..30 {
+            let rows = 1 + random.below(300) as usize;
+            let jobs = 1 + random.below(rows as u64);
+            let ids: Vec<String> = (0..rows).map(|_| format!("job-{}", random.below(jobs))).collect();
+            // Distinct versions, so no key has two rows of one version (that path is shared).
+            let versions: Vec<i64> = (0..rows as i64).map(|row| (row * 7919) % 100_003 * 1_000_000).collect();
+            let frame = DataFrame::new(rows, vec![Column::new("backup_job_id".into(), ids), micros(versions)]).expect("a frame");
+            let fast = drop_superseded(spec, frame.clone(), "dataset_datetime", &[]).expect("dropped");
+            let windowed = drop_superseded_by_windows(spec, frame, "dataset_datetime", &[]).expect("dropped");
+            assert!(fast.equals(&windowed), "case {case}: {fast} against {windowed}");
+        }
+    }
 }

@@ -28,6 +28,8 @@ pub const FONT_FILES: &[(&str, &[u8])] = &[
     ("Inter-Italic.otf", include_bytes!("../../../report-templates/fonts/Inter-Italic.otf")),
     ("Inter-SemiBold.otf", include_bytes!("../../../report-templates/fonts/Inter-SemiBold.otf")),
     ("Inter-Bold.otf", include_bytes!("../../../report-templates/fonts/Inter-Bold.otf")),
+    // Chart labels: a subset of Inter Regular with kerning only (`report-templates/fonts/chart-font.py`).
+    ("ReportChartSans-Regular.otf", include_bytes!("../../../report-templates/fonts/ReportChartSans-Regular.otf")),
 ];
 
 /// Fonts, font book, standard library and the parsed template, built once per process.
