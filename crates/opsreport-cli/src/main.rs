@@ -59,6 +59,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    memory::tune_allocator();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
