@@ -7,6 +7,7 @@
 //! required column are excluded, unknown enum values become `Other`/`Unknown`, exact duplicates
 //! and superseded re-reports are dropped.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -105,12 +106,13 @@ pub fn validate(
             }
         }
     }
-    let Some(mut frame) = combined else {
+    let Some(frame) = combined else {
         quality.missing = true;
         quality.missing_reason = Some("no files for this account in the months the report reads".into());
         return Ok(Dataset { name: dataset, frame: None, quality, decode: started.elapsed() });
     };
-    frame.rechunk_mut();
+    // The parts stay separate chunks: every step below works chunk by chunk, and copying them
+    // into one (a rechunk) cost more than it saved.
     quality.rows_read = frame.height() as u64;
     let step = |name: &'static str| tracing::debug_span!("check", step = name).entered();
     {
@@ -664,8 +666,8 @@ struct RepeatedKeys {
 }
 
 /// The rows of `frame` that share their `key` with another row, found without a query: a hash
-/// of each row's key, sorted, puts equal keys side by side, and rows with equal hashes are then
-/// compared by value, so the answer never depends on the hash. `None` when a key column has a
+/// of each row's key, counted in a table, finds the rows whose hash repeats, and rows with equal
+/// hashes are then compared by value, so the answer never depends on the hash. `None` when a key column has a
 /// type hashed only by Polars, or two different keys share a hash (vanishingly rare): the caller
 /// then asks Polars.
 fn repeated_keys(frame: &DataFrame, key: &[&str]) -> PolarsResult<Option<RepeatedKeys>> {
@@ -684,24 +686,65 @@ fn repeated_keys(frame: &DataFrame, key: &[&str]) -> PolarsResult<Option<Repeate
 
 /// [`RepeatedKeys`] from per-row hashes; `same_key` compares two rows' keys by value. `None` when
 /// rows with equal hashes have different keys.
+///
+/// One pass counts each hash; only rows whose hash occurs more than once (none, usually) are
+/// sorted into groups.
 fn group_equal_hashes(hashes: Vec<u64>, same_key: impl Fn(IdxSize, IdxSize) -> bool) -> Option<RepeatedKeys> {
-    let mut order: Vec<(u64, IdxSize)> = hashes.into_iter().zip(0..).collect();
+    let mut occurrences: HashMap<u64, u32, BuildPassThrough> = HashMap::with_capacity_and_hasher(hashes.len(), BuildPassThrough);
+    let mut any_repeated = false;
+    for &hash in &hashes {
+        let count = occurrences.entry(hash).or_insert(0);
+        *count += 1;
+        any_repeated |= *count > 1;
+    }
+    let mut groups = RepeatedKeys { rows: Vec::new(), groups: Vec::new() };
+    if !any_repeated {
+        return Some(groups);
+    }
     // Sorting by (hash, row) keeps each group's rows in file order.
-    order.sort_unstable();
-    let mut repeated = RepeatedKeys { rows: Vec::new(), groups: Vec::new() };
-    for run in order.chunk_by(|left, right| left.0 == right.0) {
-        if run.len() < 2 {
-            continue;
-        }
+    let mut members: Vec<(u64, IdxSize)> =
+        (0..).zip(hashes).filter(|(_, hash)| occurrences[hash] > 1).map(|(row, hash)| (hash, row)).collect();
+    members.sort_unstable();
+    for run in members.chunk_by(|left, right| left.0 == right.0) {
         let first = run[0].1;
         if !run[1..].iter().all(|&(_, row)| same_key(first, row)) {
             return None;
         }
-        let start = repeated.rows.len();
-        repeated.rows.extend(run.iter().map(|&(_, row)| row));
-        repeated.groups.push(start..repeated.rows.len());
+        let start = groups.rows.len();
+        groups.rows.extend(run.iter().map(|&(_, row)| row));
+        groups.groups.push(start..groups.rows.len());
     }
-    Some(repeated)
+    Some(groups)
+}
+
+/// Uses a key that already is a hash as its own hash (the keys of [`group_equal_hashes`]).
+#[derive(Clone, Copy, Default)]
+struct BuildPassThrough;
+
+/// The [`std::hash::Hasher`] of [`BuildPassThrough`].
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl std::hash::BuildHasher for BuildPassThrough {
+    type Hasher = PassThrough;
+    fn build_hasher(&self) -> PassThrough {
+        PassThrough(0)
+    }
+}
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; fold anything else in, for completeness.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
 /// A hash of each row's `key` (equal keys hash alike; the seed is fixed), or `None` when a key
@@ -713,7 +756,11 @@ fn key_hashes(frame: &DataFrame, key: &[&str]) -> PolarsResult<Option<Vec<u64>>>
         let series = frame.column(name)?.as_materialized_series().to_physical_repr();
         macro_rules! hash {
             ($values:expr) => {
-                if index == 0 { $values.vec_hash(state.clone(), &mut hashes)? } else { $values.vec_hash_combine(state.clone(), &mut hashes)? }
+                if index == 0 {
+                    $values.vec_hash(state.clone(), &mut hashes)?
+                } else {
+                    $values.vec_hash_combine(state.clone(), &mut hashes)?
+                }
             };
         }
         match series.dtype() {
@@ -851,10 +898,10 @@ mod tests {
             let spread = 1 + random.below(3 * rows as u64);
             let endpoints: Vec<&str> = (0..rows).map(|_| ["console", "api"][random.below(2) as usize]).collect();
             let starts: Vec<i64> = (0..rows).map(|_| random.below(spread) as i64 * 300_000_000).collect();
-            let mut frame = DataFrame::new(rows, vec![
-                Column::new("endpoint".into(), endpoints),
-                micros(starts).with_name("window_start".into()),
-            ])
+            let mut frame = DataFrame::new(
+                rows,
+                vec![Column::new("endpoint".into(), endpoints), micros(starts).with_name("window_start".into())],
+            )
             .expect("a frame");
             frame.rechunk_mut();
             let by_hash = repeated_keys(&frame, spec.unique_key).expect("hashable").expect("no collision");

@@ -142,7 +142,8 @@ pub fn materialize(frame: LazyFrame, section: &'static str) -> Result<LazyFrame>
 
 /// Rows where `condition` holds, as an aggregate (nulls do not count).
 pub fn count_where(condition: Expr) -> Expr {
-    condition.cast(DataType::UInt64).sum()
+    // A boolean column sums to its number of `true` values; casting first would copy every row.
+    condition.sum().cast(DataType::UInt64)
 }
 
 /// Named aggregates of several periods (trend months, weeks) computed in one query: a query has
