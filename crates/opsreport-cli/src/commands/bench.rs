@@ -43,7 +43,7 @@ pub struct BenchArgs {
     /// Scale of the fleet's accounts.
     #[arg(long, default_value_t = 1.0, value_name = "S")]
     fleet_scale: f64,
-    /// Workers for the fleet case. Default: one per core.
+    /// Workers for the fleet case. Default: as `generate` (one per core, plus one).
     #[arg(long, value_name = "N")]
     jobs: Option<NonZeroUsize>,
     /// Repetitions of the committed-fixtures run (a half-second run, where a busy machine's
@@ -81,7 +81,7 @@ pub fn run(config: &Config, args: BenchArgs) -> Outcome {
     std::fs::create_dir_all(&args.work).map_err(io(format!("cannot create {}", args.work.display())))?;
     let month = YearMonth::parse(MONTH).map_err(Failure::bad_input)?;
     let period = ReportPeriod::new(month, config.timezone.0);
-    let workers = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, usize::from), usize::from);
+    let workers = args.jobs.map_or_else(super::generate::default_workers, usize::from);
     let mut cases = Vec::new();
     let mut in_process = Vec::new();
 

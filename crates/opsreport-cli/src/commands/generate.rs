@@ -91,7 +91,7 @@ pub struct GenerateArgs {
     /// PDF flavour.
     #[arg(long, env = "OPSREPORT_PDF_STANDARD", value_enum, default_value = "none")]
     pdf_standard: PdfStandardFlag,
-    /// Reports made at once (worker threads; each holds one account's data). Default: one per core.
+    /// Reports made at once (worker threads; each holds one account's data). Default: one per core, plus one.
     #[arg(long, env = "OPSREPORT_JOBS", value_name = "N")]
     jobs: Option<NonZeroUsize>,
 }
@@ -204,9 +204,13 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
     Ok(Resolved { source, source_name, remote: local.is_none(), period, accounts, generated_on })
 }
 
-/// Worker threads when `--jobs` is not given: one per core.
-fn default_workers() -> usize {
-    std::thread::available_parallelism().map(usize::from).unwrap_or(1)
+/// Worker threads when `--jobs` is not given: one per core, plus one. A worker is sometimes
+/// idle within a report (syncing files to disk, waiting for the thread pools that lay out pages
+/// and run queries, which the workers share); the extra worker keeps every core busy. On two
+/// cores, 40 scale-1 reports took 9.6–9.8 s with three workers against 11.1 s with two, for
+/// about 150 MiB more peak memory (each worker holds one account's data).
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map(usize::from).unwrap_or(1) + 1
 }
 
 /// Runs `opsreport generate`.
