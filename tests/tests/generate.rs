@@ -211,7 +211,14 @@ fn the_template_compiles_with_the_official_cli() {
     let exported = scratch.path().join("template");
     let run = opsreport(&repo_root(), &["template", "export", "--out", exported.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for file in ["report.typ", "data/report.json", "fonts/Inter-Regular.otf", "charts/incidents_by_priority.svg"] {
+    for file in [
+        "report.typ",
+        "data/report.json",
+        "fonts/Inter-Regular.otf",
+        "fonts/ReportChartSans-Regular.otf",
+        "fonts/OFL.txt",
+        "charts/incidents_by_priority.svg",
+    ] {
         assert!(exported.join(file).is_file(), "{file} missing");
     }
     let typst = std::env::var("OPSREPORT_TYPST").unwrap_or_else(|_| "typst".to_owned());

@@ -134,6 +134,7 @@ pub fn template_sources() -> Vec<(&'static str, &'static [u8])> {
     for (name, bytes) in world::FONT_FILES {
         files.push((name, bytes));
     }
+    files.push((world::FONT_LICENSE.0, world::FONT_LICENSE.1.as_bytes()));
     files
 }
 

@@ -22,7 +22,10 @@ pub const TEMPLATE_FILES: &[(&str, &str)] = &[("report.typ", include_str!("../..
 /// The main template file.
 pub const MAIN_TEMPLATE: &str = "report.typ";
 
-/// The fonts of the report: Inter (SIL OFL 1.1, `report-templates/fonts/`).
+/// The fonts' license, which travels with them when the template is exported.
+pub const FONT_LICENSE: (&str, &str) = ("fonts/OFL.txt", include_str!("../../../report-templates/fonts/OFL.txt"));
+
+/// The fonts of the report: Inter and its chart subset (SIL OFL 1.1, `report-templates/fonts/`).
 pub const FONT_FILES: &[(&str, &[u8])] = &[
     ("Inter-Regular.otf", include_bytes!("../../../report-templates/fonts/Inter-Regular.otf")),
     ("Inter-Italic.otf", include_bytes!("../../../report-templates/fonts/Inter-Italic.otf")),
