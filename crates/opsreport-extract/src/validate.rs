@@ -667,9 +667,9 @@ struct RepeatedKeys {
 
 /// The rows of `frame` that share their `key` with another row, found without a query: a hash
 /// of each row's key, counted in a table, finds the rows whose hash repeats, and rows with equal
-/// hashes are then compared by value, so the answer never depends on the hash. `None` when a key column has a
-/// type hashed only by Polars, or two different keys share a hash (vanishingly rare): the caller
-/// then asks Polars.
+/// hashes are then compared by value, so the answer never depends on the hash. `None` when a
+/// key column has a type hashed only by Polars, or two different keys share a hash (vanishingly
+/// rare): the caller then asks Polars.
 fn repeated_keys(frame: &DataFrame, key: &[&str]) -> PolarsResult<Option<RepeatedKeys>> {
     let Some(hashes) = key_hashes(frame, key)? else {
         return Ok(None);
