@@ -54,8 +54,12 @@ pub fn timestamp_literal(instant: DateTime<Utc>) -> Expr {
 
 /// A date literal.
 pub fn date_literal(date: NaiveDate) -> Expr {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-    lit(Scalar::new_date((date - epoch).num_days() as i32))
+    lit(Scalar::new_date(epoch_days(date) as i32))
+}
+
+/// A date as a date column holds it: days since 1970-01-01.
+fn epoch_days(date: NaiveDate) -> i64 {
+    (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days()
 }
 
 /// The column found in a part, turned into the contract's type, or `None` when that cannot be
@@ -242,10 +246,7 @@ fn check_partition_month(spec: &DatasetSpec, label: &str, frame: &DataFrame, par
             let micros = |date: NaiveDate| date.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros();
             (micros(month.first_day()), micros(month.next().first_day()) - 1)
         }
-        _ => {
-            let days = |date: NaiveDate| (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days();
-            (days(month.first_day()), days(month.last_day()))
-        }
+        _ => (epoch_days(month.first_day()), epoch_days(month.last_day())),
     };
     let physical = column.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(spec, error))?;
     let values = physical.i64().map_err(|error| engine(spec, error))?;
@@ -295,10 +296,7 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
             ColumnType::Timestamp => {
                 (earliest.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros(), latest.timestamp_micros())
             }
-            ColumnType::Date => {
-                let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-                ((earliest - epoch).num_days(), (latest.date_naive() - epoch).num_days())
-            }
+            ColumnType::Date => (epoch_days(earliest), epoch_days(latest.date_naive())),
             _ => continue,
         };
         let outside = broken(
@@ -839,10 +837,7 @@ fn count_period_rows(spec: &DatasetSpec, frame: &DataFrame, period: &ReportPerio
     // [first, last] in physical units.
     let (first, last) = match column_type {
         ColumnType::Timestamp => (period.start().timestamp_micros(), period.end().timestamp_micros() - 1),
-        _ => {
-            let days = |date: NaiveDate| (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days();
-            (days(period.month().first_day()), days(period.month().last_day()))
-        }
+        _ => (epoch_days(period.month().first_day()), epoch_days(period.month().last_day())),
     };
     let column = frame.column(partition).map_err(|error| engine(spec, error))?;
     let physical = column.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(spec, error))?;
