@@ -59,7 +59,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    memory::tune_allocator();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
