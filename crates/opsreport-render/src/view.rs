@@ -754,7 +754,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
         patching_m.status.available,
         patching_m.status.missing_reason.as_ref(),
         format!(
-            "{} Maintenance windows cover {} of instances; {} patches were installed this month.",
+            "{}. Maintenance windows cover {} of instances; {} patches were installed this month.",
             patch_callout,
             pct(patching_m.mw_coverage_pct),
             count(patching_m.patches_installed)
