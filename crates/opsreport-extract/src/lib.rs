@@ -13,6 +13,7 @@
 
 pub mod athena;
 pub mod error;
+mod kernels;
 pub mod local;
 pub mod queries;
 pub mod source;

@@ -7,7 +7,6 @@
 //! required column are excluded, unknown enum values become `Other`/`Unknown`, exact duplicates
 //! and superseded re-reports are dropped.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -17,6 +16,7 @@ use opsreport_model::contract::{
 use opsreport_model::{AccountId, DatasetName, DatasetQuality, ReportPeriod, YearMonth};
 use polars::prelude::*;
 
+use crate::kernels;
 use crate::source::Dataset;
 use crate::{ExtractError, Result};
 
@@ -221,11 +221,9 @@ fn check_file_account(spec: &DatasetSpec, label: &str, file_account: &Column, ac
             expected: "string".to_owned(),
         });
     };
-    let other = values.not_equal(account.as_str());
-    if !other.any() {
+    let Some(row) = kernels::first_different(values, account.as_str()) else {
         return Ok(());
-    }
-    let row = other.iter().position(|differs| differs == Some(true)).unwrap_or(0);
+    };
     let found = values.get(row).unwrap_or_default();
     Err(ExtractError::AccountMismatch {
         dataset: spec.name.to_owned(),
@@ -285,11 +283,17 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
     let earliest = NaiveDate::parse_from_str(EARLIEST_DATA_DATE, "%Y-%m-%d").expect("a valid constant date");
     let latest = period.end() + chrono::Duration::days(LATEST_DATA_DAYS_AFTER_PERIOD);
     let series = |name: &str| frame.column(name).map(|column| column.as_materialized_series().clone());
-    // (rows that break the rule, the column to name, the columns whose values to show, the rule in words)
-    let mut checks: Vec<(BooleanChunked, &str, Vec<&str>, String)> = Vec::new();
+    // (the first row that breaks the rule, the column to name, the columns whose values to show,
+    // the rule in words)
+    let mut checks: Vec<(Option<usize>, &str, Vec<&str>, String)> = Vec::new();
     let plausible =
         format!("is not a plausible time for a report of {} (allowed: {earliest} to {})", period.month(), latest.date_naive());
-    let broken = |result: PolarsResult<BooleanChunked>| result.map_err(|error| engine(spec, error));
+    let broken = |result: PolarsResult<BooleanChunked>| {
+        // `any` reads the bitmap a word at a time; the row is looked for only when there is one.
+        result
+            .map(|broken| if broken.any() { broken.iter().position(|row| row == Some(true)) } else { None })
+            .map_err(|error| engine(spec, error))
+    };
     for column in spec.columns {
         // Times and dates against their physical bounds: microseconds or days since the epoch.
         let (low, high) = match column.column_type {
@@ -299,11 +303,10 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
             ColumnType::Date => (epoch_days(earliest), epoch_days(latest.date_naive())),
             _ => continue,
         };
-        let outside = broken(
-            series(column.name)
-                .and_then(|values| values.to_physical_repr().cast(&DataType::Int64))
-                .and_then(|values| Ok(values.lt(low)? | values.gt(high)?)),
-        )?;
+        let values = series(column.name)
+            .and_then(|values| values.to_physical_repr().cast(&DataType::Int64))
+            .map_err(|error| engine(spec, error))?;
+        let outside = kernels::first_outside(values.i64().map_err(|error| engine(spec, error))?, low, high);
         checks.push((outside, column.name, vec![column.name], plausible.clone()));
     }
     for rule in spec.row_rules() {
@@ -341,8 +344,8 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
         };
         checks.push(check);
     }
-    for (broken, column, shown, rule) in checks {
-        let Some(index) = broken.iter().position(|row| row == Some(true)) else { continue };
+    for (first_broken, column, shown, rule) in checks {
+        let Some(index) = first_broken else { continue };
         let value = |name: &str| {
             frame
                 .column(name)
@@ -395,14 +398,13 @@ fn normalize_enums(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQu
     let mut unknown_flags = Vec::new();
     for column in spec.columns {
         let Some(values) = column.allowed_values else { continue };
-        let distinct = frame.column(column.name).and_then(|c| c.unique()).map_err(|error| engine(spec, error))?;
-        let distinct = distinct.as_materialized_series().str().map_err(|error| engine(spec, error))?.clone();
-        if distinct.len() > ENUM_DISTINCT_LIMIT {
+        let found = frame.column(column.name).and_then(|found| found.str()).map_err(|error| engine(spec, error))?;
+        let Some(distinct) = kernels::distinct_strings(found, ENUM_DISTINCT_LIMIT) else {
             return normalize_enums_by_row(spec, frame, quality);
-        }
+        };
         let mut respelled: Vec<(String, &str)> = Vec::new();
         let mut unknown: Vec<String> = Vec::new();
-        for raw in distinct.iter().flatten() {
+        for raw in distinct.iter().map(String::as_str) {
             let cleaned = raw.trim().to_lowercase();
             match values.iter().find(|value| value.to_lowercase() == cleaned) {
                 Some(canonical) if *canonical == raw => {}
@@ -663,85 +665,63 @@ struct RepeatedKeys {
     groups: Vec<std::ops::Range<usize>>,
 }
 
-/// The rows of `frame` that share their `key` with another row, found without a query: a hash
-/// of each row's key, counted in a table, finds the rows whose hash repeats, and rows with equal
-/// hashes are then compared by value, so the answer never depends on the hash. `None` when a
-/// key column has a type hashed only by Polars, or two different keys share a hash (vanishingly
-/// rare): the caller then asks Polars.
+/// The rows of `frame` that share their `key` with another row, found without a query: rows
+/// with equal hashes of their key are grouped ([`kernels::group_equal_hashes`]) and then compared
+/// by value, so the answer never depends on the hash. `None` when a key column has a type hashed
+/// only by Polars, or two different keys share a hash (vanishingly rare): the caller then asks
+/// Polars.
 fn repeated_keys(frame: &DataFrame, key: &[&str]) -> PolarsResult<Option<RepeatedKeys>> {
     let Some(hashes) = key_hashes(frame, key)? else {
         return Ok(None);
     };
-    let columns: Vec<&Column> = key.iter().map(|name| frame.column(name)).collect::<PolarsResult<_>>()?;
-    let same_key = |left: IdxSize, right: IdxSize| {
-        columns.iter().all(|column| match (column.get(left as usize), column.get(right as usize)) {
-            (Ok(left), Ok(right)) => left == right,
-            _ => false,
+    let (rows, groups) = kernels::group_equal_hashes(&hashes);
+    if groups.is_empty() {
+        return Ok(Some(RepeatedKeys { rows, groups }));
+    }
+    let columns: Vec<KeyValues> = key.iter().map(|name| KeyValues::of(frame.column(name)?)).collect::<PolarsResult<_>>()?;
+    let same_key = |left: IdxSize, right: IdxSize| columns.iter().all(|column| column.equal(left as usize, right as usize));
+    Ok(checked_by_value(RepeatedKeys { rows, groups }, same_key))
+}
+
+/// `groups` when every group's rows have the same key by `same_key`; `None` when a group holds
+/// different keys (their hashes collided).
+fn checked_by_value(groups: RepeatedKeys, same_key: impl Fn(IdxSize, IdxSize) -> bool) -> Option<RepeatedKeys> {
+    let all_equal = groups.groups.iter().all(|range| {
+        let group = &groups.rows[range.clone()];
+        group[1..].iter().all(|&row| same_key(group[0], row))
+    });
+    all_equal.then_some(groups)
+}
+
+/// A key column in one chunk, typed, so two rows compare without building values.
+enum KeyValues {
+    Text(StringChunked),
+    Integer(Int64Chunked),
+    Integer32(Int32Chunked),
+    Flag(BooleanChunked),
+}
+
+impl KeyValues {
+    /// The column's physical values, in one chunk (only called for columns [`key_hashes`] hashed).
+    fn of(column: &Column) -> PolarsResult<KeyValues> {
+        let series = column.as_materialized_series().to_physical_repr();
+        Ok(match series.dtype() {
+            DataType::String => KeyValues::Text(series.str()?.rechunk().into_owned()),
+            DataType::Int64 => KeyValues::Integer(series.i64()?.rechunk().into_owned()),
+            DataType::Int32 => KeyValues::Integer32(series.i32()?.rechunk().into_owned()),
+            DataType::Boolean => KeyValues::Flag(series.bool()?.rechunk().into_owned()),
+            other => polars_bail!(ComputeError: "no typed key comparison for {other}"),
         })
-    };
-    Ok(group_equal_hashes(hashes, same_key))
-}
+    }
 
-/// [`RepeatedKeys`] from per-row hashes; `same_key` compares two rows' keys by value. `None` when
-/// rows with equal hashes have different keys.
-///
-/// One pass counts each hash; only rows whose hash occurs more than once (none, usually) are
-/// sorted into groups.
-fn group_equal_hashes(hashes: Vec<u64>, same_key: impl Fn(IdxSize, IdxSize) -> bool) -> Option<RepeatedKeys> {
-    let mut occurrences: HashMap<u64, u32, BuildPassThrough> = HashMap::with_capacity_and_hasher(hashes.len(), BuildPassThrough);
-    let mut any_repeated = false;
-    for &hash in &hashes {
-        let count = occurrences.entry(hash).or_insert(0);
-        *count += 1;
-        any_repeated |= *count > 1;
-    }
-    let mut groups = RepeatedKeys { rows: Vec::new(), groups: Vec::new() };
-    if !any_repeated {
-        return Some(groups);
-    }
-    // Sorting by (hash, row) keeps each group's rows in file order.
-    let mut members: Vec<(u64, IdxSize)> =
-        (0..).zip(hashes).filter(|(_, hash)| occurrences[hash] > 1).map(|(row, hash)| (hash, row)).collect();
-    members.sort_unstable();
-    for run in members.chunk_by(|left, right| left.0 == right.0) {
-        let first = run[0].1;
-        if !run[1..].iter().all(|&(_, row)| same_key(first, row)) {
-            return None;
+    /// Whether two rows hold the same value (two nulls are the same).
+    fn equal(&self, left: usize, right: usize) -> bool {
+        match self {
+            KeyValues::Text(values) => values.get(left) == values.get(right),
+            KeyValues::Integer(values) => values.get(left) == values.get(right),
+            KeyValues::Integer32(values) => values.get(left) == values.get(right),
+            KeyValues::Flag(values) => values.get(left) == values.get(right),
         }
-        let start = groups.rows.len();
-        groups.rows.extend(run.iter().map(|&(_, row)| row));
-        groups.groups.push(start..groups.rows.len());
-    }
-    Some(groups)
-}
-
-/// Uses a key that already is a hash as its own hash (the keys of [`group_equal_hashes`]).
-#[derive(Clone, Copy, Default)]
-struct BuildPassThrough;
-
-/// The [`std::hash::Hasher`] of [`BuildPassThrough`].
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl std::hash::BuildHasher for BuildPassThrough {
-    type Hasher = PassThrough;
-    fn build_hasher(&self) -> PassThrough {
-        PassThrough(0)
-    }
-}
-
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed here; fold anything else in, for completeness.
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
     }
 }
 
@@ -842,8 +822,7 @@ fn count_period_rows(spec: &DatasetSpec, frame: &DataFrame, period: &ReportPerio
     let column = frame.column(partition).map_err(|error| engine(spec, error))?;
     let physical = column.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(spec, error))?;
     let values = physical.i64().map_err(|error| engine(spec, error))?;
-    let in_period = (values.gt_eq(first) & values.lt_eq(last)).sum().unwrap_or(0);
-    quality.rows_in_period = u64::from(in_period);
+    quality.rows_in_period = kernels::count_within(values, first, last);
     let newest = values.max();
     quality.newest = newest.map(|raw| match column_type {
         ColumnType::Timestamp => DateTime::<Utc>::from_timestamp_micros(raw)
@@ -875,13 +854,11 @@ mod tests {
     }
 
     #[test]
-    fn equal_hashes_are_grouped_in_file_order_and_checked_by_value() {
-        let grouped = group_equal_hashes(vec![7, 3, 7, 9, 7, 3], |_, _| true).expect("no collision");
-        let groups: Vec<&[IdxSize]> = grouped.groups.iter().map(|range| &grouped.rows[range.clone()]).collect();
-        assert_eq!(groups, vec![&[1, 5][..], &[0, 2, 4][..]]);
-        assert!(group_equal_hashes(vec![1, 2, 3], |_, _| true).expect("no collision").groups.is_empty());
+    fn groups_of_colliding_hashes_are_rejected() {
+        let grouped = || RepeatedKeys { rows: vec![1, 5, 0, 2, 4], groups: vec![0..2, 2..5] };
+        assert!(checked_by_value(grouped(), |_, _| true).is_some());
         // Equal hashes but different keys: the caller must ask Polars instead.
-        assert!(group_equal_hashes(vec![5, 5], |_, _| false).is_none());
+        assert!(checked_by_value(grouped(), |left, right| (left, right) != (1, 5)).is_none());
     }
 
     #[test]

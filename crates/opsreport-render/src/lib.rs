@@ -149,8 +149,16 @@ fn describe(diagnostics: &[SourceDiagnostic]) -> String {
         .join("; ")
 }
 
-/// Compilations a memoized Typst result survives without being used.
-const MEMO_MAX_AGE: usize = 4;
+/// Reports rendered between two sweeps of Typst's memo cache: a sweep walks the whole cache, so
+/// it is not run after every report.
+const MEMO_SWEEP_EVERY: usize = 2;
+
+/// Sweeps a memoized Typst result survives without being used (with [`MEMO_SWEEP_EVERY`], about
+/// four reports).
+const MEMO_MAX_AGE: usize = 2;
+
+/// Reports rendered by this process.
+static RENDERED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Renders one report to PDF bytes.
 pub fn render(input: &ReportInput) -> Result<Rendered, RenderError> {
@@ -183,7 +191,9 @@ pub fn render(input: &ReportInput) -> Result<Rendered, RenderError> {
     let export_time = started.elapsed();
     // Typst memoizes across compilations; results unused for a few reports are dropped, so a
     // fleet's memory stays flat while the template's own work stays cached.
-    typst::comemo::evict(MEMO_MAX_AGE);
+    if RENDERED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % MEMO_SWEEP_EVERY == MEMO_SWEEP_EVERY - 1 {
+        typst::comemo::evict(MEMO_MAX_AGE);
+    }
     Ok(Rendered {
         pages: document.pages().len(),
         pdf,
