@@ -20,6 +20,8 @@ use opsreport_model::metrics::Metrics;
 use opsreport_model::notes::Notes;
 use typst::diag::SourceDiagnostic;
 use typst::foundations::{Datetime, Smart};
+use typst::layout::Point;
+use typst::model::Document;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
@@ -149,6 +151,32 @@ fn describe(diagnostics: &[SourceDiagnostic]) -> String {
         .join("; ")
 }
 
+/// Puts "Page N of M" into the footer of every page but the cover. The template leaves these
+/// out when opsreport renders it, because a page counter in the footer makes Typst lay the whole
+/// report out a second time; the numbers are laid out instead as pages of their own (the same
+/// size, margins and footer, `page.typ`), a few lines of text, and each is laid over its page.
+fn stamp_page_numbers(document: PagedDocument, today: NaiveDate, warnings: &mut Vec<String>) -> Result<PagedDocument, RenderError> {
+    let total = document.pages().len();
+    if total < 2 {
+        return Ok(document);
+    }
+    let world = world::ReportWorld::page_numbers(total, today);
+    let compiled = typst::compile::<PagedDocument>(&world);
+    warnings.extend(compiled.warnings.iter().map(|warning| describe(std::slice::from_ref(warning))));
+    let numbers = compiled.output.map_err(|errors| RenderError::Compile(format!("page numbers: {}", describe(&errors))))?;
+    let mut pages = document.pages().to_vec();
+    if numbers.pages().len() != total - 1 {
+        return Err(RenderError::Compile(format!("page numbers: {} pages for a report of {total}", numbers.pages().len())));
+    }
+    for (page, number) in pages.iter_mut().skip(1).zip(numbers.pages()) {
+        if page.frame.size() != number.frame.size() {
+            return Err(RenderError::Compile("page numbers: a page of another size than the report's".into()));
+        }
+        page.frame.push_frame(Point::zero(), number.frame.clone());
+    }
+    Ok(PagedDocument::new(pages.into_iter().collect(), document.info().clone()))
+}
+
 /// Reports rendered between two sweeps of Typst's memo cache: a sweep walks the whole cache, so
 /// it is not run after every report.
 const MEMO_SWEEP_EVERY: usize = 2;
@@ -169,9 +197,10 @@ pub fn render(input: &ReportInput) -> Result<Rendered, RenderError> {
 
     let started = Instant::now();
     let compiled = typst::compile::<PagedDocument>(&world);
-    let compile_time = started.elapsed();
-    let warnings: Vec<String> = compiled.warnings.iter().map(|warning| describe(std::slice::from_ref(warning))).collect();
+    let mut warnings: Vec<String> = compiled.warnings.iter().map(|warning| describe(std::slice::from_ref(warning))).collect();
     let document = compiled.output.map_err(|errors| RenderError::Compile(describe(&errors)))?;
+    let document = stamp_page_numbers(document, generated_on, &mut warnings)?;
+    let compile_time = started.elapsed();
 
     let started = Instant::now();
     let date = Datetime::from_ymd(generated_on.year(), generated_on.month() as u8, generated_on.day() as u8)

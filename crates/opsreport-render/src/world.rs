@@ -10,14 +10,17 @@ use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate};
 use typst::diag::{FileError, FileResult};
-use typst::foundations::{Bytes, Datetime, Duration};
+use typst::foundations::{Bytes, Datetime, Dict, Duration, IntoValue};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 /// The report template and its parts, as shipped in `report-templates/`.
-pub const TEMPLATE_FILES: &[(&str, &str)] = &[("report.typ", include_str!("../../../report-templates/report.typ"))];
+pub const TEMPLATE_FILES: &[(&str, &str)] = &[
+    ("report.typ", include_str!("../../../report-templates/report.typ")),
+    ("page.typ", include_str!("../../../report-templates/page.typ")),
+];
 
 /// The main template file.
 pub const MAIN_TEMPLATE: &str = "report.typ";
@@ -52,7 +55,11 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| {
             (path.clone(), Source::new(file_id(&path), (*text).to_owned()))
         })
         .collect();
-    Shared { library: LazyHash::new(Library::default()), book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts, sources }
+    // The template leaves the page numbers to `stamp_page_numbers`, which saves Typst a layout pass.
+    let mut inputs = Dict::new();
+    inputs.insert("page-numbers".into(), "stamped".into_value());
+    let library = Library::builder().with_inputs(inputs).build();
+    Shared { library: LazyHash::new(library), book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts, sources }
 });
 
 /// Parses the fonts and the library now, so the first report does not pay for it.
@@ -82,6 +89,17 @@ impl ReportWorld {
         let files = files.iter().map(|(name, bytes)| (format!("/{name}"), Bytes::new(bytes.clone()))).collect();
         let today = Datetime::from_ymd(today.year(), today.month() as u8, today.day() as u8).expect("a valid date");
         Self { main: file_id(&format!("/{MAIN_TEMPLATE}")), sources, files, today }
+    }
+
+    /// A world that lays out the page numbers of a report of `pages` pages (see
+    /// `page-number-pages` in `report-templates/page.typ`).
+    pub fn page_numbers(pages: usize, today: NaiveDate) -> Self {
+        let mut world = Self::new(&BTreeMap::new(), today);
+        let path = "/page-numbers.typ";
+        let text = format!("#import \"page.typ\": page-number-pages\n#page-number-pages({pages})\n");
+        world.main = file_id(path);
+        world.sources.insert(path.to_owned(), Source::new(world.main, text));
+        world
     }
 
     fn path_of(id: FileId) -> String {
