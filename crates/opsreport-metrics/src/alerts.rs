@@ -5,7 +5,7 @@ use opsreport_model::DatasetName;
 use opsreport_model::metrics::{AlertMetrics, AlertTrendPoint};
 use polars::prelude::*;
 
-use crate::frame::{Frames, PerPeriod, count_where, counts_by, in_period, percent};
+use crate::frame::{Frames, PerPeriod, count_where, counts_by, in_period, materialize, percent};
 use crate::{Result, available, missing};
 
 const SECTION: &str = "alerts";
@@ -20,21 +20,23 @@ pub fn compute(frames: &Frames) -> Result<AlertMetrics> {
     };
     let alerts = alerts.cache();
     let period = frames.period;
-    let current = alerts.clone().filter(in_period("created_at", &period));
+    // The month's rows, filtered once for the three breakdowns.
+    let current = materialize(
+        alerts.clone().filter(in_period("created_at", &period)).select([col("outcome"), col("severity"), col("source")]),
+        SECTION,
+    )?;
     let by_outcome = counts_by(current.clone(), "outcome", "Other", SECTION)?;
     let total: u64 = by_outcome.values().sum();
     let outcome = |name: &str| by_outcome.get(name).copied().unwrap_or(0);
     let months = period.trend_months(6);
-    let counts = PerPeriod::collect(
+    let counts = PerPeriod::by_period_of(
         alerts.clone(),
+        "created_at",
         &months,
-        |month| {
-            let in_month = in_period("created_at", month);
-            vec![
-                ("total".into(), count_where(in_month.clone())),
-                ("auto".into(), count_where(in_month.and(col("outcome").eq(lit("AutoRemediated"))))),
-            ]
-        },
+        vec![
+            ("total".into(), len().cast(DataType::UInt64)),
+            ("auto".into(), count_where(col("outcome").eq(lit("AutoRemediated")))),
+        ],
         SECTION,
     )?;
     let trend = months

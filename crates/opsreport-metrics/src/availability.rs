@@ -7,7 +7,8 @@ use opsreport_model::metrics::{AvailabilityMetrics, DailyAvailability, EndpointA
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, MICROS_PER_MINUTE, PerPeriod, collect, doubles, exact_sum, first_count, first_double, in_period, integers, strings,
+    Frames, MICROS_PER_MINUTE, PerPeriod, collect, doubles, exact_sum, first_count, first_double, in_period, integers,
+    materialize, strings,
 };
 use crate::{Result, available, missing};
 
@@ -38,16 +39,11 @@ fn pct(total: u64, failed: u64) -> Option<f64> {
 /// The endpoint's availability in each of the six months ending with the period's, in one query.
 fn trend(windows: &LazyFrame, endpoint: &str, period: &ReportPeriod) -> Result<Vec<PercentPoint>> {
     let months = period.trend_months(6);
-    let sums = PerPeriod::collect(
+    let sums = PerPeriod::by_period_of(
         windows.clone().filter(col("endpoint").eq(lit(endpoint))),
+        "window_start",
         &months,
-        |month| {
-            let in_month = in_period("window_start", month);
-            vec![
-                ("total".into(), col("checks_total").filter(in_month.clone()).sum()),
-                ("failed".into(), col("checks_failed").filter(in_month).sum()),
-            ]
-        },
+        vec![("total".into(), col("checks_total").sum()), ("failed".into(), col("checks_failed").sum())],
         SECTION,
     )?;
     Ok(months
@@ -62,7 +58,16 @@ fn trend(windows: &LazyFrame, endpoint: &str, period: &ReportPeriod) -> Result<V
 
 fn endpoint(frames: &Frames, windows: &LazyFrame, name: &str, target_pct: f64) -> Result<EndpointAvailability> {
     let period = frames.period;
-    let current = windows.clone().filter(col("endpoint").eq(lit(name)).and(in_period("window_start", &period)));
+    // The endpoint's windows in the period, filtered once for the summary and the days.
+    let current = materialize(
+        windows.clone().filter(col("endpoint").eq(lit(name)).and(in_period("window_start", &period))).select([
+            col("window_start"),
+            col("window_minutes"),
+            col("checks_total"),
+            col("checks_failed"),
+        ]),
+        SECTION,
+    )?;
     let summary = collect(current.clone().select(sums()), SECTION)?;
     let total = first_count(&summary, "total");
     let failed = first_count(&summary, "failed");

@@ -24,16 +24,14 @@ const MICROS_PER_HOUR: f64 = 3_600_000_000.0;
 
 /// Success rate (completed / terminal jobs) in each of `periods`, in one query.
 fn success_rates(jobs: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<Option<f64>>> {
-    let counts = PerPeriod::collect(
+    let counts = PerPeriod::by_period_of(
         jobs.clone().filter(one_of("backup_job_status", BACKUP_TERMINAL_STATUSES)),
+        "creation_dt_utc",
         periods,
-        |period| {
-            let in_period = in_period("creation_dt_utc", period);
-            vec![
-                ("terminal".into(), count_where(in_period.clone())),
-                ("completed".into(), count_where(in_period.and(col("backup_job_status").eq(lit("COMPLETED"))))),
-            ]
-        },
+        vec![
+            ("terminal".into(), len().cast(DataType::UInt64)),
+            ("completed".into(), count_where(col("backup_job_status").eq(lit("COMPLETED")))),
+        ],
         SECTION,
     )?;
     Ok((0..periods.len()).map(|index| percent(counts.count(index, "completed"), counts.count(index, "terminal"))).collect())

@@ -168,6 +168,39 @@ impl PerPeriod {
         Ok(Self(collect(frame.select(expressions), section)?))
     }
 
+    /// The same for periods in order that do not overlap (trend months) and measures that hold for
+    /// any period: each row's period is found once by `column` ([`period_index`]) and the measures
+    /// are aggregated per period in one grouping, where a filter per period and measure compares
+    /// every row again.
+    pub fn by_period_of(
+        frame: LazyFrame,
+        column: &str,
+        periods: &[ReportPeriod],
+        measures: Vec<(String, Expr)>,
+        section: &'static str,
+    ) -> Result<Self> {
+        const PERIOD: &str = "__opsreport_period";
+        let grouped = collect(
+            frame
+                .with_column(period_index(column, periods).alias(PERIOD))
+                .group_by([col(PERIOD)])
+                .agg(measures.iter().map(|(name, measure)| measure.clone().alias(name.as_str())).collect::<Vec<_>>()),
+            section,
+        )?;
+        // One row, a column per period and measure, as `collect` gives (periods without rows are
+        // absent, and count 0).
+        let indexes = integers(&grouped, PERIOD);
+        let mut columns = Vec::new();
+        for (name, _) in &measures {
+            for (row, value) in integers(&grouped, name).into_iter().enumerate() {
+                // Rows in none of the periods are grouped under -1.
+                let Some(index) = indexes.get(row).copied().flatten().filter(|&index| index >= 0) else { continue };
+                columns.push(Column::new(Self::name(index as usize, name).into(), [value]));
+            }
+        }
+        Ok(Self(DataFrame::new(1, columns).map_err(failed(section))?))
+    }
+
     /// The count `name` of the `index`-th period.
     pub fn count(&self, index: usize, name: &str) -> u64 {
         first_count(&self.0, &Self::name(index, name))
@@ -176,6 +209,50 @@ impl PerPeriod {
     fn name(index: usize, name: &str) -> String {
         format!("{name}_{index}")
     }
+}
+
+/// The index in `periods` (in order, not overlapping) of the period each value of the timestamp
+/// `column` falls in, and -1 for a value in none of them or null: one pass over the values.
+pub fn period_index(column: &str, periods: &[ReportPeriod]) -> Expr {
+    let bounds: Vec<(i64, i64)> =
+        periods.iter().map(|period| (period.start().timestamp_micros(), period.end().timestamp_micros())).collect();
+    col(column).map(
+        move |values: Column| {
+            // The contract's timestamps are microseconds (see `polars_type` in the extract stage).
+            if !matches!(values.dtype(), DataType::Datetime(TimeUnit::Microseconds, _)) {
+                polars_bail!(ComputeError: "`{}` is not a microsecond timestamp", values.name());
+            }
+            let physical = values.to_physical_repr();
+            let micros = physical.i64()?;
+            // Rows come roughly in time order (a file per month): the last row's period is tried
+            // first, then a binary search.
+            let mut last = 0;
+            let mut locate = |value: i64| -> i32 {
+                let (start, end) = bounds.get(last).copied().unwrap_or((0, 0));
+                if start <= value && value < end {
+                    return last as i32;
+                }
+                let after = bounds.partition_point(|&(start, _)| start <= value);
+                if after > 0 && value < bounds[after - 1].1 {
+                    last = after - 1;
+                    last as i32
+                } else {
+                    -1
+                }
+            };
+            let mut indexes: Vec<i32> = Vec::with_capacity(micros.len());
+            for array in micros.downcast_iter() {
+                let slice = array.values().as_slice();
+                match array.validity().filter(|validity| validity.unset_bits() > 0) {
+                    None => indexes.extend(slice.iter().map(|&value| locate(value))),
+                    Some(validity) => indexes
+                        .extend(slice.iter().zip(validity.iter()).map(|(&value, valid)| if valid { locate(value) } else { -1 })),
+                }
+            }
+            Ok(Int32Chunked::from_vec(values.name().clone(), indexes).into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::Int32)),
+    )
 }
 
 /// `part / whole × 100`, null when `whole` is 0.

@@ -155,7 +155,11 @@ fn describe(diagnostics: &[SourceDiagnostic]) -> String {
 /// out when opsreport renders it, because a page counter in the footer makes Typst lay the whole
 /// report out a second time; the numbers are laid out instead as pages of their own (the same
 /// size, margins and footer, `page.typ`), a few lines of text, and each is laid over its page.
-fn stamp_page_numbers(document: PagedDocument, today: NaiveDate, warnings: &mut Vec<String>) -> Result<PagedDocument, RenderError> {
+fn stamp_page_numbers(
+    document: PagedDocument,
+    today: NaiveDate,
+    warnings: &mut Vec<String>,
+) -> Result<PagedDocument, RenderError> {
     let total = document.pages().len();
     if total < 2 {
         return Ok(document);
