@@ -175,8 +175,12 @@ fn date_label(date: &str) -> String {
         .unwrap_or_else(|_| date.to_owned())
 }
 
+/// `2026-10-05T10:15:00Z` as `2026-10-05 10:15 UTC`: zero seconds are dropped, the minutes never.
 fn timestamp_label(text: &str) -> String {
-    text.replace('T', " ").trim_end_matches('Z').trim_end_matches(":00").to_owned() + " UTC"
+    let text = text.replace('T', " ");
+    let text = text.trim_end_matches('Z');
+    let text = if text.len() > 16 { text.strip_suffix(":00").unwrap_or(text) } else { text };
+    format!("{text} UTC")
 }
 
 fn worst(values: &ByPriority<Option<f64>>) -> Option<f64> {
@@ -1229,6 +1233,8 @@ mod tests {
         assert_eq!(short_month("2026-10"), "Oct 26");
         assert_eq!(date_label("2026-11-01"), "1 November 2026");
         assert_eq!(timestamp_label("2026-10-05T10:15:00Z"), "2026-10-05 10:15 UTC");
+        assert_eq!(timestamp_label("2026-10-31T02:00:00Z"), "2026-10-31 02:00 UTC");
+        assert_eq!(timestamp_label("2026-10-31T02:00:07Z"), "2026-10-31 02:00:07 UTC");
         assert_eq!(points_change(Some(95.0), Some(93.0)), "+2.0 pts vs last month");
         assert_eq!(relative_change(Some(90.0), Some(100.0)), "−10.0% vs last month");
         assert_eq!(relative_change(Some(1.0), None), "no comparison");
