@@ -213,6 +213,7 @@ fn the_template_compiles_with_the_official_cli() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     for file in [
         "report.typ",
+        "page.typ",
         "data/report.json",
         "fonts/Inter-Regular.otf",
         "fonts/ReportChartSans-Regular.otf",
@@ -244,6 +245,29 @@ fn the_template_compiles_with_the_official_cli() {
     let ours = squash(&pdf_text(&out.join("043735371057/2026-10/report.pdf")));
     let theirs = squash(&pdf_text(&pdf));
     assert_eq!(ours, theirs, "the official CLI lays out a different report");
+}
+
+#[test]
+fn every_page_but_the_cover_is_numbered_in_its_footer() {
+    // opsreport lays the page numbers out apart from the report and stamps them onto its pages.
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let run = opsreport(&repo_root(), &["generate", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pdf = out.join("043735371057/2026-10/report.pdf");
+    let total = pages(&pdf);
+    assert!(total > 10, "{total} pages");
+    for page in 1..=total {
+        let number = page.to_string();
+        let text = pdf_tool("pdftotext", &["-layout", "-f", &number, "-l", &number, pdf.to_str().unwrap(), "-"]);
+        let footer = format!("Page {page} of {total}");
+        if page == 1 {
+            assert!(!text.contains("Page "), "the cover has no page number: {text}");
+        } else {
+            assert_eq!(text.matches(&footer).count(), 1, "page {page} lacks {footer:?}: {text}");
+            assert!(text.trim_end().ends_with(&footer), "page {page}: the number is not the last line of the footer");
+        }
+    }
 }
 
 #[test]

@@ -36,11 +36,12 @@ fn pct(total: u64, failed: u64) -> Option<f64> {
     (total > 0).then(|| (total as f64 - failed as f64) / total as f64 * 100.0)
 }
 
-/// The endpoint's availability in each of the six months ending with the period's, in one query.
-fn trend(windows: &LazyFrame, endpoint: &str, period: &ReportPeriod) -> Result<Vec<PercentPoint>> {
+/// The endpoint's availability in each of the six months ending with the period's, in one query
+/// (`windows`: the endpoint's).
+fn trend(windows: &LazyFrame, period: &ReportPeriod) -> Result<Vec<PercentPoint>> {
     let months = period.trend_months(6);
     let sums = PerPeriod::by_period_of(
-        windows.clone().filter(col("endpoint").eq(lit(endpoint))),
+        windows.clone(),
         "window_start",
         &months,
         vec![("total".into(), col("checks_total").sum()), ("failed".into(), col("checks_failed").sum())],
@@ -58,9 +59,10 @@ fn trend(windows: &LazyFrame, endpoint: &str, period: &ReportPeriod) -> Result<V
 
 fn endpoint(frames: &Frames, windows: &LazyFrame, name: &str, target_pct: f64) -> Result<EndpointAvailability> {
     let period = frames.period;
-    // The endpoint's windows in the period, filtered once for the summary and the days.
-    let current = materialize(
-        windows.clone().filter(col("endpoint").eq(lit(name)).and(in_period("window_start", &period))).select([
+    // The endpoint's windows, picked out once for the trend, then the period's for the summary and
+    // the days.
+    let windows = materialize(
+        windows.clone().filter(col("endpoint").eq(lit(name))).select([
             col("window_start"),
             col("window_minutes"),
             col("checks_total"),
@@ -68,6 +70,7 @@ fn endpoint(frames: &Frames, windows: &LazyFrame, name: &str, target_pct: f64) -
         ]),
         SECTION,
     )?;
+    let current = materialize(windows.clone().filter(in_period("window_start", &period)), SECTION)?;
     let summary = collect(current.clone().select(sums()), SECTION)?;
     let total = first_count(&summary, "total");
     let failed = first_count(&summary, "failed");
@@ -100,7 +103,7 @@ fn endpoint(frames: &Frames, windows: &LazyFrame, name: &str, target_pct: f64) -
         .collect();
     let value = pct(total, failed);
     let period_minutes = (period.end() - period.start()).num_minutes() as f64;
-    let trend = trend(windows, name, &period)?;
+    let trend = trend(&windows, &period)?;
     Ok(EndpointAvailability {
         pct: value,
         downtime_minutes: (total > 0).then(|| first_double(&summary, "downtime").unwrap_or(0.0)),
