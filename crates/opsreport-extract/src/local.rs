@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use std::io::Cursor;
 
-use polars::prelude::{DataFrame, HiveOptions, LazyFrame, ParquetReader, PolarsResult, ScanArgsParquet, ScanSources, SerReader};
+use polars::prelude::{
+    DataFrame, HiveOptions, LazyFrame, ParallelStrategy, ParquetReader, PolarsResult, ScanArgsParquet, ScanSources, SerReader,
+};
 use sha2::{Digest, Sha256};
 
 use crate::source::{AccountData, Dataset, ExtractTimings, ReadStatistics, Source, months_to_read};
@@ -283,7 +285,10 @@ fn decode(bytes: Vec<u8>, eager_max: u64) -> PolarsResult<DataFrame> {
         let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
         LazyFrame::scan_parquet_sources(sources, scan_arguments()).and_then(LazyFrame::collect)
     } else {
-        ParquetReader::new(Cursor::new(bytes)).finish()
+        // On the calling thread: the datasets are already read in parallel (and a fleet's
+        // accounts too), and handing a small file's columns to the shared pool costs more than
+        // decoding them here.
+        ParquetReader::new(Cursor::new(bytes)).read_parallel(ParallelStrategy::None).finish()
     }
 }
 
