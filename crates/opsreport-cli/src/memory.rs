@@ -13,6 +13,25 @@
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// jemalloc's built-in settings (`_RJEM_MALLOC_CONF` still overrides them): one arena per CPU
+/// (`percpu_arena`) instead of four per CPU handed to threads by turns. A report allocates on a
+/// dozen threads (workers, dataset loaders, Typst's and Polars' pools); with an arena per CPU a
+/// freed block is reused by the next allocation on that CPU. Fleet of 100 at scale 1, interleaved
+/// runs: peak 578–587 MiB against 666–689 MiB, a quarter fewer page faults, 19.9 and 21.3 s
+/// against 23.7 and 21.4 s.
+#[cfg(all(not(target_env = "msvc"), target_os = "linux"))]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static MALLOC_CONF: MallocConf = MallocConf(c"percpu_arena:percpu".as_ptr());
+
+/// A C string pointer (`const char *malloc_conf`, which jemalloc reads at start-up).
+#[cfg(all(not(target_env = "msvc"), target_os = "linux"))]
+#[repr(transparent)]
+struct MallocConf(*const std::ffi::c_char);
+
+// SAFETY: the pointer is to a string literal, never written.
+#[cfg(all(not(target_env = "msvc"), target_os = "linux"))]
+unsafe impl Sync for MallocConf {}
+
 /// Peak resident memory so far, in bytes (`None` where `/proc` is not available).
 pub fn peak_rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
