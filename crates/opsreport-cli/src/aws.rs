@@ -54,6 +54,19 @@ pub fn run_id() -> String {
     format!("{}-{}-{:08x}", now.format("%Y%m%dT%H%M%SZ"), std::process::id(), now.timestamp_subsec_nanos())
 }
 
+/// S3 access for real-format sources whose `location` is in S3 (`[datasets.*]`), or `None`
+/// when every location is local (no AWS configuration is loaded then).
+pub fn store(config: &Config) -> Result<opsreport_extract::store::Store, Failure> {
+    let in_s3 = config.datasets.values().any(|source| source.location.as_deref().is_some_and(|place| place.starts_with("s3://")));
+    if !in_s3 {
+        return Ok(opsreport_extract::store::Store::new(None));
+    }
+    let runtime = runtime()?;
+    let shared = sdk_config(&runtime, config);
+    let clients = Clients { athena: aws_sdk_athena::Client::new(&shared), s3: s3_client(&shared, config) };
+    Ok(opsreport_extract::store::Store::new(Some((runtime, clients))))
+}
+
 /// The Athena source, from the configuration (with `OPSREPORT_*` variables applied).
 pub fn athena_source(config: &Config) -> Result<AthenaSource, Failure> {
     let options = AthenaOptions::from_settings(&config.athena, &run_id()).map_err(Failure::from_extract)?;

@@ -1,11 +1,13 @@
 //! Reading `opsreport.toml` and resolving the period flags shared by subcommands.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::Utc;
 use chrono_tz::Tz;
 use opsreport_model::period::parse_time_zone;
-use opsreport_model::{Config, ReportPeriod, YearMonth};
+use opsreport_model::sources::{DatasetSource, SourceFormat};
+use opsreport_model::{Config, DatasetName, ReportPeriod, YearMonth};
 
 use crate::failure::Failure;
 
@@ -81,7 +83,33 @@ fn load_config_file(path: Option<&Path>) -> Result<Config, Failure> {
             path.display()
         ))
     })?;
-    Config::from_toml(&text, &path.display().to_string()).map_err(Failure::bad_input)
+    let mut config = Config::from_toml(&text, &path.display().to_string()).map_err(Failure::bad_input)?;
+    resolve_locations(&mut config, path.parent().unwrap_or(Path::new("")));
+    Ok(config)
+}
+
+/// Relative local `location`s of `[datasets.*]` are relative to the configuration file's folder,
+/// so a configuration and the exports beside it work from any working directory.
+fn resolve_locations(config: &mut Config, folder: &Path) {
+    for source in config.datasets.values_mut() {
+        if let Some(location) = &source.location
+            && !location.starts_with("s3://")
+            && Path::new(location).is_relative()
+        {
+            source.location = Some(folder.join(location).to_string_lossy().into_owned());
+        }
+    }
+}
+
+/// The datasets read from their own source (`[datasets.*]`; a `contract` entry without a
+/// `location` is the default and changes nothing).
+pub fn configured_datasets(config: &Config) -> BTreeMap<DatasetName, DatasetSource> {
+    config
+        .datasets
+        .iter()
+        .filter(|(_, source)| source.format != SourceFormat::Contract || source.location.is_some())
+        .filter_map(|(name, source)| DatasetName::from_name(name).map(|dataset| (dataset, source.clone())))
+        .collect()
 }
 
 /// `--timezone` or the configuration's time zone.

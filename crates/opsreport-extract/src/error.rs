@@ -232,6 +232,49 @@ pub enum ExtractError {
         /// The text.
         value: String,
     },
+    /// A value of a real-format export (text) that does not parse as its contract column's type.
+    #[error(
+        "dataset {dataset}, file {file}, line {line}: column `{column}` holds {value:?}, which is not {expected}; fix the export or map the value in [datasets.{dataset}.values.{contract_column}] (see docs/sources.md)"
+    )]
+    BadText {
+        /// Dataset.
+        dataset: String,
+        /// File (or result part).
+        file: String,
+        /// Line of the file (1-based; for JSON lines and CSV the text line, header included) or
+        /// row of a result.
+        line: u64,
+        /// The source column.
+        column: String,
+        /// The contract column it maps to.
+        contract_column: String,
+        /// The text found (at most 64 characters).
+        value: String,
+        /// What was expected, in words.
+        expected: String,
+    },
+    /// A real-format file that is not in its format at all (not JSON lines, not CSV, not Parquet).
+    #[error(
+        "dataset {dataset}, file {file}: not readable as {format} ({reason}); check `format` in [datasets.{dataset}] (docs/sources.md)"
+    )]
+    BadExport {
+        /// Dataset.
+        dataset: String,
+        /// File.
+        file: String,
+        /// The configured format.
+        format: String,
+        /// What is wrong, with the line where there is one.
+        reason: String,
+    },
+    /// A configured source that cannot be used as configured.
+    #[error("[datasets.{dataset}]: {reason}")]
+    SourceSetting {
+        /// Dataset.
+        dataset: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// Polars failed while combining validated data (a bug or resource problem, not bad data).
     #[error("dataset {dataset}: {reason}")]
     Engine {

@@ -12,14 +12,18 @@
 #![allow(clippy::result_large_err)]
 
 pub mod athena;
+pub mod configured;
 pub mod error;
+pub mod formats;
 mod kernels;
 pub mod local;
 pub mod queries;
 pub mod source;
+pub mod store;
 pub mod validate;
 
 pub use athena::{AthenaOptions, AthenaSource};
+pub use configured::ConfiguredSource;
 pub use error::{ExtractError, Result};
 pub use local::LocalSource;
 pub use source::{AccountData, Dataset, ExtractTimings, ReadStatistics, Source, months_to_read};

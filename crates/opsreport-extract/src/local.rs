@@ -44,6 +44,8 @@ pub struct LocalSource {
     root: PathBuf,
     /// Files and bytes read, shared by clones (one run's count).
     counters: Arc<ReadCounters>,
+    /// Datasets read from elsewhere (`[datasets.*]`): never planned, listed or read here.
+    skipped: BTreeSet<DatasetName>,
 }
 
 /// Running totals behind [`Source::statistics`].
@@ -69,7 +71,14 @@ impl LocalSource {
         if !root.is_dir() {
             return Err(ExtractError::RootNotFound { path: root });
         }
-        Ok(Self { root, counters: Arc::default() })
+        Ok(Self { root, counters: Arc::default(), skipped: BTreeSet::new() })
+    }
+
+    /// The same source without `datasets` (they come from another source): they load as
+    /// missing and list no accounts.
+    pub fn without(mut self, datasets: impl IntoIterator<Item = DatasetName>) -> Self {
+        self.skipped.extend(datasets);
+        self
     }
 
     /// The root folder.
@@ -84,7 +93,7 @@ impl LocalSource {
     /// The files of `dataset` a report of `account` for `period` opens.
     pub fn plan(&self, dataset: DatasetName, account: &AccountId, period: &ReportPeriod) -> Result<PartitionPlan> {
         let folder = self.account_folder(dataset, account);
-        if !folder.is_dir() {
+        if self.skipped.contains(&dataset) || !folder.is_dir() {
             return Ok(PartitionPlan::default());
         }
         let wanted = months_to_read(dataset, period);
@@ -108,7 +117,7 @@ impl LocalSource {
     /// Every month partition of `dataset` for `account`, oldest first (for `validate`).
     pub fn plan_all_months(&self, dataset: DatasetName, account: &AccountId) -> Result<PartitionPlan> {
         let folder = self.account_folder(dataset, account);
-        if !folder.is_dir() {
+        if self.skipped.contains(&dataset) || !folder.is_dir() {
             return Ok(PartitionPlan::default());
         }
         if dataset.spec().partition_column.is_none() {
@@ -154,7 +163,7 @@ impl LocalSource {
 
     fn account_folders(&self, dataset: DatasetName) -> Result<Vec<(AccountId, PathBuf)>> {
         let folder = self.root.join(dataset.as_str());
-        if !folder.is_dir() {
+        if self.skipped.contains(&dataset) || !folder.is_dir() {
             return Ok(Vec::new());
         }
         let io_error = |source| ExtractError::Io { dataset: dataset.as_str().to_owned(), path: folder.clone(), source };

@@ -92,16 +92,36 @@ pub fn validate(
     parts: Vec<Part>,
     months_read: Vec<String>,
 ) -> Result<Dataset> {
+    validate_lacking(dataset, account, period, parts, months_read, &[])
+}
+
+/// [`validate`] for a source that does not carry the contract columns `lacks` (a real-format
+/// export, `docs/sources.md`): they are null in every row, and a required one among them is
+/// neither a missing column nor a reason to exclude a row. They are listed in the data-quality
+/// record, so the metrics that need them are null rather than computed from nothing.
+pub fn validate_lacking(
+    dataset: DatasetName,
+    account: &AccountId,
+    period: &ReportPeriod,
+    parts: Vec<Part>,
+    months_read: Vec<String>,
+    lacks: &[&str],
+) -> Result<Dataset> {
     let spec = dataset.spec();
     let labels: Vec<String> = parts.iter().map(|part| part.label.clone()).collect();
-    let mut quality =
-        DatasetQuality { dataset: spec.name.to_owned(), files_read: labels.clone(), months_read, ..DatasetQuality::default() };
+    let mut quality = DatasetQuality {
+        dataset: spec.name.to_owned(),
+        files_read: labels.clone(),
+        months_read,
+        unavailable_columns: lacks.iter().map(|column| (*column).to_owned()).collect(),
+        ..DatasetQuality::default()
+    };
     let mut combined: Option<DataFrame> = None;
     let started = Instant::now();
     let mut decode = Duration::ZERO;
     for (index, part) in parts.into_iter().enumerate() {
         let started = Instant::now();
-        let frame = read_part(spec, account, index, part)?;
+        let frame = read_part(spec, account, index, part, lacks)?;
         decode += started.elapsed();
         match combined.as_mut() {
             None => combined = Some(frame),
@@ -125,7 +145,7 @@ pub fn validate(
     }
     let frame = {
         let _step = step("required nulls");
-        drop_required_nulls(spec, frame, &mut quality)?
+        drop_required_nulls(spec, frame, &mut quality, lacks)?
     };
     let frame = {
         let _step = step("enums");
@@ -159,14 +179,15 @@ fn unreadable(spec: &DatasetSpec, label: &str, error: PolarsError) -> ExtractErr
 /// columns and their types, a required column null in every row, rows outside the part's
 /// `month=` partition and rows of another account. Works on the columns directly: a query per
 /// file would cost more than the checks.
-fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part) -> Result<DataFrame> {
+fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part, lacks: &[&str]) -> Result<DataFrame> {
     let _decode = tracing::debug_span!("check", step = "file rules").entered();
     let Part { label, month, frame: found } = part;
     let rows = found.height();
     let mut columns = Vec::with_capacity(spec.columns.len() + 2);
     for column in spec.columns {
+        let required = column.required && !lacks.contains(&column.name);
         let converted = match found.column(column.name) {
-            Err(_) if column.required => {
+            Err(_) if required => {
                 return Err(ExtractError::MissingColumn {
                     dataset: spec.name.to_owned(),
                     file: label,
@@ -187,7 +208,7 @@ fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part) 
                 }
             },
         };
-        if column.required && rows > 0 && converted.null_count() == rows {
+        if required && rows > 0 && converted.null_count() == rows {
             return Err(ExtractError::AllNull {
                 dataset: spec.name.to_owned(),
                 file: label,
@@ -369,14 +390,14 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
 }
 
 /// Excludes rows with a null in a required column and counts them.
-fn drop_required_nulls(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQuality) -> Result<DataFrame> {
+fn drop_required_nulls(spec: &DatasetSpec, frame: DataFrame, quality: &mut DatasetQuality, lacks: &[&str]) -> Result<DataFrame> {
+    let required = |column: &&ColumnSpec| column.required && !lacks.contains(&column.name);
     // Arrow keeps each column's null count: a dataset without nulls (the usual case) costs nothing.
     let has_nulls = |name: &str| frame.column(name).map_or(true, |column| column.null_count() > 0);
-    if !spec.columns.iter().any(|column| column.required && has_nulls(column.name)) {
+    if !spec.columns.iter().filter(required).any(|column| has_nulls(column.name)) {
         return Ok(frame);
     }
-    let required: Vec<Expr> =
-        spec.columns.iter().filter(|column| column.required).map(|column| col(column.name).is_not_null()).collect();
+    let required: Vec<Expr> = spec.columns.iter().filter(required).map(|column| col(column.name).is_not_null()).collect();
     let Some(all_present) = required.into_iter().reduce(|left, right| left.and(right)) else {
         return Ok(frame);
     };

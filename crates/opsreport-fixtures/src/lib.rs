@@ -9,6 +9,7 @@
 mod generate;
 pub mod handmade;
 mod notes;
+pub mod real;
 pub mod rng;
 pub mod table;
 

@@ -10,7 +10,7 @@
 use opsreport_model::DatasetName;
 use opsreport_model::ReportPeriod;
 use opsreport_model::contract::BACKUP_TERMINAL_STATUSES;
-use opsreport_model::metrics::{BackupMetrics, FailedBackup, PercentPoint, RpoBreach};
+use opsreport_model::metrics::{Availability, BackupMetrics, FailedBackup, PercentPoint, RpoBreach};
 use polars::prelude::*;
 
 use crate::frame::{
@@ -166,7 +166,13 @@ pub fn compute(frames: &Frames) -> Result<BackupMetrics> {
     let success_rate_pct = rates.last().copied().flatten();
     let trend = months.iter().zip(rates).map(|(month, pct)| PercentPoint { month: month.month().to_string(), pct }).collect();
     Ok(BackupMetrics {
-        status: available(),
+        status: Availability {
+            not_provided: frames
+                .not_provided(DatasetName::BackupJobs, "status_message", "Failure messages are")
+                .into_iter()
+                .collect(),
+            ..available()
+        },
         jobs: Some(by_status.values().sum()),
         success_rate_pct,
         by_status,

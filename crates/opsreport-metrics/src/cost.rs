@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use opsreport_model::DatasetName;
 use opsreport_model::ReportPeriod;
-use opsreport_model::metrics::{CostMetrics, CostTrendPoint, LinkedAccountCost, ProductCost};
+use opsreport_model::metrics::{Availability, CostMetrics, CostTrendPoint, LinkedAccountCost, ProductCost};
 use polars::prelude::*;
 
 use crate::frame::{Frames, MONEY_SCALE, collect, date, doubles, exact_sum, first_count, first_double, strings};
@@ -43,17 +43,20 @@ fn totals(billing: &LazyFrame, period: &ReportPeriod) -> Result<Totals> {
     })
 }
 
-fn by_product(billing: &LazyFrame, period: &ReportPeriod) -> Result<Vec<ProductCost>> {
+/// Cost per product, largest first. Without the managed-service fee (`fee` false: the source
+/// has no `ams_charges`) the AMS column and the total are null and products rank by AWS charges.
+fn by_product(billing: &LazyFrame, period: &ReportPeriod, fee: bool) -> Result<Vec<ProductCost>> {
+    let rank = if fee { col("aws_charges") + col("ams_charges") } else { col("aws_charges") };
     let products = collect(
         month_rows(billing, period)
             .group_by([col("product_name")])
             .agg([
                 exact_sum(col("aws_charges"), MONEY_SCALE).alias("aws"),
                 exact_sum(col("ams_charges"), MONEY_SCALE).alias("ams"),
-                exact_sum(col("aws_charges") + col("ams_charges"), MONEY_SCALE).alias("total"),
+                exact_sum(rank, MONEY_SCALE).alias("rank"),
             ])
             .sort_by_exprs(
-                [col("total"), col("product_name")],
+                [col("rank"), col("product_name")],
                 SortMultipleOptions::default().with_order_descending_multi([true, false]),
             ),
         SECTION,
@@ -64,12 +67,12 @@ fn by_product(billing: &LazyFrame, period: &ReportPeriod) -> Result<Vec<ProductC
         .zip(doubles(&products, "ams"))
         .map(|((name, aws), ams)| {
             let aws = aws.unwrap_or(0.0);
-            let ams = ams.unwrap_or(0.0);
+            let ams = fee.then(|| ams.unwrap_or(0.0));
             ProductCost {
                 product_name: name.unwrap_or_default(),
                 aws_charges: aws,
                 ams_charges: ams,
-                total: aws + ams,
+                total: ams.map(|ams| aws + ams),
                 mom_change_pct: None,
             }
         })
@@ -87,6 +90,9 @@ pub fn compute(frames: &Frames) -> Result<CostMetrics> {
     };
     let billing = billing.cache();
     let period = frames.period;
+    let not_provided: Vec<String> =
+        frames.not_provided(DatasetName::Billing, "ams_charges", "AMS charges are").into_iter().collect();
+    let fee = not_provided.is_empty();
     let mut trend = Vec::new();
     for month in period.trend_months(6) {
         let numbers = totals(&billing, &month)?;
@@ -96,8 +102,8 @@ pub fn compute(frames: &Frames) -> Result<CostMetrics> {
             CostTrendPoint {
                 month: month.month().to_string(),
                 aws_charges: Some(numbers.aws),
-                ams_charges: Some(numbers.ams),
-                total: Some(numbers.aws + numbers.ams),
+                ams_charges: fee.then_some(numbers.ams),
+                total: fee.then_some(numbers.aws + numbers.ams),
             }
         });
     }
@@ -110,26 +116,30 @@ pub fn compute(frames: &Frames) -> Result<CostMetrics> {
         });
     }
     let previous = totals(&billing, &period.previous())?;
-    let previous_products: BTreeMap<String, f64> =
-        by_product(&billing, &period.previous())?.into_iter().map(|product| (product.product_name, product.total)).collect();
-    let mut products = by_product(&billing, &period)?;
+    let previous_products: BTreeMap<String, f64> = by_product(&billing, &period.previous(), fee)?
+        .into_iter()
+        .filter_map(|product| product.total.map(|total| (product.product_name, total)))
+        .collect();
+    let mut products = by_product(&billing, &period, fee)?;
     for product in &mut products {
-        product.mom_change_pct =
-            previous_products.get(&product.product_name).and_then(|before| change_pct(product.total, *before));
+        product.mom_change_pct = product
+            .total
+            .and_then(|total| previous_products.get(&product.product_name).and_then(|before| change_pct(total, *before)));
     }
     let shown = frames.config.cost.top_products as usize;
     let mut top_products: Vec<ProductCost> = products.iter().take(shown).cloned().collect();
     if products.len() > shown {
         let rest = &products[shown..];
         let aws = rest.iter().map(|product| product.aws_charges).sum::<f64>();
-        let ams = rest.iter().map(|product| product.ams_charges).sum::<f64>();
+        let ams = fee.then(|| rest.iter().filter_map(|product| product.ams_charges).sum::<f64>());
         let before: f64 = rest.iter().filter_map(|product| previous_products.get(&product.product_name)).sum();
+        let total = ams.map(|ams| aws + ams);
         top_products.push(ProductCost {
             product_name: "Other".to_owned(),
             aws_charges: aws,
             ams_charges: ams,
-            total: aws + ams,
-            mom_change_pct: change_pct(aws + ams, before),
+            total,
+            mom_change_pct: total.and_then(|total| change_pct(total, before)),
         });
     }
     let accounts = collect(
@@ -142,19 +152,22 @@ pub fn compute(frames: &Frames) -> Result<CostMetrics> {
     let by_linked_account = strings(&accounts, "linked_account_id")
         .into_iter()
         .zip(doubles(&accounts, "total"))
-        .map(|(account, total)| LinkedAccountCost { linked_account_id: account.unwrap_or_default(), total: total.unwrap_or(0.0) })
+        .map(|(account, total)| LinkedAccountCost {
+            linked_account_id: account.unwrap_or_default(),
+            total: fee.then(|| total.unwrap_or(0.0)),
+        })
         .collect();
     let total = current.aws + current.ams;
     Ok(CostMetrics {
-        status: available(),
+        status: Availability { not_provided, ..available() },
         aws_charges: Some(current.aws),
-        ams_charges: Some(current.ams),
-        total: Some(total),
+        ams_charges: fee.then_some(current.ams),
+        total: fee.then_some(total),
         by_product: products,
         top_products,
         ri_sp_charges: Some(current.ri_sp),
         ri_sp_share_pct: (current.aws != 0.0).then(|| current.ri_sp / current.aws * 100.0),
-        mom_change_pct: if previous.rows == 0 { None } else { change_pct(total, previous.aws + previous.ams) },
+        mom_change_pct: if previous.rows == 0 || !fee { None } else { change_pct(total, previous.aws + previous.ams) },
         by_linked_account,
         trend,
     })

@@ -75,6 +75,23 @@ impl<'a> Frames<'a> {
             .and_then(|quality| quality.missing_reason.clone())
             .unwrap_or_else(|| format!("no {dataset} data for this account"))
     }
+
+    /// Whether the dataset's source does not carry `column` (`docs/sources.md`): the metrics
+    /// that need it are null, never computed from the all-null column.
+    pub fn lacks(&self, dataset: DatasetName, column: &str) -> bool {
+        self.quality(dataset).is_some_and(|quality| quality.lacks(column))
+    }
+
+    /// "<what> not available from <source>" for a column the dataset's source lacks.
+    pub fn not_provided(&self, dataset: DatasetName, column: &str, what: &str) -> Option<String> {
+        let quality = self.quality(dataset).filter(|quality| quality.lacks(column))?;
+        let source = quality.source_format.as_deref().unwrap_or("this source");
+        Some(format!("{what} not available from {source} (no `{column}`)"))
+    }
+
+    fn quality(&self, dataset: DatasetName) -> Option<&opsreport_model::DatasetQuality> {
+        self.input.quality.iter().find(|quality| quality.dataset == dataset.as_str())
+    }
 }
 
 /// Wraps a Polars error with the section it happened in.

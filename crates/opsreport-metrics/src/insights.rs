@@ -165,9 +165,13 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
     }
     let cost = &metrics.cost;
     if let Some(change) = cost.mom_change_pct.filter(|change| *change > config.cost.increase_info_pct) {
-        let growth = |product: &opsreport_model::metrics::ProductCost| match product.mom_change_pct {
-            Some(pct) => product.total - product.total / (1.0 + pct / 100.0),
-            None => product.total,
+        // A change is only computed with the managed-service fee, so every total is known here.
+        let growth = |product: &opsreport_model::metrics::ProductCost| {
+            let total = product.total.unwrap_or(0.0);
+            match product.mom_change_pct {
+                Some(pct) => total - total / (1.0 + pct / 100.0),
+                None => total,
+            }
         };
         let grower = cost.by_product.iter().max_by(|left, right| {
             growth(left).total_cmp(&growth(right)).then_with(|| right.product_name.cmp(&left.product_name))

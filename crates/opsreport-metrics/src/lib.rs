@@ -141,10 +141,10 @@ fn section<T>(name: &'static str, compute: impl FnOnce() -> Result<T>) -> Result
 
 /// A section with data.
 pub(crate) fn available() -> Availability {
-    Availability { available: true, missing_reason: None }
+    Availability { available: true, missing_reason: None, not_provided: Vec::new() }
 }
 
 /// A section without data, and why.
 pub(crate) fn missing(reason: impl Into<String>) -> Availability {
-    Availability { available: false, missing_reason: Some(reason.into()) }
+    Availability { available: false, missing_reason: Some(reason.into()), not_provided: Vec::new() }
 }

@@ -4,7 +4,7 @@
 
 use opsreport_model::DatasetName;
 use opsreport_model::ReportPeriod;
-use opsreport_model::metrics::{PatchingMetrics, PercentPoint, SeverityCounts, StackCompliance};
+use opsreport_model::metrics::{Availability, PatchingMetrics, PercentPoint, SeverityCounts, StackCompliance};
 use polars::prelude::*;
 
 use crate::frame::{
@@ -142,8 +142,17 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
         SECTION,
     )?;
 
+    let not_provided: Vec<String> = [
+        frames.not_provided(DatasetName::PatchDetails, "compliant_total", "Installed patch counts are"),
+        frames.not_provided(DatasetName::PatchDetails, "instance_stack_name", "Compliance by stack is"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let installed_known = !frames.lacks(DatasetName::PatchDetails, "compliant_total");
+    let stacks_known = !frames.lacks(DatasetName::PatchDetails, "instance_stack_name");
     Ok(PatchingMetrics {
-        status: available(),
+        status: Availability { not_provided, ..available() },
         snapshot_date: Some(day.to_string()),
         instances: Some(instances),
         compliant: Some(compliant),
@@ -158,10 +167,11 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
         }),
         missing_total: Some(first_count(&summary, "noncompliant_total")),
         mw_coverage_pct: percent(first_count(&summary, "covered"), instances),
-        stacks_fully_patched: Some(by_stack.iter().filter(|stack| stack.compliant == stack.instances).count() as u64),
-        stacks_with_instances: Some(by_stack.len() as u64),
+        stacks_fully_patched: stacks_known
+            .then(|| by_stack.iter().filter(|stack| stack.compliant == stack.instances).count() as u64),
+        stacks_with_instances: stacks_known.then_some(by_stack.len() as u64),
         critical_overdue,
-        patches_installed: Some(first_count(&installed, "installed")),
+        patches_installed: installed_known.then(|| first_count(&installed, "installed")),
         by_stack,
         trend,
     })

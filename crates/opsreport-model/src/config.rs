@@ -4,12 +4,14 @@
 //! silently fall back to the default). The documented example is `opsreport.example.toml`
 //! at the repository root; a test keeps it parseable and equal to the defaults.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::period::parse_time_zone;
+use crate::sources::{DatasetSource, check_sources};
 
 /// A configuration file that could not be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -103,6 +105,11 @@ pub struct Config {
     pub athena: AthenaSettings,
     /// Amazon S3 (production data and the report sink).
     pub s3: S3Settings,
+    /// Where datasets come from when not from `--source` in the contract layout (see
+    /// `docs/sources.md`), by dataset name. Left out of the serialized form when empty, so a
+    /// configuration without it fingerprints as before.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub datasets: BTreeMap<String, DatasetSource>,
 }
 
 /// `[incidents]`.
@@ -453,7 +460,7 @@ impl Config {
                 return Err(out_of_range(key, format!("{location:?}"), "an s3:// URI"));
             }
         }
-        Ok(())
+        check_sources(&self.datasets, origin)
     }
 }
 

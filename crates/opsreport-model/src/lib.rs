@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod notes;
 pub mod period;
 pub mod quality;
+pub mod sources;
 
 pub use account::AccountId;
 pub use config::Config;

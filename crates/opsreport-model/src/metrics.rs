@@ -70,6 +70,10 @@ pub struct Availability {
     pub available: bool,
     /// Why the section has no data, for the "No data for this period" line.
     pub missing_reason: Option<String>,
+    /// What the section's source cannot provide, in words (the metrics that need it are null),
+    /// e.g. "AMS charges are not available from the CUR 2.0 export".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_provided: Vec<String>,
 }
 
 /// The whole tree.
@@ -715,11 +719,11 @@ pub struct ProductCost {
     pub product_name: String,
     /// AWS charges.
     pub aws_charges: f64,
-    /// AMS charges.
-    pub ams_charges: f64,
-    /// aws + ams.
-    pub total: f64,
-    /// Total vs the previous month, percent (null when the product is new).
+    /// AMS charges (null when the billing source has no managed-service fee).
+    pub ams_charges: Option<f64>,
+    /// aws + ams (null without the fee).
+    pub total: Option<f64>,
+    /// Total vs the previous month, percent (null when the product is new, or without the fee).
     pub mom_change_pct: Option<f64>,
 }
 
@@ -728,8 +732,8 @@ pub struct ProductCost {
 pub struct LinkedAccountCost {
     /// Linked account.
     pub linked_account_id: String,
-    /// aws + ams.
-    pub total: f64,
+    /// aws + ams (null when the billing source has no managed-service fee).
+    pub total: Option<f64>,
 }
 
 /// Cost in one month.

@@ -32,4 +32,19 @@ pub struct DatasetQuality {
     pub rows_with_required_nulls: u64,
     /// Newest value of the partition column among kept rows, ISO 8601 (freshness).
     pub newest: Option<String>,
+    /// The real-format source the rows came from (`docs/sources.md`), e.g. `cur2`; absent for
+    /// the contract layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_format: Option<String>,
+    /// Contract columns that source does not carry (null in every row, never invented): the
+    /// metrics that need them are null.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unavailable_columns: Vec<String>,
+}
+
+impl DatasetQuality {
+    /// Whether the source lacked `column`.
+    pub fn lacks(&self, column: &str) -> bool {
+        self.unavailable_columns.iter().any(|name| name == column)
+    }
 }

@@ -399,18 +399,24 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
                 ..cartesian(
                     "US dollars",
                     c.top_products.iter().map(|p| p.product_name.clone()).collect(),
-                    vec![series("Total", c.top_products.iter().map(|p| Some(p.total)).collect())],
+                    // Without the managed-service fee the bars are AWS charges, and say so.
+                    vec![match c.ams_charges {
+                        Some(_) => series("Total", c.top_products.iter().map(|p| p.total).collect()),
+                        None => series("AWS", c.top_products.iter().map(|p| Some(p.aws_charges)).collect()),
+                    }],
                     Unit::Money,
                 )
             },
             horizontal_bars,
         );
-        set.add_pie(
-            "cost_split",
-            vec![("AWS charges".into(), c.aws_charges.unwrap_or(0.0)), ("AMS charges".into(), c.ams_charges.unwrap_or(0.0))],
-            Unit::Money,
-            true,
-        );
+        if let Some(ams) = c.ams_charges {
+            set.add_pie(
+                "cost_split",
+                vec![("AWS charges".into(), c.aws_charges.unwrap_or(0.0)), ("AMS charges".into(), ams)],
+                Unit::Money,
+                true,
+            );
+        }
         let aws = c.aws_charges.unwrap_or(0.0);
         let covered = c.ri_sp_charges.unwrap_or(0.0).min(aws);
         set.add_pie(

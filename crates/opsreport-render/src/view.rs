@@ -5,7 +5,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use opsreport_model::config::BrandingSettings;
-use opsreport_model::metrics::{ByPriority, Metrics, PriorityCounts};
+use opsreport_model::metrics::{Availability, ByPriority, CostMetrics, Metrics, PriorityCounts};
 use opsreport_model::notes::Notes;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -227,8 +227,7 @@ const PIES: &[&str] =
 fn section(
     id: &str,
     title: &str,
-    available: bool,
-    missing: Option<&String>,
+    status: &Availability,
     intro: String,
     figures: Vec<(String, String)>,
     charts: &ChartSet,
@@ -240,16 +239,42 @@ fn section(
         .filter(|(name, _)| charts.contains(name))
         .map(|(name, caption)| json!({ "file": format!("charts/{name}.svg"), "caption": caption, "kind": if PIES.contains(name) { "pie" } else { "wide" } }))
         .collect();
+    // What the section's source cannot provide is said after the intro, never shown as 0.
+    let intro = std::iter::once(intro)
+        .chain(status.not_provided.iter().map(|sentence| format!("{sentence}.")))
+        .filter(|text| !text.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     json!({
         "id": id,
         "title": title,
-        "available": available,
-        "missing": missing.cloned().unwrap_or_else(|| "the data was not delivered".to_owned()),
+        "available": status.available,
+        "missing": status.missing_reason.clone().unwrap_or_else(|| "the data was not delivered".to_owned()),
         "intro": intro,
         "figures": figures.into_iter().map(|(label, value)| json!({"label": label, "value": value})).collect::<Vec<_>>(),
         "charts": charts,
         "tables": tables,
     })
+}
+
+/// The cost section's opening sentences; without the managed-service fee (a cost export as the
+/// billing source) they speak of AWS charges only.
+fn cost_intro(c: &CostMetrics) -> String {
+    let reserved = format!(
+        "Reserved instances and savings plans account for {} ({} of AWS charges).",
+        money(c.ri_sp_charges),
+        pct(c.ri_sp_share_pct)
+    );
+    if c.ams_charges.is_none() {
+        return format!("AWS charges {} this month. {reserved}", money(c.aws_charges));
+    }
+    format!(
+        "Total {} this month ({} vs last month): {} of AWS charges and {} of managed-service charges. {reserved}",
+        money(c.total),
+        or_na(c.mom_change_pct.map(|v| signed(v, Unit::Percent))),
+        money(c.aws_charges),
+        money(c.ams_charges),
+    )
 }
 
 fn priority_rows(counts: [&PriorityCounts; 2]) -> Vec<Vec<String>> {
@@ -413,8 +438,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let resources = section(
         "resources",
         "Managed resources",
-        m.stacks.status.available,
-        m.stacks.status.missing_reason.as_ref(),
+        &m.stacks.status,
         format!(
             "Snapshot of {}. {}",
             m.stacks.snapshot_date.as_deref().map(date_label).unwrap_or_else(|| "n/a".into()),
@@ -455,8 +479,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let monitoring = section(
         "monitoring",
         "Monitoring and events",
-        m.alerts.status.available,
-        m.alerts.status.missing_reason.as_ref(),
+        &m.alerts.status,
         format!(
             "{} alerts were raised this month; {} were remediated automatically (problems averted), {} became incidents and {} were false positives.",
             count(m.alerts.total),
@@ -557,8 +580,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let incidents = section(
         "incidents",
         "Incidents",
-        inc.status.available,
-        inc.status.missing_reason.as_ref(),
+        &inc.status,
         format!(
             "{} incidents were opened and {} resolved this month; {} still open at the end of the month. Resolution time excludes time spent waiting on the customer.",
             thousands(inc.opened.total as i64),
@@ -628,8 +650,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let sla = section(
         "sla",
         "SLA adherence",
-        inc.status.available,
-        inc.status.missing_reason.as_ref(),
+        &inc.status,
         format!(
             "Share of SLA-eligible incidents (not closed as non-incidents, not best-effort) handled within target; the adherence target is {}. An incident never acknowledged counts as missed once its response deadline has passed.",
             Unit::Percent.format(input.sla_target_pct)
@@ -657,8 +678,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let service_requests = section(
         "service_requests",
         "Service requests",
-        sr.status.available,
-        sr.status.missing_reason.as_ref(),
+        &sr.status,
         format!(
             "Mean first response {}; {} answered within target. Customer satisfaction {} from {} ratings.",
             minutes(sr.mean_response_minutes),
@@ -694,8 +714,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let changes = section(
         "changes",
         "Change management",
-        rfcs.status.available,
-        rfcs.status.missing_reason.as_ref(),
+        &rfcs.status,
         format!(
             "{} RFCs created and {} completed ({} successful, {} automated). Mean execution {}; {} started on time. {} rejected, {} canceled.",
             count(rfcs.created),
@@ -755,8 +774,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let patching = section(
         "patching",
         "Patching",
-        patching_m.status.available,
-        patching_m.status.missing_reason.as_ref(),
+        &patching_m.status,
         format!(
             "{}. Maintenance windows cover {} of instances; {} patches were installed this month.",
             patch_callout,
@@ -809,8 +827,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let continuity = section(
         "continuity",
         "Continuity: backup and restore",
-        b.status.available,
-        b.status.missing_reason.as_ref(),
+        &b.status,
         format!(
             "{} backup jobs ran this month with a success rate of {} (target {}). {} of {} resources have a completed backup ({}); {} exceeded the {:.0}-hour recovery-point objective. {} restore tests, {} successful. {} stored.",
             count(b.jobs),
@@ -871,8 +888,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let storage = section(
         "storage",
         "Storage",
-        s.status.available,
-        s.status.missing_reason.as_ref(),
+        &s.status,
         format!(
             "{} in use on {} ({} vs last month). {} volumes are at or above the near-capacity threshold.",
             or_na(s.used_bytes.get("total").map(|v| bytes(*v as f64))),
@@ -919,8 +935,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let trusted_advisor = section(
         "trusted_advisor",
         "Trusted Advisor",
-        ta.status.available,
-        ta.status.missing_reason.as_ref(),
+        &ta.status,
         format!(
             "{} resources flagged; estimated savings {} per month; {} new findings since last month.",
             count(ta.resources_flagged),
@@ -969,8 +984,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let availability = section(
         "availability",
         "Availability",
-        av.status.available,
-        av.status.missing_reason.as_ref(),
+        &av.status,
         "Console and API availability from synthetic probes: the share of successful probes, and the minutes of downtime they imply.".into(),
         vec![("Console".into(), or_na(av.console.pct.map(|v| format!("{v:.3}%")))), ("API".into(), or_na(av.api.pct.map(|v| format!("{v:.3}%"))))],
         charts,
@@ -996,8 +1010,8 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
         products.row(vec![
             product.product_name.clone(),
             Unit::Money.format(product.aws_charges),
-            Unit::Money.format(product.ams_charges),
-            Unit::Money.format(product.total),
+            money(product.ams_charges),
+            money(product.total),
             product.mom_change_pct.map(|v| signed(v, Unit::Percent)).unwrap_or_else(|| "new".into()),
         ]);
     }
@@ -1008,22 +1022,13 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
         "No billing rows.",
     );
     for account in &c.by_linked_account {
-        accounts.row(vec![account.linked_account_id.clone(), Unit::Money.format(account.total)]);
+        accounts.row(vec![account.linked_account_id.clone(), money(account.total)]);
     }
     let cost = section(
         "cost",
         "Cost summary",
-        c.status.available,
-        c.status.missing_reason.as_ref(),
-        format!(
-            "Total {} this month ({} vs last month): {} of AWS charges and {} of managed-service charges. Reserved instances and savings plans account for {} ({} of AWS charges).",
-            money(c.total),
-            or_na(c.mom_change_pct.map(|v| signed(v, Unit::Percent))),
-            money(c.aws_charges),
-            money(c.ams_charges),
-            money(c.ri_sp_charges),
-            pct(c.ri_sp_share_pct)
-        ),
+        &c.status,
+        cost_intro(c),
         vec![
             ("Total".into(), money(c.total)),
             ("AWS".into(), money(c.aws_charges)),
@@ -1072,8 +1077,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let ood = section(
         "ood",
         "Operations on Demand",
-        o.status.available,
-        o.status.missing_reason.as_ref(),
+        &o.status,
         format!(
             "{} engagements active; {} of {} hours used; {} blocks billed this month. A block is 20 hours; monthly engagements are billed only for the blocks used.",
             thousands(o.engagements.len() as i64),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use opsreport_fixtures::handmade::write_handmade;
+use opsreport_fixtures::real::{RealFormat, convert};
 use opsreport_fixtures::{FixtureError, FixtureOptions, generate};
 use opsreport_model::{DatasetName, YearMonth};
 
@@ -38,6 +39,11 @@ pub struct FixturesArgs {
     /// Replace the dataset folders if --out already holds data.
     #[arg(long)]
     force: bool,
+    /// Also write the datasets these real exports hold in their real shape (docs/sources.md):
+    /// ams-ssr (patching, backups), cur2 or focus (billing), servicenow-csv (tickets), with an
+    /// opsreport.toml in --out that reads them. Comma-separated.
+    #[arg(long, value_name = "FORMAT", value_delimiter = ',')]
+    format: Vec<String>,
 }
 
 /// Runs `opsreport fixtures`.
@@ -50,7 +56,27 @@ pub fn run(args: FixturesArgs) -> Outcome {
         return Ok(0);
     }
     let options = FixtureOptions { accounts: args.accounts, months: args.months, scale: args.scale, seed: args.seed, last_month };
+    let formats = args
+        .format
+        .iter()
+        .map(|name| {
+            RealFormat::parse(name.trim()).ok_or_else(|| {
+                Failure::bad_input(anyhow::anyhow!("unknown --format {name:?}: use ams-ssr, cur2, focus or servicenow-csv"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if formats.contains(&RealFormat::Cur2) && formats.contains(&RealFormat::Focus) {
+        return Err(Failure::bad_input(anyhow::anyhow!("--format cur2 and focus both hold billing: choose one")));
+    }
     let summary = generate(&args.out, &options).map_err(fixture_failure)?;
+    if !formats.is_empty() {
+        let files = convert(&args.out, &formats).map_err(fixture_failure)?;
+        println!(
+            "rewrote {} in real formats ({files} files) with {}",
+            args.format.join(", "),
+            args.out.join("opsreport.toml").display()
+        );
+    }
     let accounts: Vec<String> = summary.accounts.iter().map(ToString::to_string).collect();
     println!(
         "wrote {} files, {} rows to {}: accounts {}, months {} to {}",
@@ -74,8 +100,11 @@ fn fixture_failure(error: FixtureError) -> Failure {
 /// Refuses to mix a new dataset into an old one: with data present, `--force` removes the
 /// dataset and notes folders first (and nothing else).
 fn prepare_output(out: &std::path::Path, force: bool) -> Result<(), Failure> {
-    let owned: Vec<PathBuf> =
-        DatasetName::ALL.iter().map(|dataset| out.join(dataset.as_str())).chain(std::iter::once(out.join("notes"))).collect();
+    let owned: Vec<PathBuf> = DatasetName::ALL
+        .iter()
+        .map(|dataset| out.join(dataset.as_str()))
+        .chain(["notes", "ssr", "cur2", "focus", "servicenow", "opsreport.toml"].map(|name| out.join(name)))
+        .collect();
     let existing: Vec<&PathBuf> = owned.iter().filter(|path| path.exists()).collect();
     if existing.is_empty() {
         return Ok(());
@@ -88,6 +117,11 @@ fn prepare_output(out: &std::path::Path, force: bool) -> Result<(), Failure> {
         )));
     }
     for path in existing {
+        if path.is_file() {
+            fs::remove_file(path)
+                .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("cannot remove {}: {error}", path.display())))?;
+            continue;
+        }
         fs::remove_dir_all(path)
             .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("cannot remove {}: {error}", path.display())))?;
     }

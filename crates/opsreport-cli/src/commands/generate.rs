@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use opsreport_extract::{LocalSource, Source};
+use opsreport_extract::{ConfiguredSource, LocalSource, Source};
 use opsreport_model::{AccountId, Config, ReportPeriod, YearMonth};
 use opsreport_render::PdfFlavour;
 
@@ -148,12 +148,16 @@ fn latest_month(source: &LocalSource) -> Result<Option<YearMonth>, Failure> {
 pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failure> {
     let demo = selection.source.is_none();
     let root = selection.source.clone().unwrap_or_else(|| PathBuf::from(DEMO_SOURCE));
-    let (source, local): (Box<dyn Source>, Option<LocalSource>) = if root.as_os_str() == ATHENA_SOURCE {
-        (Box::new(crate::aws::athena_source(config)?), None)
+    let configured = settings::configured_datasets(config);
+    let elsewhere = configured.keys().copied().collect::<Vec<_>>();
+    let (base, local): (Box<dyn Source>, Option<LocalSource>) = if root.as_os_str() == ATHENA_SOURCE {
+        (Box::new(crate::aws::athena_source(config)?.without(elsewhere)), None)
     } else {
-        let local = LocalSource::new(&root).map_err(Failure::from_extract)?;
+        let local = LocalSource::new(&root).map_err(Failure::from_extract)?.without(elsewhere);
         (Box::new(local.clone()), Some(local))
     };
+    let source: Box<dyn Source> =
+        if configured.is_empty() { base } else { Box::new(ConfiguredSource::new(base, configured, crate::aws::store(config)?)) };
     let source_name =
         if local.is_some() { root.display().to_string() } else { format!("Athena database {}", config.athena.database) };
     let zone = settings::time_zone(selection.timezone.as_deref(), config)?;

@@ -187,12 +187,28 @@ pub struct AthenaSource {
     options: Arc<AthenaOptions>,
     read_ahead: Mutex<ReadAhead>,
     queries: Mutex<Vec<QueryRecord>>,
+    /// Datasets read from elsewhere (`[datasets.*]`): no contract query is run for them.
+    skipped: BTreeSet<DatasetName>,
 }
 
 impl AthenaSource {
     /// A source with its own runtime (the caller builds the clients from the AWS default chain).
     pub fn new(runtime: tokio::runtime::Runtime, clients: Clients, options: AthenaOptions) -> Self {
-        Self { runtime, clients, options: Arc::new(options), read_ahead: Mutex::default(), queries: Mutex::default() }
+        Self {
+            runtime,
+            clients,
+            options: Arc::new(options),
+            read_ahead: Mutex::default(),
+            queries: Mutex::default(),
+            skipped: BTreeSet::new(),
+        }
+    }
+
+    /// The same source without `datasets` (they come from another source): no query is run for
+    /// them and they load as missing.
+    pub fn without(mut self, datasets: impl IntoIterator<Item = DatasetName>) -> Self {
+        self.skipped.extend(datasets);
+        self
     }
 
     /// The options in use.
@@ -207,7 +223,11 @@ impl AthenaSource {
 
     /// Runs the 15 dataset queries once for `accounts` and keeps each account's rows.
     fn read_accounts(&self, accounts: &[AccountId], period: &ReportPeriod) -> Result<()> {
-        let queries: Vec<_> = DatasetName::ALL.into_iter().map(|dataset| prepare(dataset, accounts, period)).collect();
+        let queries: Vec<_> = DatasetName::ALL
+            .into_iter()
+            .filter(|dataset| !self.skipped.contains(dataset))
+            .map(|dataset| prepare(dataset, accounts, period))
+            .collect();
         let outcomes = self.runtime.block_on(async {
             let outcomes = query::run_queries(&self.clients, &self.options, queries).await;
             if let Some(prefix) = &self.options.unload_prefix {
@@ -294,8 +314,10 @@ impl AthenaSource {
     async fn discover_accounts(&self, location: &S3Uri, month: YearMonth) -> Result<Vec<AccountId>> {
         let mut found = BTreeSet::new();
         let mut candidates = BTreeSet::new();
-        let partitioned: Vec<DatasetName> =
-            DatasetName::ALL.into_iter().filter(|dataset| dataset.spec().partition_column.is_some()).collect();
+        let partitioned: Vec<DatasetName> = DatasetName::ALL
+            .into_iter()
+            .filter(|dataset| dataset.spec().partition_column.is_some() && !self.skipped.contains(dataset))
+            .collect();
         for dataset in &partitioned {
             for folder in list_folders(&self.clients, dataset.as_str(), &location.join(dataset.as_str())).await? {
                 let Some(id) = folder.strip_prefix(&format!("{ACCOUNT_COLUMN}=")) else { continue };

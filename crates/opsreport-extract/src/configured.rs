@@ -1,0 +1,436 @@
+//! A source with per-dataset origins (`[datasets.<dataset>]`, `docs/sources.md`): the datasets
+//! without an entry come from the base source (the contract layout under `--source`, or Athena),
+//! the others from their real-format export, read by the plan of its format, mapped to the
+//! contract (`formats`) and validated like any other part.
+//!
+//! Partitions of the source prune what is opened: SSR `Date=`/`reportdate=` days of the months a
+//! report reads (event datasets: and `days_after` days more, for jobs reported the next day),
+//! CUR/FOCUS `billing_period=` months. A CSV export has no partitions: every file is read and
+//! rows outside the months a report reads are left out, as unread partitions would be.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use chrono::{Duration, NaiveDate};
+use opsreport_model::contract::{ColumnType, DatasetKind};
+use opsreport_model::sources::{ACCOUNT_PLACEHOLDER, DatasetSource, SourceFormat};
+use opsreport_model::{AccountId, DatasetName, ReportPeriod, YearMonth};
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::LocalSource;
+use crate::formats::{self, Mapping, RawPart};
+use crate::source::{AccountData, Dataset, ReadStatistics, Source, months_to_read};
+use crate::store::{Place, Store};
+use crate::validate::{Part, validate_lacking};
+use crate::{ExtractError, Result};
+
+/// One file a report of a configured dataset opens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedFile {
+    /// Where it is.
+    pub place: Place,
+    /// The SSR report day of its folder.
+    pub day: Option<NaiveDate>,
+    /// The billing period of its folder.
+    pub billing_period: Option<YearMonth>,
+}
+
+/// The base source plus the datasets configured elsewhere.
+pub struct ConfiguredSource {
+    base: Box<dyn Source>,
+    sources: BTreeMap<DatasetName, DatasetSource>,
+    store: Store,
+    files: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl ConfiguredSource {
+    /// Wraps `base` (which must already leave the configured datasets out) with the entries of
+    /// `sources` whose format is not `contract`.
+    pub fn new(base: Box<dyn Source>, sources: BTreeMap<DatasetName, DatasetSource>, store: Store) -> Self {
+        Self { base, sources, store, files: AtomicU64::new(0), bytes: AtomicU64::new(0) }
+    }
+
+    /// The datasets read from their own source.
+    pub fn configured(&self) -> impl Iterator<Item = DatasetName> + '_ {
+        self.sources.keys().copied()
+    }
+
+    /// The files a report of `account` for `period` opens for `dataset`, sorted.
+    pub fn plan(&self, dataset: DatasetName, account: &AccountId, period: &ReportPeriod) -> Result<Vec<PlannedFile>> {
+        let source = &self.sources[&dataset];
+        let root = root_of(dataset, source, account)?;
+        let name = dataset.as_str();
+        let mut planned = Vec::new();
+        match source.format {
+            SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => {
+                let (first, last) = ssr_days(dataset, period, source.days_after());
+                for folder in self.store.list(name, &root)?.folders {
+                    let Some(day) = partition_value(&folder, &["date", "reportdate"]).and_then(parse_day) else { continue };
+                    if day < first || day > last {
+                        continue;
+                    }
+                    let mut place = root.join(&folder);
+                    if source.format == SourceFormat::AmsSsrAggregated {
+                        place = place.join(&format!("awsaccountid={account}"));
+                    }
+                    planned.extend(self.files_in(name, &place)?.into_iter().map(|place| PlannedFile {
+                        place,
+                        day: Some(day),
+                        billing_period: None,
+                    }));
+                }
+            }
+            SourceFormat::Cur2 | SourceFormat::Focus => {
+                let wanted = months_to_read(dataset, period);
+                for folder in self.store.list(name, &root)?.folders {
+                    let Some(month) = partition_value(&folder, &["billing_period"]).and_then(|text| YearMonth::parse(text).ok())
+                    else {
+                        continue;
+                    };
+                    if !wanted.contains(&month) {
+                        continue;
+                    }
+                    planned.extend(self.files_in(name, &root.join(&folder))?.into_iter().map(|place| PlannedFile {
+                        place,
+                        day: None,
+                        billing_period: Some(month),
+                    }));
+                }
+            }
+            SourceFormat::Csv | SourceFormat::Contract => {
+                planned.extend(self.files_in(name, &root)?.into_iter().map(|place| PlannedFile {
+                    place,
+                    day: None,
+                    billing_period: None,
+                }));
+            }
+        }
+        Ok(planned)
+    }
+
+    fn files_in(&self, dataset: &str, place: &Place) -> Result<Vec<Place>> {
+        Ok(self.store.list(dataset, place)?.files.into_iter().map(|(name, _)| place.join(&name)).collect())
+    }
+
+    /// Reads, maps and validates one configured dataset of one account.
+    fn load_dataset(
+        &self,
+        dataset: DatasetName,
+        account: &AccountId,
+        period: &ReportPeriod,
+        digest: &mut Sha256,
+    ) -> Result<Dataset> {
+        let source = &self.sources[&dataset];
+        if source.format == SourceFormat::Contract {
+            // Another contract root for this dataset: read as the local source reads it.
+            let root = root_of(dataset, source, account)?;
+            let Place::Local(root) = root else {
+                return Err(ExtractError::SourceSetting {
+                    dataset: dataset.as_str().to_owned(),
+                    reason: format!("{root}: a contract-layout location must be a local folder (use --source athena for S3)"),
+                });
+            };
+            let local = LocalSource::new(root)?;
+            let plan = local.plan(dataset, account, period)?;
+            return local.load_plan(dataset, account, period, &plan, Some(digest));
+        }
+        let mapping = Mapping { dataset, source, account };
+        let started = Instant::now();
+        let mut parts = Vec::new();
+        for file in self.plan(dataset, account, period)? {
+            let label = file.place.to_string();
+            let bytes = self.store.read(dataset.as_str(), &file.place)?;
+            self.files.fetch_add(1, Ordering::Relaxed);
+            self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            digest.update(format!("{dataset}\n{label}\n{}\n", bytes.len()).as_bytes());
+            digest.update(&bytes);
+            let frame = formats::decode(source.format, dataset, &label, &bytes)?;
+            let raw = RawPart { label: label.clone(), frame, day: file.day, billing_period: file.billing_period };
+            let mapped = formats::map(&mapping, raw)?;
+            let frame = within_months_read(dataset, period, mapped)?;
+            parts.push(Part { label, month: None, frame });
+        }
+        let decode = started.elapsed();
+        let months = months_with_rows(dataset, &parts)?;
+        let mut loaded = validate_lacking(dataset, account, period, parts, months, mapping.lacks())?;
+        loaded.decode = decode;
+        loaded.quality.source_format = Some(source.format.description().to_owned());
+        if loaded.frame.is_none() {
+            let root = root_of(dataset, source, account)?;
+            loaded.quality.missing_reason =
+                Some(format!("no {dataset} rows for account {account} in {} at {root}", source.format.description()));
+        }
+        Ok(loaded)
+    }
+
+    /// Accounts a configured dataset can list for the month (see `docs/sources.md`): the
+    /// aggregated SSR layout by its `awsaccountid=` folders, CUR/FOCUS and CSV by their account
+    /// column; a per-account location (`{account}`) cannot be listed.
+    fn listed_accounts(&self, dataset: DatasetName, period: &ReportPeriod) -> Result<BTreeSet<AccountId>> {
+        let source = &self.sources[&dataset];
+        let mut found = BTreeSet::new();
+        let Some(location) = &source.location else { return Ok(found) };
+        if location.contains(ACCOUNT_PLACEHOLDER) {
+            return Ok(found);
+        }
+        let root = root_of(dataset, source, &AccountId::parse("000000000000").expect("a valid id"))?;
+        let name = dataset.as_str();
+        match source.format {
+            SourceFormat::AmsSsrAggregated => {
+                for folder in self.store.list(name, &root)?.folders {
+                    let Some(day) = partition_value(&folder, &["reportdate", "date"]).and_then(parse_day) else { continue };
+                    if YearMonth::of_date(day) != period.month() {
+                        continue;
+                    }
+                    for inner in self.store.list(name, &root.join(&folder))?.folders {
+                        if let Some(account) = partition_value(&inner, &["awsaccountid"]).and_then(|id| AccountId::parse(id).ok())
+                        {
+                            found.insert(account);
+                        }
+                    }
+                }
+            }
+            SourceFormat::Cur2 | SourceFormat::Focus | SourceFormat::Csv => {
+                let column = match source.format {
+                    SourceFormat::Cur2 => {
+                        source.columns.get("linked_account_id").cloned().unwrap_or("line_item_usage_account_id".into())
+                    }
+                    SourceFormat::Focus => source.columns.get("linked_account_id").cloned().unwrap_or("SubAccountId".into()),
+                    _ => source.account_column.clone().unwrap_or_default(),
+                };
+                let files = match source.format {
+                    SourceFormat::Csv => self.files_in(name, &root)?,
+                    _ => {
+                        let folder =
+                            self.store.list(name, &root)?.folders.into_iter().find(|folder| {
+                                partition_value(folder, &["billing_period"]) == Some(&*period.month().to_string())
+                            });
+                        match folder {
+                            Some(folder) => self.files_in(name, &root.join(&folder))?,
+                            None => Vec::new(),
+                        }
+                    }
+                };
+                for place in files {
+                    let label = place.to_string();
+                    let bytes = self.store.read(name, &place)?;
+                    let frame = formats::decode(source.format, dataset, &label, &bytes)?;
+                    let Ok(values) = frame.column(&column) else { continue };
+                    let values = values.cast(&DataType::String).map_err(|error| engine(dataset, error))?;
+                    for value in values.str().map_err(|error| engine(dataset, error))?.iter().flatten() {
+                        if let Ok(account) = AccountId::parse(&formats::normalize_account(value)) {
+                            found.insert(account);
+                        }
+                    }
+                }
+            }
+            SourceFormat::AmsSsr | SourceFormat::Contract => {}
+        }
+        Ok(found)
+    }
+}
+
+/// The location of `dataset` for `account`.
+fn root_of(dataset: DatasetName, source: &DatasetSource, account: &AccountId) -> Result<Place> {
+    let location = source.location.as_deref().ok_or_else(|| ExtractError::SourceSetting {
+        dataset: dataset.as_str().to_owned(),
+        reason: "no `location` to read from (`table` is read only with --source athena)".into(),
+    })?;
+    let resolved = location.replace(ACCOUNT_PLACEHOLDER, account.as_str());
+    Place::parse(&resolved).ok_or_else(|| ExtractError::SourceSetting {
+        dataset: dataset.as_str().to_owned(),
+        reason: format!("location {resolved:?} is not a folder or an s3://bucket/prefix URI"),
+    })
+}
+
+/// `key=value` of a partition folder, the key matched in any case (`BILLING_PERIOD=`, `Date=`).
+fn partition_value<'a>(folder: &'a str, keys: &[&str]) -> Option<&'a str> {
+    let (key, value) = folder.split_once('=')?;
+    keys.iter().any(|wanted| key.eq_ignore_ascii_case(wanted)).then_some(value)
+}
+
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|_| text.len() == 10)
+}
+
+/// The SSR report days a report reads, inclusive: the days of the months it reads, and for
+/// event datasets `days_after` more (a job created late on the last day is reported the next).
+pub fn ssr_days(dataset: DatasetName, period: &ReportPeriod, days_after: u32) -> (NaiveDate, NaiveDate) {
+    let months = months_to_read(dataset, period);
+    let first = months.first().map_or(period.month().first_day(), |month| month.first_day());
+    let last = months.last().map_or(period.month().last_day(), |month| month.last_day());
+    let after = if dataset.spec().kind == DatasetKind::Event { i64::from(days_after) } else { 0 };
+    (first, last + Duration::days(after))
+}
+
+/// The rows whose partition column falls in the months a report reads (what the contract
+/// layout's partitions would have held); reference data keeps every row.
+fn within_months_read(dataset: DatasetName, period: &ReportPeriod, frame: DataFrame) -> Result<DataFrame> {
+    let spec = dataset.spec();
+    let (Some(column), Some(first), Some(last)) = (
+        spec.partition_column,
+        months_to_read(dataset, period).first().copied(),
+        months_to_read(dataset, period).last().copied(),
+    ) else {
+        return Ok(frame);
+    };
+    let Ok(values) = frame.column(column) else { return Ok(frame) };
+    let physical = values.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(dataset, error))?;
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+    let (low, high) = match spec.column(column).map(|column| column.column_type) {
+        Some(ColumnType::Timestamp) => {
+            let micros = |date: NaiveDate| date.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros();
+            (micros(first.first_day()), micros(last.next().first_day()) - 1)
+        }
+        _ => ((first.first_day() - epoch).num_days(), (last.last_day() - epoch).num_days()),
+    };
+    let keep: BooleanChunked = physical
+        .i64()
+        .map_err(|error| engine(dataset, error))?
+        .iter()
+        .map(|value| value.is_none_or(|value| (low..=high).contains(&value)))
+        .collect();
+    frame.filter(&keep).map_err(|error| engine(dataset, error))
+}
+
+/// The UTC months of the partition column among the rows read: what the contract layout lists
+/// as the month partitions it found.
+fn months_with_rows(dataset: DatasetName, parts: &[Part]) -> Result<Vec<String>> {
+    let Some(column) = dataset.spec().partition_column else { return Ok(Vec::new()) };
+    let mut months = BTreeSet::new();
+    for part in parts {
+        let Ok(values) = part.frame.column(column) else { continue };
+        let physical = values.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(dataset, error))?;
+        let is_timestamp = matches!(values.dtype(), DataType::Datetime(_, _));
+        for value in physical.i64().map_err(|error| engine(dataset, error))?.iter().flatten() {
+            let day = if is_timestamp {
+                chrono::DateTime::from_timestamp_micros(value).map(|instant| instant.date_naive())
+            } else {
+                NaiveDate::from_ymd_opt(1970, 1, 1).map(|epoch| epoch + Duration::days(value))
+            };
+            if let Some(day) = day {
+                months.insert(YearMonth::of_date(day));
+            }
+        }
+    }
+    Ok(months.into_iter().map(|month| month.to_string()).collect())
+}
+
+fn engine(dataset: DatasetName, error: PolarsError) -> ExtractError {
+    ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() }
+}
+
+impl Source for ConfiguredSource {
+    fn accounts(&self, period: &ReportPeriod) -> Result<Vec<AccountId>> {
+        let mut accounts: BTreeSet<AccountId> = self.base.accounts(period)?.into_iter().collect();
+        for dataset in self.sources.keys() {
+            accounts.extend(self.listed_accounts(*dataset, period)?);
+        }
+        Ok(accounts.into_iter().collect())
+    }
+
+    fn prefetch(&self, accounts: &[AccountId], period: &ReportPeriod) -> Result<()> {
+        self.base.prefetch(accounts, period)
+    }
+
+    fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData> {
+        let mut data = self.base.load_account(account, period)?;
+        let started = Instant::now();
+        let mut digest = Sha256::new();
+        digest.update(data.input_digest.as_bytes());
+        for dataset in self.sources.keys() {
+            let _span = tracing::debug_span!("read", dataset = dataset.as_str()).entered();
+            let mut dataset_digest = Sha256::new();
+            let loaded = self.load_dataset(*dataset, account, period, &mut dataset_digest)?;
+            digest.update(format!("\n{dataset}\n").as_bytes());
+            digest.update(dataset_digest.finalize());
+            data.timings.read += loaded.decode;
+            data.datasets.insert(*dataset, loaded);
+        }
+        data.timings.validate += started.elapsed().saturating_sub(data.timings.read.min(started.elapsed()));
+        data.input_digest = digest.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
+        Ok(data)
+    }
+
+    fn statistics(&self) -> ReadStatistics {
+        let base = self.base.statistics();
+        ReadStatistics {
+            files_read: base.files_read + self.files.load(Ordering::Relaxed),
+            bytes_read: base.bytes_read + self.bytes.load(Ordering::Relaxed),
+            ..base
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opsreport_model::period::parse_time_zone;
+
+    /// A source whose base has no data: only the configured datasets are read.
+    fn ssr_source(root: &std::path::Path, days_after: Option<u32>) -> ConfiguredSource {
+        let base = LocalSource::new(root).unwrap().without([DatasetName::BackupJobs]);
+        let settings = DatasetSource {
+            format: SourceFormat::AmsSsr,
+            location: Some(
+                root.join("ams-reporting-data-a{account}/json/backup/daily_backup_report").to_string_lossy().into_owned(),
+            ),
+            days_after,
+            ..DatasetSource::default()
+        };
+        ConfiguredSource::new(Box::new(base), [(DatasetName::BackupJobs, settings)].into_iter().collect(), Store::new(None))
+    }
+
+    fn backup_line(job: &str, status: &str, created: &str, reported: &str) -> String {
+        format!(
+            r#"{{"dataset_datetime":"{reported}","aws_account_id":"043735371057","backup_job_id":"{job}","backup_job_status":"{status}","creation_dt_utc":"{created}","resource_id":"vol-1","resource_type":"EBS","backup_size_in_bytes":"1024","recovery_point_is_encrypted":"true","unused_extra":"x"}}"#
+        ) + "\n"
+    }
+
+    #[test]
+    fn a_job_created_late_on_the_last_day_is_counted_and_unrelated_days_are_never_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("ams-reporting-data-a043735371057/json/backup/daily_backup_report");
+        let write = |day: &str, text: &str| {
+            std::fs::create_dir_all(folder.join(format!("Date={day}"))).unwrap();
+            std::fs::write(folder.join(format!("Date={day}/report.json")), text).unwrap();
+        };
+        write("2026-10-31", &backup_line("job-1", "RUNNING", "2026-10-31 23:30:00", "2026-10-31 23:45:00"));
+        // Reported complete in the next day's file; another job of November in the same file.
+        write(
+            "2026-11-01",
+            &(backup_line("job-1", "COMPLETED", "2026-10-31 23:30:00", "2026-11-01 00:30:00")
+                + &backup_line("job-2", "COMPLETED", "2026-11-01 01:00:00", "2026-11-01 02:00:00")),
+        );
+        // Days no October report needs: unreadable, so opening one would fail the load.
+        write("2026-11-15", "this is not JSON\n");
+        write("2026-03-31", "this is not JSON\n");
+        let account = AccountId::parse("043735371057").unwrap();
+        let period = ReportPeriod::new(YearMonth::parse("2026-10").unwrap(), parse_time_zone("UTC").unwrap());
+        let data = ssr_source(dir.path(), None).load_account(&account, &period).unwrap();
+        let backups = data.dataset(DatasetName::BackupJobs);
+        let frame = backups.frame.as_ref().expect("backups read");
+        assert_eq!(frame.height(), 1, "job-1 once (the later report wins), job-2 outside the months read");
+        assert_eq!(frame.column("backup_job_status").unwrap().str().unwrap().get(0), Some("COMPLETED"));
+        assert_eq!(backups.quality.files_read.len(), 2, "{:?}", backups.quality.files_read);
+        assert_eq!(backups.quality.unavailable_columns, ["status_message"]);
+        // Without the day after, the job is still running as far as October's files say.
+        let data = ssr_source(dir.path(), Some(0)).load_account(&account, &period).unwrap();
+        let frame = data.dataset(DatasetName::BackupJobs).frame.clone().unwrap();
+        assert_eq!(frame.column("backup_job_status").unwrap().str().unwrap().get(0), Some("RUNNING"));
+    }
+
+    #[test]
+    fn ssr_days_cover_the_months_read_and_the_days_after_for_events_only() {
+        let period = ReportPeriod::new(YearMonth::parse("2026-10").unwrap(), parse_time_zone("UTC").unwrap());
+        let day = |text| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        assert_eq!(ssr_days(DatasetName::BackupJobs, &period, 2), (day("2026-04-01"), day("2026-11-02")));
+        assert_eq!(ssr_days(DatasetName::MissingPatches, &period, 2), (day("2026-09-01"), day("2026-10-31")));
+        assert_eq!(partition_value("BILLING_PERIOD=2026-10", &["billing_period"]), Some("2026-10"));
+        assert_eq!(partition_value("Date=2026-10-01", &["date"]), Some("2026-10-01"));
+        assert_eq!(partition_value("month=2026-10", &["date"]), None);
+    }
+}

@@ -1,0 +1,455 @@
+//! Real exports → the contract: one mapping per format, applied after the read whatever the
+//! transport (local files, S3 objects, an Athena result), so a report from SSR, CUR or a ticket
+//! export has the numbers of one from contract Parquet holding the same rows.
+//!
+//! A file is first decoded into a raw frame (`decode`: JSON lines and CSV into text columns,
+//! Parquet as it is, each row with its line number), then mapped (`map`): contract column ←
+//! source column (the format's own names, overridable with `columns`), text parsed strictly
+//! (`text`), `values` applied, rows of other accounts dropped for shared exports. The result goes
+//! through the contract's validation unchanged.
+
+pub mod cost;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use opsreport_model::contract::{ACCOUNT_COLUMN, ColumnSpec, ColumnType, DatasetKind};
+use opsreport_model::sources::{DatasetSource, SourceFormat};
+use opsreport_model::{AccountId, DatasetName, YearMonth};
+use polars::prelude::*;
+
+use crate::validate::polars_type;
+use crate::{ExtractError, Result};
+
+/// The column a decoded frame keeps each row's line (or result row) number in.
+pub const LINE_COLUMN: &str = "__opsreport_line";
+
+/// The SSR tables' partition column holding the report day (`reportdate`).
+pub const SSR_DAY_COLUMN: &str = "reportdate";
+
+/// One file (or result part) of a real-format source, decoded but not mapped.
+pub struct RawPart {
+    /// How to name it in messages.
+    pub label: String,
+    /// Its columns as read (text for JSON lines and CSV), plus [`LINE_COLUMN`].
+    pub frame: DataFrame,
+    /// The SSR report day of its folder (`Date=`/`reportdate=`): the snapshot date.
+    pub day: Option<NaiveDate>,
+    /// The billing period of its folder (`billing_period=`).
+    pub billing_period: Option<YearMonth>,
+}
+
+/// Everything a mapping needs besides the rows.
+pub struct Mapping<'a> {
+    /// The dataset.
+    pub dataset: DatasetName,
+    /// Its `[datasets.<dataset>]` entry.
+    pub source: &'a DatasetSource,
+    /// The account whose rows are kept.
+    pub account: &'a AccountId,
+}
+
+impl Mapping<'_> {
+    fn zone(&self) -> Tz {
+        self.source.timezone.map_or(Tz::UTC, |zone| zone.0)
+    }
+
+    /// The source column a contract column is read from.
+    pub fn source_column(&self, contract: &str) -> String {
+        self.source.columns.get(contract).cloned().unwrap_or_else(|| contract.to_owned())
+    }
+
+    /// Contract columns this source does not carry.
+    pub fn lacks(&self) -> &'static [&'static str] {
+        self.source.format.unavailable_columns(self.dataset)
+    }
+}
+
+/// Decodes one file of `format` into a raw frame.
+pub fn decode(format: SourceFormat, dataset: DatasetName, label: &str, bytes: &[u8]) -> Result<DataFrame> {
+    let bad = |reason: String| ExtractError::BadExport {
+        dataset: dataset.as_str().to_owned(),
+        file: label.to_owned(),
+        format: format.as_str().to_owned(),
+        reason,
+    };
+    match format {
+        SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => json_lines(bytes).map_err(bad),
+        SourceFormat::Csv => csv_text(bytes).map_err(bad),
+        SourceFormat::Cur2 | SourceFormat::Focus | SourceFormat::Contract => {
+            parquet(bytes, cost::columns_read(format)).map_err(|error| bad(error.to_string()))
+        }
+    }
+}
+
+/// A text table being built: columns in order of first appearance, one value per row each.
+#[derive(Default)]
+struct TextTable {
+    names: Vec<String>,
+    index: BTreeMap<String, usize>,
+    values: Vec<Vec<Option<String>>>,
+    lines: Vec<u64>,
+}
+
+impl TextTable {
+    fn column(&mut self, name: &str) -> usize {
+        if let Some(position) = self.index.get(name) {
+            return *position;
+        }
+        let position = self.names.len();
+        self.names.push(name.to_owned());
+        self.index.insert(name.to_owned(), position);
+        self.values.push(vec![None; self.lines.len()]);
+        position
+    }
+
+    fn push_row(&mut self, line: u64) {
+        self.lines.push(line);
+        for column in &mut self.values {
+            column.push(None);
+        }
+    }
+
+    fn set(&mut self, name: &str, value: Option<String>) {
+        let position = self.column(name);
+        let row = self.lines.len() - 1;
+        self.values[position][row] = value;
+    }
+
+    fn into_frame(self) -> std::result::Result<DataFrame, String> {
+        let height = self.lines.len();
+        let mut columns: Vec<Column> =
+            self.names.iter().zip(self.values).map(|(name, values)| Column::new(name.as_str().into(), values)).collect();
+        columns.push(Column::new(LINE_COLUMN.into(), self.lines));
+        DataFrame::new(height, columns).map_err(|error| error.to_string())
+    }
+}
+
+/// JSON lines: one object per line (blank lines skipped). SSR writes every value as a string;
+/// a number or boolean is kept as its JSON text, so the strict parse decides what it means.
+fn json_lines(bytes: &[u8]) -> std::result::Result<DataFrame, String> {
+    let text = std::str::from_utf8(bytes).map_err(|error| format!("not UTF-8 text ({error})"))?;
+    let mut table = TextTable::default();
+    for (index, line) in text.lines().enumerate() {
+        let line_number = index as u64 + 1;
+        let line = line.trim_start_matches('\u{feff}').trim();
+        if line.is_empty() {
+            continue;
+        }
+        let object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(line).map_err(|error| format!("line {line_number}: not a JSON object ({error})"))?;
+        table.push_row(line_number);
+        for (key, value) in object {
+            let text = match value {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(text) => Some(text),
+                other => Some(other.to_string()),
+            };
+            table.set(&key, text);
+        }
+    }
+    table.into_frame()
+}
+
+/// CSV with a header row (a byte-order mark is ignored); every cell is text.
+fn csv_text(bytes: &[u8]) -> std::result::Result<DataFrame, String> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
+    let headers: Vec<String> =
+        reader.headers().map_err(|error| format!("header: {error}"))?.iter().map(|name| name.trim().to_owned()).collect();
+    let mut table = TextTable::default();
+    for name in &headers {
+        if table.index.contains_key(name) {
+            return Err(format!("column {name:?} appears twice in the header"));
+        }
+        table.column(name);
+    }
+    for record in reader.records() {
+        let record = record.map_err(|error| error.to_string())?;
+        let line = record.position().map_or(0, csv::Position::line);
+        table.push_row(line);
+        for (name, value) in headers.iter().zip(record.iter()) {
+            table.set(name, Some(value.to_owned()));
+        }
+    }
+    table.into_frame()
+}
+
+/// A Parquet file, only the columns of `wanted` it has (others, such as CUR's `product` map, are
+/// never decoded), with each row's number.
+fn parquet(bytes: &[u8], wanted: &[&str]) -> PolarsResult<DataFrame> {
+    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
+    let schema = reader.schema()?;
+    let present: Vec<String> = wanted.iter().filter(|name| schema.contains(name)).map(|name| (*name).to_owned()).collect();
+    let mut frame = ParquetReader::new(std::io::Cursor::new(bytes))
+        .with_columns(Some(present))
+        .read_parallel(ParallelStrategy::None)
+        .finish()?;
+    let rows = frame.height();
+    frame.with_column(Column::new(LINE_COLUMN.into(), (1..=rows as u64).collect::<Vec<u64>>()))?;
+    Ok(frame)
+}
+
+/// Maps one raw part to the contract's columns (those the format carries) plus
+/// `aws_account_id`, keeping only the rows of `mapping.account`.
+pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
+    match mapping.source.format {
+        SourceFormat::Cur2 | SourceFormat::Focus => cost::map(mapping, raw),
+        _ => map_columns(mapping, raw),
+    }
+}
+
+/// The column-by-column mapping of SSR and CSV sources.
+fn map_columns(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
+    let RawPart { label, frame, day, .. } = raw;
+    let frame = own_rows(mapping, &label, frame)?;
+    let spec = mapping.dataset.spec();
+    let lines = frame.column(LINE_COLUMN).ok().and_then(|lines| lines.u64().ok().cloned());
+    let mut columns = Vec::with_capacity(spec.columns.len() + 1);
+    for column in spec.columns {
+        if mapping.lacks().contains(&column.name) {
+            continue;
+        }
+        let mut source_name = mapping.source_column(column.name);
+        let is_ssr = matches!(mapping.source.format, SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated);
+        // SSR keeps a snapshot's day in its folder name (an Athena table in its `reportdate`
+        // partition column), not in the rows.
+        if is_ssr
+            && column.name == "snapshot_date"
+            && spec.kind == DatasetKind::Snapshot
+            && !mapping.source.columns.contains_key(column.name)
+        {
+            match day {
+                Some(day) => {
+                    let days = (day - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32;
+                    let values = Int32Chunked::full("snapshot_date".into(), days, frame.height());
+                    columns.push(values.into_date().into_column());
+                    continue;
+                }
+                None => source_name = SSR_DAY_COLUMN.to_owned(),
+            }
+        }
+        let Ok(found) = frame.column(&source_name) else {
+            if column.required {
+                return Err(ExtractError::MissingColumn {
+                    dataset: mapping.dataset.as_str().to_owned(),
+                    file: label,
+                    column: if source_name == column.name {
+                        source_name
+                    } else {
+                        format!("{source_name}` (mapped to `{}`", column.name)
+                    },
+                });
+            }
+            continue;
+        };
+        let parsed = match found.dtype() {
+            DataType::String => {
+                parse_text(mapping, &label, column, &source_name, found.str().expect("a text column"), lines.as_ref())?
+            }
+            _ => found.clone().with_name(column.name.into()),
+        };
+        columns.push(parsed);
+    }
+    if let Ok(account) = frame.column(ACCOUNT_COLUMN) {
+        columns.push(account.clone());
+    }
+    DataFrame::new(frame.height(), columns).map_err(|error| engine(mapping.dataset, error))
+}
+
+/// For shared exports (CSV with `account_column`): only the account's rows, with the account in
+/// `aws_account_id`. Other sources keep their rows; validation then checks any `aws_account_id`
+/// they carry against the account.
+fn own_rows(mapping: &Mapping<'_>, label: &str, frame: DataFrame) -> Result<DataFrame> {
+    let Some(account_column) = &mapping.source.account_column else {
+        return Ok(frame);
+    };
+    let Ok(accounts) = frame.column(account_column) else {
+        return Err(ExtractError::MissingColumn {
+            dataset: mapping.dataset.as_str().to_owned(),
+            file: label.to_owned(),
+            column: format!("{account_column}` (the account_column of [datasets.{}]", mapping.dataset),
+        });
+    };
+    let accounts = accounts.cast(&DataType::String).map_err(|error| engine(mapping.dataset, error))?;
+    let mine = accounts
+        .str()
+        .map_err(|error| engine(mapping.dataset, error))?
+        .iter()
+        .map(|value| value.is_some_and(|value| normalize_account(value) == mapping.account.as_str()))
+        .collect::<BooleanChunked>();
+    let mut kept = frame.filter(&mine).map_err(|error| engine(mapping.dataset, error))?;
+    if account_column != ACCOUNT_COLUMN {
+        let _ = kept.drop_in_place(ACCOUNT_COLUMN);
+    }
+    let rows = kept.height();
+    kept.with_column(Column::new_scalar(ACCOUNT_COLUMN.into(), Scalar::from(PlSmallStr::from(mapping.account.as_str())), rows))
+        .map_err(|error| engine(mapping.dataset, error))?;
+    Ok(kept)
+}
+
+/// An account id as exports write it: trimmed, and left-padded with zeros when a spreadsheet
+/// dropped them (`43735371057` is account `043735371057`).
+pub fn normalize_account(text: &str) -> String {
+    let text = text.trim();
+    if !text.is_empty() && text.len() < 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{text:0>12}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Parses one text column into its contract type, value by value, after `values`.
+fn parse_text(
+    mapping: &Mapping<'_>,
+    label: &str,
+    column: &ColumnSpec,
+    source_name: &str,
+    found: &StringChunked,
+    lines: Option<&UInt64Chunked>,
+) -> Result<Column> {
+    let replacements = mapping.source.values.get(column.name);
+    let value_of = |text: Option<&str>| -> Option<String> {
+        let text = text?;
+        let replaced = replacements.and_then(|map| map.get(text).or_else(|| map.get(text.trim()))).map_or(text, String::as_str);
+        let trimmed = replaced.trim();
+        (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    };
+    let error = |row: usize, text: &str, expected: text::Expected| ExtractError::BadText {
+        dataset: mapping.dataset.as_str().to_owned(),
+        file: label.to_owned(),
+        line: lines.and_then(|lines| lines.get(row)).unwrap_or(row as u64 + 1),
+        column: source_name.to_owned(),
+        contract_column: column.name.to_owned(),
+        value: text.chars().take(64).collect(),
+        expected: expected.to_owned(),
+    };
+    let name: PlSmallStr = column.name.into();
+    let zone = mapping.zone();
+    macro_rules! parse_all {
+        ($parse:expr, $expected:expr) => {{
+            let mut values = Vec::with_capacity(found.len());
+            for (row, text) in found.iter().enumerate() {
+                values.push(match value_of(text) {
+                    None => None,
+                    Some(text) => Some($parse(&text).ok_or_else(|| error(row, &text, $expected))?),
+                });
+            }
+            values
+        }};
+    }
+    let parsed = match column.column_type {
+        ColumnType::String => {
+            let values: Vec<Option<String>> = found.iter().map(value_of).collect();
+            Column::new(name, values)
+        }
+        ColumnType::Timestamp => {
+            let values = parse_all!(|text: &str| text::timestamp_micros(text, zone), text::TIMESTAMP);
+            Int64Chunked::new(name, &values).into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)).into_column()
+        }
+        ColumnType::Date => {
+            let values = parse_all!(text::date_days, text::DATE);
+            Int32Chunked::new(name, &values).into_date().into_column()
+        }
+        ColumnType::Int64 => Column::new(name, parse_all!(text::integer, text::INTEGER)),
+        ColumnType::Double => Column::new(name, parse_all!(text::decimal, text::DECIMAL)),
+        ColumnType::Boolean => Column::new(name, parse_all!(text::boolean, text::BOOLEAN)),
+    };
+    debug_assert_eq!(parsed.dtype(), &polars_type(column.column_type));
+    Ok(parsed)
+}
+
+fn engine(dataset: DatasetName, error: PolarsError) -> ExtractError {
+    ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opsreport_model::config::TimeZoneName;
+
+    fn account() -> AccountId {
+        AccountId::parse("043735371057").unwrap()
+    }
+
+    #[test]
+    fn ssr_json_lines_map_with_the_folder_day_as_snapshot_date() {
+        let lines = concat!(
+            r#"{"dataset_datetime":"2026-10-31 06:00:00","aws_account_id":"043735371057","instance_id":"i-1","instance_state":"running","mw_covered_flag":"True","patch_status":"COMPLIANT","noncompliant_critical":"0","noncompliant_high":"1","noncompliant_medium":"0","noncompliant_low":"0","noncompliant_informational":"0","noncompliant_unspecified":"0","noncompliant_total":"1","extra":"ignored"}"#,
+            "\n\n",
+            r#"{"aws_account_id":"043735371057","instance_id":"i-2","instance_state":"stopped","mw_covered_flag":"no","patch_status":"NON_COMPLIANT","noncompliant_critical":"","noncompliant_high":"2","noncompliant_medium":"0","noncompliant_low":"0","noncompliant_informational":"0","noncompliant_unspecified":"0","noncompliant_total":"2"}"#,
+        );
+        let source = DatasetSource { format: SourceFormat::AmsSsr, location: Some("x".into()), ..DatasetSource::default() };
+        let account = account();
+        let mapping = Mapping { dataset: DatasetName::PatchDetails, source: &source, account: &account };
+        let frame = decode(SourceFormat::AmsSsr, DatasetName::PatchDetails, "a.json", lines.as_bytes()).unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 10, 31);
+        let mapped = map(&mapping, RawPart { label: "a.json".into(), frame, day, billing_period: None }).unwrap();
+        assert_eq!(mapped.height(), 2);
+        assert!(mapped.column("compliant_total").is_err(), "SSR has no installed count");
+        assert!(mapped.column("extra").is_err());
+        let covered: Vec<Option<bool>> = mapped.column("mw_covered_flag").unwrap().bool().unwrap().iter().collect();
+        assert_eq!(covered, [Some(true), Some(false)]);
+        let critical: Vec<Option<i64>> = mapped.column("noncompliant_critical").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(critical, [Some(0), None]);
+        let date = mapped.column("snapshot_date").unwrap().cast(&DataType::String).unwrap();
+        assert_eq!(date.str().unwrap().get(1), Some("2026-10-31"));
+    }
+
+    #[test]
+    fn bad_text_names_dataset_file_line_column_and_value() {
+        let lines = "{\"instance_id\":\"i-1\",\"patch_id\":\"KB1\",\"days_unpatched\":\"12\"}\n{\"instance_id\":\"i-1\",\"patch_id\":\"KB2\",\"days_unpatched\":\"twelve\"}\n";
+        let source = DatasetSource { format: SourceFormat::AmsSsr, location: Some("x".into()), ..DatasetSource::default() };
+        let account = account();
+        let mapping = Mapping { dataset: DatasetName::MissingPatches, source: &source, account: &account };
+        let frame =
+            decode(SourceFormat::AmsSsr, DatasetName::MissingPatches, "Date=2026-10-31/x.json", lines.as_bytes()).unwrap();
+        let error = map(
+            &mapping,
+            RawPart {
+                label: "Date=2026-10-31/x.json".into(),
+                frame,
+                day: NaiveDate::from_ymd_opt(2026, 10, 31),
+                billing_period: None,
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        for part in ["missing_patches", "Date=2026-10-31/x.json", "line 2", "`days_unpatched`", "\"twelve\""] {
+            assert!(error.contains(part), "{part} in {error}");
+        }
+        let broken = decode(SourceFormat::AmsSsr, DatasetName::MissingPatches, "y.json", b"{\"a\":\"1\"}\n{oops\n").unwrap_err();
+        assert!(broken.to_string().contains("line 2"), "{broken}");
+    }
+
+    #[test]
+    fn csv_exports_keep_only_the_account_and_apply_columns_values_and_zone() {
+        let text = "number,u_aws_account_id,priority,state,opened_at,resolved_at,short_description\n\
+                    INC1,43735371057,1 - Critical,Resolved,2026-10-05 09:00:00,2026-10-05 10:30:00,\"=HYPERLINK(\"\"x\"\")\"\n\
+                    INC2,111111111111,3 - Moderate,Resolved,2026-10-06 09:00:00,,canary of another tenant\n";
+        let mut source = DatasetSource {
+            format: SourceFormat::Csv,
+            location: Some("x".into()),
+            account_column: Some("u_aws_account_id".into()),
+            timezone: Some(TimeZoneName("America/New_York".parse().unwrap())),
+            ..DatasetSource::default()
+        };
+        for (contract, column) in
+            [("case_id", "number"), ("status", "state"), ("created_at", "opened_at"), ("subject", "short_description")]
+        {
+            source.columns.insert(contract.into(), column.into());
+        }
+        source.values.insert("priority".into(), [("1 - Critical".to_owned(), "High".to_owned())].into_iter().collect());
+        let account = account();
+        let mapping = Mapping { dataset: DatasetName::Incidents, source: &source, account: &account };
+        let frame = decode(SourceFormat::Csv, DatasetName::Incidents, "i.csv", text.as_bytes()).unwrap();
+        let mapped = map(&mapping, RawPart { label: "i.csv".into(), frame, day: None, billing_period: None }).unwrap();
+        assert_eq!(mapped.height(), 1, "the other tenant's row is dropped");
+        assert_eq!(mapped.column("priority").unwrap().str().unwrap().get(0), Some("High"));
+        assert_eq!(mapped.column(ACCOUNT_COLUMN).unwrap().str().unwrap().get(0), Some("043735371057"));
+        let created = mapped.column("created_at").unwrap().cast(&DataType::Int64).unwrap();
+        assert_eq!(text::instant(created.i64().unwrap().get(0).unwrap()).unwrap().to_rfc3339(), "2026-10-05T13:00:00+00:00");
+    }
+}

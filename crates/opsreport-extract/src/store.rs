@@ -1,0 +1,199 @@
+//! Where a real-format source's files are: a local folder or an S3 prefix, behind one small
+//! interface (list the folders under a place, list its files, read a file), so the reading
+//! plan of each format is written once for both.
+
+use std::fmt;
+use std::fs;
+use std::path::PathBuf;
+
+use crate::athena::{Clients, S3Uri, results};
+use crate::{ExtractError, Result};
+
+/// A folder or file of a store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// On this machine.
+    Local(PathBuf),
+    /// In S3.
+    S3(S3Uri),
+}
+
+impl Place {
+    /// `s3://bucket/prefix` or a local path.
+    pub fn parse(text: &str) -> Option<Self> {
+        if text.starts_with("s3://") { S3Uri::parse(text).map(Place::S3) } else { Some(Place::Local(PathBuf::from(text))) }
+    }
+
+    /// A place below this one.
+    pub fn join(&self, name: &str) -> Self {
+        match self {
+            Place::Local(path) => Place::Local(path.join(name)),
+            Place::S3(uri) => Place::S3(uri.join(name)),
+        }
+    }
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::Local(path) => write!(formatter, "{}", path.display()),
+            Place::S3(uri) => write!(formatter, "{uri}"),
+        }
+    }
+}
+
+/// What lies directly under a place.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Sub-folder names, sorted.
+    pub folders: Vec<String>,
+    /// Data files (name, size), sorted: hidden files and markers (`.`, `_`) are left out.
+    pub files: Vec<(String, u64)>,
+}
+
+/// Reads places: local folders always, S3 when clients were given.
+pub struct Store {
+    s3: Option<(tokio::runtime::Runtime, Clients)>,
+}
+
+impl Store {
+    /// A store for local folders and, with `s3`, S3 prefixes.
+    pub fn new(s3: Option<(tokio::runtime::Runtime, Clients)>) -> Self {
+        Self { s3 }
+    }
+
+    fn s3(&self, dataset: &str, place: &Place) -> Result<&(tokio::runtime::Runtime, Clients)> {
+        self.s3.as_ref().ok_or_else(|| ExtractError::SourceSetting {
+            dataset: dataset.to_owned(),
+            reason: format!("{place} is in S3, but this run has no S3 access"),
+        })
+    }
+
+    /// Lists a place; an absent place lists as empty.
+    pub fn list(&self, dataset: &str, place: &Place) -> Result<Listing> {
+        let mut listing = match place {
+            Place::Local(path) => list_local(dataset, path)?,
+            Place::S3(uri) => {
+                let (runtime, clients) = self.s3(dataset, place)?;
+                runtime.block_on(list_s3(clients, dataset, uri))?
+            }
+        };
+        listing.folders.sort();
+        listing.files.sort();
+        Ok(listing)
+    }
+
+    /// Reads one file.
+    pub fn read(&self, dataset: &str, place: &Place) -> Result<Vec<u8>> {
+        match place {
+            Place::Local(path) => {
+                fs::read(path).map_err(|source| ExtractError::Io { dataset: dataset.to_owned(), path: path.clone(), source })
+            }
+            Place::S3(uri) => {
+                let (runtime, clients) = self.s3(dataset, place)?;
+                runtime.block_on(results::get_object(clients, dataset, &uri.bucket, &uri.prefix))?.ok_or_else(|| {
+                    ExtractError::S3 {
+                        dataset: dataset.to_owned(),
+                        operation: "read".into(),
+                        uri: uri.to_string(),
+                        reason: "the object was listed but is gone".into(),
+                    }
+                })
+            }
+        }
+    }
+}
+
+fn is_data_name(name: &str) -> bool {
+    !(name.starts_with('.') || name.starts_with('_'))
+}
+
+fn list_local(dataset: &str, path: &std::path::Path) -> Result<Listing> {
+    let io_error = |source| ExtractError::Io { dataset: dataset.to_owned(), path: path.to_owned(), source };
+    let mut listing = Listing::default();
+    let entries = match fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(listing),
+        Err(error) => return Err(io_error(error)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(io_error)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !is_data_name(&name) {
+            continue;
+        }
+        // Followed like the folder itself: a linked file or folder is read, never skipped.
+        let metadata = fs::metadata(entry.path()).map_err(io_error)?;
+        if metadata.is_dir() {
+            listing.folders.push(name);
+        } else if metadata.is_file() {
+            listing.files.push((name, metadata.len()));
+        }
+    }
+    Ok(listing)
+}
+
+async fn list_s3(clients: &Clients, dataset: &str, location: &S3Uri) -> Result<Listing> {
+    let mut listing = Listing::default();
+    let mut continuation: Option<String> = None;
+    let prefix = location.key_prefix();
+    loop {
+        let response = clients
+            .s3
+            .list_objects_v2()
+            .bucket(&location.bucket)
+            .prefix(&prefix)
+            .delimiter("/")
+            .set_continuation_token(continuation.take())
+            .send()
+            .await
+            .map_err(|error| ExtractError::S3 {
+                dataset: dataset.to_owned(),
+                operation: "list".into(),
+                uri: location.to_string(),
+                reason: crate::athena::query::describe(&error),
+            })?;
+        for common in response.common_prefixes() {
+            if let Some(name) = common.prefix().and_then(|full| full.strip_prefix(&prefix)) {
+                let name = name.trim_end_matches('/');
+                if is_data_name(name) {
+                    listing.folders.push(name.to_owned());
+                }
+            }
+        }
+        for object in response.contents() {
+            if let Some(name) = object.key().and_then(|key| key.strip_prefix(&prefix))
+                && is_data_name(name)
+                && !name.is_empty()
+            {
+                listing.files.push((name.to_owned(), object.size().unwrap_or(0).max(0) as u64));
+            }
+        }
+        continuation = response.next_continuation_token().map(str::to_owned);
+        if continuation.is_none() {
+            break;
+        }
+    }
+    Ok(listing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_listing_skips_markers_and_tolerates_absence() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("Date=2026-10-01")).unwrap();
+        fs::write(dir.path().join("a.json"), "{}").unwrap();
+        fs::write(dir.path().join("_SUCCESS"), "").unwrap();
+        fs::write(dir.path().join(".a.json.crc"), "").unwrap();
+        let store = Store::new(None);
+        let listing = store.list("patch_details", &Place::Local(dir.path().to_owned())).unwrap();
+        assert_eq!(listing.folders, ["Date=2026-10-01"]);
+        assert_eq!(listing.files, [("a.json".to_owned(), 2)]);
+        assert_eq!(store.list("x", &Place::Local(dir.path().join("absent"))).unwrap(), Listing::default());
+        let s3 = Place::parse("s3://bucket/prefix").unwrap();
+        assert!(store.list("billing", &s3).unwrap_err().to_string().contains("no S3 access"));
+    }
+}

@@ -1,0 +1,188 @@
+//! Real-format sources end to end (`docs/sources.md`): the same generated rows written once in
+//! the contract layout and once as AMS self-service reports, a CUR 2.0 (or FOCUS) export and
+//! ServiceNow-style CSV ticket exports must give the same `metrics.json` — but for what a real
+//! format cannot provide, which must be null and said, never 0 — in UTC and in New York time.
+//! Shared exports keep tenants apart; bad text is a named error and nothing is written.
+
+use std::path::Path;
+
+use opsreport_tests::{opsreport, tree_bytes};
+use serde_json::Value;
+
+const MONTH: &str = "2026-10";
+
+/// Writes the contract dataset to `contract/` and the same rows, partly in real formats, to
+/// `real/`; returns the accounts.
+fn both_layouts(root: &Path, formats: &str) -> Vec<String> {
+    let common = ["--accounts", "2", "--months", "7", "--scale", "0.2", "--seed", "5"];
+    let mut contract = vec!["fixtures", "--out", "contract"];
+    contract.extend(common);
+    let made = opsreport(root, &contract);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let mut real = vec!["fixtures", "--out", "real", "--format", formats];
+    real.extend(common);
+    let made = opsreport(root, &real);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let mut accounts: Vec<String> = std::fs::read_dir(root.join("contract/alerts"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().trim_start_matches("aws_account_id=").to_owned())
+        .collect();
+    accounts.sort();
+    accounts
+}
+
+fn metrics(root: &Path, source: &str, config: Option<&str>, account: &str, zone: &str) -> Value {
+    let mut args = vec!["metrics", "--source", source, "--account", account, "--month", MONTH, "--timezone", zone];
+    args.extend(["--generated-on", "2026-11-02"]);
+    if let Some(config) = config {
+        args.extend(["--config", config]);
+    }
+    let run = opsreport(root, &args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+/// Removes the keys a real format is allowed to change: the input fingerprint, where the data
+/// quality says the rows came from, and the numbers that need a field the format lacks.
+fn comparable(mut metrics: Value) -> Value {
+    let object = metrics.as_object_mut().unwrap();
+    object.remove("input_fingerprint");
+    for quality in object["data_quality"].as_array_mut().unwrap() {
+        let quality = quality.as_object_mut().unwrap();
+        for key in ["files_read", "missing_reason", "source_format", "unavailable_columns"] {
+            quality.remove(key);
+        }
+    }
+    for section in ["cost", "patching", "backups"] {
+        object[section].as_object_mut().unwrap().remove("not_provided");
+    }
+    // Needs the AMS fee, which no cost export carries.
+    let cost = object["cost"].as_object_mut().unwrap();
+    for key in ["ams_charges", "total", "mom_change_pct", "by_product", "top_products", "by_linked_account", "trend"] {
+        cost.remove(key);
+    }
+    // Need the installed count and the stack name, which the SSR patch details report lacks.
+    let patching = object["patching"].as_object_mut().unwrap();
+    for key in ["patches_installed", "by_stack", "stacks_fully_patched", "stacks_with_instances"] {
+        patching.remove(key);
+    }
+    // The failure messages the SSR daily backup report lacks.
+    for job in object["backups"]["failed_jobs"].as_array_mut().unwrap() {
+        job.as_object_mut().unwrap().remove("status_message");
+    }
+    // Insights quoting the cost total or the stacks can differ for the same reason.
+    object["insights"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|insight| !matches!(insight["section"].as_str(), Some("cost" | "patching")));
+    metrics
+}
+
+#[test]
+fn real_formats_give_the_contract_numbers_for_the_same_rows() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    let accounts = both_layouts(root, "ams-ssr,cur2,servicenow-csv");
+    for zone in ["UTC", "America/New_York"] {
+        for account in &accounts {
+            let contract = metrics(root, "contract", None, account, zone);
+            let real = metrics(root, "real", Some("real/opsreport.toml"), account, zone);
+            // The sections that came from real formats have data.
+            for section in ["patching", "backups", "incidents", "service_requests", "rfcs", "cost"] {
+                assert_eq!(real[section]["available"], Value::Bool(true), "{account} {zone} {section}: {}", real[section]);
+            }
+            // What a format lacks is null and said, never 0.
+            assert_eq!(real["cost"]["ams_charges"], Value::Null);
+            assert_eq!(real["cost"]["total"], Value::Null);
+            assert!(contract["cost"]["ams_charges"].is_number());
+            let said = real["cost"]["not_provided"].to_string();
+            assert!(said.contains("AMS charges are not available from the CUR 2.0 export"), "{said}");
+            assert_eq!(real["patching"]["patches_installed"], Value::Null);
+            assert_eq!(real["cost"]["aws_charges"], contract["cost"]["aws_charges"], "{account} {zone}");
+            let (contract, real) = (comparable(contract), comparable(real));
+            if contract != real {
+                let differing: Vec<&String> =
+                    contract.as_object().unwrap().keys().filter(|key| contract[key.as_str()] != real[key.as_str()]).collect();
+                panic!("{account} {zone}: {differing:?} differ");
+            }
+        }
+    }
+}
+
+#[test]
+fn focus_billing_gives_the_contract_aws_charges() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    let accounts = both_layouts(root, "focus");
+    let contract = metrics(root, "contract", None, &accounts[0], "UTC");
+    let real = metrics(root, "real", Some("real/opsreport.toml"), &accounts[0], "UTC");
+    for key in ["aws_charges", "ri_sp_charges", "ri_sp_share_pct"] {
+        assert_eq!(contract["cost"][key], real["cost"][key], "{key}");
+    }
+    assert!(real["cost"]["not_provided"].to_string().contains("FOCUS"), "{}", real["cost"]);
+}
+
+#[test]
+fn shared_exports_keep_other_tenants_out_and_bad_text_writes_nothing() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    let accounts = both_layouts(root, "ams-ssr,cur2,servicenow-csv");
+    // A tenant outside the fleet in the shared CSV export: its rows must reach no other report.
+    let csv = root.join("real/servicenow/incident/incident.csv");
+    let mut text = std::fs::read_to_string(&csv).unwrap();
+    text.push_str(
+        "999999999999,INC_CANARY,1 - Critical,,Resolved,,CANARY_OTHER_TENANT,2026-10-05 09:00:00,,2026-10-05 10:00:00,,,,,,,\n",
+    );
+    std::fs::write(&csv, text).unwrap();
+    let run = opsreport(
+        root,
+        &["generate", "--config", "real/opsreport.toml", "--source", "real", "--all-accounts", "--month", MONTH, "--out", "out"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut written: Vec<String> = std::fs::read_dir(root.join("out"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    let mut expected = accounts.clone();
+    expected.push("999999999999".into());
+    assert_eq!(written, expected, "--all-accounts lists the accounts of the shared exports");
+    for account in &accounts {
+        for (name, bytes) in tree_bytes(&root.join("out").join(account)) {
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("CANARY_OTHER_TENANT"),
+                "{account}/{name} holds another tenant's incident"
+            );
+        }
+    }
+
+    // One bad value in an SSR file: exit 2, the error names dataset, file, line, column and
+    // value, and no report folder is written.
+    let ssr = root.join("real/ssr").join(format!("ams-reporting-data-a{}", accounts[0])).join("json/patch/patch_details");
+    let day = std::fs::read_dir(&ssr).unwrap().map(|entry| entry.unwrap().path()).max().unwrap();
+    let file = std::fs::read_dir(&day).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let broken = text.replacen("\"noncompliant_total\":\"", "\"noncompliant_total\":\"many", 1);
+    std::fs::write(&file, broken).unwrap();
+    let run = opsreport(
+        root,
+        &[
+            "generate",
+            "--config",
+            "real/opsreport.toml",
+            "--source",
+            "real",
+            "--account",
+            &accounts[0],
+            "--month",
+            MONTH,
+            "--out",
+            "bad",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for part in ["patch_details", "line 1", "`noncompliant_total`", "\"many"] {
+        assert!(run.stderr.contains(part), "{part} in {}", run.stderr);
+    }
+    assert!(!root.join("bad").join(&accounts[0]).join(MONTH).join("report.pdf").exists());
+}
