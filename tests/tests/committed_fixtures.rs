@@ -7,6 +7,21 @@ use opsreport_tests::{opsreport, repo_root, tree_bytes};
 const SYNTHETIC: &[&str] =
     &["fixtures", "--accounts", "2", "--months", "7", "--scale", "0.1", "--seed", "42", "--last-month", "2026-10"];
 const HANDMADE: &[&str] = &["fixtures", "--handmade"];
+const REAL_FORMATS: &[&str] = &[
+    "fixtures",
+    "--accounts",
+    "1",
+    "--months",
+    "1",
+    "--scale",
+    "0.02",
+    "--seed",
+    "42",
+    "--last-month",
+    "2026-10",
+    "--format",
+    "ams-ssr,cur2,servicenow-csv",
+];
 
 fn regenerate(args: &[&str], committed: &str) {
     let scratch = tempfile::tempdir().unwrap();
@@ -26,6 +41,11 @@ fn regenerate(args: &[&str], committed: &str) {
 #[test]
 fn synthetic_fixtures_regenerate_byte_for_byte() {
     regenerate(SYNTHETIC, "fixtures/synthetic");
+}
+
+#[test]
+fn real_format_fixtures_regenerate_byte_for_byte() {
+    regenerate(REAL_FORMATS, "fixtures/real-formats");
 }
 
 #[test]

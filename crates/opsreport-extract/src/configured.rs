@@ -237,7 +237,7 @@ impl ConfiguredSource {
 fn root_of(dataset: DatasetName, source: &DatasetSource, account: &AccountId) -> Result<Place> {
     let location = source.location.as_deref().ok_or_else(|| ExtractError::SourceSetting {
         dataset: dataset.as_str().to_owned(),
-        reason: "no `location` to read from (`table` is read only with --source athena)".into(),
+        reason: "no `location` to read from: this version reads a real-format export from its files (a folder or an s3:// prefix), not through Athena's `table`; set `location`".into(),
     })?;
     let resolved = location.replace(ACCOUNT_PLACEHOLDER, account.as_str());
     Place::parse(&resolved).ok_or_else(|| ExtractError::SourceSetting {

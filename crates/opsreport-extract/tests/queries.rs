@@ -112,3 +112,22 @@ fn every_table_has_ddl_with_partition_projection() {
         assert_eq!(ddl.contains("`month` string"), dataset.spec().partition_column.is_some(), "{dataset}");
     }
 }
+
+#[test]
+fn ssr_ddl_holds_every_column_the_ssr_mapping_reads() {
+    use opsreport_model::sources::SourceFormat;
+    for dataset in SourceFormat::AmsSsr.datasets() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../queries/ddl/ssr/{dataset}.sql"));
+        let ddl = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+        assert!(ddl.contains("org.openx.data.jsonserde.JsonSerDe"), "{dataset}");
+        assert!(ddl.contains("'projection.awsaccountid.type' = 'injected'"), "{dataset}");
+        assert!(ddl.contains("Date=${reportdate}/"), "{dataset}");
+        let lacks = SourceFormat::AmsSsr.unavailable_columns(*dataset);
+        for column in dataset.spec().columns {
+            if lacks.contains(&column.name) || column.name == "snapshot_date" {
+                continue;
+            }
+            assert!(ddl.contains(&format!("`{}` string", column.name)), "{dataset}: the SSR DDL lacks {}", column.name);
+        }
+    }
+}

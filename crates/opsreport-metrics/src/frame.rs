@@ -82,11 +82,12 @@ impl<'a> Frames<'a> {
         self.quality(dataset).is_some_and(|quality| quality.lacks(column))
     }
 
-    /// "<what> not available from <source>" for a column the dataset's source lacks.
+    /// "<what> not available from <source>" for a column the dataset's source lacks (the column
+    /// itself is named in the data-quality record, not in the customer's sentence).
     pub fn not_provided(&self, dataset: DatasetName, column: &str, what: &str) -> Option<String> {
         let quality = self.quality(dataset).filter(|quality| quality.lacks(column))?;
         let source = quality.source_format.as_deref().unwrap_or("this source");
-        Some(format!("{what} not available from {source} (no `{column}`)"))
+        Some(format!("{what} not available from {source}"))
     }
 
     fn quality(&self, dataset: DatasetName) -> Option<&opsreport_model::DatasetQuality> {

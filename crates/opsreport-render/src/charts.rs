@@ -433,10 +433,15 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
             ..cartesian(
                 "US dollars",
                 c.trend.iter().map(|p| axis_month(&p.month)).collect(),
-                vec![
-                    series("AWS", c.trend.iter().map(|p| p.aws_charges).collect()),
-                    series("AMS", c.trend.iter().map(|p| p.ams_charges).collect()),
-                ],
+                std::iter::once(series("AWS", c.trend.iter().map(|p| p.aws_charges).collect()))
+                    // No AMS series where the billing source has no managed-service fee.
+                    .chain(
+                        c.trend
+                            .iter()
+                            .any(|p| p.ams_charges.is_some())
+                            .then(|| series("AMS", c.trend.iter().map(|p| p.ams_charges).collect())),
+                    )
+                    .collect(),
                 Unit::Money,
             )
         },

@@ -277,6 +277,24 @@ fn cost_intro(c: &CostMetrics) -> String {
     )
 }
 
+/// The cost tiles; without the managed-service fee, the AWS charges and their RI/SP share
+/// instead of tiles that could only say "n/a".
+fn cost_figures(c: &CostMetrics) -> Vec<(String, String)> {
+    if c.ams_charges.is_none() && c.aws_charges.is_some() {
+        return vec![
+            ("AWS".into(), money(c.aws_charges)),
+            ("RI / SP".into(), money(c.ri_sp_charges)),
+            ("RI / SP share".into(), pct(c.ri_sp_share_pct)),
+        ];
+    }
+    vec![
+        ("Total".into(), money(c.total)),
+        ("AWS".into(), money(c.aws_charges)),
+        ("AMS".into(), money(c.ams_charges)),
+        ("Change".into(), or_na(c.mom_change_pct.map(|v| signed(v, Unit::Percent)))),
+    ]
+}
+
 fn priority_rows(counts: [&PriorityCounts; 2]) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for (label, pick) in [("P1 (High)", 0), ("P2 (Medium)", 1), ("P3 (Low)", 2), ("Total", 3)] {
@@ -1024,22 +1042,26 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     for account in &c.by_linked_account {
         accounts.row(vec![account.linked_account_id.clone(), money(account.total)]);
     }
+    // A cost export as the billing source has no managed-service fee: the page shows AWS charges.
+    let with_fee = c.ams_charges.is_some() || !c.status.available;
     let cost = section(
         "cost",
         "Cost summary",
         &c.status,
         cost_intro(c),
-        vec![
-            ("Total".into(), money(c.total)),
-            ("AWS".into(), money(c.aws_charges)),
-            ("AMS".into(), money(c.ams_charges)),
-            ("Change".into(), or_na(c.mom_change_pct.map(|v| signed(v, Unit::Percent)))),
-        ],
+        cost_figures(c),
         charts,
         &[
-            ("cost_top_products", "Cost by product: top products and the rest"),
+            (
+                "cost_top_products",
+                if with_fee {
+                    "Cost by product: top products and the rest"
+                } else {
+                    "AWS charges by product: top products and the rest"
+                },
+            ),
             ("cost_split", "AWS and AMS charges"),
-            ("cost_trend", "AWS and AMS charges, last 6 months"),
+            ("cost_trend", if with_fee { "AWS and AMS charges, last 6 months" } else { "AWS charges, last 6 months" }),
             ("cost_ri_sp", "On-demand and RI/SP-covered AWS charges"),
         ],
         keep(vec![products, accounts]),
