@@ -186,3 +186,93 @@ fn shared_exports_keep_other_tenants_out_and_bad_text_writes_nothing() {
     }
     assert!(!root.join("bad").join(&accounts[0]).join(MONTH).join("report.pdf").exists());
 }
+
+/// Every file below `folder`, relative to it.
+fn files(folder: &Path) -> Vec<(String, Vec<u8>)> {
+    tree_bytes(folder)
+}
+
+#[test]
+fn real_formats_read_from_s3_give_the_local_numbers_and_validate_checks_them() {
+    let moto = opsreport_tests::moto::Moto::start();
+    let example = opsreport_tests::repo_root().join("fixtures/real-formats");
+    let account = "043735371057";
+    let ssr_bucket = format!("ams-reporting-data-a{account}");
+    for bucket in [ssr_bucket.as_str(), "cur-bucket", "ticket-exports"] {
+        assert_eq!(moto.http("PUT", &format!("/{bucket}")).0, 200, "create {bucket}");
+    }
+    let uploads = [
+        (example.join("ssr").join(&ssr_bucket), ssr_bucket.clone()),
+        (example.join("cur2"), "cur-bucket/cur2".to_owned()),
+        (example.join("servicenow"), "ticket-exports/servicenow".to_owned()),
+    ];
+    for (folder, prefix) in &uploads {
+        for (name, bytes) in files(folder) {
+            let (status, body) = moto.http_with_body("PUT", &format!("/{prefix}/{name}"), "application/octet-stream", &bytes);
+            assert_eq!(status, 200, "{name}: {}", String::from_utf8_lossy(&body));
+        }
+    }
+    // The example's configuration with every location in S3 instead.
+    let scratch = tempfile::tempdir().unwrap();
+    let local_config = std::fs::read_to_string(example.join("opsreport.toml")).unwrap();
+    let s3_config = local_config
+        .replace("\"ssr/ams-reporting-data-a{account}/", "\"s3://ams-reporting-data-a{account}/")
+        .replace("\"cur2/\"", "\"s3://cur-bucket/cur2/\"")
+        .replace("\"servicenow/", "\"s3://ticket-exports/servicenow/");
+    assert_eq!(s3_config.matches("s3://").count(), 7, "{s3_config}");
+    std::fs::write(scratch.path().join("s3.toml"), s3_config).unwrap();
+    let environment = moto.environment();
+    let environment: Vec<(&str, &str)> = environment.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let source = example.to_string_lossy().into_owned();
+    let run = |config: &str| {
+        let args = [
+            "metrics",
+            "--config",
+            config,
+            "--source",
+            &source,
+            "--account",
+            account,
+            "--month",
+            MONTH,
+            "--generated-on",
+            "2026-11-02",
+        ];
+        let run = opsreport_tests::opsreport_with_env(scratch.path(), &args, &environment);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let mut metrics: Value = serde_json::from_str(&run.stdout).unwrap();
+        metrics.as_object_mut().unwrap().remove("input_fingerprint");
+        for quality in metrics["data_quality"].as_array_mut().unwrap() {
+            quality.as_object_mut().unwrap().remove("files_read");
+            quality.as_object_mut().unwrap().remove("missing_reason");
+        }
+        metrics
+    };
+    let from_s3 = run("s3.toml");
+    let from_files = run(&example.join("opsreport.toml").to_string_lossy());
+    assert_eq!(from_s3["backups"]["available"], Value::Bool(true));
+    assert!(from_s3 == from_files, "S3 and local reads of the same exports differ");
+
+    // validate checks the real-format datasets too, and names a bad value.
+    let validated = opsreport(
+        scratch.path(),
+        &["validate", "--config", &example.join("opsreport.toml").to_string_lossy(), "--source", &source, "--month", MONTH],
+    );
+    assert_eq!(validated.code, 0, "{}{}", validated.stdout, validated.stderr);
+    assert!(validated.stdout.contains("result: valid"), "{}", validated.stdout);
+    let copy = scratch.path().join("copy");
+    for (name, bytes) in tree_bytes(&example) {
+        let path = copy.join(&name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let csv = copy.join("servicenow/incident/incident.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let broken = text.replacen("2026-10-", "2026-1O-", 1);
+    assert_ne!(text, broken);
+    std::fs::write(&csv, broken).unwrap();
+    let validated =
+        opsreport(scratch.path(), &["validate", "--config", "copy/opsreport.toml", "--source", "copy", "--month", MONTH]);
+    assert_eq!(validated.code, 2, "{}{}", validated.stdout, validated.stderr);
+    assert!(validated.stdout.contains("incident.csv") && validated.stdout.contains("2026-1O-"), "{}", validated.stdout);
+}

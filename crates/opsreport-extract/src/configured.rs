@@ -115,6 +115,21 @@ impl ConfiguredSource {
         Ok(self.store.list(dataset, place)?.files.into_iter().map(|(name, _)| place.join(&name)).collect())
     }
 
+    /// Reads, maps and validates one configured dataset of one account for a report of
+    /// `period` (what `validate` checks).
+    pub fn load_configured(&self, dataset: DatasetName, account: &AccountId, period: &ReportPeriod) -> Result<Dataset> {
+        self.load_dataset(dataset, account, period, &mut Sha256::new())
+    }
+
+    /// The accounts the configured datasets can list for `period` (`docs/sources.md`).
+    pub fn configured_accounts(&self, period: &ReportPeriod) -> Result<BTreeSet<AccountId>> {
+        let mut found = BTreeSet::new();
+        for dataset in self.sources.keys() {
+            found.extend(self.listed_accounts(*dataset, period)?);
+        }
+        Ok(found)
+    }
+
     /// Reads, maps and validates one configured dataset of one account.
     fn load_dataset(
         &self,
@@ -326,9 +341,7 @@ fn engine(dataset: DatasetName, error: PolarsError) -> ExtractError {
 impl Source for ConfiguredSource {
     fn accounts(&self, period: &ReportPeriod) -> Result<Vec<AccountId>> {
         let mut accounts: BTreeSet<AccountId> = self.base.accounts(period)?.into_iter().collect();
-        for dataset in self.sources.keys() {
-            accounts.extend(self.listed_accounts(*dataset, period)?);
-        }
+        accounts.extend(self.configured_accounts(period)?);
         Ok(accounts.into_iter().collect())
     }
 

@@ -2,13 +2,14 @@
 //!
 //! Every account and every month partition is read (not only a report's window), all problems
 //! are listed rather than only the first, and a table per dataset summarises rows, duplicates,
-//! unknown values, excluded rows and freshness. Exit 0 only when nothing is fatal.
+//! unknown values, excluded rows and freshness. Exit 0 only when nothing is fatal. Datasets read
+//! from real exports (`[datasets.*]`) are checked over the files a report of `--month` reads.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
-use opsreport_extract::LocalSource;
+use opsreport_extract::{ConfiguredSource, LocalSource};
 use opsreport_model::{AccountId, DatasetName, DatasetQuality, ReportPeriod, YearMonth};
 
 use crate::failure::{EXIT_BAD_INPUT, Failure, Outcome};
@@ -26,6 +27,10 @@ pub struct ValidateArgs {
     /// Time zone used to count "rows in period" for the newest month.
     #[arg(long, env = "OPSREPORT_TIMEZONE", value_name = "IANA")]
     timezone: Option<String>,
+    /// For datasets read from real exports (`[datasets.*]`): the report month whose files are
+    /// checked (a report's window of that month). Default: the previous full month.
+    #[arg(long, env = "OPSREPORT_MONTH", value_name = "YYYY-MM|previous")]
+    month: Option<String>,
 }
 
 #[derive(Default)]
@@ -43,9 +48,21 @@ struct Totals {
 /// Runs `opsreport validate`.
 pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
     let zone = settings::time_zone(args.timezone.as_deref(), config)?;
-    let source = LocalSource::new(&args.source).map_err(Failure::from_extract)?;
+    let configured = settings::configured_datasets(config);
+    let source = LocalSource::new(&args.source).map_err(Failure::from_extract)?.without(configured.keys().copied());
+    let report_period = settings::period(args.month.as_deref().unwrap_or("previous"), zone)?;
+    let real = (!configured.is_empty())
+        .then(|| -> Result<ConfiguredSource, Failure> {
+            Ok(ConfiguredSource::new(Box::new(source.clone()), configured.clone(), crate::aws::store(config)?))
+        })
+        .transpose()?;
     let accounts = if args.accounts.is_empty() {
-        source.all_accounts().map_err(Failure::from_extract)?
+        let mut all: std::collections::BTreeSet<AccountId> =
+            source.all_accounts().map_err(Failure::from_extract)?.into_iter().collect();
+        if let Some(real) = &real {
+            all.extend(real.configured_accounts(&report_period).map_err(Failure::from_extract)?);
+        }
+        all.into_iter().collect()
     } else {
         args.accounts.iter().map(|id| AccountId::parse(id)).collect::<Result<Vec<_>, _>>().map_err(Failure::bad_input)?
     };
@@ -61,6 +78,17 @@ pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
     for account in &accounts {
         for dataset in DatasetName::ALL {
             let entry = totals.entry(dataset).or_default();
+            if let Some(real) = real.as_ref().filter(|_| configured.contains_key(&dataset)) {
+                match real.load_configured(dataset, account, &report_period) {
+                    Ok(loaded) => add(entry, &loaded.quality, &mut problems, account),
+                    Err(error) => {
+                        fatal = true;
+                        entry.errors += 1;
+                        problems.push(format!("error: account {account}: {error}"));
+                    }
+                }
+                continue;
+            }
             let result = source.plan_all_months(dataset, account).and_then(|plan| {
                 // "Rows in period" is counted for the newest month found. Reference data has no
                 // month: its dates are checked against the current one.
