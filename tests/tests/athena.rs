@@ -506,3 +506,110 @@ fn a_failed_query_or_a_passed_deadline_exits_3_with_nothing_written_and_a_rerun_
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(work.path().join(format!("out/{account}/{MONTH}/manifest.json")).exists());
 }
+
+/// A real export's own table through Athena (`[datasets.*] table`): moto plays the raw query's
+/// `UNLOAD` with the SSR files' rows (every value a string, with the table's `awsaccountid` and
+/// `reportdate` partitions) and the CUR line items, in reverse order; the one mapping per format
+/// must give what reading the files gives.
+#[test]
+fn real_format_tables_through_athena_give_what_their_files_give() {
+    use opsreport_extract::ConfiguredSource;
+    use opsreport_extract::formats::{LINE_COLUMN, decode};
+    use opsreport_extract::store::Store;
+    use opsreport_model::sources::{DatasetSource, SourceFormat};
+
+    let moto = Moto::start();
+    assert_eq!(moto.http("PUT", "/results").0, 200, "create the results bucket");
+    let example = repo_root().join("fixtures/real-formats");
+    let account = AccountId::parse("043735371057").unwrap();
+    let period = ReportPeriod::new(YearMonth::parse(MONTH).unwrap(), parse_time_zone("UTC").unwrap());
+    let ssr_folder = example.join(format!("ssr/ams-reporting-data-a{account}/json/patch/patch_details"));
+    // What `SELECT * FROM ssr_patch_details` returns: the JSON fields and the partitions.
+    let mut rows: Option<DataFrame> = None;
+    let mut days: Vec<_> = std::fs::read_dir(&ssr_folder).unwrap().map(|entry| entry.unwrap().path()).collect();
+    days.sort();
+    for day in days {
+        let date = day.file_name().unwrap().to_string_lossy().trim_start_matches("Date=").to_owned();
+        for file in std::fs::read_dir(&day).unwrap() {
+            let path = file.unwrap().path();
+            let mut frame = decode(SourceFormat::AmsSsr, DatasetName::PatchDetails, "x", &std::fs::read(&path).unwrap()).unwrap();
+            frame = frame.drop(LINE_COLUMN).unwrap();
+            let height = frame.height();
+            frame.with_column(Column::new("awsaccountid".into(), vec![account.to_string(); height])).unwrap();
+            frame.with_column(Column::new("reportdate".into(), vec![date.clone(); height])).unwrap();
+            match rows.as_mut() {
+                None => rows = Some(frame),
+                Some(all) => {
+                    all.vstack_mut_owned(frame).unwrap();
+                }
+            }
+        }
+    }
+    let mut ssr_rows = rows.unwrap().reverse();
+    // What the CUR query returns: the line items with their billing period.
+    let cur_file = std::fs::read_dir(example.join("cur2/billing_period=2026-10")).unwrap().next().unwrap().unwrap().path();
+    let mut cur_rows = ParquetReader::new(std::fs::File::open(cur_file).unwrap()).finish().unwrap();
+    let height = cur_rows.height();
+    cur_rows.with_column(Column::new("billing_period".into(), vec!["2026-10"; height])).unwrap();
+    let mut cur_rows = cur_rows.reverse();
+    for (dataset, frame) in [(DatasetName::PatchDetails, &mut ssr_rows), (DatasetName::Billing, &mut cur_rows)] {
+        let key = format!("/results/athena/opsreport-unload/raw-run/{dataset}/2026_00000_part");
+        assert_eq!(moto.http_with_body("PUT", &key, "application/octet-stream", &parquet_bytes(frame)).0, 200);
+    }
+
+    let tables: std::collections::BTreeMap<DatasetName, DatasetSource> = [
+        (
+            DatasetName::PatchDetails,
+            DatasetSource { format: SourceFormat::AmsSsr, table: Some("ssr_patch_details".into()), ..DatasetSource::default() },
+        ),
+        (
+            DatasetName::Billing,
+            DatasetSource { format: SourceFormat::Cur2, table: Some("cur2".into()), ..DatasetSource::default() },
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let settings = AthenaSettings { output_location: Some("s3://results/athena/".into()), ..AthenaSettings::default() };
+    let options = AthenaOptions::from_settings(&settings, "raw-run").unwrap();
+    // Every contract dataset left out: only the two raw tables are queried.
+    let source = AthenaSource::new(runtime(), sdk_clients(&moto), options).without(DatasetName::ALL).with_raw_tables(tables);
+    source.prefetch(std::slice::from_ref(&account), &period).unwrap();
+    let athena = source.load_account(&account, &period).unwrap();
+    assert_eq!(source.queries().len(), 2, "one query per raw table");
+
+    // The same exports read from their files.
+    let files: std::collections::BTreeMap<DatasetName, DatasetSource> = [
+        (
+            DatasetName::PatchDetails,
+            DatasetSource {
+                format: SourceFormat::AmsSsr,
+                location: Some(ssr_folder.to_string_lossy().replace(account.as_str(), "{account}")),
+                ..DatasetSource::default()
+            },
+        ),
+        (
+            DatasetName::Billing,
+            DatasetSource {
+                format: SourceFormat::Cur2,
+                location: Some(example.join("cur2").to_string_lossy().into_owned()),
+                ..DatasetSource::default()
+            },
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let base = LocalSource::new(&example).unwrap().without(DatasetName::ALL);
+    let from_files = ConfiguredSource::new(Box::new(base), files, Store::new(None)).load_account(&account, &period).unwrap();
+    for dataset in [DatasetName::PatchDetails, DatasetName::Billing] {
+        let athena = athena.dataset(dataset);
+        assert!(athena.frame.is_some(), "{dataset}: {:?}", athena.quality.missing_reason);
+        assert_same_dataset(&account, athena, from_files.dataset(dataset));
+    }
+    let ids = query_execution_ids(&moto);
+    for id in &ids {
+        let execution = json_body(moto.athena("GetQueryExecution", &json!({ "QueryExecutionId": id }).to_string()));
+        let sql = execution["QueryExecution"]["Query"].as_str().unwrap().to_owned();
+        assert!(sql.contains("FROM \"ssr_patch_details\"") || sql.contains("FROM \"cur2\""), "{sql}");
+        assert!(!sql.contains("043735371057"), "values are parameters: {sql}");
+    }
+}

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDate};
-use opsreport_model::contract::{ColumnType, DatasetKind};
+use opsreport_model::contract::DatasetKind;
 use opsreport_model::sources::{ACCOUNT_PLACEHOLDER, DatasetSource, SourceFormat};
 use opsreport_model::{AccountId, DatasetName, ReportPeriod, YearMonth};
 use polars::prelude::*;
@@ -23,7 +23,6 @@ use crate::LocalSource;
 use crate::formats::{self, Mapping, RawPart};
 use crate::source::{AccountData, Dataset, ReadStatistics, Source, months_to_read};
 use crate::store::{Place, Store};
-use crate::validate::{Part, validate_lacking};
 use crate::{ExtractError, Result};
 
 /// One file a report of a configured dataset opens.
@@ -154,7 +153,7 @@ impl ConfiguredSource {
         }
         let mapping = Mapping { dataset, source, account };
         let started = Instant::now();
-        let mut parts = Vec::new();
+        let mut raws = Vec::new();
         for file in self.plan(dataset, account, period)? {
             let label = file.place.to_string();
             let bytes = self.store.read(dataset.as_str(), &file.place)?;
@@ -163,16 +162,11 @@ impl ConfiguredSource {
             digest.update(format!("{dataset}\n{label}\n{}\n", bytes.len()).as_bytes());
             digest.update(&bytes);
             let frame = formats::decode(source.format, dataset, &label, &bytes)?;
-            let raw = RawPart { label: label.clone(), frame, day: file.day, billing_period: file.billing_period };
-            let mapped = formats::map(&mapping, raw)?;
-            let frame = within_months_read(dataset, period, mapped)?;
-            parts.push(Part { label, month: None, frame });
+            raws.push(RawPart { label, frame, day: file.day, billing_period: file.billing_period });
         }
-        let decode = started.elapsed();
-        let months = months_with_rows(dataset, &parts)?;
-        let mut loaded = validate_lacking(dataset, account, period, parts, months, mapping.lacks())?;
-        loaded.decode = decode;
-        loaded.quality.source_format = Some(source.format.description().to_owned());
+        let reading = started.elapsed();
+        let mut loaded = formats::load(&mapping, period, raws)?;
+        loaded.decode += reading;
         if loaded.frame.is_none() {
             let root = root_of(dataset, source, account)?;
             loaded.quality.missing_reason =
@@ -252,7 +246,7 @@ impl ConfiguredSource {
 fn root_of(dataset: DatasetName, source: &DatasetSource, account: &AccountId) -> Result<Place> {
     let location = source.location.as_deref().ok_or_else(|| ExtractError::SourceSetting {
         dataset: dataset.as_str().to_owned(),
-        reason: "no `location` to read from: this version reads a real-format export from its files (a folder or an s3:// prefix), not through Athena's `table`; set `location`".into(),
+        reason: "no `location` to read from (a `table` is read only with --source athena); set `location` to the export's folder or s3:// prefix".into(),
     })?;
     let resolved = location.replace(ACCOUNT_PLACEHOLDER, account.as_str());
     Place::parse(&resolved).ok_or_else(|| ExtractError::SourceSetting {
@@ -279,59 +273,6 @@ pub fn ssr_days(dataset: DatasetName, period: &ReportPeriod, days_after: u32) ->
     let last = months.last().map_or(period.month().last_day(), |month| month.last_day());
     let after = if dataset.spec().kind == DatasetKind::Event { i64::from(days_after) } else { 0 };
     (first, last + Duration::days(after))
-}
-
-/// The rows whose partition column falls in the months a report reads (what the contract
-/// layout's partitions would have held); reference data keeps every row.
-fn within_months_read(dataset: DatasetName, period: &ReportPeriod, frame: DataFrame) -> Result<DataFrame> {
-    let spec = dataset.spec();
-    let (Some(column), Some(first), Some(last)) = (
-        spec.partition_column,
-        months_to_read(dataset, period).first().copied(),
-        months_to_read(dataset, period).last().copied(),
-    ) else {
-        return Ok(frame);
-    };
-    let Ok(values) = frame.column(column) else { return Ok(frame) };
-    let physical = values.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(dataset, error))?;
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-    let (low, high) = match spec.column(column).map(|column| column.column_type) {
-        Some(ColumnType::Timestamp) => {
-            let micros = |date: NaiveDate| date.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros();
-            (micros(first.first_day()), micros(last.next().first_day()) - 1)
-        }
-        _ => ((first.first_day() - epoch).num_days(), (last.last_day() - epoch).num_days()),
-    };
-    let keep: BooleanChunked = physical
-        .i64()
-        .map_err(|error| engine(dataset, error))?
-        .iter()
-        .map(|value| value.is_none_or(|value| (low..=high).contains(&value)))
-        .collect();
-    frame.filter(&keep).map_err(|error| engine(dataset, error))
-}
-
-/// The UTC months of the partition column among the rows read: what the contract layout lists
-/// as the month partitions it found.
-fn months_with_rows(dataset: DatasetName, parts: &[Part]) -> Result<Vec<String>> {
-    let Some(column) = dataset.spec().partition_column else { return Ok(Vec::new()) };
-    let mut months = BTreeSet::new();
-    for part in parts {
-        let Ok(values) = part.frame.column(column) else { continue };
-        let physical = values.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(dataset, error))?;
-        let is_timestamp = matches!(values.dtype(), DataType::Datetime(_, _));
-        for value in physical.i64().map_err(|error| engine(dataset, error))?.iter().flatten() {
-            let day = if is_timestamp {
-                chrono::DateTime::from_timestamp_micros(value).map(|instant| instant.date_naive())
-            } else {
-                NaiveDate::from_ymd_opt(1970, 1, 1).map(|epoch| epoch + Duration::days(value))
-            };
-            if let Some(day) = day {
-                months.insert(YearMonth::of_date(day));
-            }
-        }
-    }
-    Ok(months.into_iter().map(|month| month.to_string()).collect())
 }
 
 fn engine(dataset: DatasetName, error: PolarsError) -> ExtractError {

@@ -6,6 +6,7 @@
 //! so Athena scans only the months a report reads. One query serves a whole fleet: the account
 //! list is expanded into one `?` per account, so the number of queries is the number of datasets.
 
+use opsreport_model::sources::{DatasetSource, SourceFormat};
 use opsreport_model::{AccountId, DatasetName, ReportPeriod};
 
 use crate::source::months_to_read;
@@ -79,5 +80,94 @@ pub fn table_ddl(dataset: DatasetName) -> &'static str {
         DatasetName::Storage => include_str!("../../../queries/ddl/storage.sql"),
         DatasetName::TrustedAdvisor => include_str!("../../../queries/ddl/trusted_advisor.sql"),
         DatasetName::OodEngagements => include_str!("../../../queries/ddl/ood_engagements.sql"),
+    }
+}
+
+/// The account column of a real-format table's rows (as Athena names it: lower case), and how
+/// it is compared (SSR partitions and cost exports hold 12 digits; a CSV export may have lost
+/// the leading zeros, so its values are padded).
+pub fn raw_account_column(source: &DatasetSource) -> Option<String> {
+    match source.format {
+        SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => Some("awsaccountid".into()),
+        SourceFormat::Cur2 => Some("line_item_usage_account_id".into()),
+        SourceFormat::Focus => Some("subaccountid".into()),
+        SourceFormat::Csv => source.account_column.as_ref().map(|column| column.to_ascii_lowercase()),
+        SourceFormat::Contract => None,
+    }
+}
+
+/// The query of a real-format export's own table (`[datasets.<dataset>] table`) for `accounts`:
+/// its rows as they are, pruned by the table's partitions (SSR `reportdate` days, CUR/FOCUS
+/// `billing_period` months) and the accounts. The mapping to the contract is applied to the
+/// result after the read, as to files (`formats`), so it is written once.
+pub fn prepare_raw(
+    dataset: DatasetName,
+    source: &DatasetSource,
+    accounts: &[AccountId],
+    period: &ReportPeriod,
+) -> Result<PreparedQuery, String> {
+    assert!(!accounts.is_empty(), "a query needs at least one account");
+    let table = source.table.as_deref().ok_or("no `table` to query")?;
+    let identifier = |name: &str| {
+        (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .then(|| format!("\"{}\"", name.to_ascii_lowercase()))
+            .ok_or_else(|| format!("{name:?} is not a plain column or table name (letters, digits, _)"))
+    };
+    let table = table.split('.').map(identifier).collect::<Result<Vec<_>, _>>()?.join(".");
+    let account = identifier(&raw_account_column(source).ok_or("a CSV table needs `account_column`")?)?;
+    let placeholders = vec!["?"; accounts.len()].join(", ");
+    let mut parameters: Vec<String> = accounts.iter().map(|account| format!("'{account}'")).collect();
+    let months = months_to_read(dataset, period);
+    let (first, last) = (months.first().copied().unwrap_or(period.month()), months.last().copied().unwrap_or(period.month()));
+    let sql = match source.format {
+        SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => {
+            let (first, last) = crate::configured::ssr_days(dataset, period, source.days_after());
+            parameters.extend([format!("'{first}'"), format!("'{last}'")]);
+            format!("SELECT * FROM {table}\nWHERE {account} IN ({placeholders})\n  AND \"reportdate\" BETWEEN ? AND ?")
+        }
+        SourceFormat::Cur2 => {
+            parameters.extend([format!("'{first}'"), format!("'{last}'")]);
+            format!(
+                "SELECT line_item_usage_account_id, bill_payer_account_id, line_item_product_code,\n       product['product_name'] AS product_product_name, line_item_line_item_type,\n       line_item_unblended_cost, reservation_effective_cost,\n       savings_plan_savings_plan_effective_cost, billing_period\nFROM {table}\nWHERE {account} IN ({placeholders})\n  AND billing_period BETWEEN ? AND ?"
+            )
+        }
+        SourceFormat::Focus => {
+            parameters.extend([format!("'{first}'"), format!("'{last}'")]);
+            format!(
+                "SELECT subaccountid, billingaccountid, servicename, billedcost, effectivecost,\n       commitmentdiscountcategory, billing_period\nFROM {table}\nWHERE {account} IN ({placeholders})\n  AND billing_period BETWEEN ? AND ?"
+            )
+        }
+        SourceFormat::Csv => format!("SELECT * FROM {table}\nWHERE lpad(trim({account}), 12, '0') IN ({placeholders})"),
+        SourceFormat::Contract => return Err("the contract layout is read by its own queries".into()),
+    };
+    Ok(PreparedQuery { dataset, sql, parameters })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opsreport_model::YearMonth;
+    use opsreport_model::period::parse_time_zone;
+
+    #[test]
+    fn raw_queries_prune_by_the_exports_partitions_and_take_values_as_parameters() {
+        let period = ReportPeriod::new(YearMonth::parse("2026-10").unwrap(), parse_time_zone("UTC").unwrap());
+        let accounts = [AccountId::parse("043735371057").unwrap()];
+        let ssr =
+            DatasetSource { format: SourceFormat::AmsSsr, table: Some("ams.ssr_backup_jobs".into()), ..DatasetSource::default() };
+        let query = prepare_raw(DatasetName::BackupJobs, &ssr, &accounts, &period).unwrap();
+        assert!(query.sql.contains("FROM \"ams\".\"ssr_backup_jobs\""), "{}", query.sql);
+        assert_eq!(query.parameters, ["'043735371057'", "'2026-04-01'", "'2026-11-02'"]);
+        let cur = DatasetSource { format: SourceFormat::Cur2, table: Some("cur2".into()), ..DatasetSource::default() };
+        let query = prepare_raw(DatasetName::Billing, &cur, &accounts, &period).unwrap();
+        assert!(query.sql.contains("product['product_name'] AS product_product_name"), "{}", query.sql);
+        assert_eq!(query.parameters[1..], ["'2026-04'".to_owned(), "'2026-10'".to_owned()]);
+        let csv = DatasetSource {
+            format: SourceFormat::Csv,
+            table: Some("tickets".into()),
+            account_column: Some("u_aws\"; drop".into()),
+            ..DatasetSource::default()
+        };
+        assert!(prepare_raw(DatasetName::Incidents, &csv, &accounts, &period).is_err());
     }
 }

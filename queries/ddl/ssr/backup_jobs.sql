@@ -1,8 +1,8 @@
 -- Glue table over the AMS self-service report behind `backup_jobs` (json/backup/daily_backup_report/), as AMS delivers it
 -- into each managed account's bucket ams-reporting-data-a<account id>: JSON lines, every column a
 -- string (columns as published for the SSR table amsaggregatordailybackup). Partition projection on the account
--- (injected: name it in the query) and the report day, so no crawler has to run. Query it in
--- Athena yourself; opsreport reads these files directly (docs/sources.md).
+-- (injected: name it in the query) and the report day, so no crawler has to run. opsreport
+-- queries it when [datasets.<dataset>] names it as `table` (docs/sources.md).
 CREATE EXTERNAL TABLE IF NOT EXISTS ssr_backup_jobs (
     `dataset_datetime` string,
     `aws_account_id` string,

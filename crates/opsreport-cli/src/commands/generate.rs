@@ -148,10 +148,13 @@ fn latest_month(source: &LocalSource) -> Result<Option<YearMonth>, Failure> {
 pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failure> {
     let demo = selection.source.is_none();
     let root = selection.source.clone().unwrap_or_else(|| PathBuf::from(DEMO_SOURCE));
-    let configured = settings::configured_datasets(config);
+    let mut configured = settings::configured_datasets(config);
     let elsewhere = configured.keys().copied().collect::<Vec<_>>();
     let (base, local): (Box<dyn Source>, Option<LocalSource>) = if root.as_os_str() == ATHENA_SOURCE {
-        (Box::new(crate::aws::athena_source(config)?.without(elsewhere)), None)
+        // Exports with a Glue `table` are queried through Athena; the others read from `location`.
+        let (tables, files) = configured.into_iter().partition(|(_, source)| source.table.is_some());
+        configured = files;
+        (Box::new(crate::aws::athena_source(config)?.without(elsewhere).with_raw_tables(tables)), None)
     } else {
         let local = LocalSource::new(&root).map_err(Failure::from_extract)?.without(elsewhere);
         (Box::new(local.clone()), Some(local))

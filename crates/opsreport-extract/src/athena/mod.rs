@@ -24,11 +24,13 @@ use std::time::{Duration, Instant};
 
 use opsreport_model::config::{AthenaResultMode, AthenaSettings};
 use opsreport_model::contract::ACCOUNT_COLUMN;
+use opsreport_model::sources::{DatasetSource, SourceFormat};
 use opsreport_model::{AccountId, DatasetName, Notes, ReportPeriod, YearMonth};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::queries::prepare;
+use crate::queries::{prepare, prepare_raw};
+use crate::source::Dataset;
 use crate::source::{AccountData, ExtractTimings, ReadStatistics, Source, months_to_read};
 use crate::validate::{Part, validate};
 use crate::{ExtractError, Result};
@@ -189,6 +191,8 @@ pub struct AthenaSource {
     queries: Mutex<Vec<QueryRecord>>,
     /// Datasets read from elsewhere (`[datasets.*]`): no contract query is run for them.
     skipped: BTreeSet<DatasetName>,
+    /// Datasets read from a real export's own table (`[datasets.*] table`), mapped after the read.
+    raw: BTreeMap<DatasetName, DatasetSource>,
 }
 
 impl AthenaSource {
@@ -201,7 +205,17 @@ impl AthenaSource {
             read_ahead: Mutex::default(),
             queries: Mutex::default(),
             skipped: BTreeSet::new(),
+            raw: BTreeMap::new(),
         }
+    }
+
+    /// Reads these datasets from their export's own Glue table (`table`) instead: one query per
+    /// dataset for the fleet, pruned by the export's partitions and the accounts, the rows then
+    /// mapped to the contract like files of that format (`docs/sources.md`).
+    pub fn with_raw_tables(mut self, sources: BTreeMap<DatasetName, DatasetSource>) -> Self {
+        self.skipped.extend(sources.keys().copied());
+        self.raw = sources;
+        self
     }
 
     /// The same source without `datasets` (they come from another source): no query is run for
@@ -223,11 +237,17 @@ impl AthenaSource {
 
     /// Runs the 15 dataset queries once for `accounts` and keeps each account's rows.
     fn read_accounts(&self, accounts: &[AccountId], period: &ReportPeriod) -> Result<()> {
-        let queries: Vec<_> = DatasetName::ALL
+        let mut queries: Vec<_> = DatasetName::ALL
             .into_iter()
             .filter(|dataset| !self.skipped.contains(dataset))
             .map(|dataset| prepare(dataset, accounts, period))
             .collect();
+        for (dataset, source) in &self.raw {
+            queries.push(prepare_raw(*dataset, source, accounts, period).map_err(|reason| ExtractError::SourceSetting {
+                dataset: dataset.as_str().to_owned(),
+                reason: format!("table: {reason}"),
+            })?);
+        }
         let outcomes = self.runtime.block_on(async {
             let outcomes = query::run_queries(&self.clients, &self.options, queries).await;
             if let Some(prefix) = &self.options.unload_prefix {
@@ -262,7 +282,11 @@ impl AthenaSource {
             }
             let rows = combined.as_ref().map_or(0, |frame| frame.height() as u64);
             if let Some(result) = combined {
-                for (account, month, frame) in split_by_account_and_month(dataset, result)? {
+                let pieces = match self.raw.get(&dataset) {
+                    Some(source) => split_raw_by_account(dataset, source, result)?,
+                    None => split_by_account_and_month(dataset, result)?,
+                };
+                for (account, month, frame) in pieces {
                     // Rows of accounts not asked for reach no one.
                     if let Some(parts) = read.get_mut(&account) {
                         parts.entry(dataset).or_default().push((month, frame));
@@ -356,6 +380,112 @@ impl AthenaSource {
         }
         Ok(found.into_iter().collect())
     }
+}
+
+impl AthenaSource {
+    /// One account's rows of a real export's table, mapped and validated like files of it.
+    fn load_raw(
+        &self,
+        dataset: DatasetName,
+        source: &DatasetSource,
+        account: &AccountId,
+        period: &ReportPeriod,
+        pieces: Vec<(Option<YearMonth>, DataFrame)>,
+        digest: &mut Sha256,
+    ) -> Result<Dataset> {
+        let engine =
+            |error: PolarsError| ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() };
+        let table = source.table.as_deref().unwrap_or_default();
+        let mut raws = Vec::new();
+        for (_, frame) in pieces {
+            // Cost exports are summed per billing period: one part per period.
+            let periods: Vec<Option<YearMonth>> = match frame.column("billing_period") {
+                Ok(values) if source.format.is_shared() && source.format != SourceFormat::Csv => {
+                    let values = values.cast(&DataType::String).map_err(engine)?;
+                    let mut found: Vec<Option<YearMonth>> = values
+                        .str()
+                        .map_err(engine)?
+                        .iter()
+                        .map(|text| text.and_then(|text| YearMonth::parse(text).ok()))
+                        .collect();
+                    found.sort();
+                    found.dedup();
+                    found
+                }
+                _ => vec![None],
+            };
+            for billing_period in periods {
+                let mut part = match billing_period {
+                    Some(month) => {
+                        let values = frame.column("billing_period").map_err(engine)?.cast(&DataType::String).map_err(engine)?;
+                        let month_text = month.to_string();
+                        let keep: BooleanChunked =
+                            values.str().map_err(engine)?.iter().map(|text| text == Some(month_text.as_str())).collect();
+                        frame.filter(&keep).map_err(engine)?
+                    }
+                    None => frame.clone(),
+                };
+                let label = match billing_period {
+                    Some(month) => format!("athena:{table}/account={account}/billing_period={month}"),
+                    None => format!("athena:{table}/account={account}"),
+                };
+                digest.update(format!("{dataset}\n{label}\n").as_bytes());
+                results::digest_frame(&part, digest).map_err(engine)?;
+                let rows = part.height() as u64;
+                part.with_column(Column::new(crate::formats::LINE_COLUMN.into(), (1..=rows).collect::<Vec<u64>>()))
+                    .map_err(engine)?;
+                raws.push(crate::formats::RawPart { label, frame: part, day: None, billing_period });
+            }
+        }
+        let mapping = crate::formats::Mapping { dataset, source, account };
+        let mut loaded = crate::formats::load(&mapping, period, raws)?;
+        if loaded.frame.is_none() {
+            loaded.quality.missing_reason = Some(format!(
+                "no {dataset} rows for account {account} in {} (Athena table {table})",
+                source.format.description()
+            ));
+        }
+        Ok(loaded)
+    }
+}
+
+/// Cuts a real-format table's result into per-account pieces, each sorted by every column
+/// (Athena's row order is arbitrary). Rows of accounts not asked for are dropped by the caller.
+fn split_raw_by_account(
+    dataset: DatasetName,
+    source: &DatasetSource,
+    result: DataFrame,
+) -> Result<Vec<(AccountId, Option<YearMonth>, DataFrame)>> {
+    let engine = |error: PolarsError| ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() };
+    let wanted = crate::queries::raw_account_column(source).unwrap_or_default();
+    let Some(column) = result.get_column_names().into_iter().find(|name| name.eq_ignore_ascii_case(&wanted)).cloned() else {
+        return Err(ExtractError::MissingColumn {
+            dataset: dataset.as_str().to_owned(),
+            file: format!("athena:{}", source.table.as_deref().unwrap_or_default()),
+            column: wanted,
+        });
+    };
+    let names: Vec<PlSmallStr> = result.get_column_names().into_iter().cloned().collect();
+    let sorted = result
+        .lazy()
+        .sort(names, SortMultipleOptions::default().with_nulls_last(true).with_maintain_order(true))
+        .collect()
+        .map_err(engine)?;
+    let accounts = sorted.column(&column).map_err(engine)?.cast(&DataType::String).map_err(engine)?;
+    let accounts: Vec<Option<String>> =
+        accounts.str().map_err(engine)?.iter().map(|text| text.map(crate::formats::normalize_account)).collect();
+    let mut by_account: BTreeMap<AccountId, Vec<IdxSize>> = BTreeMap::new();
+    for (row, text) in accounts.iter().enumerate() {
+        let Some(account) = text.as_deref().and_then(|text| AccountId::parse(text).ok()) else { continue };
+        by_account.entry(account).or_default().push(row as IdxSize);
+    }
+    by_account
+        .into_iter()
+        .map(|(account, rows)| {
+            let rows = IdxCa::from_vec("rows".into(), rows);
+            Ok((account, None, sorted.take(&rows).map_err(engine)?))
+        })
+        .collect()
 }
 
 /// The sub-folder names directly under a prefix (ListObjectsV2 with a `/` delimiter).
@@ -500,6 +630,12 @@ impl Source for AthenaSource {
         for dataset in DatasetName::ALL {
             let started = Instant::now();
             let pieces = parts_by_dataset.remove(&dataset).unwrap_or_default();
+            if let Some(source) = self.raw.get(&dataset) {
+                let loaded = self.load_raw(dataset, source, account, period, pieces, &mut digest)?;
+                timings.read += loaded.decode;
+                datasets.insert(dataset, loaded);
+                continue;
+            }
             let mut parts = Vec::with_capacity(pieces.len());
             let mut months = Vec::new();
             for (month, frame) in pieces {

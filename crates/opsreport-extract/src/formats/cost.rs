@@ -107,7 +107,7 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
     let RawPart { label, frame, billing_period, .. } = raw;
     let dataset = mapping.dataset;
     let text = |name: &str| -> Result<Option<StringChunked>> {
-        match frame.column(&mapping.source_column_or(name)) {
+        match column_named(&frame, &mapping.source_column_or(name)) {
             Err(_) => Ok(None),
             Ok(found) => {
                 let found = found.cast(&DataType::String).map_err(|error| engine(dataset, error))?;
@@ -116,7 +116,7 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
         }
     };
     let money = |name: &str| -> Result<Option<Float64Chunked>> {
-        match frame.column(&mapping.source_column_or(name)) {
+        match column_named(&frame, &mapping.source_column_or(name)) {
             Err(_) => Ok(None),
             Ok(found) if found.dtype().is_primitive_numeric() => {
                 let found = found.cast(&DataType::Float64).map_err(|error| engine(dataset, error))?;
@@ -139,7 +139,7 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
         })
     };
     let accounts = required(names.account, text(names.account)?)?;
-    let product_column = names.products.iter().find(|name| frame.column(&mapping.source_column_or(name)).is_ok());
+    let product_column = names.products.iter().find(|name| column_named(&frame, &mapping.source_column_or(name)).is_ok());
     let products =
         required(names.products.join("` or `").as_str(), product_column.map(|name| text(name)).transpose()?.flatten())?;
     let billed = money(names.billed)?.ok_or_else(|| ExtractError::MissingColumn {
@@ -193,6 +193,13 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
         }
     }
     billing_frame(mapping, period, sums)
+}
+
+/// A column by name in any case: Athena returns `subaccountid` for the export's `SubAccountId`.
+fn column_named<'a>(frame: &'a DataFrame, name: &str) -> PolarsResult<&'a Column> {
+    frame.column(name).or_else(|error| {
+        frame.get_columns().iter().find(|column| column.name().eq_ignore_ascii_case(name)).ok_or(error)
+    })
 }
 
 fn billing_frame(mapping: &Mapping<'_>, period: YearMonth, sums: BTreeMap<String, Sums>) -> Result<DataFrame> {

@@ -13,14 +13,17 @@ pub mod text;
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use std::collections::BTreeSet;
+
+use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use opsreport_model::contract::{ACCOUNT_COLUMN, ColumnSpec, ColumnType, DatasetKind};
 use opsreport_model::sources::{DatasetSource, SourceFormat};
-use opsreport_model::{AccountId, DatasetName, YearMonth};
+use opsreport_model::{AccountId, DatasetName, ReportPeriod, YearMonth};
 use polars::prelude::*;
 
-use crate::validate::polars_type;
+use crate::source::{Dataset, months_to_read};
+use crate::validate::{Part, polars_type, validate_lacking};
 use crate::{ExtractError, Result};
 
 /// The column a decoded frame keeps each row's line (or result row) number in.
@@ -359,6 +362,79 @@ fn parse_text(
     };
     debug_assert_eq!(parsed.dtype(), &polars_type(column.column_type));
     Ok(parsed)
+}
+
+/// Maps the raw parts of one dataset of one account, keeps the rows of the months a report of
+/// `period` reads, and validates them as any source's parts: the one path from a real export to
+/// a validated dataset, whatever the transport.
+pub fn load(mapping: &Mapping<'_>, period: &ReportPeriod, raws: Vec<RawPart>) -> Result<Dataset> {
+    let started = std::time::Instant::now();
+    let dataset = mapping.dataset;
+    let mut parts = Vec::with_capacity(raws.len());
+    for raw in raws {
+        let label = raw.label.clone();
+        let frame = within_months_read(dataset, period, map(mapping, raw)?)?;
+        parts.push(Part { label, month: None, frame });
+    }
+    let decode = started.elapsed();
+    let months = months_with_rows(dataset, &parts)?;
+    let mut loaded = validate_lacking(dataset, mapping.account, period, parts, months, mapping.lacks())?;
+    loaded.decode = decode;
+    loaded.quality.source_format = Some(mapping.source.format.description().to_owned());
+    Ok(loaded)
+}
+
+/// The rows whose partition column falls in the months a report reads (what the contract
+/// layout's partitions would have held); reference data keeps every row.
+fn within_months_read(dataset: DatasetName, period: &ReportPeriod, frame: DataFrame) -> Result<DataFrame> {
+    let spec = dataset.spec();
+    let (Some(column), Some(first), Some(last)) = (
+        spec.partition_column,
+        months_to_read(dataset, period).first().copied(),
+        months_to_read(dataset, period).last().copied(),
+    ) else {
+        return Ok(frame);
+    };
+    let Ok(values) = frame.column(column) else { return Ok(frame) };
+    let physical = values.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(dataset, error))?;
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+    let (low, high) = match spec.column(column).map(|column| column.column_type) {
+        Some(ColumnType::Timestamp) => {
+            let micros = |date: NaiveDate| date.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros();
+            (micros(first.first_day()), micros(last.next().first_day()) - 1)
+        }
+        _ => ((first.first_day() - epoch).num_days(), (last.last_day() - epoch).num_days()),
+    };
+    let keep: BooleanChunked = physical
+        .i64()
+        .map_err(|error| engine(dataset, error))?
+        .iter()
+        .map(|value| value.is_none_or(|value| (low..=high).contains(&value)))
+        .collect();
+    frame.filter(&keep).map_err(|error| engine(dataset, error))
+}
+
+/// The UTC months of the partition column among the rows read: what the contract layout lists
+/// as the month partitions it found.
+fn months_with_rows(dataset: DatasetName, parts: &[Part]) -> Result<Vec<String>> {
+    let Some(column) = dataset.spec().partition_column else { return Ok(Vec::new()) };
+    let mut months = BTreeSet::new();
+    for part in parts {
+        let Ok(values) = part.frame.column(column) else { continue };
+        let physical = values.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(dataset, error))?;
+        let is_timestamp = matches!(values.dtype(), DataType::Datetime(_, _));
+        for value in physical.i64().map_err(|error| engine(dataset, error))?.iter().flatten() {
+            let day = if is_timestamp {
+                chrono::DateTime::from_timestamp_micros(value).map(|instant| instant.date_naive())
+            } else {
+                NaiveDate::from_ymd_opt(1970, 1, 1).map(|epoch| epoch + Duration::days(value))
+            };
+            if let Some(day) = day {
+                months.insert(YearMonth::of_date(day));
+            }
+        }
+    }
+    Ok(months.into_iter().map(|month| month.to_string()).collect())
 }
 
 fn engine(dataset: DatasetName, error: PolarsError) -> ExtractError {
