@@ -197,9 +197,9 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
 
 /// A column by name in any case: Athena returns `subaccountid` for the export's `SubAccountId`.
 fn column_named<'a>(frame: &'a DataFrame, name: &str) -> PolarsResult<&'a Column> {
-    frame.column(name).or_else(|error| {
-        frame.get_columns().iter().find(|column| column.name().eq_ignore_ascii_case(name)).ok_or(error)
-    })
+    frame
+        .column(name)
+        .or_else(|error| frame.columns().iter().find(|column| column.name().eq_ignore_ascii_case(name)).ok_or(error))
 }
 
 fn billing_frame(mapping: &Mapping<'_>, period: YearMonth, sums: BTreeMap<String, Sums>) -> Result<DataFrame> {
