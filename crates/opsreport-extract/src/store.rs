@@ -133,7 +133,8 @@ fn list_local(dataset: &str, path: &std::path::Path) -> Result<Listing> {
     Ok(listing)
 }
 
-async fn list_s3(clients: &Clients, dataset: &str, location: &S3Uri) -> Result<Listing> {
+/// What lies directly under an S3 prefix (ListObjectsV2 with a `/` delimiter, every page).
+pub(crate) async fn list_s3(clients: &Clients, dataset: &str, location: &S3Uri) -> Result<Listing> {
     let mut listing = Listing::default();
     let mut continuation: Option<String> = None;
     let prefix = location.key_prefix();

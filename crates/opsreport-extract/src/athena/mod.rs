@@ -490,36 +490,7 @@ fn split_raw_by_account(
 
 /// The sub-folder names directly under a prefix (ListObjectsV2 with a `/` delimiter).
 async fn list_folders(clients: &Clients, dataset: &str, location: &S3Uri) -> Result<Vec<String>> {
-    let mut folders = Vec::new();
-    let mut continuation: Option<String> = None;
-    let prefix = location.key_prefix();
-    loop {
-        let response = clients
-            .s3
-            .list_objects_v2()
-            .bucket(&location.bucket)
-            .prefix(&prefix)
-            .delimiter("/")
-            .set_continuation_token(continuation.take())
-            .send()
-            .await
-            .map_err(|error| ExtractError::S3 {
-                dataset: dataset.to_owned(),
-                operation: "list".into(),
-                uri: location.to_string(),
-                reason: query::describe(&error),
-            })?;
-        for common in response.common_prefixes() {
-            if let Some(name) = common.prefix().and_then(|full| full.strip_prefix(&prefix)) {
-                folders.push(name.trim_end_matches('/').to_owned());
-            }
-        }
-        continuation = response.next_continuation_token().map(str::to_owned);
-        if continuation.is_none() {
-            break;
-        }
-    }
-    Ok(folders)
+    Ok(crate::store::list_s3(clients, dataset, location).await?.folders)
 }
 
 /// Cuts one result part into `(account, month, rows)` pieces, each sorted by every column.
