@@ -161,7 +161,7 @@ impl ConfiguredSource {
             self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             digest.update(format!("{dataset}\n{label}\n{}\n", bytes.len()).as_bytes());
             digest.update(&bytes);
-            let frame = formats::decode(source.format, dataset, &label, &bytes)?;
+            let frame = formats::decode_for(source, dataset, &label, &bytes)?;
             raws.push(RawPart { label, frame, day: file.day, billing_period: file.billing_period });
         }
         let reading = started.elapsed();
@@ -226,7 +226,7 @@ impl ConfiguredSource {
                 for place in files {
                     let label = place.to_string();
                     let bytes = self.store.read(name, &place)?;
-                    let frame = formats::decode(source.format, dataset, &label, &bytes)?;
+                    let frame = formats::decode_for(source, dataset, &label, &bytes)?;
                     let Ok(values) = frame.column(&column) else { continue };
                     let values = values.cast(&DataType::String).map_err(|error| engine(dataset, error))?;
                     for value in values.str().map_err(|error| engine(dataset, error))?.iter().flatten() {

@@ -58,6 +58,39 @@ const FOCUS: CostColumns = CostColumns {
     savings_plans: ("Spend", "EffectiveCost"),
 };
 
+impl CostColumns {
+    /// The format's names with `columns` applied: a contract column of `billing` mapped there
+    /// (`linked_account_id`, `payer_account_id`, `product_name`, `aws_charges`) replaces the
+    /// built-in source column it stands for.
+    fn overridden(&self, mapping: &Mapping<'_>) -> OwnedColumns {
+        let pick =
+            |contract: &str, builtin: &str| mapping.source.columns.get(contract).cloned().unwrap_or_else(|| builtin.to_owned());
+        OwnedColumns {
+            account: pick("linked_account_id", self.account),
+            payer: pick("payer_account_id", self.payer),
+            products: match mapping.source.columns.get("product_name") {
+                Some(product) => vec![product.clone()],
+                None => self.products.iter().map(|name| (*name).to_owned()).collect(),
+            },
+            billed: pick("aws_charges", self.billed),
+            category: self.category.to_owned(),
+            reserved: self.reserved,
+            savings_plans: self.savings_plans,
+        }
+    }
+}
+
+/// [`CostColumns`] after the configuration's overrides.
+struct OwnedColumns {
+    account: String,
+    payer: String,
+    products: Vec<String>,
+    billed: String,
+    category: String,
+    reserved: (&'static str, &'static str),
+    savings_plans: (&'static str, &'static str),
+}
+
 fn columns_of(format: SourceFormat) -> &'static CostColumns {
     if format == SourceFormat::Focus { &FOCUS } else { &CUR2 }
 }
@@ -103,11 +136,11 @@ struct Sums {
 
 /// Maps one cost file to `billing` rows of `mapping.account`.
 pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
-    let names = columns_of(mapping.source.format);
+    let names = &columns_of(mapping.source.format).overridden(mapping);
     let RawPart { label, frame, billing_period, .. } = raw;
     let dataset = mapping.dataset;
     let text = |name: &str| -> Result<Option<StringChunked>> {
-        match column_named(&frame, &mapping.source_column_or(name)) {
+        match column_named(&frame, name) {
             Err(_) => Ok(None),
             Ok(found) => {
                 let found = found.cast(&DataType::String).map_err(|error| engine(dataset, error))?;
@@ -116,7 +149,7 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
         }
     };
     let money = |name: &str| -> Result<Option<Float64Chunked>> {
-        match column_named(&frame, &mapping.source_column_or(name)) {
+        match column_named(&frame, name) {
             Err(_) => Ok(None),
             Ok(found) if found.dtype().is_primitive_numeric() => {
                 let found = found.cast(&DataType::Float64).map_err(|error| engine(dataset, error))?;
@@ -138,17 +171,17 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
             column: name.to_owned(),
         })
     };
-    let accounts = required(names.account, text(names.account)?)?;
-    let product_column = names.products.iter().find(|name| column_named(&frame, &mapping.source_column_or(name)).is_ok());
+    let accounts = required(&names.account, text(&names.account)?)?;
+    let product_column = names.products.iter().find(|name| column_named(&frame, name).is_ok());
     let products =
         required(names.products.join("` or `").as_str(), product_column.map(|name| text(name)).transpose()?.flatten())?;
-    let billed = money(names.billed)?.ok_or_else(|| ExtractError::MissingColumn {
+    let billed = money(&names.billed)?.ok_or_else(|| ExtractError::MissingColumn {
         dataset: dataset.as_str().to_owned(),
         file: label.clone(),
-        column: names.billed.to_owned(),
+        column: names.billed.clone(),
     })?;
-    let payers = text(names.payer)?;
-    let categories = text(names.category)?;
+    let payers = text(&names.payer)?;
+    let categories = text(&names.category)?;
     let reserved = money(names.reserved.1)?;
     let savings_plans = money(names.savings_plans.1)?;
     let lines = frame.column(LINE_COLUMN).ok().and_then(|lines| lines.u64().ok().cloned());
@@ -231,16 +264,6 @@ fn billing_frame(mapping: &Mapping<'_>, period: YearMonth, sums: BTreeMap<String
     DataFrame::new(rows, columns).map_err(|error| engine(mapping.dataset, error))
 }
 
-impl Mapping<'_> {
-    /// A source column by its format's name, unless `columns` renames it.
-    fn source_column_or(&self, name: &str) -> String {
-        self.source.columns.iter().find(|(_, source)| source.as_str() == name).map_or_else(
-            || self.source.columns.get(name).cloned().unwrap_or_else(|| name.to_owned()),
-            |(_, source)| source.clone(),
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,5 +297,27 @@ mod tests {
         let ris: Vec<Option<f64>> = billing.column("ris_charges").unwrap().f64().unwrap().iter().collect();
         assert_eq!(ris, [Some(3.75), None], "no RI usage is null, not 0");
         assert!(billing.column("ams_charges").is_err());
+    }
+
+    #[test]
+    fn columns_rename_the_cost_exports_account_and_product() {
+        let frame = polars::df!(
+            "usage_account" => ["043735371057", "999999999999"],
+            "service" => ["EC2", "EC2"],
+            "line_item_unblended_cost" => [2.5, 7.0],
+            LINE_COLUMN => [1u64, 2],
+        )
+        .unwrap();
+        let mut source = DatasetSource { format: SourceFormat::Cur2, location: Some("x".into()), ..DatasetSource::default() };
+        source.columns.insert("linked_account_id".into(), "usage_account".into());
+        source.columns.insert("product_name".into(), "service".into());
+        let account = AccountId::parse("043735371057").unwrap();
+        let mapping = Mapping { dataset: DatasetName::Billing, source: &source, account: &account };
+        let raw =
+            RawPart { label: "cur.parquet".into(), frame, day: None, billing_period: Some(YearMonth::new(2026, 10).unwrap()) };
+        let billing = map(&mapping, raw).unwrap();
+        assert_eq!(billing.column("product_name").unwrap().str().unwrap().get(0), Some("EC2"));
+        assert_eq!(billing.column("aws_charges").unwrap().f64().unwrap().get(0), Some(2.5));
+        assert_eq!(billing.height(), 1);
     }
 }

@@ -72,6 +72,13 @@ impl Mapping<'_> {
 
 /// Decodes one file of `format` into a raw frame.
 pub fn decode(format: SourceFormat, dataset: DatasetName, label: &str, bytes: &[u8]) -> Result<DataFrame> {
+    decode_for(&DatasetSource { format, ..DatasetSource::default() }, dataset, label, bytes)
+}
+
+/// [`decode`] for a configured source: a Parquet export is read with its format's columns and
+/// those `columns` names in their place.
+pub fn decode_for(source: &DatasetSource, dataset: DatasetName, label: &str, bytes: &[u8]) -> Result<DataFrame> {
+    let format = source.format;
     let bad = |reason: String| ExtractError::BadExport {
         dataset: dataset.as_str().to_owned(),
         file: label.to_owned(),
@@ -82,7 +89,9 @@ pub fn decode(format: SourceFormat, dataset: DatasetName, label: &str, bytes: &[
         SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => json_lines(bytes).map_err(bad),
         SourceFormat::Csv => csv_text(bytes).map_err(bad),
         SourceFormat::Cur2 | SourceFormat::Focus | SourceFormat::Contract => {
-            parquet(bytes, cost::columns_read(format)).map_err(|error| bad(error.to_string()))
+            let mut wanted: Vec<&str> = cost::columns_read(format).to_vec();
+            wanted.extend(source.columns.values().map(String::as_str));
+            parquet(bytes, &wanted).map_err(|error| bad(error.to_string()))
         }
     }
 }
@@ -185,7 +194,9 @@ fn csv_text(bytes: &[u8]) -> std::result::Result<DataFrame, String> {
 fn parquet(bytes: &[u8], wanted: &[&str]) -> PolarsResult<DataFrame> {
     let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
     let schema = reader.schema()?;
-    let present: Vec<String> = wanted.iter().filter(|name| schema.contains(name)).map(|name| (*name).to_owned()).collect();
+    let mut present: Vec<String> = wanted.iter().filter(|name| schema.contains(name)).map(|name| (*name).to_owned()).collect();
+    present.sort();
+    present.dedup();
     let mut frame = ParquetReader::new(std::io::Cursor::new(bytes))
         .with_columns(Some(present))
         .read_parallel(ParallelStrategy::None)
