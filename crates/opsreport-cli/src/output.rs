@@ -55,14 +55,21 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder, then renames it.
+/// The lock file of an account folder: runs writing the same account take turns.
+pub const LOCK_FILE: &str = ".opsreport.lock";
+
+/// Temporary names of one process, so that two threads never share one.
+static TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Writes `bytes` to `path` through a new temporary file in the same folder (created, never
+/// opened through an existing name or link), then renames it into place.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(folder)?;
     let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = folder.join(format!(".{name}.tmp-{}", std::process::id()));
+    let serial = TEMPORARY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temporary = folder.join(format!(".{name}.tmp-{}-{serial}", std::process::id()));
     let result = (|| {
-        let mut file = fs::File::create(&temporary)?;
+        let mut file = fs::OpenOptions::new().write(true).create_new(true).open(&temporary)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         fs::rename(&temporary, path)
@@ -73,37 +80,117 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
-/// The folder of one report.
-pub fn report_folder(out: &Path, account: &str, month: &str) -> PathBuf {
-    out.join(account).join(month)
-}
-
-/// Writes a report folder: the files, then the manifest. Returns the folder.
-pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile]) -> std::io::Result<PathBuf> {
-    let folder = report_folder(out, identity.account_id, identity.month);
-    fs::create_dir_all(&folder)?;
-    let manifest_path = folder.join("manifest.json");
-    if manifest_path.exists() {
-        fs::remove_file(&manifest_path)?;
-    }
-    // Temporary files of a run that was killed before it could rename them.
-    for entry in fs::read_dir(&folder)? {
-        let path = entry?.path();
-        let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-        if name.starts_with('.') && name.contains(".tmp-") && path.is_file() {
-            fs::remove_file(&path)?;
+/// `base/<part>/…`, each part a real folder of the output tree, created when absent. A part
+/// that is a symbolic link (or a file) is an error: the job never writes through a link out of
+/// its tree, nor into another account's folder.
+fn own_folder(base: &Path, parts: &[&str]) -> std::io::Result<PathBuf> {
+    let mut folder = base.to_owned();
+    for part in parts {
+        folder.push(part);
+        match fs::symlink_metadata(&folder) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                return Err(std::io::Error::other(format!(
+                    "{} is a symbolic link; the job writes only into folders of its own output tree: remove the link",
+                    folder.display()
+                )));
+            }
+            Ok(metadata) if metadata.is_dir() => {}
+            Ok(_) => return Err(std::io::Error::other(format!("{} is not a folder", folder.display()))),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => match fs::create_dir(&folder) {
+                Ok(()) => {}
+                // Another run created it in between: check it again.
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if !fs::symlink_metadata(&folder)?.is_dir() {
+                        return Err(std::io::Error::other(format!("{} is not a folder", folder.display())));
+                    }
+                }
+                Err(error) => return Err(error),
+            },
+            Err(error) => return Err(error),
         }
     }
-    // Tables from an earlier run that this run does not write would be stale: remove them.
-    let tables = folder.join("tables");
-    if tables.is_dir() {
-        for entry in fs::read_dir(&tables)? {
-            let path = entry?.path();
-            let relative =
-                format!("tables/{}", path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default());
-            if !files.iter().any(|file| file.path == relative) {
-                fs::remove_file(&path)?;
+    Ok(folder)
+}
+
+/// An exclusive lock on an account folder, held until dropped: a second run writing the same
+/// account waits, so a manifest always describes the files beside it.
+fn lock_account(folder: &Path) -> std::io::Result<fs::File> {
+    let path = folder.join(LOCK_FILE);
+    if fs::symlink_metadata(&path).is_ok_and(|metadata| !metadata.is_file()) {
+        return Err(std::io::Error::other(format!("{} is not a lock file of this job: remove it", path.display())));
+    }
+    let file = fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+    file.lock()?;
+    Ok(file)
+}
+
+/// The files an earlier run listed in `folder`'s manifest: the only old files a run removes.
+fn previous_files(folder: &Path) -> Vec<String> {
+    let Ok(bytes) = fs::read(folder.join("manifest.json")) else { return Vec::new() };
+    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return Vec::new() };
+    manifest["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry["path"].as_str())
+        .filter(|path| is_report_path(path))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A path a report folder can hold: `name` or `tables/name`, no other folder, no `..`.
+fn is_report_path(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    let plain = |part: &str| !part.is_empty() && part != "." && part != ".." && !part.contains('\\');
+    match parts.as_slice() {
+        [name] => plain(name),
+        ["tables", name] => plain(name),
+        _ => false,
+    }
+}
+
+/// Writes a report folder: the files, then the manifest. Returns the folder. Holds the
+/// account's lock throughout; removes only what this job wrote before (the files the old
+/// manifest lists that this run does not write, and its own temporary files).
+pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile]) -> std::io::Result<PathBuf> {
+    fs::create_dir_all(out)?;
+    let account = own_folder(out, &[identity.account_id])?;
+    let _lock = lock_account(&account)?;
+    let folder = own_folder(&account, &[identity.month])?;
+    if files.iter().any(|file| file.path.starts_with("tables/")) {
+        own_folder(&folder, &["tables"])?;
+    }
+    let previous = previous_files(&folder);
+    let manifest_path = folder.join("manifest.json");
+    if fs::symlink_metadata(&manifest_path).is_ok() {
+        fs::remove_file(&manifest_path)?;
+    }
+    // Temporary files of a run of this job that was killed before it could rename them.
+    let known: Vec<&str> =
+        files.iter().map(|file| file.path.as_str()).chain(previous.iter().map(String::as_str)).chain(["manifest.json"]).collect();
+    for path in &known {
+        let (parent, name) = match path.rsplit_once('/') {
+            Some((parent, name)) => (folder.join(parent), name),
+            None => (folder.clone(), *path),
+        };
+        let Ok(entries) = fs::read_dir(&parent) else { continue };
+        for entry in entries {
+            let entry = entry?;
+            let entry_name = entry.file_name().to_string_lossy().into_owned();
+            if entry_name.starts_with(&format!(".{name}.tmp-")) && entry.file_type()?.is_file() {
+                fs::remove_file(entry.path())?;
             }
+        }
+    }
+    // Files of an earlier run that this run does not write would be stale: remove them (not
+    // through a link, and only regular files).
+    for path in previous.iter().filter(|path| !files.iter().any(|file| &file.path == *path)) {
+        if path.starts_with("tables/") && !tables_owned(&folder) {
+            continue;
+        }
+        let old = folder.join(path);
+        if fs::symlink_metadata(&old).is_ok_and(|metadata| metadata.is_file()) {
+            fs::remove_file(&old)?;
         }
     }
     for file in files {
@@ -111,6 +198,11 @@ pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile])
     }
     write_atomically(&manifest_path, &manifest_json(identity, files))?;
     Ok(folder)
+}
+
+/// Whether `folder/tables` is a real folder (not a link), so its files are the job's own.
+fn tables_owned(folder: &Path) -> bool {
+    fs::symlink_metadata(folder.join("tables")).is_ok_and(|metadata| metadata.is_dir())
 }
 
 /// `manifest.json` of a report: identity, and every file with its size and SHA-256, sorted.
@@ -133,10 +225,12 @@ pub fn manifest_json(identity: &ReportIdentity, files: &[OutputFile]) -> Vec<u8>
     json
 }
 
-/// A table as CSV (RFC 4180: quoted when needed, CRLF-free for diffs).
+/// A table as CSV (RFC 4180: quoted when needed, CRLF-free for diffs). A text cell that a
+/// spreadsheet would run as a formula is neutralised (see [`spreadsheet_safe`]).
 pub fn csv(columns: &[String], rows: &[Vec<String>]) -> Vec<u8> {
     fn field(text: &str) -> String {
-        if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+        let text = spreadsheet_safe(text);
+        if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.into_owned() }
     }
     let mut out = String::new();
     for line in std::iter::once(columns).chain(rows.iter().map(Vec::as_slice)) {
@@ -146,9 +240,41 @@ pub fn csv(columns: &[String], rows: &[Vec<String>]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// A cell as a spreadsheet may open it: text that starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is a formula to Excel and Sheets (`=HYPERLINK(…)` in an incident subject), so
+/// it gets a leading `'`, the standard neutraliser, which the spreadsheet shows as text. A plain
+/// number (`-3`, `+2.5`) is left as it is.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.parse::<f64>().map_or(true, |number| !number.is_finite()) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+            ("-inf", "'-inf"),
+            ("-3", "-3"),
+            ("+2.5", "+2.5"),
+            ("plain", "plain"),
+        ] {
+            let text = String::from_utf8(csv(&["c".into()], &[vec![cell.into()]])).unwrap();
+            assert_eq!(text, format!("c\n{written}\n"), "{cell:?}");
+        }
+    }
 
     #[test]
     fn csv_quotes_what_needs_quoting() {

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use chrono::Utc;
 use chrono_tz::Tz;
-use opsreport_model::period::parse_time_zone;
+use opsreport_model::input;
+use opsreport_model::period::{check_date, parse_time_zone};
 use opsreport_model::sources::{DatasetSource, SourceFormat};
 use opsreport_model::{Config, DatasetName, ReportPeriod, YearMonth};
 
@@ -77,12 +78,8 @@ fn load_config_file(path: Option<&Path>) -> Result<Config, Failure> {
     if !required && !path.exists() {
         return Ok(Config::default());
     }
-    let text = std::fs::read_to_string(&path).map_err(|error| {
-        Failure::bad_input(anyhow::anyhow!(
-            "cannot read config file {}: {error}; pass --config with a readable TOML file",
-            path.display()
-        ))
-    })?;
+    let text = input::read_text(&path, "config file", input::CONFIG_MAX_BYTES)
+        .map_err(|error| Failure::bad_input(anyhow::anyhow!("{error}; pass --config with a readable TOML file")))?;
     let mut config = Config::from_toml(&text, &path.display().to_string()).map_err(Failure::bad_input)?;
     resolve_locations(&mut config, path.parent().unwrap_or(Path::new("")));
     Ok(config)
@@ -134,7 +131,8 @@ pub fn generated_on(flag: Option<&str>, period: &ReportPeriod) -> Result<chrono:
     match flag {
         None => Ok(period.default_generated_on()),
         Some(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| Failure::bad_input(anyhow::anyhow!("invalid --generated-on {text:?}: write the date as YYYY-MM-DD"))),
+            .map_err(|_| Failure::bad_input(anyhow::anyhow!("invalid --generated-on {text:?}: write the date as YYYY-MM-DD")))
+            .and_then(|date| check_date(date, "--generated-on").map_err(Failure::bad_input)),
     }
 }
 
@@ -147,8 +145,8 @@ pub fn logo(config: &Config) -> Result<Option<(String, Vec<u8>)>, Failure> {
     if !matches!(extension.as_str(), "svg" | "png" | "jpg" | "jpeg") {
         return Err(Failure::bad_input(anyhow::anyhow!("branding.logo {}: use an SVG, PNG or JPEG file", path.display())));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|error| Failure::bad_input(anyhow::anyhow!("cannot read branding.logo {}: {error}", path.display())))?;
+    let bytes = input::read_file(path, "branding.logo", input::LOGO_MAX_BYTES)
+        .map_err(|error| Failure::bad_input(anyhow::anyhow!("{error}")))?;
     Ok(Some((extension, bytes)))
 }
 

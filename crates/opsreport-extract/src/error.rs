@@ -25,6 +25,18 @@ pub enum ExtractError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// Something in the dataset tree the layout has no place for (a misspelt partition folder,
+    /// a file outside a month folder, a folder or special file among the data files): it would
+    /// otherwise be skipped without a word.
+    #[error("dataset {dataset}: {} {reason}", path.display())]
+    UnexpectedEntry {
+        /// Dataset.
+        dataset: String,
+        /// The entry.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// A partition folder whose account id is not 12 digits.
     #[error("dataset {dataset}: partition folder {} does not hold a valid account id ({reason}); rename it aws_account_id=<12 digits>", path.display())]
     InvalidPartition {

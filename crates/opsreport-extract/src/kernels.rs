@@ -310,3 +310,38 @@ mod tests {
         }
     }
 }
+
+/// The first row (counted across chunks) whose value is NaN, infinite, or larger in magnitude
+/// than `limit`.
+pub fn first_not_finite_or_beyond(values: &Float64Chunked, limit: f64) -> Option<usize> {
+    // `!(|v| <= limit)` is true for NaN too.
+    let bad = |value: f64| !(value.abs() <= limit);
+    let mut offset = 0;
+    for array in values.downcast_iter() {
+        let validity = array.validity().filter(|validity| validity.unset_bits() > 0);
+        let found = array
+            .values()
+            .as_slice()
+            .iter()
+            .enumerate()
+            .position(|(index, &value)| bad(value) && validity.is_none_or(|validity| validity.get_bit(index)));
+        if let Some(index) = found {
+            return Some(offset + index);
+        }
+        offset += array.len();
+    }
+    None
+}
+
+/// The first row (counted across chunks) at which the running sum of the magnitudes of `values`
+/// passes `limit`: below it, no sum of any of the values can overflow.
+pub fn first_total_beyond(values: &Int64Chunked, limit: u64) -> Option<usize> {
+    let mut total: u128 = 0;
+    for (index, value) in values.iter().enumerate() {
+        total += u128::from(value.unwrap_or(0).unsigned_abs());
+        if total > u128::from(limit) {
+            return Some(index);
+        }
+    }
+    None
+}

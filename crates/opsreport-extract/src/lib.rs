@@ -17,6 +17,7 @@ pub mod error;
 pub mod formats;
 mod kernels;
 pub mod local;
+pub mod parquet;
 pub mod queries;
 pub mod source;
 pub mod store;

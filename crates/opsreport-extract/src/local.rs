@@ -16,13 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use std::io::Cursor;
-
-use polars::prelude::{
-    DataFrame, HiveOptions, LazyFrame, ParallelStrategy, ParquetReader, PolarsResult, ScanArgsParquet, ScanSources, SerReader,
-};
+use polars::prelude::{HiveOptions, LazyFrame, ScanArgsParquet, ScanSources};
 use sha2::{Digest, Sha256};
 
+use crate::parquet;
 use crate::source::{AccountData, Dataset, ExtractTimings, ReadStatistics, Source, months_to_read};
 use crate::validate::{Part, validate};
 use crate::{ExtractError, Result};
@@ -34,9 +31,6 @@ type LoadedDataset = (Dataset, [u8; 32], Duration);
 pub const LOAD_THREADS: usize = 4;
 /// Above this many bytes of files, an account's datasets are loaded one after the other.
 pub const PARALLEL_LOAD_MAX_BYTES: u64 = 32 << 20;
-/// Files up to this size are decoded by the eager reader on the loading thread; larger ones by a
-/// lazy scan, which decodes on several threads.
-pub const EAGER_READ_MAX_BYTES: u64 = 4 << 20;
 
 /// Parquet files under a dataset root.
 #[derive(Clone, Debug)]
@@ -62,6 +56,8 @@ pub struct PartitionPlan {
     pub files: Vec<(PathBuf, Option<YearMonth>)>,
     /// The partition months found among those wanted.
     pub months: Vec<YearMonth>,
+    /// Months the report period overlaps that have no partition while others do, in words.
+    pub warnings: Vec<String>,
 }
 
 impl LocalSource {
@@ -90,64 +86,70 @@ impl LocalSource {
         self.root.join(dataset.as_str()).join(format!("{ACCOUNT_COLUMN}={account}"))
     }
 
-    /// The files of `dataset` a report of `account` for `period` opens.
+    /// The files of `dataset` a report of `account` for `period` opens. A month folder without
+    /// data files counts as absent; a month the period overlaps that is absent while others are
+    /// present is a warning of the plan (its rows are not covered).
     pub fn plan(&self, dataset: DatasetName, account: &AccountId, period: &ReportPeriod) -> Result<PartitionPlan> {
-        let folder = self.account_folder(dataset, account);
-        if self.skipped.contains(&dataset) || !folder.is_dir() {
+        let Some(folder) = self.existing_account_folder(dataset, account)? else {
             return Ok(PartitionPlan::default());
-        }
-        let wanted = months_to_read(dataset, period);
+        };
         if dataset.spec().partition_column.is_none() {
-            return Ok(PartitionPlan {
-                files: data_files(dataset, &folder)?.into_iter().map(|file| (file, None)).collect(),
-                months: Vec::new(),
-            });
+            return Ok(reference_plan(data_files(dataset, &folder)?));
         }
+        let present = month_folders(dataset, &folder)?;
         let mut plan = PartitionPlan::default();
-        for month in wanted {
-            let partition = folder.join(format!("month={month}"));
-            if partition.is_dir() {
-                plan.files.extend(data_files(dataset, &partition)?.into_iter().map(|file| (file, Some(month))));
-                plan.months.push(month);
+        let mut absent = Vec::new();
+        for month in months_to_read(dataset, period) {
+            let files = match present.get(&month) {
+                Some(partition) => data_files(dataset, partition)?,
+                None => Vec::new(),
+            };
+            if files.is_empty() {
+                absent.push(month);
+                continue;
             }
+            plan.files.extend(files.into_iter().map(|file| (file, Some(month))));
+            plan.months.push(month);
+        }
+        if !plan.months.is_empty() {
+            plan.warnings = absent.iter().filter_map(|month| uncovered_part(dataset, period, *month)).collect();
         }
         Ok(plan)
     }
 
     /// Every month partition of `dataset` for `account`, oldest first (for `validate`).
     pub fn plan_all_months(&self, dataset: DatasetName, account: &AccountId) -> Result<PartitionPlan> {
-        let folder = self.account_folder(dataset, account);
-        if self.skipped.contains(&dataset) || !folder.is_dir() {
+        let Some(folder) = self.existing_account_folder(dataset, account)? else {
             return Ok(PartitionPlan::default());
-        }
+        };
         if dataset.spec().partition_column.is_none() {
-            return Ok(PartitionPlan {
-                files: data_files(dataset, &folder)?.into_iter().map(|file| (file, None)).collect(),
-                months: Vec::new(),
-            });
+            return Ok(reference_plan(data_files(dataset, &folder)?));
         }
-        let io_error = |source| ExtractError::Io { dataset: dataset.as_str().to_owned(), path: folder.clone(), source };
-        let mut months = Vec::new();
-        for entry in fs::read_dir(&folder).map_err(io_error)? {
-            let entry = entry.map_err(io_error)?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(month) = name.strip_prefix("month=") {
-                let month = YearMonth::parse(month).map_err(|error| ExtractError::InvalidPartition {
-                    dataset: dataset.as_str().to_owned(),
-                    path: entry.path(),
-                    reason: error.to_string(),
-                })?;
-                months.push(month);
+        let mut plan = PartitionPlan::default();
+        for (month, partition) in month_folders(dataset, &folder)? {
+            let files = data_files(dataset, &partition)?;
+            if !files.is_empty() {
+                plan.files.extend(files.into_iter().map(|file| (file, Some(month))));
+                plan.months.push(month);
             }
         }
-        months.sort();
-        let mut plan = PartitionPlan::default();
-        for month in months {
-            plan.files
-                .extend(data_files(dataset, &folder.join(format!("month={month}")))?.into_iter().map(|file| (file, Some(month))));
-            plan.months.push(month);
-        }
         Ok(plan)
+    }
+
+    /// The account's folder of `dataset` when it exists (and the dataset is read here). A
+    /// folder whose partition name is misspelt (`AWS_ACCOUNT_ID=<this account>`) is an error,
+    /// not "no data".
+    fn existing_account_folder(&self, dataset: DatasetName, account: &AccountId) -> Result<Option<PathBuf>> {
+        let folder = self.account_folder(dataset, account);
+        if self.skipped.contains(&dataset) {
+            return Ok(None);
+        }
+        if folder.is_dir() {
+            return Ok(Some(folder));
+        }
+        // Only when the folder is absent: a fleet's usual case costs no listing.
+        self.account_folders(dataset)?;
+        Ok(None)
     }
 
     /// Every account with a folder in any dataset, sorted.
@@ -161,25 +163,38 @@ impl LocalSource {
         Ok(accounts.into_iter().collect())
     }
 
+    /// The `aws_account_id=<id>` folders of `dataset`. Anything else in the dataset folder but
+    /// hidden files and markers is an error naming it: a misspelt partition would otherwise
+    /// make an account's data disappear without a word.
     fn account_folders(&self, dataset: DatasetName) -> Result<Vec<(AccountId, PathBuf)>> {
         let folder = self.root.join(dataset.as_str());
         if self.skipped.contains(&dataset) || !folder.is_dir() {
             return Ok(Vec::new());
         }
-        let io_error = |source| ExtractError::Io { dataset: dataset.as_str().to_owned(), path: folder.clone(), source };
         let mut found = Vec::new();
-        for entry in fs::read_dir(&folder).map_err(io_error)? {
-            let entry = entry.map_err(io_error)?;
-            let name = entry.file_name().to_string_lossy().into_owned();
+        for (name, path) in listed_entries(dataset, &folder)? {
             let Some(id) = name.strip_prefix(&format!("{ACCOUNT_COLUMN}=")) else {
-                continue;
+                return Err(unexpected(
+                    dataset,
+                    path,
+                    format!(
+                        "is not an account folder: a dataset folder holds only {ACCOUNT_COLUMN}=<12 digits> folders (partition names are lower case); rename or remove it"
+                    ),
+                ));
             };
             let account = AccountId::parse(id).map_err(|error| ExtractError::InvalidPartition {
                 dataset: dataset.as_str().to_owned(),
-                path: entry.path(),
+                path: path.clone(),
                 reason: error.to_string(),
             })?;
-            found.push((account, entry.path()));
+            if !path.is_dir() {
+                return Err(unexpected(
+                    dataset,
+                    path,
+                    "is not a folder; an account partition is a folder of month folders".into(),
+                ));
+            }
+            found.push((account, path));
         }
         found.sort();
         Ok(found)
@@ -211,16 +226,15 @@ impl LocalSource {
                 digest.update(format!("{dataset}\n{label}\n{}\n", bytes.len()).as_bytes());
                 digest.update(&bytes);
             }
-            let frame = decode(bytes, EAGER_READ_MAX_BYTES).map_err(|error| ExtractError::UnreadableFile {
-                dataset: dataset.as_str().to_owned(),
-                file: label.clone(),
-                reason: error.to_string().lines().next().unwrap_or("unknown error").chars().take(300).collect(),
+            let frame = parquet::decode(bytes, None, parquet::EAGER_READ_MAX_BYTES).map_err(|reason| {
+                ExtractError::UnreadableFile { dataset: dataset.as_str().to_owned(), file: label.clone(), reason }
             })?;
             reading += started.elapsed();
             parts.push(Part { label, month: *month, frame });
         }
         let months = plan.months.iter().map(ToString::to_string).collect();
         let mut loaded = validate(dataset, account, period, parts, months)?;
+        loaded.quality.warnings.extend(plan.warnings.iter().cloned());
         loaded.decode += reading;
         if loaded.frame.is_none() {
             let folder = self.account_folder(dataset, account);
@@ -272,8 +286,9 @@ impl LocalSource {
         if !path.exists() {
             return Ok(None);
         }
-        let bytes = fs::read(&path).map_err(|source| ExtractError::Io { dataset: "notes".into(), path: path.clone(), source })?;
         let origin = self.relative(&path);
+        let bytes = opsreport_model::input::read_file(&path, "notes file", opsreport_model::input::NOTES_MAX_BYTES)
+            .map_err(|error| opsreport_model::notes::NotesError { origin: origin.clone(), message: error.to_string() })?;
         let text = String::from_utf8(bytes)
             .map_err(|_| opsreport_model::notes::NotesError { origin: origin.clone(), message: "not UTF-8 text".into() })?;
         Ok(Some(Notes::from_toml(&text, &origin)?))
@@ -286,39 +301,108 @@ fn scan_arguments() -> ScanArgsParquet {
     ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..ScanArgsParquet::default() }
 }
 
-/// Decodes one Parquet file. Files up to `eager_max` bytes (almost all of them) go through the
-/// eager reader: a lazy scan costs about three times as much for them (a query to plan per
-/// file). Larger ones go through the lazy scan, whose engine decodes on every core.
-fn decode(bytes: Vec<u8>, eager_max: u64) -> PolarsResult<DataFrame> {
-    if bytes.len() as u64 > eager_max {
-        let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
-        LazyFrame::scan_parquet_sources(sources, scan_arguments()).and_then(LazyFrame::collect)
-    } else {
-        // On the calling thread: the datasets are already read in parallel (and a fleet's
-        // accounts too), and handing a small file's columns to the shared pool costs more than
-        // decoding them here.
-        ParquetReader::new(Cursor::new(bytes)).read_parallel(ParallelStrategy::None).finish()
-    }
-}
-
-/// Data files in a partition folder: every regular file except hidden ones and markers
-/// (`.crc`, `_SUCCESS`), sorted by name. Athena `UNLOAD` writes files without an extension.
+/// Data files in a partition folder, sorted by name: every regular file (or link to one) except
+/// hidden ones and markers (`.crc`, `_SUCCESS`). Athena `UNLOAD` writes files without an
+/// extension. A folder, a broken link or a special file (a FIFO, a device) among them is an
+/// error naming it: it cannot be read, and skipping it would lose its rows without a word.
 fn data_files(dataset: DatasetName, folder: &Path) -> Result<Vec<PathBuf>> {
-    let io_error = |source| ExtractError::Io { dataset: dataset.as_str().to_owned(), path: folder.to_owned(), source };
     let mut files = Vec::new();
-    for entry in fs::read_dir(folder).map_err(io_error)? {
-        let entry = entry.map_err(io_error)?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') || name.starts_with('_') {
-            continue;
-        }
-        if entry.file_type().map_err(io_error)?.is_file() {
-            files.push(entry.path());
+    for (_, path) in listed_entries(dataset, folder)? {
+        // `metadata` follows a link: a linked file is read like any other.
+        match fs::metadata(&path) {
+            Ok(metadata) if metadata.is_file() => files.push(path),
+            Ok(metadata) if metadata.is_dir() => {
+                return Err(unexpected(
+                    dataset,
+                    path,
+                    "is a folder inside a partition, whose files would not be read; move its files up into the partition or remove it".into(),
+                ));
+            }
+            Ok(_) => {
+                return Err(unexpected(dataset, path, "is not a regular file (a FIFO, a device or a socket); remove it".into()));
+            }
+            Err(error) => {
+                return Err(unexpected(dataset, path, format!("cannot be opened ({error}); a broken link? fix or remove it")));
+            }
         }
     }
     files.sort();
     Ok(files)
+}
+
+/// The entries of `folder` the layout looks at (not hidden files or markers), with their names.
+fn listed_entries(dataset: DatasetName, folder: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let io_error = |source| ExtractError::Io { dataset: dataset.as_str().to_owned(), path: folder.to_owned(), source };
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(folder).map_err(io_error)? {
+        let entry = entry.map_err(io_error)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with('.') && !name.starts_with('_') {
+            entries.push((name, entry.path()));
+        }
+    }
+    entries.sort();
+    Ok(entries)
+}
+
+/// The `month=YYYY-MM` folders of an account folder. Anything else (a file beside them,
+/// `MONTH=2026-10`, `month=2026-1`) is an error naming it.
+fn month_folders(dataset: DatasetName, folder: &Path) -> Result<BTreeMap<YearMonth, PathBuf>> {
+    let mut months = BTreeMap::new();
+    for (name, path) in listed_entries(dataset, folder)? {
+        let month = name.strip_prefix("month=").map(YearMonth::parse);
+        match month {
+            Some(Ok(month)) if path.is_dir() => {
+                months.insert(month, path);
+            }
+            Some(Ok(_)) => {
+                return Err(unexpected(dataset, path, "is not a folder; a month partition is a folder of files".into()));
+            }
+            Some(Err(error)) => {
+                return Err(unexpected(
+                    dataset,
+                    path,
+                    format!("is not a valid month partition ({error}); rename it month=YYYY-MM"),
+                ));
+            }
+            None => {
+                return Err(unexpected(
+                    dataset,
+                    path,
+                    "is not read: an account folder of this dataset holds only month=YYYY-MM folders (lower case); move its data into one or remove it".into(),
+                ));
+            }
+        }
+    }
+    Ok(months)
+}
+
+fn unexpected(dataset: DatasetName, path: PathBuf, reason: String) -> ExtractError {
+    ExtractError::UnexpectedEntry { dataset: dataset.as_str().to_owned(), path, reason }
+}
+
+fn reference_plan(files: Vec<PathBuf>) -> PartitionPlan {
+    PartitionPlan { files: files.into_iter().map(|file| (file, None)).collect(), ..PartitionPlan::default() }
+}
+
+/// What an absent `month` leaves uncovered of the report period, if it overlaps the period: the
+/// UTC hours of a timestamp partition (a New York October reaches into November UTC), or the
+/// whole month of a date partition.
+fn uncovered_part(dataset: DatasetName, period: &ReportPeriod, month: YearMonth) -> Option<String> {
+    let midnight = |date: chrono::NaiveDate| date.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let partition = dataset.spec().partition_column.and_then(|name| dataset.spec().column(name))?;
+    if partition.column_type != opsreport_model::ColumnType::Timestamp {
+        return (month == period.month()).then(|| format!("no month={month} partition: the report month has no data"));
+    }
+    let from = period.start().max(midnight(month.first_day()));
+    let to = period.end().min(midnight(month.next().first_day()));
+    (from < to).then(|| {
+        format!(
+            "no month={month} partition: the period's rows from {} to {} UTC are not covered",
+            from.format("%Y-%m-%d %H:%M"),
+            to.format("%Y-%m-%d %H:%M")
+        )
+    })
 }
 
 impl Source for LocalSource {
@@ -437,8 +521,8 @@ mod tests {
         for dataset in [DatasetName::Incidents, DatasetName::Alerts, DatasetName::BackupJobs, DatasetName::Billing] {
             for (file, _) in source.plan(dataset, &account, &period).expect("a plan").files {
                 let bytes = fs::read(&file).expect("readable");
-                let eager = decode(bytes.clone(), u64::MAX).expect("eager");
-                let lazy = decode(bytes, 0).expect("lazy");
+                let eager = parquet::decode(bytes.clone(), None, u64::MAX).expect("eager");
+                let lazy = parquet::decode(bytes, None, 0).expect("lazy");
                 assert_eq!(eager.schema(), lazy.schema(), "{}", file.display());
                 assert!(eager.equals_missing(&lazy), "{}", file.display());
                 compared += 1;

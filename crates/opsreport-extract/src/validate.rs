@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use opsreport_model::contract::{
-    ACCOUNT_COLUMN, ColumnSpec, ColumnType, DatasetSpec, EARLIEST_DATA_DATE, LATEST_DATA_DAYS_AFTER_PERIOD, RowRule,
+    ACCOUNT_COLUMN, ColumnSpec, ColumnType, DatasetKind, DatasetSpec, EARLIEST_DATA_DATE, LATEST_DATA_DAYS_AFTER_PERIOD, RowRule,
 };
+use opsreport_model::period::LAST_MONTH;
 use opsreport_model::{AccountId, DatasetName, DatasetQuality, ReportPeriod, YearMonth};
 use polars::prelude::*;
 
@@ -73,8 +74,14 @@ fn cast_to_contract(column: &ColumnSpec, found: &Column) -> Option<PolarsResult<
         | (ColumnType::Date, DataType::Date) => {
             return Some(Ok(found.clone()));
         }
+        // Dictionary-encoded text (a pandas categorical) is text.
+        (ColumnType::String, DataType::Categorical(_, _) | DataType::Enum(_, _)) => found.cast(&target),
         (ColumnType::Int64, dtype) if dtype.is_integer() && !matches!(dtype, DataType::UInt64) => found.cast(&target),
-        (ColumnType::Double, dtype) if dtype.is_float() || (dtype.is_integer()) => found.cast(&target),
+        // A whole-number decimal (`decimal(18,0)`) holds a count exactly; a value too large for
+        // int64 fails the strict cast and names the column.
+        (ColumnType::Int64, DataType::Decimal(_, 0)) => found.strict_cast(&target),
+        // Money or hours as `decimal(p,s)`: the nearest double, as a double export would hold it.
+        (ColumnType::Double, dtype) if dtype.is_float() || dtype.is_integer() || dtype.is_decimal() => found.cast(&target),
         // A timestamp without a zone is read as UTC (Parquet's isAdjustedToUTC = false from
         // writers that do not set it); one with a zone is an instant already. Either way the
         // cast keeps the instant and changes only the unit and the label.
@@ -218,7 +225,8 @@ fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part, 
         }
         columns.push(converted);
     }
-    if let Ok(file_account) = found.column(ACCOUNT_COLUMN) {
+    // In any spelling: an `AWS_ACCOUNT_ID` column holding another account is checked, not ignored.
+    for file_account in found.columns().iter().filter(|column| column.name().eq_ignore_ascii_case(ACCOUNT_COLUMN)) {
         check_file_account(spec, &label, file_account, account)?;
     }
     columns.push(Column::new_scalar(PART_COLUMN.into(), Scalar::from(index as u32), rows));
@@ -302,7 +310,22 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
         return Ok(());
     }
     let earliest = NaiveDate::parse_from_str(EARLIEST_DATA_DATE, "%Y-%m-%d").expect("a valid constant date");
-    let latest = period.end() + chrono::Duration::days(LATEST_DATA_DAYS_AFTER_PERIOD);
+    // Event data is bounded by the report it is read for; reference data (an engagement that
+    // runs for years) only by the months any report can cover, so an old month can be
+    // regenerated with today's reference data.
+    let latest = match spec.kind {
+        DatasetKind::Reference => {
+            let (year, month) = LAST_MONTH;
+            YearMonth::new(year, month)
+                .expect("the last month")
+                .next()
+                .first_day()
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight")
+                .and_utc()
+        }
+        _ => period.end() + chrono::Duration::days(LATEST_DATA_DAYS_AFTER_PERIOD),
+    };
     let series = |name: &str| frame.column(name).map(|column| column.as_materialized_series().clone());
     // (the first row that breaks the rule, the column to name, the columns whose values to show,
     // the rule in words)
@@ -330,6 +353,7 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
         let outside = kernels::first_outside(values.i64().map_err(|error| engine(spec, error))?, low, high);
         checks.push((outside, column.name, vec![column.name], plausible.clone()));
     }
+    checks.extend(number_checks(spec, frame)?);
     for rule in spec.row_rules() {
         let check = match *rule {
             RowRule::AtLeast { column, min } => (
@@ -387,6 +411,56 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
         });
     }
     Ok(())
+}
+
+/// No real export holds a count or size beyond 2^53 (9 PB in bytes) in one row, ...
+pub const INT_MAGNITUDE_LIMIT: i64 = (1 << 53) - 1;
+/// ... nor a column whose values add up, in magnitude, beyond int64: below that no total the
+/// metrics take can wrap.
+pub const INT_TOTAL_LIMIT: u64 = i64::MAX as u64;
+/// No real export holds NaN, an infinity, or an amount, duration or score beyond 10^15.
+pub const DOUBLE_MAGNITUDE_LIMIT: f64 = 1e15;
+
+/// One row check: the first row that breaks it, the column to name, the columns whose values to
+/// show, the rule in words.
+type Check<'a> = (Option<usize>, &'a str, Vec<&'a str>, String);
+
+/// The number rules every numeric column obeys, as [`check_row_rules`] checks: finite doubles
+/// within [`DOUBLE_MAGNITUDE_LIMIT`], integers within [`INT_MAGNITUDE_LIMIT`] whose column total
+/// stays within [`INT_TOTAL_LIMIT`].
+fn number_checks<'a>(spec: &'a DatasetSpec, frame: &DataFrame) -> Result<Vec<Check<'a>>> {
+    let mut checks = Vec::new();
+    for column in spec.columns {
+        let values = frame.column(column.name).map_err(|error| engine(spec, error))?;
+        match column.column_type {
+            ColumnType::Double => {
+                let values = values.f64().map_err(|error| engine(spec, error))?;
+                checks.push((
+                    kernels::first_not_finite_or_beyond(values, DOUBLE_MAGNITUDE_LIMIT),
+                    column.name,
+                    vec![column.name],
+                    format!("is not a value a real export can hold (NaN, infinite, or beyond ±{DOUBLE_MAGNITUDE_LIMIT:e})"),
+                ));
+            }
+            ColumnType::Int64 => {
+                let values = values.i64().map_err(|error| engine(spec, error))?;
+                checks.push((
+                    kernels::first_outside(values, -INT_MAGNITUDE_LIMIT, INT_MAGNITUDE_LIMIT),
+                    column.name,
+                    vec![column.name],
+                    format!("is beyond ±{INT_MAGNITUDE_LIMIT} (2^53 - 1), more than a real export holds"),
+                ));
+                checks.push((
+                    kernels::first_total_beyond(values, INT_TOTAL_LIMIT),
+                    column.name,
+                    vec![column.name],
+                    "takes the column's total beyond what a 64-bit sum can hold; the values cannot be real".into(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(checks)
 }
 
 /// Excludes rows with a null in a required column and counts them.

@@ -8,6 +8,7 @@ pub mod account;
 pub mod config;
 pub mod contract;
 pub mod format;
+pub mod input;
 pub mod metrics;
 pub mod notes;
 pub mod period;

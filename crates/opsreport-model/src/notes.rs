@@ -145,11 +145,46 @@ pub struct ActionItem {
     pub status: Option<String>,
 }
 
+/// Characters one notes text may have: about a page of the report. A longer one is an error
+/// naming its key, not a silently cut paragraph.
+pub const NOTE_TEXT_MAX_CHARS: usize = 4_000;
+
 impl Notes {
-    /// Parses a notes file; `origin` names it in messages.
+    /// Parses a notes file; `origin` names it in messages. The file is at most
+    /// [`crate::input::NOTES_MAX_BYTES`] and each text at most [`NOTE_TEXT_MAX_CHARS`].
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, NotesError> {
-        toml::from_str(text)
-            .map_err(|error| NotesError { origin: origin.to_owned(), message: error.to_string().trim_end().to_owned() })
+        let error = |message: String| NotesError { origin: origin.to_owned(), message };
+        if text.len() as u64 > crate::input::NOTES_MAX_BYTES {
+            return Err(error(format!(
+                "{} bytes, more than the {} a notes file may have; keep the notes to what the report shows",
+                text.len(),
+                crate::input::NOTES_MAX_BYTES
+            )));
+        }
+        let value: toml::Value = toml::from_str(text).map_err(|e| error(e.to_string().trim_end().to_owned()))?;
+        if let Some((key, chars)) = longest_text(&value, String::new()).filter(|(_, chars)| *chars > NOTE_TEXT_MAX_CHARS) {
+            return Err(error(format!(
+                "`{key}` has {chars} characters; a note may have at most {NOTE_TEXT_MAX_CHARS} (about a page): shorten it"
+            )));
+        }
+        toml::from_str(text).map_err(|e| error(e.to_string().trim_end().to_owned()))
+    }
+}
+
+/// The key path and length (in characters) of the longest string in `value`.
+fn longest_text(value: &toml::Value, path: String) -> Option<(String, usize)> {
+    match value {
+        toml::Value::String(text) => Some((path, text.chars().count())),
+        toml::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(index, item)| longest_text(item, format!("{path}[{index}]")))
+            .max_by_key(|found| found.1),
+        toml::Value::Table(table) => table
+            .iter()
+            .filter_map(|(key, item)| longest_text(item, if path.is_empty() { key.clone() } else { format!("{path}.{key}") }))
+            .max_by_key(|found| found.1),
+        _ => None,
     }
 }
 
@@ -192,5 +227,10 @@ date = "mid-December"
         let message = Notes::from_toml("[[risks]]\ntitle = 5\n", "n.toml").unwrap_err().to_string();
         assert!(message.contains("title"), "{message}");
         assert!(Notes::from_toml("this is not toml", "n.toml").is_err());
+        let long = format!("[[risks]]\ntitle = \"r\"\nmitigation = \"{}\"\n", "x".repeat(NOTE_TEXT_MAX_CHARS + 1));
+        let message = Notes::from_toml(&long, "n.toml").unwrap_err().to_string();
+        assert!(message.contains("`risks[0].mitigation` has 4001 characters"), "{message}");
+        let huge = format!("scope_changes = \"{}\"\n", "x".repeat(300_000));
+        assert!(Notes::from_toml(&huge, "n.toml").unwrap_err().to_string().contains("more than the 262144"));
     }
 }

@@ -15,12 +15,28 @@ pub enum PeriodError {
     /// Not `YYYY-MM` with a month 01..12.
     #[error("invalid month {0:?}: write the month as YYYY-MM (for example 2026-10) or `previous`")]
     InvalidMonth(String),
+    /// A well-formed month or date outside [`FIRST_MONTH`]..=[`LAST_MONTH`].
+    #[error("{0} is outside the months a report can cover (2000-01 to 2099-12)")]
+    OutOfRange(String),
     /// Not a name in the IANA time-zone database.
     #[error("unknown time zone {0:?}: use an IANA name such as UTC, Europe/Berlin or America/New_York")]
     UnknownTimeZone(String),
     /// The scheduled event is not JSON, or has no usable `time`.
     #[error("invalid scheduled event: {0}")]
     InvalidEvent(String),
+}
+
+/// The first month a report can cover: no data of the managed service is older.
+pub const FIRST_MONTH: (i32, u32) = (2000, 1);
+/// The last month a report can cover. Every date input (a month, an event time, a document date)
+/// is checked against this one range, once, where it is read ([`YearMonth::new`],
+/// [`check_date`]); nothing later has to handle a year 0 or a year 10000.
+pub const LAST_MONTH: (i32, u32) = (2099, 12);
+
+/// `date` if it lies in a month between [`FIRST_MONTH`] and [`LAST_MONTH`] (both included).
+pub fn check_date(date: NaiveDate, what: &str) -> Result<NaiveDate, PeriodError> {
+    let month = (date.year(), date.month());
+    if (FIRST_MONTH..=LAST_MONTH).contains(&month) { Ok(date) } else { Err(PeriodError::OutOfRange(format!("{what} {date}"))) }
 }
 
 /// A calendar month, `YYYY-MM`.
@@ -31,13 +47,15 @@ pub struct YearMonth {
 }
 
 impl YearMonth {
-    /// A month from its year and number (1..=12); years 1000..=9999 keep `YYYY-MM` four digits.
+    /// A month from its year and number (1..=12), between [`FIRST_MONTH`] and [`LAST_MONTH`].
     pub fn new(year: i32, month: u32) -> Result<Self, PeriodError> {
-        if (1..=12).contains(&month) && (1000..=9999).contains(&year) {
-            Ok(Self { year, month })
-        } else {
-            Err(PeriodError::InvalidMonth(format!("{year:04}-{month:02}")))
+        if !(1..=12).contains(&month) {
+            return Err(PeriodError::InvalidMonth(format!("{year:04}-{month:02}")));
         }
+        if !(FIRST_MONTH..=LAST_MONTH).contains(&(year, month)) {
+            return Err(PeriodError::OutOfRange(format!("month {year:04}-{month:02}")));
+        }
+        Ok(Self { year, month })
     }
 
     /// Parses exactly `YYYY-MM`.
@@ -52,7 +70,10 @@ impl YearMonth {
         }
         let year: i32 = text[..4].parse().map_err(|_| invalid())?;
         let month: u32 = text[5..].parse().map_err(|_| invalid())?;
-        Self::new(year, month).map_err(|_| invalid())
+        if !(1..=12).contains(&month) {
+            return Err(invalid());
+        }
+        Self::new(year, month)
     }
 
     /// The month containing `date`.
@@ -182,7 +203,11 @@ impl ReportPeriod {
     /// Accepts any JSON object with a `time` string in RFC 3339 form, which is what EventBridge
     /// rules and EventBridge Scheduler put in a scheduled event.
     pub fn from_scheduled_event(event_json: &str, time_zone: Tz) -> Result<Self, PeriodError> {
-        Ok(Self::previous_full_month(scheduled_event_time(event_json)?, time_zone))
+        let time = scheduled_event_time(event_json)?;
+        let period = Self::previous_full_month(time, time_zone);
+        YearMonth::new(period.month.year, period.month.month)
+            .map_err(|_| PeriodError::OutOfRange(format!("the event `time` {time} (report month {})", period.month)))?;
+        Ok(period)
     }
 
     /// The report month.

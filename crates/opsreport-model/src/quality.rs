@@ -40,6 +40,10 @@ pub struct DatasetQuality {
     /// metrics that need them are null.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unavailable_columns: Vec<String>,
+    /// What the source did not deliver that the report would have read (a month partition the
+    /// period overlaps, say), in words: printed in the data-quality appendix and the run summary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl DatasetQuality {

@@ -8,13 +8,13 @@
 
 use std::io::IsTerminal;
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use opsreport_extract::{ConfiguredSource, LocalSource, Source};
-use opsreport_model::{AccountId, Config, ReportPeriod, YearMonth};
+use opsreport_model::{AccountId, Config, ReportPeriod, YearMonth, input};
 use opsreport_render::PdfFlavour;
 
 use tracing::info_span;
@@ -166,13 +166,13 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
     let zone = settings::time_zone(selection.timezone.as_deref(), config)?;
     let period = match (&selection.event, &selection.month) {
         (Some(event), _) => {
-            let text = if event == "-" {
-                std::io::read_to_string(std::io::stdin())
-                    .map_err(|error| Failure::bad_input(anyhow::anyhow!("cannot read the event from stdin: {error}")))?
+            let bytes = if event == "-" {
+                input::read_limited(std::io::stdin(), "event", "from standard input", input::EVENT_MAX_BYTES)
             } else {
-                std::fs::read_to_string(event)
-                    .map_err(|error| Failure::bad_input(anyhow::anyhow!("cannot read the event file {event}: {error}")))?
+                input::read_file(Path::new(event), "event file", input::EVENT_MAX_BYTES)
             };
+            let bytes = bytes.map_err(|error| Failure::bad_input(anyhow::anyhow!("{error}")))?;
+            let text = String::from_utf8_lossy(&bytes);
             ReportPeriod::from_scheduled_event(&text, zone).map_err(Failure::bad_input)?
         }
         (None, Some(month)) => settings::period(month, zone)?,

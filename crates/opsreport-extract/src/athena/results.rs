@@ -1,8 +1,6 @@
 //! Turning Athena's answers into Polars frames: Parquet objects an `UNLOAD` wrote (the fast
 //! path), or `GetQueryResults` pages typed by their `ResultSetMetadata` (small results).
 
-use std::sync::Arc;
-
 use aws_sdk_athena::types::ResultSet;
 use chrono::{NaiveDate, NaiveDateTime};
 use opsreport_model::DatasetName;
@@ -77,17 +75,8 @@ pub async fn read_objects(clients: &Clients, dataset: DatasetName, location: &S3
 pub fn part_frame(dataset: DatasetName, part: ResultPart) -> Result<DataFrame> {
     match part {
         ResultPart::Frame(frame) => Ok(frame),
-        ResultPart::Parquet { uri, bytes } => {
-            let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
-            let arguments = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..ScanArgsParquet::default() };
-            LazyFrame::scan_parquet_sources(sources, arguments).and_then(LazyFrame::collect).map_err(|error| {
-                ExtractError::UnreadableFile {
-                    dataset: dataset.as_str().to_owned(),
-                    file: uri,
-                    reason: error.to_string().lines().next().unwrap_or_default().to_owned(),
-                }
-            })
-        }
+        ResultPart::Parquet { uri, bytes } => crate::parquet::decode(bytes, None, crate::parquet::EAGER_READ_MAX_BYTES)
+            .map_err(|reason| ExtractError::UnreadableFile { dataset: dataset.as_str().to_owned(), file: uri, reason }),
     }
 }
 

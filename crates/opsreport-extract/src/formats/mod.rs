@@ -191,18 +191,12 @@ fn csv_text(bytes: &[u8]) -> std::result::Result<DataFrame, String> {
 
 /// A Parquet file, only the columns of `wanted` it has (others, such as CUR's `product` map, are
 /// never decoded), with each row's number.
-fn parquet(bytes: &[u8], wanted: &[&str]) -> PolarsResult<DataFrame> {
-    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
-    let schema = reader.schema()?;
-    let mut present: Vec<String> = wanted.iter().filter(|name| schema.contains(name)).map(|name| (*name).to_owned()).collect();
-    present.sort();
-    present.dedup();
-    let mut frame = ParquetReader::new(std::io::Cursor::new(bytes))
-        .with_columns(Some(present))
-        .read_parallel(ParallelStrategy::None)
-        .finish()?;
+fn parquet(bytes: &[u8], wanted: &[&str]) -> std::result::Result<DataFrame, String> {
+    let mut frame = crate::parquet::decode(bytes.to_vec(), Some(wanted), crate::parquet::EAGER_READ_MAX_BYTES)?;
     let rows = frame.height();
-    frame.with_column(Column::new(LINE_COLUMN.into(), (1..=rows as u64).collect::<Vec<u64>>()))?;
+    frame
+        .with_column(Column::new(LINE_COLUMN.into(), (1..=rows as u64).collect::<Vec<u64>>()))
+        .map_err(|error| error.to_string())?;
     Ok(frame)
 }
 
