@@ -111,6 +111,10 @@ pub struct Summary {
     pub written: Vec<(AccountId, StageTimes, StagePeaks)>,
     /// Accounts that failed, in account order.
     pub failed: Vec<FailedAccount>,
+    /// Written accounts whose data did not cover everything, with the warnings.
+    pub warned: Vec<(AccountId, Vec<String>)>,
+    /// Written accounts without any data at all (the run exits 1).
+    pub no_data: Vec<AccountId>,
 }
 
 /// One row of the stage table.
@@ -206,6 +210,22 @@ impl Summary {
                 ));
             }
         }
+        if !self.warned.is_empty() {
+            text.push_str("  data warnings (in each report's data-quality appendix):\n");
+            for (account, warnings) in &self.warned {
+                for warning in warnings {
+                    text.push_str(&format!("    {account}: {warning}\n"));
+                }
+            }
+        }
+        if !self.no_data.is_empty() {
+            let accounts: Vec<String> = self.no_data.iter().map(ToString::to_string).collect();
+            text.push_str(&format!(
+                "  accounts without any data for {} (reports written, exit 1): {}\n",
+                self.month,
+                accounts.join(", ")
+            ));
+        }
         if !self.failed.is_empty() {
             text.push_str("  failed accounts:\n");
             for failed in &self.failed {
@@ -257,6 +277,9 @@ impl Summary {
                 error = failed.message.as_str(),
                 "account failed"
             );
+        }
+        for account in &self.no_data {
+            tracing::warn!(account_id = account.as_str(), "account without any data");
         }
     }
 }
@@ -333,6 +356,8 @@ mod tests {
             peak_rss: Some(200 << 20),
             written: vec![(account(1), times(10, 30), [None; STAGES.len()]), (account(2), times(30, 10), [None; STAGES.len()])],
             failed: vec![FailedAccount { account: account(3), code: 2, message: "incidents: column priority missing".into() }],
+            warned: vec![(account(2), vec!["incidents: no month=2026-11 partition".into()])],
+            no_data: vec![account(1)],
         };
         let rows = summary.stage_rows();
         assert_eq!(rows.len(), STAGES.len());
@@ -350,5 +375,7 @@ mod tests {
         assert!(text.contains("source: 30 files, 2.5 MB read; peak memory 200 MiB"), "{text}");
         assert!(text.contains("  extract             40 ms   10.0%        20 ms   30 ms (000000000002)"), "{text}");
         assert!(text.contains("000000000003 (exit 2): incidents: column priority missing"), "{text}");
+        assert!(text.contains("    000000000002: incidents: no month=2026-11 partition\n"), "{text}");
+        assert!(text.contains("accounts without any data for 2026-10 (reports written, exit 1): 000000000001"), "{text}");
     }
 }

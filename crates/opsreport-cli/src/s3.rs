@@ -15,7 +15,7 @@ use opsreport_extract::athena::query::describe;
 use opsreport_model::Config;
 
 use crate::failure::Failure;
-use crate::output::{OutputFile, ReportIdentity, manifest_json};
+use crate::output::{LOCK_FILE, OutputFile, ReportIdentity, manifest_json};
 
 /// Where a run writes in S3 (the source's own URI type: one parser for every `s3://` setting).
 pub type S3Location = S3Uri;
@@ -59,33 +59,95 @@ impl S3Sink {
             ))
         };
         self.runtime.block_on(async {
-            let manifest_key = format!("{folder}/manifest.json");
-            self.client
-                .delete_object()
-                .bucket(bucket)
-                .key(&manifest_key)
-                .send()
-                .await
-                .map_err(|error| failure(&manifest_key, &describe(&error)))?;
-            let manifest = OutputFile { path: "manifest.json".into(), bytes: manifest_json(identity, files) };
-            for file in files.iter().chain(std::iter::once(&manifest)) {
-                let key = format!("{folder}/{}", file.path);
-                let mut request = self
-                    .client
-                    .put_object()
-                    .bucket(bucket)
-                    .key(&key)
-                    .content_type(content_type(&file.path))
-                    .body(ByteStream::from(file.bytes.clone()));
-                if let Some(kms_key) = &self.sse_kms_key_id {
-                    request = request.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(kms_key);
-                }
-                request.send().await.map_err(|error| failure(&key, &describe(&error)))?;
-            }
+            let lock_key = format!("{folder}/{LOCK_FILE}");
+            self.lock(&lock_key).await.map_err(|error| failure(&lock_key, &error))?;
+            let written = self.upload(&folder, identity, files).await;
+            // Released whatever happened; a lock left by a crashed run expires.
+            let _ = self.client.delete_object().bucket(bucket).key(&lock_key).send().await;
+            written.map_err(|(key, error)| failure(&key, &error))?;
             Ok(format!("s3://{bucket}/{folder}"))
         })
     }
+
+    /// Takes the report folder's lock object: created only if absent (`If-None-Match: *`), so
+    /// two runs writing the same account and month take turns and a manifest always describes
+    /// the objects beside it. Waits up to [`LOCK_WAIT`] for another run; takes over a lock older
+    /// than [`LOCK_STALE`] (a run that died holding it).
+    async fn lock(&self, key: &str) -> Result<(), String> {
+        let bucket = &self.location.bucket;
+        let started = std::time::Instant::now();
+        loop {
+            let put = self
+                .client
+                .put_object()
+                .bucket(bucket)
+                .key(key)
+                .if_none_match("*")
+                .body(ByteStream::from(format!("opsreport run {}\n", std::process::id()).into_bytes()))
+                .send()
+                .await;
+            let error = match put {
+                Ok(_) => return Ok(()),
+                Err(error) => error,
+            };
+            let status = error.raw_response().map(|response| response.status().as_u16());
+            // 412: the lock exists; 409: another run's conditional write is in flight.
+            if !matches!(status, Some(412 | 409)) {
+                return Err(describe(&error));
+            }
+            let held_since =
+                self.client.head_object().bucket(bucket).key(key).send().await.ok().and_then(|head| head.last_modified);
+            let age =
+                held_since.and_then(|since| std::time::SystemTime::try_from(since).ok()).and_then(|since| since.elapsed().ok());
+            if age.is_some_and(|age| age > LOCK_STALE) {
+                let _ = self.client.delete_object().bucket(bucket).key(key).send().await;
+                continue;
+            }
+            if started.elapsed() > LOCK_WAIT {
+                return Err(format!(
+                    "another run has been writing this report for more than {} s (its lock object exists); if none is, delete the lock object",
+                    LOCK_WAIT.as_secs()
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    }
+
+    /// Uploads the files, then the manifest (the old manifest is deleted first). On failure,
+    /// the key that failed and why.
+    async fn upload(&self, folder: &str, identity: &ReportIdentity<'_>, files: &[OutputFile]) -> Result<(), (String, String)> {
+        let bucket = &self.location.bucket;
+        let manifest_key = format!("{folder}/manifest.json");
+        self.client
+            .delete_object()
+            .bucket(bucket)
+            .key(&manifest_key)
+            .send()
+            .await
+            .map_err(|error| (manifest_key.clone(), describe(&error)))?;
+        let manifest = OutputFile { path: "manifest.json".into(), bytes: manifest_json(identity, files) };
+        for file in files.iter().chain(std::iter::once(&manifest)) {
+            let key = format!("{folder}/{}", file.path);
+            let mut request = self
+                .client
+                .put_object()
+                .bucket(bucket)
+                .key(&key)
+                .content_type(content_type(&file.path))
+                .body(ByteStream::from(file.bytes.clone()));
+            if let Some(kms_key) = &self.sse_kms_key_id {
+                request = request.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(kms_key);
+            }
+            request.send().await.map_err(|error| (key.clone(), describe(&error)))?;
+        }
+        Ok(())
+    }
 }
+
+/// How long a run waits for another run writing the same report folder.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+/// A lock object older than this was left by a run that died: it is taken over.
+const LOCK_STALE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {

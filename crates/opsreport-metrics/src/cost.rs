@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use opsreport_model::DatasetName;
 use opsreport_model::ReportPeriod;
+use opsreport_model::config::LinkedAccounts;
+use opsreport_model::contract::ACCOUNT_COLUMN;
 use opsreport_model::metrics::{Availability, CostMetrics, CostTrendPoint, LinkedAccountCost, ProductCost};
 use polars::prelude::*;
 
@@ -79,6 +81,32 @@ fn by_product(billing: &LazyFrame, period: &ReportPeriod, fee: bool) -> Result<V
         .collect())
 }
 
+/// The billing rows a report shows under `[cost] linked_accounts`, and, when rows of other
+/// linked accounts were left out, a sentence saying how many (never which: they may be another
+/// customer's).
+fn linked_accounts(billing: LazyFrame, setting: LinkedAccounts) -> Result<(LazyFrame, Option<String>)> {
+    if setting == LinkedAccounts::All {
+        return Ok((billing, None));
+    }
+    let own = col("linked_account_id").eq(col(ACCOUNT_COLUMN));
+    let others = collect(
+        billing
+            .clone()
+            .filter(own.clone().not())
+            .select([len().alias("rows"), col("linked_account_id").n_unique().alias("accounts")]),
+        SECTION,
+    )?;
+    let count = |name: &str| others.column(name).ok().and_then(|column| column.get(0).ok()).and_then(|v| v.extract::<u64>());
+    let (rows, accounts) = (count("rows").unwrap_or(0), count("accounts").unwrap_or(0));
+    if rows == 0 {
+        return Ok((billing, None));
+    }
+    let sentence = format!(
+        "The billing data also holds {rows} row(s) of {accounts} other linked account(s); they are left out, as a report shows only its own account's charges (setting [cost] linked_accounts)"
+    );
+    Ok((billing.filter(own), Some(sentence)))
+}
+
 fn change_pct(now: f64, before: f64) -> Option<f64> {
     (before != 0.0).then(|| (now - before) / before * 100.0)
 }
@@ -88,9 +116,10 @@ pub fn compute(frames: &Frames) -> Result<CostMetrics> {
     let Some(billing) = frames.lazy(DatasetName::Billing) else {
         return Ok(CostMetrics { status: missing(frames.missing_reason(DatasetName::Billing)), ..CostMetrics::default() });
     };
-    let billing = billing.cache();
     let period = frames.period;
-    let not_provided: Vec<String> =
+    let (billing, left_out) = linked_accounts(billing, frames.config.cost.linked_accounts)?;
+    let billing = billing.cache();
+    let mut not_provided: Vec<String> =
         frames.not_provided(DatasetName::Billing, "ams_charges", "AMS charges are").into_iter().collect();
     let fee = not_provided.is_empty();
     let mut trend = Vec::new();
@@ -158,6 +187,7 @@ pub fn compute(frames: &Frames) -> Result<CostMetrics> {
         })
         .collect();
     let total = current.aws + current.ams;
+    not_provided.extend(left_out);
     Ok(CostMetrics {
         status: Availability { not_provided, ..available() },
         aws_charges: Some(current.aws),

@@ -240,12 +240,28 @@ pub struct CostSettings {
     pub increase_info_pct: f64,
     /// Products shown by name in the cost breakdown; the rest is "Other".
     pub top_products: u32,
+    /// Whose charges a report shows when the billing data names other linked accounts.
+    pub linked_accounts: LinkedAccounts,
 }
 
 impl Default for CostSettings {
     fn default() -> Self {
-        Self { increase_info_pct: 20.0, top_products: 5 }
+        Self { increase_info_pct: 20.0, top_products: 5, linked_accounts: LinkedAccounts::Own }
     }
+}
+
+/// `[cost] linked_accounts`: which linked accounts' charges belong to a report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkedAccounts {
+    /// Only the report's own account: billing rows of another linked account (which may be
+    /// another customer's report account) are left out, and the cost page says how many, never
+    /// which.
+    #[default]
+    Own,
+    /// Every linked account the account's billing data names (a payer account reporting on its
+    /// own organisation): the cost page lists each.
+    All,
 }
 
 /// `[storage]`.

@@ -176,14 +176,19 @@ fn legend(root: &Area, series: &[Series], y: i32) -> DrawResult {
         let color = PALETTE[index % PALETTE.len()];
         root.draw(&Rectangle::new([(x, y), (x + 14, y + 14)], color.filled()))?;
         root.draw(&Rectangle::new([(x, y), (x + 14, y + 14)], INK.stroke_width(1)))?;
-        root.draw(&Text::new(item.name.clone(), (x + 20, y + 7), font(15).pos(Pos::new(HPos::Left, VPos::Center))))?;
+        root.draw(&Text::new(
+            crate::text::without_controls(&item.name, false).into_owned(),
+            (x + 20, y + 7),
+            font(15).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
         x += 40 + item.name.chars().count() as i32 * 9;
     }
     Ok(())
 }
 
 fn ellipsize(text: &str, max: usize) -> String {
-    if text.chars().count() <= max { text.to_owned() } else { format!("{}…", text.chars().take(max - 1).collect::<String>()) }
+    let text = crate::text::without_controls(text, false);
+    if text.chars().count() <= max { text.into_owned() } else { format!("{}…", text.chars().take(max - 1).collect::<String>()) }
 }
 
 type ValueChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;

@@ -8,6 +8,7 @@
 
 pub mod chart;
 pub mod charts;
+pub mod text;
 pub mod view;
 pub mod world;
 
@@ -117,7 +118,8 @@ pub fn template_inputs(input: &ReportInput) -> Result<TemplateInputs, RenderErro
         rfc_target_pct: input.config.rfcs.success_target_pct,
         logo: logo_name.clone(),
     };
-    let (data, tables) = view::build(&view_input, &charts);
+    let (mut data, tables) = view::build(&view_input, &charts);
+    text::make_printable(&mut data);
     let mut files = BTreeMap::new();
     files.insert("data/report.json".to_owned(), serde_json::to_vec_pretty(&data)?);
     for (name, svg) in charts.svgs {

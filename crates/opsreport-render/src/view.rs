@@ -1158,6 +1158,18 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
             warnings.push(format!("{}: {} rows without a required value were excluded", q.dataset, q.rows_with_required_nulls));
         }
     }
+    // What the source did not deliver, once per warning with the datasets it concerns (a missing
+    // UTC month usually concerns every event dataset alike).
+    let mut uncovered: Vec<(&str, Vec<&str>)> = Vec::new();
+    for q in &m.data_quality {
+        for warning in &q.warnings {
+            match uncovered.iter_mut().find(|(text, _)| text == warning) {
+                Some((_, datasets)) => datasets.push(&q.dataset),
+                None => uncovered.push((warning, vec![&q.dataset])),
+            }
+        }
+    }
+    warnings.extend(uncovered.into_iter().map(|(warning, datasets)| format!("{}: {warning}", datasets.join(", "))));
 
     let customer = notes.customer_name.clone().unwrap_or_else(|| format!("Account {}", m.account_id));
     let data = json!({

@@ -281,6 +281,9 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
                     for warning in &done.warnings {
                         tracing::warn!("account {account}: typst: {warning}");
                     }
+                    for warning in &done.data_warnings {
+                        tracing::warn!("account {account}: {warning}");
+                    }
                     let ms = |duration: Duration| duration.as_secs_f64() * 1000.0;
                     let [extract, validate, metrics, charts, compile, export, write] = done.times.0.map(ms);
                     tracing::info!(
@@ -315,7 +318,15 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
     };
     for (account, result) in resolved.accounts.iter().zip(results) {
         match result {
-            Ok(Ok(done)) => summary.written.push((account.clone(), done.times, done.peaks)),
+            Ok(Ok(done)) => {
+                if !done.data_warnings.is_empty() {
+                    summary.warned.push((account.clone(), done.data_warnings.clone()));
+                }
+                if done.no_data {
+                    summary.no_data.push(account.clone());
+                }
+                summary.written.push((account.clone(), done.times, done.peaks));
+            }
             Ok(Err(failure)) => summary.failed.push(FailedAccount {
                 account: account.clone(),
                 code: failure.code,
@@ -331,12 +342,16 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
     summary.peak_rss = memory::peak_rss_bytes();
     // A person running one report has its line already; logs for machines always get the summary.
     match log_format {
-        LogFormat::Human if count > 1 || !summary.failed.is_empty() => logging::write_stderr(summary.to_text().as_bytes()),
+        LogFormat::Human if count > 1 || !summary.failed.is_empty() || !summary.no_data.is_empty() => {
+            logging::write_stderr(summary.to_text().as_bytes())
+        }
         LogFormat::Human => {}
         LogFormat::Json => summary.log(),
     }
+    // An account without any data is written (its report says so) but is not a success: a
+    // scheduler must see it.
     Ok(match (summary.written.len(), summary.failed.first()) {
-        (_, None) => 0,
+        (_, None) if summary.no_data.is_empty() => 0,
         (0, Some(failed)) if count == 1 => failed.code,
         _ => EXIT_SOME_FAILED,
     })
@@ -349,7 +364,11 @@ pub const STAGE_MEMORY_VARIABLE: &str = "OPSREPORT_STAGE_MEMORY";
 struct Done {
     folder: String,
     pages: usize,
+    /// Typst's warnings.
     warnings: Vec<String>,
+    /// What the data did not cover (`dataset: warning`), and whether there was none at all.
+    data_warnings: Vec<String>,
+    no_data: bool,
     times: StageTimes,
     peaks: StagePeaks,
 }
@@ -405,6 +424,13 @@ fn report(
         })
         .map_err(Failure::source_or_sink)?;
     let render_peak = probe.end();
+    let (data_warnings, no_data) = data_warnings(&data);
+    if no_data {
+        tracing::warn!(
+            "account {account}: no dataset has any data for {}; the report is written and says so, and the run exits 1",
+            resolved.period.month()
+        );
+    }
     drop(data);
     let mut metrics_json = pipeline::metrics_json(&metrics)?.into_bytes();
     metrics_json.push(b'\n');
@@ -440,6 +466,8 @@ fn report(
         folder,
         pages: rendered.pages,
         warnings: rendered.warnings,
+        data_warnings,
+        no_data,
         times: StageTimes([
             extract.read,
             extract.validate,
@@ -452,6 +480,17 @@ fn report(
         // Extract and validate are one call, as are the three render stages: they share a peak.
         peaks: [extract_peak, extract_peak, metrics_peak, render_peak, render_peak, render_peak, probe.end()],
     })
+}
+
+/// The data-quality warnings of an account's datasets (`dataset: warning`), and whether no
+/// dataset had any data at all.
+fn data_warnings(data: &opsreport_extract::AccountData) -> (Vec<String>, bool) {
+    let warnings = data
+        .datasets
+        .values()
+        .flat_map(|dataset| dataset.quality.warnings.iter().map(|warning| format!("{}: {warning}", dataset.quality.dataset)))
+        .collect();
+    (warnings, data.datasets.values().all(|dataset| dataset.frame.is_none()))
 }
 
 #[cfg(test)]

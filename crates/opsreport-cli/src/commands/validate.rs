@@ -152,6 +152,9 @@ fn add(entry: &mut Totals, quality: &DatasetQuality, problems: &mut Vec<String>,
             quality.dataset, quality.rows_with_required_nulls
         ));
     }
+    for warning in &quality.warnings {
+        problems.push(format!("warning: account {account}: dataset {}: {warning}", quality.dataset));
+    }
 }
 
 /// Parses every notes file of the account (all months).
