@@ -310,12 +310,136 @@ fn cases() -> Vec<Case> {
             2,
             &["dataset missing_patches", "`days_unpatched` = -1"],
         ),
+        // Numbers no real export holds: one rule for every numeric column.
+        fatal(
+            "NaN in money",
+            |root| set_first(root, "billing", Some(MONTH), "aws_charges", lit(f64::NAN)),
+            2,
+            &["dataset billing", "row 0", "`aws_charges` = NaN", "not a value a real export can hold"],
+        ),
+        fatal(
+            "infinite customer wait",
+            |root| set_first(root, "incidents", Some(MONTH), "customer_wait_minutes", lit(f64::INFINITY)),
+            2,
+            &["dataset incidents", "row 0", "`customer_wait_minutes` = inf"],
+        ),
+        fatal(
+            "NaN Operations-on-Demand hours",
+            |root| set_first(root, "ood_hours", Some(MONTH), "hours", lit(f64::NAN)),
+            2,
+            &["dataset ood_hours", "`hours` = NaN"],
+        ),
+        fatal(
+            "NaN savings estimate",
+            |root| set_first(root, "trusted_advisor", Some(MONTH), "estimated_monthly_savings", lit(f64::NAN)),
+            2,
+            &["dataset trusted_advisor", "`estimated_monthly_savings` = NaN"],
+        ),
+        fatal(
+            "money beyond any real bill",
+            |root| set_first(root, "billing", Some(MONTH), "ams_charges", lit(1e300)),
+            2,
+            &["dataset billing", "`ams_charges` = 1e+300", "beyond ±1e15"],
+        ),
+        fatal(
+            "backup sizes that would wrap a 64-bit total",
+            |root| {
+                rewrite(root, "backup_jobs", Some(MONTH), |frame| frame.with_column(lit(i64::MAX).alias("backup_size_in_bytes")))
+            },
+            2,
+            &["dataset backup_jobs", "row 0", "`backup_size_in_bytes` = 9223372036854775807", "2^53"],
+        ),
+        // Another account in any spelling of the account column.
+        fatal(
+            "an upper-case AWS_ACCOUNT_ID column of another account",
+            |root| rewrite(root, "alerts", Some(MONTH), |frame| frame.with_column(lit("999999999999").alias("AWS_ACCOUNT_ID"))),
+            2,
+            &["dataset alerts", "999999999999", "only hold rows of the account"],
+        ),
+        // The layout: nothing skipped without a word.
+        fatal(
+            "an upper-case MONTH= partition",
+            |root| rename_month(root, "incidents", "MONTH=2026-10"),
+            2,
+            &["dataset incidents", "MONTH=2026-10", "month=YYYY-MM"],
+        ),
+        fatal(
+            "a one-digit month partition",
+            |root| rename_month(root, "incidents", "month=2026-1"),
+            2,
+            &["dataset incidents", "month=2026-1", "rename it month=YYYY-MM"],
+        ),
+        fatal(
+            "an upper-case AWS_ACCOUNT_ID= folder",
+            |root| {
+                let dataset = root.join("data/incidents");
+                std::fs::rename(
+                    dataset.join(format!("aws_account_id={ACCOUNT}")),
+                    dataset.join(format!("AWS_ACCOUNT_ID={ACCOUNT}")),
+                )
+                .unwrap();
+            },
+            2,
+            &["dataset incidents", "AWS_ACCOUNT_ID=000000000001", "is not an account folder", "lower case"],
+        ),
+        fatal(
+            "a data file directly under the account folder",
+            |root| {
+                let folder = root.join(format!("data/alerts/aws_account_id={ACCOUNT}"));
+                std::fs::copy(folder.join(format!("month={MONTH}/part-00000.parquet")), folder.join("part-extra.parquet"))
+                    .unwrap();
+            },
+            2,
+            &["dataset alerts", "part-extra.parquet", "holds only month=YYYY-MM folders"],
+        ),
+        fatal(
+            "a folder inside a month partition",
+            |root| std::fs::create_dir(file(root, "rfcs", Some(MONTH)).with_file_name("day=01")).unwrap(),
+            2,
+            &["dataset rfcs", "day=01", "folder inside a partition"],
+        ),
+        fatal(
+            "a broken link among the data files",
+            |root| {
+                std::os::unix::fs::symlink(
+                    "/nonexistent/part.parquet",
+                    file(root, "rfcs", Some(MONTH)).with_file_name("part-1.parquet"),
+                )
+                .unwrap()
+            },
+            2,
+            &["dataset rfcs", "part-1.parquet", "broken link"],
+        ),
+        fatal(
+            "a Parquet footer that claims fewer rows than the file holds",
+            |root| understate_rows(&file(root, "incidents", Some(MONTH))),
+            2,
+            &["dataset incidents", "part-00000.parquet", "footer says", "re-export it"],
+        ),
         // Notes.
         fatal(
             "notes that are not TOML",
             |root| std::fs::write(root.join(format!("data/notes/{ACCOUNT}/{MONTH}.toml")), "this is = = not toml [").unwrap(),
             2,
             &["notes file", "2026-10.toml", "see docs/notes.md"],
+        ),
+        fatal(
+            "a 10 MB notes field",
+            |root| {
+                let text = format!("scope_changes = \"{}\"\n", "x".repeat(10 << 20));
+                std::fs::write(root.join(format!("data/notes/{ACCOUNT}/{MONTH}.toml")), text).unwrap();
+            },
+            2,
+            &["notes file", "2026-10.toml", "more than the 262144 bytes a notes file may have"],
+        ),
+        fatal(
+            "a notes text longer than a page",
+            |root| {
+                let text = format!("[[risks]]\ntitle = \"{}\"\n", "y".repeat(5_000));
+                std::fs::write(root.join(format!("data/notes/{ACCOUNT}/{MONTH}.toml")), text).unwrap();
+            },
+            2,
+            &["notes file", "`risks[0].title` has 5000 characters", "shorten it"],
         ),
         fatal(
             "notes with wrong types",
@@ -366,6 +490,69 @@ fn cases() -> Vec<Case> {
             2,
             &["--generated-on"],
         ),
+        // Dates: one accepted range, checked once.
+        flags(
+            "month 9999-12",
+            &["generate", "--source", "data", "--account", ACCOUNT, "--month", "9999-12"],
+            2,
+            &["month 9999-12 is outside the months a report can cover"],
+        ),
+        flags(
+            "month 1999-12",
+            &["generate", "--source", "data", "--account", ACCOUNT, "--month", "1999-12"],
+            2,
+            &["1999-12 is outside the months a report can cover"],
+        ),
+        flags(
+            "document date in year 1",
+            &["generate", "--source", "data", "--account", ACCOUNT, "--month", MONTH, "--generated-on", "0001-01-01"],
+            2,
+            &["--generated-on 0001-01-01 is outside the months a report can cover"],
+        ),
+        Case {
+            name: "event in year 0",
+            setup: |root| std::fs::write(root.join("event.json"), r#"{"time": "0000-01-15T06:00:00Z"}"#).unwrap(),
+            args: &["generate", "--source", "data", "--account", ACCOUNT, "--event", "event.json"],
+            replace_args: true,
+            code: 2,
+            messages: &["outside the months a report can cover"],
+        },
+        // Inputs that never end.
+        Case {
+            name: "event from a device",
+            setup: |_| {},
+            args: &["generate", "--source", "data", "--account", ACCOUNT, "--event", "/dev/zero"],
+            replace_args: true,
+            code: 2,
+            messages: &["event file /dev/zero is not a regular file"],
+        },
+        Case {
+            name: "config from a device",
+            setup: |_| {},
+            args: &["--config", "/dev/zero", "generate", "--source", "data", "--account", ACCOUNT, "--month", MONTH],
+            replace_args: true,
+            code: 2,
+            messages: &["config file /dev/zero is not a regular file"],
+        },
+        Case {
+            name: "config from a FIFO",
+            setup: |root| {
+                let status = std::process::Command::new("mkfifo").arg(root.join("fifo.toml")).status().unwrap();
+                assert!(status.success());
+            },
+            args: &["--config", "fifo.toml", "generate", "--source", "data", "--account", ACCOUNT, "--month", MONTH],
+            replace_args: true,
+            code: 2,
+            messages: &["config file fifo.toml is not a regular file"],
+        },
+        Case {
+            name: "a config file of 2 MB",
+            setup: |root| std::fs::write(root.join("big.toml"), format!("# {}\n", "x".repeat(2 << 20))).unwrap(),
+            args: &["--config", "big.toml", "generate", "--source", "data", "--account", ACCOUNT, "--month", MONTH],
+            replace_args: true,
+            code: 2,
+            messages: &["config file big.toml is larger than 1048576 bytes"],
+        },
         Case {
             name: "event that is not JSON",
             setup: |root| std::fs::write(root.join("event.json"), "{ not json").unwrap(),
@@ -411,6 +598,27 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// Renames the report month's partition folder of `dataset` to `name`.
+fn rename_month(root: &Path, dataset: &str, name: &str) {
+    let folder = root.join(format!("data/{dataset}/aws_account_id={ACCOUNT}"));
+    std::fs::rename(folder.join(format!("month={MONTH}")), folder.join(name)).unwrap();
+}
+
+/// Rewrites a Parquet file's footer to claim one row fewer than its row groups hold: the file
+/// row count is the `i64` field 3 of the footer (Thrift compact: header byte 0x16, then a
+/// zig-zag varint), right before the row-group list (0x19).
+fn understate_rows(path: &Path) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let rows = ParquetReader::new(std::io::Cursor::new(bytes.clone())).finish().unwrap().height() as u64;
+    assert!((2..64).contains(&rows), "a one-byte varint: {rows} rows");
+    let footer_length = u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().unwrap()) as usize;
+    let footer_start = bytes.len() - 8 - footer_length;
+    let wanted = [0x16, (rows * 2) as u8, 0x19];
+    let at = bytes[footer_start..].windows(3).position(|window| window == wanted).expect("the row count in the footer");
+    bytes[footer_start + at + 1] = ((rows - 1) * 2) as u8;
+    std::fs::write(path, bytes).unwrap();
+}
+
 fn run_case(case: &Case) -> (tempfile::TempDir, Run) {
     let scratch = tempfile::tempdir().unwrap();
     let root = scratch.path();
@@ -430,7 +638,7 @@ fn run_case(case: &Case) -> (tempfile::TempDir, Run) {
 #[test]
 fn every_bad_input_fails_alone_with_its_code_a_message_that_says_what_to_do_and_no_report() {
     let cases = cases();
-    assert!(cases.len() >= 40, "the corpus has {} cases", cases.len());
+    assert!(cases.len() >= 65, "the corpus has {} cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
         let (scratch, run) = run_case(case);

@@ -157,7 +157,8 @@ pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile])
     let account = own_folder(out, &[identity.account_id])?;
     let _lock = lock_account(&account)?;
     let folder = own_folder(&account, &[identity.month])?;
-    if files.iter().any(|file| file.path.starts_with("tables/")) {
+    if fs::symlink_metadata(folder.join("tables")).is_ok_and(|metadata| !metadata.is_dir()) {
+        // A link or a file: refused before anything is replaced.
         own_folder(&folder, &["tables"])?;
     }
     let previous = previous_files(&folder);
@@ -194,6 +195,9 @@ pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile])
         }
     }
     for file in files {
+        if let Some((parent, _)) = file.path.rsplit_once('/') {
+            own_folder(&folder, &[parent])?;
+        }
         write_atomically(&folder.join(&file.path), &file.bytes)?;
     }
     write_atomically(&manifest_path, &manifest_json(identity, files))?;

@@ -287,11 +287,25 @@ impl LocalSource {
             return Ok(None);
         }
         let origin = self.relative(&path);
-        let bytes = opsreport_model::input::read_file(&path, "notes file", opsreport_model::input::NOTES_MAX_BYTES)
-            .map_err(|error| opsreport_model::notes::NotesError { origin: origin.clone(), message: error.to_string() })?;
+        let bytes =
+            opsreport_model::input::read_file(&path, "notes file", opsreport_model::input::NOTES_MAX_BYTES).map_err(|error| {
+                opsreport_model::notes::NotesError { origin: origin.clone(), message: notes_input_problem(&error) }
+            })?;
         let text = String::from_utf8(bytes)
             .map_err(|_| opsreport_model::notes::NotesError { origin: origin.clone(), message: "not UTF-8 text".into() })?;
         Ok(Some(Notes::from_toml(&text, &origin)?))
+    }
+}
+
+/// Why a notes file could not be read, in the words of a notes error (which names the file).
+fn notes_input_problem(error: &opsreport_model::input::InputError) -> String {
+    use opsreport_model::input::InputError;
+    match error {
+        InputError::NotAFile { .. } => "not a regular file".to_owned(),
+        InputError::TooLarge { limit, .. } => {
+            format!("more than the {limit} bytes a notes file may have; keep the notes to what the report shows")
+        }
+        InputError::Io { source, .. } => format!("cannot be read ({source})"),
     }
 }
 

@@ -156,7 +156,7 @@ impl Notes {
         let error = |message: String| NotesError { origin: origin.to_owned(), message };
         if text.len() as u64 > crate::input::NOTES_MAX_BYTES {
             return Err(error(format!(
-                "{} bytes, more than the {} a notes file may have; keep the notes to what the report shows",
+                "{} bytes, more than the {} bytes a notes file may have; keep the notes to what the report shows",
                 text.len(),
                 crate::input::NOTES_MAX_BYTES
             )));
@@ -231,6 +231,6 @@ date = "mid-December"
         let message = Notes::from_toml(&long, "n.toml").unwrap_err().to_string();
         assert!(message.contains("`risks[0].mitigation` has 4001 characters"), "{message}");
         let huge = format!("scope_changes = \"{}\"\n", "x".repeat(300_000));
-        assert!(Notes::from_toml(&huge, "n.toml").unwrap_err().to_string().contains("more than the 262144"));
+        assert!(Notes::from_toml(&huge, "n.toml").unwrap_err().to_string().contains("more than the 262144 bytes"));
     }
 }
