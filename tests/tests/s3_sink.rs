@@ -79,3 +79,24 @@ fn an_upload_that_fails_part_way_exits_3_without_a_manifest_and_a_rerun_complete
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json").0, 200);
 }
+
+#[test]
+fn a_run_waits_for_another_runs_lock_on_the_report_folder_and_releases_its_own() {
+    let moto = Moto::start();
+    assert_eq!(moto.http("PUT", "/reports").0, 200, "create the bucket");
+    let lock = "/reports/monthly/043735371057/2026-10/.opsreport.lock";
+    // Another run holds the folder.
+    assert_eq!(moto.http_with_body("PUT", lock, "text/plain", b"another run").0, 200);
+    let started = std::time::Instant::now();
+    let run = std::thread::scope(|scope| {
+        let run = scope.spawn(|| run_generate(&moto, "s3://reports/monthly/"));
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        assert_ne!(moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json").0, 200, "it waited");
+        assert_eq!(moto.http("DELETE", lock).0, 204, "the other run is done");
+        run.join().unwrap()
+    });
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(3));
+    assert_eq!(moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json").0, 200);
+    assert_eq!(moto.http("GET", lock).0, 404, "the lock is released");
+}

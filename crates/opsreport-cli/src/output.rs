@@ -65,6 +65,7 @@ static TEMPORARY: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::n
 /// opened through an existing name or link), then renames it into place.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(folder)?;
     let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let serial = TEMPORARY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let temporary = folder.join(format!(".{name}.tmp-{}-{serial}", std::process::id()));

@@ -11,6 +11,8 @@ use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use polars::io::mmap::MmapBytesReader;
+use polars::io::parquet::read::FileMetadata;
 use polars::prelude::{
     DataFrame, HiveOptions, LazyFrame, ParallelStrategy, ParquetReader, PolarsResult, ScanArgsParquet, ScanSources, SerReader,
 };
@@ -40,9 +42,47 @@ fn one_line(text: &str) -> String {
 }
 
 fn decode_checked(bytes: Vec<u8>, columns: Option<&[&str]>, eager_max: u64) -> Result<DataFrame, String> {
+    let (frame, promised) = if bytes.len() as u64 > eager_max {
+        let mut footer_reader = ParquetReader::new(Cursor::new(bytes.as_slice()));
+        let (promised, selected) = footer(&mut footer_reader, columns)?;
+        (scan(bytes, selected), promised)
+    } else {
+        // The eager reader keeps the footer parsed here, and decodes on the calling thread: the
+        // datasets are already read in parallel (and a fleet's accounts too), and handing a small
+        // file's columns to the shared pool costs more than decoding them here.
+        let mut reader = ParquetReader::new(Cursor::new(bytes));
+        let (promised, selected) = footer(&mut reader, columns)?;
+        (reader.with_columns(selected).read_parallel(ParallelStrategy::None).finish(), promised)
+    };
+    let frame = frame.map_err(|error| one_line(&error.to_string()))?;
+    if frame.height() != promised && frame.width() > 0 {
+        return Err(format!("{promised} rows promised by its footer but {} decoded; re-export the file", frame.height()));
+    }
+    Ok(frame)
+}
+
+/// Reads a file's footer: the rows it promises (checked by [`check_row_counts`]) and which of
+/// `columns` it has.
+fn footer<R: MmapBytesReader>(
+    reader: &mut ParquetReader<R>,
+    columns: Option<&[&str]>,
+) -> Result<(usize, Option<Vec<String>>), String> {
     let polars = |error: polars::error::PolarsError| one_line(&error.to_string());
-    let mut reader = ParquetReader::new(Cursor::new(bytes.as_slice()));
-    let metadata = reader.get_metadata().map_err(polars)?.clone();
+    let promised = check_row_counts(reader.get_metadata().map_err(polars)?)?;
+    let schema = reader.schema().map_err(polars)?;
+    let selected = columns.map(|wanted| {
+        let mut present: Vec<String> =
+            wanted.iter().filter(|name| schema.contains(name)).map(|name| (*name).to_owned()).collect();
+        present.sort();
+        present.dedup();
+        present
+    });
+    Ok((promised, selected))
+}
+
+/// The rows a file's row groups hold, when the footer, the row groups and every flat column
+/// chunk agree on them.
+fn check_row_counts(metadata: &FileMetadata) -> Result<usize, String> {
     let promised: usize = metadata.row_groups.iter().map(|group| group.num_rows()).sum();
     if metadata.num_rows != promised {
         return Err(format!(
@@ -52,8 +92,7 @@ fn decode_checked(bytes: Vec<u8>, columns: Option<&[&str]>, eager_max: u64) -> R
     }
     for (index, group) in metadata.row_groups.iter().enumerate() {
         for chunk in group.parquet_columns() {
-            let descriptor = &chunk.descriptor().descriptor;
-            let flat = descriptor.max_rep_level == 0;
+            let flat = chunk.descriptor().descriptor.max_rep_level == 0;
             if flat && chunk.num_values() != group.num_rows() as i64 {
                 return Err(format!(
                     "row group {index} says {} rows but column `{}` holds {} values; the file is damaged: re-export it",
@@ -64,37 +103,16 @@ fn decode_checked(bytes: Vec<u8>, columns: Option<&[&str]>, eager_max: u64) -> R
             }
         }
     }
-    let selected = match columns {
-        None => None,
-        Some(wanted) => {
-            let schema = reader.schema().map_err(polars)?;
-            let mut present: Vec<String> =
-                wanted.iter().filter(|name| schema.contains(name)).map(|name| (*name).to_owned()).collect();
-            present.sort();
-            present.dedup();
-            Some(present)
-        }
-    };
-    let frame = read(bytes, selected, eager_max).map_err(polars)?;
-    if frame.height() != promised && frame.width() > 0 {
-        return Err(format!("{promised} rows promised by its footer but {} decoded; re-export the file", frame.height()));
-    }
-    Ok(frame)
+    Ok(promised)
 }
 
-fn read(bytes: Vec<u8>, columns: Option<Vec<String>>, eager_max: u64) -> PolarsResult<DataFrame> {
-    if bytes.len() as u64 > eager_max {
-        let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
-        let arguments = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..ScanArgsParquet::default() };
-        let mut frame = LazyFrame::scan_parquet_sources(sources, arguments)?;
-        if let Some(columns) = columns {
-            frame = frame.select(columns.iter().map(|name| polars::prelude::col(name.as_str())).collect::<Vec<_>>());
-        }
-        frame.collect()
-    } else {
-        // On the calling thread: the datasets are already read in parallel (and a fleet's
-        // accounts too), and handing a small file's columns to the shared pool costs more than
-        // decoding them here.
-        ParquetReader::new(Cursor::new(bytes)).with_columns(columns).read_parallel(ParallelStrategy::None).finish()
+/// A large file through the lazy scan, whose engine decodes on every core.
+fn scan(bytes: Vec<u8>, columns: Option<Vec<String>>) -> PolarsResult<DataFrame> {
+    let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
+    let arguments = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..ScanArgsParquet::default() };
+    let mut frame = LazyFrame::scan_parquet_sources(sources, arguments)?;
+    if let Some(columns) = columns {
+        frame = frame.select(columns.iter().map(|name| polars::prelude::col(name.as_str())).collect::<Vec<_>>());
     }
+    frame.collect()
 }

@@ -4,17 +4,19 @@
 //!   a right-to-left override would make "gnp.exe" display as "exe.png".
 //! - Other control characters (C0, DEL, C1) are removed, except a line break; a tab becomes a
 //!   space. A font has no glyph for them, so they printed as boxes.
-//! - A run of more than [`TOKEN_CHARS`] characters without a space, `/` or `-` (a pasted hash, a
-//!   long identifier) gets a zero-width break opportunity every [`TOKEN_CHARS`] characters, so it
-//!   wraps instead of running off the page.
+//! - A run of more than [`LONG_TOKEN_CHARS`] characters without a space, `/` or `-` (a pasted
+//!   hash, a log line) gets a zero-width break opportunity every [`TOKEN_CHARS`] characters, so
+//!   it wraps instead of running off the page or over the next column.
 //! - A text longer than [`TEXT_MAX_CHARS`] is cut and says how much was left out.
 
 use std::borrow::Cow;
 
 /// Characters of one text the PDF prints at most (about a page).
 pub const TEXT_MAX_CHARS: usize = 4_000;
-/// Characters of an unbroken run after which a break opportunity is added.
-pub const TOKEN_CHARS: usize = 24;
+/// A run without a space, `/` or `-` longer than this (a pasted hash, a log line) is broken ...
+pub const LONG_TOKEN_CHARS: usize = 30;
+/// ... every this many characters, narrow enough for the report's narrowest column.
+pub const TOKEN_CHARS: usize = 12;
 /// The invisible break opportunity.
 const BREAK: char = '\u{200B}';
 
@@ -47,35 +49,52 @@ pub fn without_controls(text: &str, keep_newlines: bool) -> Cow<'_, str> {
 /// `text` as the PDF prints it (see the module documentation).
 pub fn printable(text: &str) -> Cow<'_, str> {
     let cleaned = without_controls(text, true);
-    let mut run = 0;
-    let mut count = 0;
-    let mut needs_work = false;
-    for ch in cleaned.chars() {
-        count += 1;
-        run = if breaks_here(ch) { 0 } else { run + 1 };
-        if run > TOKEN_CHARS || count > TEXT_MAX_CHARS {
-            needs_work = true;
-            break;
-        }
-    }
-    if !needs_work {
+    let count = cleaned.chars().count();
+    if count <= TEXT_MAX_CHARS && longest_run(&cleaned) <= LONG_TOKEN_CHARS {
         return cleaned;
     }
-    let total = cleaned.chars().count();
-    let mut out = String::with_capacity(cleaned.len() + cleaned.len() / TOKEN_CHARS * 3 + 64);
-    let mut run = 0;
+    let mut out = String::with_capacity(cleaned.len() + 64);
+    let mut run: Vec<char> = Vec::new();
     for ch in cleaned.chars().take(TEXT_MAX_CHARS) {
-        if run == TOKEN_CHARS && !breaks_here(ch) {
-            out.push(BREAK);
-            run = 0;
+        if breaks_here(ch) {
+            push_run(&mut out, &run);
+            run.clear();
+            out.push(ch);
+        } else {
+            run.push(ch);
         }
-        out.push(ch);
-        run = if breaks_here(ch) { 0 } else { run + 1 };
     }
-    if total > TEXT_MAX_CHARS {
-        out.push_str(&format!(" … [{} more characters not shown]", total - TEXT_MAX_CHARS));
+    push_run(&mut out, &run);
+    if count > TEXT_MAX_CHARS {
+        out.push_str(&format!(" … [{} more characters not shown]", count - TEXT_MAX_CHARS));
     }
     Cow::Owned(out)
+}
+
+/// The length of the longest run of characters without a break opportunity.
+fn longest_run(text: &str) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for ch in text.chars() {
+        run = if breaks_here(ch) { 0 } else { run + 1 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+/// Appends a run, with a break opportunity every [`TOKEN_CHARS`] characters when it is longer
+/// than [`LONG_TOKEN_CHARS`] (an identifier of ordinary length is left whole, so it copies
+/// from the PDF as it is).
+fn push_run(out: &mut String, run: &[char]) {
+    if run.len() <= LONG_TOKEN_CHARS {
+        out.extend(run);
+        return;
+    }
+    for (index, piece) in run.chunks(TOKEN_CHARS).enumerate() {
+        if index > 0 {
+            out.push(BREAK);
+        }
+        out.extend(piece);
+    }
 }
 
 /// Applies [`printable`] to every string of the template's data, except the paths the template
@@ -116,8 +135,9 @@ mod tests {
     fn long_tokens_get_break_opportunities_and_long_texts_are_cut() {
         let token = "x".repeat(60);
         let shown = printable(&token);
-        assert_eq!(shown.chars().filter(|ch| *ch == BREAK).count(), 2);
+        assert_eq!(shown.chars().filter(|ch| *ch == BREAK).count(), 4);
         assert_eq!(shown.replace(BREAK, ""), token);
+        assert!(matches!(printable("i-0123456789abcdef0 vol-0abc12345def678901234"), Cow::Borrowed(_)));
         let long = "word ".repeat(2_000);
         let shown = printable(&long);
         assert!(shown.ends_with(" … [6000 more characters not shown]"), "{}", &shown[shown.len() - 60..]);
