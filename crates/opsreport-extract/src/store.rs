@@ -128,6 +128,12 @@ fn list_local(dataset: &str, path: &std::path::Path) -> Result<Listing> {
             listing.folders.push(name);
         } else if metadata.is_file() {
             listing.files.push((name, metadata.len()));
+        } else {
+            return Err(ExtractError::UnexpectedEntry {
+                dataset: dataset.to_owned(),
+                path: entry.path(),
+                reason: "is not a regular file (a FIFO, a device or a socket); remove it".into(),
+            });
         }
     }
     Ok(listing)

@@ -151,7 +151,9 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
     let money = |name: &str| -> Result<Option<Float64Chunked>> {
         match column_named(&frame, name) {
             Err(_) => Ok(None),
-            Ok(found) if found.dtype().is_primitive_numeric() => {
+            // A decimal amount (FOCUS and CUR writers use `decimal(p,s)`) becomes the nearest
+            // double, then exact nano-dollars like any double amount.
+            Ok(found) if found.dtype().is_primitive_numeric() || found.dtype().is_decimal() => {
                 let found = found.cast(&DataType::Float64).map_err(|error| engine(dataset, error))?;
                 Ok(Some(found.f64().map_err(|error| engine(dataset, error))?.clone()))
             }
@@ -319,5 +321,32 @@ mod tests {
         assert_eq!(billing.column("product_name").unwrap().str().unwrap().get(0), Some("EC2"));
         assert_eq!(billing.column("aws_charges").unwrap().f64().unwrap().get(0), Some(2.5));
         assert_eq!(billing.height(), 1);
+    }
+
+    #[test]
+    fn decimal_costs_and_dictionary_encoded_names_read_like_doubles_and_text() {
+        let mut frame = polars::df!(
+            "line_item_usage_account_id" => ["043735371057", "043735371057"],
+            "line_item_product_code" => ["AmazonEC2", "AmazonEC2"],
+            "line_item_unblended_cost" => [10.25, 0.1],
+            LINE_COLUMN => [1u64, 2],
+        )
+        .unwrap();
+        let decimal = frame.column("line_item_unblended_cost").unwrap().cast(&DataType::Decimal(18, 2)).unwrap();
+        let categorical = frame
+            .column("line_item_product_code")
+            .unwrap()
+            .cast(&DataType::from_categories(polars::prelude::Categories::global()))
+            .unwrap();
+        frame.with_column(decimal).unwrap();
+        frame.with_column(categorical).unwrap();
+        let source = DatasetSource { format: SourceFormat::Cur2, location: Some("x".into()), ..DatasetSource::default() };
+        let account = AccountId::parse("043735371057").unwrap();
+        let mapping = Mapping { dataset: DatasetName::Billing, source: &source, account: &account };
+        let raw =
+            RawPart { label: "cur.parquet".into(), frame, day: None, billing_period: Some(YearMonth::new(2026, 10).unwrap()) };
+        let billing = map(&mapping, raw).unwrap();
+        assert_eq!(billing.column("product_name").unwrap().str().unwrap().get(0), Some("AmazonEC2"));
+        assert_eq!(billing.column("aws_charges").unwrap().f64().unwrap().get(0), Some(10.35));
     }
 }
