@@ -1,5 +1,7 @@
 //! Architecture invariants, checked as ordinary tests (see ARCHITECTURE.md):
-//! the crates' allowed dependencies, a `//!` line opening every Rust file, no ignored tests.
+//! the crates' allowed dependencies, a `//!` line opening every Rust file, no ignored tests,
+//! metrics without IO or clock, and only the binary printing, reading the environment and
+//! picking exit codes.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -107,6 +109,24 @@ fn only_the_binary_prints() {
         let text = std::fs::read_to_string(&file).unwrap();
         for macro_name in ["println!", "eprintln!", "print!(", "dbg!"] {
             assert!(!text.contains(macro_name), "{} uses {macro_name}: only opsreport-cli prints", file.display());
+        }
+    }
+}
+
+#[test]
+fn only_the_binary_reads_the_environment_and_picks_exit_codes() {
+    let mut files = Vec::new();
+    for library in ["opsreport-model", "opsreport-extract", "opsreport-fixtures", "opsreport-metrics", "opsreport-render"] {
+        rust_files(&repo_root().join("crates").join(library).join("src"), &mut files);
+    }
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for forbidden in ["std::env", "env::var", "process::exit", "std::process::ExitCode"] {
+            assert!(
+                !text.contains(forbidden),
+                "{} uses {forbidden}: only opsreport-cli reads the environment and picks exit codes",
+                file.display()
+            );
         }
     }
 }

@@ -3,7 +3,7 @@
 //! in the same order (severity, then section, then metric, then message), with the same words.
 
 use opsreport_model::Config;
-use opsreport_model::format::{dollars as money, thousands};
+use opsreport_model::format::{dollars as money, duration_minutes as hours, thousands};
 use opsreport_model::metrics::{ByPriority, Insight, InsightSeverity, Metrics};
 
 fn insight(
@@ -19,10 +19,6 @@ fn insight(
 
 fn priorities<T: Clone>(values: &ByPriority<T>) -> [(&'static str, &'static str, T); 3] {
     [("High", "P1", values.high.clone()), ("Medium", "P2", values.medium.clone()), ("Low", "P3", values.low.clone())]
-}
-
-fn hours(minutes: f64) -> String {
-    if minutes < 120.0 { format!("{minutes:.0} min") } else { format!("{:.1} h", minutes / 60.0) }
 }
 
 /// Derives the insights of a report.

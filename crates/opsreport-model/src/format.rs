@@ -25,6 +25,12 @@ pub fn dollars(value: f64) -> String {
     format!("{sign}${}.{:02}", thousands(cents / 100), cents % 100)
 }
 
+/// A duration in minutes as people read it: whole minutes below two hours, hours with one
+/// decimal from there (`90` → `90 min`, `150` → `2.5 h`).
+pub fn duration_minutes(minutes: f64) -> String {
+    if minutes < 120.0 { format!("{minutes:.0} min") } else { format!("{:.1} h", minutes / 60.0) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,5 +43,7 @@ mod tests {
         assert_eq!(dollars(1234.5), "$1,234.50");
         assert_eq!(dollars(-0.004), "$0.00");
         assert_eq!(dollars(-12.345), "-$12.35");
+        assert_eq!(duration_minutes(90.0), "90 min");
+        assert_eq!(duration_minutes(150.0), "2.5 h");
     }
 }

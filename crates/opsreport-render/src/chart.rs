@@ -7,7 +7,7 @@
 //! the same SVG bytes. Text uses the report's font family; Typst lays it out when it imports the
 //! SVG.
 
-pub use opsreport_model::format::thousands;
+use crate::format::Unit;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -35,62 +35,6 @@ const TARGET: RGBColor = RGBColor(0xB0, 0x2A, 0x2A);
 
 /// Canvas size in SVG pixels (the template scales it to the column width).
 pub const WIDTH: u32 = 900;
-
-/// How values are written on axes and labels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Unit {
-    /// Whole numbers with thousands separators.
-    Count,
-    /// Percent with one decimal.
-    Percent,
-    /// Minutes, shown as minutes or hours.
-    Minutes,
-    /// Hours.
-    Hours,
-    /// Money in dollars.
-    Money,
-    /// Bytes, shown in binary units.
-    Bytes,
-}
-
-impl Unit {
-    /// A value as text.
-    pub fn format(self, value: f64) -> String {
-        match self {
-            Unit::Count => thousands(value.round() as i64),
-            Unit::Percent => format!("{value:.1}%"),
-            Unit::Minutes if value >= 120.0 => format!("{:.1} h", value / 60.0),
-            Unit::Minutes => format!("{value:.0} min"),
-            Unit::Hours => format!("{value:.1} h"),
-            Unit::Money if value.abs() >= 10_000.0 => format!("${}", thousands(value.round() as i64)),
-            Unit::Money => opsreport_model::format::dollars(value),
-            Unit::Bytes => bytes(value),
-        }
-    }
-
-    /// Axis tick text (shorter than labels).
-    fn tick(self, value: f64) -> String {
-        match self {
-            Unit::Percent => format!("{value:.0}%"),
-            Unit::Money => format!("${}", thousands(value.round() as i64)),
-            Unit::Minutes => format!("{value:.0}"),
-            Unit::Hours => format!("{value:.0}"),
-            other => other.format(value),
-        }
-    }
-}
-
-/// Bytes in binary units (KiB, MiB, GiB, TiB).
-pub fn bytes(value: f64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut scaled = value;
-    let mut unit = 0;
-    while scaled.abs() >= 1024.0 && unit < units.len() - 1 {
-        scaled /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 { format!("{} B", thousands(scaled as i64)) } else { format!("{scaled:.1} {}", units[unit]) }
-}
 
 /// A named series of values (`None` = no data for that category).
 #[derive(Clone, Debug)]
@@ -547,17 +491,5 @@ mod tests {
         let mut spec = sample();
         spec.series[0].values = vec![None, None, None];
         assert!(spec.is_empty());
-    }
-
-    #[test]
-    fn values_are_formatted_for_print() {
-        assert_eq!(Unit::Count.format(1234567.0), "1,234,567");
-        assert_eq!(Unit::Percent.format(99.8765), "99.9%");
-        assert_eq!(Unit::Minutes.format(90.0), "90 min");
-        assert_eq!(Unit::Minutes.format(150.0), "2.5 h");
-        assert_eq!(Unit::Money.format(1234.5), "$1,234.50");
-        assert_eq!(Unit::Money.format(25_000.4), "$25,000");
-        assert_eq!(bytes(1536.0), "1.5 KiB");
-        assert_eq!(bytes(3.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0), "3.0 TiB");
     }
 }

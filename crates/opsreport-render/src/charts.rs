@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use opsreport_model::metrics::Metrics;
 
-use crate::chart::{Cartesian, Series, Unit, horizontal_bars, lines, pie, vertical_bars};
-use crate::view::axis_month;
+use crate::chart::{Cartesian, Series, horizontal_bars, lines, pie, vertical_bars};
+use crate::format::{Unit, axis_month};
 
 /// Chart SVGs by name (`charts/<name>.svg` in the template).
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -8,6 +8,7 @@
 
 pub mod chart;
 pub mod charts;
+pub mod format;
 pub mod text;
 pub mod view;
 pub mod world;

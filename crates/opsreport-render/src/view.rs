@@ -3,15 +3,17 @@
 //! out; it never computes. Strings travel as JSON values, so the template prints them as text —
 //! markup characters in notes or data can never run anything.
 
-use chrono::{Datelike, NaiveDate};
 use opsreport_model::config::BrandingSettings;
 use opsreport_model::metrics::{Availability, ByPriority, CostMetrics, Metrics, PriorityCounts};
 use opsreport_model::notes::Notes;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::chart::{Unit, bytes, thousands};
 use crate::charts::ChartSet;
+use crate::format::{
+    Unit, bytes, count, date_label, minutes, money, month_label, or_na, pct, points_change, relative_change, signed, thousands,
+    timestamp_label,
+};
 
 /// A table of the report (also written as `tables/<name>.csv`).
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -95,93 +97,6 @@ fn clipped_rows<S: serde::Serializer>(rows: &[Vec<String>], serializer: S) -> Re
 
 /// Rows a long table prints in the PDF (failed jobs, stacks, …); the CSV has every row.
 const TABLE_ROWS: usize = 25;
-
-/// `n/a` for a null.
-fn or_na(value: Option<String>) -> String {
-    value.unwrap_or_else(|| "n/a".to_owned())
-}
-
-fn pct(value: Option<f64>) -> String {
-    or_na(value.map(|value| Unit::Percent.format(value)))
-}
-
-fn count(value: Option<u64>) -> String {
-    or_na(value.map(|value| thousands(value as i64)))
-}
-
-fn minutes(value: Option<f64>) -> String {
-    or_na(value.map(|value| Unit::Minutes.format(value)))
-}
-
-fn money(value: Option<f64>) -> String {
-    or_na(value.map(|value| Unit::Money.format(value)))
-}
-
-fn signed(value: f64, unit: Unit) -> String {
-    if value > 0.0 {
-        format!("+{}", unit.format(value))
-    } else if value < 0.0 {
-        format!("−{}", unit.format(-value))
-    } else {
-        "no change".to_owned()
-    }
-}
-
-fn change_pct(now: Option<f64>, before: Option<f64>) -> Option<f64> {
-    match (now, before) {
-        (Some(now), Some(before)) if before != 0.0 => Some((now - before) / before * 100.0),
-        _ => None,
-    }
-}
-
-/// Month-over-month text for a value that is itself a percentage (points, not percent).
-fn points_change(now: Option<f64>, before: Option<f64>) -> String {
-    match (now, before) {
-        (Some(now), Some(before)) => {
-            let delta = now - before;
-            if delta.abs() < 0.05 {
-                "no change vs last month".into()
-            } else {
-                format!("{}{:.1} pts vs last month", if delta > 0.0 { "+" } else { "−" }, delta.abs())
-            }
-        }
-        _ => "no comparison".into(),
-    }
-}
-
-fn relative_change(now: Option<f64>, before: Option<f64>) -> String {
-    match change_pct(now, before) {
-        Some(change) if change.abs() < 0.05 => "no change vs last month".into(),
-        Some(change) => format!("{}{:.1}% vs last month", if change > 0.0 { "+" } else { "−" }, change.abs()),
-        None => "no comparison".into(),
-    }
-}
-
-fn month_label(month: &str) -> String {
-    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map(|date| date.format("%B %Y").to_string())
-        .unwrap_or_else(|_| month.to_owned())
-}
-
-fn short_month(month: &str) -> String {
-    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map(|date| date.format("%b %y").to_string())
-        .unwrap_or_else(|_| month.to_owned())
-}
-
-fn date_label(date: &str) -> String {
-    NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .map(|date| format!("{} {}", date.day(), date.format("%B %Y")))
-        .unwrap_or_else(|_| date.to_owned())
-}
-
-/// `2026-10-05T10:15:00Z` as `2026-10-05 10:15 UTC`: zero seconds are dropped, the minutes never.
-fn timestamp_label(text: &str) -> String {
-    let text = text.replace('T', " ");
-    let text = text.trim_end_matches('Z');
-    let text = if text.len() > 16 { text.strip_suffix(":00").unwrap_or(text) } else { text };
-    format!("{text} UTC")
-}
 
 fn worst(values: &ByPriority<Option<f64>>) -> Option<f64> {
     [values.high, values.medium, values.low].into_iter().flatten().reduce(f64::min)
@@ -1255,26 +1170,3 @@ const DEFINITIONS: &[(&str, &str)] = &[
     ),
     ("n/a", "A value with nothing to measure (no data, or a denominator of zero); never shown as zero."),
 ];
-
-/// Short month label for chart axes.
-pub fn axis_month(month: &str) -> String {
-    short_month(month)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_read_well() {
-        assert_eq!(month_label("2026-10"), "October 2026");
-        assert_eq!(short_month("2026-10"), "Oct 26");
-        assert_eq!(date_label("2026-11-01"), "1 November 2026");
-        assert_eq!(timestamp_label("2026-10-05T10:15:00Z"), "2026-10-05 10:15 UTC");
-        assert_eq!(timestamp_label("2026-10-31T02:00:00Z"), "2026-10-31 02:00 UTC");
-        assert_eq!(timestamp_label("2026-10-31T02:00:07Z"), "2026-10-31 02:00:07 UTC");
-        assert_eq!(points_change(Some(95.0), Some(93.0)), "+2.0 pts vs last month");
-        assert_eq!(relative_change(Some(90.0), Some(100.0)), "−10.0% vs last month");
-        assert_eq!(relative_change(Some(1.0), None), "no comparison");
-    }
-}

@@ -1,0 +1,194 @@
+//! How every number, date and change reads in the report — one home for sentences, tables and
+//! chart labels alike, so a value cannot read one way in a table and another on an axis. (The
+//! insights, in the metrics crate, share `opsreport_model::format` with this module.)
+
+use chrono::{Datelike, NaiveDate};
+pub use opsreport_model::format::thousands;
+use opsreport_model::format::{dollars, duration_minutes};
+
+/// How values are written on axes and labels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Unit {
+    /// Whole numbers with thousands separators.
+    Count,
+    /// Percent with one decimal.
+    Percent,
+    /// Minutes, shown as minutes or hours.
+    Minutes,
+    /// Hours.
+    Hours,
+    /// Money in dollars.
+    Money,
+    /// Bytes, shown in binary units.
+    Bytes,
+}
+
+impl Unit {
+    /// A value as text.
+    pub fn format(self, value: f64) -> String {
+        match self {
+            Unit::Count => thousands(value.round() as i64),
+            Unit::Percent => format!("{value:.1}%"),
+            Unit::Minutes => duration_minutes(value),
+            Unit::Hours => format!("{value:.1} h"),
+            Unit::Money if value.abs() >= 10_000.0 => format!("${}", thousands(value.round() as i64)),
+            Unit::Money => dollars(value),
+            Unit::Bytes => bytes(value),
+        }
+    }
+
+    /// Axis tick text (shorter than labels).
+    pub fn tick(self, value: f64) -> String {
+        match self {
+            Unit::Percent => format!("{value:.0}%"),
+            Unit::Money => format!("${}", thousands(value.round() as i64)),
+            Unit::Minutes => format!("{value:.0}"),
+            Unit::Hours => format!("{value:.0}"),
+            other => other.format(value),
+        }
+    }
+}
+
+/// Bytes in binary units (KiB, MiB, GiB, TiB).
+pub fn bytes(value: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut scaled = value;
+    let mut unit = 0;
+    while scaled.abs() >= 1024.0 && unit < units.len() - 1 {
+        scaled /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{} B", thousands(scaled as i64)) } else { format!("{scaled:.1} {}", units[unit]) }
+}
+
+/// `n/a` for a null.
+pub fn or_na(value: Option<String>) -> String {
+    value.unwrap_or_else(|| "n/a".to_owned())
+}
+
+/// A percentage with one decimal, `n/a` for a null.
+pub fn pct(value: Option<f64>) -> String {
+    or_na(value.map(|value| Unit::Percent.format(value)))
+}
+
+/// A count with thousands separators, `n/a` for a null.
+pub fn count(value: Option<u64>) -> String {
+    or_na(value.map(|value| thousands(value as i64)))
+}
+
+/// A duration in minutes (minutes or hours), `n/a` for a null.
+pub fn minutes(value: Option<f64>) -> String {
+    or_na(value.map(|value| Unit::Minutes.format(value)))
+}
+
+/// Dollars, `n/a` for a null.
+pub fn money(value: Option<f64>) -> String {
+    or_na(value.map(|value| Unit::Money.format(value)))
+}
+
+/// A change with its sign (`+3`, `−2`, `no change`).
+pub fn signed(value: f64, unit: Unit) -> String {
+    if value > 0.0 {
+        format!("+{}", unit.format(value))
+    } else if value < 0.0 {
+        format!("−{}", unit.format(-value))
+    } else {
+        "no change".to_owned()
+    }
+}
+
+/// The change from `before` to `now` in percent, if both exist and `before` is not 0.
+pub fn change_pct(now: Option<f64>, before: Option<f64>) -> Option<f64> {
+    match (now, before) {
+        (Some(now), Some(before)) if before != 0.0 => Some((now - before) / before * 100.0),
+        _ => None,
+    }
+}
+
+/// Month-over-month text for a value that is itself a percentage (points, not percent).
+pub fn points_change(now: Option<f64>, before: Option<f64>) -> String {
+    match (now, before) {
+        (Some(now), Some(before)) => {
+            let delta = now - before;
+            if delta.abs() < 0.05 {
+                "no change vs last month".into()
+            } else {
+                format!("{}{:.1} pts vs last month", if delta > 0.0 { "+" } else { "−" }, delta.abs())
+            }
+        }
+        _ => "no comparison".into(),
+    }
+}
+
+/// Month-over-month text for a count or amount (percent).
+pub fn relative_change(now: Option<f64>, before: Option<f64>) -> String {
+    match change_pct(now, before) {
+        Some(change) if change.abs() < 0.05 => "no change vs last month".into(),
+        Some(change) => format!("{}{:.1}% vs last month", if change > 0.0 { "+" } else { "−" }, change.abs()),
+        None => "no comparison".into(),
+    }
+}
+
+/// `2026-10` as `October 2026`.
+pub fn month_label(month: &str) -> String {
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map(|date| date.format("%B %Y").to_string())
+        .unwrap_or_else(|_| month.to_owned())
+}
+
+/// `2026-10` as `Oct 26`.
+pub fn short_month(month: &str) -> String {
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map(|date| date.format("%b %y").to_string())
+        .unwrap_or_else(|_| month.to_owned())
+}
+
+/// `2026-11-01` as `1 November 2026`.
+pub fn date_label(date: &str) -> String {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map(|date| format!("{} {}", date.day(), date.format("%B %Y")))
+        .unwrap_or_else(|_| date.to_owned())
+}
+
+/// `2026-10-05T10:15:00Z` as `2026-10-05 10:15 UTC`: zero seconds are dropped, the minutes never.
+pub fn timestamp_label(text: &str) -> String {
+    let text = text.replace('T', " ");
+    let text = text.trim_end_matches('Z');
+    let text = if text.len() > 16 { text.strip_suffix(":00").unwrap_or(text) } else { text };
+    format!("{text} UTC")
+}
+
+/// Short month label for chart axes.
+pub fn axis_month(month: &str) -> String {
+    short_month(month)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_formatted_for_print() {
+        assert_eq!(Unit::Count.format(1234567.0), "1,234,567");
+        assert_eq!(Unit::Percent.format(99.8765), "99.9%");
+        assert_eq!(Unit::Minutes.format(90.0), "90 min");
+        assert_eq!(Unit::Minutes.format(150.0), "2.5 h");
+        assert_eq!(Unit::Money.format(1234.5), "$1,234.50");
+        assert_eq!(Unit::Money.format(25_000.4), "$25,000");
+        assert_eq!(bytes(1536.0), "1.5 KiB");
+        assert_eq!(bytes(3.0 * 1024.0 * 1024.0 * 1024.0 * 1024.0), "3.0 TiB");
+    }
+
+    #[test]
+    fn labels_read_well() {
+        assert_eq!(month_label("2026-10"), "October 2026");
+        assert_eq!(short_month("2026-10"), "Oct 26");
+        assert_eq!(date_label("2026-11-01"), "1 November 2026");
+        assert_eq!(timestamp_label("2026-10-05T10:15:00Z"), "2026-10-05 10:15 UTC");
+        assert_eq!(timestamp_label("2026-10-31T02:00:00Z"), "2026-10-31 02:00 UTC");
+        assert_eq!(timestamp_label("2026-10-31T02:00:07Z"), "2026-10-31 02:00:07 UTC");
+        assert_eq!(points_change(Some(95.0), Some(93.0)), "+2.0 pts vs last month");
+        assert_eq!(relative_change(Some(90.0), Some(100.0)), "−10.0% vs last month");
+        assert_eq!(relative_change(Some(1.0), None), "no comparison");
+    }
+}
