@@ -1,0 +1,44 @@
+//! The view of the report's "Monitoring and events" part, from `metrics.alerts`: its sentences,
+//! figures, charts and tables, every number formatted.
+
+use super::prelude::*;
+
+/// The monitoring section: alerts and their outcomes.
+pub(super) fn monitoring(cx: &Context) -> Section {
+    let (m, charts) = (cx.m, cx.charts);
+    let mut outcome_table = Table::new(
+        "alerts_by_outcome",
+        "Alerts by outcome",
+        &[("Outcome", "left", 2.0), ("Alerts", "right", 1.0), ("Share", "right", 1.0)],
+        "No alerts this month.",
+    );
+    let alert_total = m.alerts.total.unwrap_or(0);
+    for (outcome, value) in &m.alerts.by_outcome {
+        outcome_table.row(vec![
+            outcome.clone(),
+            thousands(*value as i64),
+            pct((alert_total > 0).then(|| *value as f64 / alert_total as f64 * 100.0)),
+        ]);
+    }
+    section(
+        "monitoring",
+        "Monitoring and events",
+        &m.alerts.status,
+        format!(
+            "{} alerts were raised this month; {} were remediated automatically (problems averted), {} became incidents and {} were false positives.",
+            count(m.alerts.total),
+            pct(m.alerts.auto_remediated_pct),
+            pct(m.alerts.incident_rate_pct),
+            pct(m.alerts.false_positive_pct)
+        ),
+        vec![
+            ("Alerts".into(), count(m.alerts.total)),
+            ("Auto-remediated".into(), pct(m.alerts.auto_remediated_pct)),
+            ("Incident rate".into(), pct(m.alerts.incident_rate_pct)),
+            ("False positives".into(), pct(m.alerts.false_positive_pct)),
+        ],
+        charts,
+        &[("alerts_by_severity", "Alerts by severity"), ("alerts_trend", "Alerts and auto-remediations, last 6 months")],
+        vec![outcome_table],
+    )
+}

@@ -1,0 +1,133 @@
+//! The view of the appendix: the data-quality table, the warnings about what the source did
+//! not deliver, and the short definitions of the report's terms.
+
+use serde::Serialize;
+
+use super::prelude::*;
+
+/// The appendix.
+#[derive(Serialize)]
+pub(super) struct Appendix {
+    quality: Vec<Table>,
+    warnings: Vec<String>,
+    definitions: Vec<Definition>,
+}
+
+#[derive(Serialize)]
+struct Definition {
+    term: &'static str,
+    text: &'static str,
+}
+
+impl Appendix {
+    /// Its tables (for the CSV export).
+    pub(super) fn tables(&self) -> &[Table] {
+        &self.quality
+    }
+}
+
+/// The appendix of a report.
+pub(super) fn appendix(m: &Metrics) -> Appendix {
+    Appendix {
+        quality: vec![quality_table(m)],
+        warnings: warnings(m),
+        definitions: DEFINITIONS.iter().map(|(term, text)| Definition { term, text }).collect(),
+    }
+}
+
+/// Per dataset: files, rows, what was dropped or replaced, freshness and status.
+fn quality_table(m: &Metrics) -> Table {
+    let mut quality = Table::new(
+        "data_quality",
+        "Data quality and sources",
+        &[
+            ("Dataset", "left", 1.6),
+            ("Files", "right", 0.6),
+            ("Rows read", "right", 0.9),
+            ("In period", "right", 0.9),
+            ("Duplicates", "right", 0.9),
+            ("Unknown values", "right", 0.9),
+            ("Excluded", "right", 0.8),
+            ("Newest", "left", 1.5),
+            ("Status", "left", 1.6),
+        ],
+        "No datasets.",
+    );
+    for q in &m.data_quality {
+        quality.row(vec![
+            q.dataset.clone(),
+            thousands(q.files_read.len() as i64),
+            thousands(q.rows_read as i64),
+            thousands(q.rows_in_period as i64),
+            thousands(q.duplicates_dropped as i64),
+            thousands(q.rows_with_unknown_values as i64),
+            thousands(q.rows_with_required_nulls as i64),
+            q.newest.clone().map(|n| n.replace('T', " ").trim_end_matches('Z').to_owned()).unwrap_or_else(|| "–".into()),
+            if q.missing { format!("missing: {}", q.missing_reason.clone().unwrap_or_default()) } else { "ok".into() },
+        ]);
+    }
+    quality
+}
+
+/// What the data-quality table cannot say in a number: values outside the contract, excluded
+/// rows, and what the source did not deliver.
+fn warnings(m: &Metrics) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for q in &m.data_quality {
+        for (column, values) in &q.unknown_values {
+            let listed: Vec<String> = values.iter().map(|(value, n)| format!("{value} ({n})")).collect();
+            warnings.push(format!("{}: values outside the contract in {column}: {}", q.dataset, listed.join(", ")));
+        }
+        if q.rows_with_required_nulls > 0 {
+            warnings.push(format!("{}: {} rows without a required value were excluded", q.dataset, q.rows_with_required_nulls));
+        }
+    }
+    // What the source did not deliver, once per warning with the datasets it concerns (a missing
+    // UTC month usually concerns every event dataset alike).
+    let mut uncovered: Vec<(&str, Vec<&str>)> = Vec::new();
+    for q in &m.data_quality {
+        for warning in &q.warnings {
+            match uncovered.iter_mut().find(|(text, _)| text == warning) {
+                Some((_, datasets)) => datasets.push(&q.dataset),
+                None => uncovered.push((warning, vec![&q.dataset])),
+            }
+        }
+    }
+    warnings.extend(uncovered.into_iter().map(|(warning, datasets)| format!("{}: {warning}", datasets.join(", "))));
+    warnings
+}
+
+/// Short definitions printed in the appendix (the full ones are in docs/metrics.md).
+const DEFINITIONS: &[(&str, &str)] = &[
+    (
+        "Period",
+        "The calendar month in the report time zone, from local midnight on the 1st to local midnight on the 1st of the next month.",
+    ),
+    (
+        "SLA-eligible incident",
+        "Any incident not closed as a non-incident and not handled best-effort (resources changed outside change management).",
+    ),
+    (
+        "Response time",
+        "From creation to first acknowledgement. Unacknowledged incidents count as missed once the deadline passes.",
+    ),
+    (
+        "Resolution time, MTTR",
+        "From creation to resolution, minus time waiting on the customer, never below zero; MTTR is its mean over incidents resolved in the month, p90 its 90th percentile (nearest rank).",
+    ),
+    ("SLA adherence", "The share of eligible incidents handled within the target of their priority; n/a when there were none."),
+    ("Auto-remediated", "Alerts resolved by automation before an incident was needed: problems averted."),
+    ("Patch compliance", "Non-terminated instances in the latest patch snapshot of the month whose status is COMPLIANT."),
+    (
+        "Backup success rate",
+        "Completed jobs over jobs that reached a final state; a job reported several times counts once, as its latest report.",
+    ),
+    ("RPO breach", "A resource whose longest gap between completed backups in the month exceeds the recovery-point objective."),
+    ("Availability", "Successful probes over all probes; downtime is each window's length times its share of failed probes."),
+    ("Cost", "The billing month's AWS and managed-service charges; change is against the previous billing month."),
+    (
+        "OOD billed blocks",
+        "Monthly engagements bill the 20-hour blocks used, up to the blocks bought; one-time engagements bill all blocks in their first month.",
+    ),
+    ("n/a", "A value with nothing to measure (no data, or a denominator of zero); never shown as zero."),
+];

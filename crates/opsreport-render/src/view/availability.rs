@@ -1,0 +1,47 @@
+//! The view of the report's "Availability" part, from `metrics.availability`: its sentences,
+//! figures, charts and tables, every number formatted.
+
+use super::prelude::*;
+
+/// The availability section.
+pub(super) fn availability(cx: &Context) -> Section {
+    let (m, charts) = (cx.m, cx.charts);
+    let av = &m.availability;
+    let mut av_table = Table::new(
+        "availability",
+        "Availability against target",
+        &[
+            ("Endpoint", "left", 1.2),
+            ("Availability", "right", 1.0),
+            ("Target", "right", 0.8),
+            ("Downtime", "right", 1.0),
+            ("Allowed", "right", 1.0),
+            ("Status", "left", 0.8),
+        ],
+        "No availability probes.",
+    );
+    for (label, endpoint) in [("Console", &av.console), ("API", &av.api)] {
+        av_table.row(vec![
+            label.into(),
+            or_na(endpoint.pct.map(|v| format!("{v:.3}%"))),
+            format!("{:.1}%", endpoint.target_pct),
+            minutes(endpoint.downtime_minutes),
+            Unit::Minutes.format(endpoint.allowed_downtime_minutes),
+            match endpoint.target_met {
+                Some(true) => "Met".into(),
+                Some(false) => "Not met".into(),
+                None => "n/a".into(),
+            },
+        ]);
+    }
+    section(
+        "availability",
+        "Availability",
+        &av.status,
+        "Console and API availability from synthetic probes: the share of successful probes, and the minutes of downtime they imply.".into(),
+        vec![("Console".into(), or_na(av.console.pct.map(|v| format!("{v:.3}%")))), ("API".into(), or_na(av.api.pct.map(|v| format!("{v:.3}%"))))],
+        charts,
+        &[("availability_daily", "Daily availability (local days)")],
+        vec![av_table],
+    )
+}

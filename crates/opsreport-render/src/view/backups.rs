@@ -1,0 +1,68 @@
+//! The view of the report's "Continuity (backup and restore)" part, from `metrics.backups`: its sentences,
+//! figures, charts and tables, every number formatted.
+
+use super::prelude::*;
+
+/// The continuity section: backup and restore.
+pub(super) fn continuity(cx: &Context) -> Section {
+    let (m, input, charts) = (cx.m, cx.input, cx.charts);
+    let b = &m.backups;
+    let mut failed = Table::new(
+        "failed_backups",
+        "Failed backup jobs",
+        &[
+            ("Started", "left", 1.4),
+            ("Resource", "left", 2.4),
+            ("Type", "left", 0.8),
+            ("Status", "left", 0.9),
+            ("Reason", "left", 3.0),
+        ],
+        "No failed backup jobs.",
+    );
+    for job in &b.failed_jobs {
+        failed.row(vec![
+            timestamp_label(&job.created_at),
+            job.resource_id.clone(),
+            job.resource_type.clone(),
+            job.status.clone(),
+            job.status_message.clone().unwrap_or_default(),
+        ]);
+    }
+    let mut rpo = Table::new(
+        "rpo_breaches",
+        "Recovery-point objective breaches",
+        &[("Resource", "left", 3.0), ("Type", "left", 1.0), ("Longest gap", "right", 1.0)],
+        "No resource exceeded the recovery-point objective.",
+    );
+    for breach in &b.rpo_breach_resources {
+        rpo.row(vec![breach.resource_id.clone(), breach.resource_type.clone(), format!("{:.1} h", breach.longest_gap_hours)]);
+    }
+    section(
+        "continuity",
+        "Continuity: backup and restore",
+        &b.status,
+        format!(
+            "{} backup jobs ran this month with a success rate of {} (target {}). {} of {} resources have a completed backup ({}); {} exceeded the {:.0}-hour recovery-point objective. {} restore tests, {} successful. {} stored.",
+            count(b.jobs),
+            pct(b.success_rate_pct),
+            Unit::Percent.format(input.backup_target_pct),
+            count(b.resources_protected),
+            count(b.resources),
+            pct(b.coverage_pct),
+            count(b.rpo_breaches),
+            b.rpo_target_hours,
+            count(b.restores),
+            count(b.restores_succeeded),
+            or_na(b.stored_bytes.map(|v| bytes(v as f64)))
+        ),
+        vec![
+            ("Success rate".into(), pct(b.success_rate_pct)),
+            ("Coverage".into(), pct(b.coverage_pct)),
+            ("RPO breaches".into(), count(b.rpo_breaches)),
+            ("Restores tested".into(), count(b.restores)),
+        ],
+        charts,
+        &[("backup_success_trend", "Backup success rate, last 6 months"), ("backup_status", "Backup jobs by status")],
+        vec![failed.limited(TABLE_ROWS), rpo.limited(TABLE_ROWS)],
+    )
+}

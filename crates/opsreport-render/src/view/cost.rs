@@ -1,0 +1,102 @@
+//! The view of the report's "Cost summary" part, from `metrics.cost`: its sentences,
+//! figures, charts and tables, every number formatted.
+
+use super::prelude::*;
+
+/// The cost section.
+pub(super) fn cost(cx: &Context) -> Section {
+    let (m, charts) = (cx.m, cx.charts);
+    let c = &m.cost;
+    let mut products = Table::new(
+        "cost_by_product",
+        "Cost by product",
+        &[
+            ("Product", "left", 3.2),
+            ("AWS", "right", 1.0),
+            ("AMS", "right", 1.0),
+            ("Total", "right", 1.0),
+            ("vs last month", "right", 1.0),
+        ],
+        "No billing rows.",
+    );
+    for product in &c.by_product {
+        products.row(vec![
+            product.product_name.clone(),
+            Unit::Money.format(product.aws_charges),
+            money(product.ams_charges),
+            money(product.total),
+            product.mom_change_pct.map(|v| signed(v, Unit::Percent)).unwrap_or_else(|| "new".into()),
+        ]);
+    }
+    let mut accounts = Table::new(
+        "cost_by_account",
+        "Cost by linked account",
+        &[("Linked account", "left", 2.0), ("Total", "right", 1.0)],
+        "No billing rows.",
+    );
+    for account in &c.by_linked_account {
+        accounts.row(vec![account.linked_account_id.clone(), money(account.total)]);
+    }
+    // A cost export as the billing source has no managed-service fee: the page shows AWS charges.
+    let with_fee = c.ams_charges.is_some() || !c.status.available;
+    section(
+        "cost",
+        "Cost summary",
+        &c.status,
+        cost_intro(c),
+        cost_figures(c),
+        charts,
+        &[
+            (
+                "cost_top_products",
+                if with_fee {
+                    "Cost by product: top products and the rest"
+                } else {
+                    "AWS charges by product: top products and the rest"
+                },
+            ),
+            ("cost_split", "AWS and AMS charges"),
+            ("cost_trend", if with_fee { "AWS and AMS charges, last 6 months" } else { "AWS charges, last 6 months" }),
+            ("cost_ri_sp", "On-demand and RI/SP-covered AWS charges"),
+        ],
+        vec![products, accounts],
+    )
+}
+
+/// The cost section's opening sentences; without the managed-service fee (a cost export as the
+/// billing source) they speak of AWS charges only.
+fn cost_intro(c: &CostMetrics) -> String {
+    let reserved = format!(
+        "Reserved instances and savings plans account for {} ({} of AWS charges).",
+        money(c.ri_sp_charges),
+        pct(c.ri_sp_share_pct)
+    );
+    if c.ams_charges.is_none() {
+        return format!("AWS charges {} this month. {reserved}", money(c.aws_charges));
+    }
+    format!(
+        "Total {} this month ({} vs last month): {} of AWS charges and {} of managed-service charges. {reserved}",
+        money(c.total),
+        or_na(c.mom_change_pct.map(|v| signed(v, Unit::Percent))),
+        money(c.aws_charges),
+        money(c.ams_charges),
+    )
+}
+
+/// The cost tiles; without the managed-service fee, the AWS charges and their RI/SP share
+/// instead of tiles that could only say "n/a".
+fn cost_figures(c: &CostMetrics) -> Vec<(String, String)> {
+    if c.ams_charges.is_none() && c.aws_charges.is_some() {
+        return vec![
+            ("AWS".into(), money(c.aws_charges)),
+            ("RI / SP".into(), money(c.ri_sp_charges)),
+            ("RI / SP share".into(), pct(c.ri_sp_share_pct)),
+        ];
+    }
+    vec![
+        ("Total".into(), money(c.total)),
+        ("AWS".into(), money(c.aws_charges)),
+        ("AMS".into(), money(c.ams_charges)),
+        ("Change".into(), or_na(c.mom_change_pct.map(|v| signed(v, Unit::Percent)))),
+    ]
+}

@@ -1,0 +1,131 @@
+//! The view of what frames the numbers: the cover's identity (`meta`) and the service delivery
+//! manager's notes, as plain text.
+
+use serde::Serialize;
+
+use super::prelude::*;
+
+/// The report's identity: title, customer, account, month, who prepared it, its provenance.
+#[derive(Serialize)]
+pub(super) struct Meta {
+    title: String,
+    provider: String,
+    accent: String,
+    logo: Option<String>,
+    customer: String,
+    account_name: String,
+    account_id: String,
+    month: String,
+    month_code: String,
+    timezone: String,
+    generated_on: String,
+    prepared_by: String,
+    prepared_by_email: String,
+    generator_version: String,
+    input_fingerprint: String,
+}
+
+/// The identity of a report.
+pub(super) fn meta(cx: &Context, notes: &Notes) -> Meta {
+    let (m, branding) = (cx.m, cx.input.branding);
+    Meta {
+        title: branding.report_title.clone(),
+        provider: branding.provider_name.clone(),
+        accent: branding.accent_color.clone(),
+        logo: cx.input.logo.clone(),
+        customer: notes.customer_name.clone().unwrap_or_else(|| format!("Account {}", m.account_id)),
+        account_name: notes.account_name.clone().unwrap_or_default(),
+        account_id: m.account_id.clone(),
+        month: month_label(&m.month),
+        month_code: m.month.clone(),
+        timezone: m.timezone.clone(),
+        generated_on: date_label(&m.generated_on),
+        prepared_by: notes.csdm.as_ref().map(|person| person.name.clone()).unwrap_or_default(),
+        prepared_by_email: notes.csdm.as_ref().and_then(|person| person.email.clone()).unwrap_or_default(),
+        generator_version: m.generator_version.clone(),
+        input_fingerprint: m.input_fingerprint.clone(),
+    }
+}
+
+/// The notes, each optional text as an empty string.
+#[derive(Serialize)]
+pub(super) struct NotesView {
+    issues: Vec<IssueView>,
+    risks: Vec<RiskView>,
+    upcoming: Vec<UpcomingView>,
+    action_items: Vec<ActionView>,
+    feature_requests: Vec<FeatureView>,
+    scope_changes: String,
+    contacts: Vec<ContactView>,
+}
+
+#[derive(Serialize)]
+struct IssueView {
+    title: String,
+    status: String,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct RiskView {
+    title: String,
+    mitigation: String,
+}
+
+#[derive(Serialize)]
+struct UpcomingView {
+    title: String,
+    date: String,
+}
+
+#[derive(Serialize)]
+struct ActionView {
+    title: String,
+    owner: String,
+    due: String,
+    status: String,
+}
+
+#[derive(Serialize)]
+struct FeatureView {
+    title: String,
+    status: String,
+}
+
+#[derive(Serialize)]
+struct ContactView {
+    role: String,
+    name: String,
+    email: String,
+    phone: String,
+}
+
+/// The notes of a report.
+pub(super) fn notes(notes: &Notes) -> NotesView {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    NotesView {
+        issues: notes
+            .issues
+            .iter()
+            .map(|i| IssueView { title: i.title.clone(), status: text(&i.status), detail: text(&i.detail) })
+            .collect(),
+        risks: notes.risks.iter().map(|r| RiskView { title: r.title.clone(), mitigation: text(&r.mitigation) }).collect(),
+        upcoming: notes.upcoming.iter().map(|u| UpcomingView { title: u.title.clone(), date: text(&u.date) }).collect(),
+        action_items: notes
+            .action_items
+            .iter()
+            .map(|a| ActionView { title: a.title.clone(), owner: text(&a.owner), due: text(&a.due), status: text(&a.status) })
+            .collect(),
+        feature_requests: notes
+            .feature_requests
+            .iter()
+            .map(|f| FeatureView { title: f.title.clone(), status: text(&f.status) })
+            .collect(),
+        scope_changes: text(&notes.scope_changes),
+        contacts: notes
+            .contacts
+            .iter()
+            .map(|c| ContactView { role: c.role.clone(), name: c.name.clone(), email: text(&c.email), phone: text(&c.phone) })
+            .collect(),
+    }
+}

@@ -1,0 +1,178 @@
+//! The view of the report's "Incidents and SLA adherence" part, from `metrics.incidents`: its sentences,
+//! figures, charts and tables, every number formatted.
+
+use super::prelude::*;
+
+/// The incidents section: volumes, times to acknowledge and resolve, key events, recurring problems.
+pub(super) fn incidents(cx: &Context) -> Section {
+    let (m, charts) = (cx.m, cx.charts);
+    let inc = &m.incidents;
+    let mut volume = Table::new(
+        "incidents_by_priority",
+        "Incidents by priority",
+        &[("Priority", "left", 2.0), ("Opened", "right", 1.0), ("Resolved", "right", 1.0)],
+        "No incidents.",
+    );
+    for row in priority_rows([&inc.opened, &inc.resolved]) {
+        volume.row(row);
+    }
+    let mut mttr = Table::new(
+        "incident_mttr",
+        "Time to acknowledge and resolve (SLA-eligible incidents)",
+        &[
+            ("Priority", "left", 1.6),
+            ("MTTA", "right", 1.0),
+            ("MTTR", "right", 1.0),
+            ("MTTR p90", "right", 1.0),
+            ("Resolution target", "right", 1.2),
+        ],
+        "No incidents.",
+    );
+    for (label, mtta, mean, p90, target) in [
+        (
+            "P1 (High)",
+            inc.mtta_minutes.high,
+            inc.mttr_minutes.high,
+            inc.mttr_p90_minutes.high,
+            inc.resolution_target_minutes.high,
+        ),
+        (
+            "P2 (Medium)",
+            inc.mtta_minutes.medium,
+            inc.mttr_minutes.medium,
+            inc.mttr_p90_minutes.medium,
+            inc.resolution_target_minutes.medium,
+        ),
+        ("P3 (Low)", inc.mtta_minutes.low, inc.mttr_minutes.low, inc.mttr_p90_minutes.low, inc.resolution_target_minutes.low),
+    ] {
+        mttr.row(vec![label.into(), minutes(mtta), minutes(mean), minutes(p90), Unit::Minutes.format(target)]);
+    }
+    let mut key_events = Table::new(
+        "key_events",
+        "Key events (P1 incidents resolved) and their root cause",
+        &[
+            ("Case", "left", 1.2),
+            ("Subject", "left", 2.6),
+            ("Resolved", "left", 1.5),
+            ("Time to resolve", "right", 1.0),
+            ("Root cause", "left", 2.6),
+            ("RCA", "left", 0.9),
+        ],
+        "No P1 incidents were resolved this month.",
+    );
+    for event in &inc.key_events {
+        key_events.row(vec![
+            event.case_id.clone(),
+            event.subject.clone().unwrap_or_default(),
+            timestamp_label(&event.resolved_at),
+            Unit::Minutes.format(event.resolution_minutes),
+            event.root_cause.clone().unwrap_or_else(|| "not recorded".into()),
+            event.rca_status.clone().unwrap_or_else(|| "None".into()),
+        ]);
+    }
+    let mut recurring = Table::new(
+        "recurring_incidents",
+        "Recurring problems (3 or more incidents on one stack and category in 90 days)",
+        &[("Stack or resource", "left", 2.0), ("Category", "left", 1.2), ("Incidents", "right", 0.8), ("Cases", "left", 3.5)],
+        "No recurring problems.",
+    );
+    for group in &inc.recurring {
+        recurring.row(vec![
+            group.target.clone(),
+            group.category.clone(),
+            thousands(group.count as i64),
+            group.case_ids.join(", "),
+        ]);
+    }
+    section(
+        "incidents",
+        "Incidents",
+        &inc.status,
+        format!(
+            "{} incidents were opened and {} resolved this month; {} still open at the end of the month. Resolution time excludes time spent waiting on the customer.",
+            thousands(inc.opened.total as i64),
+            thousands(inc.resolved.total as i64),
+            count(inc.open_at_end)
+        ),
+        vec![
+            ("Opened".into(), thousands(inc.opened.total as i64)),
+            ("Resolved".into(), thousands(inc.resolved.total as i64)),
+            ("Open at month end".into(), count(inc.open_at_end)),
+            ("P1 MTTR".into(), minutes(inc.mttr_minutes.high)),
+        ],
+        charts,
+        &[
+            ("incidents_by_priority", "Incidents opened and resolved by priority"),
+            ("incident_mttr", "Mean time to resolve by priority, against the resolution target"),
+            ("incidents_trend_months", "Incidents opened per month by priority"),
+            ("incidents_trend_weeks", "Incidents opened and resolved per week, last 12 weeks"),
+        ],
+        vec![volume, mttr, key_events.limited(TABLE_ROWS), recurring.limited(TABLE_ROWS)],
+    )
+}
+
+/// The SLA adherence section, by priority against the target.
+pub(super) fn sla(cx: &Context) -> Section {
+    let (input, charts) = (cx.input, cx.charts);
+    let inc = &cx.m.incidents;
+
+    let mut sla_table = Table::new(
+        "sla_adherence",
+        "SLA adherence by priority",
+        &[
+            ("Priority", "left", 1.4),
+            ("Response target", "right", 1.1),
+            ("Response met", "right", 1.0),
+            ("Resolution target", "right", 1.1),
+            ("Resolution met", "right", 1.0),
+            ("Status", "left", 0.9),
+        ],
+        "No SLA-eligible incidents.",
+    );
+    for (label, rt, rm, st, sm) in [
+        (
+            "P1 (High)",
+            inc.response_target_minutes.high,
+            inc.response_sla_pct.high,
+            inc.resolution_target_minutes.high,
+            inc.resolution_sla_pct.high,
+        ),
+        (
+            "P2 (Medium)",
+            inc.response_target_minutes.medium,
+            inc.response_sla_pct.medium,
+            inc.resolution_target_minutes.medium,
+            inc.resolution_sla_pct.medium,
+        ),
+        (
+            "P3 (Low)",
+            inc.response_target_minutes.low,
+            inc.response_sla_pct.low,
+            inc.resolution_target_minutes.low,
+            inc.resolution_sla_pct.low,
+        ),
+    ] {
+        let met = match (rm, sm) {
+            (None, None) => "n/a",
+            (a, b) if a.unwrap_or(100.0) >= input.sla_target_pct && b.unwrap_or(100.0) >= input.sla_target_pct => "Met",
+            _ => "Not met",
+        };
+        sla_table.row(vec![label.into(), Unit::Minutes.format(rt), pct(rm), Unit::Minutes.format(st), pct(sm), met.into()]);
+    }
+    section(
+        "sla",
+        "SLA adherence",
+        &inc.status,
+        format!(
+            "Share of SLA-eligible incidents (not closed as non-incidents, not best-effort) handled within target; the adherence target is {}. An incident never acknowledged counts as missed once its response deadline has passed.",
+            Unit::Percent.format(input.sla_target_pct)
+        ),
+        vec![
+            ("Lowest response adherence".into(), pct(worst(&inc.response_sla_pct))),
+            ("Lowest resolution adherence".into(), pct(worst(&inc.resolution_sla_pct))),
+        ],
+        charts,
+        &[("sla_adherence", "Response and resolution adherence by priority against the target")],
+        vec![sla_table],
+    )
+}

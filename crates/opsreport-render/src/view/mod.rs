@@ -1,0 +1,121 @@
+//! The report's view model: everything the template prints, built from the `Metrics` tree, the
+//! notes and the branding, with numbers already formatted for people (through
+//! [`crate::format`]). The template only lays it out; it never computes. Strings travel as JSON
+//! values, so the template prints them as text — markup characters in notes or data can never
+//! run anything.
+//!
+//! One module per part of the report, mirroring `opsreport-metrics`: each turns its metrics into
+//! a typed view ([`section::Section`] for the sections); this module assembles them. Adding a
+//! section or a report kind is adding a module, not editing one long function.
+
+mod alerts;
+mod appendix;
+mod availability;
+mod backups;
+mod cost;
+mod front;
+mod incidents;
+mod ood;
+mod patching;
+mod rfcs;
+mod section;
+mod service_requests;
+mod stacks;
+mod storage;
+mod summary;
+mod table;
+mod trusted_advisor;
+
+use opsreport_model::config::BrandingSettings;
+use opsreport_model::metrics::Metrics;
+use opsreport_model::notes::Notes;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::charts::ChartSet;
+pub use table::{CELL_CHARS, Table};
+
+/// What every part's module uses.
+mod prelude {
+    pub(super) use super::Context;
+    pub(super) use super::section::{Section, section, status_of, worst};
+    pub(super) use super::table::{TABLE_ROWS, Table, priority_rows};
+    pub(super) use crate::format::{
+        Unit, bytes, count, date_label, minutes, money, month_label, or_na, pct, points_change, relative_change, signed,
+        thousands, timestamp_label,
+    };
+    pub(super) use opsreport_model::metrics::{CostMetrics, Metrics};
+    pub(super) use opsreport_model::notes::Notes;
+}
+
+/// The inputs of one report besides the metrics.
+pub struct ViewInput<'a> {
+    /// The metrics.
+    pub metrics: &'a Metrics,
+    /// The notes, if any.
+    pub notes: Option<&'a Notes>,
+    /// Branding.
+    pub branding: &'a BrandingSettings,
+    /// The SLA adherence target (percent).
+    pub sla_target_pct: f64,
+    /// Patch compliance target.
+    pub patch_target_pct: f64,
+    /// Backup success target.
+    pub backup_target_pct: f64,
+    /// RFC success target.
+    pub rfc_target_pct: f64,
+    /// Whether a logo file is provided (as `assets/logo.<ext>`).
+    pub logo: Option<String>,
+}
+
+/// What a part's module reads: the metrics, the other inputs and the charts drawn.
+pub(crate) struct Context<'a> {
+    m: &'a Metrics,
+    input: &'a ViewInput<'a>,
+    charts: &'a ChartSet,
+}
+
+/// `data/report.json`: the whole report as the template reads it.
+#[derive(Serialize)]
+struct ReportView {
+    meta: front::Meta,
+    summary: summary::Summary,
+    notes: front::NotesView,
+    resources: section::Section,
+    performance: Vec<section::Section>,
+    cost: section::Section,
+    ood: section::Section,
+    appendix: appendix::Appendix,
+}
+
+/// Builds `data/report.json` and the tables (in the order the report prints them).
+pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
+    let cx = Context { m: input.metrics, input, charts };
+    let notes = input.notes.cloned().unwrap_or_default();
+    let view = ReportView {
+        meta: front::meta(&cx, &notes),
+        summary: summary::summary(&cx, &notes),
+        notes: front::notes(&notes),
+        resources: stacks::resources(&cx),
+        performance: vec![
+            alerts::monitoring(&cx),
+            incidents::incidents(&cx),
+            incidents::sla(&cx),
+            service_requests::service_requests(&cx),
+            rfcs::changes(&cx),
+            patching::patching(&cx),
+            backups::continuity(&cx),
+            storage::storage(&cx),
+            trusted_advisor::trusted_advisor(&cx),
+            availability::availability(&cx),
+        ],
+        cost: cost::cost(&cx),
+        ood: ood::ood(&cx),
+        appendix: appendix::appendix(input.metrics),
+    };
+    let sections = std::iter::once(&view.resources).chain(&view.performance).chain([&view.cost, &view.ood]);
+    let tables: Vec<Table> =
+        sections.flat_map(|section| section.tables.iter().cloned()).chain(view.appendix.tables().iter().cloned()).collect();
+    let data = serde_json::to_value(&view).expect("the view model always serialises");
+    (data, tables)
+}

@@ -1,0 +1,44 @@
+//! The view of the report's "Change management" part, from `metrics.rfcs`: its sentences,
+//! figures, charts and tables, every number formatted.
+
+use super::prelude::*;
+
+/// The change management section.
+pub(super) fn changes(cx: &Context) -> Section {
+    let (m, charts) = (cx.m, cx.charts);
+    let rfcs = &m.rfcs;
+    let mut types = Table::new(
+        "rfc_change_types",
+        "Most used change types",
+        &[("Change type", "left", 1.6), ("Title", "left", 3.0), ("RFCs", "right", 0.8)],
+        "No RFCs created this month.",
+    );
+    for kind in &rfcs.top_change_types {
+        types.row(vec![kind.change_type_id.clone(), kind.title.clone().unwrap_or_default(), thousands(kind.count as i64)]);
+    }
+    section(
+        "changes",
+        "Change management",
+        &rfcs.status,
+        format!(
+            "{} RFCs created and {} completed ({} successful, {} automated). Mean execution {}; {} started on time. {} rejected, {} canceled.",
+            count(rfcs.created),
+            count(rfcs.completed),
+            pct(rfcs.success_rate_pct),
+            pct(rfcs.automated_pct),
+            minutes(rfcs.mean_execution_minutes),
+            pct(rfcs.on_time_pct),
+            count(rfcs.rejected),
+            count(rfcs.canceled)
+        ),
+        vec![
+            ("Completed".into(), count(rfcs.completed)),
+            ("Success rate".into(), pct(rfcs.success_rate_pct)),
+            ("Automated".into(), pct(rfcs.automated_pct)),
+            ("On time".into(), pct(rfcs.on_time_pct)),
+        ],
+        charts,
+        &[("rfc_trend", "RFCs completed per month and success rate")],
+        vec![types],
+    )
+}

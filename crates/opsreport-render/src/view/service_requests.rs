@@ -1,0 +1,43 @@
+//! The view of the report's "Service requests" part, from `metrics.service_requests`: its sentences,
+//! figures, charts and tables, every number formatted.
+
+use super::prelude::*;
+
+/// The service requests section.
+pub(super) fn service_requests(cx: &Context) -> Section {
+    let (m, charts) = (cx.m, cx.charts);
+    let sr = &m.service_requests;
+    let mut sr_table = Table::new(
+        "service_requests",
+        "Service requests by priority",
+        &[("Priority", "left", 2.0), ("Opened", "right", 1.0), ("Resolved", "right", 1.0)],
+        "No service requests.",
+    );
+    for row in priority_rows([&sr.opened, &sr.resolved]) {
+        sr_table.row(row);
+    }
+    section(
+        "service_requests",
+        "Service requests",
+        &sr.status,
+        format!(
+            "Mean first response {}; {} answered within target. Customer satisfaction {} from {} ratings.",
+            minutes(sr.mean_response_minutes),
+            pct(sr.response_sla_pct.total),
+            or_na(sr.csat_avg.map(|v| format!("{v:.2} / 5"))),
+            count(sr.csat_responses)
+        ),
+        vec![
+            ("Opened".into(), thousands(sr.opened.total as i64)),
+            ("Resolved".into(), thousands(sr.resolved.total as i64)),
+            ("Mean first response".into(), minutes(sr.mean_response_minutes)),
+            ("CSAT".into(), or_na(sr.csat_avg.map(|v| format!("{v:.2} / 5")))),
+        ],
+        charts,
+        &[
+            ("service_requests_trend", "Service requests opened and resolved, last 6 months"),
+            ("csat", "Customer satisfaction ratings"),
+        ],
+        vec![sr_table],
+    )
+}

@@ -1,0 +1,184 @@
+//! The view of the summary page: the headline tiles against their targets, the call-outs and
+//! the insights.
+
+use serde::Serialize;
+
+use super::prelude::*;
+
+/// The summary page.
+#[derive(Serialize)]
+pub(super) struct Summary {
+    tiles: Vec<Tile>,
+    callouts: Callouts,
+    insights: Vec<InsightView>,
+}
+
+#[derive(Serialize)]
+struct Callouts {
+    stacks: String,
+    patching: String,
+    onboarding: Option<String>,
+}
+
+/// One headline tile.
+#[derive(Serialize)]
+struct Tile {
+    label: &'static str,
+    value: String,
+    detail: String,
+    change: String,
+    /// `met`, `missed` or `neutral`.
+    status: &'static str,
+}
+
+impl Tile {
+    fn new(label: &'static str, value: String, detail: String, change: String, status: &'static str) -> Self {
+        Self { label, value, detail, change, status }
+    }
+}
+
+#[derive(Serialize)]
+struct InsightView {
+    severity: String,
+    section: String,
+    message: String,
+}
+
+/// The summary page of a report.
+pub(super) fn summary(cx: &Context, notes: &Notes) -> Summary {
+    let m = cx.m;
+    Summary {
+        tiles: tiles(cx),
+        callouts: Callouts { stacks: stacks_callout(m), patching: patch_callout(m), onboarding: notes.onboarding_status.clone() },
+        insights: m
+            .insights
+            .iter()
+            .map(|insight| {
+                let severity =
+                    serde_json::to_value(insight.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                InsightView { severity, section: insight.section.replace('_', " "), message: insight.message.clone() }
+            })
+            .collect(),
+    }
+}
+
+/// The eight headline tiles, each against its target where it has one.
+fn tiles(cx: &Context) -> Vec<Tile> {
+    let (m, input) = (cx.m, cx.input);
+    let previous = |len: usize| len.checked_sub(2);
+    let incident_prev = previous(m.incidents.trend_months.len()).map(|i| &m.incidents.trend_months[i]);
+    let worst_response = worst(&m.incidents.response_sla_pct);
+    let worst_resolution = worst(&m.incidents.resolution_sla_pct);
+    let sla_met = match (worst_response, worst_resolution) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(100.0) >= input.sla_target_pct && b.unwrap_or(100.0) >= input.sla_target_pct),
+    };
+    let sla_value = match (worst_response, worst_resolution) {
+        (None, None) => "n/a".to_owned(),
+        (a, b) => Unit::Percent.format(a.unwrap_or(100.0).min(b.unwrap_or(100.0))),
+    };
+    let alerts_prev = previous(m.alerts.trend.len()).map(|i| &m.alerts.trend[i]);
+    let patch_prev = previous(m.patching.trend.len()).and_then(|i| m.patching.trend[i].pct);
+    let rfc_prev = previous(m.rfcs.trend.len()).map(|i| &m.rfcs.trend[i]);
+    let sr_prev = previous(m.service_requests.trend.len()).map(|i| &m.service_requests.trend[i]);
+    let console_prev = previous(m.availability.console.trend.len()).and_then(|i| m.availability.console.trend[i].pct);
+    let api_prev = previous(m.availability.api.trend.len()).and_then(|i| m.availability.api.trend[i].pct);
+    vec![
+        Tile::new(
+            "Incidents resolved",
+            if m.incidents.status.available { thousands(m.incidents.resolved.total as i64) } else { "n/a".into() },
+            format!("P1 MTTR {}", minutes(m.incidents.mttr_minutes.high)),
+            relative_change(
+                m.incidents.status.available.then_some(m.incidents.resolved.total as f64),
+                incident_prev.map(|p| p.resolved.total as f64),
+            ),
+            "neutral",
+        ),
+        Tile::new(
+            "SLA adherence (lowest)",
+            sla_value,
+            format!("target {}", Unit::Percent.format(input.sla_target_pct)),
+            format!("response {} · resolution {}", pct(worst_response), pct(worst_resolution)),
+            status_of(sla_met),
+        ),
+        Tile::new(
+            "Alerts handled",
+            count(m.alerts.total),
+            format!("{} auto-remediated", pct(m.alerts.auto_remediated_pct)),
+            relative_change(m.alerts.total.map(|v| v as f64), alerts_prev.and_then(|p| p.total.map(|v| v as f64))),
+            "neutral",
+        ),
+        Tile::new(
+            "Patch compliance",
+            pct(m.patching.compliance_pct),
+            format!("target {}", Unit::Percent.format(input.patch_target_pct)),
+            points_change(m.patching.compliance_pct, patch_prev),
+            status_of(m.patching.compliance_pct.map(|v| v >= input.patch_target_pct)),
+        ),
+        Tile::new(
+            "RFCs executed",
+            count(m.rfcs.completed),
+            format!("{} successful", pct(m.rfcs.success_rate_pct)),
+            relative_change(m.rfcs.completed.map(|v| v as f64), rfc_prev.and_then(|p| p.completed.map(|v| v as f64))),
+            status_of(m.rfcs.success_rate_pct.map(|v| v >= input.rfc_target_pct)),
+        ),
+        Tile::new(
+            "Service requests",
+            if m.service_requests.status.available { thousands(m.service_requests.resolved.total as i64) } else { "n/a".into() },
+            format!("resolved · CSAT {}", or_na(m.service_requests.csat_avg.map(|v| format!("{v:.1}/5")))),
+            relative_change(
+                m.service_requests.status.available.then_some(m.service_requests.resolved.total as f64),
+                sr_prev.and_then(|p| p.resolved.map(|v| v as f64)),
+            ),
+            status_of(m.service_requests.response_sla_pct.total.map(|v| v >= input.sla_target_pct)),
+        ),
+        Tile::new(
+            "Console availability",
+            or_na(m.availability.console.pct.map(|v| format!("{v:.3}%"))),
+            format!("target {:.1}%", m.availability.console.target_pct),
+            points_change(m.availability.console.pct, console_prev),
+            status_of(m.availability.console.target_met),
+        ),
+        Tile::new(
+            "API availability",
+            or_na(m.availability.api.pct.map(|v| format!("{v:.3}%"))),
+            format!("target {:.1}%", m.availability.api.target_pct),
+            points_change(m.availability.api.pct, api_prev),
+            status_of(m.availability.api.target_met),
+        ),
+    ]
+}
+
+/// "N stacks under management, …", or why there is no stack data.
+pub(super) fn stacks_callout(m: &Metrics) -> String {
+    if m.stacks.status.available {
+        format!(
+            "{} stacks under management, {} active{}",
+            count(m.stacks.total),
+            count(m.stacks.active),
+            m.stacks
+                .total_change
+                .map(|change| format!(" ({} since last month)", signed(change as f64, Unit::Count)))
+                .unwrap_or_default()
+        )
+    } else {
+        format!("No stack data for this period: {}", m.stacks.status.missing_reason.clone().unwrap_or_default())
+    }
+}
+
+/// The patching call-out, or why there is no patching data.
+pub(super) fn patch_callout(m: &Metrics) -> String {
+    if m.patching.status.available {
+        format!(
+            "{} of {} stacks fully patched; {} of {} instances compliant ({}); {} instances with critical patches overdue",
+            count(m.patching.stacks_fully_patched),
+            count(m.patching.stacks_with_instances),
+            count(m.patching.compliant),
+            count(m.patching.instances),
+            pct(m.patching.compliance_pct),
+            count(m.patching.critical_overdue)
+        )
+    } else {
+        format!("No patching data for this period: {}", m.patching.status.missing_reason.clone().unwrap_or_default())
+    }
+}

@@ -1,0 +1,105 @@
+//! A table of the report: the PDF prints it (cells clipped, long tables cut short) and the
+//! CSV export keeps every row and character.
+
+use serde::Serialize;
+
+use crate::format::thousands;
+use opsreport_model::metrics::PriorityCounts;
+
+/// A table of the report (also written as `tables/<name>.csv`).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Table {
+    /// File-name stem of the CSV export.
+    pub name: String,
+    /// Title above the table.
+    pub title: String,
+    /// Column headings.
+    pub columns: Vec<String>,
+    /// `left` or `right` per column.
+    pub align: Vec<String>,
+    /// Relative column widths.
+    pub widths: Vec<f64>,
+    /// Cells, already formatted (the PDF's copy is clipped to [`CELL_CHARS`]; the CSV keeps
+    /// every character).
+    #[serde(serialize_with = "clipped_rows")]
+    pub rows: Vec<Vec<String>>,
+    /// Printed instead of an empty table.
+    pub empty: String,
+    /// Rows the PDF prints (the CSV export always has them all).
+    pub shown: usize,
+    /// Printed under a table the PDF cuts short.
+    pub more: String,
+}
+
+impl Table {
+    pub(super) fn new(name: &str, title: &str, columns: &[(&str, &str, f64)], empty: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            title: title.to_owned(),
+            columns: columns.iter().map(|(heading, _, _)| (*heading).to_owned()).collect(),
+            align: columns.iter().map(|(_, align, _)| (*align).to_owned()).collect(),
+            widths: columns.iter().map(|(_, _, width)| *width).collect(),
+            rows: Vec::new(),
+            empty: empty.to_owned(),
+            shown: usize::MAX,
+            more: String::new(),
+        }
+    }
+
+    /// Prints at most `limit` rows in the PDF, with a line pointing to the full CSV.
+    pub(super) fn limited(mut self, limit: usize) -> Self {
+        if self.rows.len() > limit {
+            self.more = format!(
+                "The {limit} first of {} rows; all of them are in tables/{}.csv.",
+                thousands(self.rows.len() as i64),
+                self.name
+            );
+        }
+        self.shown = limit.min(self.rows.len());
+        self
+    }
+
+    pub(super) fn row(&mut self, cells: Vec<String>) {
+        debug_assert_eq!(cells.len(), self.columns.len());
+        self.rows.push(cells);
+    }
+}
+
+/// Characters of one table cell the PDF prints; a longer text (a pasted log in an incident
+/// subject, say) is cut with "…" so it cannot blow up the layout.
+pub const CELL_CHARS: usize = 160;
+
+fn clip(text: &str) -> String {
+    if text.chars().count() <= CELL_CHARS {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(CELL_CHARS - 1).collect::<String>())
+    }
+}
+
+fn clipped_rows<S: serde::Serializer>(rows: &[Vec<String>], serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut sequence = serializer.serialize_seq(Some(rows.len()))?;
+    for row in rows {
+        sequence.serialize_element(&row.iter().map(|cell| clip(cell)).collect::<Vec<_>>())?;
+    }
+    sequence.end()
+}
+
+/// Rows a long table prints in the PDF (failed jobs, stacks, …); the CSV has every row.
+pub(super) const TABLE_ROWS: usize = 25;
+
+/// Opened and resolved counts by priority, with the total.
+pub(super) fn priority_rows(counts: [&PriorityCounts; 2]) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for (label, pick) in [("P1 (High)", 0), ("P2 (Medium)", 1), ("P3 (Low)", 2), ("Total", 3)] {
+        let value = |c: &PriorityCounts| match pick {
+            0 => c.high,
+            1 => c.medium,
+            2 => c.low,
+            _ => c.total,
+        };
+        rows.push(vec![label.to_owned(), thousands(value(counts[0]) as i64), thousands(value(counts[1]) as i64)]);
+    }
+    rows
+}
