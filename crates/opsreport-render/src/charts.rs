@@ -51,12 +51,27 @@ fn counts(map: &BTreeMap<String, u64>) -> Vec<(String, f64)> {
 
 const PRIORITIES: [&str; 3] = ["P1", "P2", "P3"];
 
-/// Draws every chart the metrics have data for.
+/// Draws every chart the metrics have data for, section by section.
 pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
     let mut set = ChartSet::default();
-    let m = metrics;
+    stacks(&mut set, metrics);
+    alerts(&mut set, metrics);
+    incidents(&mut set, metrics, sla_target_pct);
+    service_requests(&mut set, metrics);
+    rfcs(&mut set, metrics);
+    patching(&mut set, metrics);
+    backups(&mut set, metrics);
+    storage(&mut set, metrics);
+    trusted_advisor(&mut set, metrics);
+    availability(&mut set, metrics);
+    cost(&mut set, metrics);
+    ood(&mut set, metrics);
+    set
+}
 
-    // Managed resources.
+/// The managed-resources charts: stacks by category, environment and type, their trend, and
+/// the least patched stacks.
+fn stacks(set: &mut ChartSet, m: &Metrics) {
     if m.stacks.status.available {
         set.add_pie("stacks_by_category", counts(&m.stacks.by_category), Unit::Count, false);
         set.add_pie("stacks_by_environment", counts(&m.stacks.by_environment), Unit::Count, true);
@@ -91,8 +106,10 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
         },
         horizontal_bars,
     );
+}
 
-    // Monitoring.
+/// The monitoring charts: alerts by severity and their trend.
+fn alerts(set: &mut ChartSet, m: &Metrics) {
     let severity_order = ["Critical", "High", "Medium", "Low", "Informational", "Other"];
     let severities: Vec<&str> = severity_order.iter().copied().filter(|s| m.alerts.by_severity.contains_key(*s)).collect();
     set.add_cartesian(
@@ -118,8 +135,10 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
         ),
         vertical_bars,
     );
+}
 
-    // Incidents.
+/// The incident and SLA charts.
+fn incidents(set: &mut ChartSet, m: &Metrics, sla_target_pct: f64) {
     let inc = &m.incidents;
     if inc.status.available {
         let by =
@@ -210,8 +229,10 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
             vertical_bars,
         );
     }
+}
 
-    // Service requests.
+/// The service-request charts.
+fn service_requests(set: &mut ChartSet, m: &Metrics) {
     let sr = &m.service_requests;
     set.add_cartesian(
         "service_requests_trend",
@@ -245,8 +266,10 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
             vertical_bars,
         );
     }
+}
 
-    // Change management.
+/// The change-management chart.
+fn rfcs(set: &mut ChartSet, m: &Metrics) {
     set.add_cartesian(
         "rfc_trend",
         cartesian(
@@ -257,8 +280,10 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
         ),
         vertical_bars,
     );
+}
 
-    // Patching.
+/// The patching charts.
+fn patching(set: &mut ChartSet, m: &Metrics) {
     set.add_cartesian(
         "patch_compliance_trend",
         Cartesian {
@@ -288,8 +313,10 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
             );
         }
     }
+}
 
-    // Continuity.
+/// The backup charts.
+fn backups(set: &mut ChartSet, m: &Metrics) {
     set.add_cartesian(
         "backup_success_trend",
         Cartesian {
@@ -319,8 +346,10 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
             horizontal_bars,
         );
     }
+}
 
-    // Storage.
+/// The storage charts.
+fn storage(set: &mut ChartSet, m: &Metrics) {
     let used: Vec<(String, f64)> =
         m.storage.used_bytes.iter().filter(|(k, _)| k.as_str() != "total").map(|(k, v)| (k.clone(), *v as f64)).collect();
     set.add_pie("storage_by_type", used, Unit::Bytes, true);
@@ -334,8 +363,10 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
         ),
         lines,
     );
+}
 
-    // Trusted Advisor.
+/// The Trusted Advisor chart.
+fn trusted_advisor(set: &mut ChartSet, m: &Metrics) {
     let ta = &m.trusted_advisor;
     if ta.status.available && !ta.by_category.is_empty() {
         let categories: Vec<&String> = ta.by_category.keys().collect();
@@ -361,8 +392,10 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
             vertical_bars,
         );
     }
+}
 
-    // Availability.
+/// The availability chart.
+fn availability(set: &mut ChartSet, m: &Metrics) {
     let av = &m.availability;
     if av.status.available {
         let days: Vec<String> = av.console.daily.iter().map(|d| d.date[8..].to_owned()).collect();
@@ -388,8 +421,10 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
             lines,
         );
     }
+}
 
-    // Cost.
+/// The cost charts.
+fn cost(set: &mut ChartSet, m: &Metrics) {
     let c = &m.cost;
     if c.status.available {
         set.add_cartesian(
@@ -447,8 +482,10 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
         },
         vertical_bars,
     );
+}
 
-    // Operations on Demand.
+/// The Operations on Demand chart.
+fn ood(set: &mut ChartSet, m: &Metrics) {
     let o = &m.ood;
     set.add_cartesian(
         "ood_hours",
@@ -463,5 +500,4 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
         ),
         vertical_bars,
     );
-    set
 }
