@@ -21,11 +21,35 @@ fn priorities<T: Clone>(values: &ByPriority<T>) -> [(&'static str, &'static str,
     [("High", "P1", values.high.clone()), ("Medium", "P2", values.medium.clone()), ("Low", "P3", values.low.clone())]
 }
 
-/// Derives the insights of a report.
+/// Derives the insights of a report: each kind of finding by its own function, then sorted
+/// (severity, section, metric, message), so the order never depends on which ran first.
 pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
     let mut list = Vec::new();
-    let sla_target = config.sla.adherence_target_pct;
+    sla_misses(metrics, config, &mut list);
+    availability_misses(metrics, &mut list);
+    patching_risks(metrics, config, &mut list);
+    backup_risks(metrics, config, &mut list);
+    mttr_increases(metrics, config, &mut list);
+    cost_changes(metrics, config, &mut list);
+    savings(metrics, &mut list);
+    storage_capacity(metrics, config, &mut list);
+    ood_usage(metrics, config, &mut list);
+    rfc_misses(metrics, config, &mut list);
+    positives(metrics, &mut list);
+    list.sort_by(|left, right| {
+        left.severity
+            .cmp(&right.severity)
+            .then_with(|| left.section.cmp(&right.section))
+            .then_with(|| left.metric.cmp(&right.metric))
+            .then_with(|| left.message.cmp(&right.message))
+    });
+    list
+}
+
+/// Incident response or resolution SLA below the target, per priority.
+fn sla_misses(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     let incidents = &metrics.incidents;
+    let sla_target = config.sla.adherence_target_pct;
     for (kind, values) in [("response", &incidents.response_sla_pct), ("resolution", &incidents.resolution_sla_pct)] {
         for (priority, label, value) in priorities(values) {
             if let Some(value) = value.filter(|value| *value < sla_target) {
@@ -42,6 +66,10 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             }
         }
     }
+}
+
+/// Console or API availability below its target.
+fn availability_misses(metrics: &Metrics, list: &mut Vec<Insight>) {
     for (name, label, endpoint) in
         [("console", "Console", &metrics.availability.console), ("api", "API", &metrics.availability.api)]
     {
@@ -61,6 +89,10 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             ));
         }
     }
+}
+
+/// Patch compliance below the target; critical patches overdue.
+fn patching_risks(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     let patching = &metrics.patching;
     let patch_target = config.patching.compliance_target_pct;
     if let Some(pct) = patching.compliance_pct.filter(|pct| *pct < patch_target) {
@@ -90,6 +122,10 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             Some(0.0),
         ));
     }
+}
+
+/// Backup success below the target; recovery-point objective breaches.
+fn backup_risks(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     let backups = &metrics.backups;
     let backup_target = config.backups.success_target_pct;
     if let Some(rate) = backups.success_rate_pct.filter(|rate| *rate < backup_target) {
@@ -118,6 +154,11 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             Some(0.0),
         ));
     }
+}
+
+/// A priority whose MTTR rose well above its mean of the three months before.
+fn mttr_increases(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
+    let incidents = &metrics.incidents;
     let increase = config.incidents.mttr_increase_warning_pct;
     if incidents.trend_months.len() >= 4 {
         let months = &incidents.trend_months;
@@ -159,6 +200,10 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             Some(f64::from(config.incidents.recurring_min_count)),
         ));
     }
+}
+
+/// A month-over-month cost increase above the configured share.
+fn cost_changes(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     let cost = &metrics.cost;
     if let Some(change) = cost.mom_change_pct.filter(|change| *change > config.cost.increase_info_pct) {
         // A change is only computed with the managed-service fee, so every total is known here.
@@ -184,6 +229,10 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             Some(config.cost.increase_info_pct),
         ));
     }
+}
+
+/// Trusted Advisor savings to take.
+fn savings(metrics: &Metrics, list: &mut Vec<Insight>) {
     if let Some(savings) = metrics.trusted_advisor.estimated_monthly_savings.filter(|savings| *savings > 0.0) {
         list.push(insight(
             InsightSeverity::Info,
@@ -197,6 +246,10 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             Some(0.0),
         ));
     }
+}
+
+/// Volumes near capacity.
+fn storage_capacity(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     if let Some(fullest) = metrics.storage.near_capacity.first() {
         let count = metrics.storage.near_capacity.len();
         list.push(insight(
@@ -213,6 +266,10 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             Some(config.storage.near_capacity_ratio),
         ));
     }
+}
+
+/// Operations on Demand engagements over or near their allocation.
+fn ood_usage(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     for engagement in &metrics.ood.engagements {
         if engagement.overage_hours > 0.0 {
             list.push(insight(
@@ -240,6 +297,10 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             ));
         }
     }
+}
+
+/// Change success below the target.
+fn rfc_misses(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     let rfc_target = config.rfcs.success_target_pct;
     if let Some(rate) = metrics.rfcs.success_rate_pct.filter(|rate| *rate < rfc_target) {
         list.push(insight(
@@ -254,6 +315,11 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             Some(rfc_target),
         ));
     }
+}
+
+/// What went well: problems averted, patches installed, changes and restore tests that succeeded.
+fn positives(metrics: &Metrics, list: &mut Vec<Insight>) {
+    let (patching, backups) = (&metrics.patching, &metrics.backups);
     let averted = metrics.alerts.by_outcome.get("AutoRemediated").copied().unwrap_or(0);
     if averted > 0 {
         list.push(insight(
@@ -299,14 +365,6 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Vec<Insight> {
             None,
         ));
     }
-    list.sort_by(|left, right| {
-        left.severity
-            .cmp(&right.severity)
-            .then_with(|| left.section.cmp(&right.section))
-            .then_with(|| left.metric.cmp(&right.metric))
-            .then_with(|| left.message.cmp(&right.message))
-    });
-    list
 }
 
 #[cfg(test)]
