@@ -74,73 +74,11 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
     let instances = first_count(&summary, "instances");
     let compliant = first_count(&summary, "compliant");
 
-    let stacks = collect(
-        current
-            .clone()
-            .filter(col("instance_stack_name").is_not_null())
-            .group_by([col("instance_stack_name")])
-            .agg([
-                len().alias("instances"),
-                col("patch_status").eq(lit("COMPLIANT")).cast(DataType::UInt32).sum().alias("compliant"),
-            ])
-            .with_column(
-                (col("compliant").cast(DataType::Float64) / col("instances").cast(DataType::Float64) * lit(100.0)).alias("pct"),
-            )
-            .sort_by_exprs([col("pct"), col("instance_stack_name")], SortMultipleOptions::default()),
-        SECTION,
-    )?;
-    let by_stack: Vec<StackCompliance> = strings(&stacks, "instance_stack_name")
-        .into_iter()
-        .zip(integers(&stacks, "instances"))
-        .zip(integers(&stacks, "compliant"))
-        .map(|((stack, instances), compliant)| {
-            let instances = instances.unwrap_or(0) as u64;
-            let compliant = compliant.unwrap_or(0) as u64;
-            StackCompliance {
-                stack: stack.unwrap_or_default(),
-                instances,
-                compliant,
-                compliance_pct: percent(compliant, instances).unwrap_or(0.0),
-            }
-        })
-        .collect();
+    let by_stack = by_stack(&current)?;
 
-    let critical_overdue =
-        match frames.lazy(DatasetName::MissingPatches) {
-            Some(missing_patches) => {
-                match latest_snapshot(&missing_patches, &period, SECTION)? {
-                    Some(missing_day) => Some(first_count(
-                        &collect(
-                            snapshot(&missing_patches, missing_day)
-                                .filter(
-                                    col("patch_sev").str().strip_chars(lit(NULL)).str().to_lowercase().eq(lit("critical")).and(
-                                        col("days_unpatched").gt(lit(i64::from(frames.config.patching.critical_overdue_days))),
-                                    ),
-                                )
-                                .select([col("instance_id").n_unique().alias("instances")]),
-                            SECTION,
-                        )?,
-                        "instances",
-                    )),
-                    None => None,
-                }
-            }
-            None => None,
-        };
+    let critical_overdue = critical_overdue(frames)?;
 
-    let first_day = first_snapshot(&details, &period, SECTION)?.unwrap_or(day);
-    let installed = collect(
-        live(&details, day)
-            .select([col("instance_id"), col("compliant_total").alias("latest")])
-            .join(
-                live(&details, first_day).select([col("instance_id"), col("compliant_total").alias("first")]),
-                [col("instance_id")],
-                [col("instance_id")],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .select([at_least(col("latest") - col("first"), lit(0i64)).sum().alias("installed")]),
-        SECTION,
-    )?;
+    let installed = installed(&details, &period, day)?;
 
     let not_provided: Vec<String> = [
         frames.not_provided(DatasetName::PatchDetails, "compliant_total", "Installed patch counts are"),
@@ -175,4 +113,74 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
         by_stack,
         trend,
     })
+}
+
+/// Compliance per stack of the snapshot's live instances, least compliant first.
+fn by_stack(current: &LazyFrame) -> Result<Vec<StackCompliance>> {
+    let stacks = collect(
+        current
+            .clone()
+            .filter(col("instance_stack_name").is_not_null())
+            .group_by([col("instance_stack_name")])
+            .agg([
+                len().alias("instances"),
+                col("patch_status").eq(lit("COMPLIANT")).cast(DataType::UInt32).sum().alias("compliant"),
+            ])
+            .with_column(
+                (col("compliant").cast(DataType::Float64) / col("instances").cast(DataType::Float64) * lit(100.0)).alias("pct"),
+            )
+            .sort_by_exprs([col("pct"), col("instance_stack_name")], SortMultipleOptions::default()),
+        SECTION,
+    )?;
+    Ok(strings(&stacks, "instance_stack_name")
+        .into_iter()
+        .zip(integers(&stacks, "instances"))
+        .zip(integers(&stacks, "compliant"))
+        .map(|((stack, instances), compliant)| {
+            let instances = instances.unwrap_or(0) as u64;
+            let compliant = compliant.unwrap_or(0) as u64;
+            StackCompliance {
+                stack: stack.unwrap_or_default(),
+                instances,
+                compliant,
+                compliance_pct: percent(compliant, instances).unwrap_or(0.0),
+            }
+        })
+        .collect())
+}
+
+/// Instances with a critical patch missing for longer than `critical_overdue_days`, in the
+/// month's latest `missing_patches` snapshot (none without that dataset).
+fn critical_overdue(frames: &Frames) -> Result<Option<u64>> {
+    let Some(missing_patches) = frames.lazy(DatasetName::MissingPatches) else {
+        return Ok(None);
+    };
+    let Some(day) = latest_snapshot(&missing_patches, &frames.period, SECTION)? else {
+        return Ok(None);
+    };
+    let critical = col("patch_sev").str().strip_chars(lit(NULL)).str().to_lowercase().eq(lit("critical"));
+    let overdue = col("days_unpatched").gt(lit(i64::from(frames.config.patching.critical_overdue_days)));
+    let found = collect(
+        snapshot(&missing_patches, day).filter(critical.and(overdue)).select([col("instance_id").n_unique().alias("instances")]),
+        SECTION,
+    )?;
+    Ok(Some(first_count(&found, "instances")))
+}
+
+/// Patches installed during the month: per instance in both the month's first and latest
+/// snapshot, the growth of its installed count (never negative).
+fn installed(details: &LazyFrame, period: &ReportPeriod, day: chrono::NaiveDate) -> Result<DataFrame> {
+    let first_day = first_snapshot(details, period, SECTION)?.unwrap_or(day);
+    collect(
+        live(details, day)
+            .select([col("instance_id"), col("compliant_total").alias("latest")])
+            .join(
+                live(details, first_day).select([col("instance_id"), col("compliant_total").alias("first")]),
+                [col("instance_id")],
+                [col("instance_id")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .select([at_least(col("latest") - col("first"), lit(0i64)).sum().alias("installed")]),
+        SECTION,
+    )
 }
