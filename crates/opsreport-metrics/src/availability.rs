@@ -108,7 +108,7 @@ fn endpoint(frames: &Frames, windows: &LazyFrame, name: &str, target_pct: f64) -
         pct: value,
         downtime_minutes: (total > 0).then(|| first_double(&summary, "downtime").unwrap_or(0.0)),
         target_pct,
-        target_met: value.map(|value| value >= target_pct),
+        target_met: crate::verdicts::meets([value], target_pct),
         allowed_downtime_minutes: period_minutes * (100.0 - target_pct) / 100.0,
         checks_total: Some(total),
         checks_failed: Some(failed),

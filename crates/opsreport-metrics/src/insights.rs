@@ -6,6 +6,8 @@ use opsreport_model::Config;
 use opsreport_model::format::{dollars as money, duration_minutes as hours, thousands};
 use opsreport_model::metrics::{ByPriority, Insight, InsightSeverity, Metrics};
 
+use crate::verdicts::meets;
+
 fn insight(
     severity: InsightSeverity,
     section: &str,
@@ -52,7 +54,7 @@ fn sla_misses(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     let sla_target = config.sla.adherence_target_pct;
     for (kind, values) in [("response", &incidents.response_sla_pct), ("resolution", &incidents.resolution_sla_pct)] {
         for (priority, label, value) in priorities(values) {
-            if let Some(value) = value.filter(|value| *value < sla_target) {
+            if let Some(value) = value.filter(|value| meets([Some(*value)], sla_target) == Some(false)) {
                 list.push(insight(
                     InsightSeverity::Critical,
                     "incidents",
@@ -95,7 +97,7 @@ fn availability_misses(metrics: &Metrics, list: &mut Vec<Insight>) {
 fn patching_risks(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     let patching = &metrics.patching;
     let patch_target = config.patching.compliance_target_pct;
-    if let Some(pct) = patching.compliance_pct.filter(|pct| *pct < patch_target) {
+    if let Some(pct) = patching.compliance_pct.filter(|_| metrics.verdicts.patch_compliance == Some(false)) {
         list.push(insight(
             InsightSeverity::Warning,
             "patching",
@@ -128,7 +130,7 @@ fn patching_risks(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
 fn backup_risks(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     let backups = &metrics.backups;
     let backup_target = config.backups.success_target_pct;
-    if let Some(rate) = backups.success_rate_pct.filter(|rate| *rate < backup_target) {
+    if let Some(rate) = backups.success_rate_pct.filter(|_| metrics.verdicts.backup_success == Some(false)) {
         list.push(insight(
             InsightSeverity::Warning,
             "backups",
@@ -302,7 +304,7 @@ fn ood_usage(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
 /// Change success below the target.
 fn rfc_misses(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     let rfc_target = config.rfcs.success_target_pct;
-    if let Some(rate) = metrics.rfcs.success_rate_pct.filter(|rate| *rate < rfc_target) {
+    if let Some(rate) = metrics.rfcs.success_rate_pct.filter(|_| metrics.verdicts.rfc_success == Some(false)) {
         list.push(insight(
             InsightSeverity::Warning,
             "rfcs",

@@ -20,6 +20,7 @@ mod service_requests;
 mod stacks;
 mod storage;
 mod trusted_advisor;
+mod verdicts;
 
 use std::collections::BTreeMap;
 
@@ -126,9 +127,11 @@ pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics
         trusted_advisor,
         cost,
         ood,
+        verdicts: Default::default(),
         insights: Vec::new(),
         data_quality: input.quality.clone(),
     };
+    metrics.verdicts = verdicts::derive(&metrics, &context.config);
     metrics.insights = insights::derive(&metrics, &context.config);
     Ok(metrics)
 }

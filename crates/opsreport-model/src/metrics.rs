@@ -119,10 +119,36 @@ pub struct Metrics {
     pub cost: CostMetrics,
     /// Operations on Demand.
     pub ood: OodMetrics,
+    /// Whether each headline figure met its target (what the PDF marks met or missed).
+    pub verdicts: Verdicts,
     /// Observations and recommendations, sorted by severity then section.
     pub insights: Vec<Insight>,
     /// Per dataset: what was read, dropped and how fresh it is.
     pub data_quality: Vec<DatasetQuality>,
+}
+
+/// Whether each headline figure met its target, decided once in the metrics stage by one rule:
+/// no value, no verdict (`null`); a verdict over several values (the SLA's priorities and kinds)
+/// is met when every value there is meets the target. The PDF's met/missed marks and the
+/// insights read these, so `metrics.json` and the report cannot disagree.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Verdicts {
+    /// Incident response and resolution adherence of every priority against `[sla]`.
+    pub sla_adherence: Option<bool>,
+    /// The same per priority.
+    pub sla_by_priority: ByPriority<Option<bool>>,
+    /// Service requests answered within target, against `[sla]`.
+    pub service_request_response: Option<bool>,
+    /// Patch compliance against `[patching]`.
+    pub patch_compliance: Option<bool>,
+    /// Backup success rate against `[backups]`.
+    pub backup_success: Option<bool>,
+    /// Change success rate against `[rfcs]`.
+    pub rfc_success: Option<bool>,
+    /// Console availability against `[availability]`.
+    pub console_availability: Option<bool>,
+    /// API availability against `[availability]`.
+    pub api_availability: Option<bool>,
 }
 
 /// `stacks.*`.

@@ -129,13 +129,15 @@ pub(super) fn sla(cx: &Context) -> Section {
         ],
         "No SLA-eligible incidents.",
     );
-    for (label, rt, rm, st, sm) in [
+    let verdicts = &cx.m.verdicts.sla_by_priority;
+    for (label, rt, rm, st, sm, met) in [
         (
             "P1 (High)",
             inc.response_target_minutes.high,
             inc.response_sla_pct.high,
             inc.resolution_target_minutes.high,
             inc.resolution_sla_pct.high,
+            verdicts.high,
         ),
         (
             "P2 (Medium)",
@@ -143,6 +145,7 @@ pub(super) fn sla(cx: &Context) -> Section {
             inc.response_sla_pct.medium,
             inc.resolution_target_minutes.medium,
             inc.resolution_sla_pct.medium,
+            verdicts.medium,
         ),
         (
             "P3 (Low)",
@@ -150,12 +153,13 @@ pub(super) fn sla(cx: &Context) -> Section {
             inc.response_sla_pct.low,
             inc.resolution_target_minutes.low,
             inc.resolution_sla_pct.low,
+            verdicts.low,
         ),
     ] {
-        let met = match (rm, sm) {
-            (None, None) => "n/a",
-            (a, b) if a.unwrap_or(100.0) >= input.sla_target_pct && b.unwrap_or(100.0) >= input.sla_target_pct => "Met",
-            _ => "Not met",
+        let met = match met {
+            None => "n/a",
+            Some(true) => "Met",
+            Some(false) => "Not met",
         };
         sla_table.row(vec![label.into(), Unit::Minutes.format(rt), pct(rm), Unit::Minutes.format(st), pct(sm), met.into()]);
     }

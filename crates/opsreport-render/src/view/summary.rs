@@ -69,10 +69,6 @@ fn tiles(cx: &Context) -> Vec<Tile> {
     let incident_prev = previous(m.incidents.trend_months.len()).map(|i| &m.incidents.trend_months[i]);
     let worst_response = worst(&m.incidents.response_sla_pct);
     let worst_resolution = worst(&m.incidents.resolution_sla_pct);
-    let sla_met = match (worst_response, worst_resolution) {
-        (None, None) => None,
-        (a, b) => Some(a.unwrap_or(100.0) >= input.sla_target_pct && b.unwrap_or(100.0) >= input.sla_target_pct),
-    };
     let sla_value = match (worst_response, worst_resolution) {
         (None, None) => "n/a".to_owned(),
         (a, b) => Unit::Percent.format(a.unwrap_or(100.0).min(b.unwrap_or(100.0))),
@@ -99,7 +95,7 @@ fn tiles(cx: &Context) -> Vec<Tile> {
             sla_value,
             format!("target {}", Unit::Percent.format(input.sla_target_pct)),
             format!("response {} · resolution {}", pct(worst_response), pct(worst_resolution)),
-            status_of(sla_met),
+            status_of(m.verdicts.sla_adherence),
         ),
         Tile::new(
             "Alerts handled",
@@ -113,14 +109,14 @@ fn tiles(cx: &Context) -> Vec<Tile> {
             pct(m.patching.compliance_pct),
             format!("target {}", Unit::Percent.format(input.patch_target_pct)),
             points_change(m.patching.compliance_pct, patch_prev),
-            status_of(m.patching.compliance_pct.map(|v| v >= input.patch_target_pct)),
+            status_of(m.verdicts.patch_compliance),
         ),
         Tile::new(
             "RFCs executed",
             count(m.rfcs.completed),
             format!("{} successful", pct(m.rfcs.success_rate_pct)),
             relative_change(m.rfcs.completed.map(|v| v as f64), rfc_prev.and_then(|p| p.completed.map(|v| v as f64))),
-            status_of(m.rfcs.success_rate_pct.map(|v| v >= input.rfc_target_pct)),
+            status_of(m.verdicts.rfc_success),
         ),
         Tile::new(
             "Service requests",
@@ -130,21 +126,21 @@ fn tiles(cx: &Context) -> Vec<Tile> {
                 m.service_requests.status.available.then_some(m.service_requests.resolved.total as f64),
                 sr_prev.and_then(|p| p.resolved.map(|v| v as f64)),
             ),
-            status_of(m.service_requests.response_sla_pct.total.map(|v| v >= input.sla_target_pct)),
+            status_of(m.verdicts.service_request_response),
         ),
         Tile::new(
             "Console availability",
             or_na(m.availability.console.pct.map(|v| format!("{v:.3}%"))),
             format!("target {:.1}%", m.availability.console.target_pct),
             points_change(m.availability.console.pct, console_prev),
-            status_of(m.availability.console.target_met),
+            status_of(m.verdicts.console_availability),
         ),
         Tile::new(
             "API availability",
             or_na(m.availability.api.pct.map(|v| format!("{v:.3}%"))),
             format!("target {:.1}%", m.availability.api.target_pct),
             points_change(m.availability.api.pct, api_prev),
-            status_of(m.availability.api.target_met),
+            status_of(m.verdicts.api_availability),
         ),
     ]
 }
