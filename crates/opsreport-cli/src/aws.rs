@@ -63,8 +63,7 @@ pub fn store(config: &Config) -> Result<opsreport_extract::store::Store, Failure
     }
     let runtime = runtime()?;
     let shared = sdk_config(&runtime, config);
-    let clients = Clients { athena: aws_sdk_athena::Client::new(&shared), s3: s3_client(&shared, config) };
-    Ok(opsreport_extract::store::Store::new(Some((runtime, clients))))
+    Ok(opsreport_extract::store::Store::new(Some((runtime, s3_client(&shared, config)))))
 }
 
 /// The Athena source, from the configuration (with `OPSREPORT_*` variables applied).

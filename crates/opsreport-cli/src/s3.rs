@@ -10,8 +10,7 @@
 use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
-use opsreport_extract::athena::S3Uri;
-use opsreport_extract::athena::query::describe;
+use opsreport_extract::s3::{S3Uri, describe};
 use opsreport_model::Config;
 
 use crate::failure::Failure;

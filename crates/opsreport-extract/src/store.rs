@@ -6,7 +6,10 @@ use std::fmt;
 use std::fs;
 use std::path::PathBuf;
 
-use crate::athena::{Clients, S3Uri, results};
+use aws_sdk_s3::Client;
+
+use crate::listing::{Listing, is_data_name};
+use crate::s3::{S3Uri, get_object, list_folder};
 use crate::{ExtractError, Result};
 
 /// A folder or file of a store.
@@ -42,27 +45,18 @@ impl fmt::Display for Place {
     }
 }
 
-/// What lies directly under a place.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Listing {
-    /// Sub-folder names, sorted.
-    pub folders: Vec<String>,
-    /// Data files (name, size), sorted: hidden files and markers (`.`, `_`) are left out.
-    pub files: Vec<(String, u64)>,
-}
-
 /// Reads places: local folders always, S3 when clients were given.
 pub struct Store {
-    s3: Option<(tokio::runtime::Runtime, Clients)>,
+    s3: Option<(tokio::runtime::Runtime, Client)>,
 }
 
 impl Store {
     /// A store for local folders and, with `s3`, S3 prefixes.
-    pub fn new(s3: Option<(tokio::runtime::Runtime, Clients)>) -> Self {
+    pub fn new(s3: Option<(tokio::runtime::Runtime, Client)>) -> Self {
         Self { s3 }
     }
 
-    fn s3(&self, dataset: &str, place: &Place) -> Result<&(tokio::runtime::Runtime, Clients)> {
+    fn s3(&self, dataset: &str, place: &Place) -> Result<&(tokio::runtime::Runtime, Client)> {
         self.s3.as_ref().ok_or_else(|| ExtractError::SourceSetting {
             dataset: dataset.to_owned(),
             reason: format!("{place} is in S3, but this run has no S3 access"),
@@ -74,8 +68,8 @@ impl Store {
         let mut listing = match place {
             Place::Local(path) => list_local(dataset, path)?,
             Place::S3(uri) => {
-                let (runtime, clients) = self.s3(dataset, place)?;
-                runtime.block_on(list_s3(clients, dataset, uri))?
+                let (runtime, client) = self.s3(dataset, place)?;
+                runtime.block_on(list_folder(client, dataset, uri))?
             }
         };
         listing.folders.sort();
@@ -90,22 +84,16 @@ impl Store {
                 fs::read(path).map_err(|source| ExtractError::Io { dataset: dataset.to_owned(), path: path.clone(), source })
             }
             Place::S3(uri) => {
-                let (runtime, clients) = self.s3(dataset, place)?;
-                runtime.block_on(results::get_object(clients, dataset, &uri.bucket, &uri.prefix))?.ok_or_else(|| {
-                    ExtractError::S3 {
-                        dataset: dataset.to_owned(),
-                        operation: "read".into(),
-                        uri: uri.to_string(),
-                        reason: "the object was listed but is gone".into(),
-                    }
+                let (runtime, client) = self.s3(dataset, place)?;
+                runtime.block_on(get_object(client, dataset, &uri.bucket, &uri.prefix))?.ok_or_else(|| ExtractError::S3 {
+                    dataset: dataset.to_owned(),
+                    operation: "read".into(),
+                    uri: uri.to_string(),
+                    reason: "the object was listed but is gone".into(),
                 })
             }
         }
     }
-}
-
-fn is_data_name(name: &str) -> bool {
-    !(name.starts_with('.') || name.starts_with('_'))
 }
 
 fn list_local(dataset: &str, path: &std::path::Path) -> Result<Listing> {
@@ -134,51 +122,6 @@ fn list_local(dataset: &str, path: &std::path::Path) -> Result<Listing> {
                 path: entry.path(),
                 reason: "is not a regular file (a FIFO, a device or a socket); remove it".into(),
             });
-        }
-    }
-    Ok(listing)
-}
-
-/// What lies directly under an S3 prefix (ListObjectsV2 with a `/` delimiter, every page).
-pub(crate) async fn list_s3(clients: &Clients, dataset: &str, location: &S3Uri) -> Result<Listing> {
-    let mut listing = Listing::default();
-    let mut continuation: Option<String> = None;
-    let prefix = location.key_prefix();
-    loop {
-        let response = clients
-            .s3
-            .list_objects_v2()
-            .bucket(&location.bucket)
-            .prefix(&prefix)
-            .delimiter("/")
-            .set_continuation_token(continuation.take())
-            .send()
-            .await
-            .map_err(|error| ExtractError::S3 {
-                dataset: dataset.to_owned(),
-                operation: "list".into(),
-                uri: location.to_string(),
-                reason: crate::athena::query::describe(&error),
-            })?;
-        for common in response.common_prefixes() {
-            if let Some(name) = common.prefix().and_then(|full| full.strip_prefix(&prefix)) {
-                let name = name.trim_end_matches('/');
-                if is_data_name(name) {
-                    listing.folders.push(name.to_owned());
-                }
-            }
-        }
-        for object in response.contents() {
-            if let Some(name) = object.key().and_then(|key| key.strip_prefix(&prefix))
-                && is_data_name(name)
-                && !name.is_empty()
-            {
-                listing.files.push((name.to_owned(), object.size().unwrap_or(0).max(0) as u64));
-            }
-        }
-        continuation = response.next_continuation_token().map(str::to_owned);
-        if continuation.is_none() {
-            break;
         }
     }
     Ok(listing)

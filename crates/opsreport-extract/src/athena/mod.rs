@@ -18,7 +18,6 @@ pub mod query;
 pub mod results;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -30,6 +29,7 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::queries::{prepare, prepare_raw};
+use crate::s3::S3Uri;
 use crate::source::Dataset;
 use crate::source::{AccountData, ExtractTimings, ReadStatistics, Source, months_to_read};
 use crate::validate::{Part, validate};
@@ -37,45 +37,6 @@ use crate::{ExtractError, Result};
 
 /// The partition column the queries of month-partitioned tables return.
 const MONTH_COLUMN: &str = "month";
-
-/// An `s3://bucket/prefix` location (prefix without leading or trailing `/`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct S3Uri {
-    /// Bucket.
-    pub bucket: String,
-    /// Key prefix, possibly empty.
-    pub prefix: String,
-}
-
-impl S3Uri {
-    /// Parses `s3://bucket[/prefix]`; `None` when the text is not such a URI or would put a
-    /// quote, backslash or control character into a statement.
-    pub fn parse(text: &str) -> Option<Self> {
-        let rest = text.strip_prefix("s3://")?;
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        let bucket_ok = (3..=63).contains(&bucket.len())
-            && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
-        let prefix_ok = prefix.chars().all(|c| !c.is_control() && !matches!(c, '\'' | '"' | '\\'));
-        (bucket_ok && prefix_ok).then(|| Self { bucket: bucket.to_owned(), prefix: prefix.trim_matches('/').to_owned() })
-    }
-
-    /// A location below this one.
-    pub fn join(&self, name: &str) -> Self {
-        let prefix = if self.prefix.is_empty() { name.to_owned() } else { format!("{}/{name}", self.prefix) };
-        Self { bucket: self.bucket.clone(), prefix }
-    }
-
-    /// The key prefix to list, ending in `/` (empty for the bucket's root).
-    pub fn key_prefix(&self) -> String {
-        if self.prefix.is_empty() { String::new() } else { format!("{}/", self.prefix) }
-    }
-}
-
-impl fmt::Display for S3Uri {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.prefix.is_empty() { write!(f, "s3://{}", self.bucket) } else { write!(f, "s3://{}/{}", self.bucket, self.prefix) }
-    }
-}
 
 /// How the source talks to Athena, resolved from `[athena]` and its environment variables.
 #[derive(Clone, Debug)]
@@ -252,7 +213,7 @@ impl AthenaSource {
             let outcomes = query::run_queries(&self.clients, &self.options, queries).await;
             if let Some(prefix) = &self.options.unload_prefix {
                 // The objects are in memory now (or the run failed): the prefix is not needed.
-                query::remove_prefix(&self.clients, "athena", prefix).await?;
+                crate::s3::remove_prefix(&self.clients.s3, "athena", prefix).await?;
             }
             outcomes
         })?;
@@ -262,8 +223,8 @@ impl AthenaSource {
         for outcome in outcomes {
             let dataset = outcome.dataset;
             let (objects, object_bytes) = outcome.parts.iter().fold((0, 0), |(count, bytes), part| match part {
-                query::ResultPart::Parquet { bytes: content, .. } => (count + 1, bytes + content.len() as u64),
-                query::ResultPart::Frame(_) => (count, bytes),
+                results::ResultPart::Parquet { bytes: content, .. } => (count + 1, bytes + content.len() as u64),
+                results::ResultPart::Frame(_) => (count, bytes),
             });
             // All parts of a result together, so each (account, month) becomes one sorted part
             // however Athena spread the rows over objects.
@@ -325,7 +286,8 @@ impl AthenaSource {
             return Ok(None);
         };
         let key = location.join("notes").join(account.as_str()).join(&format!("{}.toml", period.month()));
-        let Some(bytes) = self.runtime.block_on(results::get_object(&self.clients, "notes", &key.bucket, &key.prefix))? else {
+        let Some(bytes) = self.runtime.block_on(crate::s3::get_object(&self.clients.s3, "notes", &key.bucket, &key.prefix))?
+        else {
             return Ok(None);
         };
         let origin = key.to_string();
@@ -372,7 +334,7 @@ impl AthenaSource {
                     dataset: dataset.as_str().to_owned(),
                     operation: "list".into(),
                     uri: partition.to_string(),
-                    reason: query::describe(&error),
+                    reason: crate::s3::describe(&error),
                 })?;
             if !response.contents().is_empty() {
                 found.insert(account);
@@ -490,7 +452,7 @@ fn split_raw_by_account(
 
 /// The sub-folder names directly under a prefix (ListObjectsV2 with a `/` delimiter).
 async fn list_folders(clients: &Clients, dataset: &str, location: &S3Uri) -> Result<Vec<String>> {
-    Ok(crate::store::list_s3(clients, dataset, location).await?.folders)
+    Ok(crate::s3::list_folder(&clients.s3, dataset, location).await?.folders)
 }
 
 /// Cuts one result part into `(account, month, rows)` pieces, each sorted by every column.

@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_athena::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_athena::types::{
     QueryExecutionContext, QueryExecutionState, ResultConfiguration, ResultReuseByAgeConfiguration, ResultReuseConfiguration,
 };
@@ -22,9 +21,10 @@ use polars::prelude::DataFrame;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::athena::results::{frame_from_pages, read_objects};
-use crate::athena::{AthenaOptions, Clients, S3Uri};
+use crate::athena::results::{ResultPart, frame_from_pages, read_objects};
+use crate::athena::{AthenaOptions, Clients};
 use crate::queries::PreparedQuery;
+use crate::s3::describe;
 use crate::{ExtractError, Result};
 
 /// The first wait between two polls of a running query.
@@ -45,21 +45,6 @@ pub struct QueryOutcome {
     pub bytes_scanned: Option<i64>,
     /// The result, in parts (one per `UNLOAD` object, or one for all pages).
     pub parts: Vec<ResultPart>,
-}
-
-/// One part of a result. Parquet is parsed after the queries, outside the async runtime
-/// (Polars' reader must not block inside it).
-#[derive(Clone, Debug)]
-pub enum ResultPart {
-    /// An object an `UNLOAD` wrote: its URI and bytes.
-    Parquet {
-        /// `s3://bucket/key`.
-        uri: String,
-        /// The object's bytes.
-        bytes: Vec<u8>,
-    },
-    /// Pages already turned into a frame.
-    Frame(DataFrame),
 }
 
 /// Runs every query, at most `options.concurrency` at a time, within the run deadline.
@@ -254,39 +239,4 @@ async fn fetch_pages(clients: &Clients, dataset: DatasetName, query_execution_id
         }
     }
     frame_from_pages(dataset, query_execution_id, &pages)
-}
-
-/// Deletes every object under `prefix` (the run's `UNLOAD` output).
-pub async fn remove_prefix(clients: &Clients, dataset: &str, prefix: &S3Uri) -> Result<()> {
-    use aws_sdk_s3::types::{Delete, ObjectIdentifier};
-    let keys = crate::athena::results::list_keys(clients, dataset, prefix).await?;
-    for chunk in keys.chunks(1000) {
-        let objects: Vec<ObjectIdentifier> =
-            chunk.iter().filter_map(|key| ObjectIdentifier::builder().key(key).build().ok()).collect();
-        let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(|error| ExtractError::S3 {
-            dataset: dataset.to_owned(),
-            operation: "delete".into(),
-            uri: prefix.to_string(),
-            reason: error.to_string(),
-        })?;
-        clients.s3.delete_objects().bucket(&prefix.bucket).delete(delete).send().await.map_err(|error| ExtractError::S3 {
-            dataset: dataset.to_owned(),
-            operation: "delete the objects under".into(),
-            uri: prefix.to_string(),
-            reason: describe(&error),
-        })?;
-    }
-    Ok(())
-}
-
-/// An SDK error (Athena or S3) in one line: the service's code and message when there is one,
-/// else the transport problem.
-pub fn describe<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
-    error: &aws_sdk_athena::error::SdkError<E, R>,
-) -> String {
-    match (error.code(), error.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_owned(),
-        _ => DisplayErrorContext(error).to_string(),
-    }
 }

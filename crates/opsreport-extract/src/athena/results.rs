@@ -7,61 +7,36 @@ use opsreport_model::DatasetName;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::athena::query::{ResultPart, describe};
-use crate::athena::{Clients, S3Uri};
+use crate::athena::Clients;
+use crate::s3::{S3Uri, get_object, list_keys};
 use crate::validate::polars_type;
 use crate::{ExtractError, Result};
 
-fn s3_error(dataset: &str, operation: &str, uri: &str, reason: String) -> ExtractError {
-    ExtractError::S3 { dataset: dataset.to_owned(), operation: operation.to_owned(), uri: uri.to_owned(), reason }
-}
-
-/// Keys under a prefix, sorted (ListObjectsV2, every page).
-pub async fn list_keys(clients: &Clients, dataset: &str, prefix: &S3Uri) -> Result<Vec<String>> {
-    let mut keys = Vec::new();
-    let mut continuation: Option<String> = None;
-    loop {
-        let response = clients
-            .s3
-            .list_objects_v2()
-            .bucket(&prefix.bucket)
-            .prefix(prefix.key_prefix())
-            .set_continuation_token(continuation.take())
-            .send()
-            .await
-            .map_err(|error| s3_error(dataset, "list", &prefix.to_string(), describe(&error)))?;
-        keys.extend(response.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
-        continuation = response.next_continuation_token().map(str::to_owned);
-        if continuation.is_none() {
-            break;
-        }
-    }
-    keys.sort();
-    Ok(keys)
-}
-
-/// Reads one object's bytes.
-pub async fn get_object(clients: &Clients, dataset: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
-    let uri = format!("s3://{bucket}/{key}");
-    let response = match clients.s3.get_object().bucket(bucket).key(key).send().await {
-        Ok(response) => response,
-        Err(error) if error.as_service_error().is_some_and(|service| service.is_no_such_key()) => return Ok(None),
-        Err(error) => return Err(s3_error(dataset, "read", &uri, describe(&error))),
-    };
-    let body = response.body.collect().await.map_err(|error| s3_error(dataset, "read", &uri, error.to_string()))?;
-    Ok(Some(body.into_bytes().to_vec()))
+/// One part of a result. Parquet is parsed after the queries, outside the async runtime
+/// (Polars' reader must not block inside it).
+#[derive(Clone, Debug)]
+pub enum ResultPart {
+    /// An object an `UNLOAD` wrote: its URI and bytes.
+    Parquet {
+        /// `s3://bucket/key`.
+        uri: String,
+        /// The object's bytes.
+        bytes: Vec<u8>,
+    },
+    /// Pages already turned into a frame.
+    Frame(DataFrame),
 }
 
 /// The Parquet objects an `UNLOAD` wrote under `location`, in key order. Markers and empty
 /// objects are skipped (Athena writes no file for an empty result).
 pub async fn read_objects(clients: &Clients, dataset: DatasetName, location: &S3Uri) -> Result<Vec<ResultPart>> {
     let mut parts = Vec::new();
-    for key in list_keys(clients, dataset.as_str(), location).await? {
+    for key in list_keys(&clients.s3, dataset.as_str(), location).await? {
         let name = key.rsplit('/').next().unwrap_or(&key);
         if name.starts_with('_') || name.starts_with('.') || name.ends_with(".metadata") || name.ends_with("-manifest.csv") {
             continue;
         }
-        let Some(bytes) = get_object(clients, dataset.as_str(), &location.bucket, &key).await? else {
+        let Some(bytes) = get_object(&clients.s3, dataset.as_str(), &location.bucket, &key).await? else {
             continue;
         };
         if !bytes.is_empty() {
