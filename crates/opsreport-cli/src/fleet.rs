@@ -11,14 +11,66 @@ use std::time::Duration;
 use opsreport_extract::ReadStatistics;
 use opsreport_model::AccountId;
 
-/// The stages of one report, in pipeline order.
-/// `extract` is listing, reading and decoding files; `validate` is checking them against the
-/// contract.
-pub const STAGES: [&str; 7] = ["extract", "validate", "metrics", "charts", "typst compile", "PDF export", "write"];
+/// A stage of one report, in pipeline order. `Extract` is listing, reading and decoding files;
+/// `Validate` is checking them against the contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// Listing, reading and decoding files.
+    Extract,
+    /// Checking them against the contract.
+    Validate,
+    /// Computing the metrics.
+    Metrics,
+    /// Drawing the charts.
+    Charts,
+    /// Laying the report out (Typst).
+    Compile,
+    /// Writing the PDF bytes.
+    Export,
+    /// Writing the report folder.
+    Write,
+}
 
-/// Time one report spent in each of [`STAGES`].
+impl Stage {
+    /// Every stage, in pipeline order.
+    pub const ALL: [Stage; 7] =
+        [Stage::Extract, Stage::Validate, Stage::Metrics, Stage::Charts, Stage::Compile, Stage::Export, Stage::Write];
+
+    /// Its name in the run summary, the logs and the benchmark.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Extract => "extract",
+            Stage::Validate => "validate",
+            Stage::Metrics => "metrics",
+            Stage::Charts => "charts",
+            Stage::Compile => "typst compile",
+            Stage::Export => "PDF export",
+            Stage::Write => "write",
+        }
+    }
+}
+
+/// One value per [`Stage`], indexed by the stage (never by position).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct StageTimes(pub [Duration; STAGES.len()]);
+pub struct PerStage<T>([T; Stage::ALL.len()]);
+
+impl<T> PerStage<T> {
+    /// The value of each stage from `value(stage)`.
+    pub fn from_fn(mut value: impl FnMut(Stage) -> T) -> Self {
+        Self(Stage::ALL.map(&mut value))
+    }
+}
+
+impl<T> std::ops::Index<Stage> for PerStage<T> {
+    type Output = T;
+
+    fn index(&self, stage: Stage) -> &T {
+        &self.0[stage as usize]
+    }
+}
+
+/// Time one report spent in each stage.
+pub type StageTimes = PerStage<Duration>;
 
 impl StageTimes {
     /// The whole report.
@@ -27,9 +79,9 @@ impl StageTimes {
     }
 }
 
-/// Peak resident memory of the process during each of [`STAGES`] of one report, in bytes,
-/// when measured (one worker and `OPSREPORT_STAGE_MEMORY=1`: the benchmark).
-pub type StagePeaks = [Option<u64>; STAGES.len()];
+/// Peak resident memory of the process during each stage of one report, in bytes, when
+/// measured (one worker and `OPSREPORT_STAGE_MEMORY=1`: the benchmark).
+pub type StagePeaks = PerStage<Option<u64>>;
 
 /// Runs `work(index)` for every index below `count` on `workers` threads (each takes the next
 /// index when it is free) and calls `finished` on this thread as each one completes. A panic in
@@ -141,24 +193,23 @@ impl Summary {
             return Vec::new();
         }
         let all: Duration = self.written.iter().map(|(_, times, _)| times.total()).sum();
-        STAGES
-            .iter()
-            .enumerate()
-            .map(|(index, stage)| {
-                let total: Duration = self.written.iter().map(|(_, times, _)| times.0[index]).sum();
+        Stage::ALL
+            .into_iter()
+            .map(|stage| {
+                let total: Duration = self.written.iter().map(|(_, times, _)| times[stage]).sum();
                 // The first account wins a tie, so the table is the same on every run.
                 let slowest =
                     self.written.iter().fold(None::<(AccountId, Duration)>, |slowest, (account, times, _)| match slowest {
-                        Some((_, longest)) if longest >= times.0[index] => slowest,
-                        _ => Some((account.clone(), times.0[index])),
+                        Some((_, longest)) if longest >= times[stage] => slowest,
+                        _ => Some((account.clone(), times[stage])),
                     });
                 StageRow {
-                    stage,
+                    stage: stage.name(),
                     total,
                     share_pct: if all.is_zero() { 0.0 } else { 100.0 * total.as_secs_f64() / all.as_secs_f64() },
                     mean: total / self.written.len() as u32,
                     slowest,
-                    peak: self.written.iter().filter_map(|(_, _, peaks)| peaks[index]).max(),
+                    peak: self.written.iter().filter_map(|(_, _, peaks)| peaks[stage]).max(),
                 }
             })
             .collect()
@@ -345,7 +396,18 @@ mod tests {
     fn the_summary_says_where_the_time_went_and_names_the_failures() {
         // Account 1: 10+0+20+30+40+50+50 = 200 ms; account 2: 30+0+20+10+40+50+50 = 200 ms.
         // Extract: 40 of 400 ms = 10.0 %, mean 20 ms, slowest account 2 (30 ms).
-        let times = |extract: u64, charts: u64| StageTimes([extract, 0, 20, charts, 40, 50, 50].map(Duration::from_millis));
+        let times = |extract: u64, charts: u64| {
+            StageTimes::from_fn(|stage| {
+                Duration::from_millis(match stage {
+                    Stage::Extract => extract,
+                    Stage::Validate => 0,
+                    Stage::Metrics => 20,
+                    Stage::Charts => charts,
+                    Stage::Compile => 40,
+                    Stage::Export | Stage::Write => 50,
+                })
+            })
+        };
         let summary = Summary {
             month: "2026-10".into(),
             accounts: 3,
@@ -354,13 +416,13 @@ mod tests {
             read_ahead: None,
             statistics: ReadStatistics { files_read: 30, bytes_read: 2_500_000, ..ReadStatistics::default() },
             peak_rss: Some(200 << 20),
-            written: vec![(account(1), times(10, 30), [None; STAGES.len()]), (account(2), times(30, 10), [None; STAGES.len()])],
+            written: vec![(account(1), times(10, 30), StagePeaks::default()), (account(2), times(30, 10), StagePeaks::default())],
             failed: vec![FailedAccount { account: account(3), code: 2, message: "incidents: column priority missing".into() }],
             warned: vec![(account(2), vec!["incidents: no month=2026-11 partition".into()])],
             no_data: vec![account(1)],
         };
         let rows = summary.stage_rows();
-        assert_eq!(rows.len(), STAGES.len());
+        assert_eq!(rows.len(), Stage::ALL.len());
         assert_eq!(rows[0].total, Duration::from_millis(40));
         assert!((rows[0].share_pct - 10.0).abs() < 1e-9);
         assert_eq!(rows[0].mean, Duration::from_millis(20));

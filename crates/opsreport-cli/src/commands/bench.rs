@@ -19,7 +19,7 @@ use opsreport_model::{AccountId, Config, DatasetName, ReportPeriod, YearMonth};
 
 use crate::commands::generate::{DEMO_SOURCE, STAGE_MEMORY_VARIABLE};
 use crate::failure::{Failure, Outcome};
-use crate::fleet::STAGES;
+use crate::fleet::Stage;
 use crate::pipeline;
 
 /// The month every generated case reports on.
@@ -253,11 +253,11 @@ fn measure_in_process(
 
 fn table(cases: &[CaseResult]) -> String {
     let mut text = String::from("| case | reports | wall s | reports/s | peak MiB |");
-    for stage in STAGES {
+    for stage in Stage::ALL.map(Stage::name) {
         text.push_str(&format!(" {stage} ms (MiB) |"));
     }
     text.push_str("\n|---|---:|---:|---:|---:|");
-    text.push_str(&"---:|".repeat(STAGES.len()));
+    text.push_str(&"---:|".repeat(Stage::ALL.len()));
     text.push('\n');
     for case in cases {
         let wall = case.wall.as_secs_f64();
@@ -269,7 +269,7 @@ fn table(cases: &[CaseResult]) -> String {
             case.reports as f64 / wall,
             case.peak_rss_mib
         ));
-        for stage in STAGES {
+        for stage in Stage::ALL.map(Stage::name) {
             match case.stages.get(stage) {
                 Some((mean, Some(peak))) => text.push_str(&format!(" {mean:.0} ({peak}) |")),
                 Some((mean, None)) => text.push_str(&format!(" {mean:.0} |")),
@@ -310,7 +310,7 @@ fn ratios_and_targets(cases: &[CaseResult], in_process: &[(f64, InProcess)], fle
             demo.peak_rss_mib,
             mark(wall <= 0.5 && demo.peak_rss_mib <= 250)
         ));
-        let typst = demo.stage_ms("typst compile") + demo.stage_ms("PDF export");
+        let typst = demo.stage_ms(Stage::Compile.name()) + demo.stage_ms(Stage::Export.name());
         text.push_str(&format!("target: typst compile + PDF export ≤ 250 ms: {typst:.0} ms — {}\n", mark(typst <= 250.0)));
     }
     if let Some(fleet) = cases.iter().find(|case| case.name.starts_with("fleet")) {

@@ -20,7 +20,7 @@ use opsreport_render::PdfFlavour;
 use tracing::info_span;
 
 use crate::failure::{EXIT_SOME_FAILED, Failure, Outcome};
-use crate::fleet::{self, FailedAccount, StagePeaks, StageTimes};
+use crate::fleet::{self, FailedAccount, Stage, StagePeaks, StageTimes};
 use crate::logging::{self, LogFormat};
 use crate::memory;
 use crate::output::{OutputFile, ReportIdentity, csv, write_report};
@@ -285,12 +285,14 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
                         tracing::warn!("account {account}: {warning}");
                     }
                     let ms = |duration: Duration| duration.as_secs_f64() * 1000.0;
-                    let [extract, validate, metrics, charts, compile, export, write] = done.times.0.map(ms);
+                    let stages: Vec<String> =
+                        Stage::ALL.iter().map(|stage| format!("{} {:.0}", stage.name(), ms(done.times[*stage]))).collect();
                     tracing::info!(
-                        "wrote {} ({} pages) in {:.0} ms: extract {extract:.0}, validate {validate:.0}, metrics {metrics:.0}, charts {charts:.0}, typst compile {compile:.0}, PDF export {export:.0}, write {write:.0} ms",
+                        "wrote {} ({} pages) in {:.0} ms: {} ms",
                         done.folder,
                         done.pages,
                         ms(done.times.total()),
+                        stages.join(", ")
                     );
                 }
                 Err(failure) => tracing::error!("account {account}: {:#}", failure.error),
@@ -461,6 +463,7 @@ fn report(
             .map(|folder| folder.display().to_string()),
         Sink::S3(s3) => s3.write_report(&identity, &files),
     })?;
+    let (write_time, write_peak) = (started.elapsed(), probe.end());
     let timings = rendered.timings;
     Ok(Done {
         folder,
@@ -468,17 +471,22 @@ fn report(
         warnings: rendered.warnings,
         data_warnings,
         no_data,
-        times: StageTimes([
-            extract.read,
-            extract.validate,
-            metrics_time,
-            timings.charts,
-            timings.compile,
-            timings.export,
-            started.elapsed(),
-        ]),
+        times: StageTimes::from_fn(|stage| match stage {
+            Stage::Extract => extract.read,
+            Stage::Validate => extract.validate,
+            Stage::Metrics => metrics_time,
+            Stage::Charts => timings.charts,
+            Stage::Compile => timings.compile,
+            Stage::Export => timings.export,
+            Stage::Write => write_time,
+        }),
         // Extract and validate are one call, as are the three render stages: they share a peak.
-        peaks: [extract_peak, extract_peak, metrics_peak, render_peak, render_peak, render_peak, probe.end()],
+        peaks: StagePeaks::from_fn(|stage| match stage {
+            Stage::Extract | Stage::Validate => extract_peak,
+            Stage::Metrics => metrics_peak,
+            Stage::Charts | Stage::Compile | Stage::Export => render_peak,
+            Stage::Write => write_peak,
+        }),
     })
 }
 
