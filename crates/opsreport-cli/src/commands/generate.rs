@@ -220,24 +220,61 @@ pub fn default_workers() -> usize {
     std::thread::available_parallelism().map(usize::from).unwrap_or(1) + 1
 }
 
-/// Runs `opsreport generate`.
+/// Runs `opsreport generate`: resolve what to report on, plan how, read ahead for the fleet,
+/// run the fleet, summarize and pick the exit code.
 pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcome {
     let run_started = Instant::now();
     let resolved = resolve(config, &args.selection)?;
+    let plan = plan(config, &args, &resolved)?;
+    opsreport_render::warm_up();
+    let read_ahead = read_ahead(&resolved)?;
+    let results = run_fleet(config, &resolved, &plan, log_format);
+    let mut summary = summarize(&resolved, &plan, read_ahead, results);
+    summary.wall = run_started.elapsed();
+    summary.peak_rss = memory::peak_rss_bytes();
+    let count = resolved.accounts.len();
+    // A person running one report has its line already; logs for machines always get the summary.
+    match log_format {
+        LogFormat::Human if count > 1 || !summary.failed.is_empty() || !summary.no_data.is_empty() => {
+            logging::write_stderr(summary.to_text().as_bytes())
+        }
+        LogFormat::Human => {}
+        LogFormat::Json => summary.log(),
+    }
+    Ok(exit_code(&summary, count))
+}
+
+/// How the reports of a run are made and where they go.
+struct Plan {
+    flavour: PdfFlavour,
+    logo: Option<(String, Vec<u8>)>,
+    sink: Sink,
+    workers: usize,
+    /// Per-stage peak memory is measured (the benchmark: one worker, `OPSREPORT_STAGE_MEMORY=1`).
+    stage_memory: bool,
+}
+
+fn plan(config: &Config, args: &GenerateArgs, resolved: &Resolved) -> Result<Plan, Failure> {
     let flavour = match args.pdf_standard {
         PdfStandardFlag::None => PdfFlavour::Standard,
         PdfStandardFlag::A2b => PdfFlavour::A2b,
     };
-    let logo = settings::logo(config)?;
     let sink = match parse_location(&args.out)? {
         Some(location) => Sink::S3(S3Sink::new(location, config)?),
         None => Sink::Folder(PathBuf::from(&args.out)),
     };
-    let month = resolved.period.month().to_string();
-    opsreport_render::warm_up();
-    // One pass over the source for the whole fleet where the source can (Athena: one query per
-    // dataset); a failure here is the source's, so no account can be written.
+    let workers = args.jobs.map_or_else(default_workers, usize::from).min(resolved.accounts.len()).max(1);
+    // Per-stage peaks need the process to itself: one worker only.
+    let stage_memory = workers == 1 && std::env::var(STAGE_MEMORY_VARIABLE).is_ok_and(|value| value == "1");
+    Ok(Plan { flavour, logo: settings::logo(config)?, sink, workers, stage_memory })
+}
+
+/// One pass over the source for the whole fleet where the source can (Athena: one query per
+/// dataset); a failure here is the source's, so no account can be written. Returns its time for
+/// a remote source.
+fn read_ahead(resolved: &Resolved) -> Result<Option<Duration>, Failure> {
     let started = Instant::now();
+    let month = resolved.period.month().to_string();
     info_span!("read_ahead", month = month.as_str(), accounts = resolved.accounts.len())
         .in_scope(|| resolved.source.prefetch(&resolved.accounts, &resolved.period))
         .map_err(|error| {
@@ -253,11 +290,12 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
             resolved.source.statistics()
         );
     }
-    let workers = args.jobs.map_or_else(default_workers, usize::from).min(resolved.accounts.len()).max(1);
-    let count = resolved.accounts.len();
-    // Per-stage peaks need the process to itself: one worker only.
-    let stage_memory = workers == 1 && std::env::var(STAGE_MEMORY_VARIABLE).is_ok_and(|value| value == "1");
-    let progress = (count > 1 && log_format == LogFormat::Human && std::io::stderr().is_terminal()).then(|| {
+    Ok(read_ahead)
+}
+
+/// A progress bar for a fleet on a terminal.
+fn progress_bar(count: usize, log_format: LogFormat) -> Option<ProgressBar> {
+    (count > 1 && log_format == LogFormat::Human && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(count as u64).with_style(
             ProgressStyle::with_template("{elapsed_precise} [{bar:32}] {pos}/{len} accounts, {msg}, ETA {eta}")
                 .expect("a valid template")
@@ -266,37 +304,29 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
         bar.set_message("0 failed");
         logging::show_progress(bar.clone());
         bar
-    });
+    })
+}
+
+/// Writes every account's report on the plan's workers; one result per account, in account order.
+fn run_fleet(
+    config: &Config,
+    resolved: &Resolved,
+    plan: &Plan,
+    log_format: LogFormat,
+) -> Vec<Result<Result<Done, Failure>, String>> {
+    let count = resolved.accounts.len();
+    let month = resolved.period.month().to_string();
+    let progress = progress_bar(count, log_format);
     let mut failed_so_far = 0;
     let results = fleet::for_each_parallel(
         count,
-        workers,
+        plan.workers,
         |index| {
             let account = &resolved.accounts[index];
             let span = info_span!("account", account_id = account.as_str(), month = month.as_str());
             let _entered = span.enter();
-            let result = report(config, &resolved, account, flavour, logo.clone(), &sink, stage_memory);
-            match &result {
-                Ok(done) => {
-                    for warning in &done.warnings {
-                        tracing::warn!("account {account}: typst: {warning}");
-                    }
-                    for warning in &done.data_warnings {
-                        tracing::warn!("account {account}: {warning}");
-                    }
-                    let ms = |duration: Duration| duration.as_secs_f64() * 1000.0;
-                    let stages: Vec<String> =
-                        Stage::ALL.iter().map(|stage| format!("{} {:.0}", stage.name(), ms(done.times[*stage]))).collect();
-                    tracing::info!(
-                        "wrote {} ({} pages) in {:.0} ms: {} ms",
-                        done.folder,
-                        done.pages,
-                        ms(done.times.total()),
-                        stages.join(", ")
-                    );
-                }
-                Err(failure) => tracing::error!("account {account}: {:#}", failure.error),
-            }
+            let result = report(config, resolved, account, plan);
+            log_report(account, &result);
             result
         },
         |_, result| {
@@ -310,10 +340,45 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
         },
     );
     logging::hide_progress();
+    results
+}
+
+/// The log lines of one account's report: its warnings and stage times, or its error.
+fn log_report(account: &AccountId, result: &Result<Done, Failure>) {
+    match result {
+        Ok(done) => {
+            for warning in &done.warnings {
+                tracing::warn!("account {account}: typst: {warning}");
+            }
+            for warning in &done.data_warnings {
+                tracing::warn!("account {account}: {warning}");
+            }
+            let ms = |duration: Duration| duration.as_secs_f64() * 1000.0;
+            let stages: Vec<String> =
+                Stage::ALL.iter().map(|stage| format!("{} {:.0}", stage.name(), ms(done.times[*stage]))).collect();
+            tracing::info!(
+                "wrote {} ({} pages) in {:.0} ms: {} ms",
+                done.folder,
+                done.pages,
+                ms(done.times.total()),
+                stages.join(", ")
+            );
+        }
+        Err(failure) => tracing::error!("account {account}: {:#}", failure.error),
+    }
+}
+
+/// The run summary from every account's result.
+fn summarize(
+    resolved: &Resolved,
+    plan: &Plan,
+    read_ahead: Option<Duration>,
+    results: Vec<Result<Result<Done, Failure>, String>>,
+) -> fleet::Summary {
     let mut summary = fleet::Summary {
-        month,
-        accounts: count,
-        workers,
+        month: resolved.period.month().to_string(),
+        accounts: resolved.accounts.len(),
+        workers: plan.workers,
         read_ahead,
         statistics: resolved.source.statistics(),
         ..fleet::Summary::default()
@@ -340,23 +405,18 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
             }
         }
     }
-    summary.wall = run_started.elapsed();
-    summary.peak_rss = memory::peak_rss_bytes();
-    // A person running one report has its line already; logs for machines always get the summary.
-    match log_format {
-        LogFormat::Human if count > 1 || !summary.failed.is_empty() || !summary.no_data.is_empty() => {
-            logging::write_stderr(summary.to_text().as_bytes())
-        }
-        LogFormat::Human => {}
-        LogFormat::Json => summary.log(),
-    }
-    // An account without any data is written (its report says so) but is not a success: a
-    // scheduler must see it.
-    Ok(match (summary.written.len(), summary.failed.first()) {
+    summary
+}
+
+/// The exit policy: 0 when every report was written with data; a single account's own failure
+/// code; otherwise 1. An account without any data is written (its report says so) but is not a
+/// success: a scheduler must see it.
+fn exit_code(summary: &fleet::Summary, count: usize) -> u8 {
+    match (summary.written.len(), summary.failed.first()) {
         (_, None) if summary.no_data.is_empty() => 0,
         (0, Some(failed)) if count == 1 => failed.code,
         _ => EXIT_SOME_FAILED,
-    })
+    }
 }
 
 /// Set to `1` (with one worker) to measure each stage's peak memory, as the benchmark does.
@@ -392,16 +452,8 @@ impl StageMemory {
     }
 }
 
-fn report(
-    config: &Config,
-    resolved: &Resolved,
-    account: &AccountId,
-    flavour: PdfFlavour,
-    logo: Option<(String, Vec<u8>)>,
-    sink: &Sink,
-    stage_memory: bool,
-) -> Result<Done, Failure> {
-    let probe = StageMemory { enabled: stage_memory };
+fn report(config: &Config, resolved: &Resolved, account: &AccountId, plan: &Plan) -> Result<Done, Failure> {
+    let probe = StageMemory { enabled: plan.stage_memory };
     probe.start();
     let data = info_span!("extract")
         .in_scope(|| resolved.source.load_account(account, &resolved.period))
@@ -420,8 +472,8 @@ fn report(
                 metrics: &metrics,
                 notes: data.notes.as_ref(),
                 config,
-                logo,
-                flavour,
+                logo: plan.logo.clone(),
+                flavour: plan.flavour,
             })
         })
         .map_err(Failure::source_or_sink)?;
@@ -452,7 +504,7 @@ fn report(
     };
     probe.start();
     let started = Instant::now();
-    let folder = info_span!("write").in_scope(|| match sink {
+    let folder = info_span!("write").in_scope(|| match &plan.sink {
         Sink::Folder(out) => write_report(out, &identity, &files)
             .map_err(|error| {
                 Failure::source_or_sink(anyhow::anyhow!(
