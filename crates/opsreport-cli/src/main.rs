@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 mod aws;
+mod choice;
 mod commands;
 mod failure;
 mod fleet;

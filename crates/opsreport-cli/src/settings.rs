@@ -3,12 +3,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use chrono::Utc;
 use chrono_tz::Tz;
 use opsreport_model::input;
 use opsreport_model::period::{check_date, parse_time_zone};
 use opsreport_model::sources::{DatasetSource, SourceFormat};
-use opsreport_model::{Config, DatasetName, ReportPeriod, YearMonth};
+use opsreport_model::{Config, DatasetName, ReportPeriod};
 
 use crate::failure::Failure;
 
@@ -115,15 +114,6 @@ pub fn time_zone(flag: Option<&str>, config: &Config) -> Result<Tz, Failure> {
         Some(name) => parse_time_zone(name).map_err(Failure::bad_input),
         None => Ok(config.timezone.0),
     }
-}
-
-/// `--month YYYY-MM | previous` in a time zone (`previous`: the last full month before now).
-pub fn period(month: &str, zone: Tz) -> Result<ReportPeriod, Failure> {
-    if month == "previous" {
-        return Ok(ReportPeriod::previous_full_month(Utc::now(), zone));
-    }
-    let month = YearMonth::parse(month).map_err(Failure::bad_input)?;
-    Ok(ReportPeriod::new(month, zone))
 }
 
 /// `--generated-on YYYY-MM-DD`, default the day after the period.

@@ -19,6 +19,7 @@ use opsreport_render::PdfFlavour;
 
 use tracing::info_span;
 
+use crate::choice::{MonthChoice, Shard, SourceChoice};
 use crate::failure::{EXIT_SOME_FAILED, Failure, Outcome};
 use crate::fleet::{self, FailedAccount, Stage, StagePeaks, StageTimes};
 use crate::logging::{self, LogFormat};
@@ -55,7 +56,7 @@ pub struct Selection {
     /// Dataset root folder, or `athena` (settings in `[athena]` / `OPSREPORT_ATHENA_*`).
     /// Default: the committed demo fixtures.
     #[arg(long, env = "OPSREPORT_SOURCE", value_name = "DIR|athena")]
-    pub source: Option<PathBuf>,
+    pub source: Option<SourceChoice>,
     /// Account (12 digits); repeatable. Default: the first account of the source.
     #[arg(long = "account", env = "OPSREPORT_ACCOUNT", value_name = "ID", value_delimiter = ',')]
     pub accounts: Vec<String>,
@@ -65,7 +66,7 @@ pub struct Selection {
     /// YYYY-MM, or `previous` (the last full month before now). Default: `previous`, or the
     /// latest month of the demo fixtures when --source is not given.
     #[arg(long, env = "OPSREPORT_MONTH", value_name = "YYYY-MM|previous")]
-    pub month: Option<String>,
+    pub month: Option<MonthChoice>,
     /// An EventBridge scheduled event (JSON file, or - for stdin): the month before its `time`.
     #[arg(long, env = "OPSREPORT_EVENT", value_name = "FILE|-", conflicts_with = "month")]
     pub event: Option<String>,
@@ -74,7 +75,7 @@ pub struct Selection {
     pub timezone: Option<String>,
     /// Only accounts whose position in the sorted list is ≡ I mod N.
     #[arg(long, env = "OPSREPORT_SHARD", value_name = "I/N")]
-    pub shard: Option<String>,
+    pub shard: Option<Shard>,
     /// The report's document date. Default: the day after the period.
     #[arg(long, env = "OPSREPORT_GENERATED_ON", value_name = "YYYY-MM-DD")]
     pub generated_on: Option<String>,
@@ -96,9 +97,6 @@ pub struct GenerateArgs {
     jobs: Option<NonZeroUsize>,
 }
 
-/// The word `--source` takes for Athena (a local folder of that name: `./athena`).
-pub const ATHENA_SOURCE: &str = "athena";
-
 /// A resolved selection.
 pub struct Resolved {
     /// The source.
@@ -113,23 +111,6 @@ pub struct Resolved {
     pub accounts: Vec<AccountId>,
     /// The document date.
     pub generated_on: chrono::NaiveDate,
-}
-
-fn parse_shard(text: &str) -> Result<(usize, usize), Failure> {
-    let invalid = || Failure::bad_input(anyhow::anyhow!("invalid --shard {text:?}: write I/N with 0 <= I < N, e.g. 0/4"));
-    let (index, count) = text.split_once('/').ok_or_else(invalid)?;
-    let index: usize = index.trim().parse().map_err(|_| invalid())?;
-    let count: usize = count.trim().parse().map_err(|_| invalid())?;
-    if count == 0 || index >= count {
-        return Err(invalid());
-    }
-    Ok((index, count))
-}
-
-/// The accounts of shard `index` of `count`: those whose position in the sorted list is
-/// ≡ `index` mod `count`, so the shards of one list cover every account exactly once.
-fn shard_of(accounts: Vec<AccountId>, index: usize, count: usize) -> Vec<AccountId> {
-    accounts.into_iter().enumerate().filter(|(position, _)| position % count == index).map(|(_, account)| account).collect()
 }
 
 /// The newest `month=` partition of any dataset in a source (for the demo default).
@@ -147,59 +128,18 @@ fn latest_month(source: &LocalSource) -> Result<Option<YearMonth>, Failure> {
 /// Resolves source, period, accounts and document date.
 pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failure> {
     let demo = selection.source.is_none();
-    let root = selection.source.clone().unwrap_or_else(|| PathBuf::from(DEMO_SOURCE));
-    let mut configured = settings::configured_datasets(config);
-    let elsewhere = configured.keys().copied().collect::<Vec<_>>();
-    let (base, local): (Box<dyn Source>, Option<LocalSource>) = if root.as_os_str() == ATHENA_SOURCE {
-        // Exports with a Glue `table` are queried through Athena; the others read from `location`.
-        let (tables, files) = configured.into_iter().partition(|(_, source)| source.table.is_some());
-        configured = files;
-        (Box::new(crate::aws::athena_source(config)?.without(elsewhere).with_raw_tables(tables)), None)
-    } else {
-        let local = LocalSource::new(&root).map_err(Failure::from_extract)?.without(elsewhere);
-        (Box::new(local.clone()), Some(local))
-    };
-    let source: Box<dyn Source> =
-        if configured.is_empty() { base } else { Box::new(ConfiguredSource::new(base, configured, crate::aws::store(config)?)) };
-    let source_name =
-        if local.is_some() { root.display().to_string() } else { format!("Athena database {}", config.athena.database) };
+    let choice = selection.source.clone().unwrap_or_else(|| SourceChoice::Folder(PathBuf::from(DEMO_SOURCE)));
+    let (source, local, source_name) = open_source(config, &choice)?;
     let zone = settings::time_zone(selection.timezone.as_deref(), config)?;
-    let period = match (&selection.event, &selection.month) {
-        (Some(event), _) => {
-            let bytes = if event == "-" {
-                input::read_limited(std::io::stdin(), "event", "from standard input", input::EVENT_MAX_BYTES)
-            } else {
-                input::read_file(Path::new(event), "event file", input::EVENT_MAX_BYTES)
-            };
-            let bytes = bytes.map_err(|error| Failure::bad_input(anyhow::anyhow!("{error}")))?;
-            let text = String::from_utf8_lossy(&bytes);
-            ReportPeriod::from_scheduled_event(&text, zone).map_err(Failure::bad_input)?
-        }
-        (None, Some(month)) => settings::period(month, zone)?,
-        (None, None) if demo => match latest_month(local.as_ref().expect("the demo reads local fixtures"))? {
-            Some(month) => ReportPeriod::new(month, zone),
-            None => {
-                return Err(Failure::bad_input(anyhow::anyhow!(
-                    "the demo fixtures in {DEMO_SOURCE} hold no data; run from the repository root"
-                )));
-            }
-        },
-        (None, None) => settings::period("previous", zone)?,
+    let period = match (&selection.event, selection.month) {
+        (Some(event), _) => event_period(event, zone)?,
+        (None, Some(month)) => month.period(zone),
+        (None, None) if demo => demo_period(local.as_ref().expect("the demo reads local fixtures"), zone)?,
+        (None, None) => MonthChoice::Previous.period(zone),
     };
-    let mut accounts: Vec<AccountId> = if !selection.accounts.is_empty() {
-        selection.accounts.iter().map(|id| AccountId::parse(id.trim())).collect::<Result<_, _>>().map_err(Failure::bad_input)?
-    } else if selection.all_accounts {
-        source.accounts(&period).map_err(Failure::from_extract)?
-    } else if let Some(local) = &local {
-        local.all_accounts().map_err(Failure::from_extract)?.into_iter().take(1).collect()
-    } else {
-        return Err(Failure::bad_input(anyhow::anyhow!("with --source athena, pass --account <ID> or --all-accounts")));
-    };
-    accounts.sort();
-    accounts.dedup();
-    if let Some(shard) = &selection.shard {
-        let (index, count) = parse_shard(shard)?;
-        accounts = shard_of(accounts, index, count);
+    let mut accounts = selected_accounts(selection, source.as_ref(), local.as_ref(), &period)?;
+    if let Some(shard) = selection.shard {
+        accounts = shard.of(accounts);
     }
     if accounts.is_empty() && selection.shard.is_none() {
         return Err(Failure::bad_input(anyhow::anyhow!(
@@ -209,6 +149,73 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
     }
     let generated_on = settings::generated_on(selection.generated_on.as_deref(), &period)?;
     Ok(Resolved { source, source_name, remote: local.is_none(), period, accounts, generated_on })
+}
+
+/// The source a choice names, wrapped for the datasets read from real exports (`[datasets.*]`);
+/// the local source too when it is one (for the demo and account defaults); and its name for
+/// messages.
+fn open_source(config: &Config, choice: &SourceChoice) -> Result<(Box<dyn Source>, Option<LocalSource>, String), Failure> {
+    let mut configured = settings::configured_datasets(config);
+    let elsewhere = configured.keys().copied().collect::<Vec<_>>();
+    let (base, local, name): (Box<dyn Source>, Option<LocalSource>, String) = match choice {
+        SourceChoice::Athena => {
+            // Exports with a Glue `table` are queried through Athena; the others read from `location`.
+            let (tables, files) = configured.into_iter().partition(|(_, source)| source.table.is_some());
+            configured = files;
+            let athena = crate::aws::athena_source(config)?.without(elsewhere).with_raw_tables(tables);
+            (Box::new(athena), None, format!("Athena database {}", config.athena.database))
+        }
+        SourceChoice::Folder(root) => {
+            let local = LocalSource::new(root).map_err(Failure::from_extract)?.without(elsewhere);
+            (Box::new(local.clone()), Some(local), root.display().to_string())
+        }
+    };
+    let source: Box<dyn Source> =
+        if configured.is_empty() { base } else { Box::new(ConfiguredSource::new(base, configured, crate::aws::store(config)?)) };
+    Ok((source, local, name))
+}
+
+/// The month before a scheduled event's `time` (a file, or `-` for standard input).
+fn event_period(event: &str, zone: chrono_tz::Tz) -> Result<ReportPeriod, Failure> {
+    let bytes = if event == "-" {
+        input::read_limited(std::io::stdin(), "event", "from standard input", input::EVENT_MAX_BYTES)
+    } else {
+        input::read_file(Path::new(event), "event file", input::EVENT_MAX_BYTES)
+    };
+    let bytes = bytes.map_err(|error| Failure::bad_input(anyhow::anyhow!("{error}")))?;
+    ReportPeriod::from_scheduled_event(&String::from_utf8_lossy(&bytes), zone).map_err(Failure::bad_input)
+}
+
+/// The demo's month: the newest in the committed fixtures.
+fn demo_period(local: &LocalSource, zone: chrono_tz::Tz) -> Result<ReportPeriod, Failure> {
+    match latest_month(local)? {
+        Some(month) => Ok(ReportPeriod::new(month, zone)),
+        None => Err(Failure::bad_input(anyhow::anyhow!(
+            "the demo fixtures in {DEMO_SOURCE} hold no data; run from the repository root"
+        ))),
+    }
+}
+
+/// `--account`s, or every account with data (`--all-accounts`), or a local source's first;
+/// sorted, without repeats.
+fn selected_accounts(
+    selection: &Selection,
+    source: &dyn Source,
+    local: Option<&LocalSource>,
+    period: &ReportPeriod,
+) -> Result<Vec<AccountId>, Failure> {
+    let mut accounts: Vec<AccountId> = if !selection.accounts.is_empty() {
+        selection.accounts.iter().map(|id| AccountId::parse(id.trim())).collect::<Result<_, _>>().map_err(Failure::bad_input)?
+    } else if selection.all_accounts {
+        source.accounts(period).map_err(Failure::from_extract)?
+    } else if let Some(local) = local {
+        local.all_accounts().map_err(Failure::from_extract)?.into_iter().take(1).collect()
+    } else {
+        return Err(Failure::bad_input(anyhow::anyhow!("with --source athena, pass --account <ID> or --all-accounts")));
+    };
+    accounts.sort();
+    accounts.dedup();
+    Ok(accounts)
 }
 
 /// Worker threads when `--jobs` is not given: one per core, plus one. A worker is sometimes
@@ -551,32 +558,4 @@ fn data_warnings(data: &opsreport_extract::AccountData) -> (Vec<String>, bool) {
         .flat_map(|dataset| dataset.quality.warnings.iter().map(|warning| format!("{}: {warning}", dataset.quality.dataset)))
         .collect();
     (warnings, data.datasets.values().all(|dataset| dataset.frame.is_none()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_cover_every_account_exactly_once() {
-        for total in [0usize, 1, 2, 7, 100] {
-            let accounts: Vec<AccountId> = (0..total).map(|n| AccountId::parse(&format!("{:012}", n + 1)).unwrap()).collect();
-            for count in [1usize, 2, 3, 8, 150] {
-                let mut seen: Vec<AccountId> = (0..count).flat_map(|index| shard_of(accounts.clone(), index, count)).collect();
-                seen.sort();
-                assert_eq!(seen, accounts, "{total} accounts in {count} shards");
-                let sizes: Vec<usize> = (0..count).map(|index| shard_of(accounts.clone(), index, count).len()).collect();
-                assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1, "balanced: {sizes:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn shard_flags_are_checked() {
-        assert_eq!(parse_shard("1/4").unwrap(), (1, 4));
-        assert_eq!(parse_shard(" 0 / 1 ").unwrap(), (0, 1));
-        for bad in ["4/4", "1/0", "-1/2", "1", "a/b", "1/2/3"] {
-            assert_eq!(parse_shard(bad).unwrap_err().code, 2, "{bad}");
-        }
-    }
 }

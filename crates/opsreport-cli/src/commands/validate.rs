@@ -12,6 +12,7 @@ use clap::Args;
 use opsreport_extract::{ConfiguredSource, LocalSource};
 use opsreport_model::{AccountId, DatasetName, DatasetQuality, ReportPeriod, YearMonth};
 
+use crate::choice::MonthChoice;
 use crate::failure::{EXIT_BAD_INPUT, Failure, Outcome};
 use crate::settings;
 
@@ -30,7 +31,7 @@ pub struct ValidateArgs {
     /// For datasets read from real exports (`[datasets.*]`): the report month whose files are
     /// checked (a report's window of that month). Default: the previous full month.
     #[arg(long, env = "OPSREPORT_MONTH", value_name = "YYYY-MM|previous")]
-    month: Option<String>,
+    month: Option<MonthChoice>,
 }
 
 #[derive(Default)]
@@ -50,7 +51,7 @@ pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
     let zone = settings::time_zone(args.timezone.as_deref(), config)?;
     let configured = settings::configured_datasets(config);
     let source = LocalSource::new(&args.source).map_err(Failure::from_extract)?.without(configured.keys().copied());
-    let report_period = settings::period(args.month.as_deref().unwrap_or("previous"), zone)?;
+    let report_period = args.month.unwrap_or(MonthChoice::Previous).period(zone);
     let real = (!configured.is_empty())
         .then(|| -> Result<ConfiguredSource, Failure> {
             Ok(ConfiguredSource::new(Box::new(source.clone()), configured.clone(), crate::aws::store(config)?))

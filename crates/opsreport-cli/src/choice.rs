@@ -1,0 +1,126 @@
+//! The typed values of the flags that choose what a run reports on: `--month` (a month or
+//! `previous`), `--shard` (`I/N`) and `--source` (a folder or Athena). Each is parsed once, by
+//! clap, into a type; nothing downstream compares strings.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use chrono::Utc;
+use chrono_tz::Tz;
+use opsreport_model::{AccountId, ReportPeriod, YearMonth};
+
+/// `--month`: a calendar month, or `previous` (the last full month before now).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MonthChoice {
+    /// `YYYY-MM`.
+    Month(YearMonth),
+    /// The last full month before the run, in the report time zone.
+    Previous,
+}
+
+impl FromStr for MonthChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        if text == "previous" {
+            return Ok(MonthChoice::Previous);
+        }
+        YearMonth::parse(text).map(MonthChoice::Month).map_err(|error| error.to_string())
+    }
+}
+
+impl MonthChoice {
+    /// The report period in `zone`.
+    pub fn period(self, zone: Tz) -> ReportPeriod {
+        match self {
+            MonthChoice::Month(month) => ReportPeriod::new(month, zone),
+            MonthChoice::Previous => ReportPeriod::previous_full_month(Utc::now(), zone),
+        }
+    }
+}
+
+/// `--shard I/N`: the accounts whose position in the sorted list is ≡ I mod N.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    index: usize,
+    count: usize,
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let invalid = || format!("invalid --shard {text:?}: write I/N with 0 <= I < N, e.g. 0/4");
+        let (index, count) = text.split_once('/').ok_or_else(invalid)?;
+        let index: usize = index.trim().parse().map_err(|_| invalid())?;
+        let count: usize = count.trim().parse().map_err(|_| invalid())?;
+        if count == 0 || index >= count {
+            return Err(invalid());
+        }
+        Ok(Self { index, count })
+    }
+}
+
+impl Shard {
+    /// The shard's accounts of a sorted list: the shards of one list cover every account exactly
+    /// once.
+    pub fn of(self, accounts: Vec<AccountId>) -> Vec<AccountId> {
+        accounts
+            .into_iter()
+            .enumerate()
+            .filter(|(position, _)| position % self.count == self.index)
+            .map(|(_, account)| account)
+            .collect()
+    }
+}
+
+/// `--source`: a dataset root folder, or `athena` (a local folder of that name: `./athena`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceChoice {
+    /// A folder in the contract layout.
+    Folder(PathBuf),
+    /// The Athena source (`[athena]`, `OPSREPORT_ATHENA_*`).
+    Athena,
+}
+
+impl FromStr for SourceChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Ok(if text == "athena" { SourceChoice::Athena } else { SourceChoice::Folder(PathBuf::from(text)) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_shards_and_sources_parse_into_their_types() {
+        assert_eq!("previous".parse::<MonthChoice>(), Ok(MonthChoice::Previous));
+        assert_eq!("2026-10".parse::<MonthChoice>(), Ok(MonthChoice::Month(YearMonth::parse("2026-10").unwrap())));
+        assert!("2026-13".parse::<MonthChoice>().unwrap_err().contains("YYYY-MM"));
+        assert_eq!("1/4".parse::<Shard>(), Ok(Shard { index: 1, count: 4 }));
+        assert_eq!(" 0 / 1 ".parse::<Shard>(), Ok(Shard { index: 0, count: 1 }));
+        for bad in ["4/4", "1/0", "-1/2", "1", "a/b", "1/2/3"] {
+            assert!(bad.parse::<Shard>().unwrap_err().contains("I/N"), "{bad}");
+        }
+        assert_eq!("athena".parse::<SourceChoice>(), Ok(SourceChoice::Athena));
+        assert_eq!("./athena".parse::<SourceChoice>(), Ok(SourceChoice::Folder(PathBuf::from("./athena"))));
+    }
+
+    #[test]
+    fn shards_cover_every_account_exactly_once() {
+        for total in [0usize, 1, 2, 7, 100] {
+            let accounts: Vec<AccountId> = (0..total).map(|n| AccountId::parse(&format!("{:012}", n + 1)).unwrap()).collect();
+            for count in [1usize, 2, 3, 8, 150] {
+                let shard = |index| Shard { index, count }.of(accounts.clone());
+                let mut seen: Vec<AccountId> = (0..count).flat_map(shard).collect();
+                seen.sort();
+                assert_eq!(seen, accounts, "{total} accounts in {count} shards");
+                let sizes: Vec<usize> = (0..count).map(|index| shard(index).len()).collect();
+                assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1, "balanced: {sizes:?}");
+            }
+        }
+    }
+}
