@@ -47,17 +47,6 @@ pub fn polars_type(column_type: ColumnType) -> DataType {
     }
 }
 
-/// A timestamp literal of the contract's timestamp type.
-pub fn timestamp_literal(instant: DateTime<Utc>) -> Expr {
-    // A typed scalar: casting an integer literal to a zoned datetime would drop the zone.
-    lit(Scalar::new_datetime(instant.timestamp_micros(), TimeUnit::Microseconds, Some(TimeZone::UTC)))
-}
-
-/// A date literal.
-pub fn date_literal(date: NaiveDate) -> Expr {
-    lit(Scalar::new_date(epoch_days(date) as i32))
-}
-
 /// A date as a date column holds it: days since 1970-01-01.
 fn epoch_days(date: NaiveDate) -> i64 {
     (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days()

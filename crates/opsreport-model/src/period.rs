@@ -317,11 +317,6 @@ pub fn scheduled_event_time(event_json: &str) -> Result<DateTime<Utc>, PeriodErr
     })
 }
 
-/// Monday of the ISO week of `date` (helper for weekly buckets).
-pub fn monday_of(date: NaiveDate) -> NaiveDate {
-    date - Duration::days(date.weekday().num_days_from_monday() as i64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,7 +74,7 @@ pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
         )));
     }
     let mut totals: BTreeMap<DatasetName, Totals> = BTreeMap::new();
-    let mut problems: Vec<String> = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
     let mut fatal = false;
     for account in &accounts {
         for dataset in DatasetName::ALL {
@@ -85,7 +85,7 @@ pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
                     Err(error) => {
                         fatal = true;
                         entry.errors += 1;
-                        problems.push(format!("error: account {account}: {error}"));
+                        problems.push(Problem::error(format!("account {account}: {error}")));
                     }
                 }
                 continue;
@@ -102,7 +102,7 @@ pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
                 Err(error) => {
                     fatal = true;
                     entry.errors += 1;
-                    problems.push(format!("error: account {account}: {error}"));
+                    problems.push(Problem::error(format!("account {account}: {error}")));
                 }
             }
         }
@@ -115,7 +115,7 @@ pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
     if fatal {
         println!(
             "result: invalid ({} fatal problem(s)); fix the files named above and run validate again",
-            problems.iter().filter(|p| p.starts_with("error")).count()
+            problems.iter().filter(|problem| problem.severity == Severity::Error).count()
         );
         Ok(EXIT_BAD_INPUT)
     } else {
@@ -124,7 +124,7 @@ pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
     }
 }
 
-fn add(entry: &mut Totals, quality: &DatasetQuality, problems: &mut Vec<String>, account: &AccountId) {
+fn add(entry: &mut Totals, quality: &DatasetQuality, problems: &mut Vec<Problem>, account: &AccountId) {
     if !quality.missing {
         entry.accounts += 1;
     }
@@ -140,26 +140,26 @@ fn add(entry: &mut Totals, quality: &DatasetQuality, problems: &mut Vec<String>,
     }
     for (column, values) in &quality.unknown_values {
         let listed: Vec<String> = values.iter().map(|(value, count)| format!("{value:?} ×{count}")).collect();
-        problems.push(format!(
-            "warning: account {account}: dataset {}: column `{column}` has values outside the contract ({}); they are reported as {}",
+        problems.push(Problem::warning(format!(
+            "account {account}: dataset {}: column `{column}` has values outside the contract ({}); they are reported as {}",
             quality.dataset,
             listed.join(", "),
             DatasetName::from_name(&quality.dataset).map(|dataset| dataset.spec().unknown_value).unwrap_or("Other")
-        ));
+        )));
     }
     if quality.rows_with_required_nulls > 0 {
-        problems.push(format!(
-            "warning: account {account}: dataset {}: {} row(s) with a null in a required column are excluded",
+        problems.push(Problem::warning(format!(
+            "account {account}: dataset {}: {} row(s) with a null in a required column are excluded",
             quality.dataset, quality.rows_with_required_nulls
-        ));
+        )));
     }
     for warning in &quality.warnings {
-        problems.push(format!("warning: account {account}: dataset {}: {warning}", quality.dataset));
+        problems.push(Problem::warning(format!("account {account}: dataset {}: {warning}", quality.dataset)));
     }
 }
 
 /// Parses every notes file of the account (all months).
-fn check_all_notes(source: &LocalSource, account: &AccountId, problems: &mut Vec<String>) -> bool {
+fn check_all_notes(source: &LocalSource, account: &AccountId, problems: &mut Vec<Problem>) -> bool {
     let folder = source.root().join("notes").join(account.as_str());
     let Ok(entries) = std::fs::read_dir(&folder) else {
         return false;
@@ -170,13 +170,14 @@ fn check_all_notes(source: &LocalSource, account: &AccountId, problems: &mut Vec
     names.sort();
     for name in names {
         let Some(month) = name.strip_suffix(".toml").and_then(|month| YearMonth::parse(month).ok()) else {
-            problems
-                .push(format!("warning: account {account}: notes/{account}/{name} is not named <YYYY-MM>.toml and is ignored"));
+            problems.push(Problem::warning(format!(
+                "account {account}: notes/{account}/{name} is not named <YYYY-MM>.toml and is ignored"
+            )));
             continue;
         };
         let period = ReportPeriod::new(month, chrono_tz::Tz::UTC);
         if let Err(error) = source.notes(account, &period) {
-            problems.push(format!("error: account {account}: {error}"));
+            problems.push(Problem::error(format!("account {account}: {error}")));
             fatal = true;
         }
     }
@@ -210,5 +211,39 @@ fn print_table(totals: &BTreeMap<DatasetName, Totals>) {
             entry.newest.as_deref().unwrap_or("-"),
             status
         );
+    }
+}
+
+/// How bad a problem `validate` found is: an error makes the data invalid (exit 2), a warning
+/// is counted and reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Severity {
+    Error,
+    Warning,
+}
+
+/// One line of `validate`'s findings.
+struct Problem {
+    severity: Severity,
+    message: String,
+}
+
+impl Problem {
+    fn error(message: String) -> Self {
+        Self { severity: Severity::Error, message }
+    }
+
+    fn warning(message: String) -> Self {
+        Self { severity: Severity::Warning, message }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(formatter, "{label}: {}", self.message)
     }
 }
