@@ -367,8 +367,8 @@ pub fn snapshot(frame: &LazyFrame, day: NaiveDate) -> LazyFrame {
 pub fn by_priority<T: Default + Clone>(frame: &DataFrame, values: Vec<T>) -> opsreport_model::metrics::ByPriority<T> {
     let mut result = opsreport_model::metrics::ByPriority::<T>::default();
     for (priority, value) in strings(frame, "priority").into_iter().zip(values) {
-        if let Some(slot) = priority.as_deref().and_then(|priority| result.get_mut(priority)) {
-            *slot = value;
+        if let Some(priority) = priority.as_deref().and_then(opsreport_model::metrics::Priority::from_name) {
+            *result.get_mut(priority) = value;
         }
     }
     result

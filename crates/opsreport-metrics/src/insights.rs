@@ -4,7 +4,7 @@
 
 use opsreport_model::Config;
 use opsreport_model::format::{dollars as money, duration_minutes as hours, thousands};
-use opsreport_model::metrics::{ByPriority, Insight, InsightSeverity, Metrics};
+use opsreport_model::metrics::{ByPriority, Insight, InsightSeverity, Metrics, Priority};
 
 use crate::verdicts::meets;
 
@@ -19,8 +19,9 @@ fn insight(
     Insight { severity, section: section.to_owned(), message, metric: metric.to_owned(), value, threshold }
 }
 
-fn priorities<T: Clone>(values: &ByPriority<T>) -> [(&'static str, &'static str, T); 3] {
-    [("High", "P1", values.high.clone()), ("Medium", "P2", values.medium.clone()), ("Low", "P3", values.low.clone())]
+/// Each priority, its code and its value.
+fn priorities<T: Clone>(values: &ByPriority<T>) -> [(Priority, &'static str, T); 3] {
+    Priority::ALL.map(|priority| (priority, priority.code(), values.get(priority).clone()))
 }
 
 /// Derives the insights of a report: each kind of finding by its own function, then sorted
@@ -166,8 +167,7 @@ fn mttr_increases(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
         let months = &incidents.trend_months;
         let previous = &months[months.len() - 4..months.len() - 1];
         for (priority, label, current) in priorities(&incidents.mttr_minutes) {
-            let earlier: Vec<f64> =
-                previous.iter().filter_map(|point| *point.mttr_minutes.get(priority).expect("priority")).collect();
+            let earlier: Vec<f64> = previous.iter().filter_map(|point| *point.mttr_minutes.get(priority)).collect();
             if let (Some(current), false) = (current, earlier.is_empty()) {
                 let mean = earlier.iter().sum::<f64>() / earlier.len() as f64;
                 let limit = mean * (1.0 + increase / 100.0);

@@ -25,24 +25,77 @@ pub struct ByPriority<T> {
     pub low: T,
 }
 
-impl<T> ByPriority<T> {
-    /// The value for a priority name (`High`, `Medium`, `Low`).
-    pub fn get(&self, priority: &str) -> Option<&T> {
-        match priority {
-            "High" => Some(&self.high),
-            "Medium" => Some(&self.medium),
-            "Low" => Some(&self.low),
-            _ => None,
+/// An AMS priority: its contract value, code and label are defined here once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    /// P1.
+    High,
+    /// P2.
+    Medium,
+    /// P3.
+    Low,
+}
+
+impl Priority {
+    /// Every priority, most urgent first.
+    pub const ALL: [Priority; 3] = [Priority::High, Priority::Medium, Priority::Low];
+
+    /// The contract's value (`High`, `Medium`, `Low`; the key in `metrics.json`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Priority::High => "High",
+            Priority::Medium => "Medium",
+            Priority::Low => "Low",
         }
     }
 
-    /// Mutable access by priority name.
-    pub fn get_mut(&mut self, priority: &str) -> Option<&mut T> {
+    /// The short code (`P1`, `P2`, `P3`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Priority::High => "P1",
+            Priority::Medium => "P2",
+            Priority::Low => "P3",
+        }
+    }
+
+    /// The label tables print (`P1 (High)`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Priority::High => "P1 (High)",
+            Priority::Medium => "P2 (Medium)",
+            Priority::Low => "P3 (Low)",
+        }
+    }
+
+    /// The priority a contract value names.
+    pub fn from_name(name: &str) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|priority| priority.name() == name)
+    }
+}
+
+impl std::fmt::Display for Priority {
+    /// The contract's value.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
+impl<T> ByPriority<T> {
+    /// The value of a priority.
+    pub fn get(&self, priority: Priority) -> &T {
         match priority {
-            "High" => Some(&mut self.high),
-            "Medium" => Some(&mut self.medium),
-            "Low" => Some(&mut self.low),
-            _ => None,
+            Priority::High => &self.high,
+            Priority::Medium => &self.medium,
+            Priority::Low => &self.low,
+        }
+    }
+
+    /// Mutable access to the value of a priority.
+    pub fn get_mut(&mut self, priority: Priority) -> &mut T {
+        match priority {
+            Priority::High => &mut self.high,
+            Priority::Medium => &mut self.medium,
+            Priority::Low => &mut self.low,
         }
     }
 }

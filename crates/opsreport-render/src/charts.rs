@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use opsreport_model::metrics::Metrics;
+use opsreport_model::metrics::{Metrics, Priority};
 
 use crate::chart::{Cartesian, Series, horizontal_bars, lines, pie, vertical_bars};
 use crate::format::{Unit, axis_month};
@@ -48,8 +48,6 @@ fn counts(map: &BTreeMap<String, u64>) -> Vec<(String, f64)> {
     entries.sort_by(|left, right| right.1.total_cmp(&left.1).then_with(|| left.0.cmp(&right.0)));
     entries
 }
-
-const PRIORITIES: [&str; 3] = ["P1", "P2", "P3"];
 
 /// Draws every chart the metrics have data for, section by section.
 pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
@@ -148,7 +146,7 @@ fn incidents(set: &mut ChartSet, m: &Metrics, sla_target_pct: f64) {
                 "incidents_by_priority",
                 cartesian(
                     "Incidents",
-                    PRIORITIES.iter().map(|p| (*p).to_owned()).collect(),
+                    Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
                     vec![series("Opened", by(&inc.opened)), series("Resolved", by(&inc.resolved))],
                     Unit::Count,
                 ),
@@ -159,7 +157,7 @@ fn incidents(set: &mut ChartSet, m: &Metrics, sla_target_pct: f64) {
             "incident_mttr",
             cartesian(
                 "Minutes",
-                PRIORITIES.iter().map(|p| (*p).to_owned()).collect(),
+                Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
                 vec![
                     series("MTTR", vec![inc.mttr_minutes.high, inc.mttr_minutes.medium, inc.mttr_minutes.low]),
                     series(
@@ -212,7 +210,7 @@ fn incidents(set: &mut ChartSet, m: &Metrics, sla_target_pct: f64) {
                 target: Some((sla_target_pct, format!("target {sla_target_pct:.0}%"))),
                 ..cartesian(
                     "Within target (%)",
-                    PRIORITIES.iter().map(|p| (*p).to_owned()).collect(),
+                    Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
                     vec![
                         series(
                             "Response",

@@ -1,6 +1,8 @@
 //! The view of the report's "Incidents and SLA adherence" part, from `metrics.incidents`: its sentences,
 //! figures, charts and tables, every number formatted.
 
+use opsreport_model::metrics::Priority;
+
 use super::prelude::*;
 
 /// The incidents section: volumes, times to acknowledge and resolve, key events, recurring problems.
@@ -28,24 +30,14 @@ pub(super) fn incidents(cx: &Context) -> Section {
         ],
         "No incidents.",
     );
-    for (label, mtta, mean, p90, target) in [
-        (
-            "P1 (High)",
-            inc.mtta_minutes.high,
-            inc.mttr_minutes.high,
-            inc.mttr_p90_minutes.high,
-            inc.resolution_target_minutes.high,
-        ),
-        (
-            "P2 (Medium)",
-            inc.mtta_minutes.medium,
-            inc.mttr_minutes.medium,
-            inc.mttr_p90_minutes.medium,
-            inc.resolution_target_minutes.medium,
-        ),
-        ("P3 (Low)", inc.mtta_minutes.low, inc.mttr_minutes.low, inc.mttr_p90_minutes.low, inc.resolution_target_minutes.low),
-    ] {
-        mttr.row(vec![label.into(), minutes(mtta), minutes(mean), minutes(p90), Unit::Minutes.format(target)]);
+    for priority in Priority::ALL {
+        mttr.row(vec![
+            priority.label().into(),
+            minutes(*inc.mtta_minutes.get(priority)),
+            minutes(*inc.mttr_minutes.get(priority)),
+            minutes(*inc.mttr_p90_minutes.get(priority)),
+            Unit::Minutes.format(*inc.resolution_target_minutes.get(priority)),
+        ]);
     }
     let mut key_events = Table::new(
         "key_events",
@@ -129,39 +121,20 @@ pub(super) fn sla(cx: &Context) -> Section {
         ],
         "No SLA-eligible incidents.",
     );
-    let verdicts = &cx.m.verdicts.sla_by_priority;
-    for (label, rt, rm, st, sm, met) in [
-        (
-            "P1 (High)",
-            inc.response_target_minutes.high,
-            inc.response_sla_pct.high,
-            inc.resolution_target_minutes.high,
-            inc.resolution_sla_pct.high,
-            verdicts.high,
-        ),
-        (
-            "P2 (Medium)",
-            inc.response_target_minutes.medium,
-            inc.response_sla_pct.medium,
-            inc.resolution_target_minutes.medium,
-            inc.resolution_sla_pct.medium,
-            verdicts.medium,
-        ),
-        (
-            "P3 (Low)",
-            inc.response_target_minutes.low,
-            inc.response_sla_pct.low,
-            inc.resolution_target_minutes.low,
-            inc.resolution_sla_pct.low,
-            verdicts.low,
-        ),
-    ] {
-        let met = match met {
+    for priority in Priority::ALL {
+        let met = match cx.m.verdicts.sla_by_priority.get(priority) {
             None => "n/a",
             Some(true) => "Met",
             Some(false) => "Not met",
         };
-        sla_table.row(vec![label.into(), Unit::Minutes.format(rt), pct(rm), Unit::Minutes.format(st), pct(sm), met.into()]);
+        sla_table.row(vec![
+            priority.label().into(),
+            Unit::Minutes.format(*inc.response_target_minutes.get(priority)),
+            pct(*inc.response_sla_pct.get(priority)),
+            Unit::Minutes.format(*inc.resolution_target_minutes.get(priority)),
+            pct(*inc.resolution_sla_pct.get(priority)),
+            met.into(),
+        ]);
     }
     section(
         "sla",

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::format::thousands;
-use opsreport_model::metrics::PriorityCounts;
+use opsreport_model::metrics::{Priority, PriorityCounts};
 
 /// A table of the report (also written as `tables/<name>.csv`).
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -91,15 +91,19 @@ pub(super) const TABLE_ROWS: usize = 25;
 
 /// Opened and resolved counts by priority, with the total.
 pub(super) fn priority_rows(counts: [&PriorityCounts; 2]) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    for (label, pick) in [("P1 (High)", 0), ("P2 (Medium)", 1), ("P3 (Low)", 2), ("Total", 3)] {
-        let value = |c: &PriorityCounts| match pick {
-            0 => c.high,
-            1 => c.medium,
-            2 => c.low,
-            _ => c.total,
-        };
-        rows.push(vec![label.to_owned(), thousands(value(counts[0]) as i64), thousands(value(counts[1]) as i64)]);
-    }
+    let cells = |pick: fn(&PriorityCounts) -> u64| counts.map(|count| thousands(pick(count) as i64));
+    let mut rows: Vec<Vec<String>> = Priority::ALL
+        .into_iter()
+        .map(|priority| {
+            let [opened, resolved] = cells(match priority {
+                Priority::High => |count| count.high,
+                Priority::Medium => |count| count.medium,
+                Priority::Low => |count| count.low,
+            });
+            vec![priority.label().to_owned(), opened, resolved]
+        })
+        .collect();
+    let [opened, resolved] = cells(|count| count.total);
+    rows.push(vec!["Total".to_owned(), opened, resolved]);
     rows
 }
