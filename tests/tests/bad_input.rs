@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use opsreport_fixtures::table::write_parquet;
-use opsreport_tests::{Run, opsreport, repo_root};
+use opsreport_tests::{Run, copy_tree, opsreport, repo_root};
 use polars::prelude::*;
 
 const ACCOUNT: &str = "000000000001";
@@ -28,19 +28,6 @@ struct Case {
     code: i32,
     /// Every one of these must be in stderr (what is wrong, and what to do).
     messages: &'static [&'static str],
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn file(root: &Path, dataset: &str, month: Option<&str>) -> PathBuf {

@@ -6,20 +6,12 @@ use super::prelude::*;
 /// The monitoring section: alerts and their outcomes.
 pub(super) fn monitoring(cx: &Context) -> Section {
     let (m, charts) = (cx.m, cx.charts);
-    let mut outcome_table = Table::new(
-        "alerts_by_outcome",
-        "Alerts by outcome",
-        &[("Outcome", "left", 2.0), ("Alerts", "right", 1.0), ("Share", "right", 1.0)],
-        "No alerts this month.",
+    let outcome_table = Table::shares(
+        ("alerts_by_outcome", "Alerts by outcome", "No alerts this month."),
+        ("Outcome", "Alerts"),
+        &m.alerts.by_outcome,
+        m.alerts.total.unwrap_or(0),
     );
-    let alert_total = m.alerts.total.unwrap_or(0);
-    for (outcome, value) in &m.alerts.by_outcome {
-        outcome_table.row(vec![
-            outcome.clone(),
-            thousands(*value as i64),
-            pct((alert_total > 0).then(|| *value as f64 / alert_total as f64 * 100.0)),
-        ]);
-    }
     section(
         "monitoring",
         "Monitoring and events",

@@ -6,20 +6,12 @@ use super::prelude::*;
 /// The managed-resources section: stacks by category, environment and type.
 pub(super) fn resources(cx: &Context) -> Section {
     let (m, charts) = (cx.m, cx.charts);
-    let mut stack_table = Table::new(
-        "stacks_by_category",
-        "Stacks by category",
-        &[("Category", "left", 2.0), ("Stacks", "right", 1.0), ("Share", "right", 1.0)],
-        "No stacks.",
+    let stack_table = Table::shares(
+        ("stacks_by_category", "Stacks by category", "No stacks."),
+        ("Category", "Stacks"),
+        &m.stacks.by_category,
+        m.stacks.by_category.values().sum(),
     );
-    let stack_total: u64 = m.stacks.by_category.values().sum();
-    for (category, value) in &m.stacks.by_category {
-        stack_table.row(vec![
-            category.clone(),
-            thousands(*value as i64),
-            pct((stack_total > 0).then(|| *value as f64 / stack_total as f64 * 100.0)),
-        ]);
-    }
     section(
         "resources",
         "Managed resources",

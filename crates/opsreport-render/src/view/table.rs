@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use crate::format::thousands;
+use std::collections::BTreeMap;
+
+use crate::format::{pct, thousands};
 use opsreport_model::metrics::{Priority, PriorityCounts};
 
 /// A table of the report (also written as `tables/<name>.csv`).
@@ -57,6 +59,22 @@ impl Table {
         }
         self.shown = limit.min(self.rows.len());
         self
+    }
+
+    /// A table of counts by name with each one's share of `total`: `(name, title, empty text)`,
+    /// `(name heading, count heading)`.
+    pub(super) fn shares(
+        (name, title, empty): (&str, &str, &str),
+        (key, counted): (&str, &str),
+        counts: &BTreeMap<String, u64>,
+        total: u64,
+    ) -> Self {
+        let mut table = Table::new(name, title, &[(key, "left", 2.0), (counted, "right", 1.0), ("Share", "right", 1.0)], empty);
+        for (label, value) in counts {
+            let share = (total > 0).then(|| *value as f64 / total as f64 * 100.0);
+            table.row(vec![label.clone(), thousands(*value as i64), pct(share)]);
+        }
+        table
     }
 
     pub(super) fn row(&mut self, cells: Vec<String>) {
