@@ -9,6 +9,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use opsreport_model::format::hex;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -49,10 +50,6 @@ pub struct ReportIdentity<'a> {
     pub generator_version: &'a str,
     /// Input fingerprint.
     pub input_fingerprint: &'a str,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// The lock file of an account folder: runs writing the same account take turns.

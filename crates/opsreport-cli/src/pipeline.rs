@@ -20,7 +20,7 @@ pub fn input_fingerprint(data: &AccountData, config: &Config) -> Result<String, 
     digest.update(data.input_digest.as_bytes());
     digest.update(b"\nconfig\n");
     digest.update(config_json.as_bytes());
-    Ok(digest.finalize().iter().map(|byte| format!("{byte:02x}")).collect())
+    Ok(opsreport_model::format::hex(&digest.finalize()))
 }
 
 /// Computes the metrics of one account.

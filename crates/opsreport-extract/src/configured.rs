@@ -305,7 +305,7 @@ impl Source for ConfiguredSource {
             data.datasets.insert(*dataset, loaded);
         }
         data.timings.validate += started.elapsed().saturating_sub(data.timings.read.min(started.elapsed()));
-        data.input_digest = digest.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
+        data.input_digest = opsreport_model::format::hex(&digest.finalize());
         Ok(data)
     }
 

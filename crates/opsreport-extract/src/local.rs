@@ -291,9 +291,7 @@ impl LocalSource {
             opsreport_model::input::read_file(&path, "notes file", opsreport_model::input::NOTES_MAX_BYTES).map_err(|error| {
                 opsreport_model::notes::NotesError { origin: origin.clone(), message: notes_input_problem(&error) }
             })?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| opsreport_model::notes::NotesError { origin: origin.clone(), message: "not UTF-8 text".into() })?;
-        Ok(Some(Notes::from_toml(&text, &origin)?))
+        Ok(Some(Notes::from_bytes(&bytes, &origin)?))
     }
 }
 
@@ -500,7 +498,7 @@ impl Source for LocalSource {
         if let Some(notes) = &notes {
             digest.update(format!("notes\n{notes:?}\n").as_bytes());
         }
-        let input_digest = digest.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
+        let input_digest = opsreport_model::format::hex(&digest.finalize());
         // Wall time, split between reading and checking in the proportion the threads spent.
         let wall = started.elapsed();
         let read_share = if total.is_zero() { 0.0 } else { decode.as_secs_f64() / total.as_secs_f64() };

@@ -31,6 +31,11 @@ pub fn duration_minutes(minutes: f64) -> String {
     if minutes < 120.0 { format!("{minutes:.0} min") } else { format!("{:.1} h", minutes / 60.0) }
 }
 
+/// Bytes as lower-case hexadecimal (a SHA-256 digest in a manifest or a fingerprint).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

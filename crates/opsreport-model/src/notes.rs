@@ -150,6 +150,13 @@ pub struct ActionItem {
 pub const NOTE_TEXT_MAX_CHARS: usize = 4_000;
 
 impl Notes {
+    /// Parses a notes file's bytes (UTF-8 TOML); `origin` names it in messages.
+    pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Self, NotesError> {
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| NotesError { origin: origin.to_owned(), message: "not UTF-8 text".into() })?;
+        Self::from_toml(text, origin)
+    }
+
     /// Parses a notes file; `origin` names it in messages. The file is at most
     /// [`crate::input::NOTES_MAX_BYTES`] and each text at most [`NOTE_TEXT_MAX_CHARS`].
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, NotesError> {

@@ -291,9 +291,7 @@ impl AthenaSource {
             return Ok(None);
         };
         let origin = key.to_string();
-        let text = String::from_utf8(bytes)
-            .map_err(|_| opsreport_model::notes::NotesError { origin: origin.clone(), message: "not UTF-8 text".into() })?;
-        Ok(Some(Notes::from_toml(&text, &origin)?))
+        Ok(Some(Notes::from_bytes(&bytes, &origin)?))
     }
 
     /// The accounts with a `month=` partition of `month` in any dataset, from the S3 layout.
@@ -605,7 +603,7 @@ impl Source for AthenaSource {
         if let Some(notes) = &notes {
             digest.update(format!("notes\n{notes:?}\n").as_bytes());
         }
-        let input_digest = digest.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
+        let input_digest = opsreport_model::format::hex(&digest.finalize());
         Ok(AccountData { account: account.clone(), period: *period, datasets, notes, input_digest, timings })
     }
 }
