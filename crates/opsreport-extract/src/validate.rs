@@ -106,11 +106,10 @@ pub fn validate_lacking(
     let spec = dataset.spec();
     let labels: Vec<String> = parts.iter().map(|part| part.label.clone()).collect();
     let mut quality = DatasetQuality {
-        dataset: spec.name.to_owned(),
         files_read: labels.clone(),
         months_read,
         unavailable_columns: lacks.iter().map(|column| (*column).to_owned()).collect(),
-        ..DatasetQuality::default()
+        ..DatasetQuality::new(dataset)
     };
     let mut combined: Option<DataFrame> = None;
     let started = Instant::now();

@@ -53,7 +53,7 @@ impl<'a> Frames<'a> {
             .input
             .quality
             .iter()
-            .find(|quality| quality.dataset == dataset.as_str())
+            .find(|quality| quality.dataset == dataset)
             .is_some_and(|quality| quality.months_read.iter().any(|month| wanted.contains(month)));
         if delivered {
             Ok(frame)
@@ -71,7 +71,7 @@ impl<'a> Frames<'a> {
         self.input
             .quality
             .iter()
-            .find(|quality| quality.dataset == dataset.as_str())
+            .find(|quality| quality.dataset == dataset)
             .and_then(|quality| quality.missing_reason.clone())
             .unwrap_or_else(|| format!("no {dataset} data for this account"))
     }
@@ -91,7 +91,7 @@ impl<'a> Frames<'a> {
     }
 
     fn quality(&self, dataset: DatasetName) -> Option<&opsreport_model::DatasetQuality> {
-        self.input.quality.iter().find(|quality| quality.dataset == dataset.as_str())
+        self.input.quality.iter().find(|quality| quality.dataset == dataset)
     }
 }
 

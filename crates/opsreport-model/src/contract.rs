@@ -140,6 +140,20 @@ impl fmt::Display for DatasetName {
     }
 }
 
+/// In JSON (`metrics.json`'s `data_quality[].dataset`) a dataset is its contract name.
+impl serde::Serialize for DatasetName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DatasetName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        DatasetName::from_name(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown dataset {name:?}")))
+    }
+}
+
 /// One dataset of the contract.
 #[derive(Debug, PartialEq)]
 pub struct DatasetSpec {

@@ -4,11 +4,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::contract::DatasetName;
+
 /// Counts and facts about one dataset for one account and report.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DatasetQuality {
     /// Dataset name.
-    pub dataset: String,
+    pub dataset: DatasetName,
     /// No data at all for the account (no folder or no file in the months read).
     pub missing: bool,
     /// Why it is missing (for the report's "No data for this period" line).
@@ -47,6 +49,27 @@ pub struct DatasetQuality {
 }
 
 impl DatasetQuality {
+    /// The record of `dataset` before anything was read.
+    pub fn new(dataset: DatasetName) -> Self {
+        Self {
+            dataset,
+            missing: false,
+            missing_reason: None,
+            files_read: Vec::new(),
+            months_read: Vec::new(),
+            rows_read: 0,
+            rows_in_period: 0,
+            duplicates_dropped: 0,
+            rows_with_unknown_values: 0,
+            unknown_values: BTreeMap::new(),
+            rows_with_required_nulls: 0,
+            newest: None,
+            source_format: None,
+            unavailable_columns: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
     /// Whether the source lacked `column`.
     pub fn lacks(&self, column: &str) -> bool {
         self.unavailable_columns.iter().any(|name| name == column)

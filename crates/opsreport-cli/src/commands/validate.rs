@@ -144,7 +144,7 @@ fn add(entry: &mut Totals, quality: &DatasetQuality, problems: &mut Vec<Problem>
             "account {account}: dataset {}: column `{column}` has values outside the contract ({}); they are reported as {}",
             quality.dataset,
             listed.join(", "),
-            DatasetName::from_name(&quality.dataset).map(|dataset| dataset.spec().unknown_value).unwrap_or("Other")
+            quality.dataset.spec().unknown_value
         )));
     }
     if quality.rows_with_required_nulls > 0 {

@@ -55,7 +55,7 @@ fn quality_table(m: &Metrics) -> Table {
     );
     for q in &m.data_quality {
         quality.row(vec![
-            q.dataset.clone(),
+            q.dataset.to_string(),
             thousands(q.files_read.len() as i64),
             thousands(q.rows_read as i64),
             thousands(q.rows_in_period as i64),
@@ -88,8 +88,8 @@ fn warnings(m: &Metrics) -> Vec<String> {
     for q in &m.data_quality {
         for warning in &q.warnings {
             match uncovered.iter_mut().find(|(text, _)| text == warning) {
-                Some((_, datasets)) => datasets.push(&q.dataset),
-                None => uncovered.push((warning, vec![&q.dataset])),
+                Some((_, datasets)) => datasets.push(q.dataset.as_str()),
+                None => uncovered.push((warning, vec![q.dataset.as_str()])),
             }
         }
     }
