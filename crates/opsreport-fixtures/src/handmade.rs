@@ -121,9 +121,23 @@ fn incident(
         .text("rca_status", if priority == "High" { Some("Completed") } else { None });
 }
 
-fn tables() -> Vec<(DatasetName, Option<YearMonth>, Table)> {
-    let mut all = Vec::new();
+/// One table of the fixture: its dataset, its month partition (none for reference data), its rows.
+type Row = (DatasetName, Option<YearMonth>, Table);
 
+/// Every table of the fixture.
+fn tables() -> Vec<Row> {
+    let mut all = Vec::new();
+    incidents(&mut all);
+    tickets(&mut all);
+    monitoring(&mut all);
+    continuity(&mut all);
+    billing_and_ood(&mut all);
+    snapshots(&mut all);
+    all
+}
+
+/// Incidents in three months, each row a case of the SLA, MTTR or recurrence rules (see the comments).
+fn incidents(all: &mut Vec<Row>) {
     // Incidents. Targets (defaults): response H15 M60 L240, resolution H240 M720 L2880 minutes.
     let mut august = Table::new(DatasetName::Incidents);
     incident(
@@ -212,7 +226,10 @@ fn tables() -> Vec<(DatasetName, Option<YearMonth>, Table)> {
         "Availability",
     );
     all.push((DatasetName::Incidents, month("2026-10"), october));
+}
 
+/// Service requests and change requests of October.
+fn tickets(all: &mut Vec<Row>) {
     let mut requests = Table::new(DatasetName::ServiceRequests);
     for (id, priority, created, response, resolved, csat) in [
         ("SR-1", "High", "2026-10-01T09:00:00Z", Some("2026-10-01T09:30:00Z"), Some("2026-10-01T12:00:00Z"), Some(5)),
@@ -281,7 +298,10 @@ fn tables() -> Vec<(DatasetName, Option<YearMonth>, Table)> {
             .timestamp("actual_end_time", end.and_then(ts));
     }
     all.push((DatasetName::Rfcs, month("2026-10"), rfcs));
+}
 
+/// Alerts and availability probes of October.
+fn monitoring(all: &mut Vec<Row>) {
     let mut alerts = Table::new(DatasetName::Alerts);
     for (id, source, severity, outcome, incident) in [
         ("AL-1", "CloudWatch", "High", "IncidentCreated", Some("INC-2")),
@@ -316,7 +336,10 @@ fn tables() -> Vec<(DatasetName, Option<YearMonth>, Table)> {
             .int("checks_failed", Some(failed));
     }
     all.push((DatasetName::Availability, month("2026-10"), availability));
+}
 
+/// Backup and restore jobs of October.
+fn continuity(all: &mut Vec<Row>) {
     let mut backups = Table::new(DatasetName::BackupJobs);
     for (reported, id, status, created, completed, size, resource) in [
         // Reported twice: RUNNING on the 1st, COMPLETED on the 2nd (latest report wins).
@@ -354,7 +377,10 @@ fn tables() -> Vec<(DatasetName, Option<YearMonth>, Table)> {
             .timestamp("completion_date", ts("2026-10-20T11:00:00Z"));
     }
     all.push((DatasetName::RestoreJobs, month("2026-10"), restores));
+}
 
+/// Billing, Operations on Demand engagements and their hours.
+fn billing_and_ood(all: &mut Vec<Row>) {
     for (billing_month, ec2, s3) in [("2026-09", 1000.0, 100.0), ("2026-10", 1400.0, 100.0)] {
         let mut billing = Table::new(DatasetName::Billing);
         for (product, aws, ri) in
@@ -406,7 +432,10 @@ fn tables() -> Vec<(DatasetName, Option<YearMonth>, Table)> {
         }
         all.push((DatasetName::OodHours, month(hours_month), hours));
     }
+}
 
+/// Month-end snapshots: stacks, patches, missing patches, storage, Trusted Advisor.
+fn snapshots(all: &mut Vec<Row>) {
     for (snapshot_month, dates) in [("2026-09", ["2026-09-30"]), ("2026-10", ["2026-10-31"])] {
         let mut stacks = Table::new(DatasetName::Stacks);
         for date in dates {
@@ -530,5 +559,4 @@ fn tables() -> Vec<(DatasetName, Option<YearMonth>, Table)> {
         }
         all.push((DatasetName::TrustedAdvisor, month(snapshot_month), advisor));
     }
-    all
 }
