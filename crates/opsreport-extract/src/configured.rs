@@ -23,7 +23,7 @@ use crate::LocalSource;
 use crate::formats::{self, Mapping, RawPart};
 use crate::source::{AccountData, Dataset, ReadStatistics, Source, months_to_read};
 use crate::store::{Place, Store};
-use crate::{ExtractError, Result};
+use crate::{ExtractError, Result, Subject};
 
 /// One file a report of a configured dataset opens.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,7 +61,7 @@ impl ConfiguredSource {
     pub fn plan(&self, dataset: DatasetName, account: &AccountId, period: &ReportPeriod) -> Result<Vec<PlannedFile>> {
         let source = &self.sources[&dataset];
         let root = root_of(dataset, source, account)?;
-        let name = dataset.as_str();
+        let name = Subject::from(dataset);
         let mut planned = Vec::new();
         match source.format {
             SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => {
@@ -110,7 +110,7 @@ impl ConfiguredSource {
         Ok(planned)
     }
 
-    fn files_in(&self, dataset: &str, place: &Place) -> Result<Vec<Place>> {
+    fn files_in(&self, dataset: Subject, place: &Place) -> Result<Vec<Place>> {
         Ok(self.store.list(dataset, place)?.files.into_iter().map(|(name, _)| place.join(&name)).collect())
     }
 
@@ -143,7 +143,7 @@ impl ConfiguredSource {
             let root = root_of(dataset, source, account)?;
             let Place::Local(root) = root else {
                 return Err(ExtractError::SourceSetting {
-                    dataset: dataset.as_str().to_owned(),
+                    dataset: dataset.into(),
                     reason: format!("{root}: a contract-layout location must be a local folder (use --source athena for S3)"),
                 });
             };
@@ -156,7 +156,7 @@ impl ConfiguredSource {
         let mut raws = Vec::new();
         for file in self.plan(dataset, account, period)? {
             let label = file.place.to_string();
-            let bytes = self.store.read(dataset.as_str(), &file.place)?;
+            let bytes = self.store.read(dataset.into(), &file.place)?;
             self.files.fetch_add(1, Ordering::Relaxed);
             self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             digest.update(format!("{dataset}\n{label}\n{}\n", bytes.len()).as_bytes());
@@ -186,7 +186,7 @@ impl ConfiguredSource {
             return Ok(found);
         }
         let root = root_of(dataset, source, &AccountId::parse("000000000000").expect("a valid id"))?;
-        let name = dataset.as_str();
+        let name = Subject::from(dataset);
         match source.format {
             SourceFormat::AmsSsrAggregated => {
                 for folder in self.store.list(name, &root)?.folders {
@@ -245,12 +245,12 @@ impl ConfiguredSource {
 /// The location of `dataset` for `account`.
 fn root_of(dataset: DatasetName, source: &DatasetSource, account: &AccountId) -> Result<Place> {
     let location = source.location.as_deref().ok_or_else(|| ExtractError::SourceSetting {
-        dataset: dataset.as_str().to_owned(),
+        dataset: dataset.into(),
         reason: "no `location` to read from (a `table` is read only with --source athena); set `location` to the export's folder or s3:// prefix".into(),
     })?;
     let resolved = location.replace(ACCOUNT_PLACEHOLDER, account.as_str());
     Place::parse(&resolved).ok_or_else(|| ExtractError::SourceSetting {
-        dataset: dataset.as_str().to_owned(),
+        dataset: dataset.into(),
         reason: format!("location {resolved:?} is not a folder or an s3://bucket/prefix URI"),
     })
 }
@@ -276,7 +276,7 @@ pub fn ssr_days(dataset: DatasetName, period: &ReportPeriod, days_after: u32) ->
 }
 
 fn engine(dataset: DatasetName, error: PolarsError) -> ExtractError {
-    ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() }
+    ExtractError::Engine { dataset: dataset.into(), reason: error.to_string() }
 }
 
 impl Source for ConfiguredSource {

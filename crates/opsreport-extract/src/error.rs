@@ -3,6 +3,42 @@
 
 use std::path::PathBuf;
 
+use opsreport_model::DatasetName;
+
+/// What an error is about: one of the contract's datasets, the notes, or an Athena run as a
+/// whole (its `UNLOAD` clean-up, a query that fails for all datasets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A dataset.
+    Dataset(DatasetName),
+    /// The notes files.
+    Notes,
+    /// The Athena run.
+    Athena,
+}
+
+impl From<DatasetName> for Subject {
+    fn from(dataset: DatasetName) -> Self {
+        Subject::Dataset(dataset)
+    }
+}
+
+impl From<&DatasetName> for Subject {
+    fn from(dataset: &DatasetName) -> Self {
+        Subject::Dataset(*dataset)
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(match self {
+            Subject::Dataset(dataset) => dataset.as_str(),
+            Subject::Notes => "notes",
+            Subject::Athena => "athena",
+        })
+    }
+}
+
 /// Result with [`ExtractError`].
 pub type Result<T, E = ExtractError> = std::result::Result<T, E>;
 
@@ -19,7 +55,7 @@ pub enum ExtractError {
     #[error("dataset {dataset}: cannot read {}: {source}", path.display())]
     Io {
         /// Dataset (or `notes`).
-        dataset: String,
+        dataset: Subject,
         /// Path.
         path: PathBuf,
         /// The OS error.
@@ -31,7 +67,7 @@ pub enum ExtractError {
     #[error("dataset {dataset}: {} {reason}", path.display())]
     UnexpectedEntry {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// The entry.
         path: PathBuf,
         /// What is wrong and what to do.
@@ -41,7 +77,7 @@ pub enum ExtractError {
     #[error("dataset {dataset}: partition folder {} does not hold a valid account id ({reason}); rename it aws_account_id=<12 digits>", path.display())]
     InvalidPartition {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// The folder.
         path: PathBuf,
         /// What is wrong.
@@ -53,7 +89,7 @@ pub enum ExtractError {
     )]
     UnreadableFile {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// File, relative to the source root.
         file: String,
         /// What the reader said.
@@ -65,7 +101,7 @@ pub enum ExtractError {
     )]
     MissingColumn {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// File.
         file: String,
         /// Column.
@@ -77,7 +113,7 @@ pub enum ExtractError {
     )]
     WrongType {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// File.
         file: String,
         /// Column.
@@ -93,7 +129,7 @@ pub enum ExtractError {
     )]
     AllNull {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// File.
         file: String,
         /// Column.
@@ -107,7 +143,7 @@ pub enum ExtractError {
     )]
     AccountMismatch {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// File.
         file: String,
         /// Row (0-based, within the file).
@@ -121,7 +157,7 @@ pub enum ExtractError {
     #[error("dataset {dataset}, file {file}, row {row}: {problem}; fix the row at its source and export it again (or remove it)")]
     ImplausibleValue {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// File.
         file: String,
         /// Row (0-based, within the file).
@@ -137,7 +173,7 @@ pub enum ExtractError {
     )]
     OutsidePartition {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// File.
         file: String,
         /// Row (0-based, within the file).
@@ -155,7 +191,7 @@ pub enum ExtractError {
     )]
     ConflictingDuplicates {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// Key columns, comma-separated.
         key: String,
         /// The key's value.
@@ -182,7 +218,7 @@ pub enum ExtractError {
     )]
     Athena {
         /// Dataset (or `accounts`).
-        dataset: String,
+        dataset: Subject,
         /// The API operation.
         operation: String,
         /// What the SDK said.
@@ -194,7 +230,7 @@ pub enum ExtractError {
     )]
     QueryFailed {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// Athena's id of the execution.
         query_execution_id: String,
         /// `FAILED` or `CANCELLED`.
@@ -218,7 +254,7 @@ pub enum ExtractError {
     )]
     S3 {
         /// Dataset (or `notes`, `accounts`).
-        dataset: String,
+        dataset: Subject,
         /// What was being done.
         operation: String,
         /// The object or prefix.
@@ -232,7 +268,7 @@ pub enum ExtractError {
     )]
     ResultValue {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// Athena's id of the execution.
         query_execution_id: String,
         /// Row of the result (0-based, header excluded).
@@ -250,7 +286,7 @@ pub enum ExtractError {
     )]
     BadText {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// File (or result part).
         file: String,
         /// Line of the file (1-based; for JSON lines and CSV the text line, header included) or
@@ -271,7 +307,7 @@ pub enum ExtractError {
     )]
     BadExport {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// File.
         file: String,
         /// The configured format.
@@ -283,7 +319,7 @@ pub enum ExtractError {
     #[error("[datasets.{dataset}]: {reason}")]
     SourceSetting {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// What is wrong and what to do.
         reason: String,
     },
@@ -291,7 +327,7 @@ pub enum ExtractError {
     #[error("dataset {dataset}: {reason}")]
     Engine {
         /// Dataset.
-        dataset: String,
+        dataset: Subject,
         /// Polars' message.
         reason: String,
     },

@@ -19,6 +19,7 @@ mod kernels;
 pub mod listing;
 pub mod local;
 pub mod parquet;
+pub mod pool;
 pub mod queries;
 pub mod s3;
 pub mod source;
@@ -27,6 +28,6 @@ pub mod validate;
 
 pub use athena::{AthenaOptions, AthenaSource};
 pub use configured::ConfiguredSource;
-pub use error::{ExtractError, Result};
+pub use error::{ExtractError, Result, Subject};
 pub use local::LocalSource;
 pub use source::{AccountData, Dataset, ExtractTimings, ReadStatistics, Source, months_to_read};

@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use opsreport_model::contract::ACCOUNT_COLUMN;
 use opsreport_model::{AccountId, DatasetName, Notes, ReportPeriod, YearMonth};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use polars::prelude::{HiveOptions, LazyFrame, ScanArgsParquet, ScanSources};
+use polars::prelude::{LazyFrame, ScanSources};
 use sha2::{Digest, Sha256};
 
 use crate::parquet;
@@ -183,7 +183,7 @@ impl LocalSource {
                 ));
             };
             let account = AccountId::parse(id).map_err(|error| ExtractError::InvalidPartition {
-                dataset: dataset.as_str().to_owned(),
+                dataset: dataset.into(),
                 path: path.clone(),
                 reason: error.to_string(),
             })?;
@@ -215,20 +215,16 @@ impl LocalSource {
         for (file, month) in &plan.files {
             let label = self.relative(file);
             let started = Instant::now();
-            let bytes = fs::read(file).map_err(|source| ExtractError::Io {
-                dataset: dataset.as_str().to_owned(),
-                path: file.clone(),
-                source,
-            })?;
+            let bytes =
+                fs::read(file).map_err(|source| ExtractError::Io { dataset: dataset.into(), path: file.clone(), source })?;
             self.counters.files.fetch_add(1, Ordering::Relaxed);
             self.counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             if let Some(digest) = digest.as_deref_mut() {
                 digest.update(format!("{dataset}\n{label}\n{}\n", bytes.len()).as_bytes());
                 digest.update(&bytes);
             }
-            let frame = parquet::decode(bytes, None, parquet::EAGER_READ_MAX_BYTES).map_err(|reason| {
-                ExtractError::UnreadableFile { dataset: dataset.as_str().to_owned(), file: label.clone(), reason }
-            })?;
+            let frame = parquet::decode(bytes, None, parquet::EAGER_READ_MAX_BYTES)
+                .map_err(|reason| ExtractError::UnreadableFile { dataset: dataset.into(), file: label.clone(), reason })?;
             reading += started.elapsed();
             parts.push(Part { label, month: *month, frame });
         }
@@ -255,19 +251,16 @@ impl LocalSource {
         for dataset in DatasetName::ALL {
             let plan = self.plan(dataset, account, period)?;
             let unreadable = |file: &Path, error: polars::error::PolarsError| ExtractError::UnreadableFile {
-                dataset: dataset.as_str().to_owned(),
+                dataset: dataset.into(),
                 file: self.relative(file),
                 reason: error.to_string(),
             };
             for (file, _) in &plan.files {
-                let bytes = fs::read(file).map_err(|source| ExtractError::Io {
-                    dataset: dataset.as_str().to_owned(),
-                    path: file.clone(),
-                    source,
-                })?;
+                let bytes =
+                    fs::read(file).map_err(|source| ExtractError::Io { dataset: dataset.into(), path: file.clone(), source })?;
                 let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
                 let columns: Vec<_> = dataset.spec().column_names().into_iter().map(polars::prelude::col).collect();
-                let frame = LazyFrame::scan_parquet_sources(sources, scan_arguments())
+                let frame = LazyFrame::scan_parquet_sources(sources, parquet::scan_arguments())
                     .and_then(|frame| frame.select(columns).collect())
                     .map_err(|error| unreadable(file, error))?;
                 rows += frame.height() as u64;
@@ -307,12 +300,6 @@ fn notes_input_problem(error: &opsreport_model::input::InputError) -> String {
     }
 }
 
-/// How one file is scanned: the partition values come from the folder names this module
-/// parsed, so Polars must not add its own columns from the path.
-fn scan_arguments() -> ScanArgsParquet {
-    ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..ScanArgsParquet::default() }
-}
-
 /// Data files in a partition folder, sorted by name: every regular file (or link to one) except
 /// hidden ones and markers (`.crc`, `_SUCCESS`). Athena `UNLOAD` writes files without an
 /// extension. A folder, a broken link or a special file (a FIFO, a device) among them is an
@@ -344,7 +331,7 @@ fn data_files(dataset: DatasetName, folder: &Path) -> Result<Vec<PathBuf>> {
 
 /// The entries of `folder` the layout looks at (not hidden files or markers), with their names.
 fn listed_entries(dataset: DatasetName, folder: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let io_error = |source| ExtractError::Io { dataset: dataset.as_str().to_owned(), path: folder.to_owned(), source };
+    let io_error = |source| ExtractError::Io { dataset: dataset.into(), path: folder.to_owned(), source };
     let mut entries = Vec::new();
     for entry in fs::read_dir(folder).map_err(io_error)? {
         let entry = entry.map_err(io_error)?;
@@ -390,7 +377,7 @@ fn month_folders(dataset: DatasetName, folder: &Path) -> Result<BTreeMap<YearMon
 }
 
 fn unexpected(dataset: DatasetName, path: PathBuf, reason: String) -> ExtractError {
-    ExtractError::UnexpectedEntry { dataset: dataset.as_str().to_owned(), path, reason }
+    ExtractError::UnexpectedEntry { dataset: dataset.into(), path, reason }
 }
 
 fn reference_plan(files: Vec<PathBuf>) -> PartitionPlan {
@@ -440,7 +427,6 @@ impl Source for LocalSource {
     fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData> {
         let started = Instant::now();
         let parent = tracing::Span::current();
-        let next = AtomicUsize::new(0);
         let plans: Vec<PartitionPlan> =
             DatasetName::ALL.iter().map(|dataset| self.plan(*dataset, account, period)).collect::<Result<_>>()?;
         let load_one = |index: usize| -> Result<LoadedDataset> {
@@ -463,31 +449,14 @@ impl Source for LocalSource {
         } else {
             std::thread::available_parallelism().map_or(1, usize::from).clamp(1, LOAD_THREADS)
         };
-        let mut loaded: Vec<(usize, Result<LoadedDataset>)> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let index = next.fetch_add(1, Ordering::Relaxed);
-                            if index >= DatasetName::ALL.len() {
-                                break;
-                            }
-                            done.push((index, load_one(index)));
-                        }
-                        done
-                    })
-                })
-                .collect();
-            workers.into_iter().flat_map(|worker| worker.join().expect("a dataset loader panicked")).collect()
-        });
-        loaded.sort_by_key(|(index, _)| *index);
+        let loaded = crate::pool::for_each_parallel(DatasetName::ALL.len(), threads, load_one, |_, _| {});
         let mut datasets = BTreeMap::new();
         let mut digest = Sha256::new();
         let (mut decode, mut total) = (Duration::ZERO, Duration::ZERO);
         // The first error in contract order, whichever thread met it first.
-        for (index, result) in loaded {
-            let (dataset, dataset_digest, elapsed) = result?;
+        for (index, result) in loaded.into_iter().enumerate() {
+            let (dataset, dataset_digest, elapsed) =
+                result.unwrap_or_else(|panic| panic!("the {} loader panicked: {panic}", DatasetName::ALL[index]))?;
             digest.update(format!("{}\n", DatasetName::ALL[index]).as_bytes());
             digest.update(dataset_digest);
             decode += dataset.decode.min(elapsed);

@@ -109,10 +109,15 @@ fn check_row_counts(metadata: &FileMetadata) -> Result<usize, String> {
 /// A large file through the lazy scan, whose engine decodes on every core.
 fn scan(bytes: Vec<u8>, columns: Option<Vec<String>>) -> PolarsResult<DataFrame> {
     let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
-    let arguments = ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..ScanArgsParquet::default() };
-    let mut frame = LazyFrame::scan_parquet_sources(sources, arguments)?;
+    let mut frame = LazyFrame::scan_parquet_sources(sources, scan_arguments())?;
     if let Some(columns) = columns {
         frame = frame.select(columns.iter().map(|name| polars::prelude::col(name.as_str())).collect::<Vec<_>>());
     }
     frame.collect()
+}
+
+/// How a file is scanned: the partition values come from the folder names the sources parse, so
+/// Polars must not add its own columns from the path.
+pub(crate) fn scan_arguments() -> ScanArgsParquet {
+    ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..ScanArgsParquet::default() }
 }

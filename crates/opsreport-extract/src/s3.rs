@@ -8,7 +8,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::listing::{Listing, is_data_name};
-use crate::{ExtractError, Result};
+use crate::{ExtractError, Result, Subject};
 
 /// An `s3://bucket/prefix` location (prefix without leading or trailing `/`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,12 +59,12 @@ pub fn describe<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::f
     }
 }
 
-pub(crate) fn s3_error(dataset: &str, operation: &str, uri: &str, reason: String) -> ExtractError {
-    ExtractError::S3 { dataset: dataset.to_owned(), operation: operation.to_owned(), uri: uri.to_owned(), reason }
+pub(crate) fn s3_error(dataset: Subject, operation: &str, uri: &str, reason: String) -> ExtractError {
+    ExtractError::S3 { dataset, operation: operation.to_owned(), uri: uri.to_owned(), reason }
 }
 
 /// Keys under a prefix, sorted (ListObjectsV2, every page).
-pub async fn list_keys(client: &Client, dataset: &str, prefix: &S3Uri) -> Result<Vec<String>> {
+pub async fn list_keys(client: &Client, dataset: Subject, prefix: &S3Uri) -> Result<Vec<String>> {
     let mut keys = Vec::new();
     let mut continuation: Option<String> = None;
     loop {
@@ -87,7 +87,7 @@ pub async fn list_keys(client: &Client, dataset: &str, prefix: &S3Uri) -> Result
 }
 
 /// Reads one object's bytes.
-pub async fn get_object(client: &Client, dataset: &str, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
+pub async fn get_object(client: &Client, dataset: Subject, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
     let uri = format!("s3://{bucket}/{key}");
     let response = match client.get_object().bucket(bucket).key(key).send().await {
         Ok(response) => response,
@@ -99,20 +99,20 @@ pub async fn get_object(client: &Client, dataset: &str, bucket: &str, key: &str)
 }
 
 /// Deletes every object under `prefix` (the run's `UNLOAD` output).
-pub async fn remove_prefix(client: &Client, dataset: &str, prefix: &S3Uri) -> Result<()> {
+pub async fn remove_prefix(client: &Client, dataset: Subject, prefix: &S3Uri) -> Result<()> {
     use aws_sdk_s3::types::{Delete, ObjectIdentifier};
     let keys = list_keys(client, dataset, prefix).await?;
     for chunk in keys.chunks(1000) {
         let objects: Vec<ObjectIdentifier> =
             chunk.iter().filter_map(|key| ObjectIdentifier::builder().key(key).build().ok()).collect();
         let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(|error| ExtractError::S3 {
-            dataset: dataset.to_owned(),
+            dataset,
             operation: "delete".into(),
             uri: prefix.to_string(),
             reason: error.to_string(),
         })?;
         client.delete_objects().bucket(&prefix.bucket).delete(delete).send().await.map_err(|error| ExtractError::S3 {
-            dataset: dataset.to_owned(),
+            dataset,
             operation: "delete the objects under".into(),
             uri: prefix.to_string(),
             reason: describe(&error),
@@ -122,7 +122,7 @@ pub async fn remove_prefix(client: &Client, dataset: &str, prefix: &S3Uri) -> Re
 }
 
 /// What lies directly under an S3 prefix (ListObjectsV2 with a `/` delimiter, every page).
-pub async fn list_folder(client: &Client, dataset: &str, location: &S3Uri) -> Result<Listing> {
+pub async fn list_folder(client: &Client, dataset: Subject, location: &S3Uri) -> Result<Listing> {
     let mut listing = Listing::default();
     let mut continuation: Option<String> = None;
     let prefix = location.key_prefix();
@@ -136,7 +136,7 @@ pub async fn list_folder(client: &Client, dataset: &str, location: &S3Uri) -> Re
             .send()
             .await
             .map_err(|error| ExtractError::S3 {
-                dataset: dataset.to_owned(),
+                dataset,
                 operation: "list".into(),
                 uri: location.to_string(),
                 reason: describe(&error),

@@ -10,7 +10,7 @@ use aws_sdk_s3::Client;
 
 use crate::listing::{Listing, is_data_name};
 use crate::s3::{S3Uri, get_object, list_folder};
-use crate::{ExtractError, Result};
+use crate::{ExtractError, Result, Subject};
 
 /// A folder or file of a store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,15 +56,15 @@ impl Store {
         Self { s3 }
     }
 
-    fn s3(&self, dataset: &str, place: &Place) -> Result<&(tokio::runtime::Runtime, Client)> {
+    fn s3(&self, dataset: Subject, place: &Place) -> Result<&(tokio::runtime::Runtime, Client)> {
         self.s3.as_ref().ok_or_else(|| ExtractError::SourceSetting {
-            dataset: dataset.to_owned(),
+            dataset,
             reason: format!("{place} is in S3, but this run has no S3 access"),
         })
     }
 
     /// Lists a place; an absent place lists as empty.
-    pub fn list(&self, dataset: &str, place: &Place) -> Result<Listing> {
+    pub fn list(&self, dataset: Subject, place: &Place) -> Result<Listing> {
         let mut listing = match place {
             Place::Local(path) => list_local(dataset, path)?,
             Place::S3(uri) => {
@@ -78,15 +78,13 @@ impl Store {
     }
 
     /// Reads one file.
-    pub fn read(&self, dataset: &str, place: &Place) -> Result<Vec<u8>> {
+    pub fn read(&self, dataset: Subject, place: &Place) -> Result<Vec<u8>> {
         match place {
-            Place::Local(path) => {
-                fs::read(path).map_err(|source| ExtractError::Io { dataset: dataset.to_owned(), path: path.clone(), source })
-            }
+            Place::Local(path) => fs::read(path).map_err(|source| ExtractError::Io { dataset, path: path.clone(), source }),
             Place::S3(uri) => {
                 let (runtime, client) = self.s3(dataset, place)?;
                 runtime.block_on(get_object(client, dataset, &uri.bucket, &uri.prefix))?.ok_or_else(|| ExtractError::S3 {
-                    dataset: dataset.to_owned(),
+                    dataset,
                     operation: "read".into(),
                     uri: uri.to_string(),
                     reason: "the object was listed but is gone".into(),
@@ -96,8 +94,8 @@ impl Store {
     }
 }
 
-fn list_local(dataset: &str, path: &std::path::Path) -> Result<Listing> {
-    let io_error = |source| ExtractError::Io { dataset: dataset.to_owned(), path: path.to_owned(), source };
+fn list_local(dataset: Subject, path: &std::path::Path) -> Result<Listing> {
+    let io_error = |source| ExtractError::Io { dataset, path: path.to_owned(), source };
     let mut listing = Listing::default();
     let entries = match fs::read_dir(path) {
         Ok(entries) => entries,
@@ -118,7 +116,7 @@ fn list_local(dataset: &str, path: &std::path::Path) -> Result<Listing> {
             listing.files.push((name, metadata.len()));
         } else {
             return Err(ExtractError::UnexpectedEntry {
-                dataset: dataset.to_owned(),
+                dataset,
                 path: entry.path(),
                 reason: "is not a regular file (a FIFO, a device or a socket); remove it".into(),
             });
@@ -130,6 +128,7 @@ fn list_local(dataset: &str, path: &std::path::Path) -> Result<Listing> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opsreport_model::DatasetName;
 
     #[test]
     fn local_listing_skips_markers_and_tolerates_absence() {
@@ -139,11 +138,11 @@ mod tests {
         fs::write(dir.path().join("_SUCCESS"), "").unwrap();
         fs::write(dir.path().join(".a.json.crc"), "").unwrap();
         let store = Store::new(None);
-        let listing = store.list("patch_details", &Place::Local(dir.path().to_owned())).unwrap();
+        let listing = store.list(DatasetName::PatchDetails.into(), &Place::Local(dir.path().to_owned())).unwrap();
         assert_eq!(listing.folders, ["Date=2026-10-01"]);
         assert_eq!(listing.files, [("a.json".to_owned(), 2)]);
-        assert_eq!(store.list("x", &Place::Local(dir.path().join("absent"))).unwrap(), Listing::default());
+        assert_eq!(store.list(DatasetName::Stacks.into(), &Place::Local(dir.path().join("absent"))).unwrap(), Listing::default());
         let s3 = Place::parse("s3://bucket/prefix").unwrap();
-        assert!(store.list("billing", &s3).unwrap_err().to_string().contains("no S3 access"));
+        assert!(store.list(DatasetName::Billing.into(), &s3).unwrap_err().to_string().contains("no S3 access"));
     }
 }

@@ -162,12 +162,12 @@ pub fn validate_lacking(
 }
 
 fn engine(spec: &DatasetSpec, error: PolarsError) -> ExtractError {
-    ExtractError::Engine { dataset: spec.name.to_owned(), reason: error.to_string() }
+    ExtractError::Engine { dataset: spec.dataset.into(), reason: error.to_string() }
 }
 
 fn unreadable(spec: &DatasetSpec, label: &str, error: PolarsError) -> ExtractError {
     let reason: String = error.to_string().lines().next().unwrap_or("unknown error").chars().take(300).collect();
-    ExtractError::UnreadableFile { dataset: spec.name.to_owned(), file: label.to_owned(), reason }
+    ExtractError::UnreadableFile { dataset: spec.dataset.into(), file: label.to_owned(), reason }
 }
 
 /// Casts one part to the contract's columns and checks what can only be checked per file: the
@@ -184,7 +184,7 @@ fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part, 
         let converted = match found.column(column.name) {
             Err(_) if required => {
                 return Err(ExtractError::MissingColumn {
-                    dataset: spec.name.to_owned(),
+                    dataset: spec.dataset.into(),
                     file: label,
                     column: column.name.to_owned(),
                 });
@@ -194,7 +194,7 @@ fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part, 
                 Some(converted) => converted.map_err(|error| unreadable(spec, &label, error))?,
                 None => {
                     return Err(ExtractError::WrongType {
-                        dataset: spec.name.to_owned(),
+                        dataset: spec.dataset.into(),
                         file: label,
                         column: column.name.to_owned(),
                         found: present.dtype().to_string(),
@@ -205,7 +205,7 @@ fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part, 
         };
         if required && rows > 0 && converted.null_count() == rows {
             return Err(ExtractError::AllNull {
-                dataset: spec.name.to_owned(),
+                dataset: spec.dataset.into(),
                 file: label,
                 column: column.name.to_owned(),
                 rows: rows as u64,
@@ -231,7 +231,7 @@ fn read_part(spec: &DatasetSpec, account: &AccountId, index: usize, part: Part, 
 fn check_file_account(spec: &DatasetSpec, label: &str, file_account: &Column, account: &AccountId) -> Result<()> {
     let Ok(values) = file_account.str() else {
         return Err(ExtractError::WrongType {
-            dataset: spec.name.to_owned(),
+            dataset: spec.dataset.into(),
             file: label.to_owned(),
             column: ACCOUNT_COLUMN.to_owned(),
             found: file_account.dtype().to_string(),
@@ -243,7 +243,7 @@ fn check_file_account(spec: &DatasetSpec, label: &str, file_account: &Column, ac
     };
     let found = values.get(row).unwrap_or_default();
     Err(ExtractError::AccountMismatch {
-        dataset: spec.name.to_owned(),
+        dataset: spec.dataset.into(),
         file: label.to_owned(),
         row: row as u64,
         found: found.chars().take(64).collect(),
@@ -279,7 +279,7 @@ fn check_partition_month(spec: &DatasetSpec, label: &str, frame: &DataFrame, par
         .and_then(|text| text.get(0).ok().map(|value| any_value_text(&value)))
         .unwrap_or_default();
     Err(ExtractError::OutsidePartition {
-        dataset: spec.name.to_owned(),
+        dataset: spec.dataset.into(),
         file: label.to_owned(),
         row: row as u64,
         column: partition.to_owned(),
@@ -391,7 +391,7 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
         let number =
             |name: &str| frame.column(name).ok().and_then(|values| values.get(index).ok()).and_then(|v| v.extract::<u64>());
         return Err(ExtractError::ImplausibleValue {
-            dataset: spec.name.to_owned(),
+            dataset: spec.dataset.into(),
             file: number(PART_COLUMN).and_then(|part| labels.get(part as usize).cloned()).unwrap_or_default(),
             row: number(ROW_COLUMN).unwrap_or(0),
             column: column.to_owned(),
@@ -873,7 +873,7 @@ fn check_conflicts(spec: &DatasetSpec, frame: &DataFrame, key: &[&str], labels: 
         .filter_map(|index| labels.get(index).cloned())
         .collect();
     Err(ExtractError::ConflictingDuplicates {
-        dataset: spec.name.to_owned(),
+        dataset: spec.dataset.into(),
         key: key.join(", "),
         value: value.chars().take(120).collect(),
         count: first_u64(&conflicts, "__count"),

@@ -407,6 +407,7 @@ fn summarize(
                 message: format!("{:#}", failure.error),
             }),
             Err(panic) => {
+                let panic = format!("internal error (panic): {panic}; please report it with the account's data");
                 tracing::error!("account {account}: {panic}");
                 summary.failed.push(FailedAccount { account: account.clone(), code: EXIT_SOME_FAILED, message: panic });
             }

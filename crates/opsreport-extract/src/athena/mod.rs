@@ -33,7 +33,7 @@ use crate::s3::S3Uri;
 use crate::source::Dataset;
 use crate::source::{AccountData, ExtractTimings, ReadStatistics, Source, months_to_read};
 use crate::validate::{Part, validate};
-use crate::{ExtractError, Result};
+use crate::{ExtractError, Result, Subject};
 
 /// The partition column the queries of month-partitioned tables return.
 const MONTH_COLUMN: &str = "month";
@@ -204,16 +204,18 @@ impl AthenaSource {
             .map(|dataset| prepare(dataset, accounts, period))
             .collect();
         for (dataset, source) in &self.raw {
-            queries.push(prepare_raw(*dataset, source, accounts, period).map_err(|reason| ExtractError::SourceSetting {
-                dataset: dataset.as_str().to_owned(),
-                reason: format!("table: {reason}"),
-            })?);
+            queries.push(
+                prepare_raw(*dataset, source, accounts, period).map_err(|reason| ExtractError::SourceSetting {
+                    dataset: dataset.into(),
+                    reason: format!("table: {reason}"),
+                })?,
+            );
         }
         let outcomes = self.runtime.block_on(async {
             let outcomes = query::run_queries(&self.clients, &self.options, queries).await;
             if let Some(prefix) = &self.options.unload_prefix {
                 // The objects are in memory now (or the run failed): the prefix is not needed.
-                crate::s3::remove_prefix(&self.clients.s3, "athena", prefix).await?;
+                crate::s3::remove_prefix(&self.clients.s3, Subject::Athena, prefix).await?;
             }
             outcomes
         })?;
@@ -235,7 +237,7 @@ impl AthenaSource {
                     None => combined = Some(part),
                     Some(all) => {
                         all.vstack_mut_owned(part).map_err(|error| ExtractError::Engine {
-                            dataset: dataset.as_str().to_owned(),
+                            dataset: dataset.into(),
                             reason: format!("the result's objects do not share one schema: {error}"),
                         })?;
                     }
@@ -286,7 +288,8 @@ impl AthenaSource {
             return Ok(None);
         };
         let key = location.join("notes").join(account.as_str()).join(&format!("{}.toml", period.month()));
-        let Some(bytes) = self.runtime.block_on(crate::s3::get_object(&self.clients.s3, "notes", &key.bucket, &key.prefix))?
+        let Some(bytes) =
+            self.runtime.block_on(crate::s3::get_object(&self.clients.s3, Subject::Notes, &key.bucket, &key.prefix))?
         else {
             return Ok(None);
         };
@@ -303,10 +306,10 @@ impl AthenaSource {
             .filter(|dataset| dataset.spec().partition_column.is_some() && !self.skipped.contains(dataset))
             .collect();
         for dataset in &partitioned {
-            for folder in list_folders(&self.clients, dataset.as_str(), &location.join(dataset.as_str())).await? {
+            for folder in list_folders(&self.clients, dataset.into(), &location.join(dataset.as_str())).await? {
                 let Some(id) = folder.strip_prefix(&format!("{ACCOUNT_COLUMN}=")) else { continue };
                 let account = AccountId::parse(id).map_err(|error| ExtractError::InvalidPartition {
-                    dataset: dataset.as_str().to_owned(),
+                    dataset: dataset.into(),
                     path: location.join(dataset.as_str()).join(&folder).to_string().into(),
                     reason: error.to_string(),
                 })?;
@@ -329,7 +332,7 @@ impl AthenaSource {
                 .send()
                 .await
                 .map_err(|error| ExtractError::S3 {
-                    dataset: dataset.as_str().to_owned(),
+                    dataset: dataset.into(),
                     operation: "list".into(),
                     uri: partition.to_string(),
                     reason: crate::s3::describe(&error),
@@ -353,8 +356,7 @@ impl AthenaSource {
         pieces: Vec<(Option<YearMonth>, DataFrame)>,
         digest: &mut Sha256,
     ) -> Result<Dataset> {
-        let engine =
-            |error: PolarsError| ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() };
+        let engine = |error: PolarsError| ExtractError::Engine { dataset: dataset.into(), reason: error.to_string() };
         let table = source.table.as_deref().unwrap_or_default();
         let mut raws = Vec::new();
         for (_, frame) in pieces {
@@ -416,11 +418,11 @@ fn split_raw_by_account(
     source: &DatasetSource,
     result: DataFrame,
 ) -> Result<Vec<(AccountId, Option<YearMonth>, DataFrame)>> {
-    let engine = |error: PolarsError| ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() };
+    let engine = |error: PolarsError| ExtractError::Engine { dataset: dataset.into(), reason: error.to_string() };
     let wanted = crate::queries::raw_account_column(source).unwrap_or_default();
     let Some(column) = result.get_column_names().into_iter().find(|name| name.eq_ignore_ascii_case(&wanted)).cloned() else {
         return Err(ExtractError::MissingColumn {
-            dataset: dataset.as_str().to_owned(),
+            dataset: dataset.into(),
             file: format!("athena:{}", source.table.as_deref().unwrap_or_default()),
             column: wanted,
         });
@@ -449,13 +451,13 @@ fn split_raw_by_account(
 }
 
 /// The sub-folder names directly under a prefix (ListObjectsV2 with a `/` delimiter).
-async fn list_folders(clients: &Clients, dataset: &str, location: &S3Uri) -> Result<Vec<String>> {
+async fn list_folders(clients: &Clients, dataset: Subject, location: &S3Uri) -> Result<Vec<String>> {
     Ok(crate::s3::list_folder(&clients.s3, dataset, location).await?.folders)
 }
 
 /// Cuts one result part into `(account, month, rows)` pieces, each sorted by every column.
 fn split_by_account_and_month(dataset: DatasetName, part: DataFrame) -> Result<Vec<(AccountId, Option<YearMonth>, DataFrame)>> {
-    let engine = |error: PolarsError| ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() };
+    let engine = |error: PolarsError| ExtractError::Engine { dataset: dataset.into(), reason: error.to_string() };
     if part.height() == 0 {
         return Ok(Vec::new());
     }
@@ -466,7 +468,7 @@ fn split_by_account_and_month(dataset: DatasetName, part: DataFrame) -> Result<V
             Some(DataType::String) => {}
             found => {
                 return Err(ExtractError::WrongType {
-                    dataset: dataset.as_str().to_owned(),
+                    dataset: dataset.into(),
                     file: format!("athena:{dataset}"),
                     column: key.to_owned(),
                     found: found.map(ToString::to_string).unwrap_or_else(|| "nothing (column absent)".into()),
@@ -497,14 +499,14 @@ fn split_by_account_and_month(dataset: DatasetName, part: DataFrame) -> Result<V
         }
         let (account, month) = key_at(start);
         let account = AccountId::parse(account.unwrap_or_default()).map_err(|error| ExtractError::InvalidPartition {
-            dataset: dataset.as_str().to_owned(),
+            dataset: dataset.into(),
             path: format!("athena:{dataset}").into(),
             reason: format!("result rows with aws_account_id {:?}: {error}", account.unwrap_or_default()),
         })?;
         let month = match (by_month, month) {
             (false, _) => None,
             (true, text) => Some(YearMonth::parse(text.unwrap_or_default()).map_err(|error| ExtractError::InvalidPartition {
-                dataset: dataset.as_str().to_owned(),
+                dataset: dataset.into(),
                 path: format!("athena:{dataset}/{ACCOUNT_COLUMN}={account}").into(),
                 reason: format!("result rows with month {:?}: {error}", text.unwrap_or_default()),
             })?),
@@ -576,7 +578,7 @@ impl Source for AthenaSource {
                 };
                 digest.update(format!("{dataset}\n{label}\n").as_bytes());
                 results::digest_frame(&frame, &mut digest)
-                    .map_err(|error| ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() })?;
+                    .map_err(|error| ExtractError::Engine { dataset: dataset.into(), reason: error.to_string() })?;
                 if let Some(month) = month {
                     months.push(month.to_string());
                 }

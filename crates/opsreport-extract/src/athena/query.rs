@@ -25,7 +25,7 @@ use crate::athena::results::{ResultPart, frame_from_pages, read_objects};
 use crate::athena::{AthenaOptions, Clients};
 use crate::queries::PreparedQuery;
 use crate::s3::describe;
-use crate::{ExtractError, Result};
+use crate::{ExtractError, Result, Subject};
 
 /// The first wait between two polls of a running query.
 pub const POLL_INITIAL: Duration = Duration::from_millis(250);
@@ -86,7 +86,7 @@ pub async fn run_queries(
             }
             Ok(Some(Err(join_error))) => {
                 break ExtractError::Engine {
-                    dataset: "athena".into(),
+                    dataset: Subject::Athena,
                     reason: format!("a query task ended abnormally: {join_error}"),
                 };
             }
@@ -118,7 +118,7 @@ async fn run_one(
 ) -> Result<QueryOutcome> {
     let dataset = query.dataset;
     let athena_error = |operation: &str, reason: String| ExtractError::Athena {
-        dataset: dataset.as_str().to_owned(),
+        dataset: dataset.into(),
         operation: operation.to_owned(),
         reason,
     };
@@ -175,11 +175,7 @@ async fn wait_for(clients: &Clients, dataset: DatasetName, query_execution_id: &
     loop {
         let response =
             clients.athena.get_query_execution().query_execution_id(query_execution_id).send().await.map_err(|error| {
-                ExtractError::Athena {
-                    dataset: dataset.as_str().to_owned(),
-                    operation: "GetQueryExecution".into(),
-                    reason: describe(&error),
-                }
+                ExtractError::Athena { dataset: dataset.into(), operation: "GetQueryExecution".into(), reason: describe(&error) }
             })?;
         let execution = response.query_execution();
         let status = execution.and_then(|execution| execution.status());
@@ -198,7 +194,7 @@ async fn wait_for(clients: &Clients, dataset: DatasetName, query_execution_id: &
                     reason = "Athena gave no reason".into();
                 }
                 return Err(ExtractError::QueryFailed {
-                    dataset: dataset.as_str().to_owned(),
+                    dataset: dataset.into(),
                     query_execution_id: query_execution_id.to_owned(),
                     state: state.as_str().to_owned(),
                     reason,
@@ -226,7 +222,7 @@ async fn fetch_pages(clients: &Clients, dataset: DatasetName, query_execution_id
             .send()
             .await
             .map_err(|error| ExtractError::Athena {
-                dataset: dataset.as_str().to_owned(),
+                dataset: dataset.into(),
                 operation: "GetQueryResults".into(),
                 reason: describe(&error),
             })?;

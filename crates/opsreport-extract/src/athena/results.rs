@@ -31,12 +31,12 @@ pub enum ResultPart {
 /// objects are skipped (Athena writes no file for an empty result).
 pub async fn read_objects(clients: &Clients, dataset: DatasetName, location: &S3Uri) -> Result<Vec<ResultPart>> {
     let mut parts = Vec::new();
-    for key in list_keys(&clients.s3, dataset.as_str(), location).await? {
+    for key in list_keys(&clients.s3, dataset.into(), location).await? {
         let name = key.rsplit('/').next().unwrap_or(&key);
         if name.starts_with('_') || name.starts_with('.') || name.ends_with(".metadata") || name.ends_with("-manifest.csv") {
             continue;
         }
-        let Some(bytes) = get_object(&clients.s3, dataset.as_str(), &location.bucket, &key).await? else {
+        let Some(bytes) = get_object(&clients.s3, dataset.into(), &location.bucket, &key).await? else {
             continue;
         };
         if !bytes.is_empty() {
@@ -51,7 +51,7 @@ pub fn part_frame(dataset: DatasetName, part: ResultPart) -> Result<DataFrame> {
     match part {
         ResultPart::Frame(frame) => Ok(frame),
         ResultPart::Parquet { uri, bytes } => crate::parquet::decode(bytes, None, crate::parquet::EAGER_READ_MAX_BYTES)
-            .map_err(|reason| ExtractError::UnreadableFile { dataset: dataset.as_str().to_owned(), file: uri, reason }),
+            .map_err(|reason| ExtractError::UnreadableFile { dataset: dataset.into(), file: uri, reason }),
     }
 }
 
@@ -90,7 +90,7 @@ pub fn frame_from_pages(dataset: DatasetName, query_execution_id: &str, pages: &
     for (info, cells) in columns_info.iter().zip(&texts) {
         let target = polars_type_of(info.r#type());
         let bad = |row: usize, value: &str| ExtractError::ResultValue {
-            dataset: dataset.as_str().to_owned(),
+            dataset: dataset.into(),
             query_execution_id: query_execution_id.to_owned(),
             row: row as u64,
             column: info.name().to_owned(),
@@ -119,7 +119,7 @@ pub fn frame_from_pages(dataset: DatasetName, query_execution_id: &str, pages: &
 }
 
 fn engine(dataset: DatasetName, error: PolarsError) -> ExtractError {
-    ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() }
+    ExtractError::Engine { dataset: dataset.into(), reason: error.to_string() }
 }
 
 fn parse_cells<T>(

@@ -158,7 +158,7 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
                 Ok(Some(found.f64().map_err(|error| engine(dataset, error))?.clone()))
             }
             Ok(found) => Err(ExtractError::WrongType {
-                dataset: dataset.as_str().to_owned(),
+                dataset: dataset.into(),
                 file: label.clone(),
                 column: name.to_owned(),
                 found: found.dtype().to_string(),
@@ -167,18 +167,14 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
         }
     };
     let required = |name: &str, found: Option<StringChunked>| {
-        found.ok_or_else(|| ExtractError::MissingColumn {
-            dataset: dataset.as_str().to_owned(),
-            file: label.clone(),
-            column: name.to_owned(),
-        })
+        found.ok_or_else(|| ExtractError::MissingColumn { dataset: dataset.into(), file: label.clone(), column: name.to_owned() })
     };
     let accounts = required(&names.account, text(&names.account)?)?;
     let product_column = names.products.iter().find(|name| column_named(&frame, name).is_ok());
     let products =
         required(names.products.join("` or `").as_str(), product_column.map(|name| text(name)).transpose()?.flatten())?;
     let billed = money(&names.billed)?.ok_or_else(|| ExtractError::MissingColumn {
-        dataset: dataset.as_str().to_owned(),
+        dataset: dataset.into(),
         file: label.clone(),
         column: names.billed.clone(),
     })?;
@@ -188,7 +184,7 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
     let savings_plans = money(names.savings_plans.1)?;
     let lines = frame.column(LINE_COLUMN).ok().and_then(|lines| lines.u64().ok().cloned());
     let period = billing_period.ok_or_else(|| ExtractError::SourceSetting {
-        dataset: dataset.as_str().to_owned(),
+        dataset: dataset.into(),
         reason: format!("{label} is not under a billing_period=YYYY-MM folder; point `location` at the folder that holds them"),
     })?;
 
@@ -202,7 +198,7 @@ pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
                 None => Ok(None),
                 Some(value) if value.is_finite() => Ok(Some((value * NANOS).round() as i128)),
                 Some(value) => Err(ExtractError::ImplausibleValue {
-                    dataset: dataset.as_str().to_owned(),
+                    dataset: dataset.into(),
                     file: label.clone(),
                     row: lines.as_ref().and_then(|lines| lines.get(row)).unwrap_or(row as u64 + 1),
                     column: "cost".into(),

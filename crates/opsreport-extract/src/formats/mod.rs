@@ -80,7 +80,7 @@ pub fn decode(format: SourceFormat, dataset: DatasetName, label: &str, bytes: &[
 pub fn decode_for(source: &DatasetSource, dataset: DatasetName, label: &str, bytes: &[u8]) -> Result<DataFrame> {
     let format = source.format;
     let bad = |reason: String| ExtractError::BadExport {
-        dataset: dataset.as_str().to_owned(),
+        dataset: dataset.into(),
         file: label.to_owned(),
         format: format.as_str().to_owned(),
         reason,
@@ -242,7 +242,7 @@ fn map_columns(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
         let Ok(found) = frame.column(&source_name) else {
             if column.required {
                 return Err(ExtractError::MissingColumn {
-                    dataset: mapping.dataset.as_str().to_owned(),
+                    dataset: mapping.dataset.into(),
                     file: label,
                     column: if source_name == column.name {
                         source_name
@@ -276,7 +276,7 @@ fn own_rows(mapping: &Mapping<'_>, label: &str, frame: DataFrame) -> Result<Data
     };
     let Ok(accounts) = frame.column(account_column) else {
         return Err(ExtractError::MissingColumn {
-            dataset: mapping.dataset.as_str().to_owned(),
+            dataset: mapping.dataset.into(),
             file: label.to_owned(),
             column: format!("{account_column}` (the account_column of [datasets.{}]", mapping.dataset),
         });
@@ -326,7 +326,7 @@ fn parse_text(
         (!trimmed.is_empty()).then(|| trimmed.to_owned())
     };
     let error = |row: usize, text: &str, expected: text::Expected| ExtractError::BadText {
-        dataset: mapping.dataset.as_str().to_owned(),
+        dataset: mapping.dataset.into(),
         file: label.to_owned(),
         line: lines.and_then(|lines| lines.get(row)).unwrap_or(row as u64 + 1),
         column: source_name.to_owned(),
@@ -443,7 +443,7 @@ fn months_with_rows(dataset: DatasetName, parts: &[Part]) -> Result<Vec<String>>
 }
 
 fn engine(dataset: DatasetName, error: PolarsError) -> ExtractError {
-    ExtractError::Engine { dataset: dataset.as_str().to_owned(), reason: error.to_string() }
+    ExtractError::Engine { dataset: dataset.into(), reason: error.to_string() }
 }
 
 #[cfg(test)]
