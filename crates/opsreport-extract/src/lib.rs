@@ -12,6 +12,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod athena;
+pub mod baseline;
 pub mod configured;
 pub mod error;
 pub mod formats;

@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use polars::prelude::{LazyFrame, ScanSources};
 use sha2::{Digest, Sha256};
 
 use crate::parquet;
@@ -241,32 +240,6 @@ impl LocalSource {
             });
         }
         Ok(loaded)
-    }
-
-    /// The floor the benchmark compares the metrics stage with: the files a report of `account`
-    /// reads, scanned lazily with the contract's columns selected and collected — no checks, no
-    /// computation. Returns the rows read.
-    pub fn scan_baseline(&self, account: &AccountId, period: &ReportPeriod) -> Result<u64> {
-        let mut rows = 0;
-        for dataset in DatasetName::ALL {
-            let plan = self.plan(dataset, account, period)?;
-            let unreadable = |file: &Path, error: polars::error::PolarsError| ExtractError::UnreadableFile {
-                dataset: dataset.into(),
-                file: self.relative(file),
-                reason: error.to_string(),
-            };
-            for (file, _) in &plan.files {
-                let bytes =
-                    fs::read(file).map_err(|source| ExtractError::Io { dataset: dataset.into(), path: file.clone(), source })?;
-                let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
-                let columns: Vec<_> = dataset.spec().column_names().into_iter().map(polars::prelude::col).collect();
-                let frame = LazyFrame::scan_parquet_sources(sources, parquet::scan_arguments())
-                    .and_then(|frame| frame.select(columns).collect())
-                    .map_err(|error| unreadable(file, error))?;
-                rows += frame.height() as u64;
-            }
-        }
-        Ok(rows)
     }
 
     fn relative(&self, path: &Path) -> String {

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod notes;
 pub mod period;
 pub mod quality;
+pub mod setting;
 pub mod sources;
 
 pub use account::AccountId;

@@ -12,8 +12,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{ConfigError, TimeZoneName};
 use crate::contract::DatasetName;
+use crate::setting::{ConfigError, TimeZoneName};
 
 /// The shape a dataset's files are in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

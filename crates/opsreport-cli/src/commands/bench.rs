@@ -247,7 +247,9 @@ fn measure_in_process(
         Ok(best)
     };
     let metrics = best(Box::new(|| pipeline::metrics(&loaded, config, generated_on).map(drop)))?;
-    let bare_scan = best(Box::new(|| source.scan_baseline(account, period).map(drop).map_err(Failure::from_extract)))?;
+    let bare_scan = best(Box::new(|| {
+        opsreport_extract::baseline::bare_scan(&source, account, period).map(drop).map_err(Failure::from_extract)
+    }))?;
     Ok(InProcess { metrics, bare_scan })
 }
 
