@@ -90,6 +90,18 @@ impl<'a> Frames<'a> {
         Some(format!("{what} not available from {source}"))
     }
 
+    /// Whether the dataset's partition of `month` was read: its rows of that month are known
+    /// (possibly none). A source that does not list its months counts when the dataset is there.
+    pub fn read_month(&self, dataset: DatasetName, month: opsreport_model::YearMonth) -> bool {
+        let present = self.input.frames.contains_key(&dataset);
+        match self.quality(dataset) {
+            Some(quality) if !quality.months_read.is_empty() => {
+                present && quality.months_read.iter().any(|read| *read == month.to_string())
+            }
+            _ => present,
+        }
+    }
+
     fn quality(&self, dataset: DatasetName) -> Option<&opsreport_model::DatasetQuality> {
         self.input.quality.iter().find(|quality| quality.dataset == dataset)
     }

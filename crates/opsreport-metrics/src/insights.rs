@@ -273,28 +273,31 @@ fn storage_capacity(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>)
 /// Operations on Demand engagements over or near their allocation.
 fn ood_usage(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
     for engagement in &metrics.ood.engagements {
-        if engagement.overage_hours > 0.0 {
+        // A month without hours data says nothing about usage.
+        let (Some(used), Some(overage), Some(usage_pct)) =
+            (engagement.hours_used, engagement.overage_hours, engagement.usage_pct)
+        else {
+            continue;
+        };
+        if overage > 0.0 {
             list.push(insight(
                 InsightSeverity::Info,
                 "ood",
                 "ood.engagements.overage_hours",
                 format!(
-                    "{} used {:.1} of {:.0} hours: {:.1} hours over its allocation. Consider adding a block.",
-                    engagement.offering, engagement.hours_used, engagement.hours_allocated, engagement.overage_hours
+                    "{} used {used:.1} of {:.0} hours: {overage:.1} hours over its allocation. Consider adding a block.",
+                    engagement.offering, engagement.hours_allocated
                 ),
-                Some(engagement.overage_hours),
+                Some(overage),
                 Some(0.0),
             ));
-        } else if engagement.usage_pct > config.ood.usage_info_pct {
+        } else if usage_pct > config.ood.usage_info_pct {
             list.push(insight(
                 InsightSeverity::Info,
                 "ood",
                 "ood.engagements.usage_pct",
-                format!(
-                    "{} used {:.0}% of its {:.0} hours.",
-                    engagement.offering, engagement.usage_pct, engagement.hours_allocated
-                ),
-                Some(engagement.usage_pct),
+                format!("{} used {usage_pct:.0}% of its {:.0} hours.", engagement.offering, engagement.hours_allocated),
+                Some(usage_pct),
                 Some(config.ood.usage_info_pct),
             ));
         }

@@ -1,11 +1,13 @@
 //! `ood.*`: Operations on Demand — which engagements are active in the month, hours used against
 //! their blocks, billed blocks and overage.
 //!
-//! Start month: `start_override` when set; otherwise the month after approval when approved on
-//! or before the 20th, else the month after that. Active in M: started by M and not ended before
-//! M. Hours: `monthly` counts the month's hours; `one_time` counts every hour since its start up
-//! to the end of M. Billing: `monthly` bills min(blocks, ⌈hours/20⌉) (unused whole blocks are not
-//! billed); `one_time` bills all its blocks once, in its start month.
+//! As the service terms say ("one block is 20 hours of operational resource time in a given
+//! calendar month"; "billing is block-based; unused whole blocks will not be billed"):
+//! start month: `start_override` when set; otherwise the month after approval when approved on
+//! or before the 20th, else the month after that. A `monthly` engagement is active in every month
+//! from its start until it ends; a `one_time` one is a purchase for its start month only. Hours
+//! are the engagement's hours in M; billed blocks are min(blocks, ⌈hours / 20⌉) for both bases.
+//! A month whose hours data is absent has unknown hours and billed blocks (null), never 0.
 
 use opsreport_model::DatasetName;
 use opsreport_model::metrics::{OodEngagement, OodMetrics};
@@ -33,11 +35,15 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
     let start_index = when(col("start_override").is_not_null()).then(month_index(col("start_override"))).otherwise(
         month_index(col("approved_at")) + when(col("approved_at").dt().day().lt_eq(lit(20))).then(lit(1i64)).otherwise(lit(2i64)),
     );
+    let one_time = col("basis").eq(lit("one_time"));
     let active = engagements.with_column(start_index.alias("start_index")).filter(
         col("start_index")
             .lt_eq(lit(report_index))
-            .and(col("ended_at").is_null().or(month_index(col("ended_at")).gt_eq(lit(report_index)))),
+            .and(col("ended_at").is_null().or(month_index(col("ended_at")).gt_eq(lit(report_index))))
+            .and(one_time.not().or(col("start_index").eq(lit(report_index)))),
     );
+    // The month's hours are known only when its `ood_hours` partition was read.
+    let hours_known = frames.read_month(DatasetName::OodHours, month);
     let hours = match frames.lazy(DatasetName::OodHours) {
         Some(hours) => hours.select([col("engagement_id"), month_index(col("work_date")).alias("work_index"), col("hours")]),
         None => DataFrame::empty_with_schema(&Schema::from_iter([
@@ -47,32 +53,31 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
         ]))
         .lazy(),
     };
-    let counted = col("work_index").lt_eq(lit(report_index)).and(
-        when(col("basis").eq(lit("one_time")))
-            .then(col("work_index").gt_eq(col("start_index")))
-            .otherwise(col("work_index").eq(lit(report_index))),
-    );
-    let used = active
-        .clone()
-        .select([col("engagement_id"), col("basis"), col("start_index")])
-        .join(hours, [col("engagement_id")], [col("engagement_id")], JoinArgs::new(JoinType::Inner))
-        .filter(counted)
-        .group_by([col("engagement_id")])
-        .agg([exact_sum(col("hours"), MONEY_SCALE).alias("hours_used")]);
+    let used = hours.filter(col("work_index").eq(lit(report_index))).group_by([col("engagement_id")]).agg([exact_sum(
+        col("hours"),
+        MONEY_SCALE,
+    )
+    .alias("hours_used")]);
     let allocated = col("blocks").cast(DataType::Float64) * lit(BLOCK_HOURS);
+    let needed = ceil_non_negative(col("hours_used") / lit(BLOCK_HOURS));
     let table = collect(
         active
             .join(used, [col("engagement_id")], [col("engagement_id")], JoinArgs::new(JoinType::Left))
-            .with_columns([col("hours_used").fill_null(lit(0.0)), allocated.alias("hours_allocated")])
+            .with_columns([
+                if hours_known { col("hours_used").fill_null(lit(0.0)) } else { lit(NULL).cast(DataType::Float64) }
+                    .alias("hours_used"),
+                allocated.alias("hours_allocated"),
+            ])
             .with_columns([
                 at_least(col("hours_allocated") - col("hours_used"), lit(0.0)).alias("hours_remaining"),
                 at_least(col("hours_used") - col("hours_allocated"), lit(0.0)).alias("overage_hours"),
-                when(col("basis").eq(lit("one_time")))
-                    .then(when(col("start_index").eq(lit(report_index))).then(col("blocks")).otherwise(lit(0i64)))
-                    .otherwise({
-                        let needed = ceil_non_negative(col("hours_used") / lit(BLOCK_HOURS));
-                        when(needed.clone().lt(col("blocks"))).then(needed).otherwise(col("blocks"))
-                    })
+                // Unknown hours bill an unknown number of blocks (a null comparison would pick
+                // `blocks`).
+                when(col("hours_used").is_null())
+                    .then(lit(NULL).cast(DataType::Int64))
+                    .when(needed.clone().lt(col("blocks")))
+                    .then(needed)
+                    .otherwise(col("blocks"))
                     .alias("billed_blocks"),
                 (col("start_index") / lit(12i64)).alias("start_year"),
                 (col("start_index") % lit(12i64) + lit(1i64)).alias("start_month"),
@@ -96,7 +101,7 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
     let engagements: Vec<OodEngagement> = (0..table.height())
         .map(|row| {
             let allocated = allocated[row].unwrap_or(0.0);
-            let used = used[row].unwrap_or(0.0);
+            let used = used[row];
             OodEngagement {
                 engagement_id: ids[row].clone().unwrap_or_default(),
                 offering: offerings[row].clone().unwrap_or_default(),
@@ -106,17 +111,18 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
                 blocks: blocks[row].unwrap_or(0).max(0) as u64,
                 hours_allocated: allocated,
                 hours_used: used,
-                hours_remaining: remaining[row].unwrap_or(0.0),
-                billed_blocks: billed[row].unwrap_or(0).max(0) as u64,
-                overage_hours: overage[row].unwrap_or(0.0),
-                usage_pct: if allocated > 0.0 { used / allocated * 100.0 } else { 0.0 },
+                hours_remaining: remaining[row],
+                billed_blocks: billed[row].map(|blocks| blocks.max(0) as u64),
+                overage_hours: overage[row],
+                usage_pct: used.filter(|_| allocated > 0.0).map(|used| used / allocated * 100.0),
             }
         })
         .collect();
+    let sum = |values: Vec<Option<f64>>| values.into_iter().sum::<Option<f64>>();
     Ok(OodMetrics {
         status: available(),
-        billed_blocks: Some(engagements.iter().map(|engagement| engagement.billed_blocks).sum()),
-        hours_used: Some(engagements.iter().map(|engagement| engagement.hours_used).sum()),
+        billed_blocks: engagements.iter().map(|engagement| engagement.billed_blocks).sum(),
+        hours_used: sum(engagements.iter().map(|engagement| engagement.hours_used).collect()),
         hours_allocated: Some(engagements.iter().map(|engagement| engagement.hours_allocated).sum()),
         engagements,
     })

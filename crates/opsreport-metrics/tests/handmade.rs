@@ -281,17 +281,30 @@ fn trusted_advisor_cost_and_ood() {
     assert_eq!(cost.by_product[0].product_name, "Amazon Elastic Compute Cloud");
 
     let ood = metrics.ood;
-    // E-3 (one-time, approved 10 Aug → starts September) and E-1 (approved 20 Sep → October).
-    // E-2, approved 21 Sep, starts in November.
+    // E-1 (monthly, approved 20 Sep → October) is active; E-3 (one-time, approved 10 Aug →
+    // September) was a purchase for September only, so its October hours bill nothing; E-2,
+    // approved 21 Sep, starts in November.
     let ids: Vec<&str> = ood.engagements.iter().map(|engagement| engagement.engagement_id.as_str()).collect();
-    assert_eq!(ids, vec!["E-3", "E-1"]);
-    let one_time = &ood.engagements[0];
-    // 12 h in September + 12 h in October against 1 block (20 h): 4 h over; billed in its start month only.
-    assert_eq!((one_time.hours_used, one_time.overage_hours, one_time.billed_blocks), (24.0, 4.0, 0));
-    let monthly = &ood.engagements[1];
+    assert_eq!(ids, vec!["E-1"]);
+    let monthly = &ood.engagements[0];
     // 25 h of 40: ⌈25/20⌉ = 2 blocks billed, 15 h left.
-    assert_eq!((monthly.hours_used, monthly.hours_remaining, monthly.billed_blocks), (25.0, 15.0, 2));
+    assert_eq!((monthly.hours_used, monthly.hours_remaining, monthly.billed_blocks), (Some(25.0), Some(15.0), Some(2)));
     assert_eq!(ood.billed_blocks, Some(2));
+}
+
+#[test]
+fn operations_on_demand_bills_used_blocks_in_the_engagements_month_as_the_service_terms_say() {
+    // September: E-3 (one-time, 1 block) starts; 12 h used → ⌈12/20⌉ = 1 block billed, 8 h left.
+    let september = metrics_for("2026-09", "UTC").ood;
+    let ids: Vec<&str> = september.engagements.iter().map(|engagement| engagement.engagement_id.as_str()).collect();
+    assert_eq!(ids, vec!["E-3"]);
+    let one_time = &september.engagements[0];
+    assert_eq!((one_time.hours_used, one_time.hours_remaining, one_time.billed_blocks), (Some(12.0), Some(8.0), Some(1)));
+    // November: no ood_hours partition — hours and billing are unknown, never 0.
+    let november = metrics_for("2026-11", "UTC").ood;
+    assert!(november.engagements.iter().all(|engagement| engagement.hours_used.is_none() && engagement.billed_blocks.is_none()));
+    assert!(!november.engagements.is_empty(), "E-1 and E-2 are active in November");
+    assert_eq!(november.billed_blocks, None);
 }
 
 #[test]

@@ -861,16 +861,16 @@ pub struct OodEngagement {
     pub blocks: u64,
     /// blocks × 20.
     pub hours_allocated: f64,
-    /// Hours in the month (`one_time`: since the start, up to the period end).
-    pub hours_used: f64,
+    /// Its hours in the month; null when the month's hours data is absent ("no data").
+    pub hours_used: Option<f64>,
     /// max(0, allocated − used).
-    pub hours_remaining: f64,
-    /// Blocks billed this month.
-    pub billed_blocks: u64,
+    pub hours_remaining: Option<f64>,
+    /// Blocks billed this month: min(blocks, ⌈used / 20⌉) — unused whole blocks are not billed.
+    pub billed_blocks: Option<u64>,
     /// max(0, used − allocated).
-    pub overage_hours: f64,
+    pub overage_hours: Option<f64>,
     /// used / allocated × 100.
-    pub usage_pct: f64,
+    pub usage_pct: Option<f64>,
 }
 
 /// One observation or recommendation.

@@ -491,7 +491,7 @@ fn ood(set: &mut ChartSet, m: &Metrics) {
             "Hours",
             o.engagements.iter().map(|e| e.offering.clone()).collect(),
             vec![
-                series("Used", o.engagements.iter().map(|e| Some(e.hours_used)).collect()),
+                series("Used", o.engagements.iter().map(|e| e.hours_used).collect()),
                 series("Allocated", o.engagements.iter().map(|e| Some(e.hours_allocated)).collect()),
             ],
             Unit::Hours,

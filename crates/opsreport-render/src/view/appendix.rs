@@ -127,7 +127,7 @@ const DEFINITIONS: &[(&str, &str)] = &[
     ("Cost", "The billing month's AWS and managed-service charges; change is against the previous billing month."),
     (
         "OOD billed blocks",
-        "Monthly engagements bill the 20-hour blocks used, up to the blocks bought; one-time engagements bill all blocks in their first month.",
+        "The 20-hour blocks used in the month, up to the blocks bought (unused whole blocks are not billed); a one-time engagement is for its start month only.",
     ),
     ("n/a", "A value with nothing to measure (no data, or a denominator of zero); never shown as zero."),
 ];

@@ -28,10 +28,14 @@ pub(super) fn ood(cx: &Context) -> Section {
             e.basis.replace('_', "-"),
             e.start_date.clone(),
             thousands(e.blocks as i64),
-            format!("{:.1} / {:.0}", e.hours_used, e.hours_allocated),
-            format!("{:.1}", e.hours_remaining),
-            thousands(e.billed_blocks as i64),
-            if e.overage_hours > 0.0 { format!("{:.1} h", e.overage_hours) } else { "–".into() },
+            format!("{} / {:.0}", or_na(e.hours_used.map(|used| format!("{used:.1}"))), e.hours_allocated),
+            or_na(e.hours_remaining.map(|remaining| format!("{remaining:.1}"))),
+            count(e.billed_blocks),
+            match e.overage_hours {
+                Some(overage) if overage > 0.0 => format!("{overage:.1} h"),
+                Some(_) => "–".into(),
+                None => "n/a".into(),
+            },
         ]);
     }
     section(
@@ -39,7 +43,7 @@ pub(super) fn ood(cx: &Context) -> Section {
         "Operations on Demand",
         &o.status,
         format!(
-            "{} engagements active; {} of {} hours used; {} blocks billed this month. A block is 20 hours; monthly engagements are billed only for the blocks used.",
+            "{} engagements active; {} of {} hours used; {} blocks billed this month. A block is 20 hours of operational time in a calendar month; only the blocks used are billed, and a one-time engagement is for its start month.",
             thousands(o.engagements.len() as i64),
             or_na(o.hours_used.map(|v| format!("{v:.1}"))),
             or_na(o.hours_allocated.map(|v| format!("{v:.0}"))),
