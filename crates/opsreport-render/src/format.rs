@@ -163,9 +163,58 @@ pub fn axis_month(month: &str) -> String {
     short_month(month)
 }
 
+/// A name from the contract or the data (`AutoRemediated`, `service_requests`, `ood`) as a reader
+/// reads it: the report's own terms by a fixed table, anything else split into words.
+pub fn label(raw: &str) -> String {
+    let known = match raw {
+        "AutoRemediated" => "Auto-remediated",
+        "FalsePositive" => "False positive",
+        "ood" => "Operations on Demand",
+        "ood_hours" => "OOD hours",
+        "ood_engagements" => "OOD engagements",
+        "rfcs" => "Changes (RFCs)",
+        "trusted_advisor" => "Trusted Advisor",
+        "sla" => "SLA",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_owned();
+    }
+    let mut words = String::with_capacity(raw.len() + 4);
+    let mut previous_lower = false;
+    for ch in raw.chars() {
+        if ch == '_' || ch == '-' {
+            words.push(' ');
+            previous_lower = false;
+            continue;
+        }
+        if ch.is_uppercase() && previous_lower {
+            words.push(' ');
+        }
+        previous_lower = ch.is_lowercase() || ch.is_ascii_digit();
+        words.push(ch);
+    }
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_read_as_words() {
+        assert_eq!(label("AutoRemediated"), "Auto-remediated");
+        assert_eq!(label("FalsePositive"), "False positive");
+        assert_eq!(label("service_requests"), "Service requests");
+        assert_eq!(label("backup_jobs"), "Backup jobs");
+        assert_eq!(label("ood"), "Operations on Demand");
+        assert_eq!(label("Incident"), "Incident");
+        assert_eq!(label(""), "");
+    }
 
     #[test]
     fn values_are_formatted_for_print() {

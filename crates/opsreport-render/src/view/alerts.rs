@@ -9,7 +9,7 @@ pub(super) fn monitoring(cx: &Context) -> Section {
     let outcome_table = Table::shares(
         ("alerts_by_outcome", "Alerts by outcome", "No alerts this month."),
         ("Outcome", "Alerts"),
-        &m.alerts.by_outcome,
+        &m.alerts.by_outcome.iter().map(|(outcome, count)| (label(outcome), *count)).collect(),
         m.alerts.total.unwrap_or(0),
     );
     section(

@@ -55,7 +55,7 @@ fn quality_table(m: &Metrics) -> Table {
     );
     for q in &m.data_quality {
         quality.row(vec![
-            q.dataset.to_string(),
+            label(q.dataset.as_str()),
             thousands(q.files_read.len() as i64),
             thousands(q.rows_read as i64),
             thousands(q.rows_in_period as i64),
@@ -76,10 +76,18 @@ fn warnings(m: &Metrics) -> Vec<String> {
     for q in &m.data_quality {
         for (column, values) in &q.unknown_values {
             let listed: Vec<String> = values.iter().map(|(value, n)| format!("{value} ({n})")).collect();
-            warnings.push(format!("{}: values outside the contract in {column}: {}", q.dataset, listed.join(", ")));
+            warnings.push(format!(
+                "{}: values outside the contract in {column}: {}",
+                label(q.dataset.as_str()),
+                listed.join(", ")
+            ));
         }
         if q.rows_with_required_nulls > 0 {
-            warnings.push(format!("{}: {} rows without a required value were excluded", q.dataset, q.rows_with_required_nulls));
+            warnings.push(format!(
+                "{}: {} rows without a required value were excluded",
+                label(q.dataset.as_str()),
+                q.rows_with_required_nulls
+            ));
         }
     }
     // What the source did not deliver, once per warning with the datasets it concerns (a missing

@@ -41,7 +41,7 @@ mod prelude {
     pub(super) use super::section::{Section, section, status_of, worst};
     pub(super) use super::table::{TABLE_ROWS, Table, priority_rows};
     pub(super) use crate::format::{
-        Unit, bytes, count, date_label, minutes, money, month_label, or_na, pct, points_change, relative_change, signed,
+        Unit, bytes, count, date_label, label, minutes, money, month_label, or_na, pct, points_change, relative_change, signed,
         thousands, timestamp_label,
     };
     pub(super) use opsreport_model::metrics::{CostMetrics, Metrics};

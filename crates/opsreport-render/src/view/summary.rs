@@ -56,7 +56,7 @@ pub(super) fn summary(cx: &Context, notes: &Notes) -> Summary {
             .map(|insight| {
                 let severity =
                     serde_json::to_value(insight.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                InsightView { severity, section: insight.section.replace('_', " "), message: insight.message.clone() }
+                InsightView { severity, section: label(&insight.section), message: insight.message.clone() }
             })
             .collect(),
     }

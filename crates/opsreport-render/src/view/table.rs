@@ -52,7 +52,7 @@ impl Table {
     pub(super) fn limited(mut self, limit: usize) -> Self {
         if self.rows.len() > limit {
             self.more = format!(
-                "The {limit} first of {} rows; all of them are in tables/{}.csv.",
+                "The first {limit} of {} rows are shown; the full list comes with this report as {}.csv.",
                 thousands(self.rows.len() as i64),
                 self.name
             );
