@@ -235,6 +235,12 @@ fn cases() -> Vec<Case> {
             &["dataset ood_engagements", "`blocks` = 0", "must be more than 0"],
         ),
         fatal(
+            "an engagement start that is not the 1st of a month",
+            |root| set_first(root, "ood_engagements", None, "start_override", lit(Scalar::new_date(20_740))),
+            2,
+            &["dataset ood_engagements", "row 0", "`start_override` = 2026-10-14", "must be the first day of a month"],
+        ),
+        fatal(
             "checks_failed above checks_total",
             |root| set_first(root, "availability", Some(MONTH), "checks_failed", col("checks_total") + lit(1i64)),
             2,

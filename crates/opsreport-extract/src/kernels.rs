@@ -345,3 +345,15 @@ pub fn first_total_beyond(values: &Int64Chunked, limit: u64) -> Option<usize> {
     }
     None
 }
+
+/// The first row (counted across chunks) whose date (days since 1970-01-01) is not the first
+/// day of its month.
+pub fn first_not_first_of_month(days: &Int64Chunked) -> Option<usize> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch");
+    days.iter().position(|value| {
+        value.is_some_and(|days| {
+            use chrono::Datelike;
+            epoch.checked_add_signed(chrono::Duration::days(days)).is_none_or(|date| date.day() != 1)
+        })
+    })
+}

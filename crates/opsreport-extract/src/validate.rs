@@ -344,6 +344,17 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
     checks.extend(number_checks(spec, frame)?);
     for rule in spec.row_rules() {
         let check = match *rule {
+            RowRule::FirstOfMonth { column } => {
+                let days = series(column)
+                    .and_then(|values| values.to_physical_repr().cast(&DataType::Int64))
+                    .map_err(|error| engine(spec, error))?;
+                (
+                    kernels::first_not_first_of_month(days.i64().map_err(|error| engine(spec, error))?),
+                    column,
+                    vec![column],
+                    "must be the first day of a month (an engagement starts on the 1st)".to_owned(),
+                )
+            }
             RowRule::AtLeast { column, min } => (
                 broken(series(column).and_then(|values| values.lt(min)))?,
                 column,

@@ -196,6 +196,12 @@ impl DatasetSpec {
 /// one is an error naming the file, the row and the value: a number built on it would be wrong.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum RowRule {
+    /// A date on the first day of its month (an engagement's `start_override`: engagements
+    /// start on the 1st, and moving another day to it would change the month billed).
+    FirstOfMonth {
+        /// The date column.
+        column: &'static str,
+    },
     /// `column` ≥ `min`.
     AtLeast {
         /// The column.
@@ -241,7 +247,7 @@ pub const LATEST_DATA_DAYS_AFTER_PERIOD: i64 = 366;
 impl DatasetSpec {
     /// The dataset's row rules, beyond types and required values.
     pub fn row_rules(&self) -> &'static [RowRule] {
-        use RowRule::{Above, AtLeast, AtMost, NotAbove, NotBefore};
+        use RowRule::{Above, AtLeast, AtMost, FirstOfMonth, NotAbove, NotBefore};
         match self.dataset {
             DatasetName::Incidents => &[
                 NotBefore { later: "acknowledged_at", earlier: "created_at" },
@@ -272,9 +278,11 @@ impl DatasetSpec {
             ],
             DatasetName::RestoreJobs => &[NotBefore { later: "completion_date", earlier: "creation_date" }],
             DatasetName::OodHours => &[Above { column: "hours", min: 0.0 }],
-            DatasetName::OodEngagements => {
-                &[Above { column: "blocks", min: 0.0 }, NotBefore { later: "ended_at", earlier: "approved_at" }]
-            }
+            DatasetName::OodEngagements => &[
+                Above { column: "blocks", min: 0.0 },
+                NotBefore { later: "ended_at", earlier: "approved_at" },
+                FirstOfMonth { column: "start_override" },
+            ],
             DatasetName::PatchDetails => &[
                 AtLeast { column: "compliant_total", min: 0.0 },
                 AtLeast { column: "noncompliant_critical", min: 0.0 },
@@ -703,6 +711,11 @@ mod tests {
             for rule in spec.row_rules() {
                 rules += 1;
                 let (column, other) = match *rule {
+                    RowRule::FirstOfMonth { column } => {
+                        let found = spec.column(column).unwrap_or_else(|| panic!("{}: no column {column}", spec.name));
+                        assert_eq!(found.column_type, ColumnType::Date, "{}: {column}", spec.name);
+                        continue;
+                    }
                     RowRule::AtLeast { column, .. } | RowRule::Above { column, .. } | RowRule::AtMost { column, .. } => {
                         (column, None)
                     }
