@@ -101,7 +101,10 @@ fn warnings(m: &Metrics) -> Vec<String> {
             }
         }
     }
-    warnings.extend(uncovered.into_iter().map(|(warning, datasets)| format!("{}: {warning}", datasets.join(", "))));
+    warnings.extend(uncovered.into_iter().map(|(warning, datasets)| {
+        let named: Vec<String> = datasets.iter().map(|dataset| label(dataset)).collect();
+        format!("{}: {warning}", named.join(", "))
+    }));
     warnings
 }
 

@@ -92,12 +92,14 @@ struct ReportView {
 pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let cx = Context { m: input.metrics, input, charts };
     let notes = input.notes.cloned().unwrap_or_default();
+    let month = crate::format::month_label(&input.metrics.month);
+    let customer_words = |section: section::Section| section.in_customer_words(&month);
     let view = ReportView {
         meta: front::meta(&cx, &notes),
         summary: summary::summary(&cx, &notes),
         notes: front::notes(&notes),
-        resources: stacks::resources(&cx),
-        performance: vec![
+        resources: customer_words(stacks::resources(&cx)),
+        performance: [
             alerts::monitoring(&cx),
             incidents::incidents(&cx),
             incidents::sla(&cx),
@@ -108,9 +110,12 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
             storage::storage(&cx),
             trusted_advisor::trusted_advisor(&cx),
             availability::availability(&cx),
-        ],
-        cost: cost::cost(&cx),
-        ood: ood::ood(&cx),
+        ]
+        .into_iter()
+        .map(customer_words)
+        .collect(),
+        cost: customer_words(cost::cost(&cx)),
+        ood: customer_words(ood::ood(&cx)),
         appendix: appendix::appendix(input.metrics),
     };
     let sections = std::iter::once(&view.resources).chain(&view.performance).chain([&view.cost, &view.ood]);

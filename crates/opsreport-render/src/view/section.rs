@@ -80,6 +80,39 @@ pub(super) fn section(
     }
 }
 
+impl Section {
+    /// Says in the customer's words why the section is empty ("No backup data was delivered for
+    /// November 2026"); the technical reason stays in the data-quality appendix.
+    pub(super) fn in_customer_words(mut self, month: &str) -> Self {
+        if !self.available {
+            self.missing = format!(
+                "No {} data was delivered for {month}; the data-quality appendix at the end lists what was read.",
+                subject(self.id)
+            );
+        }
+        self
+    }
+}
+
+/// What a section's data is about, as a customer would name it.
+fn subject(id: &str) -> &'static str {
+    match id {
+        "resources" => "stack",
+        "monitoring" => "alert",
+        "incidents" | "sla" => "incident",
+        "service_requests" => "service request",
+        "changes" => "change request",
+        "patching" => "patching",
+        "continuity" => "backup",
+        "storage" => "storage",
+        "trusted_advisor" => "Trusted Advisor",
+        "availability" => "availability",
+        "cost" => "billing",
+        "ood" => "Operations on Demand",
+        _ => "monitoring",
+    }
+}
+
 /// The lowest of the three priorities' values (the headline SLA figure).
 pub(super) fn worst(values: &ByPriority<Option<f64>>) -> Option<f64> {
     [values.high, values.medium, values.low].into_iter().flatten().reduce(f64::min)

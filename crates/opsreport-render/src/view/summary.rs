@@ -158,7 +158,7 @@ pub(super) fn stacks_callout(m: &Metrics) -> String {
                 .unwrap_or_default()
         )
     } else {
-        format!("No stack data for this period: {}", m.stacks.status.missing_reason.clone().unwrap_or_default())
+        format!("No stack data was delivered for {}", month_label(&m.month))
     }
 }
 
@@ -175,6 +175,6 @@ pub(super) fn patch_callout(m: &Metrics) -> String {
             count(m.patching.critical_overdue)
         )
     } else {
-        format!("No patching data for this period: {}", m.patching.status.missing_reason.clone().unwrap_or_default())
+        format!("No patching data was delivered for {}", month_label(&m.month))
     }
 }
