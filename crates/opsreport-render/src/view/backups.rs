@@ -11,11 +11,11 @@ pub(super) fn continuity(cx: &Context) -> Section {
         "failed_backups",
         "Failed backup jobs",
         &[
-            ("Started", "left", 1.4),
-            ("Resource", "left", 2.4),
-            ("Type", "left", 0.8),
-            ("Status", "left", 0.9),
-            ("Reason", "left", 3.0),
+            ("Started", "left", 1.3),
+            ("Resource", "left", 2.3),
+            ("Type", "left", 1.0),
+            ("Status", "left", 0.8),
+            ("Reason", "left", 3.1),
         ],
         "No failed backup jobs.",
     );
@@ -24,7 +24,7 @@ pub(super) fn continuity(cx: &Context) -> Section {
             timestamp_label(&job.created_at),
             job.resource_id.clone(),
             job.resource_type.clone(),
-            job.status.clone(),
+            label(&job.status),
             job.status_message.clone().unwrap_or_default(),
         ]);
     }
