@@ -44,8 +44,19 @@ fn crates_depend_only_on_what_their_layer_allows() {
         // Metrics in, PDF bytes out: never Polars or AWS types.
         (
             "opsreport-render",
-            &["opsreport-model", "chrono", "plotters", "serde", "serde_json", "thiserror", "typst", "typst-layout", "typst-pdf"]
-                [..],
+            &[
+                "opsreport-model",
+                "chrono",
+                // Fallback fonts are memory-mapped from the font folders (`fonts.rs`).
+                "memmap2",
+                "plotters",
+                "serde",
+                "serde_json",
+                "thiserror",
+                "typst",
+                "typst-layout",
+                "typst-pdf",
+            ][..],
         ),
         (
             "opsreport-fixtures",

@@ -39,6 +39,13 @@ struct Cli {
     #[arg(long, global = true, env = "OPSREPORT_LOG_FORMAT", value_enum, default_value = "human")]
     log_format: logging::LogFormat,
 
+    /// Folders of fallback fonts for scripts Inter does not draw (Chinese, Japanese, Korean,
+    /// Arabic, Hebrew, Thai, Devanagari): Noto Sans CJK, Noto Sans Arabic, … in regular and bold.
+    /// Several are separated by `:`; an empty value means none. Default: /usr/share/fonts and
+    /// /usr/local/share/fonts.
+    #[arg(long, global = true, env = "OPSREPORT_FONT_DIR", value_name = "DIR[:DIR…]", allow_hyphen_values = true)]
+    font_dir: Option<std::ffi::OsString>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -69,6 +76,11 @@ fn main() -> ExitCode {
         }
     };
     logging::init(cli.log_format);
+    if let Some(folders) = &cli.font_dir {
+        opsreport_render::fonts::use_folders(
+            std::env::split_paths(folders).filter(|folder| !folder.as_os_str().is_empty()).collect(),
+        );
+    }
     let result = settings::load_config(cli.config.as_deref()).and_then(|config| match cli.command {
         Command::Generate(args) => commands::generate::run(&config, args, cli.log_format),
         Command::Template(args) => commands::template::run(&config, args),

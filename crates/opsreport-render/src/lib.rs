@@ -8,6 +8,7 @@
 
 pub mod chart;
 pub mod charts;
+pub mod fonts;
 pub mod format;
 pub mod text;
 pub mod view;
@@ -184,6 +185,32 @@ fn stamp_page_numbers(
     Ok(PagedDocument::new(pages.into_iter().collect(), document.info().clone()))
 }
 
+/// A warning naming the characters no font could draw, if any: they print as empty boxes.
+fn missing_glyphs_warning(document: &PagedDocument) -> Option<String> {
+    let missing = fonts::missing_glyphs(document);
+    if missing.is_empty() {
+        return None;
+    }
+    let shown: String = missing.iter().take(20).collect();
+    let codes: Vec<String> = missing.iter().take(5).map(|c| format!("U+{:04X}", u32::from(*c))).collect();
+    let folders: Vec<String> = fonts::folders().iter().map(|folder| folder.display().to_string()).collect();
+    let searched =
+        if folders.is_empty() { "no font folder was given".to_owned() } else { format!("searched: {}", folders.join(", ")) };
+    Some(format!(
+        "characters print as empty boxes because no font covers them ({} in all): {shown} ({}); give --font-dir a folder with fonts for them (Noto Sans CJK, Noto Sans Arabic, …; {searched})",
+        missing.len(),
+        codes.join(", "),
+    ))
+}
+
+/// Lays out a report from its template inputs and returns the fallback font files it draws text
+/// with (for `opsreport template export`, so the official CLI finds the same fonts).
+pub fn fallback_fonts_used(inputs: &BTreeMap<String, Vec<u8>>, today: NaiveDate) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+    let world = world::ReportWorld::new(inputs, today);
+    let document = typst::compile::<PagedDocument>(&world).output.map_err(|errors| RenderError::Compile(describe(&errors)))?;
+    Ok(world::fallback_files_used(&document).into_iter().map(|(name, data)| (name, data.to_vec())).collect())
+}
+
 /// Reports rendered between two sweeps of Typst's memo cache: a sweep walks the whole cache, so
 /// it is not run after every report.
 const MEMO_SWEEP_EVERY: usize = 2;
@@ -207,6 +234,7 @@ pub fn render(input: &ReportInput) -> Result<Rendered, RenderError> {
     let mut warnings: Vec<String> = compiled.warnings.iter().map(|warning| describe(std::slice::from_ref(warning))).collect();
     let document = compiled.output.map_err(|errors| RenderError::Compile(describe(&errors)))?;
     let document = stamp_page_numbers(document, generated_on, &mut warnings)?;
+    warnings.extend(missing_glyphs_warning(&document));
     let compile_time = started.elapsed();
 
     let started = Instant::now();

@@ -2,8 +2,9 @@
 //!
 //! The template comes from the binary (`include_str!`), the fonts too (`include_bytes!`, parsed
 //! once per process), and the report's data and charts are in-memory files. The document date
-//! is an input. So the same inputs give the same PDF on any machine, with no system fonts and no
-//! file system.
+//! is an input. So the same inputs give the same PDF on any machine. The one exception is text
+//! in a script Inter does not draw (Chinese, Arabic, …): it is drawn with the fallback fonts of
+//! [`crate::fonts`], read once per process from the font folders the binary names.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -43,11 +44,14 @@ struct Shared {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
+    fallback: Vec<crate::fonts::FallbackFile>,
     sources: BTreeMap<String, Source>,
 }
 
 static SHARED: LazyLock<Shared> = LazyLock::new(|| {
-    let fonts: Vec<Font> = FONT_FILES.iter().flat_map(|(_, data)| Font::iter(Bytes::new(*data))).collect();
+    let mut fonts: Vec<Font> = FONT_FILES.iter().flat_map(|(_, data)| Font::iter(Bytes::new(*data))).collect();
+    let fallback = crate::fonts::find(crate::fonts::folders());
+    fonts.extend(crate::fonts::faces(&fallback));
     let sources = TEMPLATE_FILES
         .iter()
         .map(|(name, text)| {
@@ -59,12 +63,24 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| {
     let mut inputs = Dict::new();
     inputs.insert("page-numbers".into(), "stamped".into_value());
     let library = Library::builder().with_inputs(inputs).build();
-    Shared { library: LazyHash::new(library), book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts, sources }
+    Shared { library: LazyHash::new(library), book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts, fallback, sources }
 });
 
 /// Parses the fonts and the library now, so the first report does not pay for it.
 pub fn warm_up() {
     LazyLock::force(&SHARED);
+}
+
+/// The fallback font files of this process (see [`crate::fonts`]) used by a laid-out document:
+/// file name and contents, for a template export that builds the same report.
+pub fn fallback_files_used(document: &typst_layout::PagedDocument) -> Vec<(String, Bytes)> {
+    let used = crate::fonts::used_fonts(document);
+    SHARED
+        .fallback
+        .iter()
+        .filter(|file| used.iter().any(|font| font.data().as_ptr() == file.data.as_ptr()))
+        .filter_map(|file| Some((file.path.file_name()?.to_str()?.to_owned(), file.data.clone())))
+        .collect()
 }
 
 fn file_id(path: &str) -> FileId {

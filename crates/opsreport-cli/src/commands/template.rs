@@ -60,6 +60,12 @@ pub fn run(config: &Config, args: TemplateArgs) -> Outcome {
     for (name, bytes) in &files {
         write(name, bytes)?;
     }
+    // The fallback fonts this report draws text with (a name in Japanese, …), so the official CLI
+    // finds the same fonts in fonts/.
+    let fallback = opsreport_render::fallback_fonts_used(&files, resolved.generated_on).map_err(Failure::source_or_sink)?;
+    for (name, bytes) in &fallback {
+        write(&format!("fonts/{name}"), bytes)?;
+    }
     println!(
         "wrote the template and the inputs of account {account}, {} to {}; build it with:\n  typst compile --ignore-system-fonts --font-path {}/fonts --creation-timestamp {} {}/report.typ",
         resolved.period.month(),
