@@ -11,6 +11,8 @@ SELECT
     CAST(basis AS varchar) AS basis,
     CAST(approved_at AS date) AS approved_at,
     CAST(start_override AS date) AS start_override,
-    CAST(ended_at AS date) AS ended_at
+    CAST(ended_at AS date) AS ended_at,
+    CAST(requested_blocks AS bigint) AS requested_blocks,
+    CAST(modifies AS varchar) AS modifies
 FROM ood_engagements
 WHERE aws_account_id IN (/* accounts */ ?)

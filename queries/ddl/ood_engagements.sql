@@ -8,7 +8,9 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ood_engagements (
     `basis` string,
     `approved_at` date,
     `start_override` date,
-    `ended_at` date
+    `ended_at` date,
+    `requested_blocks` bigint,
+    `modifies` string
 )
 PARTITIONED BY (`aws_account_id` string)
 STORED AS PARQUET

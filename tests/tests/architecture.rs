@@ -47,6 +47,8 @@ fn crates_depend_only_on_what_their_layer_allows() {
             &[
                 "opsreport-model",
                 "chrono",
+                // Timestamps in the report's time zone.
+                "chrono-tz",
                 // Fallback fonts are memory-mapped from the font folders (`fonts.rs`).
                 "memmap2",
                 "plotters",

@@ -379,13 +379,15 @@ fn a_paged_fleet_run_writes_the_reports_of_the_local_source() {
         let athena_metrics = comparable_metrics(&athena_out.join(&folder).join("metrics.json"));
         let local_metrics = comparable_metrics(&local_out.join(&folder).join("metrics.json"));
         assert_eq!(first_difference(&athena_metrics, &local_metrics, "$"), None, "{account}: metrics.json differs");
-        // The PDFs say the same, notes included (read from S3), except where the data came from.
+        // The PDFs say the same, notes and profile included (read from S3), except where the data
+        // came from.
         let athena_text = pdf_text(&athena_out.join(&folder).join("report.pdf"));
         let local_text = pdf_text(&local_out.join(&folder).join("report.pdf"));
         let notes: toml::Value =
-            toml::from_str(&std::fs::read_to_string(fixtures_root.join(format!("notes/{account}/{MONTH}.toml"))).unwrap())
+            toml::from_str(&std::fs::read_to_string(fixtures_root.join(format!("notes/{account}/profile.toml"))).unwrap())
                 .unwrap();
-        assert!(athena_text.contains(notes["customer_name"].as_str().unwrap()), "{account}: notes missing from the PDF");
+        assert!(athena_text.contains(notes["customer_name"].as_str().unwrap()), "{account}: the profile is missing from the PDF");
+        assert!(athena_text.contains("Approve the Multi-AZ change window"), "{account}: the carried action item is missing");
         let comparable = |text: &str| -> Vec<String> {
             text.lines()
                 .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))

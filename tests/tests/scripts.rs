@@ -31,14 +31,17 @@ fn fonts_installed() -> bool {
 fn fixtures_in_other_scripts(scratch: &Path) -> std::path::PathBuf {
     let source = scratch.join("data");
     copy_tree(&repo_root().join("fixtures/synthetic"), &source);
-    let notes = source.join("notes/043735371057/2026-10.toml");
-    let mut text = std::fs::read_to_string(&notes).unwrap();
+    let profile = source.join("notes/043735371057/profile.toml");
+    let mut text = std::fs::read_to_string(&profile).unwrap();
     text = text.replace("customer_name = \"Northwind Logistics\"", &format!("customer_name = \"{CUSTOMER}\""));
     text = text
         .replace("account_name = \"Northwind Logistics - production (primary)\"", &format!("account_name = \"{ACCOUNT_NAME}\""));
     for (english, other) in ["Dana Whitfield", "Sam Okafor", "Priya Raman", "Operations on call"].iter().zip(CONTACTS) {
         text = text.replace(&format!("name = \"{english}\""), &format!("name = \"{other}\""));
     }
+    std::fs::write(&profile, text).unwrap();
+    let notes = source.join("notes/043735371057/2026-10.toml");
+    let mut text = std::fs::read_to_string(&notes).unwrap();
     text = text.replace("title = \"Legacy AMI still in use\"", &format!("title = \"{ISSUE}\""));
     text = text.replace("title = \"Single-AZ database for the orders service\"", &format!("title = \"{RISK}\""));
     std::fs::write(&notes, text).unwrap();

@@ -19,6 +19,7 @@ pub mod formats;
 mod kernels;
 pub mod listing;
 pub mod local;
+pub mod notes;
 pub mod parquet;
 pub mod pool;
 pub mod queries;

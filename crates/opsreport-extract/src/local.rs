@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+use crate::notes::NotesFiles;
 use crate::parquet;
 use crate::source::{AccountData, Dataset, ExtractTimings, ReadStatistics, Source, months_to_read};
 use crate::validate::{Part, validate};
@@ -246,18 +247,22 @@ impl LocalSource {
         path.strip_prefix(&self.root).unwrap_or(path).to_string_lossy().into_owned()
     }
 
-    /// The notes file for an account and month, if there is one.
+    /// The notes of an account and month, if it has any: its profile, the month's notes and the
+    /// action items still open from earlier months (`crate::notes`).
     pub fn notes(&self, account: &AccountId, period: &ReportPeriod) -> Result<Option<Notes>> {
-        let path = self.root.join("notes").join(account.as_str()).join(format!("{}.toml", period.month()));
-        if !path.exists() {
+        let folder = self.root.join("notes").join(account.as_str());
+        let Ok(entries) = std::fs::read_dir(&folder) else {
             return Ok(None);
-        }
-        let origin = self.relative(&path);
-        let bytes =
+        };
+        let names: Vec<String> = entries.flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect();
+        let origin = self.relative(&folder);
+        let files = NotesFiles::pick(&names, period.month(), &origin)?;
+        files.read(period.month(), &origin, |name| {
+            let path = folder.join(name);
             opsreport_model::input::read_file(&path, "notes file", opsreport_model::input::NOTES_MAX_BYTES).map_err(|error| {
-                opsreport_model::notes::NotesError { origin: origin.clone(), message: notes_input_problem(&error) }
-            })?;
-        Ok(Some(Notes::from_bytes(&bytes, &origin)?))
+                opsreport_model::notes::NotesError { origin: self.relative(&path), message: notes_input_problem(&error) }.into()
+            })
+        })
     }
 }
 

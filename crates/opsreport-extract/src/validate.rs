@@ -342,6 +342,9 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
         checks.push((outside, column.name, vec![column.name], plausible.clone()));
     }
     checks.extend(number_checks(spec, frame)?);
+    if spec.dataset == DatasetName::OodEngagements {
+        checks.extend(modification_check(frame));
+    }
     for rule in spec.row_rules() {
         let check = match *rule {
             RowRule::FirstOfMonth { column } => {
@@ -410,6 +413,32 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
         });
     }
     Ok(())
+}
+
+/// An Operations on Demand modification must name an engagement of the account that is not
+/// itself a modification, on the same basis: else its blocks would change nothing, or the wrong
+/// engagement's bill.
+fn modification_check(frame: &DataFrame) -> Option<Check<'static>> {
+    let text = |name: &str| -> Vec<Option<String>> {
+        frame
+            .column(name)
+            .ok()
+            .and_then(|column| column.str().ok().map(|values| values.iter().map(|value| value.map(str::to_owned)).collect()))
+            .unwrap_or_default()
+    };
+    let (ids, modifies, bases) = (text("engagement_id"), text("modifies"), text("basis"));
+    let basis_of =
+        |id: &str| (0..ids.len()).find(|&row| ids[row].as_deref() == Some(id) && modifies[row].is_none()).map(|row| &bases[row]);
+    let broken = (0..modifies.len()).find(|&row| match &modifies[row] {
+        None => false,
+        Some(target) => basis_of(target) != Some(&bases[row]),
+    })?;
+    Some((
+        Some(broken),
+        "modifies",
+        vec!["engagement_id", "modifies", "basis"],
+        "must name an engagement of this account that is not itself a modification, with the same basis".to_owned(),
+    ))
 }
 
 /// No real export holds a count or size beyond 2^53 (9 PB in bytes) in one row, ...

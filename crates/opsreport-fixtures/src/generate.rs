@@ -7,7 +7,9 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use opsreport_model::contract::ACCOUNT_COLUMN;
 use opsreport_model::{AccountId, DatasetName, YearMonth};
 
-use crate::notes::notes_toml;
+use opsreport_model::memory::PROFILE_FILE;
+
+use crate::notes::{notes_toml, profile_toml};
 use crate::rng::Rng;
 use crate::table::{Table, write_parquet, write_text};
 use crate::{FixtureError, FixtureOptions};
@@ -331,10 +333,12 @@ impl<'a> World<'a> {
             for table in tables {
                 self.write_table(out, Some(month), table, summary)?;
             }
-            let notes = notes_toml(self.options.seed, self.index, self.account, month, offset == self.months.len() - 1);
+            let notes = notes_toml(self.options.seed, self.index, self.account, month, self.months.len() - 1 - offset);
             write_text(&out.join("notes").join(self.account.as_str()).join(format!("{month}.toml")), &notes)?;
             summary.files += 1;
         }
+        write_text(&out.join("notes").join(self.account.as_str()).join(PROFILE_FILE), &profile_toml(self.index))?;
+        summary.files += 1;
         self.write_table(out, None, self.ood_engagements(), summary)
     }
 
@@ -548,7 +552,34 @@ impl<'a> World<'a> {
                 .timestamp("actual_start_time", start)
                 .timestamp("actual_end_time", end);
         }
+        if last_month {
+            self.planned_rfcs(&mut table, month, change_types, &code, count);
+        }
         table
+    }
+
+    /// Planned maintenance: a few changes created in the latest month and scheduled for the next
+    /// (their own random stream, so the other rows stay as they were).
+    fn planned_rfcs(&self, table: &mut Table, month: YearMonth, change_types: &[(&str, &str, f64)], code: &str, first: usize) {
+        let mut rng = self.rng(&["rfcs-planned", &month.to_string()]);
+        for sequence in first..first + rng.range(2, 5) as usize {
+            let kind = rng.pick(change_types);
+            let created = Self::random_instant(&mut rng, month);
+            let start = Self::random_instant(&mut rng, month.next());
+            table
+                .text("rfc_id", Some(format!("{code}-{sequence:05}-{}", hex(&mut rng, 6))))
+                .text("title", Some(kind.1))
+                .text("change_type_id", Some(kind.0))
+                .text("change_type_version", Some("1.0"))
+                .text("status", Some("Scheduled"))
+                .text("automation_status", Some(if kind.1.contains("manual") { "Manual" } else { "Automated" }))
+                .text("created_by", Some("csdm"))
+                .timestamp("created_time", Some(created))
+                .timestamp("requested_start_time", Some(start))
+                .timestamp("requested_end_time", Some(start + Duration::hours(2)))
+                .timestamp("actual_start_time", None)
+                .timestamp("actual_end_time", None);
+        }
     }
 
     fn alerts(&self, month: YearMonth, offset: usize) -> Table {
@@ -789,7 +820,10 @@ impl<'a> World<'a> {
                 .text("basis", Some(engagement.basis))
                 .date("approved_at", Some(engagement.approved))
                 .date("start_override", engagement.start_override)
-                .date("ended_at", engagement.ended);
+                .date("ended_at", engagement.ended)
+                // The Control Tower request was approved in part: 3 of the 4 blocks asked for.
+                .int("requested_blocks", engagement.offering.contains("Control Tower").then_some(engagement.blocks + 1))
+                .text("modifies", None::<String>);
         }
         table
     }

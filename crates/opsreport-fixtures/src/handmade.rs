@@ -414,7 +414,9 @@ fn billing_and_ood(all: &mut Vec<Row>) {
             .text("basis", Some(basis))
             .date("approved_at", day(approved))
             .date("start_override", None)
-            .date("ended_at", None);
+            .date("ended_at", None)
+            .int("requested_blocks", None)
+            .text("modifies", None::<String>);
     }
     all.push((DatasetName::OodEngagements, None, engagements));
 

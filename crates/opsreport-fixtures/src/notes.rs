@@ -22,23 +22,17 @@ fn quote(text: &str) -> String {
     quoted
 }
 
-/// The TOML text of one account's notes for one month.
-pub fn notes_toml(seed: u64, index: u32, account: &AccountId, month: YearMonth, latest: bool) -> String {
-    let mut rng = Rng::for_stream(seed, &[account.as_str(), "notes", &month.to_string()]);
+/// The TOML text of one account's profile (`notes/<id>/profile.toml`): who the customer is, in
+/// every month.
+pub fn profile_toml(index: u32) -> String {
     let customer = CUSTOMERS[index as usize % CUSTOMERS.len()];
-    let next = month.next();
     let mut text = String::new();
-    text.push_str("# Notes written by the service delivery manager for this account and month.\n");
+    text.push_str("# The account's profile: its identity and contacts, whatever the month.\n");
     text.push_str(&format!("customer_name = {}\n", quote(customer)));
     text.push_str(&format!(
         "account_name = {}\n",
         quote(&format!("{customer} - production ({})", if index.is_multiple_of(2) { "primary" } else { "analytics" }))
     ));
-    if index.is_multiple_of(2) {
-        let status = if latest { "Complete: all workloads onboarded" } else { "In progress: 2 of 3 workloads onboarded" };
-        text.push_str(&format!("onboarding_status = {}\n", quote(status)));
-    }
-    text.push_str("scope_changes = \"Added AWS Control Tower operations to the Operations on Demand catalogue; no change to subcontractors.\"\n");
     text.push_str("csdm = { name = \"Dana Whitfield\", email = \"dana.whitfield@example.com\" }\n\n");
     for (role, name, email, phone) in [
         ("Cloud Service Delivery Manager", "Dana Whitfield", "dana.whitfield@example.com", "+1 206 555 0100"),
@@ -54,6 +48,23 @@ pub fn notes_toml(seed: u64, index: u32, account: &AccountId, month: YearMonth, 
             quote(phone)
         ));
     }
+    text
+}
+
+/// The TOML text of one account's notes for `month`, the month `back` months before the latest.
+/// Action items follow a life across months: one raised two months back is never mentioned again
+/// (it carries over, open and overdue), one in progress last month is done in the latest, and a
+/// new one is raised in the latest.
+pub fn notes_toml(seed: u64, index: u32, account: &AccountId, month: YearMonth, back: usize) -> String {
+    let mut rng = Rng::for_stream(seed, &[account.as_str(), "notes", &month.to_string()]);
+    let next = month.next();
+    let mut text = String::new();
+    text.push_str("# Notes written by the service delivery manager for this account and month.\n");
+    // Onboarding is a call-out while it lasts: the account onboards until its latest month.
+    if index.is_multiple_of(2) && back > 0 {
+        text.push_str("onboarding_status = \"In progress: 2 of 3 workloads onboarded\"\n");
+    }
+    text.push_str("scope_changes = \"Added AWS Control Tower operations to the Operations on Demand catalogue; no change to subcontractors.\"\n\n");
     let issues = [
         (
             "Nightly batch overruns its window",
@@ -80,15 +91,26 @@ pub fn notes_toml(seed: u64, index: u32, account: &AccountId, month: YearMonth, 
         "[[feature_requests]]\ntitle = \"Self-service restore of single files\"\nstatus = \"Submitted to product team\"\n\n",
     );
     text.push_str("[[feature_requests]]\ntitle = \"Weekly patch report by e-mail\"\nstatus = \"Planned\"\n\n");
-    text.push_str(&format!(
-        "[[action_items]]\ntitle = \"Approve the Multi-AZ change window\"\nowner = \"Priya Raman\"\ndue = {}\nstatus = \"Open\"\n\n",
-        next.first_day().with_day_safe(10)
-    ));
-    text.push_str(&format!(
-        "[[action_items]]\ntitle = \"Review Trusted Advisor security findings\"\nowner = \"Sam Okafor\"\ndue = {}\nstatus = \"In progress\"\n",
-        next.first_day().with_day_safe(20)
-    ));
+    text.push_str(&action_items(month, back));
     text
+}
+
+/// The action items a month's notes mention (see [`notes_toml`]).
+fn action_items(month: YearMonth, back: usize) -> String {
+    let next = month.next().first_day();
+    let item = |title: &str, owner: &str, due: Option<chrono::NaiveDate>, status: &str| {
+        let due = due.map(|due| format!("due = {due}\n")).unwrap_or_default();
+        format!("[[action_items]]\ntitle = {}\nowner = {}\n{due}status = {}\n\n", quote(title), quote(owner), quote(status))
+    };
+    match back {
+        2 => item("Approve the Multi-AZ change window", "Priya Raman", Some(next.with_day_safe(10)), "Open"),
+        1 => item("Review Trusted Advisor security findings", "Sam Okafor", Some(next.with_day_safe(20)), "In progress"),
+        0 => {
+            item("Review Trusted Advisor security findings", "Sam Okafor", None, "Done")
+                + &item("Confirm the disaster-recovery test date", "Dana Whitfield", Some(next.with_day_safe(5)), "Open")
+        }
+        _ => String::new(),
+    }
 }
 
 trait WithDaySafe {
@@ -108,14 +130,15 @@ mod tests {
     use opsreport_model::Notes;
 
     #[test]
-    fn generated_notes_parse() {
+    fn generated_notes_and_profiles_parse() {
         let account = AccountId::parse("012345678901").unwrap();
-        for (index, latest) in [(0, true), (1, false)] {
-            let text = notes_toml(42, index, &account, YearMonth::parse("2026-10").unwrap(), latest);
+        for (index, back) in [(0, 0), (0, 1), (1, 2)] {
+            let text = notes_toml(42, index, &account, YearMonth::parse("2026-10").unwrap(), back);
             let notes = Notes::from_toml(&text, "generated").unwrap();
-            assert_eq!(notes.contacts.len(), 4);
-            assert_eq!(notes.onboarding_status.is_some(), index.is_multiple_of(2));
-            assert!(!notes.action_items.is_empty());
+            assert_eq!(notes.onboarding_status.is_some(), index == 0 && back > 0, "onboarding until the latest month");
+            assert_eq!(notes.action_items.len(), if back == 0 { 2 } else { 1 });
+            let profile = opsreport_model::memory::Profile::from_bytes(profile_toml(index).as_bytes(), "profile").unwrap();
+            assert_eq!(profile.contacts.len(), 4);
         }
     }
 }

@@ -24,8 +24,9 @@ fn window_downtime() -> Expr {
         .otherwise(lit(0.0))
 }
 
-fn sums() -> [Expr; 3] {
+fn sums() -> [Expr; 4] {
     [
+        col("window_minutes").sum().cast(DataType::Float64).alias("measured"),
         col("checks_total").sum().alias("total"),
         col("checks_failed").sum().alias("failed"),
         exact_sum(window_downtime(), MICROS_PER_MINUTE).alias("downtime"),
@@ -102,14 +103,15 @@ fn endpoint(frames: &Frames, windows: &LazyFrame, name: &str, target_pct: f64) -
         })
         .collect();
     let value = pct(total, failed);
-    let period_minutes = (period.end() - period.start()).num_minutes() as f64;
+    // The allowance over the same windows the percentage is taken from.
+    let measured = first_double(&summary, "measured").filter(|_| total > 0);
     let trend = trend(&windows, &period)?;
     Ok(EndpointAvailability {
         pct: value,
         downtime_minutes: (total > 0).then(|| first_double(&summary, "downtime").unwrap_or(0.0)),
         target_pct,
         target_met: crate::verdicts::meets([value], target_pct),
-        allowed_downtime_minutes: period_minutes * (100.0 - target_pct) / 100.0,
+        allowed_downtime_minutes: measured.map(|minutes| minutes * (100.0 - target_pct) / 100.0),
         checks_total: Some(total),
         checks_failed: Some(failed),
         daily,

@@ -101,8 +101,11 @@ fn linked_accounts(billing: LazyFrame, setting: LinkedAccounts) -> Result<(LazyF
     if rows == 0 {
         return Ok((billing, None));
     }
+    let rows_text = if rows == 1 { "1 row".to_owned() } else { format!("{rows} rows") };
+    let accounts_text =
+        if accounts == 1 { "1 other linked account".to_owned() } else { format!("{accounts} other linked accounts") };
     let sentence = format!(
-        "The billing data also holds {rows} row(s) of {accounts} other linked account(s); they are left out, as a report shows only its own account's charges (setting [cost] linked_accounts)"
+        "The billing data also holds {rows_text} of {accounts_text}; they are left out, as a report shows only its own account's charges (setting [cost] linked_accounts)"
     );
     Ok((billing.filter(own), Some(sentence)))
 }

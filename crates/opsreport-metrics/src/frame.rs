@@ -102,6 +102,14 @@ impl<'a> Frames<'a> {
         }
     }
 
+    /// The start (UTC) of the first month whose partition of `dataset` was read: no count before
+    /// it is known. `None` when the dataset is not read by month.
+    pub fn data_from(&self, dataset: DatasetName) -> Option<DateTime<Utc>> {
+        let first =
+            self.quality(dataset)?.months_read.iter().filter_map(|month| opsreport_model::YearMonth::parse(month).ok()).min()?;
+        first.first_day().and_hms_opt(0, 0, 0).map(|midnight| midnight.and_utc())
+    }
+
     fn quality(&self, dataset: DatasetName) -> Option<&opsreport_model::DatasetQuality> {
         self.input.quality.iter().find(|quality| quality.dataset == dataset)
     }

@@ -311,13 +311,18 @@ pub fn compute(frames: &Frames) -> Result<IncidentMetrics> {
         },
         SECTION,
     )?;
+    // A week that ends before the first month of data has no counts (not zeros).
+    let data_from = frames.data_from(DatasetName::Incidents);
     let trend_weeks = weeks
         .iter()
         .enumerate()
-        .map(|(index, week)| IncidentWeekPoint {
-            week_start: week.monday.to_string(),
-            opened: counts.count(index, "opened"),
-            resolved: counts.count(index, "resolved"),
+        .map(|(index, week)| {
+            let known = data_from.is_none_or(|from| week.end > from);
+            IncidentWeekPoint {
+                week_start: week.monday.to_string(),
+                opened: known.then(|| counts.count(index, "opened")),
+                resolved: known.then(|| counts.count(index, "resolved")),
+            }
         })
         .collect();
     Ok(IncidentMetrics {

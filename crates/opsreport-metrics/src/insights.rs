@@ -85,7 +85,7 @@ fn availability_misses(metrics: &Metrics, list: &mut Vec<Insight>) {
                     "{label} availability was {pct:.3}% against a {:.1}% target ({} of downtime, {} allowed).",
                     endpoint.target_pct,
                     hours(endpoint.downtime_minutes.unwrap_or(0.0)),
-                    hours(endpoint.allowed_downtime_minutes)
+                    endpoint.allowed_downtime_minutes.map(hours).unwrap_or_else(|| "none".to_owned())
                 ),
                 Some(pct),
                 Some(endpoint.target_pct),
@@ -118,7 +118,8 @@ fn patching_risks(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
             "patching",
             "patching.critical_overdue",
             format!(
-                "{overdue} instance(s) have critical patches missing for more than {} days. Patch them out of cycle or record an exception.",
+                "{} critical patches missing for more than {} days. Patch them out of cycle or record an exception.",
+                counted(overdue, "instance has", "instances have"),
                 config.patching.critical_overdue_days
             ),
             Some(overdue as f64),
@@ -137,8 +138,8 @@ fn backup_risks(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
             "backups",
             "backups.success_rate_pct",
             format!(
-                "Backup success rate was {rate:.1}%, below the {backup_target:.0}% target ({} failed job(s)). See the failed-jobs table for causes.",
-                backups.failed_jobs.len()
+                "Backup success rate was {rate:.1}%, below the {backup_target:.0}% target ({}). See the failed-jobs table for causes.",
+                counted(backups.failed_jobs.len() as u64, "failed job", "failed jobs")
             ),
             Some(rate),
             Some(backup_target),
@@ -150,7 +151,8 @@ fn backup_risks(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
             "backups",
             "backups.rpo_breaches",
             format!(
-                "{breaches} resource(s) went longer than the {:.0}-hour recovery-point objective without a completed backup. Check their backup plans and schedules.",
+                "{} longer than the {:.0}-hour recovery-point objective without a completed backup. Check their backup plans and schedules.",
+                counted(breaches, "resource went", "resources went"),
                 backups.rpo_target_hours
             ),
             Some(breaches as f64),
@@ -259,7 +261,8 @@ fn storage_capacity(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>)
             "storage",
             "storage.near_capacity",
             format!(
-                "{count} volume(s) are at or above {:.0}% of their capacity; the fullest, {}, is at {:.0}%. Extend them or clean up before they fill.",
+                "{} at or above {:.0}% of their capacity; the fullest, {}, is at {:.0}%. Extend them or clean up before they fill.",
+                counted(count as u64, "volume is", "volumes are"),
                 config.storage.near_capacity_ratio * 100.0,
                 fullest.resource_id,
                 fullest.ratio * 100.0
@@ -365,11 +368,20 @@ fn positives(metrics: &Metrics, list: &mut Vec<Insight>) {
             InsightSeverity::Positive,
             "backups",
             "backups.restores",
-            format!("{restores} restore test(s) run, {} succeeded.", backups.restores_succeeded.unwrap_or(0)),
+            format!(
+                "{} run, {} succeeded.",
+                counted(restores, "restore test", "restore tests"),
+                backups.restores_succeeded.unwrap_or(0)
+            ),
             Some(restores as f64),
             None,
         ));
     }
+}
+
+/// `1 volume is`, `6 volumes are`: a count with the words that agree with it.
+fn counted(count: u64, one: &str, many: &str) -> String {
+    if count == 1 { format!("1 {one}") } else { format!("{count} {many}") }
 }
 
 #[cfg(test)]

@@ -8,6 +8,13 @@
 //! from its start until it ends; a `one_time` one is a purchase for its start month only. Hours
 //! are the engagement's hours in M; billed blocks are min(blocks, ⌈hours / 20⌉) for both bases.
 //! A month whose hours data is absent has unknown hours and billed blocks (null), never 0.
+//!
+//! A modification is a row whose `modifies` names the engagement it changes: its `blocks` (and
+//! `requested_blocks`) replace the engagement's from the month it takes effect, by the same rule
+//! as a start (`start_override`, else the 20th-of-the-month rule on its `approved_at`); the latest
+//! in effect wins. Hours recorded against a modification's id count for its engagement. A partial
+//! approval is `blocks` below `requested_blocks`. Where `[ood] block_rates` prices an offering,
+//! billed blocks and overage are also money.
 
 use opsreport_model::DatasetName;
 use opsreport_model::metrics::{OodEngagement, OodMetrics};
@@ -36,16 +43,51 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
         month_index(col("approved_at")) + when(col("approved_at").dt().day().lt_eq(lit(20))).then(lit(1i64)).otherwise(lit(2i64)),
     );
     let one_time = col("basis").eq(lit("one_time"));
-    let active = engagements.with_column(start_index.alias("start_index")).filter(
-        col("start_index")
-            .lt_eq(lit(report_index))
-            .and(col("ended_at").is_null().or(month_index(col("ended_at")).gt_eq(lit(report_index))))
-            .and(one_time.not().or(col("start_index").eq(lit(report_index)))),
-    );
+    let dated = engagements.with_column(start_index.alias("start_index"));
+    let in_effect = [col("start_index"), col("approved_at"), col("engagement_id")];
+    let latest = |column: &str| col(column).sort_by(in_effect.clone(), SortMultipleOptions::default()).last();
+    let modifications = dated
+        .clone()
+        .filter(col("modifies").is_not_null().and(col("start_index").lt_eq(lit(report_index))))
+        .group_by([col("modifies").alias("modified_engagement")])
+        .agg([
+            latest("blocks").alias("modified_blocks"),
+            latest("requested_blocks").alias("modified_requested"),
+            latest("start_index").alias("modified_index"),
+            latest("engagement_id").alias("modification_id"),
+        ]);
+    let active = dated
+        .clone()
+        .filter(col("modifies").is_null())
+        .join(modifications, [col("engagement_id")], [col("modified_engagement")], JoinArgs::new(JoinType::Left))
+        .with_columns([
+            when(col("modification_id").is_not_null())
+                .then(col("blocks"))
+                .otherwise(lit(NULL).cast(DataType::Int64))
+                .alias("blocks_before"),
+            coalesce(&[col("modified_blocks"), col("blocks")]).alias("blocks"),
+            when(col("modification_id").is_not_null())
+                .then(col("modified_requested"))
+                .otherwise(col("requested_blocks"))
+                .alias("requested_blocks"),
+        ])
+        .filter(
+            col("start_index")
+                .lt_eq(lit(report_index))
+                .and(col("ended_at").is_null().or(month_index(col("ended_at")).gt_eq(lit(report_index))))
+                .and(one_time.not().or(col("start_index").eq(lit(report_index)))),
+        );
+    // Hours recorded against a modification count for the engagement it modifies.
+    let owners = dated
+        .filter(col("modifies").is_not_null())
+        .select([col("engagement_id").alias("recorded_id"), col("modifies").alias("owner_id")]);
     // The month's hours are known only when its `ood_hours` partition was read.
     let hours_known = frames.read_month(DatasetName::OodHours, month);
     let hours = match frames.lazy(DatasetName::OodHours) {
-        Some(hours) => hours.select([col("engagement_id"), month_index(col("work_date")).alias("work_index"), col("hours")]),
+        Some(hours) => hours
+            .select([col("engagement_id").alias("recorded_id"), month_index(col("work_date")).alias("work_index"), col("hours")])
+            .join(owners, [col("recorded_id")], [col("recorded_id")], JoinArgs::new(JoinType::Left))
+            .select([coalesce(&[col("owner_id"), col("recorded_id")]).alias("engagement_id"), col("work_index"), col("hours")]),
         None => DataFrame::empty_with_schema(&Schema::from_iter([
             Field::new("engagement_id".into(), DataType::String),
             Field::new("work_index".into(), DataType::Int64),
@@ -80,6 +122,8 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
                     .otherwise(col("blocks"))
                     .alias("billed_blocks"),
                 (col("start_index") / lit(12i64)).alias("start_year"),
+                (col("modified_index") / lit(12i64)).alias("modified_year"),
+                (col("modified_index") % lit(12i64) + lit(1i64)).alias("modified_month"),
                 (col("start_index") % lit(12i64) + lit(1i64)).alias("start_month"),
                 col("ended_at").cast(DataType::Int32).alias("ended_days"),
             ])
@@ -98,13 +142,24 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
     let remaining = doubles(&table, "hours_remaining");
     let billed = integers(&table, "billed_blocks");
     let overage = doubles(&table, "overage_hours");
+    let requested = integers(&table, "requested_blocks");
+    let before = integers(&table, "blocks_before");
+    let modification_ids = strings(&table, "modification_id");
+    let modified_years = integers(&table, "modified_year");
+    let modified_months = integers(&table, "modified_month");
+    let rates = &frames.config.ood.block_rates;
     let engagements: Vec<OodEngagement> = (0..table.height())
         .map(|row| {
             let allocated = allocated[row].unwrap_or(0.0);
             let used = used[row];
+            let offering = offerings[row].clone().unwrap_or_default();
+            let rate = rates.get(&offering).copied();
+            let billed = billed[row].map(|blocks| blocks.max(0) as u64);
+            let modified_from =
+                modified_years[row].zip(modified_months[row]).map(|(year, month)| format!("{year:04}-{month:02}-01"));
             OodEngagement {
                 engagement_id: ids[row].clone().unwrap_or_default(),
-                offering: offerings[row].clone().unwrap_or_default(),
+                offering,
                 basis: bases[row].clone().unwrap_or_default(),
                 start_date: format!("{:04}-{:02}-01", years[row].unwrap_or(0), months[row].unwrap_or(1)),
                 ended_at: ended[row].map(|days| date_of(days as i32).to_string()),
@@ -112,9 +167,16 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
                 hours_allocated: allocated,
                 hours_used: used,
                 hours_remaining: remaining[row],
-                billed_blocks: billed[row].map(|blocks| blocks.max(0) as u64),
+                billed_blocks: billed,
                 overage_hours: overage[row],
                 usage_pct: used.filter(|_| allocated > 0.0).map(|used| used / allocated * 100.0),
+                requested_blocks: requested[row].map(|blocks| blocks.max(0) as u64),
+                modification_id: modification_ids[row].clone(),
+                modified_from,
+                blocks_before: before[row].map(|blocks| blocks.max(0) as u64),
+                block_rate: rate,
+                billed_amount: rate.zip(billed).map(|(rate, blocks)| rate * blocks as f64),
+                overage_amount: rate.zip(overage[row]).map(|(rate, hours)| hours / BLOCK_HOURS * rate),
             }
         })
         .collect();
@@ -124,6 +186,11 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
         billed_blocks: engagements.iter().map(|engagement| engagement.billed_blocks).sum(),
         hours_used: sum(engagements.iter().map(|engagement| engagement.hours_used).collect()),
         hours_allocated: Some(engagements.iter().map(|engagement| engagement.hours_allocated).sum()),
+        billed_amount: if engagements.is_empty() {
+            None
+        } else {
+            sum(engagements.iter().map(|engagement| engagement.billed_amount).collect())
+        },
         engagements,
     })
 }

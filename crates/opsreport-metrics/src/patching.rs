@@ -77,6 +77,7 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
     let by_stack = by_stack(&current)?;
 
     let critical_overdue = critical_overdue(frames)?;
+    let (missing_security, instances_missing_security) = security(frames)?;
 
     let installed = installed(&details, &period, day)?;
 
@@ -109,6 +110,8 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
             .then(|| by_stack.iter().filter(|stack| stack.compliant == stack.instances).count() as u64),
         stacks_with_instances: stacks_known.then_some(by_stack.len() as u64),
         critical_overdue,
+        missing_security,
+        instances_missing_security,
         patches_installed: installed_known.then(|| first_count(&installed, "installed")),
         by_stack,
         trend,
@@ -165,6 +168,31 @@ fn critical_overdue(frames: &Frames) -> Result<Option<u64>> {
         SECTION,
     )?;
     Ok(Some(first_count(&found, "instances")))
+}
+
+/// Security patches apart from the others: missing patches whose `patch_class` contains
+/// "security" (any case) in the month's latest missing-patches snapshot, and the instances they
+/// are missing on. Unknown (null) without the snapshot, or when no row of it has a class.
+fn security(frames: &Frames) -> Result<(Option<u64>, Option<u64>)> {
+    let Some(missing_patches) = frames.lazy(DatasetName::MissingPatches) else {
+        return Ok((None, None));
+    };
+    let Some(day) = latest_snapshot(&missing_patches, &frames.period, SECTION)? else {
+        return Ok((None, None));
+    };
+    let security = col("patch_class").str().to_lowercase().str().contains_literal(lit("security"));
+    let found = collect(
+        snapshot(&missing_patches, day).select([
+            col("patch_class").is_not_null().cast(DataType::UInt32).sum().alias("classified"),
+            security.clone().fill_null(lit(false)).cast(DataType::UInt32).sum().alias("patches"),
+            col("instance_id").filter(security.fill_null(lit(false))).n_unique().alias("instances"),
+        ]),
+        SECTION,
+    )?;
+    if first_count(&found, "classified") == 0 {
+        return Ok((None, None));
+    }
+    Ok((Some(first_count(&found, "patches")), Some(first_count(&found, "instances"))))
 }
 
 /// Patches installed during the month: per instance in both the month's first and latest

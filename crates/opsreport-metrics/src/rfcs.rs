@@ -3,7 +3,7 @@
 
 use opsreport_model::DatasetName;
 use opsreport_model::ReportPeriod;
-use opsreport_model::metrics::{ChangeTypeCount, RfcMetrics, RfcTrendPoint};
+use opsreport_model::metrics::{ChangeTypeCount, PlannedChange, RfcMetrics, RfcTrendPoint};
 use polars::prelude::*;
 
 use crate::frame::{
@@ -121,8 +121,10 @@ pub fn compute(frames: &Frames) -> Result<RfcMetrics> {
             success_rate_pct: percent(numbers.succeeded, numbers.completed),
         });
     }
+    let planned = planned(&rfcs, &period)?;
     Ok(RfcMetrics {
         status: available(),
+        planned,
         created: Some(count(created.clone(), SECTION)?),
         completed: Some(done.completed),
         succeeded: Some(done.succeeded),
@@ -137,4 +139,37 @@ pub fn compute(frames: &Frames) -> Result<RfcMetrics> {
         by_status: counts_by(created, "status", "Other", SECTION)?,
         trend,
     })
+}
+
+/// Planned maintenance: the RFCs `Scheduled` to start in the month after `period` (their latest
+/// record), by requested start then id.
+fn planned(rfcs: &LazyFrame, period: &ReportPeriod) -> Result<Vec<PlannedChange>> {
+    // `shifted` counts months back: -1 is the month after.
+    let next = period.shifted(-1);
+    let found = collect(
+        rfcs.clone()
+            .filter(col("status").eq(lit("Scheduled")).and(in_period("requested_start_time", &next)))
+            .select([
+                col("rfc_id"),
+                col("title"),
+                col("change_type_id"),
+                col("requested_start_time").cast(DataType::Int64).alias("start_micros"),
+            ])
+            .sort_by_exprs([col("start_micros"), col("rfc_id")], SortMultipleOptions::default()),
+        SECTION,
+    )?;
+    let (ids, titles, types, starts) = (
+        strings(&found, "rfc_id"),
+        strings(&found, "title"),
+        strings(&found, "change_type_id"),
+        integers(&found, "start_micros"),
+    );
+    Ok((0..found.height())
+        .map(|row| PlannedChange {
+            rfc_id: ids[row].clone().unwrap_or_default(),
+            title: titles[row].clone(),
+            change_type_id: types[row].clone().unwrap_or_default(),
+            requested_start_time: crate::frame::rfc3339_micros(starts[row].unwrap_or(0)),
+        })
+        .collect())
 }

@@ -235,11 +235,14 @@ impl Default for StorageSettings {
 pub struct OodSettings {
     /// Hours used above this share of the allocation are reported.
     pub usage_info_pct: f64,
+    /// The price of one block per offering (the billing currency, US dollars): billed blocks and
+    /// overage are shown in money for the offerings listed, in blocks and hours for the others.
+    pub block_rates: BTreeMap<String, f64>,
 }
 
 impl Default for OodSettings {
     fn default() -> Self {
-        Self { usage_info_pct: 80.0 }
+        Self { usage_info_pct: 80.0, block_rates: BTreeMap::new() }
     }
 }
 
@@ -376,6 +379,11 @@ impl Config {
                 if !(value > 0.0 && value.is_finite()) {
                     return Err(out_of_range(&format!("{key}.{priority}"), value.to_string(), "minutes greater than 0"));
                 }
+            }
+        }
+        for (offering, rate) in &self.ood.block_rates {
+            if !(0.0..=1e9).contains(rate) {
+                return Err(out_of_range(&format!("ood.block_rates.{offering:?}"), rate.to_string(), "a price from 0 to 10^9"));
             }
         }
         let non_negative = [

@@ -280,6 +280,7 @@ impl DatasetSpec {
             DatasetName::OodHours => &[Above { column: "hours", min: 0.0 }],
             DatasetName::OodEngagements => &[
                 Above { column: "blocks", min: 0.0 },
+                NotAbove { column: "blocks", other: "requested_blocks" },
                 NotBefore { later: "ended_at", earlier: "approved_at" },
                 FirstOfMonth { column: "start_override" },
             ],
@@ -696,6 +697,8 @@ pub static DATASETS: [DatasetSpec; 15] = [
             required("approved_at", Date),
             optional("start_override", Date),
             optional("ended_at", Date),
+            optional("requested_blocks", Int64),
+            optional("modifies", Text),
         ],
     },
 ];

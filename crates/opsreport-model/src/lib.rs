@@ -9,6 +9,7 @@ pub mod config;
 pub mod contract;
 pub mod format;
 pub mod input;
+pub mod memory;
 pub mod metrics;
 pub mod notes;
 pub mod period;

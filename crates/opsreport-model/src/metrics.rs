@@ -287,6 +287,12 @@ pub struct PatchingMetrics {
     /// Distinct instances missing a Critical patch for more than the overdue threshold (null
     /// when the missing-patches snapshot is absent).
     pub critical_overdue: Option<u64>,
+    /// Missing patches whose `patch_class` names security (e.g. `SecurityUpdates`) in the month's
+    /// latest missing-patches snapshot; null without that snapshot or when the source gives no
+    /// patch class.
+    pub missing_security: Option<u64>,
+    /// Distinct instances those security patches are missing on.
+    pub instances_missing_security: Option<u64>,
     /// Patches installed between the first and the latest snapshot of the period.
     pub patches_installed: Option<u64>,
     /// Compliance per stack, least compliant first.
@@ -473,10 +479,10 @@ pub struct IncidentTrendPoint {
 pub struct IncidentWeekPoint {
     /// The Monday that starts the week (local date).
     pub week_start: String,
-    /// Opened in the week.
-    pub opened: u64,
-    /// Resolved in the week.
-    pub resolved: u64,
+    /// Opened in the week; null for a week that ends before the data starts.
+    pub opened: Option<u64>,
+    /// Resolved in the week; null for a week that ends before the data starts.
+    pub resolved: Option<u64>,
 }
 
 /// `service_requests.*`.
@@ -564,6 +570,22 @@ pub struct RfcMetrics {
     pub by_status: BTreeMap<String, u64>,
     /// Completed and success rate for each of the 6 months.
     pub trend: Vec<RfcTrendPoint>,
+    /// Planned maintenance: RFCs `Scheduled` to start in the month after the report month, by
+    /// requested start.
+    pub planned: Vec<PlannedChange>,
+}
+
+/// A change scheduled for the next month.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlannedChange {
+    /// RFC id.
+    pub rfc_id: String,
+    /// Title, if any.
+    pub title: Option<String>,
+    /// Change type.
+    pub change_type_id: String,
+    /// Requested start (RFC 3339, UTC).
+    pub requested_start_time: String,
 }
 
 /// A change type and how often it was used.
@@ -646,8 +668,8 @@ pub struct EndpointAvailability {
     pub target_pct: f64,
     /// `pct >= target` (null without data).
     pub target_met: Option<bool>,
-    /// Downtime the target allows in this month, minutes.
-    pub allowed_downtime_minutes: f64,
+    /// Downtime the target allows over the minutes measured (the windows of the month), minutes.
+    pub allowed_downtime_minutes: Option<f64>,
     /// Σ checks_total.
     pub checks_total: Option<u64>,
     /// Σ checks_failed.
@@ -842,6 +864,9 @@ pub struct OodMetrics {
     pub hours_used: Option<f64>,
     /// Σ hours allocated.
     pub hours_allocated: Option<f64>,
+    /// Σ billed blocks × rate, when every engagement has a rate (`[ood] block_rates`) and known
+    /// billed blocks; else null.
+    pub billed_amount: Option<f64>,
 }
 
 /// One active engagement in the month.
@@ -871,6 +896,20 @@ pub struct OodEngagement {
     pub overage_hours: Option<f64>,
     /// used / allocated × 100.
     pub usage_pct: Option<f64>,
+    /// Blocks requested, when the approval was partial or the request is recorded.
+    pub requested_blocks: Option<u64>,
+    /// The modification in effect this month (its `engagement_id`), if any.
+    pub modification_id: Option<String>,
+    /// The first day of the month the modification took effect.
+    pub modified_from: Option<String>,
+    /// The blocks before the modification.
+    pub blocks_before: Option<u64>,
+    /// The price of one block (`[ood] block_rates`), if configured for the offering.
+    pub block_rate: Option<f64>,
+    /// billed_blocks × block_rate.
+    pub billed_amount: Option<f64>,
+    /// overage_hours / 20 × block_rate: the overage at the block's hourly price.
+    pub overage_amount: Option<f64>,
 }
 
 /// One observation or recommendation.

@@ -130,10 +130,13 @@ pub struct FeatureRequest {
     pub status: Option<String>,
 }
 
-/// An action item.
+/// An action item. It carries over to later months until a month's notes close it
+/// ([`crate::memory`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ActionItem {
+    /// A stable identifier, when the title may change between months (else the title is).
+    pub id: Option<String>,
     /// Title.
     pub title: String,
     /// Owner.
@@ -141,8 +144,17 @@ pub struct ActionItem {
     /// Due date (text or date).
     #[serde(deserialize_with = "optional_text_or_date")]
     pub due: Option<String>,
-    /// Status.
+    /// Status; `Done`, `Closed`, `Completed`, `Resolved` or `Cancelled` close the item.
     pub status: Option<String>,
+    /// When the item was raised (a date), if not the first month that notes it.
+    #[serde(deserialize_with = "optional_text_or_date")]
+    pub raised: Option<String>,
+    /// The month (`YYYY-MM`) whose notes first hold the item (set when the notes are assembled).
+    #[serde(skip_deserializing)]
+    pub first_noted: Option<String>,
+    /// Whether the item comes from an earlier month's notes (set when the notes are assembled).
+    #[serde(skip_deserializing)]
+    pub carried: bool,
 }
 
 /// Characters one notes text may have: about a page of the report. A longer one is an error

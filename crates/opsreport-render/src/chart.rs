@@ -145,13 +145,20 @@ fn value_chart<'a, 'b>(
     bottom: f64,
     top: f64,
 ) -> Result<ValueChart<'a, 'b>, DrawingAreaErrorKind<std::io::Error>> {
-    let legend_space = if spec.series.len() > 1 { 30 } else { 8 };
+    // Room above the plot for the legend and for the value printed over a bar at the top.
+    let legend_space = match (spec.series.len() > 1, spec.max.is_some()) {
+        (true, true) => 52,
+        (true, false) => 30,
+        (false, true) => 26,
+        (false, false) => 8,
+    };
     let mut chart = ChartBuilder::on(root)
         .margin_top(legend_space)
         .margin_left(10)
-        .margin_right(30)
+        // The target's label sits in the right margin, clear of the values.
+        .margin_right(if spec.target.is_some() { 100 } else { 30 })
         .margin_bottom(6)
-        .x_label_area_size(34)
+        .x_label_area_size(if spec.categories.iter().any(|c| c.chars().count() > category_chars(spec)) { 52 } else { 34 })
         .y_label_area_size(78)
         .build_cartesian_2d(0f64..spec.categories.len() as f64, bottom..top)?;
     let unit = spec.unit;
@@ -171,7 +178,7 @@ fn value_chart<'a, 'b>(
     Ok(chart)
 }
 
-/// The target line across a value chart, labelled at its right end.
+/// The target line across a value chart, labelled in the right margin beside its end.
 fn target_line(root: &Area, chart: &mut ValueChart, spec: &Cartesian) -> DrawResult {
     if let Some((target, label)) = &spec.target {
         let count = spec.categories.len() as f64;
@@ -179,11 +186,29 @@ fn target_line(root: &Area, chart: &mut ValueChart, spec: &Cartesian) -> DrawRes
         let (x, y) = chart.backend_coord(&(count, *target));
         root.draw(&Text::new(
             label.clone(),
-            (x - 4, y - 4),
-            (FONT, 13).into_font().color(&TARGET).pos(Pos::new(HPos::Right, VPos::Bottom)),
+            (x + 6, y),
+            (FONT, 14).into_font().color(&TARGET).pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
     }
     Ok(())
+}
+
+/// Characters of a category label on one line: about 8 px a character at 14 px, in the width
+/// of its category.
+fn category_chars(spec: &Cartesian) -> usize {
+    ((WIDTH as usize - 120) / spec.categories.len().max(1) / 8).clamp(4, 40)
+}
+
+/// A category label in at most two lines: split at the space nearest its middle when it does
+/// not fit on one, each line cut with "…" if still too long.
+fn category_lines(label: &str, max: usize) -> Vec<String> {
+    let label = crate::text::without_controls(label, false);
+    if label.chars().count() <= max || !label.contains(' ') {
+        return vec![ellipsize(&label, max)];
+    }
+    let middle = label.len() / 2;
+    let split = label.match_indices(' ').map(|(at, _)| at).min_by_key(|at| at.abs_diff(middle)).unwrap_or(middle);
+    vec![ellipsize(&label[..split], max), ellipsize(&label[split + 1..], max)]
 }
 
 /// Vertical bars, grouped or stacked, one group per category.
@@ -216,7 +241,10 @@ fn draw_vertical_bars(svg: &mut String, spec: &Cartesian) -> DrawResult {
                 (left, left + width * 0.92, 0.0, value)
             };
             chart.draw_series(std::iter::once(Rectangle::new([(left, low), (right, high)], color.filled())))?;
-            if value > 0.0 && (!spec.stacked || (high - low) / top > 0.06) {
+            // Values are printed on bars with room for them: on a chart of many narrow bars (the
+            // days of a month) only on the bars that stand out.
+            let crowded = count > 16 && value / top < 0.1;
+            if value > 0.0 && !crowded && (!spec.stacked || (high - low) / top > 0.06) {
                 let label_y = if spec.stacked { (low + high) / 2.0 } else { high };
                 let (x, y) = chart.backend_coord(&((left + right) / 2.0, label_y));
                 let (text_color, offset, anchor) = if spec.stacked {
@@ -234,12 +262,9 @@ fn draw_vertical_bars(svg: &mut String, spec: &Cartesian) -> DrawResult {
             base += value;
         }
         let (x, y) = chart.backend_coord(&(index as f64 + 0.5, 0.0));
-        let max_chars = (70 / count.max(1)).clamp(6, 24);
-        root.draw(&Text::new(
-            ellipsize(&spec.categories[index], max_chars),
-            (x, y + 8),
-            font(14).pos(Pos::new(HPos::Center, VPos::Top)),
-        ))?;
+        for (line, text) in category_lines(&spec.categories[index], category_chars(spec)).into_iter().enumerate() {
+            root.draw(&Text::new(text, (x, y + 8 + 17 * line as i32), font(14).pos(Pos::new(HPos::Center, VPos::Top))))?;
+        }
     }
     target_line(&root, &mut chart, spec)?;
     legend(&root, &spec.series, 6)?;
@@ -320,17 +345,9 @@ fn draw_lines(svg: &mut String, spec: &Cartesian) -> DrawResult {
     let root = SVGBackend::with_string(svg, (WIDTH, spec.height)).into_drawing_area();
     root.fill(&WHITE)?;
     let count = spec.categories.len();
-    let values: Vec<f64> = spec.series.iter().flat_map(|series| series.values.iter().flatten().copied()).collect();
     let top = spec.value_max();
-    // Percent lines that stay high are easier to read on a zoomed axis.
-    let bottom = match spec.unit {
-        Unit::Percent if spec.max.is_some() => {
-            let low =
-                values.iter().copied().fold(f64::INFINITY, f64::min).min(spec.target.as_ref().map_or(f64::INFINITY, |(t, _)| *t));
-            if low > 90.0 { (low - 2.0).floor().max(0.0) } else { 0.0 }
-        }
-        _ => 0.0,
-    };
+    // Every value axis starts at zero: a zoomed axis makes a small change look large.
+    let bottom = 0.0;
     let unit = spec.unit;
     let mut chart = value_chart(&root, spec, bottom, top)?;
     target_line(&root, &mut chart, spec)?;
@@ -350,8 +367,15 @@ fn draw_lines(svg: &mut String, spec: &Cartesian) -> DrawResult {
             chart.draw_series(std::iter::once(PathElement::new(run.clone(), color.stroke_width(3))))?;
             let marker_size = if count > 15 { 2 } else { 5 };
             chart.draw_series(run.iter().map(|point| Circle::new(*point, marker_size, color.filled())))?;
-            if count <= 12 && spec.series.len() <= 2 {
+            // Values are printed while they cannot run into each other: one series, or two over
+            // few points (a value equal to the first series' is printed once).
+            if count <= 12 && (spec.series.len() == 1 || (spec.series.len() == 2 && count <= 6)) {
                 for point in &run {
+                    let index = (point.0 - 0.5).round() as usize;
+                    let repeated = number > 0 && spec.series[0].values.get(index).copied().flatten() == Some(point.1);
+                    if repeated {
+                        continue;
+                    }
                     let (x, y) = chart.backend_coord(point);
                     let above = number == 0;
                     root.draw(&Text::new(
@@ -372,13 +396,17 @@ fn draw_lines(svg: &mut String, spec: &Cartesian) -> DrawResult {
     Ok(())
 }
 
-/// A pie or donut with labelled slices and a legend with values and shares below it, drawn on a
-/// narrow canvas so three fit side by side.
-pub fn pie(slices: &[(String, f64)], unit: Unit, donut: bool) -> String {
+/// A donut with labelled slices, the total in its hole, and a legend with values below it, drawn
+/// on a narrow canvas so three fit side by side; the legend's type stays readable at that size.
+/// `legend_rows` is the longest legend of the donuts drawn side by side with it, so all their
+/// canvases are as tall and their captions line up.
+pub fn pie(slices: &[(String, f64)], unit: Unit, legend_rows: usize) -> String {
     let mut svg = String::new();
-    draw_pie(&mut svg, slices, unit, donut).expect("drawing into a string cannot fail");
+    draw_pie(&mut svg, slices, unit, legend_rows).expect("drawing into a string cannot fail");
     svg
 }
+
+const PIE_LEGEND_ROW: i32 = 38;
 
 /// Canvas width of a pie.
 pub const PIE_WIDTH: u32 = 420;
@@ -388,10 +416,11 @@ fn dark(color: &RGBColor) -> bool {
     0.2126 * f64::from(color.0) + 0.7152 * f64::from(color.1) + 0.0722 * f64::from(color.2) < 140.0
 }
 
-fn draw_pie(svg: &mut String, slices: &[(String, f64)], unit: Unit, donut: bool) -> DrawResult {
-    let radius = 150.0;
+fn draw_pie(svg: &mut String, slices: &[(String, f64)], unit: Unit, legend_rows: usize) -> DrawResult {
+    let donut = true;
+    let radius = 140.0;
     let legend_top = 2 * radius as i32 + 40;
-    let height = (legend_top + 30 * slices.len() as i32 + 10) as u32;
+    let height = (legend_top + PIE_LEGEND_ROW * slices.len().max(legend_rows) as i32 + 10) as u32;
     let root = SVGBackend::with_string(svg, (PIE_WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let total: f64 = slices.iter().map(|(_, value)| value).sum();
@@ -423,7 +452,7 @@ fn draw_pie(svg: &mut String, slices: &[(String, f64)], unit: Unit, donut: bool)
             root.draw(&Text::new(
                 format!("{:.0}%", share * 100.0),
                 point(middle, label_radius),
-                (FONT, 17).into_font().color(&text_color).pos(Pos::new(HPos::Center, VPos::Center)),
+                (FONT, 22).into_font().color(&text_color).pos(Pos::new(HPos::Center, VPos::Center)),
             ))?;
         }
         angle += sweep;
@@ -433,26 +462,26 @@ fn draw_pie(svg: &mut String, slices: &[(String, f64)], unit: Unit, donut: bool)
         root.draw(&Text::new(
             unit.format(total),
             (middle.0, middle.1 - 6),
-            (FONT, 24).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Center)),
+            (FONT, 28).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Center)),
         ))?;
         root.draw(&Text::new(
             "total".to_owned(),
-            (middle.0, middle.1 + 18),
-            muted(15).pos(Pos::new(HPos::Center, VPos::Center)),
+            (middle.0, middle.1 + 22),
+            muted(20).pos(Pos::new(HPos::Center, VPos::Center)),
         ))?;
     }
     let mut y = legend_top;
     for (index, (name, value)) in slices.iter().enumerate() {
         let color = PALETTE[index % PALETTE.len()];
-        root.draw(&Rectangle::new([(20, y), (38, y + 18)], color.filled()))?;
-        root.draw(&Rectangle::new([(20, y), (38, y + 18)], INK.stroke_width(1)))?;
-        root.draw(&Text::new(ellipsize(name, 22), (48, y + 9), font(17).pos(Pos::new(HPos::Left, VPos::Center))))?;
+        root.draw(&Rectangle::new([(8, y), (30, y + 22)], color.filled()))?;
+        root.draw(&Rectangle::new([(8, y), (30, y + 22)], INK.stroke_width(1)))?;
+        root.draw(&Text::new(ellipsize(name, 16), (40, y + 11), font(24).pos(Pos::new(HPos::Left, VPos::Center))))?;
         root.draw(&Text::new(
             unit.format(*value),
-            (PIE_WIDTH as i32 - 16, y + 9),
-            font(17).pos(Pos::new(HPos::Right, VPos::Center)),
+            (PIE_WIDTH as i32 - 6, y + 11),
+            font(24).pos(Pos::new(HPos::Right, VPos::Center)),
         ))?;
-        y += 30;
+        y += PIE_LEGEND_ROW;
     }
     root.present()?;
     Ok(())
@@ -480,8 +509,7 @@ mod tests {
         let first = vertical_bars(&sample());
         assert_eq!(first, vertical_bars(&sample()));
         assert!(first.starts_with("<svg") && first.contains(FONT), "{}", &first[..200]);
-        for svg in [horizontal_bars(&sample()), lines(&sample()), pie(&[("A".into(), 3.0), ("B".into(), 1.0)], Unit::Count, true)]
-        {
+        for svg in [horizontal_bars(&sample()), lines(&sample()), pie(&[("A".into(), 3.0), ("B".into(), 1.0)], Unit::Count, 2)] {
             assert!(svg.starts_with("<svg"));
         }
     }

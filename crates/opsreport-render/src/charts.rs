@@ -27,10 +27,17 @@ impl ChartSet {
         }
     }
 
-    fn add_pie(&mut self, name: &str, slices: Vec<(String, f64)>, unit: Unit, donut: bool) {
-        let slices: Vec<(String, f64)> = slices.into_iter().filter(|(_, value)| *value > 0.0).collect();
-        if !slices.is_empty() {
-            self.svgs.insert(name.to_owned(), pie(&slices, unit, donut));
+    /// Donuts shown side by side, as (name, slices, unit): each canvas has room for the longest
+    /// legend of the row.
+    fn add_pies(&mut self, pies: Vec<(&str, Vec<(String, f64)>, Unit)>) {
+        let pies: Vec<(&str, Vec<(String, f64)>, Unit)> = pies
+            .into_iter()
+            .map(|(name, slices, unit)| (name, slices.into_iter().filter(|(_, value)| *value > 0.0).collect::<Vec<_>>(), unit))
+            .filter(|(_, slices, _)| !slices.is_empty())
+            .collect();
+        let rows = pies.iter().map(|(_, slices, _)| slices.len()).max().unwrap_or(0);
+        for (name, slices, unit) in pies {
+            self.svgs.insert(name.to_owned(), pie(&slices, unit, rows));
         }
     }
 }
@@ -44,21 +51,51 @@ fn series(name: &str, values: Vec<Option<f64>>) -> Series {
 }
 
 fn counts(map: &BTreeMap<String, u64>) -> Vec<(String, f64)> {
-    let mut entries: Vec<(String, f64)> = map.iter().map(|(key, value)| (key.clone(), *value as f64)).collect();
+    let mut entries: Vec<(String, f64)> = map.iter().map(|(key, value)| (crate::format::label(key), *value as f64)).collect();
     entries.sort_by(|left, right| right.1.total_cmp(&left.1).then_with(|| left.0.cmp(&right.0)));
     entries
 }
 
 /// Draws every chart the metrics have data for, section by section.
-pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
+/// The targets the charts draw as lines (percent), from the configuration.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Targets {
+    /// SLA adherence.
+    pub sla_pct: f64,
+    /// Patch compliance.
+    pub patch_pct: f64,
+    /// Backup success.
+    pub backup_pct: f64,
+    /// RFC success.
+    pub rfc_pct: f64,
+}
+
+impl Targets {
+    /// The targets of a configuration.
+    pub fn of(config: &opsreport_model::Config) -> Self {
+        Self {
+            sla_pct: config.sla.adherence_target_pct,
+            patch_pct: config.patching.compliance_target_pct,
+            backup_pct: config.backups.success_target_pct,
+            rfc_pct: config.rfcs.success_target_pct,
+        }
+    }
+}
+
+/// A target line's value and label.
+fn target(pct: f64) -> Option<(f64, String)> {
+    Some((pct, format!("target {}", crate::format::Unit::Percent.format(pct).replace(".0%", "%"))))
+}
+
+pub fn draw(metrics: &Metrics, targets: &Targets) -> ChartSet {
     let mut set = ChartSet::default();
-    stacks(&mut set, metrics);
+    stacks(&mut set, metrics, targets);
     alerts(&mut set, metrics);
-    incidents(&mut set, metrics, sla_target_pct);
+    incidents(&mut set, metrics, targets.sla_pct);
     service_requests(&mut set, metrics);
-    rfcs(&mut set, metrics);
-    patching(&mut set, metrics);
-    backups(&mut set, metrics);
+    rfcs(&mut set, metrics, targets);
+    patching(&mut set, metrics, targets);
+    backups(&mut set, metrics, targets);
     storage(&mut set, metrics);
     trusted_advisor(&mut set, metrics);
     availability(&mut set, metrics);
@@ -69,11 +106,13 @@ pub fn draw(metrics: &Metrics, sla_target_pct: f64) -> ChartSet {
 
 /// The managed-resources charts: stacks by category, environment and type, their trend, and
 /// the least patched stacks.
-fn stacks(set: &mut ChartSet, m: &Metrics) {
+fn stacks(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
     if m.stacks.status.available {
-        set.add_pie("stacks_by_category", counts(&m.stacks.by_category), Unit::Count, false);
-        set.add_pie("stacks_by_environment", counts(&m.stacks.by_environment), Unit::Count, true);
-        set.add_pie("stacks_by_type", counts(&m.stacks.by_type), Unit::Count, true);
+        set.add_pies(vec![
+            ("stacks_by_category", counts(&m.stacks.by_category), Unit::Count),
+            ("stacks_by_environment", counts(&m.stacks.by_environment), Unit::Count),
+            ("stacks_by_type", counts(&m.stacks.by_type), Unit::Count),
+        ]);
     }
     let months: Vec<String> = m.stacks.trend.iter().map(|point| axis_month(&point.month)).collect();
     set.add_cartesian(
@@ -89,12 +128,14 @@ fn stacks(set: &mut ChartSet, m: &Metrics) {
         ),
         lines,
     );
-    let worst_stacks: Vec<_> = m.patching.by_stack.iter().take(10).collect();
+    // Only the stacks not fully compliant: a row at 100 % says nothing the sentence does not.
+    let worst_stacks: Vec<_> = m.patching.by_stack.iter().filter(|stack| stack.compliance_pct < 100.0).take(10).collect();
     set.add_cartesian(
         "patch_by_stack",
         Cartesian {
-            height: 60 + 34 * worst_stacks.len() as u32,
+            height: 80 + 34 * worst_stacks.len() as u32,
             max: Some(100.0),
+            target: target(targets.patch_pct),
             ..cartesian(
                 "Compliant instances (%)",
                 worst_stacks.iter().map(|stack| stack.stack.clone()).collect(),
@@ -153,26 +194,31 @@ fn incidents(set: &mut ChartSet, m: &Metrics, sla_target_pct: f64) {
                 vertical_bars,
             );
         }
+        let hours = |minutes: Option<f64>| minutes.map(|minutes| minutes / 60.0);
         set.add_cartesian(
             "incident_mttr",
             cartesian(
-                "Minutes",
+                "Hours",
                 Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
                 vec![
-                    series("MTTR", vec![inc.mttr_minutes.high, inc.mttr_minutes.medium, inc.mttr_minutes.low]),
                     series(
-                        "Target",
+                        "MTTR",
+                        vec![hours(inc.mttr_minutes.high), hours(inc.mttr_minutes.medium), hours(inc.mttr_minutes.low)],
+                    ),
+                    series(
+                        "Resolution target",
                         vec![
-                            Some(inc.resolution_target_minutes.high),
-                            Some(inc.resolution_target_minutes.medium),
-                            Some(inc.resolution_target_minutes.low),
+                            hours(Some(inc.resolution_target_minutes.high)),
+                            hours(Some(inc.resolution_target_minutes.medium)),
+                            hours(Some(inc.resolution_target_minutes.low)),
                         ],
                     ),
                 ],
-                Unit::Minutes,
+                Unit::Hours,
             ),
             vertical_bars,
         );
+        incident_trends_by_priority(set, m, sla_target_pct);
         set.add_cartesian(
             "incidents_trend_months",
             Cartesian {
@@ -194,10 +240,10 @@ fn incidents(set: &mut ChartSet, m: &Metrics, sla_target_pct: f64) {
             "incidents_trend_weeks",
             cartesian(
                 "Incidents",
-                inc.trend_weeks.iter().map(|w| w.week_start[5..].to_owned()).collect(),
+                inc.trend_weeks.iter().map(|w| crate::format::day_month(&w.week_start)).collect(),
                 vec![
-                    series("Opened", inc.trend_weeks.iter().map(|w| Some(w.opened as f64)).collect()),
-                    series("Resolved", inc.trend_weeks.iter().map(|w| Some(w.resolved as f64)).collect()),
+                    series("Opened", inc.trend_weeks.iter().map(|w| w.opened.map(|v| v as f64)).collect()),
+                    series("Resolved", inc.trend_weeks.iter().map(|w| w.resolved.map(|v| v as f64)).collect()),
                 ],
                 Unit::Count,
             ),
@@ -227,6 +273,39 @@ fn incidents(set: &mut ChartSet, m: &Metrics, sla_target_pct: f64) {
             vertical_bars,
         );
     }
+}
+
+/// The 6-month trends per priority the quarterly review reads: MTTR, and resolution within target.
+fn incident_trends_by_priority(set: &mut ChartSet, m: &Metrics, sla_target_pct: f64) {
+    let trend = &m.incidents.trend_months;
+    let months: Vec<String> = trend.iter().map(|p| axis_month(&p.month)).collect();
+    let per_priority = |pick: &dyn Fn(&opsreport_model::metrics::IncidentTrendPoint, Priority) -> Option<f64>| {
+        Priority::ALL.iter().map(|priority| series(priority.code(), trend.iter().map(|p| pick(p, *priority)).collect())).collect()
+    };
+    set.add_cartesian(
+        "incident_mttr_trend",
+        cartesian(
+            "MTTR (hours)",
+            months.clone(),
+            per_priority(&|p, priority| p.mttr_minutes.get(priority).map(|minutes| minutes / 60.0)),
+            Unit::Hours,
+        ),
+        lines,
+    );
+    set.add_cartesian(
+        "incident_sla_trend",
+        Cartesian {
+            max: Some(100.0),
+            target: target(sla_target_pct),
+            ..cartesian(
+                "Resolved within target (%)",
+                months,
+                per_priority(&|p, priority| *p.resolution_sla_pct.get(priority)),
+                Unit::Percent,
+            )
+        },
+        lines,
+    );
 }
 
 /// The service-request charts.
@@ -267,25 +346,41 @@ fn service_requests(set: &mut ChartSet, m: &Metrics) {
 }
 
 /// The change-management chart.
-fn rfcs(set: &mut ChartSet, m: &Metrics) {
+fn rfcs(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
+    let months: Vec<String> = m.rfcs.trend.iter().map(|p| axis_month(&p.month)).collect();
     set.add_cartesian(
         "rfc_trend",
         cartesian(
             "RFCs completed",
-            m.rfcs.trend.iter().map(|p| axis_month(&p.month)).collect(),
+            months.clone(),
             vec![series("Completed", m.rfcs.trend.iter().map(|p| p.completed.map(|v| v as f64)).collect())],
             Unit::Count,
         ),
         vertical_bars,
     );
+    set.add_cartesian(
+        "rfc_success_trend",
+        Cartesian {
+            max: Some(100.0),
+            target: target(targets.rfc_pct),
+            ..cartesian(
+                "Successful changes (%)",
+                months,
+                vec![series("Success rate", m.rfcs.trend.iter().map(|p| p.success_rate_pct).collect())],
+                Unit::Percent,
+            )
+        },
+        lines,
+    );
 }
 
 /// The patching charts.
-fn patching(set: &mut ChartSet, m: &Metrics) {
+fn patching(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
     set.add_cartesian(
         "patch_compliance_trend",
         Cartesian {
             max: Some(100.0),
+            target: target(targets.patch_pct),
             ..cartesian(
                 "Compliant instances (%)",
                 m.patching.trend.iter().map(|p| axis_month(&p.month)).collect(),
@@ -314,11 +409,12 @@ fn patching(set: &mut ChartSet, m: &Metrics) {
 }
 
 /// The backup charts.
-fn backups(set: &mut ChartSet, m: &Metrics) {
+fn backups(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
     set.add_cartesian(
         "backup_success_trend",
         Cartesian {
             max: Some(100.0),
+            target: target(targets.backup_pct),
             ..cartesian(
                 "Successful jobs (%)",
                 m.backups.trend.iter().map(|p| axis_month(&p.month)).collect(),
@@ -348,16 +444,24 @@ fn backups(set: &mut ChartSet, m: &Metrics) {
 
 /// The storage charts.
 fn storage(set: &mut ChartSet, m: &Metrics) {
-    let used: Vec<(String, f64)> =
-        m.storage.used_bytes.iter().filter(|(k, _)| k.as_str() != "total").map(|(k, v)| (k.clone(), *v as f64)).collect();
-    set.add_pie("storage_by_type", used, Unit::Bytes, true);
+    let used: Vec<(String, f64)> = m
+        .storage
+        .used_bytes
+        .iter()
+        .filter(|(k, _)| k.as_str() != "total")
+        .map(|(k, v)| (crate::format::label(k), *v as f64))
+        .collect();
+    set.add_pies(vec![("storage_by_type", used, Unit::Bytes)]);
+    // The trend in one binary unit, so the axis steps by round numbers of it.
+    let largest = m.storage.trend.iter().filter_map(|p| p.bytes).max().unwrap_or(0) as f64;
+    let (unit, size) = crate::format::binary_unit(largest);
     set.add_cartesian(
         "storage_trend",
         cartesian(
             "Used storage",
             m.storage.trend.iter().map(|p| axis_month(&p.month)).collect(),
-            vec![series("Used", m.storage.trend.iter().map(|p| p.bytes.map(|v| v as f64)).collect())],
-            Unit::Bytes,
+            vec![series("Used", m.storage.trend.iter().map(|p| p.bytes.map(|v| v as f64 / size)).collect())],
+            Unit::Binary(unit),
         ),
         lines,
     );
@@ -377,7 +481,7 @@ fn trusted_advisor(set: &mut ChartSet, m: &Metrics) {
                 stacked: true,
                 ..cartesian(
                     "Checks",
-                    categories.iter().map(|c| c.replace('_', " ")).collect(),
+                    categories.iter().map(|c| crate::format::label(c)).collect(),
                     vec![
                         series("Error", pick(|c| c.error)),
                         series("Warning", pick(|c| c.warning)),
@@ -396,27 +500,31 @@ fn trusted_advisor(set: &mut ChartSet, m: &Metrics) {
 fn availability(set: &mut ChartSet, m: &Metrics) {
     let av = &m.availability;
     if av.status.available {
-        let days: Vec<String> = av.console.daily.iter().map(|d| d.date[8..].to_owned()).collect();
-        let api_by_day: BTreeMap<&str, Option<f64>> = av.api.daily.iter().map(|d| (d.date.as_str(), d.pct)).collect();
+        // Downtime per day in minutes: a day without downtime is an empty column, and a dip is a
+        // bar of its minutes (a percentage axis would squash both near 100 %).
+        let days: Vec<String> = av.console.daily.iter().map(|d| d.date[8..].trim_start_matches('0').to_owned()).collect();
+        let api_by_day: BTreeMap<&str, (Option<f64>, f64)> =
+            av.api.daily.iter().map(|d| (d.date.as_str(), (d.pct, d.downtime_minutes))).collect();
+        let measured = |pct: Option<f64>, minutes: f64| pct.map(|_| minutes);
         set.add_cartesian(
             "availability_daily",
-            Cartesian {
-                max: Some(100.0),
-                target: Some((av.console.target_pct, format!("target {:.1}%", av.console.target_pct))),
-                ..cartesian(
-                    "Availability (%)",
-                    days,
-                    vec![
-                        series("Console", av.console.daily.iter().map(|d| d.pct).collect()),
-                        series(
-                            "API",
-                            av.console.daily.iter().map(|d| api_by_day.get(d.date.as_str()).copied().flatten()).collect(),
-                        ),
-                    ],
-                    Unit::Percent,
-                )
-            },
-            lines,
+            cartesian(
+                "Downtime (minutes)",
+                days,
+                vec![
+                    series("Console", av.console.daily.iter().map(|d| measured(d.pct, d.downtime_minutes)).collect()),
+                    series(
+                        "API",
+                        av.console
+                            .daily
+                            .iter()
+                            .map(|d| api_by_day.get(d.date.as_str()).and_then(|(pct, minutes)| measured(*pct, *minutes)))
+                            .collect(),
+                    ),
+                ],
+                Unit::Minutes,
+            ),
+            vertical_bars,
         );
     }
 }
@@ -442,22 +550,18 @@ fn cost(set: &mut ChartSet, m: &Metrics) {
             },
             horizontal_bars,
         );
+        let mut pies = Vec::new();
         if let Some(ams) = c.ams_charges {
-            set.add_pie(
+            pies.push((
                 "cost_split",
                 vec![("AWS charges".into(), c.aws_charges.unwrap_or(0.0)), ("AMS charges".into(), ams)],
                 Unit::Money,
-                true,
-            );
+            ));
         }
         let aws = c.aws_charges.unwrap_or(0.0);
         let covered = c.ri_sp_charges.unwrap_or(0.0).min(aws);
-        set.add_pie(
-            "cost_ri_sp",
-            vec![("On-demand".into(), aws - covered), ("RI / Savings Plans".into(), covered)],
-            Unit::Money,
-            true,
-        );
+        pies.push(("cost_ri_sp", vec![("On-demand".into(), aws - covered), ("RI / SP".into(), covered)], Unit::Money));
+        set.add_pies(pies);
     }
     set.add_cartesian(
         "cost_trend",

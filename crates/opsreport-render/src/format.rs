@@ -2,7 +2,7 @@
 //! chart labels alike, so a value cannot read one way in a table and another on an axis. (The
 //! insights, in the metrics crate, share `opsreport_model::format` with this module.)
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Timelike};
 pub use opsreport_model::format::thousands;
 use opsreport_model::format::{dollars, duration_minutes};
 
@@ -21,6 +21,23 @@ pub enum Unit {
     Money,
     /// Bytes, shown in binary units.
     Bytes,
+    /// Values already in one binary unit (index into `BINARY_UNITS`: 4 = TiB), so an axis
+    /// steps by round numbers of it (5, 10, 15 TiB).
+    Binary(usize),
+}
+
+/// Binary byte units, from bytes up.
+pub const BINARY_UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+
+/// The binary unit a largest value of `max` bytes reads best in, and its size in bytes.
+pub fn binary_unit(max: f64) -> (usize, f64) {
+    let mut unit = 0;
+    let mut size = 1.0;
+    while max >= size * 1024.0 && unit < BINARY_UNITS.len() - 1 {
+        size *= 1024.0;
+        unit += 1;
+    }
+    (unit, size)
 }
 
 impl Unit {
@@ -34,6 +51,7 @@ impl Unit {
             Unit::Money if value.abs() >= 10_000.0 => format!("${}", thousands(value.round() as i64)),
             Unit::Money => dollars(value),
             Unit::Bytes => bytes(value),
+            Unit::Binary(unit) => format!("{value:.1} {}", BINARY_UNITS[unit.min(BINARY_UNITS.len() - 1)]),
         }
     }
 
@@ -44,6 +62,7 @@ impl Unit {
             Unit::Money => format!("${}", thousands(value.round() as i64)),
             Unit::Minutes => format!("{value:.0}"),
             Unit::Hours => format!("{value:.0}"),
+            Unit::Binary(unit) => format!("{} {}", Unit::Count.format(value), BINARY_UNITS[unit.min(BINARY_UNITS.len() - 1)]),
             other => other.format(value),
         }
     }
@@ -51,7 +70,7 @@ impl Unit {
 
 /// Bytes in binary units (KiB, MiB, GiB, TiB).
 pub fn bytes(value: f64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let units = BINARY_UNITS;
     let mut scaled = value;
     let mut unit = 0;
     while scaled.abs() >= 1024.0 && unit < units.len() - 1 {
@@ -136,11 +155,32 @@ pub fn month_label(month: &str) -> String {
         .unwrap_or_else(|_| month.to_owned())
 }
 
+/// The month after `2026-10`: `2026-11` (a text that is not a month stays as it is).
+pub fn next_month(month: &str) -> String {
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.checked_add_months(chrono::Months::new(1)))
+        .map(|date| date.format("%Y-%m").to_string())
+        .unwrap_or_else(|| month.to_owned())
+}
+
 /// `2026-10` as `Oct 26`.
 pub fn short_month(month: &str) -> String {
     NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
         .map(|date| date.format("%b %y").to_string())
         .unwrap_or_else(|_| month.to_owned())
+}
+
+/// `2026-10` as `Oct 2026` (a month in a table, where `Oct 26` could read as a day).
+pub fn table_month(month: &str) -> String {
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map(|date| date.format("%b %Y").to_string())
+        .unwrap_or_else(|_| month.to_owned())
+}
+
+/// `3 blocks`, `1 block`: a count with its noun, never "block(s)".
+pub fn plural(count: u64, one: &str, many: &str) -> String {
+    if count == 1 { format!("1 {one}") } else { format!("{} {many}", thousands(count as i64)) }
 }
 
 /// `2026-11-01` as `1 November 2026`.
@@ -158,6 +198,26 @@ pub fn timestamp_label(text: &str) -> String {
     format!("{text} UTC")
 }
 
+/// `2026-08-10` as `10 Aug` (a week on a chart axis, whose caption names the year).
+pub fn day_month(date: &str) -> String {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d").map(|date| date.format("%-d %b").to_string()).unwrap_or_else(|_| date.to_owned())
+}
+
+/// `2026-10-05T14:15:00Z` in the report's time zone with the zone named: `2026-10-05 10:15 EDT`
+/// in New York, `2026-10-05 14:15 UTC` in UTC (seconds only when there are some). A text that is
+/// not such a timestamp is shown by [`timestamp_label`]; a date stays a date.
+pub fn timestamp_in(text: &str, zone: &str) -> String {
+    if !text.contains('T') {
+        return text.to_owned();
+    }
+    let (Ok(instant), Ok(zone)) = (chrono::DateTime::parse_from_rfc3339(text), zone.parse::<chrono_tz::Tz>()) else {
+        return timestamp_label(text);
+    };
+    let local = instant.with_timezone(&zone);
+    let clock = if local.second() == 0 { local.format("%Y-%m-%d %H:%M %Z") } else { local.format("%Y-%m-%d %H:%M:%S %Z") };
+    clock.to_string()
+}
+
 /// Short month label for chart axes.
 pub fn axis_month(month: &str) -> String {
     short_month(month)
@@ -169,34 +229,45 @@ pub fn label(raw: &str) -> String {
     let known = match raw {
         "AutoRemediated" => "Auto-remediated",
         "FalsePositive" => "False positive",
+        "IncidentCreated" => "Incident created",
         "ood" => "Operations on Demand",
         "ood_hours" => "OOD hours",
         "ood_engagements" => "OOD engagements",
         "rfcs" => "Changes (RFCs)",
         "trusted_advisor" => "Trusted Advisor",
         "sla" => "SLA",
+        "one_time" => "One-time",
+        "EBSSnapshot" => "EBS snapshots",
+        "BackupVault" => "Backup vault",
+        "NONPROD" => "Non-production",
+        "PROD" => "Production",
+        "ok" => "OK",
         _ => "",
     };
     if !known.is_empty() {
         return known.to_owned();
     }
-    let mut words = String::with_capacity(raw.len() + 4);
-    let mut previous_lower = false;
-    for ch in raw.chars() {
-        if ch == '_' || ch == '-' {
-            words.push(' ');
-            previous_lower = false;
-            continue;
-        }
-        if ch.is_uppercase() && previous_lower {
-            words.push(' ');
-        }
-        previous_lower = ch.is_lowercase() || ch.is_ascii_digit();
-        words.push(ch);
+    // Words already (`AMS stack`) and names (`CloudWatch`) stay as they are, but for a capital
+    // first letter; abbreviations (EC2, RDS, S3) too; a shouted word (`COMPLETED`) is
+    // capitalised; `snake_case` becomes words.
+    if raw.contains(' ') {
+        return raw.to_owned();
     }
-    let mut chars = words.chars();
+    let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
+    if !raw.chars().any(char::is_lowercase) {
+        return if letters <= 4 { raw.to_owned() } else { capitalised(&raw.to_lowercase()) };
+    }
+    if raw.contains('_') {
+        return capitalised(&raw.replace('_', " ").to_lowercase());
+    }
+    capitalised(raw)
+}
+
+/// `text` with a capital first letter.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+        Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
 }
@@ -213,6 +284,16 @@ mod tests {
         assert_eq!(label("backup_jobs"), "Backup jobs");
         assert_eq!(label("ood"), "Operations on Demand");
         assert_eq!(label("Incident"), "Incident");
+        assert_eq!(label("EC2"), "EC2");
+        assert_eq!(label("S3"), "S3");
+        assert_eq!(label("COMPLETED"), "Completed");
+        assert_eq!(label("EBSSnapshot"), "EBS snapshots");
+        assert_eq!(label("cost_optimizing"), "Cost optimizing");
+        assert_eq!(label("one_time"), "One-time");
+        assert_eq!(label("AMS stack"), "AMS stack");
+        assert_eq!(label("CloudWatch"), "CloudWatch");
+        assert_eq!(label("error"), "Error");
+        assert_eq!(label("IncidentCreated"), "Incident created");
         assert_eq!(label(""), "");
     }
 
@@ -236,6 +317,10 @@ mod tests {
         assert_eq!(timestamp_label("2026-10-05T10:15:00Z"), "2026-10-05 10:15 UTC");
         assert_eq!(timestamp_label("2026-10-31T02:00:00Z"), "2026-10-31 02:00 UTC");
         assert_eq!(timestamp_label("2026-10-31T02:00:07Z"), "2026-10-31 02:00:07 UTC");
+        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", "America/New_York"), "2026-10-05 10:15 EDT");
+        assert_eq!(timestamp_in("2026-11-05T14:15:07Z", "America/New_York"), "2026-11-05 09:15:07 EST");
+        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", "UTC"), "2026-10-05 14:15 UTC");
+        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", "Asia/Tokyo"), "2026-10-05 23:15 JST");
         assert_eq!(points_change(Some(95.0), Some(93.0)), "+2.0 pts vs last month");
         assert_eq!(relative_change(Some(90.0), Some(100.0)), "−10.0% vs last month");
         assert_eq!(relative_change(Some(1.0), None), "no comparison");

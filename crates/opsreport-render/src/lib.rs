@@ -107,7 +107,7 @@ pub type TemplateInputs = (BTreeMap<String, Vec<u8>>, Vec<Table>, Duration);
 /// The template's input files for a report: the JSON view model, the chart SVGs and the logo.
 pub fn template_inputs(input: &ReportInput) -> Result<TemplateInputs, RenderError> {
     let started = Instant::now();
-    let charts = charts::draw(input.metrics, input.config.sla.adherence_target_pct);
+    let charts = charts::draw(input.metrics, &charts::Targets::of(input.config));
     let chart_time = started.elapsed();
     let logo_name = input.logo.as_ref().map(|(extension, _)| format!("assets/logo.{extension}"));
     let view_input = view::ViewInput {

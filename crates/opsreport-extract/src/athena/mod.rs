@@ -28,6 +28,7 @@ use opsreport_model::{AccountId, DatasetName, Notes, ReportPeriod, YearMonth};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::notes::NotesFiles;
 use crate::queries::{prepare, prepare_raw};
 use crate::s3::S3Uri;
 use crate::source::Dataset;
@@ -282,19 +283,28 @@ impl AthenaSource {
         Ok(())
     }
 
-    /// The notes file of an account and month from `<data_location>/notes/<id>/<YYYY-MM>.toml`.
+    /// The notes of an account and month from `<data_location>/notes/<id>/`: its profile, the
+    /// month's notes and the earlier months' open action items (`crate::notes`).
     fn notes(&self, account: &AccountId, period: &ReportPeriod) -> Result<Option<Notes>> {
         let Some(location) = &self.options.data_location else {
             return Ok(None);
         };
-        let key = location.join("notes").join(account.as_str()).join(&format!("{}.toml", period.month()));
-        let Some(bytes) =
-            self.runtime.block_on(crate::s3::get_object(&self.clients.s3, Subject::Notes, &key.bucket, &key.prefix))?
-        else {
-            return Ok(None);
-        };
-        let origin = key.to_string();
-        Ok(Some(Notes::from_bytes(&bytes, &origin)?))
+        let folder = location.join("notes").join(account.as_str());
+        let keys = self.runtime.block_on(crate::s3::list_keys(&self.clients.s3, Subject::Notes, &folder))?;
+        let prefix = folder.key_prefix();
+        let names: Vec<String> = keys
+            .iter()
+            .filter_map(|key| key.strip_prefix(&prefix))
+            .filter(|name| !name.contains('/'))
+            .map(str::to_owned)
+            .collect();
+        let origin = folder.to_string();
+        let files = NotesFiles::pick(&names, period.month(), &origin)?;
+        files.read(period.month(), &origin, |name| {
+            let key = format!("{prefix}{name}");
+            let bytes = self.runtime.block_on(crate::s3::get_object(&self.clients.s3, Subject::Notes, &folder.bucket, &key))?;
+            Ok(bytes.unwrap_or_default())
+        })
     }
 
     /// The accounts with a `month=` partition of `month` in any dataset, from the S3 layout.

@@ -12,6 +12,12 @@ pub(super) fn monitoring(cx: &Context) -> Section {
         &m.alerts.by_outcome.iter().map(|(outcome, count)| (label(outcome), *count)).collect(),
         m.alerts.total.unwrap_or(0),
     );
+    let source_table = Table::shares(
+        ("alerts_by_source", "Alerts by source (security events among them)", "No alerts this month."),
+        ("Source", "Alerts"),
+        &m.alerts.by_source,
+        m.alerts.total.unwrap_or(0),
+    );
     section(
         "monitoring",
         "Monitoring and events",
@@ -31,6 +37,6 @@ pub(super) fn monitoring(cx: &Context) -> Section {
         ],
         charts,
         &[("alerts_by_severity", "Alerts by severity"), ("alerts_trend", "Alerts and auto-remediations, last 6 months")],
-        vec![outcome_table],
+        vec![outcome_table, source_table],
     )
 }

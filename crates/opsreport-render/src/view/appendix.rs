@@ -37,6 +37,7 @@ pub(super) fn appendix(m: &Metrics) -> Appendix {
 
 /// Per dataset: files, rows, what was dropped or replaced, freshness and status.
 fn quality_table(m: &Metrics) -> Table {
+    let zone = m.timezone.as_str();
     let mut quality = Table::new(
         "data_quality",
         "Data quality and sources",
@@ -62,8 +63,8 @@ fn quality_table(m: &Metrics) -> Table {
             thousands(q.duplicates_dropped as i64),
             thousands(q.rows_with_unknown_values as i64),
             thousands(q.rows_with_required_nulls as i64),
-            q.newest.clone().map(|n| n.replace('T', " ").trim_end_matches('Z').to_owned()).unwrap_or_else(|| "–".into()),
-            if q.missing { format!("missing: {}", q.missing_reason.clone().unwrap_or_default()) } else { "ok".into() },
+            q.newest.as_deref().map(|newest| crate::format::timestamp_in(newest, zone)).unwrap_or_else(|| "–".into()),
+            if q.missing { format!("Missing: {}", q.missing_reason.clone().unwrap_or_default()) } else { "OK".into() },
         ]);
     }
     quality

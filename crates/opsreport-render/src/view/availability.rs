@@ -26,7 +26,7 @@ pub(super) fn availability(cx: &Context) -> Section {
             or_na(endpoint.pct.map(|v| format!("{v:.3}%"))),
             format!("{:.1}%", endpoint.target_pct),
             minutes(endpoint.downtime_minutes),
-            Unit::Minutes.format(endpoint.allowed_downtime_minutes),
+            or_na(endpoint.allowed_downtime_minutes.map(|allowed| Unit::Minutes.format(allowed))),
             match endpoint.target_met {
                 Some(true) => "Met".into(),
                 Some(false) => "Not met".into(),
@@ -41,7 +41,7 @@ pub(super) fn availability(cx: &Context) -> Section {
         "Console and API availability from synthetic probes: the share of successful probes, and the minutes of downtime they imply.".into(),
         vec![("Console".into(), or_na(av.console.pct.map(|v| format!("{v:.3}%")))), ("API".into(), or_na(av.api.pct.map(|v| format!("{v:.3}%"))))],
         charts,
-        &[("availability_daily", "Daily availability (local days)")],
+        &[("availability_daily", "Downtime per day in minutes, console and API (days in the report's time zone)")],
         vec![av_table],
     )
 }

@@ -21,7 +21,7 @@ pub(super) fn continuity(cx: &Context) -> Section {
     );
     for job in &b.failed_jobs {
         failed.row(vec![
-            timestamp_label(&job.created_at),
+            timestamp_in(&job.created_at, &m.timezone),
             job.resource_id.clone(),
             job.resource_type.clone(),
             label(&job.status),
@@ -42,8 +42,8 @@ pub(super) fn continuity(cx: &Context) -> Section {
         "Continuity: backup and restore",
         &b.status,
         format!(
-            "{} backup jobs ran this month with a success rate of {} (target {}). {} of {} resources have a completed backup ({}); {} exceeded the {:.0}-hour recovery-point objective. {} restore tests, {} successful. {} stored.",
-            count(b.jobs),
+            "{} ran this month with a success rate of {} (target {}). {} of {} resources have a completed backup ({}); {} exceeded the {:.0}-hour recovery-point objective. {} run, {} successful. {}",
+            b.jobs.map(|jobs| plural(jobs, "backup job", "backup jobs")).unwrap_or_else(|| "n/a backup jobs".into()),
             pct(b.success_rate_pct),
             Unit::Percent.format(input.backup_target_pct),
             count(b.resources_protected),
@@ -51,9 +51,11 @@ pub(super) fn continuity(cx: &Context) -> Section {
             pct(b.coverage_pct),
             count(b.rpo_breaches),
             b.rpo_target_hours,
-            count(b.restores),
+            b.restores
+                .map(|restores| plural(restores, "restore test", "restore tests"))
+                .unwrap_or_else(|| "n/a restore tests".into()),
             count(b.restores_succeeded),
-            or_na(b.stored_bytes.map(|v| bytes(v as f64)))
+            stored_sentence(m)
         ),
         vec![
             ("Success rate".into(), pct(b.success_rate_pct)),
@@ -62,7 +64,25 @@ pub(super) fn continuity(cx: &Context) -> Section {
             ("Restores tested".into(), count(b.restores)),
         ],
         charts,
-        &[("backup_success_trend", "Backup success rate, last 6 months"), ("backup_status", "Backup jobs by status")],
+        &[
+            ("backup_success_trend", "Backup success rate against the target, last 6 months"),
+            ("backup_status", "Backup jobs by status"),
+        ],
         vec![failed.limited(TABLE_ROWS), rpo.limited(TABLE_ROWS)],
     )
+}
+
+/// What the completed jobs copied, set beside what the backup vault holds (the storage section):
+/// the first counts every job's full size, the second the vault's deduplicated, incremental use.
+fn stored_sentence(m: &Metrics) -> String {
+    let Some(stored) = m.backups.stored_bytes else { return String::new() };
+    let vault = m.storage.used_bytes.get("BackupVault").filter(|_| m.storage.status.available);
+    match vault {
+        Some(vault) => format!(
+            "The completed jobs copied {} of data; the backup vault holds {} (see Storage): a job is counted at the full size of what it protects, while the vault stores recovery points incrementally and only for their retention.",
+            bytes(stored as f64),
+            bytes(*vault as f64)
+        ),
+        None => format!("The completed jobs copied {} of data (each job counted at its full size).", bytes(stored as f64)),
+    }
 }

@@ -1,6 +1,8 @@
 //! The view of what frames the numbers: the cover's identity (`meta`) and the service delivery
 //! manager's notes, as plain text.
 
+use chrono::NaiveDate;
+use opsreport_model::notes::ActionItem;
 use serde::Serialize;
 
 use super::prelude::*;
@@ -84,6 +86,41 @@ struct ActionView {
     owner: String,
     due: String,
     status: String,
+    /// When it was raised: a date, or the month whose notes first hold it.
+    raised: String,
+    /// Days open on the report date.
+    age: String,
+    /// Open and past its due date on the report date.
+    overdue: bool,
+}
+
+/// An action item as the meeting reviews it on the report date `today`: since when it is open,
+/// how long, and whether it is overdue (due before `today` and not closed).
+fn action_view(item: &ActionItem, today: NaiveDate) -> ActionView {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let date = |value: &Option<String>| value.as_deref().and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok());
+    let first_month =
+        item.first_noted.as_deref().and_then(|month| NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok());
+    let raised_on = date(&item.raised).or(first_month);
+    let raised = match (&item.raised, &item.first_noted) {
+        (Some(raised), _) => raised.clone(),
+        (None, Some(month)) => crate::format::table_month(month),
+        (None, None) => String::new(),
+    };
+    let closed = opsreport_model::memory::is_closed(item);
+    let age = match raised_on {
+        Some(raised_on) if !closed && raised_on <= today => {
+            let days = (today - raised_on).num_days();
+            if days == 1 { "1 day".to_owned() } else { format!("{days} days") }
+        }
+        _ => String::new(),
+    };
+    let overdue = !closed && date(&item.due).is_some_and(|due| due < today);
+    let mut status = text(&item.status);
+    if overdue {
+        status = if status.is_empty() { "Overdue".to_owned() } else { format!("{status} · overdue") };
+    }
+    ActionView { title: item.title.clone(), owner: text(&item.owner), due: text(&item.due), status, raised, age, overdue }
 }
 
 #[derive(Serialize)]
@@ -101,7 +138,7 @@ struct ContactView {
 }
 
 /// The notes of a report.
-pub(super) fn notes(notes: &Notes) -> NotesView {
+pub(super) fn notes(notes: &Notes, today: NaiveDate) -> NotesView {
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     NotesView {
         issues: notes
@@ -111,11 +148,7 @@ pub(super) fn notes(notes: &Notes) -> NotesView {
             .collect(),
         risks: notes.risks.iter().map(|r| RiskView { title: r.title.clone(), mitigation: text(&r.mitigation) }).collect(),
         upcoming: notes.upcoming.iter().map(|u| UpcomingView { title: u.title.clone(), date: text(&u.date) }).collect(),
-        action_items: notes
-            .action_items
-            .iter()
-            .map(|a| ActionView { title: a.title.clone(), owner: text(&a.owner), due: text(&a.due), status: text(&a.status) })
-            .collect(),
+        action_items: notes.action_items.iter().map(|item| action_view(item, today)).collect(),
         feature_requests: notes
             .feature_requests
             .iter()

@@ -43,12 +43,12 @@ pub(super) fn incidents(cx: &Context) -> Section {
         "key_events",
         "Key events (P1 incidents resolved) and their root cause",
         &[
-            ("Case", "left", 1.2),
-            ("Subject", "left", 2.6),
+            ("Case", "left", 1.45),
+            ("Subject", "left", 2.4),
             ("Resolved", "left", 1.5),
             ("Time to resolve", "right", 1.0),
-            ("Root cause", "left", 2.6),
-            ("RCA", "left", 0.9),
+            ("Root cause", "left", 2.3),
+            ("RCA", "left", 1.25),
         ],
         "No P1 incidents were resolved this month.",
     );
@@ -56,7 +56,7 @@ pub(super) fn incidents(cx: &Context) -> Section {
         key_events.row(vec![
             event.case_id.clone(),
             event.subject.clone().unwrap_or_default(),
-            timestamp_label(&event.resolved_at),
+            timestamp_in(&event.resolved_at, &m.timezone),
             Unit::Minutes.format(event.resolution_minutes),
             event.root_cause.clone().unwrap_or_else(|| "not recorded".into()),
             event.rca_status.clone().unwrap_or_else(|| "None".into()),
@@ -81,8 +81,8 @@ pub(super) fn incidents(cx: &Context) -> Section {
         "Incidents",
         &inc.status,
         format!(
-            "{} incidents were opened and {} resolved this month; {} still open at the end of the month. Resolution time excludes time spent waiting on the customer.",
-            thousands(inc.opened.total as i64),
+            "{} opened and {} resolved this month; {} still open at the end of the month. Resolution time excludes time spent waiting on the customer.",
+            plural(inc.opened.total, "incident was", "incidents were"),
             thousands(inc.resolved.total as i64),
             count(inc.open_at_end)
         ),
@@ -95,11 +95,24 @@ pub(super) fn incidents(cx: &Context) -> Section {
         charts,
         &[
             ("incidents_by_priority", "Incidents opened and resolved by priority"),
-            ("incident_mttr", "Mean time to resolve by priority, against the resolution target"),
-            ("incidents_trend_months", "Incidents opened per month by priority"),
-            ("incidents_trend_weeks", "Incidents opened and resolved per week, last 12 weeks"),
+            ("incident_mttr", "Mean time to resolve by priority, in hours, against the resolution target"),
+            ("incidents_trend_months", "Incidents opened per month by priority, last 6 months"),
+            ("incident_mttr_trend", "Mean time to resolve per month by priority, last 6 months"),
+            ("incident_sla_trend", "Incidents resolved within target per month by priority, last 6 months"),
+            ("incidents_trend_weeks", "Incidents opened and resolved per week (weeks starting Monday), last 12 weeks"),
         ],
-        vec![volume, mttr, key_events.limited(TABLE_ROWS), recurring.limited(TABLE_ROWS)],
+        vec![
+            volume,
+            mttr,
+            Table::shares(
+                ("incidents_by_category", "Incidents opened by category", "No incidents this month."),
+                ("Category", "Incidents"),
+                &inc.by_category,
+                inc.by_category.values().sum(),
+            ),
+            key_events.limited(TABLE_ROWS),
+            recurring.limited(TABLE_ROWS),
+        ],
     )
 }
 

@@ -41,10 +41,10 @@ mod prelude {
     pub(super) use super::section::{Section, section, status_of, worst};
     pub(super) use super::table::{TABLE_ROWS, Table, priority_rows};
     pub(super) use crate::format::{
-        Unit, bytes, count, date_label, label, minutes, money, month_label, or_na, pct, points_change, relative_change, signed,
-        thousands, timestamp_label,
+        Unit, bytes, count, date_label, label, minutes, money, month_label, or_na, pct, plural, points_change, relative_change,
+        signed, table_month, thousands, timestamp_in,
     };
-    pub(super) use opsreport_model::metrics::{CostMetrics, Metrics};
+    pub(super) use opsreport_model::metrics::{CostMetrics, Metrics, OodEngagement, OodMetrics};
     pub(super) use opsreport_model::notes::Notes;
 }
 
@@ -88,6 +88,11 @@ struct ReportView {
     appendix: appendix::Appendix,
 }
 
+/// The report date (`generated_on`), the day the meeting reviews the action items.
+fn report_date(m: &Metrics) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(&m.generated_on, "%Y-%m-%d").unwrap_or_default()
+}
+
 /// Builds `data/report.json` and the tables (in the order the report prints them).
 pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let cx = Context { m: input.metrics, input, charts };
@@ -97,7 +102,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let view = ReportView {
         meta: front::meta(&cx, &notes),
         summary: summary::summary(&cx, &notes),
-        notes: front::notes(&notes),
+        notes: front::notes(&notes, report_date(input.metrics)),
         resources: customer_words(stacks::resources(&cx)),
         performance: [
             alerts::monitoring(&cx),

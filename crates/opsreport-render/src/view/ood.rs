@@ -7,55 +7,100 @@ use super::prelude::*;
 pub(super) fn ood(cx: &Context) -> Section {
     let (m, charts) = (cx.m, cx.charts);
     let o = &m.ood;
-    let mut engagements = Table::new(
-        "ood_engagements",
-        "Operations on Demand engagements active this month",
-        &[
-            ("Offering", "left", 2.6),
-            ("Basis", "left", 0.9),
-            ("Started", "left", 1.0),
-            ("Blocks", "right", 0.7),
-            ("Hours used", "right", 0.9),
-            ("Remaining", "right", 0.9),
-            ("Billed blocks", "right", 0.9),
-            ("Overage", "right", 0.8),
-        ],
-        "No active engagements this month.",
-    );
+    let priced = o.engagements.iter().any(|e| e.block_rate.is_some());
+    let mut columns = vec![
+        ("Offering", "left", 2.4),
+        ("Basis", "left", 0.8),
+        ("Since", "left", 0.9),
+        ("Blocks", "right", 0.6),
+        ("Allocated", "right", 0.8),
+        ("Used this month", "right", 0.9),
+        ("Remaining", "right", 0.8),
+        ("Billed blocks", "right", 0.7),
+        ("Overage", "right", 0.8),
+    ];
+    if priced {
+        columns.push(("Billed", "right", 0.9));
+    }
+    let mut engagements =
+        Table::new("ood_engagements", "Engagements active this month", &columns, "No active engagements this month.");
     for e in &o.engagements {
-        engagements.row(vec![
+        let mut row = vec![
             e.offering.clone(),
-            e.basis.replace('_', "-"),
-            e.start_date.clone(),
+            label(&e.basis),
+            table_month(&e.start_date[..7.min(e.start_date.len())]),
             thousands(e.blocks as i64),
-            format!("{} / {:.0}", or_na(e.hours_used.map(|used| format!("{used:.1}"))), e.hours_allocated),
-            or_na(e.hours_remaining.map(|remaining| format!("{remaining:.1}"))),
+            format!("{:.0} h", e.hours_allocated),
+            or_na(e.hours_used.map(|used| format!("{used:.1} h"))),
+            or_na(e.hours_remaining.map(|remaining| format!("{remaining:.1} h"))),
             count(e.billed_blocks),
-            match e.overage_hours {
-                Some(overage) if overage > 0.0 => format!("{overage:.1} h"),
-                Some(_) => "–".into(),
-                None => "n/a".into(),
-            },
-        ]);
+            overage(e),
+        ];
+        if priced {
+            row.push(match (e.block_rate, e.billed_amount) {
+                (Some(_), amount) => money(amount),
+                (None, _) => "no rate".into(),
+            });
+        }
+        engagements.row(row);
     }
     section(
         "ood",
         "Operations on Demand",
         &o.status,
-        format!(
-            "{} engagements active; {} of {} hours used; {} blocks billed this month. A block is 20 hours of operational time in a calendar month; only the blocks used are billed, and a one-time engagement is for its start month.",
-            thousands(o.engagements.len() as i64),
-            or_na(o.hours_used.map(|v| format!("{v:.1}"))),
-            or_na(o.hours_allocated.map(|v| format!("{v:.0}"))),
-            count(o.billed_blocks)
-        ),
+        intro(o),
         vec![
             ("Engagements".into(), thousands(o.engagements.len() as i64)),
             ("Hours used".into(), or_na(o.hours_used.map(|v| format!("{v:.1}")))),
             ("Billed blocks".into(), count(o.billed_blocks)),
-        ],
+        ]
+        .into_iter()
+        .chain(o.billed_amount.map(|amount| ("Billed".to_owned(), money(Some(amount)))))
+        .collect(),
         charts,
         &[("ood_hours", "Hours used against allocation")],
         vec![engagements],
     )
+}
+
+/// The section's sentences: what is active and billed, the rule, and each engagement's partial
+/// approval or modification in words.
+fn intro(o: &OodMetrics) -> String {
+    let engagements = o.engagements.len();
+    let mut text = format!(
+        "{} active; {} of {} hours used this month; {} billed{}. A block is 20 hours of operational time in a calendar month; only the blocks used are billed (unused whole blocks are not), and a one-time engagement is for its start month.",
+        plural(engagements as u64, "engagement", "engagements"),
+        or_na(o.hours_used.map(|v| format!("{v:.1}"))),
+        or_na(o.hours_allocated.map(|v| format!("{v:.0}"))),
+        match o.billed_blocks {
+            Some(blocks) => plural(blocks, "block", "blocks"),
+            None => "an unknown number of blocks (no hours data for the month)".to_owned(),
+        },
+        o.billed_amount.map(|amount| format!(" ({})", money(Some(amount)))).unwrap_or_default(),
+    );
+    for e in &o.engagements {
+        if let Some(requested) = e.requested_blocks.filter(|requested| *requested > e.blocks) {
+            text.push_str(&format!(" {}: {} of {requested} requested blocks approved.", e.offering, e.blocks));
+        }
+        if let (Some(before), Some(from)) = (e.blocks_before, &e.modified_from) {
+            text.push_str(&format!(
+                " {}: modified from {} to {} from {}.",
+                e.offering,
+                plural(before, "block", "blocks"),
+                plural(e.blocks, "block", "blocks"),
+                date_label(from)
+            ));
+        }
+    }
+    text
+}
+
+/// An engagement's overage: hours beyond its blocks, and their price where a rate is set.
+fn overage(e: &OodEngagement) -> String {
+    match (e.overage_hours, e.overage_amount) {
+        (Some(hours), Some(amount)) if hours > 0.0 => format!("{hours:.1} h ({})", money(Some(amount))),
+        (Some(hours), None) if hours > 0.0 => format!("{hours:.1} h"),
+        (Some(_), _) => "none".into(),
+        (None, _) => "n/a".into(),
+    }
 }

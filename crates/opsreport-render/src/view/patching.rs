@@ -27,7 +27,7 @@ pub(super) fn patching(cx: &Context) -> Section {
     }
     let mut by_stack = Table::new(
         "patch_compliance_by_stack",
-        "Patch compliance by stack (least compliant first)",
+        "Stacks not fully compliant (least compliant first)",
         &[("Stack", "left", 3.0), ("Instances", "right", 1.0), ("Compliant", "right", 1.0), ("Compliance", "right", 1.0)],
         "No instances.",
     );
@@ -39,24 +39,52 @@ pub(super) fn patching(cx: &Context) -> Section {
             Unit::Percent.format(stack.compliance_pct),
         ]);
     }
+    // Only the stacks below 100 % are printed; the rest are counted in a sentence.
+    let partial = patching_m.by_stack.iter().filter(|stack| stack.compliance_pct < 100.0).count().min(TABLE_ROWS);
+    let full = patching_m.by_stack.iter().filter(|stack| stack.compliance_pct >= 100.0).count();
+    let by_stack = by_stack.showing(
+        partial,
+        format!(
+            "{} fully compliant{}; every stack is listed in patch_compliance_by_stack.csv, which comes with this report.",
+            plural(full as u64, "other stack is", "other stacks are").replacen(
+                "other ",
+                if partial == 0 { "" } else { "other " },
+                1
+            ),
+            if partial == 0 { " (all of them)" } else { "" },
+        ),
+    );
     section(
         "patching",
         "Patching",
         &patching_m.status,
         format!(
-            "{}. Maintenance windows cover {} of instances; {} patches were installed this month.",
+            "{}. Maintenance windows cover {} of instances; {} patches were installed this month. {}",
             super::summary::patch_callout(m),
             pct(patching_m.mw_coverage_pct),
-            count(patching_m.patches_installed)
+            count(patching_m.patches_installed),
+            match (patching_m.missing_security, patching_m.instances_missing_security) {
+                (Some(0), _) => "No security patch is missing.".to_owned(),
+                (Some(patches), Some(instances)) => format!(
+                    "Security: {} missing on {}.",
+                    plural(patches, "patch", "patches"),
+                    plural(instances, "instance", "instances")
+                ),
+                _ => "The patch data gives no patch class, so security patches cannot be told apart.".to_owned(),
+            }
         ),
         vec![
             ("Compliance".into(), pct(patching_m.compliance_pct)),
             ("Missing patches".into(), count(patching_m.missing_total)),
+            ("Security patches missing".into(), count(patching_m.missing_security)),
             ("Critical overdue".into(), count(patching_m.critical_overdue)),
             ("Patches installed".into(), count(patching_m.patches_installed)),
         ],
         charts,
-        &[("patch_compliance_trend", "Patch compliance, last 6 months"), ("missing_by_severity", "Missing patches by severity")],
-        vec![severity, by_stack.limited(TABLE_ROWS)],
+        &[
+            ("patch_compliance_trend", "Patch compliance against the target, last 6 months"),
+            ("missing_by_severity", "Missing patches by severity"),
+        ],
+        vec![severity, by_stack],
     )
 }

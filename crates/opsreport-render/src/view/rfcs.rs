@@ -16,6 +16,21 @@ pub(super) fn changes(cx: &Context) -> Section {
     for kind in &rfcs.top_change_types {
         types.row(vec![kind.change_type_id.clone(), kind.title.clone().unwrap_or_default(), thousands(kind.count as i64)]);
     }
+    let next_month = month_label(&crate::format::next_month(&m.month));
+    let mut planned = Table::new(
+        "planned_changes",
+        &format!("Planned maintenance: changes scheduled for {next_month}"),
+        &[("RFC", "left", 1.4), ("Title", "left", 2.6), ("Change type", "left", 1.5), ("Requested start", "left", 1.6)],
+        &format!("No changes are scheduled for {next_month} yet."),
+    );
+    for change in &rfcs.planned {
+        planned.row(vec![
+            change.rfc_id.clone(),
+            change.title.clone().unwrap_or_default(),
+            change.change_type_id.clone(),
+            timestamp_in(&change.requested_start_time, &m.timezone),
+        ]);
+    }
     section(
         "changes",
         "Change management",
@@ -38,7 +53,10 @@ pub(super) fn changes(cx: &Context) -> Section {
             ("On time".into(), pct(rfcs.on_time_pct)),
         ],
         charts,
-        &[("rfc_trend", "RFCs completed per month and success rate")],
-        vec![types],
+        &[
+            ("rfc_trend", "RFCs completed per month, last 6 months"),
+            ("rfc_success_trend", "Change success rate against the target, last 6 months"),
+        ],
+        vec![types, planned.limited(TABLE_ROWS)],
     )
 }

@@ -9,11 +9,21 @@ pub(super) fn service_requests(cx: &Context) -> Section {
     let sr = &m.service_requests;
     let mut sr_table = Table::new(
         "service_requests",
-        "Service requests by priority",
-        &[("Priority", "left", 2.0), ("Opened", "right", 1.0), ("Resolved", "right", 1.0)],
+        "Service requests by priority, and first responses within target",
+        &[
+            ("Priority", "left", 1.6),
+            ("Opened", "right", 0.8),
+            ("Resolved", "right", 0.8),
+            ("Response target", "right", 1.0),
+            ("Answered in time", "right", 1.1),
+        ],
         "No service requests.",
     );
-    for row in priority_rows([&sr.opened, &sr.resolved]) {
+    let targets = [sr.response_target_minutes.high, sr.response_target_minutes.medium, sr.response_target_minutes.low];
+    let adherence = [sr.response_sla_pct.high, sr.response_sla_pct.medium, sr.response_sla_pct.low, sr.response_sla_pct.total];
+    for (index, mut row) in priority_rows([&sr.opened, &sr.resolved]).into_iter().enumerate() {
+        row.push(targets.get(index).map(|minutes| Unit::Minutes.format(*minutes)).unwrap_or_default());
+        row.push(pct(adherence[index]));
         sr_table.row(row);
     }
     section(

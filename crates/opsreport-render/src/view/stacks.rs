@@ -33,7 +33,7 @@ pub(super) fn resources(cx: &Context) -> Section {
             ("stacks_by_environment", "Stacks by environment"),
             ("stacks_by_type", "Stacks by type"),
             ("stack_trend", "Total and active stacks, last 6 months"),
-            ("patch_by_stack", "Patch compliance of the least compliant stacks"),
+            ("patch_by_stack", "Patch compliance of the stacks not fully compliant, against the target"),
         ],
         vec![stack_table],
     )

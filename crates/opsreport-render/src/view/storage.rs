@@ -14,7 +14,7 @@ pub(super) fn storage(cx: &Context) -> Section {
         "No storage.",
     );
     for (kind, used) in s.used_bytes.iter().filter(|(kind, _)| kind.as_str() != "total") {
-        by_type.row(vec![kind.clone(), bytes(*used as f64), or_na(s.provisioned_bytes.get(kind).map(|v| bytes(*v as f64)))]);
+        by_type.row(vec![label(kind), bytes(*used as f64), or_na(s.provisioned_bytes.get(kind).map(|v| bytes(*v as f64)))]);
     }
     let mut near = Table::new(
         "near_capacity",
@@ -31,7 +31,7 @@ pub(super) fn storage(cx: &Context) -> Section {
     for item in &s.near_capacity {
         near.row(vec![
             item.resource_id.clone(),
-            item.storage_type.clone(),
+            label(&item.storage_type),
             bytes(item.used_bytes as f64),
             bytes(item.provisioned_bytes as f64),
             format!("{:.0}%", item.ratio * 100.0),
@@ -42,11 +42,11 @@ pub(super) fn storage(cx: &Context) -> Section {
         "Storage",
         &s.status,
         format!(
-            "{} in use on {} ({} vs last month). {} volumes are at or above the near-capacity threshold.",
+            "{} in use on {} ({} vs last month). {} at or above the near-capacity threshold.",
             or_na(s.used_bytes.get("total").map(|v| bytes(*v as f64))),
             s.snapshot_date.as_deref().map(date_label).unwrap_or_else(|| "n/a".into()),
             or_na(s.growth_pct.map(|v| signed(v, Unit::Percent))),
-            thousands(s.near_capacity.len() as i64)
+            plural(s.near_capacity.len() as u64, "volume is", "volumes are")
         ),
         vec![
             ("Used".into(), or_na(s.used_bytes.get("total").map(|v| bytes(*v as f64)))),

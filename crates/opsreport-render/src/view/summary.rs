@@ -49,7 +49,7 @@ pub(super) fn summary(cx: &Context, notes: &Notes) -> Summary {
     let m = cx.m;
     Summary {
         tiles: tiles(cx),
-        callouts: Callouts { stacks: stacks_callout(m), patching: patch_callout(m), onboarding: notes.onboarding_status.clone() },
+        callouts: Callouts { stacks: stacks_callout(m), patching: patch_callout(m), onboarding: onboarding_callout(notes) },
         insights: m
             .insights
             .iter()
@@ -121,7 +121,11 @@ fn tiles(cx: &Context) -> Vec<Tile> {
         Tile::new(
             "Service requests",
             if m.service_requests.status.available { thousands(m.service_requests.resolved.total as i64) } else { "n/a".into() },
-            format!("resolved · CSAT {}", or_na(m.service_requests.csat_avg.map(|v| format!("{v:.1}/5")))),
+            format!(
+                "resolved · {} answered in time (target {})",
+                pct(m.service_requests.response_sla_pct.total),
+                Unit::Percent.format(input.sla_target_pct)
+            ),
             relative_change(
                 m.service_requests.status.available.then_some(m.service_requests.resolved.total as f64),
                 sr_prev.and_then(|p| p.resolved.map(|v| v as f64)),
@@ -177,4 +181,13 @@ pub(super) fn patch_callout(m: &Metrics) -> String {
     } else {
         format!("No patching data was delivered for {}", month_label(&m.month))
     }
+}
+
+/// The onboarding call-out, only while onboarding lasts: a status that says it is complete
+/// (`Complete…`, `Completed`, `Done`) is no longer a call-out.
+fn onboarding_callout(notes: &Notes) -> Option<String> {
+    let status = notes.onboarding_status.as_ref()?;
+    let lower = status.trim().to_lowercase();
+    let over = lower.starts_with("complete") || lower.starts_with("done") || lower.starts_with("finished");
+    (!over && !lower.is_empty()).then(|| status.clone())
 }

@@ -61,6 +61,16 @@ impl Table {
         self
     }
 
+    /// Prints only the first `shown` rows in the PDF, with `more` under them (or instead of the
+    /// table when none is shown); the CSV export keeps every row.
+    pub(super) fn showing(mut self, shown: usize, more: String) -> Self {
+        self.shown = shown.min(self.rows.len());
+        if self.shown < self.rows.len() {
+            self.more = more;
+        }
+        self
+    }
+
     /// A table of counts by name with each one's share of `total`: `(name, title, empty text)`,
     /// `(name heading, count heading)`.
     pub(super) fn shares(
@@ -72,7 +82,7 @@ impl Table {
         let mut table = Table::new(name, title, &[(key, "left", 2.0), (counted, "right", 1.0), ("Share", "right", 1.0)], empty);
         for (label, value) in counts {
             let share = (total > 0).then(|| *value as f64 / total as f64 * 100.0);
-            table.row(vec![label.clone(), thousands(*value as i64), pct(share)]);
+            table.row(vec![crate::format::label(label), thousands(*value as i64), pct(share)]);
         }
         table
     }

@@ -24,8 +24,8 @@ pub(super) fn trusted_advisor(cx: &Context) -> Section {
         let new = ta.new_findings.iter().any(|f| f.check_id == finding.check_id);
         findings.row(vec![
             finding.check_name.clone(),
-            finding.check_category.replace('_', " "),
-            finding.status.clone(),
+            label(&finding.check_category),
+            label(&finding.status),
             thousands(finding.resources_flagged as i64),
             finding.estimated_monthly_savings.map(|v| Unit::Money.format(v)).unwrap_or_default(),
             if new { "new".into() } else { String::new() },
@@ -36,10 +36,12 @@ pub(super) fn trusted_advisor(cx: &Context) -> Section {
         "Trusted Advisor",
         &ta.status,
         format!(
-            "{} resources flagged; estimated savings {} per month; {} new findings since last month.",
-            count(ta.resources_flagged),
+            "{} flagged; estimated savings {} per month; {} since last month.",
+            ta.resources_flagged
+                .map(|flagged| plural(flagged, "resource", "resources"))
+                .unwrap_or_else(|| "n/a resources".into()),
             money(ta.estimated_monthly_savings),
-            thousands(ta.new_findings.len() as i64)
+            plural(ta.new_findings.len() as u64, "new finding", "new findings")
         ),
         vec![
             ("Resources flagged".into(), count(ta.resources_flagged)),

@@ -1,0 +1,227 @@
+//! The account's memory: what belongs to the account rather than to one month.
+//!
+//! `notes/<id>/profile.toml` holds the account's identity (customer and account name, CSDM,
+//! contacts); each month's notes (`notes/<id>/<YYYY-MM>.toml`) add to it. Action items carry
+//! over: an item raised in an earlier month and not closed appears in every later report, with
+//! the month it was raised, until a month's notes close it — the CRM process reviews the action
+//! list at every meeting until each item is done. [`assemble`] is the one place these rules live;
+//! the sources only read the files.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::notes::{ActionItem, Contact, Notes, NotesError, Person};
+use crate::period::YearMonth;
+
+/// How many months of earlier notes a report reads for open action items.
+pub const CARRY_MONTHS: i32 = 24;
+
+/// The name of the profile file in an account's notes folder.
+pub const PROFILE_FILE: &str = "profile.toml";
+
+/// Statuses (compared without case) that close an action item.
+pub const CLOSED_STATUSES: &[&str] = &["done", "closed", "completed", "complete", "resolved", "cancelled", "canceled"];
+
+/// The account profile: who the customer is, whatever the month.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Profile {
+    /// Customer (company) name for the cover.
+    pub customer_name: Option<String>,
+    /// Account name for the cover.
+    pub account_name: Option<String>,
+    /// The cloud service delivery manager of the account.
+    pub csdm: Option<Person>,
+    /// The account's contacts.
+    pub contacts: Vec<Contact>,
+}
+
+impl Profile {
+    /// Parses a profile file; `origin` names it in messages. The same limits as a notes file.
+    pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Self, NotesError> {
+        let error = |message: String| NotesError { origin: origin.to_owned(), message };
+        let text = std::str::from_utf8(bytes).map_err(|_| error("not UTF-8 text".into()))?;
+        // The notes reader checks size and text lengths; a profile is a subset of a notes file.
+        Notes::from_toml(text, origin)?;
+        toml::from_str(text).map_err(|e| {
+            error(format!("{} (a profile holds customer_name, account_name, csdm and contacts)", e.to_string().trim_end()))
+        })
+    }
+}
+
+/// Whether an action item's status closes it.
+pub fn is_closed(item: &ActionItem) -> bool {
+    item.status.as_deref().is_some_and(|status| CLOSED_STATUSES.contains(&status.trim().to_lowercase().as_str()))
+}
+
+/// The identity of an action item across months: its `id` when it has one, else its title
+/// without case or repeated spaces.
+fn identity(item: &ActionItem) -> String {
+    match &item.id {
+        Some(id) => format!("id:{}", id.trim()),
+        None => format!("title:{}", item.title.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()),
+    }
+}
+
+/// The notes of `month`: the profile, then the month's own notes over it, and the action items
+/// still open from earlier months (`earlier`, any order; only the [`CARRY_MONTHS`] before
+/// `month` count). `None` when there is nothing at all.
+pub fn assemble(
+    profile: Option<Profile>,
+    earlier: Vec<(YearMonth, Notes)>,
+    current: Option<Notes>,
+    month: YearMonth,
+) -> Option<Notes> {
+    if profile.is_none() && current.is_none() && earlier.is_empty() {
+        return None;
+    }
+    let mut notes = current.clone().unwrap_or_default();
+    if let Some(profile) = profile {
+        apply_profile(&mut notes, profile);
+    }
+    let oldest = month.plus_months(-CARRY_MONTHS);
+    let mut history: Vec<(YearMonth, Notes)> =
+        earlier.into_iter().filter(|(noted, _)| *noted < month && *noted >= oldest).collect();
+    history.sort_by_key(|(noted, _)| *noted);
+    notes.action_items = carried_items(&history, current.as_ref(), month);
+    Some(notes)
+}
+
+/// The profile under the month's notes: a name the month gives wins; contacts are the profile's,
+/// with a month's contact of the same role and name replacing it and new ones added.
+fn apply_profile(notes: &mut Notes, profile: Profile) {
+    notes.customer_name = notes.customer_name.take().or(profile.customer_name);
+    notes.account_name = notes.account_name.take().or(profile.account_name);
+    notes.csdm = notes.csdm.take().or(profile.csdm);
+    let key = |contact: &Contact| (contact.role.trim().to_lowercase(), contact.name.trim().to_lowercase());
+    let mut contacts = profile.contacts;
+    for contact in std::mem::take(&mut notes.contacts) {
+        match contacts.iter_mut().find(|known| key(known) == key(&contact)) {
+            Some(known) => *known = contact,
+            None => contacts.push(contact),
+        }
+    }
+    notes.contacts = contacts;
+}
+
+/// This month's action items, then the open items of earlier months the month does not mention,
+/// oldest first. Each carries the month it was first noted; a later mention updates owner, due
+/// date and status (what it leaves out keeps its earlier value).
+fn carried_items(history: &[(YearMonth, Notes)], current: Option<&Notes>, month: YearMonth) -> Vec<ActionItem> {
+    let mut known: BTreeMap<String, ActionItem> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mentions = history.iter().map(|(noted, notes)| (*noted, notes)).chain(current.map(|notes| (month, notes)));
+    for (noted, notes) in mentions {
+        for item in &notes.action_items {
+            let key = identity(item);
+            match known.get_mut(&key) {
+                Some(earlier) => update(earlier, item),
+                None => {
+                    let mut first = item.clone();
+                    first.first_noted = Some(noted.to_string());
+                    known.insert(key.clone(), first);
+                    order.push(key);
+                }
+            }
+        }
+    }
+    let in_current: Vec<String> = current.map(|notes| notes.action_items.iter().map(identity).collect()).unwrap_or_default();
+    let mut items: Vec<ActionItem> = in_current.iter().filter_map(|key| known.get(key).cloned()).collect();
+    items.dedup_by(|a, b| identity(a) == identity(b));
+    for key in order.iter().filter(|key| !in_current.contains(key)) {
+        let item = &known[key];
+        if !is_closed(item) {
+            let mut carried = item.clone();
+            carried.carried = true;
+            items.push(carried);
+        }
+    }
+    items
+}
+
+fn update(earlier: &mut ActionItem, later: &ActionItem) {
+    earlier.title = later.title.clone();
+    for (field, value) in
+        [(&mut earlier.owner, &later.owner), (&mut earlier.due, &later.due), (&mut earlier.status, &later.status)]
+    {
+        if value.is_some() {
+            field.clone_from(value);
+        }
+    }
+    if later.raised.is_some() {
+        earlier.raised.clone_from(&later.raised);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn month(text: &str) -> YearMonth {
+        YearMonth::parse(text).unwrap()
+    }
+
+    fn notes(text: &str) -> Notes {
+        Notes::from_toml(text, "n.toml").unwrap()
+    }
+
+    #[test]
+    fn a_month_without_notes_keeps_the_profile_and_the_open_items() {
+        let profile =
+            Profile::from_bytes(b"customer_name = \"Northwind\"\n[[contacts]]\nrole = \"CSDM\"\nname = \"Dana\"\n", "p.toml")
+                .unwrap();
+        let september = notes(
+            "[[action_items]]\ntitle = \"Approve the window\"\ndue = 2026-10-10\nstatus = \"Open\"\n[[action_items]]\ntitle = \"Old\"\nstatus = \"Done\"\n",
+        );
+        let assembled = assemble(Some(profile), vec![(month("2026-09"), september)], None, month("2026-10")).unwrap();
+        assert_eq!(assembled.customer_name.as_deref(), Some("Northwind"));
+        assert_eq!(assembled.contacts.len(), 1);
+        assert_eq!(assembled.action_items.len(), 1, "the closed item is not carried");
+        let item = &assembled.action_items[0];
+        assert_eq!(
+            (item.title.as_str(), item.first_noted.as_deref(), item.carried),
+            ("Approve the window", Some("2026-09"), true)
+        );
+    }
+
+    #[test]
+    fn a_later_month_updates_and_closes_an_item_by_title_or_id() {
+        let august = notes(
+            "[[action_items]]\ntitle = \"Rotate  keys\"\nowner = \"Sam\"\nstatus = \"Open\"\n[[action_items]]\nid = \"A-7\"\ntitle = \"Review findings\"\n",
+        );
+        let september = notes("[[action_items]]\ntitle = \"rotate keys\"\nstatus = \"In progress\"\n");
+        let october = notes("[[action_items]]\nid = \"A-7\"\ntitle = \"Review TA findings\"\nstatus = \"Completed\"\n");
+        let earlier = vec![(month("2026-09"), september), (month("2026-08"), august)];
+        let assembled = assemble(None, earlier, Some(october), month("2026-10")).unwrap();
+        let items: Vec<(&str, Option<&str>, Option<&str>, Option<&str>, bool)> = assembled
+            .action_items
+            .iter()
+            .map(|i| (i.title.as_str(), i.owner.as_deref(), i.status.as_deref(), i.first_noted.as_deref(), i.carried))
+            .collect();
+        assert_eq!(
+            items,
+            [
+                ("Review TA findings", None, Some("Completed"), Some("2026-08"), false),
+                ("rotate keys", Some("Sam"), Some("In progress"), Some("2026-08"), true),
+            ],
+            "closed this month it is still shown this month; the open one keeps its owner and first month"
+        );
+        let november = assemble(None, vec![(month("2026-10"), assembled)], None, month("2026-11")).unwrap();
+        assert_eq!(november.action_items.len(), 1, "an item closed in October is gone in November");
+    }
+
+    #[test]
+    fn the_month_wins_over_the_profile_and_items_older_than_the_window_are_not_read() {
+        let profile = Profile { customer_name: Some("Old name".into()), ..Profile::default() };
+        let current = notes("customer_name = \"New name\"\n");
+        let ancient = notes("[[action_items]]\ntitle = \"Ancient\"\n");
+        let assembled = assemble(Some(profile), vec![(month("2024-09"), ancient)], Some(current), month("2026-10")).unwrap();
+        assert_eq!(assembled.customer_name.as_deref(), Some("New name"));
+        assert!(assembled.action_items.is_empty());
+        assert!(
+            Profile::from_bytes(b"[[issues]]\ntitle = \"x\"\n", "p.toml").unwrap_err().to_string().contains("a profile holds")
+        );
+        assert_eq!(assemble(None, Vec::new(), None, month("2026-10")), None);
+    }
+}

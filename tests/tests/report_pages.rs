@@ -1,0 +1,190 @@
+//! The report as the customer's business manager reads it, checked on the laid-out PDF of three
+//! reports (the committed fixtures' October in UTC and in New York, and November, a month
+//! without data or notes): no text runs into other text or past the margin, no page but the
+//! last of the body and of the appendix is less than a quarter full, and no raw data name
+//! (`snake_case`, a contract enum value like `AutoRemediated`) is printed. Needs poppler's
+//! `pdftotext`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use opsreport_model::contract::DATASETS;
+use opsreport_tests::{opsreport, repo_root};
+
+/// A word of the PDF with its box (points, y down).
+#[derive(Debug, Clone)]
+struct Word {
+    text: String,
+    x_min: f64,
+    y_min: f64,
+    x_max: f64,
+    y_max: f64,
+}
+
+struct Page {
+    number: usize,
+    width: f64,
+    height: f64,
+    words: Vec<Word>,
+}
+
+fn attribute(tag: &str, name: &str) -> f64 {
+    let start = tag.find(&format!("{name}=\"")).unwrap_or_else(|| panic!("{name} in {tag}")) + name.len() + 2;
+    tag[start..].split('"').next().unwrap().parse().unwrap()
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+/// Every page's words with their boxes (`pdftotext -bbox`).
+fn pages(pdf: &Path) -> Vec<Page> {
+    let output =
+        Command::new("pdftotext").args(["-bbox", pdf.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils)");
+    assert!(output.status.success());
+    let html = String::from_utf8_lossy(&output.stdout).into_owned();
+    let mut pages = Vec::new();
+    for line in html.lines().map(str::trim) {
+        if line.starts_with("<page ") {
+            pages.push(Page {
+                number: pages.len() + 1,
+                width: attribute(line, "width"),
+                height: attribute(line, "height"),
+                words: Vec::new(),
+            });
+        } else if let Some(rest) = line.strip_prefix("<word ") {
+            let (tag, text) = rest.split_once('>').unwrap();
+            let text = unescape(text.trim_end_matches("</word>")).replace('\u{200b}', "");
+            let word = Word {
+                text,
+                x_min: attribute(tag, "xMin"),
+                y_min: attribute(tag, "yMin"),
+                x_max: attribute(tag, "xMax"),
+                y_max: attribute(tag, "yMax"),
+            };
+            pages.last_mut().expect("a word on a page").words.push(word);
+        }
+    }
+    pages
+}
+
+/// The three reports, generated once for all tests of this file.
+fn reports() -> &'static [(String, PathBuf)] {
+    static REPORTS: std::sync::OnceLock<(tempfile::TempDir, Vec<(String, PathBuf)>)> = std::sync::OnceLock::new();
+    &REPORTS
+        .get_or_init(|| {
+            let scratch = tempfile::tempdir().unwrap();
+            let mut made = Vec::new();
+            for (name, extra) in [
+                ("October, UTC", &["--month", "2026-10"][..]),
+                ("October, New York", &["--month", "2026-10", "--timezone", "America/New_York"][..]),
+                ("November, no data", &["--month", "2026-11"][..]),
+            ] {
+                let out = scratch.path().join(name.replace([',', ' '], "-"));
+                let run = opsreport(&repo_root(), &[&["generate", "--out", out.to_str().unwrap()], extra].concat());
+                assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+                let month = extra[1];
+                made.push((name.to_owned(), out.join(format!("043735371057/{month}/report.pdf"))));
+            }
+            (scratch, made)
+        })
+        .1
+}
+
+/// Body of a page: between the running header and footer (the cover has neither).
+fn body(page: &Page) -> impl Iterator<Item = &Word> {
+    let (top, bottom) = (2.4 * 28.3465, page.height - 2.2 * 28.3465);
+    // A large heading's box reaches a little above the margin; the running header and footer
+    // sit well outside it.
+    page.words.iter().filter(move |word| word.y_min >= top - 15.0 && word.y_max <= bottom + 10.0)
+}
+
+#[test]
+fn no_text_runs_into_other_text_or_past_the_margins() {
+    for (name, pdf) in reports() {
+        for page in pages(pdf) {
+            let right = page.width - 2.0 * 28.3465 + 1.5;
+            for word in &page.words {
+                assert!(
+                    word.x_max <= right && word.x_min >= 2.0 * 28.3465 - 1.5 || page.number == 1,
+                    "{name}, page {}: {:?} crosses the margin ({:.1} to {:.1} of {:.1})",
+                    page.number,
+                    word.text,
+                    word.x_min,
+                    word.x_max,
+                    page.width
+                );
+            }
+            for (index, first) in page.words.iter().enumerate() {
+                for second in &page.words[index + 1..] {
+                    let across = first.x_max.min(second.x_max) - first.x_min.max(second.x_min);
+                    let down = first.y_max.min(second.y_max) - first.y_min.max(second.y_min);
+                    assert!(
+                        across <= 0.8 || down <= 0.8,
+                        "{name}, page {}: {:?} and {:?} overlap ({across:.1} × {down:.1} pt)",
+                        page.number,
+                        first.text,
+                        second.text
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn no_page_is_less_than_a_quarter_full_but_the_last_of_the_body_and_of_the_appendix() {
+    for (name, pdf) in reports() {
+        let pages = pages(pdf);
+        let starts_appendix =
+            |page: &Page| body(page).take(2).map(|word| word.text.as_str()).collect::<Vec<_>>() == ["Appendix:", "data"];
+        for (index, page) in pages.iter().enumerate().skip(1) {
+            let last_of_body = pages.get(index + 1).is_none_or(starts_appendix);
+            if last_of_body {
+                continue;
+            }
+            let (top, bottom) = (2.4 * 28.3465, page.height - 2.2 * 28.3465);
+            let lowest = body(page).map(|word| word.y_max).fold(top, f64::max);
+            let filled = (lowest - top) / (bottom - top);
+            assert!(filled >= 0.25, "{name}, page {}: only {:.0} % of the page is used", page.number, filled * 100.0);
+        }
+    }
+}
+
+/// The contract's enum values a reader would see as code: `snake_case` and `CamelCase`, with data
+/// values of the same kind the fixtures hold. (Shouted words are not among them: the template sets
+/// figure labels in capitals.)
+fn raw_names() -> Vec<String> {
+    let mut names: Vec<String> = DATASETS
+        .iter()
+        .flat_map(|spec| spec.columns.iter())
+        .flat_map(|column| column.allowed_values.unwrap_or(&[]).iter())
+        .filter(|value| {
+            let inner_capital = value.chars().skip(1).any(char::is_uppercase) && value.chars().any(char::is_lowercase);
+            value.contains('_') || inner_capital
+        })
+        .map(|value| (*value).to_owned())
+        .collect();
+    names.extend(["NONPROD", "EBSSnapshot", "BackupVault"].map(String::from));
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn no_raw_enum_values_or_snake_case_names_are_printed() {
+    let names = raw_names();
+    assert!(names.iter().any(|name| name == "AutoRemediated") && names.iter().any(|name| name == "one_time"), "{names:?}");
+    for (name, pdf) in reports() {
+        for page in pages(pdf) {
+            for word in &page.words {
+                let bare = word.text.trim_matches(|c: char| !c.is_alphanumeric() && c != '_');
+                // File names the reader is pointed to (`failed_backups.csv`) are meant as they are.
+                let file = word.text.contains(".csv") || word.text.contains(".toml");
+                let snake = bare.contains('_') && bare.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit());
+                assert!(!(snake && !file), "{name}, page {}: {:?} is a snake_case name", page.number, word.text);
+                assert!(!names.iter().any(|raw| raw == bare), "{name}, page {}: {:?} is a raw value", page.number, word.text);
+            }
+        }
+    }
+}
