@@ -241,6 +241,24 @@ fn cases() -> Vec<Case> {
             &["dataset ood_engagements", "row 0", "`start_override` = 2026-10-14", "must be the first day of a month"],
         ),
         fatal(
+            "an engagement approved for more blocks than requested",
+            |root| set_first(root, "ood_engagements", None, "requested_blocks", col("blocks") - lit(1i64)),
+            2,
+            &["dataset ood_engagements", "row 0", "`requested_blocks` = 1", "must not exceed `requested_blocks`"],
+        ),
+        fatal(
+            "a modification of an engagement the account does not have",
+            |root| set_first(root, "ood_engagements", None, "modifies", lit("E-404")),
+            2,
+            &["dataset ood_engagements", "row 0", "`modifies` = E-404", "must name an engagement of this account"],
+        ),
+        fatal(
+            "a modification of an engagement of another basis",
+            |root| set_first(root, "ood_engagements", None, "modifies", lit("E-3")),
+            2,
+            &["dataset ood_engagements", "row 0", "`basis` = monthly", "with the same basis"],
+        ),
+        fatal(
             "checks_failed above checks_total",
             |root| set_first(root, "availability", Some(MONTH), "checks_failed", col("checks_total") + lit(1i64)),
             2,

@@ -188,3 +188,22 @@ fn no_raw_enum_values_or_snake_case_names_are_printed() {
         }
     }
 }
+
+#[test]
+fn operations_on_demand_is_shown_in_money_where_a_rate_is_configured() {
+    let scratch = tempfile::tempdir().unwrap();
+    let config = scratch.path().join("opsreport.toml");
+    std::fs::write(&config, "[ood]\nblock_rates = { \"Amazon EKS maintenance\" = 1200.0 }\n").unwrap();
+    let out = scratch.path().join("out");
+    let run = opsreport(&repo_root(), &["generate", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text: String = pages(&out.join("043735371057/2026-10/report.pdf"))
+        .iter()
+        .flat_map(|page| page.words.iter().map(|word| word.text.clone()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    // EKS: 18 h used of 2 blocks → 1 block billed at $1,200; Control Tower has no rate.
+    assert!(text.contains("2 40 h 18.0 h 22.0 h 1 none $1,200.00"), "{text}");
+    assert!(text.contains("none no rate"), "an offering without a rate says so");
+    assert!(text.contains("3 of 4 requested blocks approved"), "the partial approval is said in words");
+}

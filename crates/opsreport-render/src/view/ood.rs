@@ -9,18 +9,18 @@ pub(super) fn ood(cx: &Context) -> Section {
     let o = &m.ood;
     let priced = o.engagements.iter().any(|e| e.block_rate.is_some());
     let mut columns = vec![
-        ("Offering", "left", 2.4),
-        ("Basis", "left", 0.8),
-        ("Since", "left", 0.9),
-        ("Blocks", "right", 0.6),
-        ("Allocated", "right", 0.8),
-        ("Used this month", "right", 0.9),
-        ("Remaining", "right", 0.8),
-        ("Billed blocks", "right", 0.7),
-        ("Overage", "right", 0.8),
+        ("Offering", "left", 2.2),
+        ("Basis", "left", 0.85),
+        ("Since", "left", 1.0),
+        ("Blocks", "right", 0.65),
+        ("Hours", "right", 0.7),
+        ("Used", "right", 0.85),
+        ("Left", "right", 0.85),
+        ("Billed blocks", "right", 0.75),
+        ("Overage", "right", if priced { 1.2 } else { 0.8 }),
     ];
     if priced {
-        columns.push(("Billed", "right", 0.9));
+        columns.push(("Billed", "right", 1.05));
     }
     let mut engagements =
         Table::new("ood_engagements", "Engagements active this month", &columns, "No active engagements this month.");
