@@ -22,9 +22,14 @@ pub fn bare_scan(source: &LocalSource, account: &AccountId, period: &ReportPerio
                 source: error,
             })?;
             let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
-            let columns: Vec<_> = dataset.spec().column_names().into_iter().map(col).collect();
+            // The contract's columns the file has (an optional column may be absent, as for a report).
             let frame = LazyFrame::scan_parquet_sources(sources, parquet::scan_arguments())
-                .and_then(|frame| frame.select(columns).collect())
+                .and_then(|mut frame| {
+                    let schema = frame.collect_schema()?;
+                    let columns: Vec<_> =
+                        dataset.spec().column_names().into_iter().filter(|name| schema.contains(name)).map(col).collect();
+                    frame.select(columns).collect()
+                })
                 .map_err(|error| ExtractError::UnreadableFile {
                     dataset: dataset.into(),
                     file: file.display().to_string(),

@@ -32,7 +32,11 @@ struct Tile {
 }
 
 impl Tile {
+    /// A tile; one without a value says so in words instead of a line of "n/a"s.
     fn new(label: &'static str, value: String, detail: String, change: String, status: &'static str) -> Self {
+        if value == "n/a" {
+            return Self { label, value, detail: "No data for this month".into(), change: String::new(), status };
+        }
         Self { label, value, detail, change, status }
     }
 }
