@@ -145,7 +145,7 @@ fn unload_results_match_the_local_source_with_one_query_per_dataset() {
         for (index, mut part) in
             [result.slice(0, half), result.slice(half as i64, result.height() - half)].into_iter().enumerate()
         {
-            let key = format!("/results/athena/opsreport-unload/test-run/{dataset}/2026_{index:05}_part");
+            let key = format!("/results/athena/opsreport-unload/test-run/batch-00000/{dataset}/2026_{index:05}_part");
             assert_eq!(moto.http_with_body("PUT", &key, "application/octet-stream", &parquet_bytes(&mut part)).0, 200);
         }
     }
@@ -330,9 +330,15 @@ fn a_paged_fleet_run_writes_the_reports_of_the_local_source() {
     let local = fixtures();
     let accounts = local.all_accounts().unwrap();
     let period = period();
-    let results: Vec<Value> = DatasetName::ALL
-        .into_iter()
-        .map(|dataset| canned_result(&fleet_result(&local, dataset, &accounts, &period), dataset))
+    // Batches of one account (`batch_accounts = 1`): one query per dataset and batch, the
+    // results queued batch by batch in the order the queries start.
+    let results: Vec<Value> = accounts
+        .iter()
+        .flat_map(|account| {
+            DatasetName::ALL
+                .into_iter()
+                .map(|dataset| canned_result(&fleet_result(&local, dataset, std::slice::from_ref(account), &period), dataset))
+        })
         .collect();
     let queued = moto.http_with_body(
         "POST",
@@ -347,7 +353,7 @@ fn a_paged_fleet_run_writes_the_reports_of_the_local_source() {
     let config = work.path().join("opsreport.toml");
     std::fs::write(
         &config,
-        "timezone = \"Europe/Berlin\"\n[athena]\nresult_mode = \"paging\"\nconcurrency = 1\noutput_location = \"s3://results/athena\"\ndata_location = \"s3://data/datasets/\"\n",
+        "timezone = \"Europe/Berlin\"\n[athena]\nresult_mode = \"paging\"\nconcurrency = 1\nbatch_accounts = 1\noutput_location = \"s3://results/athena\"\ndata_location = \"s3://data/datasets/\"\n",
     )
     .unwrap();
     let environment = moto.environment();
@@ -363,8 +369,8 @@ fn a_paged_fleet_run_writes_the_reports_of_the_local_source() {
         &pairs,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("read 2 account(s) from Athena database opsreport"), "{}", run.stderr);
-    assert_eq!(query_execution_ids(&moto).len(), DatasetName::ALL.len(), "one query per dataset for two accounts");
+    assert_eq!(run.stderr.matches("read 1 account from Athena database opsreport").count(), 2, "{}", run.stderr);
+    assert_eq!(query_execution_ids(&moto).len(), 2 * DatasetName::ALL.len(), "one query per dataset and batch of one");
 
     let local_out_text = local_out.display().to_string();
     let source_text = fixtures_root.display().to_string();
@@ -555,7 +561,7 @@ fn real_format_tables_through_athena_give_what_their_files_give() {
     cur_rows.with_column(Column::new("billing_period".into(), vec!["2026-10"; height])).unwrap();
     let mut cur_rows = cur_rows.reverse();
     for (dataset, frame) in [(DatasetName::PatchDetails, &mut ssr_rows), (DatasetName::Billing, &mut cur_rows)] {
-        let key = format!("/results/athena/opsreport-unload/raw-run/{dataset}/2026_00000_part");
+        let key = format!("/results/athena/opsreport-unload/raw-run/batch-00000/{dataset}/2026_00000_part");
         assert_eq!(moto.http_with_body("PUT", &key, "application/octet-stream", &parquet_bytes(frame)).0, 200);
     }
 

@@ -58,6 +58,14 @@ pub fn apply_environment(config: &mut Config, lookup: impl Fn(&str) -> Option<St
             .filter(|concurrency: &u32| *concurrency >= 1)
             .ok_or_else(|| invalid("OPSREPORT_ATHENA_CONCURRENCY", &value, "expected a whole number of 1 or more"))?;
     }
+    if let Some(value) = lookup("OPSREPORT_ATHENA_BATCH_ACCOUNTS") {
+        config.athena.batch_accounts = value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|batch: &u32| *batch >= 1)
+            .ok_or_else(|| invalid("OPSREPORT_ATHENA_BATCH_ACCOUNTS", &value, "expected a whole number of 1 or more"))?;
+    }
     if let Some(value) = lookup("OPSREPORT_S3_FORCE_PATH_STYLE") {
         config.s3.force_path_style = match value.trim().to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" => true,

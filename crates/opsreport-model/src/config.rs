@@ -307,6 +307,10 @@ pub struct AthenaSettings {
     pub result_mode: AthenaResultMode,
     /// Give up waiting on Athena after this many seconds for a whole run.
     pub deadline_seconds: u64,
+    /// Accounts read per batch of queries. A run reads its accounts batch by batch (one query per
+    /// dataset and batch), reading the next batch while the workers write the current one, so its
+    /// memory holds at most two batches whatever the fleet's size.
+    pub batch_accounts: u32,
 }
 
 impl Default for AthenaSettings {
@@ -322,6 +326,7 @@ impl Default for AthenaSettings {
             concurrency: 5,
             result_mode: AthenaResultMode::Unload,
             deadline_seconds: 1800,
+            batch_accounts: 100,
         }
     }
 }
@@ -421,6 +426,9 @@ impl Config {
         }
         if self.athena.concurrency == 0 {
             return Err(out_of_range("athena.concurrency", "0".into(), "1 or more"));
+        }
+        if self.athena.batch_accounts == 0 {
+            return Err(out_of_range("athena.batch_accounts", "0".into(), "1 or more"));
         }
         let color = &self.branding.accent_color;
         if !(color.len() == 7 && color.starts_with('#') && color[1..].bytes().all(|byte| byte.is_ascii_hexdigit())) {

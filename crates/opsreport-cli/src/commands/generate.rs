@@ -234,8 +234,7 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
     let resolved = resolve(config, &args.selection)?;
     let plan = plan(config, &args, &resolved)?;
     opsreport_render::warm_up();
-    let read_ahead = read_ahead(&resolved)?;
-    let results = run_fleet(config, &resolved, &plan, log_format);
+    let (results, read_ahead) = run_fleet(config, &resolved, &plan, log_format)?;
     let mut summary = summarize(&resolved, &plan, read_ahead, results);
     summary.wall = run_started.elapsed();
     summary.peak_rss = memory::peak_rss_bytes();
@@ -276,28 +275,40 @@ fn plan(config: &Config, args: &GenerateArgs, resolved: &Resolved) -> Result<Pla
     Ok(Plan { flavour, logo: settings::logo(config)?, sink, workers, stage_memory })
 }
 
-/// One pass over the source for the whole fleet where the source can (Athena: one query per
-/// dataset); a failure here is the source's, so no account can be written. Returns its time for
-/// a remote source.
-fn read_ahead(resolved: &Resolved) -> Result<Option<Duration>, Failure> {
+/// One pass over the source for a batch of accounts where the source can (Athena: one query per
+/// dataset); a failure here is the source's, so no account of the batch can be written. Returns
+/// its time.
+fn read_ahead(resolved: &Resolved, batch: &[AccountId]) -> Result<Duration, Failure> {
     let started = Instant::now();
     let month = resolved.period.month().to_string();
-    info_span!("read_ahead", month = month.as_str(), accounts = resolved.accounts.len())
-        .in_scope(|| resolved.source.prefetch(&resolved.accounts, &resolved.period))
+    info_span!("read_ahead", month = month.as_str(), accounts = batch.len())
+        .in_scope(|| resolved.source.prefetch(batch, &resolved.period))
         .map_err(|error| {
             Failure::from_extract(error).context(format!("cannot read {} for {}", resolved.source_name, resolved.period.month()))
         })?;
-    let read_ahead = resolved.remote.then(|| started.elapsed());
-    if let Some(read_ahead) = read_ahead {
+    let took = started.elapsed();
+    if resolved.remote {
         tracing::info!(
-            "read {} account(s) from {} in {:.0} ms: {}",
-            resolved.accounts.len(),
+            "read {} from {} in {:.0} ms: {}",
+            plural_accounts(batch.len()),
             resolved.source_name,
-            read_ahead.as_secs_f64() * 1000.0,
+            took.as_secs_f64() * 1000.0,
             resolved.source.statistics()
         );
     }
-    Ok(read_ahead)
+    Ok(took)
+}
+
+fn plural_accounts(count: usize) -> String {
+    if count == 1 { "1 account".to_owned() } else { format!("{count} accounts") }
+}
+
+/// The batches a run reads its accounts in: a remote source's by `[athena] batch_accounts`, so
+/// memory holds at most two batches (the one being written and the next, read meanwhile); a
+/// local source reads each account as its worker takes it, so one batch of all.
+fn batches<'a>(config: &Config, resolved: &'a Resolved) -> Vec<&'a [AccountId]> {
+    let size = if resolved.remote { (config.athena.batch_accounts as usize).max(1) } else { resolved.accounts.len().max(1) };
+    resolved.accounts.chunks(size).collect()
 }
 
 /// A progress bar for a fleet on a terminal.
@@ -314,40 +325,96 @@ fn progress_bar(count: usize, log_format: LogFormat) -> Option<ProgressBar> {
     })
 }
 
-/// Writes every account's report on the plan's workers; one result per account, in account order.
+/// One result per account: its report, its failure, or the panic that stopped it.
+type AccountResults = Vec<Result<Result<Done, Failure>, String>>;
+
+/// Writes every account's report on the plan's workers, batch by batch, while a reader thread
+/// reads the next batch ahead; one result per account, in account order, and the time spent
+/// reading ahead (remote sources). The first batch failing to read fails the run with nothing
+/// written (the source is at fault); a later one fails its accounts.
 fn run_fleet(
     config: &Config,
     resolved: &Resolved,
     plan: &Plan,
     log_format: LogFormat,
-) -> Vec<Result<Result<Done, Failure>, String>> {
-    let count = resolved.accounts.len();
-    let month = resolved.period.month().to_string();
-    let progress = progress_bar(count, log_format);
+) -> Result<(AccountResults, Option<Duration>), Failure> {
+    let batches = batches(config, resolved);
+    let progress = progress_bar(resolved.accounts.len(), log_format);
     let mut failed_so_far = 0;
-    let results = fleet::for_each_parallel(
-        count,
+    let mut results = Vec::with_capacity(resolved.accounts.len());
+    let mut reading = Duration::ZERO;
+    let outcome = std::thread::scope(|scope| -> Result<(), Failure> {
+        // A rendezvous channel: the reader reads batch k + 1 while batch k is written, then
+        // waits, so no more than two batches are ever held.
+        let (sender, receiver) = std::sync::mpsc::sync_channel(0);
+        let reader_batches = batches.clone();
+        scope.spawn(move || {
+            for (number, batch) in reader_batches.into_iter().enumerate() {
+                let read = read_ahead(resolved, batch);
+                // The first batch failing ends the run: no need to read on.
+                let stop = number == 0 && read.is_err();
+                if sender.send(read).is_err() || stop {
+                    break;
+                }
+            }
+        });
+        for (number, (batch, read)) in batches.iter().zip(receiver).enumerate() {
+            match read {
+                Ok(took) => reading += took,
+                Err(failure) if number == 0 => return Err(failure),
+                Err(failure) => {
+                    let message = format!("{:#}", failure.error);
+                    tracing::error!("{message}");
+                    for _ in batch.iter() {
+                        results.push(Ok(Err(Failure { code: failure.code, error: anyhow::anyhow!("{message}") })));
+                        failed_so_far += 1;
+                    }
+                    if let Some(bar) = &progress {
+                        bar.set_message(format!("{failed_so_far} failed"));
+                        bar.inc(batch.len() as u64);
+                    }
+                    continue;
+                }
+            }
+            results.extend(write_batch(config, resolved, plan, batch, |result| {
+                if !matches!(result, Ok(Ok(_))) {
+                    failed_so_far += 1;
+                }
+                if let Some(bar) = &progress {
+                    bar.set_message(format!("{failed_so_far} failed"));
+                    bar.inc(1);
+                }
+            }));
+        }
+        Ok(())
+    });
+    logging::hide_progress();
+    outcome?;
+    Ok((results, resolved.remote.then_some(reading)))
+}
+
+/// Writes one batch's reports on the plan's workers, calling `finished` as each completes.
+fn write_batch(
+    config: &Config,
+    resolved: &Resolved,
+    plan: &Plan,
+    batch: &[AccountId],
+    mut finished: impl FnMut(&Result<Result<Done, Failure>, String>),
+) -> AccountResults {
+    let month = resolved.period.month().to_string();
+    fleet::for_each_parallel(
+        batch.len(),
         plan.workers,
         |index| {
-            let account = &resolved.accounts[index];
+            let account = &batch[index];
             let span = info_span!("account", account_id = account.as_str(), month = month.as_str());
             let _entered = span.enter();
             let result = report(config, resolved, account, plan);
             log_report(account, &result);
             result
         },
-        |_, result| {
-            if !matches!(result, Ok(Ok(_))) {
-                failed_so_far += 1;
-            }
-            if let Some(bar) = &progress {
-                bar.set_message(format!("{failed_so_far} failed"));
-                bar.inc(1);
-            }
-        },
-    );
-    logging::hide_progress();
-    results
+        |_, result| finished(result),
+    )
 }
 
 /// The log lines of one account's report: its warnings and stage times, or its error.

@@ -58,7 +58,8 @@ pub struct AthenaOptions {
     pub result_mode: AthenaResultMode,
     /// Longest wait for a whole batch of queries.
     pub deadline: Duration,
-    /// This run's `UNLOAD` prefix (`<output>/opsreport-unload/<run id>`), removed afterwards.
+    /// This run's `UNLOAD` prefix (`<output>/opsreport-unload/<run id>`); each batch of accounts
+    /// unloads below it, into `batch-<NNNNN>/<dataset>/`, removed once read.
     pub unload_prefix: Option<S3Uri>,
     /// The dataset layout in S3, for account discovery and notes.
     pub data_location: Option<S3Uri>,
@@ -151,6 +152,8 @@ pub struct AthenaSource {
     options: Arc<AthenaOptions>,
     read_ahead: Mutex<ReadAhead>,
     queries: Mutex<Vec<QueryRecord>>,
+    /// Batches of accounts read so far (numbers each batch's `UNLOAD` prefix).
+    batches_read: std::sync::atomic::AtomicUsize,
     /// Datasets read from elsewhere (`[datasets.*]`): no contract query is run for them.
     skipped: BTreeSet<DatasetName>,
     /// Datasets read from a real export's own table (`[datasets.*] table`), mapped after the read.
@@ -166,6 +169,7 @@ impl AthenaSource {
             options: Arc::new(options),
             read_ahead: Mutex::default(),
             queries: Mutex::default(),
+            batches_read: std::sync::atomic::AtomicUsize::new(0),
             skipped: BTreeSet::new(),
             raw: BTreeMap::new(),
         }
@@ -197,8 +201,16 @@ impl AthenaSource {
         self.queries.lock().expect("not poisoned").clone()
     }
 
-    /// Runs the 15 dataset queries once for `accounts` and keeps each account's rows.
+    /// The options of the next batch of accounts: its own `UNLOAD` prefix below the run's.
+    fn batch_options(&self) -> Arc<AthenaOptions> {
+        let number = self.batches_read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let prefix = self.options.unload_prefix.as_ref().map(|prefix| prefix.join(&format!("batch-{number:05}")));
+        Arc::new(AthenaOptions { unload_prefix: prefix, ..(*self.options).clone() })
+    }
+
+    /// Runs the 15 dataset queries once for `accounts` (a batch) and keeps each account's rows.
     fn read_accounts(&self, accounts: &[AccountId], period: &ReportPeriod) -> Result<()> {
+        let options = self.batch_options();
         let mut queries: Vec<_> = DatasetName::ALL
             .into_iter()
             .filter(|dataset| !self.skipped.contains(dataset))
@@ -213,8 +225,8 @@ impl AthenaSource {
             );
         }
         let outcomes = self.runtime.block_on(async {
-            let outcomes = query::run_queries(&self.clients, &self.options, queries).await;
-            if let Some(prefix) = &self.options.unload_prefix {
+            let outcomes = query::run_queries(&self.clients, &options, queries).await;
+            if let Some(prefix) = &options.unload_prefix {
                 // The objects are in memory now (or the run failed): the prefix is not needed.
                 crate::s3::remove_prefix(&self.clients.s3, Subject::Athena, prefix).await?;
             }
