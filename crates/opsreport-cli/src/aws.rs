@@ -47,9 +47,18 @@ pub fn s3_client(shared: &aws_config::SdkConfig, config: &Config) -> aws_sdk_s3:
     aws_sdk_s3::Client::from_conf(s3_config)
 }
 
-/// A run id unique enough to name this run's `UNLOAD` prefix: UTC time, process id and a
-/// few bits of the clock's nanoseconds.
+/// The variable that names a run (letters, digits, `-`): the shards of one fleet share it, and
+/// a simulated fleet knows where its `UNLOAD` objects go.
+pub const RUN_ID_VARIABLE: &str = "OPSREPORT_RUN_ID";
+
+/// This run's id: `OPSREPORT_RUN_ID` when set, else one unique enough to name this run's
+/// `UNLOAD` prefix: UTC time, process id and a few bits of the clock's nanoseconds.
 pub fn run_id() -> String {
+    if let Ok(id) = std::env::var(RUN_ID_VARIABLE)
+        && !id.is_empty()
+    {
+        return id;
+    }
     let now = chrono::Utc::now();
     format!("{}-{}-{:08x}", now.format("%Y%m%dT%H%M%SZ"), std::process::id(), now.timestamp_subsec_nanos())
 }

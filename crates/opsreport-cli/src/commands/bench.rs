@@ -51,17 +51,22 @@ pub struct BenchArgs {
     /// fastest is kept.
     #[arg(long, default_value_t = 3, value_name = "N")]
     repeat: u32,
+    /// Sizes of simulated Athena fleets (`moto_server` on PATH plays S3 and Athena): only these
+    /// runs, one line each, instead of the table above.
+    #[arg(long, value_delimiter = ',', value_name = "N,N,...")]
+    athena_fleet: Vec<u32>,
 }
 
 /// What one `generate` run measured.
 #[derive(Debug, Default)]
-struct CaseResult {
+pub(super) struct CaseResult {
     name: String,
-    reports: u64,
+    pub(super) reports: u64,
     failed: u64,
-    wall: Duration,
-    peak_rss_mib: u64,
+    pub(super) wall: Duration,
+    pub(super) peak_rss_mib: u64,
     files_read: u64,
+    pub(super) queries: u64,
     /// Per stage: mean milliseconds per report, and the stage's peak MiB when measured.
     stages: BTreeMap<String, (f64, Option<u64>)>,
 }
@@ -82,6 +87,12 @@ pub fn run(config: &Config, args: BenchArgs) -> Outcome {
     let month = YearMonth::parse(MONTH).map_err(Failure::bad_input)?;
     let period = ReportPeriod::new(month, config.timezone.0);
     let workers = args.jobs.map_or_else(super::generate::default_workers, usize::from);
+    if !args.athena_fleet.is_empty() {
+        for result in super::athena_bench::run(config, &args.work, &args.athena_fleet, workers, &period)? {
+            println!("{}", result.line());
+        }
+        return Ok(0);
+    }
     let mut cases = Vec::new();
     let mut in_process = Vec::new();
 
@@ -89,7 +100,7 @@ pub fn run(config: &Config, args: BenchArgs) -> Outcome {
         let out = args.work.join("out-demo");
         let mut best: Option<CaseResult> = None;
         for _ in 0..args.repeat.max(1) {
-            let case = run_case("committed fixtures", &["--out", path_str(&out)?], 1)?;
+            let case = run_case("committed fixtures", &["--out", path_str(&out)?], 1, &[])?;
             if best.as_ref().is_none_or(|best| case.wall < best.wall) {
                 best = Some(case);
             }
@@ -104,7 +115,7 @@ pub fn run(config: &Config, args: BenchArgs) -> Outcome {
         let out = args.work.join(format!("out-scale-{scale}"));
         let name = format!("1 account, scale {scale}");
         let case_args = ["--source", path_str(&data)?, "--account", account.as_str(), "--month", MONTH, "--out", path_str(&out)?];
-        cases.push(run_case(&name, &case_args, 1)?);
+        cases.push(run_case(&name, &case_args, 1, &[])?);
         in_process.push((scale, measure_in_process(config, &data, &account, &period, args.repeat)?));
     }
     let mut fleet_files = None;
@@ -113,7 +124,7 @@ pub fn run(config: &Config, args: BenchArgs) -> Outcome {
         let out = args.work.join("out-fleet");
         let name = format!("fleet of {} at scale {}, {workers} workers", args.fleet, args.fleet_scale);
         let case_args = ["--source", path_str(&data)?, "--all-accounts", "--month", MONTH, "--out", path_str(&out)?];
-        let case = run_case(&name, &case_args, workers)?;
+        let case = run_case(&name, &case_args, workers, &[])?;
         fleet_files = Some((case.files_read, planned_files(&data, &period)?));
         cases.push(case);
     }
@@ -129,7 +140,16 @@ fn path_str(path: &Path) -> Result<&str, Failure> {
 /// The generated dataset for `accounts` at `scale`, made once and reused (a marker file says it
 /// is complete).
 fn dataset(work: &Path, accounts: u32, scale: f64) -> Result<PathBuf, Failure> {
-    let folder = work.join(format!("data-{accounts}-accounts-scale-{scale}"));
+    dataset_of_months(work, accounts, scale, MONTHS)
+}
+
+/// [`dataset`] with `months` months of data (ending with the report month).
+pub(super) fn dataset_of_months(work: &Path, accounts: u32, scale: f64, months: u32) -> Result<PathBuf, Failure> {
+    let folder = if months == MONTHS {
+        work.join(format!("data-{accounts}-accounts-scale-{scale}"))
+    } else {
+        work.join(format!("data-{accounts}-accounts-scale-{scale}-{months}-months"))
+    };
     let marker = folder.join("_complete");
     if marker.exists() {
         return Ok(folder);
@@ -139,13 +159,8 @@ fn dataset(work: &Path, accounts: u32, scale: f64) -> Result<PathBuf, Failure> {
             .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("cannot remove {}: {error}", folder.display())))?;
     }
     let started = Instant::now();
-    let options = FixtureOptions {
-        accounts,
-        months: MONTHS,
-        scale,
-        seed: 42,
-        last_month: YearMonth::parse(MONTH).map_err(Failure::bad_input)?,
-    };
+    let options =
+        FixtureOptions { accounts, months, scale, seed: 42, last_month: YearMonth::parse(MONTH).map_err(Failure::bad_input)? };
     let summary = generate(&folder, &options).map_err(|error| Failure::source_or_sink(anyhow::anyhow!("{error}")))?;
     std::fs::write(&marker, b"")
         .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("cannot write {}: {error}", marker.display())))?;
@@ -180,10 +195,12 @@ fn planned_files(data: &Path, period: &ReportPeriod) -> Result<u64, Failure> {
     Ok(files)
 }
 
-/// Runs this binary's `generate` with `case_args` and JSON logs, and reads its summary events.
-fn run_case(name: &str, case_args: &[&str], jobs: usize) -> Result<CaseResult, Failure> {
+/// Runs this binary's `generate` with `case_args` (and `environment`) and JSON logs, and reads
+/// its summary events.
+pub(super) fn run_case(name: &str, case_args: &[&str], jobs: usize, environment: &[(&str, &str)]) -> Result<CaseResult, Failure> {
     let binary = std::env::current_exe().map_err(|error| Failure::source_or_sink(anyhow::anyhow!("no own path: {error}")))?;
     let mut command = Command::new(binary);
+    command.envs(environment.iter().copied());
     command.arg("generate").args(case_args).args(["--generated-on", "2026-11-02", "--jobs", &jobs.to_string()]);
     command.args(["--log-format", "json"]).env_remove("OPSREPORT_LOG");
     if jobs == 1 {
@@ -206,6 +223,7 @@ fn run_case(name: &str, case_args: &[&str], jobs: usize) -> Result<CaseResult, F
                 result.failed = number("failed");
                 result.peak_rss_mib = number("peak_rss_mib");
                 result.files_read = number("files_read");
+                result.queries = number("queries");
             }
             Some("stage time") => {
                 let stage = event["stage"].as_str().unwrap_or_default().to_owned();

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod athena_bench;
 pub mod bench;
 pub mod fixtures;
 pub mod generate;
