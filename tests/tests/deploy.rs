@@ -107,6 +107,30 @@ fn the_cloudformation_template_passes_cfn_lint() {
     lint("cfn-lint", &["deploy/cloudformation.yaml"]);
 }
 
+/// The job role's policy document in a template: the lines from `PolicyDocument:` to the end
+/// of its statements.
+fn job_policy(template: &str, role: &str) -> String {
+    let start = template.find(&format!("  {role}:\n")).unwrap_or_else(|| panic!("no {role}"));
+    let policy = &template[start..];
+    let from = policy.find("PolicyDocument:").expect("a policy document");
+    let to = policy[from..].find("\n\n").map_or(policy.len(), |end| from + end);
+    policy[from..to].to_owned()
+}
+
+#[test]
+fn the_batch_array_job_passes_cfn_lint_with_the_same_least_privilege_policy() {
+    lint("cfn-lint", &["deploy/batch-array.yaml"]);
+    let array = read("deploy/batch-array.yaml");
+    let single = read("deploy/cloudformation.yaml");
+    assert_eq!(job_policy(&array, "JobRole"), job_policy(&single, "TaskRole"), "one policy for one task or many children");
+    // Every child runs the same command and takes its own shard; a retried child resumes.
+    for part in ["--shard, !Sub \"batch/${ArraySize}\"", "--resume", "Size: !Ref ArraySize", "Attempts: 3"] {
+        assert!(array.contains(part), "batch-array.yaml lacks {part}");
+    }
+    // The events role may submit the job and nothing else.
+    assert!(array.contains("Action: batch:SubmitJob") && !array.contains("batch:*"));
+}
+
 #[test]
 fn the_dockerfile_passes_hadolint() {
     lint("hadolint", &["deploy/Dockerfile"]);

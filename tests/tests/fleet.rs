@@ -129,3 +129,95 @@ fn json_logs_are_one_object_per_line_with_span_durations_and_the_summary() {
     assert_eq!(failed[0]["account_id"], broken.as_str());
     assert_eq!(failed[0]["level"], "ERROR");
 }
+
+/// When each account's report folder was completed: its manifest's modification time.
+fn manifest_times(out: &Path, accounts: &[String]) -> Vec<Option<std::time::SystemTime>> {
+    accounts
+        .iter()
+        .map(|account| {
+            std::fs::metadata(out.join(account).join(MONTH).join("manifest.json")).and_then(|meta| meta.modified()).ok()
+        })
+        .collect()
+}
+
+#[test]
+fn a_shard_killed_mid_run_and_re_run_with_resume_writes_every_account_once() {
+    let scratch = tempfile::tempdir().unwrap();
+    let accounts = generated_accounts(scratch.path(), 6, 1, 0.3, 11);
+    let out = scratch.path().join("out");
+    let out_text = out.to_str().unwrap().to_owned();
+    let binary = opsreport_tests::binary();
+    // The shard 0/2 of six accounts (positions 0, 2, 4), one worker, killed once its first
+    // report is complete.
+    let mut child = std::process::Command::new(&binary)
+        .current_dir(scratch.path())
+        .args(["generate", "--source", "data", "--all-accounts", "--month", MONTH, "--generated-on", "2026-11-02"])
+        .args(["--out", &out_text, "--jobs", "1", "--shard", "0/2"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let shard: Vec<String> = accounts.iter().step_by(2).cloned().collect();
+    let started = std::time::Instant::now();
+    while manifest_times(&out, &shard).iter().all(Option::is_none) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "no report was completed");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = manifest_times(&out, &shard);
+    let finished_before = before.iter().filter(|time| time.is_some()).count();
+    assert!(finished_before < shard.len(), "the run was killed before its last report");
+
+    let rerun = generate(scratch.path(), &out_text, "2", &["--shard", "0/2", "--resume"]);
+    assert_eq!(rerun.code, 0, "{}", rerun.stderr);
+    assert!(
+        rerun.stderr.contains(&format!("already complete, skipped (--resume): {finished_before} account(s)")),
+        "{}",
+        rerun.stderr
+    );
+    let after = manifest_times(&out, &shard);
+    for ((account, before), after) in shard.iter().zip(&before).zip(&after) {
+        assert!(after.is_some(), "{account} is written");
+        if before.is_some() {
+            assert_eq!(before, after, "{account} was complete and is not written again");
+        }
+    }
+    // The other shard is no business of this one.
+    assert!(accounts.iter().skip(1).step_by(2).all(|account| !out.join(account).exists()));
+
+    // Another report date is another report: --resume writes it again.
+    let other_day = opsreport(
+        scratch.path(),
+        &[
+            "generate",
+            "--source",
+            "data",
+            "--all-accounts",
+            "--month",
+            MONTH,
+            "--generated-on",
+            "2026-11-03",
+            "--out",
+            &out_text,
+            "--shard",
+            "0/2",
+            "--resume",
+        ],
+    );
+    assert_eq!(other_day.code, 0, "{}", other_day.stderr);
+    assert!(!other_day.stderr.contains("already complete"), "{}", other_day.stderr);
+}
+
+#[test]
+fn an_aws_batch_array_child_takes_its_shard_from_its_index() {
+    let scratch = tempfile::tempdir().unwrap();
+    let accounts = generated_accounts(scratch.path(), 3, 1, 0.1, 5);
+    let args = ["generate", "--source", "data", "--all-accounts", "--month", MONTH, "--out", "out", "--shard", "batch/2"];
+    let child = opsreport_with_env(scratch.path(), &args, &[("AWS_BATCH_JOB_ARRAY_INDEX", "1")]);
+    assert_eq!(child.code, 0, "{}", child.stderr);
+    let written: Vec<bool> = accounts.iter().map(|account| scratch.path().join("out").join(account).exists()).collect();
+    assert_eq!(written, [false, true, false], "child 1 of 2 writes the account at position 1");
+    let outside = opsreport(scratch.path(), &args);
+    assert_eq!(outside.code, 2, "{}", outside.stderr);
+    assert!(outside.stderr.contains("AWS_BATCH_JOB_ARRAY_INDEX"), "{}", outside.stderr);
+}

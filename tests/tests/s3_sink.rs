@@ -3,6 +3,8 @@
 //! through `AWS_ENDPOINT_URL` with dummy credentials and path-style addressing.
 
 use opsreport_tests::moto::Moto;
+use std::io::{Read, Write};
+
 use opsreport_tests::{opsreport_with_env, repo_root};
 use sha2::{Digest, Sha256};
 
@@ -16,12 +18,25 @@ fn run_generate(moto: &Moto, out: &str) -> opsreport_tests::Run {
 fn a_report_tree_is_uploaded_with_its_manifest() {
     let moto = Moto::start();
     assert_eq!(moto.http("PUT", "/reports").0, 200, "create the bucket");
+    let mut link = String::new();
     for _ in 0..2 {
         // Twice: a re-run replaces the folder cleanly.
         let run = run_generate(&moto, "s3://reports/monthly/");
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(run.stderr.contains("s3://reports/monthly/043735371057/2026-10"), "{}", run.stderr);
+        let (_, after) = run.stderr.split_once("link valid for 7 days: ").unwrap_or_else(|| panic!("no link: {}", run.stderr));
+        link = after.split_whitespace().next().unwrap().to_owned();
     }
+    // The link is a presigned GET of the PDF, valid for seven days, that needs no credentials.
+    assert!(link.contains("/reports/monthly/043735371057/2026-10/report.pdf?"), "{link}");
+    assert!(link.contains("X-Amz-Expires=604800") && link.contains("X-Amz-Signature="), "{link}");
+    let path = &link[link.find("/reports/").unwrap()..];
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", moto.port)).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", moto.port).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    assert!(response.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&response[..200.min(response.len())]));
+    assert!(response.windows(5).any(|window| window == b"%PDF-"), "the link gives the PDF");
     let (status, manifest) = moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json");
     assert_eq!(status, 200);
     let manifest: serde_json::Value = serde_json::from_slice(&manifest).unwrap();

@@ -51,13 +51,22 @@ pub fn s3_client(shared: &aws_config::SdkConfig, config: &Config) -> aws_sdk_s3:
 /// a simulated fleet knows where its `UNLOAD` objects go.
 pub const RUN_ID_VARIABLE: &str = "OPSREPORT_RUN_ID";
 
-/// This run's id: `OPSREPORT_RUN_ID` when set, else one unique enough to name this run's
-/// `UNLOAD` prefix: UTC time, process id and a few bits of the clock's nanoseconds.
+/// This run's id: `OPSREPORT_RUN_ID` when set; in an AWS Batch array child, the array job's id
+/// (`AWS_BATCH_JOB_ID` without its `:index`), which all its children share; else one unique
+/// enough to name this run's `UNLOAD` prefix: UTC time, process id and a few bits of the clock's
+/// nanoseconds.
 pub fn run_id() -> String {
     if let Ok(id) = std::env::var(RUN_ID_VARIABLE)
         && !id.is_empty()
     {
         return id;
+    }
+    if let Ok(job) = std::env::var("AWS_BATCH_JOB_ID") {
+        let parent: String =
+            job.split(':').next().unwrap_or_default().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        if !parent.is_empty() {
+            return parent;
+        }
     }
     let now = chrono::Utc::now();
     format!("{}-{}-{:08x}", now.format("%Y%m%dT%H%M%SZ"), std::process::id(), now.timestamp_subsec_nanos())
@@ -75,9 +84,14 @@ pub fn store(config: &Config) -> Result<opsreport_extract::store::Store, Failure
     Ok(opsreport_extract::store::Store::new(Some((runtime, s3_client(&shared, config)))))
 }
 
-/// The Athena source, from the configuration (with `OPSREPORT_*` variables applied).
-pub fn athena_source(config: &Config) -> Result<AthenaSource, Failure> {
-    let options = AthenaOptions::from_settings(&config.athena, &run_id()).map_err(Failure::from_extract)?;
+/// The Athena source, from the configuration (with `OPSREPORT_*` variables applied). The shards
+/// of one run share its id, so each unloads below `<run id>-shard-<I>-of-<N>`.
+pub fn athena_source(config: &Config, shard: Option<crate::choice::Shard>) -> Result<AthenaSource, Failure> {
+    let name = match shard {
+        Some(shard) => format!("{}-shard-{}", run_id(), shard.to_string().replace('/', "-of-")),
+        None => run_id(),
+    };
+    let options = AthenaOptions::from_settings(&config.athena, &name).map_err(Failure::from_extract)?;
     let runtime = runtime()?;
     let shared = sdk_config(&runtime, config);
     let clients = Clients { athena: aws_sdk_athena::Client::new(&shared), s3: s3_client(&shared, config) };

@@ -39,7 +39,12 @@ impl MonthChoice {
     }
 }
 
-/// `--shard I/N`: the accounts whose position in the sorted list is ≡ I mod N.
+/// The variable AWS Batch sets in each child of an array job: its index, from 0.
+pub const BATCH_ARRAY_INDEX: &str = "AWS_BATCH_JOB_ARRAY_INDEX";
+
+/// `--shard I/N`: the accounts whose position in the sorted list is ≡ I mod N. `batch/N` takes I
+/// from `AWS_BATCH_JOB_ARRAY_INDEX`, so every child of an AWS Batch array job of size N runs
+/// the same command and takes its own shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
     index: usize,
@@ -52,12 +57,27 @@ impl FromStr for Shard {
     fn from_str(text: &str) -> Result<Self, String> {
         let invalid = || format!("invalid --shard {text:?}: write I/N with 0 <= I < N, e.g. 0/4");
         let (index, count) = text.split_once('/').ok_or_else(invalid)?;
+        let index = if index.trim() == "batch" {
+            std::env::var(BATCH_ARRAY_INDEX).map_err(|_| {
+                format!(
+                    "--shard {text:?} takes its index from {BATCH_ARRAY_INDEX}, which is not set (not an AWS Batch array child)"
+                )
+            })?
+        } else {
+            index.to_owned()
+        };
         let index: usize = index.trim().parse().map_err(|_| invalid())?;
         let count: usize = count.trim().parse().map_err(|_| invalid())?;
         if count == 0 || index >= count {
             return Err(invalid());
         }
         Ok(Self { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}/{}", self.index, self.count)
     }
 }
 

@@ -117,6 +117,12 @@ pub struct Summary {
     pub warned: Vec<(AccountId, Vec<String>)>,
     /// Written accounts without any data at all (the run exits 1).
     pub no_data: Vec<AccountId>,
+    /// Accounts whose report was already complete (`--resume`): not read, not written again.
+    pub skipped: Vec<AccountId>,
+    /// The run's id (`OPSREPORT_RUN_ID`, shared by the shards of one fleet), when set.
+    pub run_id: Option<String>,
+    /// The shard this run is (`--shard I/N`), when sharded.
+    pub shard: Option<String>,
 }
 
 /// One row of the stage table.
@@ -177,6 +183,9 @@ impl Summary {
             self.workers,
             self.wall.as_secs_f64()
         );
+        if !self.skipped.is_empty() {
+            text.push_str(&format!("  already complete, skipped (--resume): {} account(s)\n", self.skipped.len()));
+        }
         let mut source = format!("  source: {}", self.statistics);
         if let Some(read_ahead) = self.read_ahead {
             source.push_str(&format!(", fleet read {}", ms(read_ahead)));
@@ -245,6 +254,9 @@ impl Summary {
             accounts = self.accounts,
             written = self.written.len(),
             failed = self.failed.len(),
+            skipped = self.skipped.len(),
+            run_id = self.run_id.as_deref().unwrap_or_default(),
+            shard = self.shard.as_deref().unwrap_or_default(),
             workers = self.workers,
             wall_ms = ms(self.wall),
             read_ahead_ms = self.read_ahead.map(ms).unwrap_or_default(),
@@ -321,7 +333,11 @@ mod tests {
             failed: vec![FailedAccount { account: account(3), code: 2, message: "incidents: column priority missing".into() }],
             warned: vec![(account(2), vec!["incidents: no month=2026-11 partition".into()])],
             no_data: vec![account(1)],
+            skipped: vec![account(4)],
+            run_id: Some("run-1".into()),
+            shard: Some("0/2".into()),
         };
+        assert!(summary.to_text().contains("already complete, skipped (--resume): 1 account(s)"));
         let rows = summary.stage_rows();
         assert_eq!(rows.len(), Stage::ALL.len());
         assert_eq!(rows[0].total, Duration::from_millis(40));

@@ -122,6 +122,16 @@ fn lock_account(folder: &Path) -> std::io::Result<fs::File> {
     Ok(file)
 }
 
+/// Whether a manifest's bytes describe a complete report of `account` and `month` made with this
+/// report date (`generated_on`) by this version of opsreport (what `--resume` skips).
+pub fn describes(manifest: &[u8], account: &str, month: &str, generated_on: &str) -> bool {
+    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(manifest) else { return false };
+    manifest["account_id"] == account
+        && manifest["month"] == month
+        && manifest["generated_on"] == generated_on
+        && manifest["generator_version"] == crate::pipeline::generator_version()
+}
+
 /// The files an earlier run listed in `folder`'s manifest: the only old files a run removes.
 fn previous_files(folder: &Path) -> Vec<String> {
     let Ok(bytes) = fs::read(folder.join("manifest.json")) else { return Vec::new() };

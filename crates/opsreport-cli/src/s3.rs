@@ -11,7 +11,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 use opsreport_extract::s3::{S3Uri, describe};
-use opsreport_model::Config;
+use opsreport_model::{AccountId, Config};
 
 use crate::failure::Failure;
 use crate::output::{LOCK_FILE, OutputFile, ReportIdentity, manifest_json};
@@ -39,6 +39,10 @@ pub struct S3Sink {
     sse_kms_key_id: Option<String>,
 }
 
+/// How long a report's link works: seven days, the longest a presigned S3 link may last (one
+/// signed with temporary credentials stops working when they expire).
+pub const LINK_VALIDITY: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+
 impl S3Sink {
     /// A sink for `location`, configured from the default AWS chain and the settings.
     pub fn new(location: S3Location, config: &Config) -> Result<Self, Failure> {
@@ -46,6 +50,33 @@ impl S3Sink {
         let shared = crate::aws::sdk_config(&runtime, config);
         let client = crate::aws::s3_client(&shared, config);
         Ok(Self { runtime, client, location, sse_kms_key_id: config.s3.sse_kms_key_id.clone() })
+    }
+
+    /// The manifest of an account's report of `month`, if there is one (an error reads as none).
+    pub fn manifest(&self, account: &AccountId, month: &str) -> Option<Vec<u8>> {
+        let key = format!("{}/manifest.json", self.location.join(&format!("{account}/{month}")).prefix);
+        self.runtime.block_on(async {
+            let object = self.client.get_object().bucket(&self.location.bucket).key(&key).send().await.ok()?;
+            object.body.collect().await.ok().map(|bytes| bytes.into_bytes().to_vec())
+        })
+    }
+
+    /// Logs a time-limited link to the report's PDF (a presigned GET, [`LINK_VALIDITY`]), so a
+    /// CSDM who asked for a report can open it without credentials. Signing needs no network;
+    /// a failure to sign only leaves the link out.
+    async fn log_link(&self, folder: &str) {
+        let key = format!("{folder}/report.pdf");
+        let Ok(presigning) = aws_sdk_s3::presigning::PresigningConfig::expires_in(LINK_VALIDITY) else { return };
+        match self.client.get_object().bucket(&self.location.bucket).key(&key).presigned(presigning).await {
+            Ok(request) => tracing::info!(
+                link = request.uri(),
+                "report s3://{}/{key} — link valid for {} days: {}",
+                self.location.bucket,
+                LINK_VALIDITY.as_secs() / 86_400,
+                request.uri()
+            ),
+            Err(error) => tracing::debug!("no link to s3://{}/{key}: {error}", self.location.bucket),
+        }
     }
 
     /// Uploads one report folder; returns its `s3://` URI.
@@ -64,6 +95,7 @@ impl S3Sink {
             // Released whatever happened; a lock left by a crashed run expires.
             let _ = self.client.delete_object().bucket(bucket).key(&lock_key).send().await;
             written.map_err(|(key, error)| failure(&key, &error))?;
+            self.log_link(&folder).await;
             Ok(format!("s3://{bucket}/{folder}"))
         })
     }

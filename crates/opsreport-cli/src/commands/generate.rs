@@ -95,6 +95,11 @@ pub struct GenerateArgs {
     /// Reports made at once (worker threads; each holds one account's data). Default: one per core, plus one.
     #[arg(long, env = "OPSREPORT_JOBS", value_name = "N")]
     jobs: Option<NonZeroUsize>,
+    /// Skip the accounts whose report of this month is already complete in --out (a manifest of
+    /// the same month, report date and opsreport version): a re-run of a shard killed mid-run
+    /// writes only what is missing, and a finished account is never written twice.
+    #[arg(long, env = "OPSREPORT_RESUME")]
+    resume: bool,
 }
 
 /// A resolved selection.
@@ -129,7 +134,7 @@ fn latest_month(source: &LocalSource) -> Result<Option<YearMonth>, Failure> {
 pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failure> {
     let demo = selection.source.is_none();
     let choice = selection.source.clone().unwrap_or_else(|| SourceChoice::Folder(PathBuf::from(DEMO_SOURCE)));
-    let (source, local, source_name) = open_source(config, &choice)?;
+    let (source, local, source_name) = open_source(config, &choice, selection.shard)?;
     let zone = settings::time_zone(selection.timezone.as_deref(), config)?;
     let period = match (&selection.event, selection.month) {
         (Some(event), _) => event_period(event, zone)?,
@@ -154,7 +159,11 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
 /// The source a choice names, wrapped for the datasets read from real exports (`[datasets.*]`);
 /// the local source too when it is one (for the demo and account defaults); and its name for
 /// messages.
-fn open_source(config: &Config, choice: &SourceChoice) -> Result<(Box<dyn Source>, Option<LocalSource>, String), Failure> {
+fn open_source(
+    config: &Config,
+    choice: &SourceChoice,
+    shard: Option<Shard>,
+) -> Result<(Box<dyn Source>, Option<LocalSource>, String), Failure> {
     let mut configured = settings::configured_datasets(config);
     let elsewhere = configured.keys().copied().collect::<Vec<_>>();
     let (base, local, name): (Box<dyn Source>, Option<LocalSource>, String) = match choice {
@@ -162,7 +171,7 @@ fn open_source(config: &Config, choice: &SourceChoice) -> Result<(Box<dyn Source
             // Exports with a Glue `table` are queried through Athena; the others read from `location`.
             let (tables, files) = configured.into_iter().partition(|(_, source)| source.table.is_some());
             configured = files;
-            let athena = crate::aws::athena_source(config)?.without(elsewhere).with_raw_tables(tables);
+            let athena = crate::aws::athena_source(config, shard)?.without(elsewhere).with_raw_tables(tables);
             (Box::new(athena), None, format!("Athena database {}", config.athena.database))
         }
         SourceChoice::Folder(root) => {
@@ -231,11 +240,16 @@ pub fn default_workers() -> usize {
 /// run the fleet, summarize and pick the exit code.
 pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcome {
     let run_started = Instant::now();
-    let resolved = resolve(config, &args.selection)?;
+    let mut resolved = resolve(config, &args.selection)?;
     let plan = plan(config, &args, &resolved)?;
+    let skipped = if args.resume { take_complete(&mut resolved, &plan.sink) } else { Vec::new() };
     opsreport_render::warm_up();
     let (results, read_ahead) = run_fleet(config, &resolved, &plan, log_format)?;
     let mut summary = summarize(&resolved, &plan, read_ahead, results);
+    summary.accounts += skipped.len();
+    summary.skipped = skipped;
+    summary.run_id = std::env::var(crate::aws::RUN_ID_VARIABLE).ok().filter(|id| !id.is_empty());
+    summary.shard = args.selection.shard.map(|shard| shard.to_string());
     summary.wall = run_started.elapsed();
     summary.peak_rss = memory::peak_rss_bytes();
     let count = resolved.accounts.len();
@@ -248,6 +262,30 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
         LogFormat::Json => summary.log(),
     }
     Ok(exit_code(&summary, count))
+}
+
+/// Takes out of the run the accounts whose report of this period is already complete in the
+/// sink (`--resume`), and returns them.
+fn take_complete(resolved: &mut Resolved, sink: &Sink) -> Vec<AccountId> {
+    let month = resolved.period.month().to_string();
+    let generated_on = resolved.generated_on.to_string();
+    let complete = |account: &AccountId| {
+        let manifest = match sink {
+            Sink::Folder(out) => std::fs::read(out.join(account.as_str()).join(&month).join("manifest.json")).ok(),
+            Sink::S3(s3) => s3.manifest(account, &month),
+        };
+        manifest.is_some_and(|bytes| crate::output::describes(&bytes, account.as_str(), &month, &generated_on))
+    };
+    let (done, todo): (Vec<AccountId>, Vec<AccountId>) = std::mem::take(&mut resolved.accounts).into_iter().partition(complete);
+    if !done.is_empty() {
+        tracing::info!(
+            "--resume: {} of {} account(s) already complete for {month}, skipped",
+            done.len(),
+            done.len() + todo.len()
+        );
+    }
+    resolved.accounts = todo;
+    done
 }
 
 /// How the reports of a run are made and where they go.
