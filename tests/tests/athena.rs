@@ -621,3 +621,87 @@ fn real_format_tables_through_athena_give_what_their_files_give() {
         assert!(!sql.contains("043735371057"), "values are parameters: {sql}");
     }
 }
+
+/// A prepared run: `--prepare` queries once for the whole fleet (one query per dataset and
+/// batch) and leaves the results; each shard of the same run id then reads only its batches'
+/// results — no query of its own — and writes the reports the local source gives.
+#[test]
+fn a_prepared_run_queries_once_and_its_shards_only_read_their_batches() {
+    let moto = Moto::start();
+    for bucket in ["/results", "/data"] {
+        assert_eq!(moto.http("PUT", bucket).0, 200);
+    }
+    let fixtures_root = repo_root().join("fixtures/synthetic");
+    upload_tree(&moto, &fixtures_root, "/data/datasets");
+    let local = fixtures();
+    let accounts = local.all_accounts().unwrap();
+    let period = period();
+    // moto runs no SQL: the objects each batch's UNLOAD writes (batches of one account).
+    for (number, account) in accounts.iter().enumerate() {
+        for dataset in DatasetName::ALL {
+            let mut result = fleet_result(&local, dataset, std::slice::from_ref(account), &period);
+            if result.height() == 0 {
+                continue;
+            }
+            let key = format!("/results/athena/opsreport-unload/prep-run/batch-{number:05}/{dataset}/part-00000");
+            assert_eq!(moto.http_with_body("PUT", &key, "application/octet-stream", &parquet_bytes(&mut result)).0, 200);
+        }
+    }
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("opsreport.toml");
+    std::fs::write(
+        &config,
+        "[athena]\nbatch_accounts = 1\noutput_location = \"s3://results/athena\"\ndata_location = \"s3://data/datasets/\"\n",
+    )
+    .unwrap();
+    let environment = moto.environment();
+    let mut pairs: Vec<(&str, &str)> = environment.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let config_text = config.display().to_string();
+    pairs.push(("OPSREPORT_CONFIG", &config_text));
+    pairs.push(("OPSREPORT_RUN_ID", "prep-run"));
+    let out = work.path().join("out");
+    let out_text = out.display().to_string();
+    let base = ["generate", "--source", "athena", "--all-accounts", "--month", MONTH, "--out", out_text.as_str()];
+
+    let prepared = opsreport_with_env(&repo_root(), &[&base[..], &["--prepare"]].concat(), &pairs);
+    assert_eq!(prepared.code, 0, "{}", prepared.stderr);
+    assert!(prepared.stderr.contains("prepared run prep-run for 2026-10: 2 accounts in 2 batches"), "{}", prepared.stderr);
+    assert_eq!(query_execution_ids(&moto).len(), 2 * DatasetName::ALL.len(), "one query per dataset and batch, once");
+    assert!(!out.exists(), "preparing writes no report");
+    let (status, index) = moto.http("GET", "/results/athena/opsreport-unload/prep-run/batches.json");
+    assert_eq!(status, 200);
+    let index: Value = serde_json::from_slice(&index).unwrap();
+    assert_eq!(index["batches"], json!([[accounts[0].as_str()], [accounts[1].as_str()]]));
+
+    for shard in ["0/2", "1/2"] {
+        let run = opsreport_with_env(&repo_root(), &[&base[..], &["--shard", shard]].concat(), &pairs);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stderr.contains("a prepared run: reading 1 of its batches' results, no queries"), "{}", run.stderr);
+    }
+    assert_eq!(query_execution_ids(&moto).len(), 2 * DatasetName::ALL.len(), "the shards query nothing");
+
+    let local_out = work.path().join("local");
+    let source_text = fixtures_root.display().to_string();
+    let local_out_text = local_out.display().to_string();
+    let run = opsreport_with_env(
+        &repo_root(),
+        &["generate", "--source", &source_text, "--all-accounts", "--month", MONTH, "--out", &local_out_text],
+        &[("OPSREPORT_CONFIG", &config_text)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for account in &accounts {
+        let folder = format!("{account}/{MONTH}");
+        let athena = comparable_metrics(&out.join(&folder).join("metrics.json"));
+        let expected = comparable_metrics(&local_out.join(&folder).join("metrics.json"));
+        assert_eq!(first_difference(&athena, &expected, "$"), None, "{account}: metrics.json differs");
+    }
+
+    // Preparing twice is refused for another month, not silently mixed.
+    let other = opsreport_with_env(
+        &repo_root(),
+        &["generate", "--source", "athena", "--all-accounts", "--month", "2026-09", "--out", &out_text, "--shard", "0/2"],
+        &pairs,
+    );
+    assert_eq!(other.code, 2, "{}", other.stderr);
+    assert!(other.stderr.contains("the run was prepared for \"2026-10\", not 2026-09"), "{}", other.stderr);
+}

@@ -123,12 +123,22 @@ fn the_batch_array_job_passes_cfn_lint_with_the_same_least_privilege_policy() {
     let array = read("deploy/batch-array.yaml");
     let single = read("deploy/cloudformation.yaml");
     assert_eq!(job_policy(&array, "JobRole"), job_policy(&single, "TaskRole"), "one policy for one task or many children");
-    // Every child runs the same command and takes its own shard; a retried child resumes.
-    for part in ["--shard, !Sub \"batch/${ArraySize}\"", "--resume", "Size: !Ref ArraySize", "Attempts: 3"] {
+    // One job prepares the run (the fleet's queries, once); then every child runs the same
+    // command and reads its own batches; a retried child resumes; both steps share the run id.
+    for part in [
+        "Command: [generate, --all-accounts, --month, previous, --prepare]",
+        "--shard, !Sub \"batch/${ArraySize}\"",
+        "--resume",
+        "Size.$: $.children",
+        "Input: !Sub '{\"children\": ${ArraySize}}'",
+        "Attempts: 3",
+    ] {
         assert!(array.contains(part), "batch-array.yaml lacks {part}");
     }
-    // The events role may submit the job and nothing else.
-    assert!(array.contains("Action: batch:SubmitJob") && !array.contains("batch:*"));
+    assert_eq!(array.matches("Value.$: $$.Execution.Name").count(), 2, "both steps name the run");
+    // The roles may run the steps and nothing else.
+    assert!(array.contains("Action: states:StartExecution") && array.contains("Action: batch:SubmitJob"));
+    assert!(!array.contains("batch:*") && !array.contains("states:*") && !array.contains("Resource: \"*\""));
 }
 
 #[test]

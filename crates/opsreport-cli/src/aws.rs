@@ -87,11 +87,10 @@ pub fn store(config: &Config) -> Result<opsreport_extract::store::Store, Failure
 /// The Athena source, from the configuration (with `OPSREPORT_*` variables applied). The shards
 /// of one run share its id, so each unloads below `<run id>-shard-<I>-of-<N>`.
 pub fn athena_source(config: &Config, shard: Option<crate::choice::Shard>) -> Result<AthenaSource, Failure> {
-    let name = match shard {
-        Some(shard) => format!("{}-shard-{}", run_id(), shard.to_string().replace('/', "-of-")),
-        None => run_id(),
-    };
-    let options = AthenaOptions::from_settings(&config.athena, &name).map_err(Failure::from_extract)?;
+    let mut options = AthenaOptions::from_settings(&config.athena, &run_id()).map_err(Failure::from_extract)?;
+    if let Some(shard) = shard {
+        options = options.for_shard(&shard.to_string().replace('/', "-of-"));
+    }
     let runtime = runtime()?;
     let shared = sdk_config(&runtime, config);
     let clients = Clients { athena: aws_sdk_athena::Client::new(&shared), s3: s3_client(&shared, config) };

@@ -82,15 +82,15 @@ impl std::fmt::Display for Shard {
 }
 
 impl Shard {
+    /// Whether item `number` (an account's position, a prepared batch's number) is this shard's.
+    pub fn owns(self, number: usize) -> bool {
+        number % self.count == self.index
+    }
+
     /// The shard's accounts of a sorted list: the shards of one list cover every account exactly
     /// once.
     pub fn of(self, accounts: Vec<AccountId>) -> Vec<AccountId> {
-        accounts
-            .into_iter()
-            .enumerate()
-            .filter(|(position, _)| position % self.count == self.index)
-            .map(|(_, account)| account)
-            .collect()
+        accounts.into_iter().enumerate().filter(|(position, _)| self.owns(*position)).map(|(_, account)| account).collect()
     }
 }
 

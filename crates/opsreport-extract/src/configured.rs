@@ -290,6 +290,14 @@ impl Source for ConfiguredSource {
         self.base.prefetch(accounts, period)
     }
 
+    fn prepare_run(&self, accounts: &[AccountId], period: &ReportPeriod, batch: usize) -> Result<Vec<Vec<AccountId>>> {
+        self.base.prepare_run(accounts, period, batch)
+    }
+
+    fn prepared_batches(&self, period: &ReportPeriod) -> Result<Option<Vec<Vec<AccountId>>>> {
+        self.base.prepared_batches(period)
+    }
+
     fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData> {
         let mut data = self.base.load_account(account, period)?;
         let started = Instant::now();

@@ -86,6 +86,19 @@ pub async fn list_keys(client: &Client, dataset: Subject, prefix: &S3Uri) -> Res
     Ok(keys)
 }
 
+/// Writes one object.
+pub async fn put_object(client: &Client, dataset: Subject, bucket: &str, key: &str, bytes: Vec<u8>) -> Result<()> {
+    client
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(bytes.into())
+        .send()
+        .await
+        .map_err(|error| s3_error(dataset, "write", &format!("s3://{bucket}/{key}"), describe(&error)))?;
+    Ok(())
+}
+
 /// Reads one object's bytes.
 pub async fn get_object(client: &Client, dataset: Subject, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
     let uri = format!("s3://{bucket}/{key}");

@@ -100,6 +100,23 @@ pub trait Source: Send + Sync {
         Ok(())
     }
 
+    /// Runs the fleet's queries once, batch by batch, leaving their results where the shards of
+    /// the same run read them (`generate --prepare`); returns the batches. Only Athena can.
+    fn prepare_run(&self, accounts: &[AccountId], period: &ReportPeriod, batch: usize) -> Result<Vec<Vec<AccountId>>> {
+        let _ = (accounts, period, batch);
+        Err(crate::ExtractError::AthenaSetting {
+            key: "--prepare".into(),
+            reason: "only --source athena prepares a run (its queries' results are read by the shards)".into(),
+        })
+    }
+
+    /// The batches a prepared run left for `period` (`prepare_run` with this run's id), if any:
+    /// a source that has them reads those batches' results instead of querying.
+    fn prepared_batches(&self, period: &ReportPeriod) -> Result<Option<Vec<Vec<AccountId>>>> {
+        let _ = period;
+        Ok(None)
+    }
+
     /// Reads and validates every dataset of `account` that a report for `period` needs.
     fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData>;
 

@@ -100,6 +100,12 @@ pub struct GenerateArgs {
     /// writes only what is missing, and a finished account is never written twice.
     #[arg(long, env = "OPSREPORT_RESUME")]
     resume: bool,
+    /// With --source athena --all-accounts: run the fleet's queries once, batch by batch, and
+    /// leave their results for the shards of the same run (OPSREPORT_RUN_ID) to read, instead of
+    /// writing reports. Each shard (`--shard I/N`) then reads only its batches' results, with no
+    /// query of its own.
+    #[arg(long, env = "OPSREPORT_PREPARE")]
+    prepare: bool,
 }
 
 /// A resolved selection.
@@ -116,6 +122,8 @@ pub struct Resolved {
     pub accounts: Vec<AccountId>,
     /// The document date.
     pub generated_on: chrono::NaiveDate,
+    /// The batches of a prepared run this shard reads (`--prepare` ran first), if any.
+    pub prepared: Option<Vec<Vec<AccountId>>>,
 }
 
 /// The newest `month=` partition of any dataset in a source (for the demo default).
@@ -153,7 +161,7 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
         )));
     }
     let generated_on = settings::generated_on(selection.generated_on.as_deref(), &period)?;
-    Ok(Resolved { source, source_name, remote: local.is_none(), period, accounts, generated_on })
+    Ok(Resolved { source, source_name, remote: local.is_none(), period, accounts, generated_on, prepared: None })
 }
 
 /// The source a choice names, wrapped for the datasets read from real exports (`[datasets.*]`);
@@ -241,6 +249,10 @@ pub fn default_workers() -> usize {
 pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcome {
     let run_started = Instant::now();
     let mut resolved = resolve(config, &args.selection)?;
+    if args.prepare {
+        return prepare(config, &args, &resolved);
+    }
+    use_prepared(&mut resolved, &args.selection)?;
     let plan = plan(config, &args, &resolved)?;
     let skipped = if args.resume { take_complete(&mut resolved, &plan.sink) } else { Vec::new() };
     opsreport_render::warm_up();
@@ -264,6 +276,56 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
     Ok(exit_code(&summary, count))
 }
 
+/// `--prepare`: the fleet's queries, once, their results left for the shards of this run.
+fn prepare(config: &Config, args: &GenerateArgs, resolved: &Resolved) -> Outcome {
+    if !resolved.remote || !args.selection.all_accounts || args.selection.shard.is_some() {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "--prepare goes with --source athena --all-accounts and no --shard: it queries for the whole fleet once"
+        )));
+    }
+    let started = Instant::now();
+    let batches = resolved
+        .source
+        .prepare_run(&resolved.accounts, &resolved.period, config.athena.batch_accounts as usize)
+        .map_err(|error| Failure::from_extract(error).context(format!("cannot prepare {}", resolved.period.month())))?;
+    tracing::info!(
+        run_id = crate::aws::run_id().as_str(),
+        batches = batches.len(),
+        accounts = resolved.accounts.len(),
+        "prepared run {} for {}: {} in {} batches, {} ({:.1} s); its shards read these results",
+        crate::aws::run_id(),
+        resolved.period.month(),
+        plural_accounts(resolved.accounts.len()),
+        batches.len(),
+        resolved.source.statistics(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(0)
+}
+
+/// A shard of a prepared run (`--prepare` ran with this run id) takes its batches of the run —
+/// batch k when k ≡ I mod N — instead of its accounts by position, and reads their results.
+/// Only for `--all-accounts`: a run for named accounts (on demand) queries for them.
+fn use_prepared(resolved: &mut Resolved, selection: &Selection) -> Result<(), Failure> {
+    if !resolved.remote || !selection.all_accounts {
+        return Ok(());
+    }
+    let Some(batches) = resolved.source.prepared_batches(&resolved.period).map_err(Failure::from_extract)? else {
+        return Ok(());
+    };
+    let mine: Vec<Vec<AccountId>> = batches
+        .into_iter()
+        .enumerate()
+        .filter(|(number, _)| selection.shard.is_none_or(|shard| shard.owns(*number)))
+        .map(|(_, batch)| batch)
+        .collect();
+    tracing::info!("a prepared run: reading {} of its batches' results, no queries", mine.len());
+    resolved.accounts = mine.iter().flatten().cloned().collect();
+    resolved.accounts.sort();
+    resolved.prepared = Some(mine);
+    Ok(())
+}
+
 /// Takes out of the run the accounts whose report of this period is already complete in the
 /// sink (`--resume`), and returns them.
 fn take_complete(resolved: &mut Resolved, sink: &Sink) -> Vec<AccountId> {
@@ -277,6 +339,12 @@ fn take_complete(resolved: &mut Resolved, sink: &Sink) -> Vec<AccountId> {
         manifest.is_some_and(|bytes| crate::output::describes(&bytes, account.as_str(), &month, &generated_on))
     };
     let (done, todo): (Vec<AccountId>, Vec<AccountId>) = std::mem::take(&mut resolved.accounts).into_iter().partition(complete);
+    if let Some(batches) = &mut resolved.prepared {
+        for batch in batches.iter_mut() {
+            batch.retain(|account| !done.contains(account));
+        }
+        batches.retain(|batch| !batch.is_empty());
+    }
     if !done.is_empty() {
         tracing::info!(
             "--resume: {} of {} account(s) already complete for {month}, skipped",
@@ -345,6 +413,9 @@ fn plural_accounts(count: usize) -> String {
 /// memory holds at most two batches (the one being written and the next, read meanwhile); a
 /// local source reads each account as its worker takes it, so one batch of all.
 fn batches<'a>(config: &Config, resolved: &'a Resolved) -> Vec<&'a [AccountId]> {
+    if let Some(prepared) = &resolved.prepared {
+        return prepared.iter().map(Vec::as_slice).collect();
+    }
     let size = if resolved.remote { (config.athena.batch_accounts as usize).max(1) } else { resolved.accounts.len().max(1) };
     resolved.accounts.chunks(size).collect()
 }

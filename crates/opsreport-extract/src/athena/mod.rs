@@ -58,9 +58,15 @@ pub struct AthenaOptions {
     pub result_mode: AthenaResultMode,
     /// Longest wait for a whole batch of queries.
     pub deadline: Duration,
-    /// This run's `UNLOAD` prefix (`<output>/opsreport-unload/<run id>`); each batch of accounts
-    /// unloads below it, into `batch-<NNNNN>/<dataset>/`, removed once read.
+    /// This run's `UNLOAD` prefix (`<output>/opsreport-unload/<run id>`, a shard's own below
+    /// `<run id>-shard-<I>-of-<N>`); each batch of accounts unloads below it, into
+    /// `batch-<NNNNN>/<dataset>/`, removed once read.
     pub unload_prefix: Option<S3Uri>,
+    /// The run's prefix, shared by its shards: where a prepared run (`--prepare`) leaves its
+    /// batches' results and their index, `batches.json`.
+    pub run_prefix: Option<S3Uri>,
+    /// Whether queries read their results (false while preparing a run for its shards).
+    pub read_results: bool,
     /// The dataset layout in S3, for account discovery and notes.
     pub data_location: Option<S3Uri>,
 }
@@ -103,11 +109,31 @@ impl AthenaOptions {
             concurrency: settings.concurrency.max(1) as usize,
             result_mode: settings.result_mode,
             deadline: Duration::from_secs(settings.deadline_seconds),
+            run_prefix: unload_prefix.clone(),
             unload_prefix,
             data_location,
+            read_results: true,
         })
     }
+
+    /// The options of one shard of the run: its own `UNLOAD` prefix, the run's prefix kept.
+    pub fn for_shard(mut self, shard: &str) -> Self {
+        if let Some(run) = &self.run_prefix {
+            let name = run.prefix.rsplit('/').next().unwrap_or_default().to_owned();
+            let parent = run.prefix.rsplit_once('/').map_or(String::new(), |(parent, _)| parent.to_owned());
+            let own = format!("{name}-shard-{shard}");
+            self.unload_prefix = Some(S3Uri {
+                bucket: run.bucket.clone(),
+                prefix: if parent.is_empty() { own } else { format!("{parent}/{own}") },
+            });
+        }
+        self
+    }
 }
+
+/// The name of a prepared run's index under its prefix: `{"month": "YYYY-MM", "batches":
+/// [[account, …], …]}`, the accounts of each batch in batch order.
+const PREPARED_INDEX: &str = "batches.json";
 
 /// The SDK clients a source uses (cheap to clone).
 #[derive(Clone, Debug)]
@@ -152,6 +178,8 @@ pub struct AthenaSource {
     options: Arc<AthenaOptions>,
     read_ahead: Mutex<ReadAhead>,
     queries: Mutex<Vec<QueryRecord>>,
+    /// The batches of a prepared run, once found (`prepared_batches`).
+    prepared: Mutex<Option<Vec<Vec<AccountId>>>>,
     /// Batches of accounts read so far (numbers each batch's `UNLOAD` prefix).
     batches_read: std::sync::atomic::AtomicUsize,
     /// Datasets read from elsewhere (`[datasets.*]`): no contract query is run for them.
@@ -169,6 +197,7 @@ impl AthenaSource {
             options: Arc::new(options),
             read_ahead: Mutex::default(),
             queries: Mutex::default(),
+            prepared: Mutex::default(),
             batches_read: std::sync::atomic::AtomicUsize::new(0),
             skipped: BTreeSet::new(),
             raw: BTreeMap::new(),
@@ -208,9 +237,9 @@ impl AthenaSource {
         Arc::new(AthenaOptions { unload_prefix: prefix, ..(*self.options).clone() })
     }
 
-    /// Runs the 15 dataset queries once for `accounts` (a batch) and keeps each account's rows.
-    fn read_accounts(&self, accounts: &[AccountId], period: &ReportPeriod) -> Result<()> {
-        let options = self.batch_options();
+    /// The queries of one batch of accounts: one per contract dataset, and one per real export
+    /// read from its own table.
+    fn batch_queries(&self, accounts: &[AccountId], period: &ReportPeriod) -> Result<Vec<crate::queries::PreparedQuery>> {
         let mut queries: Vec<_> = DatasetName::ALL
             .into_iter()
             .filter(|dataset| !self.skipped.contains(dataset))
@@ -224,6 +253,52 @@ impl AthenaSource {
                 })?,
             );
         }
+        Ok(queries)
+    }
+
+    /// The prepared batch holding every one of `accounts`, with its number, if the run is
+    /// prepared.
+    fn prepared_batch(&self, accounts: &[AccountId]) -> Option<usize> {
+        let prepared = self.prepared.lock().expect("not poisoned");
+        prepared.as_ref()?.iter().position(|batch| accounts.iter().all(|account| batch.contains(account)))
+    }
+
+    /// The results a prepared run left for batch `number`: each dataset's `UNLOAD` objects.
+    fn read_prepared(&self, number: usize) -> Result<Vec<query::QueryOutcome>> {
+        let run = self.options.run_prefix.as_ref().ok_or_else(|| ExtractError::AthenaSetting {
+            key: "athena.output_location (OPSREPORT_ATHENA_OUTPUT_LOCATION)".into(),
+            reason: "a prepared run's results are read from its UNLOAD prefix: set it".into(),
+        })?;
+        let batch = run.join(&format!("batch-{number:05}"));
+        let datasets: Vec<DatasetName> = DatasetName::ALL
+            .into_iter()
+            .filter(|dataset| !self.skipped.contains(dataset))
+            .chain(self.raw.keys().copied())
+            .collect();
+        self.runtime.block_on(async {
+            let mut outcomes = Vec::with_capacity(datasets.len());
+            for dataset in datasets {
+                let parts = results::read_objects(&self.clients, dataset, &batch.join(dataset.as_str())).await?;
+                outcomes.push(query::QueryOutcome {
+                    dataset,
+                    query_execution_id: format!("prepared:{}", batch),
+                    bytes_scanned: None,
+                    parts,
+                });
+            }
+            Ok(outcomes)
+        })
+    }
+
+    /// Runs the 15 dataset queries once for `accounts` (a batch) and keeps each account's rows;
+    /// in a prepared run, reads the batch's results instead.
+    fn read_accounts(&self, accounts: &[AccountId], period: &ReportPeriod) -> Result<()> {
+        if let Some(number) = self.prepared_batch(accounts) {
+            let outcomes = self.read_prepared(number)?;
+            return self.keep_accounts(accounts, period, outcomes, false);
+        }
+        let options = self.batch_options();
+        let queries = self.batch_queries(accounts, period)?;
         let outcomes = self.runtime.block_on(async {
             let outcomes = query::run_queries(&self.clients, &options, queries).await;
             if let Some(prefix) = &options.unload_prefix {
@@ -232,6 +307,18 @@ impl AthenaSource {
             }
             outcomes
         })?;
+        self.keep_accounts(accounts, period, outcomes, true)
+    }
+
+    /// Keeps each account's rows of a batch's results for `load_account`, and records the
+    /// queries (`counted`: run by this source, not read from a prepared run).
+    fn keep_accounts(
+        &self,
+        accounts: &[AccountId],
+        period: &ReportPeriod,
+        outcomes: Vec<query::QueryOutcome>,
+        counted: bool,
+    ) -> Result<()> {
         let mut read: BTreeMap<AccountId, AccountParts> =
             accounts.iter().map(|account| (account.clone(), BTreeMap::new())).collect();
         let mut records = Vec::new();
@@ -286,7 +373,9 @@ impl AthenaSource {
                 object_bytes,
             });
         }
-        self.queries.lock().expect("not poisoned").extend(records);
+        if counted {
+            self.queries.lock().expect("not poisoned").extend(records);
+        }
         let mut read_ahead = self.read_ahead.lock().expect("not poisoned");
         if read_ahead.period != Some(*period) {
             *read_ahead = ReadAhead { period: Some(*period), accounts: BTreeMap::new() };
@@ -565,6 +654,80 @@ impl Source for AthenaSource {
             return Ok(());
         }
         self.read_accounts(accounts, period)
+    }
+
+    fn prepare_run(&self, accounts: &[AccountId], period: &ReportPeriod, batch: usize) -> Result<Vec<Vec<AccountId>>> {
+        let run = self.options.run_prefix.clone().ok_or_else(|| ExtractError::AthenaSetting {
+            key: "athena.result_mode".into(),
+            reason: "--prepare leaves UNLOAD results for the shards: use result_mode = \"unload\" with an output_location".into(),
+        })?;
+        let batches: Vec<Vec<AccountId>> = accounts.chunks(batch.max(1)).map(<[AccountId]>::to_vec).collect();
+        for (number, accounts) in batches.iter().enumerate() {
+            let queries = self.batch_queries(accounts, period)?;
+            let options = Arc::new(AthenaOptions {
+                unload_prefix: Some(run.join(&format!("batch-{number:05}"))),
+                read_results: false,
+                ..(*self.options).clone()
+            });
+            let outcomes = self.runtime.block_on(query::run_queries(&self.clients, &options, queries))?;
+            let records = outcomes.into_iter().map(|outcome| QueryRecord {
+                dataset: outcome.dataset,
+                query_execution_id: outcome.query_execution_id,
+                bytes_scanned: outcome.bytes_scanned,
+                rows: 0,
+                objects: 0,
+                object_bytes: 0,
+            });
+            self.queries.lock().expect("not poisoned").extend(records);
+        }
+        // The index last: a run is prepared once every batch's results are in place.
+        let index = serde_json::json!({
+            "month": period.month().to_string(),
+            "batches": batches.iter().map(|batch| batch.iter().map(AccountId::as_str).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        });
+        let key = format!("{}{PREPARED_INDEX}", run.key_prefix());
+        self.runtime.block_on(crate::s3::put_object(
+            &self.clients.s3,
+            Subject::Athena,
+            &run.bucket,
+            &key,
+            index.to_string().into_bytes(),
+        ))?;
+        Ok(batches)
+    }
+
+    fn prepared_batches(&self, period: &ReportPeriod) -> Result<Option<Vec<Vec<AccountId>>>> {
+        let Some(run) = &self.options.run_prefix else { return Ok(None) };
+        let key = format!("{}{PREPARED_INDEX}", run.key_prefix());
+        let Some(bytes) = self.runtime.block_on(crate::s3::get_object(&self.clients.s3, Subject::Athena, &run.bucket, &key))?
+        else {
+            return Ok(None);
+        };
+        let problem = |reason: String| ExtractError::AthenaSetting { key: format!("s3://{}/{key}", run.bucket), reason };
+        let index: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|error| problem(format!("not a prepared run's index: {error}")))?;
+        if index["month"] != period.month().to_string() {
+            return Err(problem(format!(
+                "the run was prepared for {}, not {}: use another run id",
+                index["month"],
+                period.month()
+            )));
+        }
+        let batches = index["batches"]
+            .as_array()
+            .ok_or_else(|| problem("no batches".into()))?
+            .iter()
+            .map(|batch| {
+                batch
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|id| AccountId::parse(id.as_str().unwrap_or_default()).map_err(|error| problem(error.to_string())))
+                    .collect::<Result<Vec<_>>>()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        *self.prepared.lock().expect("not poisoned") = Some(batches.clone());
+        Ok(Some(batches))
     }
 
     fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData> {

@@ -163,6 +163,8 @@ async fn run_one(
 
     let bytes_scanned = wait_for(clients, dataset, &query_execution_id).await?;
     let parts = match &target {
+        // A prepared run leaves its results for the shards to read.
+        Some(_) if !options.read_results => Vec::new(),
         Some(location) => read_objects(clients, dataset, location).await?,
         None => vec![ResultPart::Frame(fetch_pages(clients, dataset, &query_execution_id).await?)],
     };
