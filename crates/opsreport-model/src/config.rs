@@ -326,7 +326,7 @@ impl Default for AthenaSettings {
             concurrency: 5,
             result_mode: AthenaResultMode::Unload,
             deadline_seconds: 1800,
-            batch_accounts: 40,
+            batch_accounts: 30,
         }
     }
 }

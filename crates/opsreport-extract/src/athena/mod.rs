@@ -131,6 +131,10 @@ impl AthenaOptions {
     }
 }
 
+/// Batches whose queries a prepared run (`--prepare`) runs at once: with `concurrency` queries
+/// each, 4 × 5 = 20 by default, within Athena's usual quota of active queries.
+const PREPARE_BATCHES_AT_ONCE: usize = 4;
+
 /// The name of a prepared run's index under its prefix: `{"month": "YYYY-MM", "batches":
 /// [[account, …], …]}`, the accounts of each batch in batch order.
 const PREPARED_INDEX: &str = "batches.json";
@@ -662,14 +666,32 @@ impl Source for AthenaSource {
             reason: "--prepare leaves UNLOAD results for the shards: use result_mode = \"unload\" with an output_location".into(),
         })?;
         let batches: Vec<Vec<AccountId>> = accounts.chunks(batch.max(1)).map(<[AccountId]>::to_vec).collect();
-        for (number, accounts) in batches.iter().enumerate() {
-            let queries = self.batch_queries(accounts, period)?;
-            let options = Arc::new(AthenaOptions {
-                unload_prefix: Some(run.join(&format!("batch-{number:05}"))),
-                read_results: false,
-                ..(*self.options).clone()
-            });
-            let outcomes = self.runtime.block_on(query::run_queries(&self.clients, &options, queries))?;
+        // Nothing is read back, so several batches' queries run at once: up to
+        // PREPARE_BATCHES_AT_ONCE batches, each with `concurrency` queries running.
+        let numbered: Vec<(usize, &Vec<AccountId>)> = batches.iter().enumerate().collect();
+        for wave in numbered.chunks(PREPARE_BATCHES_AT_ONCE) {
+            let mut tasks = tokio::task::JoinSet::new();
+            for (number, accounts) in wave {
+                let queries = self.batch_queries(accounts, period)?;
+                let options = Arc::new(AthenaOptions {
+                    unload_prefix: Some(run.join(&format!("batch-{number:05}"))),
+                    read_results: false,
+                    ..(*self.options).clone()
+                });
+                let clients = self.clients.clone();
+                tasks.spawn_on(async move { query::run_queries(&clients, &options, queries).await }, self.runtime.handle());
+            }
+            let outcomes = self.runtime.block_on(async {
+                let mut all = Vec::new();
+                while let Some(joined) = tasks.join_next().await {
+                    let outcomes = joined.map_err(|error| ExtractError::Engine {
+                        dataset: Subject::Athena,
+                        reason: format!("a batch's queries stopped: {error}"),
+                    })??;
+                    all.extend(outcomes);
+                }
+                Ok::<_, ExtractError>(all)
+            })?;
             let records = outcomes.into_iter().map(|outcome| QueryRecord {
                 dataset: outcome.dataset,
                 query_execution_id: outcome.query_execution_id,
