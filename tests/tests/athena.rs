@@ -267,6 +267,17 @@ fn upload_tree(moto: &Moto, root: &Path, bucket_prefix: &str) {
     }
 }
 
+/// The same fleet's reports from the local source, with the same configuration, into `out`.
+fn local_reports(fixtures_root: &Path, config_text: &str, out: &Path) {
+    let (source, out) = (fixtures_root.display().to_string(), out.display().to_string());
+    let run = opsreport_with_env(
+        &repo_root(),
+        &["generate", "--source", &source, "--all-accounts", "--month", MONTH, "--out", &out],
+        &[("OPSREPORT_CONFIG", config_text)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
 /// `metrics.json` without what names where the data came from.
 fn comparable_metrics(path: &Path) -> Value {
     let mut metrics: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
@@ -372,14 +383,7 @@ fn a_paged_fleet_run_writes_the_reports_of_the_local_source() {
     assert_eq!(run.stderr.matches("read 1 account from Athena database opsreport").count(), 2, "{}", run.stderr);
     assert_eq!(query_execution_ids(&moto).len(), 2 * DatasetName::ALL.len(), "one query per dataset and batch of one");
 
-    let local_out_text = local_out.display().to_string();
-    let source_text = fixtures_root.display().to_string();
-    let run = opsreport_with_env(
-        &repo_root(),
-        &["generate", "--source", &source_text, "--all-accounts", "--month", MONTH, "--out", &local_out_text],
-        &[("OPSREPORT_CONFIG", &config_text)],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    local_reports(&fixtures_root, &config_text, &local_out);
     for account in &accounts {
         let folder = format!("{account}/{MONTH}");
         let athena_metrics = comparable_metrics(&athena_out.join(&folder).join("metrics.json"));
@@ -681,14 +685,7 @@ fn a_prepared_run_queries_once_and_its_shards_only_read_their_batches() {
     assert_eq!(query_execution_ids(&moto).len(), 2 * DatasetName::ALL.len(), "the shards query nothing");
 
     let local_out = work.path().join("local");
-    let source_text = fixtures_root.display().to_string();
-    let local_out_text = local_out.display().to_string();
-    let run = opsreport_with_env(
-        &repo_root(),
-        &["generate", "--source", &source_text, "--all-accounts", "--month", MONTH, "--out", &local_out_text],
-        &[("OPSREPORT_CONFIG", &config_text)],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    local_reports(&fixtures_root, &config_text, &local_out);
     for account in &accounts {
         let folder = format!("{account}/{MONTH}");
         let athena = comparable_metrics(&out.join(&folder).join("metrics.json"));

@@ -11,31 +11,35 @@ use polars::prelude::{DataFrame, IntoLazy, LazyFrame, NULL, ParquetWriter, ScanS
 use crate::local::LocalSource;
 use crate::{ExtractError, Result, parquet};
 
+/// A planned file of `dataset`, scanned lazily, with its schema.
+fn scan_file(dataset: DatasetName, file: &std::path::Path) -> Result<(LazyFrame, polars::prelude::SchemaRef)> {
+    let bytes =
+        fs::read(file).map_err(|error| ExtractError::Io { dataset: dataset.into(), path: file.to_owned(), source: error })?;
+    let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
+    LazyFrame::scan_parquet_sources(sources, parquet::scan_arguments())
+        .and_then(|mut frame| frame.collect_schema().map(|schema| (frame, schema)))
+        .map_err(|error| ExtractError::UnreadableFile {
+            dataset: dataset.into(),
+            file: file.display().to_string(),
+            reason: error.to_string(),
+        })
+}
+
 /// The files a report of `account` reads from `source`, scanned lazily with the contract's
 /// columns selected and collected. Returns the rows read.
 pub fn bare_scan(source: &LocalSource, account: &AccountId, period: &ReportPeriod) -> Result<u64> {
     let mut rows = 0;
     for dataset in DatasetName::ALL {
         for (file, _) in &source.plan(dataset, account, period)?.files {
-            let bytes = fs::read(file).map_err(|error| ExtractError::Io {
-                dataset: dataset.into(),
-                path: file.clone(),
-                source: error,
-            })?;
-            let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
+            let (frame, schema) = scan_file(dataset, file)?;
             // The contract's columns the file has (an optional column may be absent, as for a report).
-            let frame = LazyFrame::scan_parquet_sources(sources, parquet::scan_arguments())
-                .and_then(|mut frame| {
-                    let schema = frame.collect_schema()?;
-                    let columns: Vec<_> =
-                        dataset.spec().column_names().into_iter().filter(|name| schema.contains(name)).map(col).collect();
-                    frame.select(columns).collect()
-                })
-                .map_err(|error| ExtractError::UnreadableFile {
-                    dataset: dataset.into(),
-                    file: file.display().to_string(),
-                    reason: error.to_string(),
-                })?;
+            let columns: Vec<_> =
+                dataset.spec().column_names().into_iter().filter(|name| schema.contains(name)).map(col).collect();
+            let frame = frame.select(columns).collect().map_err(|error| ExtractError::UnreadableFile {
+                dataset: dataset.into(),
+                file: file.display().to_string(),
+                reason: error.to_string(),
+            })?;
             rows += frame.height() as u64;
         }
     }
@@ -60,14 +64,7 @@ pub fn unload_object(
     for account in base {
         let mut frames = Vec::new();
         for (file, month) in &source.plan(dataset, account, period)?.files {
-            let bytes = fs::read(file).map_err(|error| ExtractError::Io {
-                dataset: dataset.into(),
-                path: file.clone(),
-                source: error,
-            })?;
-            let sources = ScanSources::Buffers(Arc::from(vec![bytes.into()]));
-            let frame = LazyFrame::scan_parquet_sources(sources, parquet::scan_arguments()).map_err(engine)?;
-            let schema = frame.clone().collect_schema().map_err(engine)?;
+            let (frame, schema) = scan_file(dataset, file)?;
             let mut columns = Vec::new();
             if let Some(month) = month {
                 columns.push(lit(month.to_string()).alias("month"));

@@ -3,7 +3,7 @@
 //! in the same order (severity, then section, then metric, then message), with the same words.
 
 use opsreport_model::Config;
-use opsreport_model::format::{dollars as money, duration_minutes as hours, thousands};
+use opsreport_model::format::{dollars as money, duration_minutes as hours, plural, thousands};
 use opsreport_model::metrics::{ByPriority, Insight, InsightSeverity, Metrics, Priority};
 
 use crate::verdicts::meets;
@@ -119,7 +119,7 @@ fn patching_risks(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
             "patching.critical_overdue",
             format!(
                 "{} critical patches missing for more than {} days. Patch them out of cycle or record an exception.",
-                counted(overdue, "instance has", "instances have"),
+                plural(overdue, "instance has", "instances have"),
                 config.patching.critical_overdue_days
             ),
             Some(overdue as f64),
@@ -139,7 +139,7 @@ fn backup_risks(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
             "backups.success_rate_pct",
             format!(
                 "Backup success rate was {rate:.1}%, below the {backup_target:.0}% target ({}). See the failed-jobs table for causes.",
-                counted(backups.failed_jobs.len() as u64, "failed job", "failed jobs")
+                plural(backups.failed_jobs.len() as u64, "failed job", "failed jobs")
             ),
             Some(rate),
             Some(backup_target),
@@ -152,7 +152,7 @@ fn backup_risks(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>) {
             "backups.rpo_breaches",
             format!(
                 "{} longer than the {:.0}-hour recovery-point objective without a completed backup. Check their backup plans and schedules.",
-                counted(breaches, "resource went", "resources went"),
+                plural(breaches, "resource went", "resources went"),
                 backups.rpo_target_hours
             ),
             Some(breaches as f64),
@@ -262,7 +262,7 @@ fn storage_capacity(metrics: &Metrics, config: &Config, list: &mut Vec<Insight>)
             "storage.near_capacity",
             format!(
                 "{} at or above {:.0}% of their capacity; the fullest, {}, is at {:.0}%. Extend them or clean up before they fill.",
-                counted(count as u64, "volume is", "volumes are"),
+                plural(count as u64, "volume is", "volumes are"),
                 config.storage.near_capacity_ratio * 100.0,
                 fullest.resource_id,
                 fullest.ratio * 100.0
@@ -370,18 +370,13 @@ fn positives(metrics: &Metrics, list: &mut Vec<Insight>) {
             "backups.restores",
             format!(
                 "{} run, {} succeeded.",
-                counted(restores, "restore test", "restore tests"),
+                plural(restores, "restore test", "restore tests"),
                 backups.restores_succeeded.unwrap_or(0)
             ),
             Some(restores as f64),
             None,
         ));
     }
-}
-
-/// `1 volume is`, `6 volumes are`: a count with the words that agree with it.
-fn counted(count: u64, one: &str, many: &str) -> String {
-    if count == 1 { format!("1 {one}") } else { format!("{count} {many}") }
 }
 
 #[cfg(test)]

@@ -17,6 +17,12 @@ pub fn thousands(value: i64) -> String {
     out
 }
 
+/// A count with the words that agree with it, never "(s)": `1 volume is`, `6 volumes are`,
+/// `1,234 blocks` (thousands separated).
+pub fn plural(count: u64, one: &str, many: &str) -> String {
+    if count == 1 { format!("1 {one}") } else { format!("{} {many}", thousands(count as i64)) }
+}
+
 /// Dollars with cents and thousands separators: `1234.5` → `$1,234.50`.
 pub fn dollars(value: f64) -> String {
     let cents = (value * 100.0).round() as i64;

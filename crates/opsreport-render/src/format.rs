@@ -3,8 +3,8 @@
 //! insights, in the metrics crate, share `opsreport_model::format` with this module.)
 
 use chrono::{Datelike, NaiveDate, Timelike};
-pub use opsreport_model::format::thousands;
 use opsreport_model::format::{dollars, duration_minutes};
+pub use opsreport_model::format::{plural, thousands};
 
 /// How values are written on axes and labels.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -176,11 +176,6 @@ pub fn table_month(month: &str) -> String {
     NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
         .map(|date| date.format("%b %Y").to_string())
         .unwrap_or_else(|_| month.to_owned())
-}
-
-/// `3 blocks`, `1 block`: a count with its noun, never "block(s)".
-pub fn plural(count: u64, one: &str, many: &str) -> String {
-    if count == 1 { format!("1 {one}") } else { format!("{} {many}", thousands(count as i64)) }
 }
 
 /// `2026-11-01` as `1 November 2026`.

@@ -28,6 +28,7 @@ use crate::output::{OutputFile, ReportIdentity, csv, write_report};
 use crate::pipeline;
 use crate::s3::{S3Sink, parse_location};
 use crate::settings;
+use opsreport_model::format::plural;
 
 /// Where reports go.
 enum Sink {
@@ -295,7 +296,7 @@ fn prepare(config: &Config, args: &GenerateArgs, resolved: &Resolved) -> Outcome
         "prepared run {} for {}: {} in {} batches, {} ({:.1} s); its shards read these results",
         crate::aws::run_id(),
         resolved.period.month(),
-        plural_accounts(resolved.accounts.len()),
+        plural(resolved.accounts.len() as u64, "account", "accounts"),
         batches.len(),
         resolved.source.statistics(),
         started.elapsed().as_secs_f64()
@@ -396,17 +397,13 @@ fn read_ahead(resolved: &Resolved, batch: &[AccountId]) -> Result<Duration, Fail
     if resolved.remote {
         tracing::info!(
             "read {} from {} in {:.0} ms: {}",
-            plural_accounts(batch.len()),
+            plural(batch.len() as u64, "account", "accounts"),
             resolved.source_name,
             took.as_secs_f64() * 1000.0,
             resolved.source.statistics()
         );
     }
     Ok(took)
-}
-
-fn plural_accounts(count: usize) -> String {
-    if count == 1 { "1 account".to_owned() } else { format!("{count} accounts") }
 }
 
 /// The batches a run reads its accounts in: a remote source's by `[athena] batch_accounts`, so
