@@ -126,16 +126,22 @@ fn the_batch_array_job_passes_cfn_lint_with_the_same_least_privilege_policy() {
     // One job prepares the run (the fleet's queries, once); then every child runs the same
     // command and reads its own batches; a retried child resumes; both steps share the run id.
     for part in [
-        "Command: [generate, --all-accounts, --month, previous, --prepare]",
+        "Command: [generate, --all-accounts, --prepare]",
         "--shard, !Sub \"batch/${ArraySize}\"",
         "--resume",
         "Size.$: $.children",
-        "Input: !Sub '{\"children\": ${ArraySize}}'",
         "Attempts: 3",
     ] {
         assert!(array.contains(part), "batch-array.yaml lacks {part}");
     }
     assert_eq!(array.matches("Value.$: $$.Execution.Name").count(), 2, "both steps name the run");
+    // Every CRM meeting's material on its own schedule: the kind travels in the run's input to
+    // both steps, which report on the last full period of that kind.
+    for kind in ["monthly", "weekly", "quarterly"] {
+        assert!(array.contains(&format!("Input: !Sub '{{\"children\": ${{ArraySize}}, \"kind\": \"{kind}\"}}'")), "no {kind} schedule");
+    }
+    assert_eq!(array.matches("Value.$: $.kind").count(), 2, "both steps get the kind");
+    assert!(array.contains("cron(0 6 ? * MON *)") && array.contains("cron(0 6 3 1,4,7,10 ? *)"));
     // The roles may run the steps and nothing else.
     assert!(array.contains("Action: states:StartExecution") && array.contains("Action: batch:SubmitJob"));
     assert!(!array.contains("batch:*") && !array.contains("states:*") && !array.contains("Resource: \"*\""));

@@ -84,7 +84,7 @@ fn reports() -> &'static [(String, PathBuf)] {
                 let run = opsreport(&repo_root(), &[&["generate", "--out", out.to_str().unwrap()], extra].concat());
                 assert_eq!(run.code, 0, "{name}: {}", run.stderr);
                 let month = extra[1];
-                made.push((name.to_owned(), out.join(format!("043735371057/{month}/report.pdf"))));
+                made.push((name.to_owned(), out.join(format!("043735371057/monthly/{month}/report.pdf"))));
             }
             (scratch, made)
         })
@@ -197,7 +197,7 @@ fn operations_on_demand_is_shown_in_money_where_a_rate_is_configured() {
     let out = scratch.path().join("out");
     let run = opsreport(&repo_root(), &["generate", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let text: String = pages(&out.join("043735371057/2026-10/report.pdf"))
+    let text: String = pages(&out.join("043735371057/monthly/2026-10/report.pdf"))
         .iter()
         .flat_map(|page| page.words.iter().map(|word| word.text.clone()))
         .collect::<Vec<_>>()

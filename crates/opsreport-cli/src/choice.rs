@@ -1,13 +1,15 @@
-//! The typed values of the flags that choose what a run reports on: `--month` (a month or
-//! `previous`), `--shard` (`I/N`) and `--source` (a folder or Athena). Each is parsed once, by
-//! clap, into a type; nothing downstream compares strings.
+//! The typed values of the flags that choose what a run reports on: `--kind`, the period
+//! (`--month`, `--week`, `--quarter`: one of that kind or `previous`), `--shard` (`I/N`) and
+//! `--source` (a folder or Athena). Each is parsed once, by clap, into a type; nothing downstream
+//! compares strings.
 
 use std::path::PathBuf;
 use std::str::FromStr;
 
 use chrono::Utc;
 use chrono_tz::Tz;
-use opsreport_model::{AccountId, ReportPeriod, YearMonth};
+use opsreport_model::period::{parse_quarter, parse_week};
+use opsreport_model::{AccountId, PeriodKind, ReportPeriod, YearMonth};
 
 /// `--month`: a calendar month, or `previous` (the last full month before now).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +39,88 @@ impl MonthChoice {
             MonthChoice::Previous => ReportPeriod::previous_full_month(Utc::now(), zone),
         }
     }
+}
+
+/// `--kind`: which meeting's material a run makes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum KindFlag {
+    /// The weekly status review: an ISO week, 12-week trends, what is open now.
+    Weekly,
+    /// The monthly business review (the default).
+    #[default]
+    Monthly,
+    /// The quarterly business review: the quarter against the previous one, month by month.
+    Quarterly,
+}
+
+impl From<KindFlag> for PeriodKind {
+    fn from(flag: KindFlag) -> Self {
+        match flag {
+            KindFlag::Weekly => PeriodKind::Weekly,
+            KindFlag::Monthly => PeriodKind::Monthly,
+            KindFlag::Quarterly => PeriodKind::Quarterly,
+        }
+    }
+}
+
+/// `--week` or `--quarter`: a period of that kind, or `previous` (the last full one before now).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodChoice {
+    /// The period of this kind starting on this local date.
+    Starting(PeriodKind, chrono::NaiveDate),
+    /// The last full period of this kind before the run, in the report time zone.
+    Previous(PeriodKind),
+}
+
+impl PeriodChoice {
+    /// `--week YYYY-Www|previous`.
+    pub fn week(text: &str) -> Result<Self, String> {
+        if text == "previous" {
+            return Ok(PeriodChoice::Previous(PeriodKind::Weekly));
+        }
+        parse_week(text).map(|monday| PeriodChoice::Starting(PeriodKind::Weekly, monday)).map_err(|error| error.to_string())
+    }
+
+    /// `--quarter YYYY-Qn|previous`.
+    pub fn quarter(text: &str) -> Result<Self, String> {
+        if text == "previous" {
+            return Ok(PeriodChoice::Previous(PeriodKind::Quarterly));
+        }
+        parse_quarter(text).map(|first| PeriodChoice::Starting(PeriodKind::Quarterly, first)).map_err(|error| error.to_string())
+    }
+
+    /// The kind of period chosen.
+    pub fn kind(self) -> PeriodKind {
+        match self {
+            PeriodChoice::Starting(kind, _) | PeriodChoice::Previous(kind) => kind,
+        }
+    }
+
+    /// The report period in `zone`.
+    pub fn period(self, zone: Tz) -> ReportPeriod {
+        match self {
+            PeriodChoice::Starting(kind, first_day) => ReportPeriod::of_kind(kind, first_day, zone),
+            PeriodChoice::Previous(kind) => ReportPeriod::previous_full(kind, Utc::now(), zone),
+        }
+    }
+}
+
+impl From<MonthChoice> for PeriodChoice {
+    fn from(choice: MonthChoice) -> Self {
+        match choice {
+            MonthChoice::Month(month) => PeriodChoice::Starting(PeriodKind::Monthly, month.first_day()),
+            MonthChoice::Previous => PeriodChoice::Previous(PeriodKind::Monthly),
+        }
+    }
+}
+
+/// `--format`: the A4 document, the 16:9 deck, or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum FormatFlag {
+    /// The A4 document (`report.pdf`).
+    Document,
+    /// The 16:9 deck for the meeting screen (`slides.pdf`).
+    Slides,
 }
 
 /// The variable AWS Batch sets in each child of an array job: its index, from 0.

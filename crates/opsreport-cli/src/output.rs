@@ -31,6 +31,8 @@ struct ManifestEntry<'a> {
 #[derive(Serialize)]
 struct Manifest<'a> {
     account_id: &'a str,
+    kind: &'a str,
+    period: &'a str,
     month: &'a str,
     generated_on: &'a str,
     generator_version: &'a str,
@@ -42,7 +44,11 @@ struct Manifest<'a> {
 pub struct ReportIdentity<'a> {
     /// Account.
     pub account_id: &'a str,
-    /// Month.
+    /// `weekly`, `monthly` or `quarterly`.
+    pub kind: &'a str,
+    /// The period's label (`2026-W44`, `2026-10`, `2026-Q4`).
+    pub period: &'a str,
+    /// The month of the period's last day.
     pub month: &'a str,
     /// Document date.
     pub generated_on: &'a str,
@@ -122,12 +128,18 @@ fn lock_account(folder: &Path) -> std::io::Result<fs::File> {
     Ok(file)
 }
 
-/// Whether a manifest's bytes describe a complete report of `account` and `month` made with this
-/// report date (`generated_on`) by this version of opsreport (what `--resume` skips).
-pub fn describes(manifest: &[u8], account: &str, month: &str, generated_on: &str) -> bool {
+/// The folder of a report under the output root: `<account>/<kind>/<period>`.
+pub fn report_folder(account: &str, kind: &str, period: &str) -> String {
+    format!("{account}/{kind}/{period}")
+}
+
+/// Whether a manifest's bytes describe a complete report of `account`, `kind` and `period` made
+/// with this report date (`generated_on`) by this version of opsreport (what `--resume` skips).
+pub fn describes(manifest: &[u8], account: &str, kind: &str, period: &str, generated_on: &str) -> bool {
     let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(manifest) else { return false };
     manifest["account_id"] == account
-        && manifest["month"] == month
+        && manifest["kind"] == kind
+        && manifest["period"] == period
         && manifest["generated_on"] == generated_on
         && manifest["generator_version"] == crate::pipeline::generator_version()
 }
@@ -164,7 +176,7 @@ pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile])
     fs::create_dir_all(out)?;
     let account = own_folder(out, &[identity.account_id])?;
     let _lock = lock_account(&account)?;
-    let folder = own_folder(&account, &[identity.month])?;
+    let folder = own_folder(&account, &[identity.kind, identity.period])?;
     if fs::symlink_metadata(folder.join("tables")).is_ok_and(|metadata| !metadata.is_dir()) {
         // A link or a file: refused before anything is replaced.
         own_folder(&folder, &["tables"])?;
@@ -226,6 +238,8 @@ pub fn manifest_json(identity: &ReportIdentity, files: &[OutputFile]) -> Vec<u8>
     entries.sort_by(|left, right| left.path.cmp(right.path));
     let manifest = Manifest {
         account_id: identity.account_id,
+        kind: identity.kind,
+        period: identity.period,
         month: identity.month,
         generated_on: identity.generated_on,
         generator_version: identity.generator_version,
@@ -299,6 +313,8 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let identity = ReportIdentity {
             account_id: "000000000001",
+            kind: "monthly",
+            period: "2026-10",
             month: "2026-10",
             generated_on: "2026-11-01",
             generator_version: "t",
@@ -309,6 +325,7 @@ mod tests {
             OutputFile { path: "tables/a.csv".into(), bytes: b"x\n".to_vec() },
         ];
         let folder = write_report(out.path(), &identity, &files).unwrap();
+        assert_eq!(folder, out.path().join("000000000001/monthly/2026-10"));
         let manifest: serde_json::Value = serde_json::from_slice(&fs::read(folder.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["files"][0]["path"], "report.pdf");
         assert_eq!(manifest["files"][0]["sha256"], hex(&Sha256::digest(b"%PDF")));

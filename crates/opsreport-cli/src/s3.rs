@@ -11,7 +11,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
 use opsreport_extract::s3::{S3Uri, describe};
-use opsreport_model::{AccountId, Config};
+use opsreport_model::Config;
 
 use crate::failure::Failure;
 use crate::output::{LOCK_FILE, OutputFile, ReportIdentity, manifest_json};
@@ -52,9 +52,10 @@ impl S3Sink {
         Ok(Self { runtime, client, location, sse_kms_key_id: config.s3.sse_kms_key_id.clone() })
     }
 
-    /// The manifest of an account's report of `month`, if there is one (an error reads as none).
-    pub fn manifest(&self, account: &AccountId, month: &str) -> Option<Vec<u8>> {
-        let key = format!("{}/manifest.json", self.location.join(&format!("{account}/{month}")).prefix);
+    /// The manifest of an account's report in `folder` (`output::report_folder`), if there is one
+    /// (an error reads as none).
+    pub fn manifest(&self, folder: &str) -> Option<Vec<u8>> {
+        let key = format!("{}/manifest.json", self.location.join(folder).prefix);
         self.runtime.block_on(async {
             let object = self.client.get_object().bucket(&self.location.bucket).key(&key).send().await.ok()?;
             object.body.collect().await.ok().map(|bytes| bytes.into_bytes().to_vec())
@@ -81,7 +82,7 @@ impl S3Sink {
 
     /// Uploads one report folder; returns its `s3://` URI.
     pub fn write_report(&self, identity: &ReportIdentity, files: &[OutputFile]) -> Result<String, Failure> {
-        let folder = self.location.join(&format!("{}/{}", identity.account_id, identity.month)).prefix;
+        let folder = self.location.join(&crate::output::report_folder(identity.account_id, identity.kind, identity.period)).prefix;
         let bucket = &self.location.bucket;
         let failure = |key: &str, error: &dyn std::fmt::Display| {
             Failure::source_or_sink(anyhow::anyhow!(

@@ -256,8 +256,9 @@ impl LocalSource {
         };
         let names: Vec<String> = entries.flatten().map(|entry| entry.file_name().to_string_lossy().into_owned()).collect();
         let origin = self.relative(&folder);
-        let files = NotesFiles::pick(&names, period.month(), &origin)?;
-        files.read(period.month(), &origin, |name| {
+        let noted = opsreport_model::memory::Noted::of_period(period);
+        let files = NotesFiles::pick(&names, &noted, &origin)?;
+        files.read(noted, &origin, |name| {
             let path = folder.join(name);
             opsreport_model::input::read_file(&path, "notes file", opsreport_model::input::NOTES_MAX_BYTES).map_err(|error| {
                 opsreport_model::notes::NotesError { origin: self.relative(&path), message: notes_input_problem(&error) }.into()
@@ -369,7 +370,8 @@ fn uncovered_part(dataset: DatasetName, period: &ReportPeriod, month: YearMonth)
     let midnight = |date: chrono::NaiveDate| date.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
     let partition = dataset.spec().partition_column.and_then(|name| dataset.spec().column(name))?;
     if partition.column_type != opsreport_model::ColumnType::Timestamp {
-        return (month == period.month()).then(|| format!("no month={month} partition: the report month has no data"));
+        let covered = YearMonth::of_date(period.first_day())..=period.month();
+        return covered.contains(&month).then(|| format!("no month={month} partition: the report period has no data"));
     }
     let from = period.start().max(midnight(month.first_day()));
     let to = period.end().min(midnight(month.next().first_day()));

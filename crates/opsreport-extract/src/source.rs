@@ -135,7 +135,7 @@ pub fn months_to_read(dataset: DatasetName, period: &ReportPeriod) -> Vec<YearMo
     if spec.kind == DatasetKind::Reference {
         return Vec::new();
     }
-    let first = period.shifted(spec.lookback_months as i32);
+    let first = period.reach(spec.lookback_months);
     let partition_type = spec
         .partition_column
         .and_then(|column| spec.column(column))

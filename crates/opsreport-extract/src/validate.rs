@@ -319,7 +319,7 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
     // the rule in words)
     let mut checks: Vec<(Option<usize>, &str, Vec<&str>, String)> = Vec::new();
     let plausible =
-        format!("is not a plausible time for a report of {} (allowed: {earliest} to {})", period.month(), latest.date_naive());
+        format!("is not a plausible time for a report of {} (allowed: {earliest} to {})", period.label(), latest.date_naive());
     let broken = |result: PolarsResult<BooleanChunked>| {
         // `any` reads the bitmap a word at a time; the row is looked for only when there is one.
         result
@@ -940,7 +940,7 @@ fn count_period_rows(spec: &DatasetSpec, frame: &DataFrame, period: &ReportPerio
     // [first, last] in physical units.
     let (first, last) = match column_type {
         ColumnType::Timestamp => (period.start().timestamp_micros(), period.end().timestamp_micros() - 1),
-        _ => (epoch_days(period.month().first_day()), epoch_days(period.month().last_day())),
+        _ => (epoch_days(period.first_day()), epoch_days(period.last_day())),
     };
     let column = frame.column(partition).map_err(|error| engine(spec, error))?;
     let physical = column.to_physical_repr().cast(&DataType::Int64).map_err(|error| engine(spec, error))?;

@@ -9,7 +9,7 @@ use opsreport_model::{AccountId, DatasetName, YearMonth};
 
 use opsreport_model::memory::PROFILE_FILE;
 
-use crate::notes::{notes_toml, profile_toml};
+use crate::notes::{meeting_notes, notes_toml, profile_toml};
 use crate::rng::Rng;
 use crate::table::{Table, write_parquet, write_text};
 use crate::{FixtureError, FixtureOptions};
@@ -339,6 +339,13 @@ impl<'a> World<'a> {
         }
         write_text(&out.join("notes").join(self.account.as_str()).join(PROFILE_FILE), &profile_toml(self.index))?;
         summary.files += 1;
+        // The meeting notes of the weekly and quarterly reviews the latest month's data closes.
+        if let Some(latest) = self.months.last() {
+            for (label, text) in meeting_notes(*latest) {
+                write_text(&out.join("notes").join(self.account.as_str()).join(format!("{label}.toml")), &text)?;
+                summary.files += 1;
+            }
+        }
         self.write_table(out, None, self.ood_engagements(), summary)
     }
 

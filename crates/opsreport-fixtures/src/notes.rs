@@ -1,7 +1,7 @@
 //! Notes files of the synthetic accounts: what a service delivery manager would write, with a
 //! few characters that mean something in markup languages, so literal printing is exercised.
 
-use opsreport_model::{AccountId, YearMonth};
+use opsreport_model::{AccountId, PeriodKind, ReportPeriod, YearMonth};
 
 use crate::rng::Rng;
 
@@ -95,6 +95,51 @@ pub fn notes_toml(seed: u64, index: u32, account: &AccountId, month: YearMonth, 
     text
 }
 
+/// The notes of the last full week and the last full quarter by the end of `latest` (the
+/// periods the demo reports on), as `(label, TOML)`: agenda, attendees, next meeting, and the
+/// kind's own notes (the weekend's schedule; plans and initiatives).
+pub fn meeting_notes(latest: YearMonth) -> Vec<(String, String)> {
+    let end = ReportPeriod::new(latest, chrono_tz::Tz::UTC).end();
+    let week = ReportPeriod::previous_full(PeriodKind::Weekly, end, chrono_tz::Tz::UTC);
+    let quarter = ReportPeriod::previous_full(PeriodKind::Quarterly, end, chrono_tz::Tz::UTC);
+    let attendees = "[[attendees]]\nname = \"Priya Raman\"\norganisation = \"Customer: application owner\"\nattended = true\n\n\
+                     [[attendees]]\nname = \"Sam Okafor\"\norganisation = \"Provider: cloud architect\"\nattended = true\n\n\
+                     [[attendees]]\nname = \"Dana Whitfield\"\norganisation = \"Provider: CSDM\"\nattended = true\n\n\
+                     [[attendees]]\nname = \"Lee Chen\"\norganisation = \"Customer: finance\"\nattended = false\n\n";
+    let agenda = |items: &[(&str, &str)]| {
+        items.iter().map(|(item, owner)| format!("[[agenda]]\nitem = {}\nowner = {}\n\n", quote(item), quote(owner))).collect::<String>()
+    };
+    let weekly = format!(
+        "# Notes of the weekly status review.\nnext_meeting = {}\n\n{}{attendees}\
+         [[issues]]\ntitle = \"Checkout latency after the cache resize\"\nstatus = \"Application operator investigating\"\n\n\
+         [[weekend_schedule]]\nwhen = \"Saturday 02:00-04:00\"\nwhat = \"Patch window: production web tier\"\nowner = \"Operations on call\"\n\n\
+         [[weekend_schedule]]\nwhen = \"Sunday 06:00\"\nwhat = \"Quarterly restore test of the orders database\"\nowner = \"Sam Okafor\"\n\n\
+         [[action_items]]\ntitle = \"Share the cache-resize load test results\"\nowner = \"Priya Raman\"\ndue = {}\nstatus = \"Open\"\n\n",
+        week.last_day() + chrono::Duration::days(8),
+        agenda(&[
+            ("Actions from last week", "Dana Whitfield"),
+            ("Open incidents and problem records", "Operations on call"),
+            ("Security events", "Sam Okafor"),
+            ("Patching and the coming change window", "Sam Okafor"),
+            ("Application-operator concerns", "Priya Raman"),
+            ("Weekend schedule", "Dana Whitfield"),
+        ]),
+        week.last_day() + chrono::Duration::days(5),
+    );
+    let quarterly = format!(
+        "# Notes of the quarterly business review.\nnext_meeting = {}\n\n{attendees}\
+         [[risks]]\ntitle = \"Single-AZ database for the orders service\"\nmitigation = \"Multi-AZ conversion in the next quarter; backups every 4 hours until then.\"\n\n\
+         [[risks]]\ntitle = \"Windows Server 2016 end of support\"\nmitigation = \"Migration plan agreed; two workloads left.\"\n\n\
+         [[plans]]\ntitle = \"Multi-AZ conversion of the orders database\"\nhorizon_months = 3\ndetail = \"Change window approved by the application owner.\"\n\n\
+         [[plans]]\ntitle = \"Migrate the reporting cluster to Graviton\"\nhorizon_months = 6\n\n\
+         [[plans]]\ntitle = \"Second region for disaster recovery\"\nhorizon_months = 12\ndetail = \"Pending budget approval.\"\n\n\
+         [[initiatives]]\ntitle = \"Automate patch reporting for application owners\"\nowner = \"Dana Whitfield\"\nstatus = \"In progress\"\n\n\
+         [[initiatives]]\ntitle = \"Rightsize idle EC2 instances flagged by Trusted Advisor\"\nowner = \"Sam Okafor\"\nstatus = \"Planned\"\n\n",
+        quarter.last_day() + chrono::Duration::days(30),
+    );
+    vec![(week.label(), weekly), (quarter.label(), quarterly)]
+}
+
 /// The action items a month's notes mention (see [`notes_toml`]).
 fn action_items(month: YearMonth, back: usize) -> String {
     let next = month.next().first_day();
@@ -139,6 +184,14 @@ mod tests {
             assert_eq!(notes.action_items.len(), if back == 0 { 2 } else { 1 });
             let profile = opsreport_model::memory::Profile::from_bytes(profile_toml(index).as_bytes(), "profile").unwrap();
             assert_eq!(profile.contacts.len(), 4);
+        }
+        let meetings = meeting_notes(YearMonth::parse("2026-10").unwrap());
+        let labels: Vec<&str> = meetings.iter().map(|(label, _)| label.as_str()).collect();
+        assert_eq!(labels, ["2026-W43", "2026-Q3"]);
+        for (label, text) in &meetings {
+            let notes = Notes::from_toml(text, label).unwrap();
+            assert_eq!(notes.attendees.len(), 4);
+            assert!(notes.next_meeting.is_some());
         }
     }
 }

@@ -2,10 +2,12 @@
 //! auto-remediated ("problems averted").
 
 use opsreport_model::DatasetName;
-use opsreport_model::metrics::{AlertMetrics, AlertTrendPoint};
+use opsreport_model::metrics::{AlertMetrics, AlertTrendPoint, SECURITY_SOURCES, SecurityEvent};
 use polars::prelude::*;
 
-use crate::frame::{Frames, PerPeriod, count_where, counts_by, in_period, materialize, percent};
+use crate::frame::{
+    Frames, PerPeriod, collect, count_where, counts_by, in_period, integers, materialize, percent, rfc3339_micros, strings,
+};
 use crate::{Result, available, missing};
 
 const SECTION: &str = "alerts";
@@ -21,14 +23,12 @@ pub fn compute(frames: &Frames) -> Result<AlertMetrics> {
     let alerts = alerts.cache();
     let period = frames.period;
     // The month's rows, filtered once for the three breakdowns.
-    let current = materialize(
-        alerts.clone().filter(in_period("created_at", &period)).select([col("outcome"), col("severity"), col("source")]),
-        SECTION,
-    )?;
+    let current = materialize(alerts.clone().filter(in_period("created_at", &period)), SECTION)?;
+    let security_events = security_events(current.clone())?;
     let by_outcome = counts_by(current.clone(), "outcome", "Other", SECTION)?;
     let total: u64 = by_outcome.values().sum();
     let outcome = |name: &str| by_outcome.get(name).copied().unwrap_or(0);
-    let months = period.trend_months(6);
+    let months = period.trend();
     let counts = PerPeriod::by_period_of(
         alerts.clone(),
         "created_at",
@@ -43,7 +43,7 @@ pub fn compute(frames: &Frames) -> Result<AlertMetrics> {
         .iter()
         .enumerate()
         .map(|(index, month)| AlertTrendPoint {
-            month: month.month().to_string(),
+            month: month.label(),
             total: Some(counts.count(index, "total")),
             auto_remediated: Some(counts.count(index, "auto")),
         })
@@ -57,6 +57,45 @@ pub fn compute(frames: &Frames) -> Result<AlertMetrics> {
         incident_rate_pct: percent(outcome("IncidentCreated"), total),
         false_positive_pct: percent(outcome("FalsePositive"), total),
         by_outcome,
+        security_total: Some(security_events.len() as u64),
+        security_events,
         trend,
     })
+}
+
+/// A source name compared without case, spaces and hyphens ("Security Hub" is "SecurityHub").
+fn squeezed(source: Expr) -> Expr {
+    source.str().to_lowercase().str().replace_all(lit("[ _-]"), lit(""), false)
+}
+
+/// The period's alerts raised by a security service, newest first.
+fn security_events(current: LazyFrame) -> Result<Vec<SecurityEvent>> {
+    let names: Vec<String> = SECURITY_SOURCES.iter().map(|name| name.to_lowercase()).collect();
+    let security = names.iter().fold(lit(false), |any, name| any.or(squeezed(col("source")).eq(lit(name.as_str()))));
+    let rows = collect(
+        current
+            .filter(security)
+            .sort_by_exprs([col("created_at"), col("alert_id")], SortMultipleOptions::default().with_order_descending(true))
+            .select([
+                col("alert_id"),
+                col("source"),
+                col("severity"),
+                col("resource_id"),
+                col("created_at").cast(DataType::Int64).alias("created"),
+                col("outcome"),
+            ]),
+        SECTION,
+    )?;
+    let (ids, sources, severities) = (strings(&rows, "alert_id"), strings(&rows, "source"), strings(&rows, "severity"));
+    let (resources, created, outcomes) = (strings(&rows, "resource_id"), integers(&rows, "created"), strings(&rows, "outcome"));
+    Ok((0..rows.height())
+        .map(|row| SecurityEvent {
+            alert_id: ids[row].clone().unwrap_or_default(),
+            source: sources[row].clone().unwrap_or_default(),
+            severity: severities[row].clone().unwrap_or_default(),
+            resource_id: resources[row].clone(),
+            created_at: rfc3339_micros(created[row].unwrap_or(0)),
+            outcome: outcomes[row].clone().unwrap_or_default(),
+        })
+        .collect())
 }

@@ -40,7 +40,7 @@ fn pct(total: u64, failed: u64) -> Option<f64> {
 /// The endpoint's availability in each of the six months ending with the period's, in one query
 /// (`windows`: the endpoint's).
 fn trend(windows: &LazyFrame, period: &ReportPeriod) -> Result<Vec<PercentPoint>> {
-    let months = period.trend_months(6);
+    let months = period.trend();
     let sums = PerPeriod::by_period_of(
         windows.clone(),
         "window_start",
@@ -52,7 +52,7 @@ fn trend(windows: &LazyFrame, period: &ReportPeriod) -> Result<Vec<PercentPoint>
         .iter()
         .enumerate()
         .map(|(index, month)| PercentPoint {
-            month: month.month().to_string(),
+            month: month.label(),
             pct: pct(sums.count(index, "total"), sums.count(index, "failed")),
         })
         .collect())

@@ -160,11 +160,15 @@ pub fn compute(frames: &Frames) -> Result<BackupMetrics> {
     let resources = first_count(&coverage, "resources");
     let protected = first_count(&coverage, "protected");
     let breaches = rpo_breaches(frames, &current)?;
-    // The report month is the last of the six trend months.
-    let months = period.trend_months(6);
+    // The report period is the last trend period (a month, a week), or spans several (a quarter).
+    let months = period.trend();
     let rates = success_rates(&jobs, &months)?;
-    let success_rate_pct = rates.last().copied().flatten();
-    let trend = months.iter().zip(rates).map(|(month, pct)| PercentPoint { month: month.month().to_string(), pct }).collect();
+    // A quarter is not one of its trend months: its rate is its own.
+    let success_rate_pct = match months.last() {
+        Some(last) if *last == period => rates.last().copied().flatten(),
+        _ => success_rates(&jobs, &[period])?.pop().flatten(),
+    };
+    let trend = months.iter().zip(rates).map(|(month, pct)| PercentPoint { month: month.label(), pct }).collect();
     Ok(BackupMetrics {
         status: Availability {
             not_provided: frames

@@ -16,8 +16,24 @@ use crate::{Result, available, missing};
 
 const SECTION: &str = "cost";
 
+/// The billing rows of the period's months (billing is dated the 1st of its month).
 fn month_rows(billing: &LazyFrame, period: &ReportPeriod) -> LazyFrame {
-    billing.clone().filter(col("date").eq(date(period.month().first_day())))
+    let firsts = period.whole_months().iter().fold(lit(false), |any, month| any.or(col("date").eq(date(month.first_day()))));
+    billing.clone().filter(firsts)
+}
+
+/// Why the period has no cost: a week (billing is monthly), or the first of its months without
+/// billing rows (a quarter's total is never a sum of fewer months).
+fn unbilled(billing: &LazyFrame, period: &ReportPeriod) -> Result<Option<String>> {
+    if period.whole_months().is_empty() {
+        return Ok(Some("billing is monthly, so a week has no cost of its own: the monthly report shows it".to_owned()));
+    }
+    for month in period.whole_months() {
+        if totals(billing, &ReportPeriod::new(month, period.time_zone()))?.rows == 0 {
+            return Ok(Some(format!("no billing rows dated {}", month.first_day())));
+        }
+    }
+    Ok(None)
 }
 
 struct Totals {
@@ -126,27 +142,23 @@ pub fn compute(frames: &Frames) -> Result<CostMetrics> {
         frames.not_provided(DatasetName::Billing, "ams_charges", "AMS charges are").into_iter().collect();
     let fee = not_provided.is_empty();
     let mut trend = Vec::new();
-    for month in period.trend_months(6) {
+    for month in period.trend() {
         let numbers = totals(&billing, &month)?;
         trend.push(if numbers.rows == 0 {
-            CostTrendPoint { month: month.month().to_string(), aws_charges: None, ams_charges: None, total: None }
+            CostTrendPoint { month: month.label(), aws_charges: None, ams_charges: None, total: None }
         } else {
             CostTrendPoint {
-                month: month.month().to_string(),
+                month: month.label(),
                 aws_charges: Some(numbers.aws),
                 ams_charges: fee.then_some(numbers.ams),
                 total: fee.then_some(numbers.aws + numbers.ams),
             }
         });
     }
-    let current = totals(&billing, &period)?;
-    if current.rows == 0 {
-        return Ok(CostMetrics {
-            status: missing(format!("no billing rows dated {}", period.month().first_day())),
-            trend,
-            ..CostMetrics::default()
-        });
+    if let Some(reason) = unbilled(&billing, &period)? {
+        return Ok(CostMetrics { status: missing(reason), trend, ..CostMetrics::default() });
     }
+    let current = totals(&billing, &period)?;
     let previous = totals(&billing, &period.previous())?;
     let previous_products: BTreeMap<String, f64> = by_product(&billing, &period.previous(), fee)?
         .into_iter()

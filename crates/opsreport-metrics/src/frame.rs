@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use opsreport_model::{Config, DatasetName, ReportPeriod};
+use opsreport_model::{Config, DatasetName, ReportPeriod, YearMonth};
 use polars::prelude::*;
 
 use crate::{MetricsContext, MetricsError, MetricsInput, Result};
@@ -47,7 +47,7 @@ impl<'a> Frames<'a> {
                 Some(opsreport_model::contract::ColumnType::Timestamp) => {
                     self.period.utc_months_since(self.period.start()).iter().map(ToString::to_string).collect()
                 }
-                _ => vec![self.period.month().to_string()],
+                _ => YearMonth::of_date(self.period.first_day()).through(self.period.month()).iter().map(ToString::to_string).collect(),
             };
         let delivered = self
             .input
@@ -60,7 +60,7 @@ impl<'a> Frames<'a> {
         } else {
             Err(format!(
                 "no {dataset} data delivered for {} (no month={} partition)",
-                self.period.month(),
+                self.period.label(),
                 wanted.join(" or month=")
             ))
         }
@@ -161,9 +161,9 @@ pub fn in_period(column: &str, period: &ReportPeriod) -> Expr {
     within(column, period.start(), period.end())
 }
 
-/// A date column within the calendar month of `period`.
-pub fn in_month(column: &str, period: &ReportPeriod) -> Expr {
-    col(column).gt_eq(date(period.month().first_day())).and(col(column).lt_eq(date(period.month().last_day())))
+/// A date column within the local days of `period` (a month's, a week's or a quarter's).
+pub fn in_days(column: &str, period: &ReportPeriod) -> Expr {
+    col(column).gt_eq(date(period.first_day())).and(col(column).lt_eq(date(period.last_day())))
 }
 
 /// Collects a lazy frame, naming the section on failure.
@@ -354,24 +354,24 @@ pub fn count(frame: LazyFrame, section: &'static str) -> Result<u64> {
     Ok(first_count(&collect(frame.select([len().alias("count")]), section)?, "count"))
 }
 
-/// The latest `snapshot_date` within the calendar month of `period`, if any.
+/// The latest `snapshot_date` within the days of `period`, if any.
 pub fn latest_snapshot(frame: &LazyFrame, period: &ReportPeriod, section: &'static str) -> Result<Option<NaiveDate>> {
     let latest = collect(
         frame
             .clone()
-            .filter(in_month("snapshot_date", period))
+            .filter(in_days("snapshot_date", period))
             .select([col("snapshot_date").max().cast(DataType::Int32).alias("day")]),
         section,
     )?;
     Ok(integers(&latest, "day").first().copied().flatten().map(|days| date_of(days as i32)))
 }
 
-/// The earliest `snapshot_date` within the calendar month of `period`, if any.
+/// The earliest `snapshot_date` within the days of `period`, if any.
 pub fn first_snapshot(frame: &LazyFrame, period: &ReportPeriod, section: &'static str) -> Result<Option<NaiveDate>> {
     let first = collect(
         frame
             .clone()
-            .filter(in_month("snapshot_date", period))
+            .filter(in_days("snapshot_date", period))
             .select([col("snapshot_date").min().cast(DataType::Int32).alias("day")]),
         section,
     )?;

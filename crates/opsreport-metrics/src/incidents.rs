@@ -11,7 +11,8 @@ use chrono::Duration;
 use opsreport_model::DatasetName;
 use opsreport_model::ReportPeriod;
 use opsreport_model::metrics::{
-    ByPriority, IncidentMetrics, IncidentTrendPoint, IncidentWeekPoint, KeyEvent, PriorityCounts, RecurringGroup,
+    ByPriority, IncidentMetrics, IncidentTrendPoint, IncidentWeekPoint, KeyEvent, OpenIncident, PriorityCounts, ProblemRecord,
+    RecurringGroup,
 };
 use polars::prelude::*;
 
@@ -261,9 +262,78 @@ fn key_events(frames: &Frames, incidents: &LazyFrame) -> Result<Vec<KeyEvent>> {
         .collect())
 }
 
+/// High, Medium, Low as 0, 1, 2 (for sorting).
+fn priority_rank() -> Expr {
+    when(col("priority").eq(lit("High"))).then(lit(0i32)).otherwise(when(col("priority").eq(lit("Medium"))).then(lit(1i32)).otherwise(lit(2i32)))
+}
+
+/// Incidents open at the end of the period: created before it ends, not resolved by then.
+fn open_incidents(frames: &Frames, incidents: &LazyFrame) -> Result<Vec<OpenIncident>> {
+    let end = frames.period.end();
+    let rows = collect(
+        incidents
+            .clone()
+            .filter(col("created_at").lt(instant(end)).and(col("resolved_at").is_null().or(col("resolved_at").gt_eq(instant(end)))))
+            .sort_by_exprs([priority_rank(), col("created_at"), col("case_id")], SortMultipleOptions::default())
+            .select([
+                col("case_id"),
+                col("priority"),
+                col("status"),
+                col("subject"),
+                col("created_at").cast(DataType::Int64).alias("created"),
+            ]),
+        SECTION,
+    )?;
+    let (ids, priorities, statuses) = (strings(&rows, "case_id"), strings(&rows, "priority"), strings(&rows, "status"));
+    let (subjects, created) = (strings(&rows, "subject"), integers(&rows, "created"));
+    let end_micros = end.timestamp_micros();
+    Ok((0..rows.height())
+        .map(|row| {
+            let opened = created[row].unwrap_or(end_micros);
+            OpenIncident {
+                case_id: ids[row].clone().unwrap_or_default(),
+                priority: priorities[row].clone().unwrap_or_default(),
+                status: statuses[row].clone().unwrap_or_default(),
+                subject: subjects[row].clone(),
+                created_at: rfc3339_micros(opened),
+                open_minutes: (end_micros - opened) as f64 / MICROS_PER_MINUTE,
+            }
+        })
+        .collect())
+}
+
+/// Problem records: incidents created before the period ends whose root-cause analysis is pending.
+fn problems(frames: &Frames, incidents: &LazyFrame) -> Result<Vec<ProblemRecord>> {
+    let rows = collect(
+        incidents
+            .clone()
+            .filter(col("created_at").lt(instant(frames.period.end())).and(col("rca_status").eq(lit("Pending"))))
+            .sort_by_exprs([col("created_at"), col("case_id")], SortMultipleOptions::default())
+            .select([
+                col("case_id"),
+                col("priority"),
+                col("subject"),
+                col("created_at").cast(DataType::Int64).alias("created"),
+                col("root_cause"),
+            ]),
+        SECTION,
+    )?;
+    let (ids, priorities, subjects) = (strings(&rows, "case_id"), strings(&rows, "priority"), strings(&rows, "subject"));
+    let (created, causes) = (integers(&rows, "created"), strings(&rows, "root_cause"));
+    Ok((0..rows.height())
+        .map(|row| ProblemRecord {
+            case_id: ids[row].clone().unwrap_or_default(),
+            priority: priorities[row].clone().unwrap_or_default(),
+            subject: subjects[row].clone(),
+            created_at: rfc3339_micros(created[row].unwrap_or(0)),
+            root_cause: causes[row].clone(),
+        })
+        .collect())
+}
+
 fn trend_point(period: &ReportPeriod, numbers: &IncidentMonth) -> IncidentTrendPoint {
     IncidentTrendPoint {
-        month: period.month().to_string(),
+        month: period.label(),
         opened: numbers.opened.clone(),
         resolved: numbers.resolved.clone(),
         mttr_minutes: numbers.mttr.clone(),
@@ -293,11 +363,15 @@ pub fn compute(frames: &Frames) -> Result<IncidentMetrics> {
     };
     let incidents = materialize(with_clocks(frames, raw), SECTION)?;
     let period = frames.period;
-    // The report month is the last of the six trend months.
-    let trend_periods = period.trend_months(6);
+    let trend_periods = period.trend();
     let mut numbers = months(&incidents, &trend_periods)?;
     let trend_months = trend_periods.iter().zip(&numbers).map(|(month, numbers)| trend_point(month, numbers)).collect();
-    let headline = numbers.pop().expect("six trend months");
+    // The report period is the last trend period (a month, a week), or spans several (a quarter).
+    let headline = match trend_periods.last() {
+        Some(last) if *last == period => numbers.pop(),
+        _ => months(&incidents, &[period])?.pop(),
+    }
+    .expect("one period, one set of numbers");
     // The 12 weeks' opened and resolved counts in one query.
     let weeks = period.trend_weeks(12);
     let counts = PerPeriod::collect(
@@ -339,6 +413,8 @@ pub fn compute(frames: &Frames) -> Result<IncidentMetrics> {
         resolution_target_minutes: targets(&config.resolution_target_minutes),
         recurring: recurring(frames, &incidents)?,
         key_events: key_events(frames, &incidents)?,
+        open_incidents: open_incidents(frames, &incidents)?,
+        problems: problems(frames, &incidents)?,
         by_category: counts_by(
             incidents.clone().filter(within("created_at", period.start(), period.end())),
             "yuma_category",

@@ -24,6 +24,8 @@ use crate::frame::{Frames, MONEY_SCALE, at_least, ceil_non_negative, collect, da
 use crate::{Result, available, missing};
 
 const SECTION: &str = "ood";
+/// Why a week's or a quarter's report has no Operations on Demand figures.
+const BILLED_MONTHLY: &str = "Operations on Demand is billed per calendar month: the monthly reports show it";
 /// Hours in a block.
 pub const BLOCK_HOURS: f64 = 20.0;
 
@@ -37,6 +39,9 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
     let Some(engagements) = frames.lazy(DatasetName::OodEngagements) else {
         return Ok(OodMetrics { status: missing(frames.missing_reason(DatasetName::OodEngagements)), ..OodMetrics::default() });
     };
+    if frames.period.kind() != opsreport_model::PeriodKind::Monthly {
+        return Ok(OodMetrics { status: missing(BILLED_MONTHLY.to_owned()), ..OodMetrics::default() });
+    }
     let month = frames.period.month();
     let report_index = i64::from(month.year()) * 12 + i64::from(month.month()) - 1;
     let start_index = when(col("start_override").is_not_null()).then(month_index(col("start_override"))).otherwise(

@@ -43,13 +43,13 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
     let details = details.cache();
     let period = frames.period;
     let trend = period
-        .trend_months(6)
+        .trend()
         .iter()
-        .map(|month| Ok(PercentPoint { month: month.month().to_string(), pct: compliance(&details, month)? }))
+        .map(|month| Ok(PercentPoint { month: month.label(), pct: compliance(&details, month)? }))
         .collect::<Result<Vec<_>>>()?;
     let Some(day) = latest_snapshot(&details, &period, SECTION)? else {
         return Ok(PatchingMetrics {
-            status: missing(format!("no patch_details snapshot dated in {}", period.month())),
+            status: missing(format!("no patch_details snapshot dated in {}", period.label())),
             trend,
             ..PatchingMetrics::default()
         });

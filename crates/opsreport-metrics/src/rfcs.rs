@@ -113,10 +113,10 @@ pub fn compute(frames: &Frames) -> Result<RfcMetrics> {
         })
         .collect();
     let mut trend = Vec::new();
-    for month in period.trend_months(6) {
+    for month in period.trend() {
         let numbers = completion(&rfcs, &month)?;
         trend.push(RfcTrendPoint {
-            month: month.month().to_string(),
+            month: month.label(),
             completed: Some(numbers.completed),
             success_rate_pct: percent(numbers.succeeded, numbers.completed),
         });

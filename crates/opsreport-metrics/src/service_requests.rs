@@ -72,9 +72,9 @@ pub fn compute(frames: &Frames) -> Result<ServiceRequestMetrics> {
     let csat_responses = first_count(&csat, "count");
 
     let mut trend = Vec::new();
-    for month in period.trend_months(6) {
+    for month in period.trend() {
         trend.push(CountTrendPoint {
-            month: month.month().to_string(),
+            month: month.label(),
             opened: Some(count(requests.clone().filter(in_period("created_at", &month)), SECTION)?),
             resolved: Some(count(requests.clone().filter(in_period("resolved_at", &month)), SECTION)?),
         });

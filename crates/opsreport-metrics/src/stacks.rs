@@ -37,19 +37,19 @@ pub fn compute(frames: &Frames) -> Result<StackMetrics> {
     let stacks = stacks.cache();
     let period = frames.period;
     let mut trend = Vec::new();
-    for month in period.trend_months(6) {
+    for month in period.trend() {
         let point = match existing(&stacks, &month)? {
             Some((_, rows)) => {
                 let (total, active) = totals(&rows)?;
-                StackTrendPoint { month: month.month().to_string(), total: Some(total), active: Some(active) }
+                StackTrendPoint { month: month.label(), total: Some(total), active: Some(active) }
             }
-            None => StackTrendPoint { month: month.month().to_string(), total: None, active: None },
+            None => StackTrendPoint { month: month.label(), total: None, active: None },
         };
         trend.push(point);
     }
     let Some((day, current)) = existing(&stacks, &period)? else {
         return Ok(StackMetrics {
-            status: missing(format!("no stacks snapshot dated in {}", period.month())),
+            status: missing(format!("no stacks snapshot dated in {}", period.label())),
             trend,
             ..StackMetrics::default()
         });

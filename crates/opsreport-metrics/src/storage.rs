@@ -46,13 +46,13 @@ pub fn compute(frames: &Frames) -> Result<StorageMetrics> {
     let storage = storage.cache();
     let period = frames.period;
     let trend = period
-        .trend_months(6)
+        .trend()
         .iter()
-        .map(|month| Ok(BytesPoint { month: month.month().to_string(), bytes: total_used(&storage, month)? }))
+        .map(|month| Ok(BytesPoint { month: month.label(), bytes: total_used(&storage, month)? }))
         .collect::<Result<Vec<_>>>()?;
     let Some(day) = latest_snapshot(&storage, &period, SECTION)? else {
         return Ok(StorageMetrics {
-            status: missing(format!("no storage snapshot dated in {}", period.month())),
+            status: missing(format!("no storage snapshot dated in {}", period.label())),
             trend,
             ..StorageMetrics::default()
         });

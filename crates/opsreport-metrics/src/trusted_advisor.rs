@@ -46,7 +46,7 @@ pub fn compute(frames: &Frames) -> Result<TrustedAdvisorMetrics> {
     let period = frames.period;
     let Some(day) = latest_snapshot(&checks, &period, SECTION)? else {
         return Ok(TrustedAdvisorMetrics {
-            status: missing(format!("no trusted_advisor snapshot dated in {}", period.month())),
+            status: missing(format!("no trusted_advisor snapshot dated in {}", period.label())),
             ..TrustedAdvisorMetrics::default()
         });
     };

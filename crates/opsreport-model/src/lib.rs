@@ -22,5 +22,5 @@ pub use config::Config;
 pub use contract::{ColumnSpec, ColumnType, DatasetKind, DatasetName, DatasetSpec};
 pub use metrics::Metrics;
 pub use notes::Notes;
-pub use period::{ReportPeriod, Week, YearMonth};
+pub use period::{PeriodKind, ReportPeriod, Week, YearMonth};
 pub use quality::DatasetQuality;

@@ -1,18 +1,48 @@
 //! The account's memory: what belongs to the account rather than to one month.
 //!
 //! `notes/<id>/profile.toml` holds the account's identity (customer and account name, CSDM,
-//! contacts); each month's notes (`notes/<id>/<YYYY-MM>.toml`) add to it. Action items carry
-//! over: an item raised in an earlier month and not closed appears in every later report, with
-//! the month it was raised, until a month's notes close it — the CRM process reviews the action
-//! list at every meeting until each item is done. [`assemble`] is the one place these rules live;
-//! the sources only read the files.
+//! contacts); each meeting's notes (`notes/<id>/<period>.toml`: `2026-10` for a month,
+//! `2026-W44` for a week, `2026-Q4` for a quarter) add to it. Action items carry over: an item
+//! raised in earlier notes of any kind and not closed appears in every later report, with the
+//! period it was raised in, until later notes close it — the CRM process reviews the action
+//! list at every meeting until each item is done. Notes are ordered by the last day of their
+//! period. [`assemble`] is the one place these rules live; the sources only read the files.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use crate::notes::{ActionItem, Contact, Notes, NotesError, Person};
-use crate::period::YearMonth;
+use chrono::NaiveDate;
+
+use crate::period::{PeriodError, ReportPeriod, YearMonth, parse_label};
+
+/// Which period a notes file is for: ordered by the period's last day, then by label.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Noted {
+    /// The period's last day.
+    pub last_day: NaiveDate,
+    /// The period's label (`2026-10`, `2026-W44`, `2026-Q4`).
+    pub label: String,
+}
+
+impl Noted {
+    /// The period a label names.
+    pub fn of_label(label: &str) -> Result<Self, PeriodError> {
+        let (kind, first_day) = parse_label(label)?;
+        Ok(Self::of_period(&ReportPeriod::of_kind(kind, first_day, chrono_tz::Tz::UTC)))
+    }
+
+    /// A report's period.
+    pub fn of_period(period: &ReportPeriod) -> Self {
+        Self { last_day: period.last_day(), label: period.label() }
+    }
+
+    /// The oldest notes a report of this period reads: those ending within [`CARRY_MONTHS`].
+    pub fn oldest_read(&self) -> NaiveDate {
+        YearMonth::of_date(self.last_day).plus_months(-CARRY_MONTHS).first_day()
+    }
+}
 
 /// How many months of earlier notes a report reads for open action items.
 pub const CARRY_MONTHS: i32 = 24;
@@ -64,15 +94,10 @@ fn identity(item: &ActionItem) -> String {
     }
 }
 
-/// The notes of `month`: the profile, then the month's own notes over it, and the action items
-/// still open from earlier months (`earlier`, any order; only the [`CARRY_MONTHS`] before
-/// `month` count). `None` when there is nothing at all.
-pub fn assemble(
-    profile: Option<Profile>,
-    earlier: Vec<(YearMonth, Notes)>,
-    current: Option<Notes>,
-    month: YearMonth,
-) -> Option<Notes> {
+/// The notes of a report's period (`month`): the profile, then the period's own notes over it,
+/// and the action items still open from earlier notes (`earlier`, any order; only those before
+/// `month` and within the [`CARRY_MONTHS`] before it count). `None` when there is nothing at all.
+pub fn assemble(profile: Option<Profile>, earlier: Vec<(Noted, Notes)>, current: Option<Notes>, month: Noted) -> Option<Notes> {
     if profile.is_none() && current.is_none() && earlier.is_empty() {
         return None;
     }
@@ -80,10 +105,10 @@ pub fn assemble(
     if let Some(profile) = profile {
         apply_profile(&mut notes, profile);
     }
-    let oldest = month.plus_months(-CARRY_MONTHS);
-    let mut history: Vec<(YearMonth, Notes)> =
-        earlier.into_iter().filter(|(noted, _)| *noted < month && *noted >= oldest).collect();
-    history.sort_by_key(|(noted, _)| *noted);
+    let oldest = month.oldest_read();
+    let mut history: Vec<(Noted, Notes)> =
+        earlier.into_iter().filter(|(noted, _)| *noted < month && noted.last_day >= oldest).collect();
+    history.sort_by(|left, right| left.0.cmp(&right.0));
     notes.action_items = carried_items(&history, current.as_ref(), month);
     Some(notes)
 }
@@ -108,10 +133,10 @@ fn apply_profile(notes: &mut Notes, profile: Profile) {
 /// This month's action items, then the open items of earlier months the month does not mention,
 /// oldest first. Each carries the month it was first noted; a later mention updates owner, due
 /// date and status (what it leaves out keeps its earlier value).
-fn carried_items(history: &[(YearMonth, Notes)], current: Option<&Notes>, month: YearMonth) -> Vec<ActionItem> {
+fn carried_items(history: &[(Noted, Notes)], current: Option<&Notes>, month: Noted) -> Vec<ActionItem> {
     let mut known: BTreeMap<String, ActionItem> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
-    let mentions = history.iter().map(|(noted, notes)| (*noted, notes)).chain(current.map(|notes| (month, notes)));
+    let mentions = history.iter().map(|(noted, notes)| (noted.clone(), notes)).chain(current.map(|notes| (month.clone(), notes)));
     for (noted, notes) in mentions {
         for item in &notes.action_items {
             let key = identity(item);
@@ -119,7 +144,7 @@ fn carried_items(history: &[(YearMonth, Notes)], current: Option<&Notes>, month:
                 Some(earlier) => update(earlier, item),
                 None => {
                     let mut first = item.clone();
-                    first.first_noted = Some(noted.to_string());
+                    first.first_noted = Some(noted.label.clone());
                     known.insert(key.clone(), first);
                     order.push(key);
                 }
@@ -158,8 +183,8 @@ fn update(earlier: &mut ActionItem, later: &ActionItem) {
 mod tests {
     use super::*;
 
-    fn month(text: &str) -> YearMonth {
-        YearMonth::parse(text).unwrap()
+    fn month(text: &str) -> Noted {
+        Noted::of_label(text).unwrap()
     }
 
     fn notes(text: &str) -> Notes {
@@ -223,5 +248,21 @@ mod tests {
             Profile::from_bytes(b"[[issues]]\ntitle = \"x\"\n", "p.toml").unwrap_err().to_string().contains("a profile holds")
         );
         assert_eq!(assemble(None, Vec::new(), None, month("2026-10")), None);
+    }
+
+    #[test]
+    fn weekly_and_quarterly_notes_carry_items_by_the_last_day_of_their_period() {
+        let item = |title: &str| Notes::from_toml(&format!("[[action_items]]\ntitle = \"{title}\"\n"), "n").unwrap();
+        // A week ending in October is before the October report; the week ending on 1 November is not.
+        let earlier = vec![(month("2026-W43"), item("From week 43")), (month("2026-W44"), item("From week 44"))];
+        let october = assemble(None, earlier.clone(), None, month("2026-10")).unwrap();
+        let titles: Vec<&str> = october.action_items.iter().map(|item| item.title.as_str()).collect();
+        assert_eq!(titles, ["From week 43"]);
+        assert_eq!(october.action_items[0].first_noted.as_deref(), Some("2026-W43"));
+        // The fourth quarter's review reads every week and month that ends in it, December included.
+        let mut quarter_notes = earlier;
+        quarter_notes.push((month("2026-12"), item("From December")));
+        let quarter = assemble(None, quarter_notes, None, month("2026-Q4")).unwrap();
+        assert_eq!(quarter.action_items.len(), 3);
     }
 }

@@ -134,7 +134,11 @@ pub struct Availability {
 pub struct Metrics {
     /// The account (12 digits).
     pub account_id: String,
-    /// The report month, `YYYY-MM`.
+    /// `weekly`, `monthly` or `quarterly`.
+    pub kind: String,
+    /// The period's label: `2026-W44`, `2026-10` or `2026-Q4`.
+    pub period: String,
+    /// The month of the period's last day, `YYYY-MM` (a monthly report's month).
     pub month: String,
     /// The report time zone (IANA name).
     pub timezone: String,
@@ -419,7 +423,11 @@ pub struct IncidentMetrics {
     pub key_events: Vec<KeyEvent>,
     /// Opened and resolved per category in the period (categories sorted).
     pub by_category: BTreeMap<String, u64>,
-    /// The 6 months ending with this one.
+    /// Incidents open at the end of the period, High first, then oldest first.
+    pub open_incidents: Vec<OpenIncident>,
+    /// Problem records: incidents whose root-cause analysis is pending, oldest first.
+    pub problems: Vec<ProblemRecord>,
+    /// Trend points, oldest first (6 months; 12 weeks for a weekly report).
     pub trend_months: Vec<IncidentTrendPoint>,
     /// The 12 weeks whose last contains the period's last instant.
     pub trend_weeks: Vec<IncidentWeekPoint>,
@@ -436,6 +444,60 @@ pub struct RecurringGroup {
     pub count: u64,
     /// Their case ids, sorted.
     pub case_ids: Vec<String>,
+}
+
+/// An incident still open at the end of the period (the weekly review's outstanding incidents).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OpenIncident {
+    /// Case id.
+    pub case_id: String,
+    /// Priority.
+    pub priority: String,
+    /// Status as the ticket says.
+    pub status: String,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Open for, minutes, at the end of the period.
+    pub open_minutes: f64,
+}
+
+/// A problem record: an incident created by the end of the period whose root-cause analysis is
+/// still `Pending`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProblemRecord {
+    /// Case id.
+    pub case_id: String,
+    /// Priority.
+    pub priority: String,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Root cause, as far as known.
+    pub root_cause: Option<String>,
+}
+
+/// The alert sources that are security services: their alerts are the security events of the
+/// weekly review (compared without regard to case, spaces and hyphens).
+pub const SECURITY_SOURCES: &[&str] = &["GuardDuty", "SecurityHub", "Macie", "Inspector", "IAMAccessAnalyzer", "Detective"];
+
+/// An alert from a security service in the period.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecurityEvent {
+    /// Alert id.
+    pub alert_id: String,
+    /// The service that raised it.
+    pub source: String,
+    /// Severity.
+    pub severity: String,
+    /// Resource, if named.
+    pub resource_id: Option<String>,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// What became of it.
+    pub outcome: String,
 }
 
 /// A key event (High incident) and its root cause.
@@ -630,7 +692,11 @@ pub struct AlertMetrics {
     pub incident_rate_pct: Option<f64>,
     /// FalsePositive / total × 100.
     pub false_positive_pct: Option<f64>,
-    /// Total and auto-remediated for each of the 6 months.
+    /// Alerts of the period raised by a security service ([`SECURITY_SOURCES`]).
+    pub security_total: Option<u64>,
+    /// The security services' alerts of the period, newest first.
+    pub security_events: Vec<SecurityEvent>,
+    /// Total and auto-remediated per trend period (6 months; 12 weeks for a weekly report).
     pub trend: Vec<AlertTrendPoint>,
 }
 

@@ -61,6 +61,81 @@ pub struct Notes {
     pub action_items: Vec<ActionItem>,
     /// Material changes in scope or terms, including subcontractors.
     pub scope_changes: Option<String>,
+    /// The meeting's agenda, in order; without one the material proposes its kind's.
+    pub agenda: Vec<AgendaItem>,
+    /// Who was invited to the meeting, and whether they attended.
+    pub attendees: Vec<Attendee>,
+    /// When the next meeting is (a date, or text such as "first Tuesday of December").
+    #[serde(deserialize_with = "optional_text_or_date")]
+    pub next_meeting: Option<String>,
+    /// Key improvement initiatives and their status (the quarterly review).
+    pub initiatives: Vec<Initiative>,
+    /// Plans and migrations ahead, by horizon (the quarterly review's 3/6/9/12-month plans).
+    pub plans: Vec<Plan>,
+    /// The weekend's schedule: changes, patching, on-call (the weekly review).
+    pub weekend_schedule: Vec<ScheduleItem>,
+}
+
+/// An agenda item and who leads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgendaItem {
+    /// What is discussed.
+    pub item: String,
+    /// Who leads it.
+    pub owner: Option<String>,
+}
+
+/// A person invited to the meeting.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Attendee {
+    /// Name.
+    pub name: String,
+    /// Organisation or role (customer, provider, partner).
+    pub organisation: Option<String>,
+    /// Whether they attended (unset: not recorded yet).
+    pub attended: Option<bool>,
+}
+
+/// An improvement initiative.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Initiative {
+    /// The initiative.
+    pub title: String,
+    /// Who drives it.
+    pub owner: Option<String>,
+    /// Where it stands.
+    pub status: Option<String>,
+}
+
+/// A plan or migration ahead.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Plan {
+    /// The plan.
+    pub title: String,
+    /// Within how many months: 3, 6, 9 or 12.
+    pub horizon_months: u32,
+    /// More about it.
+    pub detail: Option<String>,
+}
+
+/// The horizons a plan may have, in months.
+pub const PLAN_HORIZONS: [u32; 4] = [3, 6, 9, 12];
+
+/// An item of the weekend's schedule.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScheduleItem {
+    /// When (a date, or text such as "Saturday 02:00-04:00").
+    #[serde(deserialize_with = "text_or_date")]
+    pub when: String,
+    /// What happens.
+    pub what: String,
+    /// Who is responsible or on call.
+    pub owner: Option<String>,
 }
 
 /// A named person with an email address.
@@ -186,7 +261,14 @@ impl Notes {
                 "`{key}` has {chars} characters; a note may have at most {NOTE_TEXT_MAX_CHARS} (about a page): shorten it"
             )));
         }
-        toml::from_str(text).map_err(|e| error(e.to_string().trim_end().to_owned()))
+        let notes: Notes = toml::from_str(text).map_err(|e| error(e.to_string().trim_end().to_owned()))?;
+        if let Some((index, plan)) = notes.plans.iter().enumerate().find(|(_, plan)| !PLAN_HORIZONS.contains(&plan.horizon_months)) {
+            return Err(error(format!(
+                "`plans[{index}].horizon_months` is {}: a plan's horizon is 3, 6, 9 or 12 months",
+                plan.horizon_months
+            )));
+        }
+        Ok(notes)
     }
 }
 
@@ -237,6 +319,35 @@ date = "mid-December"
         assert_eq!(notes.action_items[0].due.as_deref(), Some("2026-11-30"));
         assert_eq!(notes.upcoming[0].date.as_deref(), Some("mid-December"));
         assert_eq!(notes.csdm.unwrap().name, "Dana Lee");
+    }
+
+    #[test]
+    fn meeting_notes_parse_and_horizons_are_checked() {
+        let notes = Notes::from_toml(
+            r#"
+next_meeting = 2026-11-09
+[[agenda]]
+item = "Open incidents"
+owner = "Dana Lee"
+[[attendees]]
+name = "Sam Ortiz"
+organisation = "Example Corp"
+attended = true
+[[plans]]
+title = "Migrate the data warehouse"
+horizon_months = 6
+[[weekend_schedule]]
+when = "Saturday 02:00-04:00"
+what = "Patch window for production"
+"#,
+            "notes/1/2026-W44.toml",
+        )
+        .unwrap();
+        assert_eq!(notes.next_meeting.as_deref(), Some("2026-11-09"));
+        assert_eq!((notes.agenda[0].owner.as_deref(), notes.attendees[0].attended), (Some("Dana Lee"), Some(true)));
+        assert_eq!(notes.plans[0].horizon_months, 6);
+        let message = Notes::from_toml("[[plans]]\ntitle = \"x\"\nhorizon_months = 5\n", "n.toml").unwrap_err().to_string();
+        assert!(message.contains("plans[0].horizon_months") && message.contains("3, 6, 9 or 12"), "{message}");
     }
 
     #[test]

@@ -1,8 +1,11 @@
-//! The report period: one calendar month in an IANA time zone, as a half-open UTC interval.
+//! The report period: one ISO week, calendar month or calendar quarter in an IANA time zone, as
+//! a half-open UTC interval.
 //!
-//! Every boundary (month, trend month, trend week) is local midnight in the report time zone,
-//! converted to a UTC instant by the time-zone database, so DST months are 743 or 745 hours long
-//! and nothing assumes a fixed offset.
+//! Every boundary (period, trend month, trend week) is local midnight in the report time zone,
+//! converted to a UTC instant by the time-zone database, so DST months are 743 or 745 hours long,
+//! DST weeks 167 or 169, and nothing assumes a fixed offset. The kind of a period decides its
+//! length, its label (`2026-W44`, `2026-10`, `2026-Q4`), the period before it and its trend (12
+//! weeks for a week; 6 months for a month and for a quarter: the quarter and the one before).
 
 use std::fmt;
 
@@ -24,6 +27,87 @@ pub enum PeriodError {
     /// The scheduled event is not JSON, or has no usable `time`.
     #[error("invalid scheduled event: {0}")]
     InvalidEvent(String),
+    /// Not `YYYY-Www` with an ISO week that exists in that year.
+    #[error("invalid week {0:?}: write the ISO week as YYYY-Www (for example 2026-W44) or `previous`")]
+    InvalidWeek(String),
+    /// Not `YYYY-Qn` with a quarter 1..4.
+    #[error("invalid quarter {0:?}: write the quarter as YYYY-Qn (for example 2026-Q4) or `previous`")]
+    InvalidQuarter(String),
+}
+
+/// The kind of report, and so the length of its period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PeriodKind {
+    /// An ISO week, Monday to Sunday: the weekly status review.
+    Weekly,
+    /// A calendar month: the monthly business review.
+    #[default]
+    Monthly,
+    /// A calendar quarter: the quarterly business review.
+    Quarterly,
+}
+
+impl PeriodKind {
+    /// Every kind, shortest period first.
+    pub const ALL: [PeriodKind; 3] = [PeriodKind::Weekly, PeriodKind::Monthly, PeriodKind::Quarterly];
+
+    /// `weekly`, `monthly` or `quarterly` (flags, folders, `metrics.json`).
+    pub fn name(self) -> &'static str {
+        match self {
+            PeriodKind::Weekly => "weekly",
+            PeriodKind::Monthly => "monthly",
+            PeriodKind::Quarterly => "quarterly",
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+impl fmt::Display for PeriodKind {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.name())
+    }
+}
+
+/// Parses a period label of any kind: `2026-W44`, `2026-10` or `2026-Q4`, as [`ReportPeriod::label`]
+/// writes them. The kind is told by the label's shape.
+pub fn parse_label(text: &str) -> Result<(PeriodKind, NaiveDate), PeriodError> {
+    if text.contains('W') {
+        parse_week(text).map(|monday| (PeriodKind::Weekly, monday))
+    } else if text.contains('Q') {
+        parse_quarter(text).map(|first| (PeriodKind::Quarterly, first))
+    } else {
+        YearMonth::parse(text).map(|month| (PeriodKind::Monthly, month.first_day()))
+    }
+}
+
+/// The Monday of ISO week `YYYY-Www` (weeks 01..52, or 53 in a year that has one).
+pub fn parse_week(text: &str) -> Result<NaiveDate, PeriodError> {
+    let invalid = || PeriodError::InvalidWeek(text.chars().take(32).collect());
+    let bytes = text.as_bytes();
+    if bytes.len() != 8 || &bytes[4..6] != b"-W" || !bytes[..4].iter().chain(&bytes[6..]).all(u8::is_ascii_digit) {
+        return Err(invalid());
+    }
+    let year: i32 = text[..4].parse().map_err(|_| invalid())?;
+    let week: u32 = text[6..].parse().map_err(|_| invalid())?;
+    let monday = NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon).ok_or_else(invalid)?;
+    check_date(monday + Duration::days(6), "week")?;
+    check_date(monday, "week")
+}
+
+/// The first day of quarter `YYYY-Qn`.
+pub fn parse_quarter(text: &str) -> Result<NaiveDate, PeriodError> {
+    let invalid = || PeriodError::InvalidQuarter(text.chars().take(32).collect());
+    let bytes = text.as_bytes();
+    if bytes.len() != 7 || &bytes[4..6] != b"-Q" || !bytes[..4].iter().all(u8::is_ascii_digit) || !(b'1'..=b'4').contains(&bytes[6]) {
+        return Err(invalid());
+    }
+    let year: i32 = text[..4].parse().map_err(|_| invalid())?;
+    let quarter = u32::from(bytes[6] - b'0');
+    Ok(YearMonth::new(year, quarter * 3 - 2)?.first_day())
 }
 
 /// The first month a report can cover: no data of the managed service is older.
@@ -165,10 +249,12 @@ pub fn local_midnight(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
     unreachable!("the time-zone database has no gap longer than a day")
 }
 
-/// One report month in one time zone: the half-open interval `[start, end)` in UTC.
+/// One report period in one time zone: the half-open interval `[start, end)` in UTC of the local
+/// days `first_day..=last_day`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReportPeriod {
-    month: YearMonth,
+    kind: PeriodKind,
+    first_day: NaiveDate,
     time_zone: Tz,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -177,25 +263,51 @@ pub struct ReportPeriod {
 impl ReportPeriod {
     /// The period of `month` in `time_zone`.
     pub fn new(month: YearMonth, time_zone: Tz) -> Self {
+        Self::of_kind(PeriodKind::Monthly, month.first_day(), time_zone)
+    }
+
+    /// The period of `kind` that contains the local date `day`.
+    pub fn of_kind(kind: PeriodKind, day: NaiveDate, time_zone: Tz) -> Self {
+        let first_day = match kind {
+            PeriodKind::Weekly => day - Duration::days(i64::from(day.weekday().num_days_from_monday())),
+            PeriodKind::Monthly => YearMonth::of_date(day).first_day(),
+            PeriodKind::Quarterly => {
+                NaiveDate::from_ymd_opt(day.year(), (day.month() - 1) / 3 * 3 + 1, 1).expect("a quarter starts on a day")
+            }
+        };
+        let after = next_first_day(kind, first_day);
         Self {
-            month,
+            kind,
+            first_day,
             time_zone,
-            start: local_midnight(month.first_day(), time_zone),
-            end: local_midnight(month.next().first_day(), time_zone),
+            start: local_midnight(first_day, time_zone),
+            end: local_midnight(after, time_zone),
         }
+    }
+
+    /// The period a label names (`2026-W44`, `2026-10`, `2026-Q4`), in `time_zone`.
+    pub fn from_label(label: &str, time_zone: Tz) -> Result<Self, PeriodError> {
+        let (kind, first_day) = parse_label(label)?;
+        Ok(Self::of_kind(kind, first_day, time_zone))
     }
 
     /// The last full month before `instant` in `time_zone`: the month before the one that
     /// contains `instant` locally (on the 1st at 00:00 the month that just ended).
     pub fn previous_full_month(instant: DateTime<Utc>, time_zone: Tz) -> Self {
+        Self::previous_full(PeriodKind::Monthly, instant, time_zone)
+    }
+
+    /// The last full period of `kind` before `instant` in `time_zone`: the one before the period
+    /// that contains `instant` locally (on its first day at 00:00, the one that just ended).
+    pub fn previous_full(kind: PeriodKind, instant: DateTime<Utc>, time_zone: Tz) -> Self {
         let local_date = instant.with_timezone(&time_zone).date_naive();
-        let mut current = Self::new(YearMonth::of_date(local_date), time_zone);
-        // A local date can belong to a month whose start (after a midnight gap) is later than
-        // the instant; step back until the month really contains the instant.
+        let mut current = Self::of_kind(kind, local_date, time_zone);
+        // A local date can belong to a period whose start (after a midnight gap) is later than
+        // the instant; step back until the period really contains the instant.
         while instant < current.start {
-            current = Self::new(current.month.previous(), time_zone);
+            current = current.previous();
         }
-        Self::new(current.month.previous(), time_zone)
+        current.previous()
     }
 
     /// The month before an EventBridge scheduled event's `time`, in `time_zone`.
@@ -203,16 +315,59 @@ impl ReportPeriod {
     /// Accepts any JSON object with a `time` string in RFC 3339 form, which is what EventBridge
     /// rules and EventBridge Scheduler put in a scheduled event.
     pub fn from_scheduled_event(event_json: &str, time_zone: Tz) -> Result<Self, PeriodError> {
+        Self::from_event_of_kind(PeriodKind::Monthly, event_json, time_zone)
+    }
+
+    /// The last full period of `kind` before an EventBridge scheduled event's `time`.
+    pub fn from_event_of_kind(kind: PeriodKind, event_json: &str, time_zone: Tz) -> Result<Self, PeriodError> {
         let time = scheduled_event_time(event_json)?;
-        let period = Self::previous_full_month(time, time_zone);
-        YearMonth::new(period.month.year, period.month.month)
-            .map_err(|_| PeriodError::OutOfRange(format!("the event `time` {time} (report month {})", period.month)))?;
+        let period = Self::previous_full(kind, time, time_zone);
+        check_date(period.first_day, "period")
+            .and_then(|_| check_date(period.last_day(), "period"))
+            .map_err(|_| PeriodError::OutOfRange(format!("the event `time` {time} (report period {})", period.label())))?;
         Ok(period)
     }
 
-    /// The report month.
+    /// The kind of period.
+    pub fn kind(&self) -> PeriodKind {
+        self.kind
+    }
+
+    /// The month of the period's last day: for a monthly report its month, for a week or a
+    /// quarter the month its data and notes are anchored on (partitions are read up to it).
     pub fn month(&self) -> YearMonth {
-        self.month
+        YearMonth::of_date(self.last_day())
+    }
+
+    /// The label: `2026-W44` (ISO week), `2026-10` or `2026-Q4`.
+    pub fn label(&self) -> String {
+        match self.kind {
+            PeriodKind::Weekly => {
+                let week = self.first_day.iso_week();
+                format!("{:04}-W{:02}", week.year(), week.week())
+            }
+            PeriodKind::Monthly => YearMonth::of_date(self.first_day).to_string(),
+            PeriodKind::Quarterly => format!("{:04}-Q{}", self.first_day.year(), (self.first_day.month() - 1) / 3 + 1),
+        }
+    }
+
+    /// The first local day of the period.
+    pub fn first_day(&self) -> NaiveDate {
+        self.first_day
+    }
+
+    /// The last local day of the period.
+    pub fn last_day(&self) -> NaiveDate {
+        next_first_day(self.kind, self.first_day).pred_opt().expect("a period's last day exists")
+    }
+
+    /// The calendar months the period covers whole: its month, or a quarter's three; none for a
+    /// week (monthly figures such as billing cannot be cut to a week).
+    pub fn whole_months(&self) -> Vec<YearMonth> {
+        match self.kind {
+            PeriodKind::Weekly => Vec::new(),
+            PeriodKind::Monthly | PeriodKind::Quarterly => YearMonth::of_date(self.first_day).through(self.month()),
+        }
     }
 
     /// The report time zone.
@@ -235,19 +390,41 @@ impl ReportPeriod {
         self.start <= instant && instant < self.end
     }
 
-    /// The same month rules, `months` months earlier (or later, for a negative count).
-    pub fn shifted(&self, months: i32) -> Self {
-        Self::new(self.month.plus_months(-months), self.time_zone)
+    /// The period of the same kind `periods` periods earlier (or later, for a negative count).
+    pub fn shifted(&self, periods: i32) -> Self {
+        let first_day = match self.kind {
+            PeriodKind::Weekly => self.first_day - Duration::weeks(i64::from(periods)),
+            PeriodKind::Monthly => YearMonth::of_date(self.first_day).plus_months(-periods).first_day(),
+            PeriodKind::Quarterly => YearMonth::of_date(self.first_day).plus_months(-3 * periods).first_day(),
+        };
+        Self::of_kind(self.kind, first_day, self.time_zone)
     }
 
-    /// The previous month in the same time zone.
+    /// The previous period of the same kind in the same time zone.
     pub fn previous(&self) -> Self {
         self.shifted(1)
     }
 
-    /// The `count` months ending with this one, oldest first (the trend charts' months).
+    /// The `count` months ending with the period's last month, oldest first.
     pub fn trend_months(&self, count: u32) -> Vec<ReportPeriod> {
-        (0..count as i32).rev().map(|back| self.shifted(back)).collect()
+        let last = Self::new(self.month(), self.time_zone);
+        (0..count as i32).rev().map(|back| last.shifted(back)).collect()
+    }
+
+    /// The periods of the trend charts, oldest first, the last ending with this period: 12
+    /// weeks for a week, 6 months for a month, and for a quarter its months and the previous
+    /// quarter's (6 months, so the QBR compares the two quarters month by month).
+    pub fn trend(&self) -> Vec<ReportPeriod> {
+        match self.kind {
+            PeriodKind::Weekly => (0..12).rev().map(|back| self.shifted(back)).collect(),
+            PeriodKind::Monthly | PeriodKind::Quarterly => self.trend_months(6),
+        }
+    }
+
+    /// The month-period `months` calendar months before the month of the period's first day:
+    /// where a dataset with that lookback starts being read.
+    pub fn reach(&self, months: u32) -> Self {
+        Self::new(YearMonth::of_date(self.first_day).plus_months(-(months as i32)), self.time_zone)
     }
 
     /// The `count` weeks (Monday 00:00 local) whose last week contains `end - 1µs`, oldest first.
@@ -269,9 +446,10 @@ impl ReportPeriod {
             .collect()
     }
 
-    /// The default document date: the day after the period ends (the 1st of the next month).
+    /// The default document date: the day after the period ends (the 1st of the next month,
+    /// the Monday after a week).
     pub fn default_generated_on(&self) -> NaiveDate {
-        self.month.next().first_day()
+        next_first_day(self.kind, self.first_day)
     }
 
     /// The UTC months (partition months) that overlap `[from, self.end)`.
@@ -283,7 +461,16 @@ impl ReportPeriod {
 
 impl fmt::Display for ReportPeriod {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{} ({})", self.month, self.time_zone.name())
+        write!(formatter, "{} ({})", self.label(), self.time_zone.name())
+    }
+}
+
+/// The first day of the period of `kind` after the one starting on `first_day`.
+fn next_first_day(kind: PeriodKind, first_day: NaiveDate) -> NaiveDate {
+    match kind {
+        PeriodKind::Weekly => first_day + Duration::weeks(1),
+        PeriodKind::Monthly => YearMonth::of_date(first_day).next().first_day(),
+        PeriodKind::Quarterly => YearMonth::of_date(first_day).plus_months(3).first_day(),
     }
 }
 
@@ -468,5 +655,68 @@ mod tests {
         let local = start.with_timezone(&zone("America/Santiago"));
         assert_eq!(local.date_naive(), NaiveDate::from_ymd_opt(2026, 9, 6).unwrap());
         assert!(local.time() <= chrono::NaiveTime::from_hms_opt(1, 0, 0).unwrap());
+    }
+
+    #[test]
+    fn iso_weeks_cross_year_ends_and_dst() {
+        let berlin = zone("Europe/Berlin");
+        // 2026-W53 exists (2026 starts on a Thursday): 28 Dec 2026 to 3 Jan 2027.
+        let week = ReportPeriod::from_label("2026-W53", berlin).unwrap();
+        assert_eq!((week.first_day().to_string(), week.last_day().to_string()), ("2026-12-28".into(), "2027-01-03".into()));
+        assert_eq!(week.label(), "2026-W53");
+        assert_eq!(parse_week("2026-W53").unwrap().to_string(), "2026-12-28");
+        assert_eq!(week.month().to_string(), "2027-01");
+        assert!(week.whole_months().is_empty());
+        assert_eq!(week.shifted(-1).label(), "2027-W01");
+        assert!(ReportPeriod::from_label("2025-W53", berlin).is_err(), "2025 has 52 ISO weeks");
+        // 2027-W01 starts on 4 January; its previous week is the 53rd of 2026.
+        assert_eq!(ReportPeriod::from_label("2027-W01", berlin).unwrap().previous().label(), "2026-W53");
+        // The week of the autumn change (25 October 2026) is 169 hours long, the spring one 167.
+        let autumn = ReportPeriod::from_label("2026-W43", berlin).unwrap();
+        assert_eq!(autumn.start(), utc("2026-10-18T22:00:00Z"));
+        assert_eq!((autumn.end() - autumn.start()).num_hours(), 169);
+        let spring = ReportPeriod::from_label("2026-W13", berlin).unwrap();
+        assert_eq!((spring.end() - spring.start()).num_hours(), 167);
+        // Twelve trend weeks end with the week itself; the default document date is the Monday after.
+        let trend = autumn.trend();
+        assert_eq!((trend.len(), trend[11], trend[0].label()), (12, autumn, "2026-W32".to_owned()));
+        assert_eq!(autumn.default_generated_on().to_string(), "2026-10-26");
+        assert_eq!(autumn.trend_weeks(12).iter().map(|week| week.start).collect::<Vec<_>>(), trend.iter().map(|p| p.start()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn previous_full_week_and_quarter_follow_the_local_calendar() {
+        let new_york = zone("America/New_York");
+        // Monday 2 November 2026 00:00 in New York is 05:00Z (EST): the week just ended is W44.
+        assert_eq!(ReportPeriod::previous_full(PeriodKind::Weekly, utc("2026-11-02T05:00:00Z"), new_york).label(), "2026-W44");
+        assert_eq!(ReportPeriod::previous_full(PeriodKind::Weekly, utc("2026-11-02T04:59:59Z"), new_york).label(), "2026-W43");
+        // 1 January 2027 00:00 in Tokyo is 31 December 15:00Z: the fourth quarter of 2026 is over.
+        let tokyo = zone("Asia/Tokyo");
+        assert_eq!(ReportPeriod::previous_full(PeriodKind::Quarterly, utc("2026-12-31T15:00:00Z"), tokyo).label(), "2026-Q4");
+        assert_eq!(ReportPeriod::previous_full(PeriodKind::Quarterly, utc("2026-12-31T14:59:59Z"), tokyo).label(), "2026-Q3");
+        let event = r#"{"time":"2026-11-02T06:00:00Z"}"#;
+        assert_eq!(ReportPeriod::from_event_of_kind(PeriodKind::Weekly, event, zone("UTC")).unwrap().label(), "2026-W44");
+        assert_eq!(ReportPeriod::from_event_of_kind(PeriodKind::Quarterly, event, zone("UTC")).unwrap().label(), "2026-Q3");
+    }
+
+    #[test]
+    fn quarters_span_three_months_and_trend_over_two_quarters() {
+        let new_york = zone("America/New_York");
+        let q4 = ReportPeriod::from_label("2026-Q4", new_york).unwrap();
+        assert_eq!(q4.start(), utc("2026-10-01T04:00:00Z"));
+        assert_eq!(q4.end(), utc("2027-01-01T05:00:00Z"));
+        assert_eq!(q4.month().to_string(), "2026-12");
+        let months: Vec<String> = q4.whole_months().iter().map(ToString::to_string).collect();
+        assert_eq!(months, ["2026-10", "2026-11", "2026-12"]);
+        let trend: Vec<String> = q4.trend().iter().map(ReportPeriod::label).collect();
+        assert_eq!(trend, ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]);
+        assert_eq!(q4.previous().label(), "2026-Q3");
+        assert_eq!(ReportPeriod::from_label("2026-Q1", new_york).unwrap().previous().label(), "2025-Q4");
+        assert_eq!(q4.default_generated_on().to_string(), "2027-01-01");
+        // Lookback is counted from the quarter's first month.
+        assert_eq!(q4.reach(6).label(), "2026-04");
+        for bad in ["2026-Q0", "2026-Q5", "2026Q4", "2026-q4", "26-Q4", "2026-W54", "2026-W00", "2026-W4", "2100-W01"] {
+            assert!(parse_label(bad).is_err(), "{bad:?}");
+        }
     }
 }

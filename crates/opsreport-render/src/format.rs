@@ -215,7 +215,38 @@ pub fn timestamp_in(text: &str, zone: &str) -> String {
 
 /// Short month label for chart axes.
 pub fn axis_month(month: &str) -> String {
-    short_month(month)
+    match opsreport_model::period::parse_week(month) {
+        Ok(monday) => monday.format("%-d %b").to_string(),
+        Err(_) => short_month(month),
+    }
+}
+
+/// The label of the period after `label` (of the same kind): `2026-W44` → `2026-W45`.
+pub fn next_period(label: &str) -> String {
+    opsreport_model::ReportPeriod::from_label(label, chrono_tz::Tz::UTC)
+        .map(|period| period.shifted(-1).label())
+        .unwrap_or_else(|_| label.to_owned())
+}
+
+/// A period's label as the cover prints it: `2026-10` as `October 2026`, `2026-W44` as
+/// `Week 44 · 26 Oct – 1 Nov 2026`, `2026-Q4` as `Q4 2026 · October – December`.
+pub fn period_label(label: &str) -> String {
+    use opsreport_model::PeriodKind;
+    let Ok((kind, first_day)) = opsreport_model::period::parse_label(label) else { return label.to_owned() };
+    let period = opsreport_model::ReportPeriod::of_kind(kind, first_day, chrono_tz::Tz::UTC);
+    let last_day = period.last_day();
+    match kind {
+        PeriodKind::Monthly => month_label(label),
+        PeriodKind::Weekly => format!(
+            "Week {} · {} – {}",
+            first_day.iso_week().week(),
+            first_day.format("%-d %b"),
+            last_day.format("%-d %b %Y")
+        ),
+        PeriodKind::Quarterly => {
+            format!("{} {} · {} – {}", &label[5..], first_day.year(), first_day.format("%B"), last_day.format("%B"))
+        }
+    }
 }
 
 /// A name from the contract or the data (`AutoRemediated`, `service_requests`, `ood`) as a reader

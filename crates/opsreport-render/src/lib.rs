@@ -54,6 +54,42 @@ pub enum PdfFlavour {
     A2b,
 }
 
+/// How the material is laid out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// The A4 document (`report-templates/report.typ`).
+    #[default]
+    Document,
+    /// The 16:9 deck for the meeting screen (`report-templates/slides.typ`).
+    Slides,
+}
+
+impl Layout {
+    /// The PDF's file name in the report folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Layout::Document => "report.pdf",
+            Layout::Slides => "slides.pdf",
+        }
+    }
+
+    /// The main template file.
+    pub fn template(self) -> &'static str {
+        match self {
+            Layout::Document => "report.typ",
+            Layout::Slides => "slides.typ",
+        }
+    }
+
+    /// `document` or `slides`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Document => "document",
+            Layout::Slides => "slides",
+        }
+    }
+}
+
 /// Everything one report is rendered from.
 pub struct ReportInput<'a> {
     /// The metrics.
@@ -66,6 +102,8 @@ pub struct ReportInput<'a> {
     pub logo: Option<(String, Vec<u8>)>,
     /// PDF flavour.
     pub flavour: PdfFlavour,
+    /// Document or slides.
+    pub layout: Layout,
 }
 
 /// Time spent per rendering stage.
@@ -205,8 +243,12 @@ fn missing_glyphs_warning(document: &PagedDocument) -> Option<String> {
 
 /// Lays out a report from its template inputs and returns the fallback font files it draws text
 /// with (for `opsreport template export`, so the official CLI finds the same fonts).
-pub fn fallback_fonts_used(inputs: &BTreeMap<String, Vec<u8>>, today: NaiveDate) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
-    let world = world::ReportWorld::new(inputs, today);
+pub fn fallback_fonts_used(
+    inputs: &BTreeMap<String, Vec<u8>>,
+    today: NaiveDate,
+    layout: Layout,
+) -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+    let world = world::ReportWorld::new(inputs, today, layout.template());
     let document = typst::compile::<PagedDocument>(&world).output.map_err(|errors| RenderError::Compile(describe(&errors)))?;
     Ok(world::fallback_files_used(&document).into_iter().map(|(name, data)| (name, data.to_vec())).collect())
 }
@@ -227,13 +269,17 @@ pub fn render(input: &ReportInput) -> Result<Rendered, RenderError> {
     let (inputs, tables, chart_time) = template_inputs(input)?;
     let generated_on = NaiveDate::parse_from_str(&input.metrics.generated_on, "%Y-%m-%d")
         .map_err(|_| RenderError::Export(format!("invalid generated_on {:?}", input.metrics.generated_on)))?;
-    let world = world::ReportWorld::new(&inputs, generated_on);
+    let world = world::ReportWorld::new(&inputs, generated_on, input.layout.template());
 
     let started = Instant::now();
     let compiled = typst::compile::<PagedDocument>(&world);
     let mut warnings: Vec<String> = compiled.warnings.iter().map(|warning| describe(std::slice::from_ref(warning))).collect();
     let document = compiled.output.map_err(|errors| RenderError::Compile(describe(&errors)))?;
-    let document = stamp_page_numbers(document, generated_on, &mut warnings)?;
+    // The deck numbers its own slides; the document's numbers are stamped (see `page.typ`).
+    let document = match input.layout {
+        Layout::Document => stamp_page_numbers(document, generated_on, &mut warnings)?,
+        Layout::Slides => document,
+    };
     warnings.extend(missing_glyphs_warning(&document));
     let compile_time = started.elapsed();
 
@@ -245,7 +291,13 @@ pub fn render(input: &ReportInput) -> Result<Rendered, RenderError> {
         PdfFlavour::A2b => PdfStandards::new(&[PdfStandard::A_2b]).map_err(|error| RenderError::Export(format!("{error:?}")))?,
     };
     let options = PdfOptions {
-        ident: Smart::Custom(format!("opsreport/{}/{}", input.metrics.account_id, input.metrics.month)),
+        ident: Smart::Custom(format!(
+            "opsreport/{}/{}/{}/{}",
+            input.metrics.account_id,
+            input.metrics.kind,
+            input.metrics.period,
+            input.layout.name()
+        )),
         creator: Smart::Custom(Some(input.metrics.generator_version.clone())),
         timestamp: Some(Timestamp::new_utc(date)),
         standards,

@@ -21,10 +21,8 @@ use typst::{Library, LibraryExt, World};
 pub const TEMPLATE_FILES: &[(&str, &str)] = &[
     ("report.typ", include_str!("../../../report-templates/report.typ")),
     ("page.typ", include_str!("../../../report-templates/page.typ")),
+    ("slides.typ", include_str!("../../../report-templates/slides.typ")),
 ];
-
-/// The main template file.
-pub const MAIN_TEMPLATE: &str = "report.typ";
 
 /// The fonts' license, which travels with them when the template is exported.
 pub const FONT_LICENSE: (&str, &str) = ("fonts/OFL.txt", include_str!("../../../report-templates/fonts/OFL.txt"));
@@ -97,20 +95,20 @@ pub struct ReportWorld {
 }
 
 impl ReportWorld {
-    /// A world with the shipped template and the given data files (`data/report.json`,
-    /// `charts/<name>.svg`), dated `today`.
-    pub fn new(files: &BTreeMap<String, Vec<u8>>, today: NaiveDate) -> Self {
+    /// A world with the shipped templates and the given data files (`data/report.json`,
+    /// `charts/<name>.svg`), dated `today`, compiling `main` (`report.typ` or `slides.typ`).
+    pub fn new(files: &BTreeMap<String, Vec<u8>>, today: NaiveDate, main: &str) -> Self {
         // Sources share their parsed syntax tree: cloning one is cheap.
         let sources = SHARED.sources.clone();
         let files = files.iter().map(|(name, bytes)| (format!("/{name}"), Bytes::new(bytes.clone()))).collect();
         let today = Datetime::from_ymd(today.year(), today.month() as u8, today.day() as u8).expect("a valid date");
-        Self { main: file_id(&format!("/{MAIN_TEMPLATE}")), sources, files, today }
+        Self { main: file_id(&format!("/{main}")), sources, files, today }
     }
 
     /// A world that lays out the page numbers of a report of `pages` pages (see
     /// `page-number-pages` in `report-templates/page.typ`).
     pub fn page_numbers(pages: usize, today: NaiveDate) -> Self {
-        let mut world = Self::new(&BTreeMap::new(), today);
+        let mut world = Self::new(&BTreeMap::new(), today, "report.typ");
         let path = "/page-numbers.typ";
         let text = format!("#import \"page.typ\": page-number-pages\n#page-number-pages({pages})\n");
         world.main = file_id(path);

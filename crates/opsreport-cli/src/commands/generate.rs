@@ -14,12 +14,12 @@ use std::time::{Duration, Instant};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use opsreport_extract::{ConfiguredSource, LocalSource, Source};
-use opsreport_model::{AccountId, Config, ReportPeriod, YearMonth, input};
+use opsreport_model::{AccountId, Config, PeriodKind, ReportPeriod, YearMonth, input};
 use opsreport_render::PdfFlavour;
 
 use tracing::info_span;
 
-use crate::choice::{MonthChoice, Shard, SourceChoice};
+use crate::choice::{FormatFlag, KindFlag, MonthChoice, PeriodChoice, Shard, SourceChoice};
 use crate::failure::{EXIT_SOME_FAILED, Failure, Outcome};
 use crate::fleet::{self, FailedAccount, Stage, StagePeaks, StageTimes};
 use crate::logging::{self, LogFormat};
@@ -64,12 +64,23 @@ pub struct Selection {
     /// Every account with data in the period.
     #[arg(long, env = "OPSREPORT_ALL_ACCOUNTS", conflicts_with = "accounts")]
     pub all_accounts: bool,
+    /// Which meeting's material: `weekly` (status review), `monthly` (business review) or
+    /// `quarterly` (business review). Default: monthly, or the kind --week / --quarter name.
+    #[arg(long, env = "OPSREPORT_KIND", value_enum, value_name = "KIND")]
+    pub kind: Option<KindFlag>,
     /// YYYY-MM, or `previous` (the last full month before now). Default: `previous`, or the
     /// latest month of the demo fixtures when --source is not given.
-    #[arg(long, env = "OPSREPORT_MONTH", value_name = "YYYY-MM|previous")]
+    #[arg(long, env = "OPSREPORT_MONTH", value_name = "YYYY-MM|previous", conflicts_with_all = ["week", "quarter"])]
     pub month: Option<MonthChoice>,
-    /// An EventBridge scheduled event (JSON file, or - for stdin): the month before its `time`.
-    #[arg(long, env = "OPSREPORT_EVENT", value_name = "FILE|-", conflicts_with = "month")]
+    /// An ISO week (in the report time zone), or `previous` (the last full week): a weekly report.
+    #[arg(long, env = "OPSREPORT_WEEK", value_name = "YYYY-Www|previous", value_parser = PeriodChoice::week, conflicts_with = "quarter")]
+    pub week: Option<PeriodChoice>,
+    /// A calendar quarter, or `previous` (the last full quarter): a quarterly report.
+    #[arg(long, env = "OPSREPORT_QUARTER", value_name = "YYYY-Qn|previous", value_parser = PeriodChoice::quarter)]
+    pub quarter: Option<PeriodChoice>,
+    /// An EventBridge scheduled event (JSON file, or - for stdin): the last full period of the
+    /// kind before its `time` (the month, week or quarter before).
+    #[arg(long, env = "OPSREPORT_EVENT", value_name = "FILE|-", conflicts_with_all = ["month", "week", "quarter"])]
     pub event: Option<String>,
     /// Report time zone (IANA name). Default: the configuration's, else UTC.
     #[arg(long, env = "OPSREPORT_TIMEZONE", value_name = "IANA")]
@@ -93,6 +104,9 @@ pub struct GenerateArgs {
     /// PDF flavour.
     #[arg(long, env = "OPSREPORT_PDF_STANDARD", value_enum, default_value = "none")]
     pdf_standard: PdfStandardFlag,
+    /// `document` (A4, `report.pdf`), `slides` (16:9 deck, `slides.pdf`), or both: `document,slides`.
+    #[arg(long, env = "OPSREPORT_FORMAT", value_enum, value_delimiter = ',', default_value = "document")]
+    format: Vec<FormatFlag>,
     /// Reports made at once (worker threads; each holds one account's data). Default: one per core, plus one.
     #[arg(long, env = "OPSREPORT_JOBS", value_name = "N")]
     jobs: Option<NonZeroUsize>,
@@ -145,11 +159,12 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
     let choice = selection.source.clone().unwrap_or_else(|| SourceChoice::Folder(PathBuf::from(DEMO_SOURCE)));
     let (source, local, source_name) = open_source(config, &choice, selection.shard)?;
     let zone = settings::time_zone(selection.timezone.as_deref(), config)?;
-    let period = match (&selection.event, selection.month) {
-        (Some(event), _) => event_period(event, zone)?,
-        (None, Some(month)) => month.period(zone),
-        (None, None) if demo => demo_period(local.as_ref().expect("the demo reads local fixtures"), zone)?,
-        (None, None) => MonthChoice::Previous.period(zone),
+    let kind = selection.period_kind()?;
+    let period = match (&selection.event, selection.period_choice()) {
+        (Some(event), _) => event_period(kind, event, zone)?,
+        (None, Some(choice)) => choice.period(zone),
+        (None, None) if demo => demo_period(kind, local.as_ref().expect("the demo reads local fixtures"), zone)?,
+        (None, None) => PeriodChoice::Previous(kind).period(zone),
     };
     let mut accounts = selected_accounts(selection, source.as_ref(), local.as_ref(), &period)?;
     if let Some(shard) = selection.shard {
@@ -157,8 +172,8 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
     }
     if accounts.is_empty() && selection.shard.is_none() {
         return Err(Failure::bad_input(anyhow::anyhow!(
-            "no account has data for {} in {source_name}; check --source and --month",
-            period.month(),
+            "no account has data for {} in {source_name}; check --source and the period",
+            period.label(),
         )));
     }
     let generated_on = settings::generated_on(selection.generated_on.as_deref(), &period)?;
@@ -193,21 +208,48 @@ fn open_source(
     Ok((source, local, name))
 }
 
-/// The month before a scheduled event's `time` (a file, or `-` for standard input).
-fn event_period(event: &str, zone: chrono_tz::Tz) -> Result<ReportPeriod, Failure> {
+impl Selection {
+    /// The kind of report: `--kind`, or the kind `--week` / `--quarter` names (monthly when none
+    /// is given); a period flag of another kind than `--kind` is an error.
+    pub fn period_kind(&self) -> Result<PeriodKind, Failure> {
+        let named = self.period_choice().map(PeriodChoice::kind);
+        match (self.kind.map(PeriodKind::from), named) {
+            (Some(kind), Some(named)) if kind != named => Err(Failure::bad_input(anyhow::anyhow!(
+                "--kind {kind} does not go with a {named} period: pass {}",
+                match kind {
+                    PeriodKind::Weekly => "--week YYYY-Www|previous",
+                    PeriodKind::Monthly => "--month YYYY-MM|previous",
+                    PeriodKind::Quarterly => "--quarter YYYY-Qn|previous",
+                }
+            ))),
+            (Some(kind), _) => Ok(kind),
+            (None, named) => Ok(named.unwrap_or_default()),
+        }
+    }
+
+    /// The period flag given, if any.
+    pub fn period_choice(&self) -> Option<PeriodChoice> {
+        self.month.map(PeriodChoice::from).or(self.week).or(self.quarter)
+    }
+}
+
+/// The last full period of `kind` before a scheduled event's `time` (a file, or `-` for
+/// standard input).
+fn event_period(kind: PeriodKind, event: &str, zone: chrono_tz::Tz) -> Result<ReportPeriod, Failure> {
     let bytes = if event == "-" {
         input::read_limited(std::io::stdin(), "event", "from standard input", input::EVENT_MAX_BYTES)
     } else {
         input::read_file(Path::new(event), "event file", input::EVENT_MAX_BYTES)
     };
     let bytes = bytes.map_err(|error| Failure::bad_input(anyhow::anyhow!("{error}")))?;
-    ReportPeriod::from_scheduled_event(&String::from_utf8_lossy(&bytes), zone).map_err(Failure::bad_input)
+    ReportPeriod::from_event_of_kind(kind, &String::from_utf8_lossy(&bytes), zone).map_err(Failure::bad_input)
 }
 
-/// The demo's month: the newest in the committed fixtures.
-fn demo_period(local: &LocalSource, zone: chrono_tz::Tz) -> Result<ReportPeriod, Failure> {
+/// The demo's period: the last full period of `kind` by the end of the newest month in the
+/// committed fixtures (that month itself for a monthly report).
+fn demo_period(kind: PeriodKind, local: &LocalSource, zone: chrono_tz::Tz) -> Result<ReportPeriod, Failure> {
     match latest_month(local)? {
-        Some(month) => Ok(ReportPeriod::new(month, zone)),
+        Some(month) => Ok(ReportPeriod::previous_full(kind, ReportPeriod::new(month, zone).end(), zone)),
         None => Err(Failure::bad_input(anyhow::anyhow!(
             "the demo fixtures in {DEMO_SOURCE} hold no data; run from the repository root"
         ))),
@@ -288,14 +330,14 @@ fn prepare(config: &Config, args: &GenerateArgs, resolved: &Resolved) -> Outcome
     let batches = resolved
         .source
         .prepare_run(&resolved.accounts, &resolved.period, config.athena.batch_accounts as usize)
-        .map_err(|error| Failure::from_extract(error).context(format!("cannot prepare {}", resolved.period.month())))?;
+        .map_err(|error| Failure::from_extract(error).context(format!("cannot prepare {}", resolved.period.label())))?;
     tracing::info!(
         run_id = crate::aws::run_id().as_str(),
         batches = batches.len(),
         accounts = resolved.accounts.len(),
         "prepared run {} for {}: {} in {} batches, {} ({:.1} s); its shards read these results",
         crate::aws::run_id(),
-        resolved.period.month(),
+        resolved.period.label(),
         plural(resolved.accounts.len() as u64, "account", "accounts"),
         batches.len(),
         resolved.source.statistics(),
@@ -330,14 +372,15 @@ fn use_prepared(resolved: &mut Resolved, selection: &Selection) -> Result<(), Fa
 /// Takes out of the run the accounts whose report of this period is already complete in the
 /// sink (`--resume`), and returns them.
 fn take_complete(resolved: &mut Resolved, sink: &Sink) -> Vec<AccountId> {
-    let month = resolved.period.month().to_string();
+    let (kind, period) = (resolved.period.kind().name(), resolved.period.label());
     let generated_on = resolved.generated_on.to_string();
     let complete = |account: &AccountId| {
+        let folder = crate::output::report_folder(account.as_str(), kind, &period);
         let manifest = match sink {
-            Sink::Folder(out) => std::fs::read(out.join(account.as_str()).join(&month).join("manifest.json")).ok(),
-            Sink::S3(s3) => s3.manifest(account, &month),
+            Sink::Folder(out) => std::fs::read(out.join(&folder).join("manifest.json")).ok(),
+            Sink::S3(s3) => s3.manifest(&folder),
         };
-        manifest.is_some_and(|bytes| crate::output::describes(&bytes, account.as_str(), &month, &generated_on))
+        manifest.is_some_and(|bytes| crate::output::describes(&bytes, account.as_str(), kind, &period, &generated_on))
     };
     let (done, todo): (Vec<AccountId>, Vec<AccountId>) = std::mem::take(&mut resolved.accounts).into_iter().partition(complete);
     if let Some(batches) = &mut resolved.prepared {
@@ -348,7 +391,7 @@ fn take_complete(resolved: &mut Resolved, sink: &Sink) -> Vec<AccountId> {
     }
     if !done.is_empty() {
         tracing::info!(
-            "--resume: {} of {} account(s) already complete for {month}, skipped",
+            "--resume: {} of {} account(s) already complete for {period}, skipped",
             done.len(),
             done.len() + todo.len()
         );
@@ -360,6 +403,8 @@ fn take_complete(resolved: &mut Resolved, sink: &Sink) -> Vec<AccountId> {
 /// How the reports of a run are made and where they go.
 struct Plan {
     flavour: PdfFlavour,
+    /// The formats to render, sorted, without repeats (the document first).
+    formats: Vec<FormatFlag>,
     logo: Option<(String, Vec<u8>)>,
     sink: Sink,
     workers: usize,
@@ -379,7 +424,10 @@ fn plan(config: &Config, args: &GenerateArgs, resolved: &Resolved) -> Result<Pla
     let workers = args.jobs.map_or_else(default_workers, usize::from).min(resolved.accounts.len()).max(1);
     // Per-stage peaks need the process to itself: one worker only.
     let stage_memory = workers == 1 && std::env::var(STAGE_MEMORY_VARIABLE).is_ok_and(|value| value == "1");
-    Ok(Plan { flavour, logo: settings::logo(config)?, sink, workers, stage_memory })
+    let mut formats = args.format.clone();
+    formats.sort();
+    formats.dedup();
+    Ok(Plan { flavour, formats, logo: settings::logo(config)?, sink, workers, stage_memory })
 }
 
 /// One pass over the source for a batch of accounts where the source can (Athena: one query per
@@ -387,11 +435,11 @@ fn plan(config: &Config, args: &GenerateArgs, resolved: &Resolved) -> Result<Pla
 /// its time.
 fn read_ahead(resolved: &Resolved, batch: &[AccountId]) -> Result<Duration, Failure> {
     let started = Instant::now();
-    let month = resolved.period.month().to_string();
+    let month = resolved.period.label();
     info_span!("read_ahead", month = month.as_str(), accounts = batch.len())
         .in_scope(|| resolved.source.prefetch(batch, &resolved.period))
         .map_err(|error| {
-            Failure::from_extract(error).context(format!("cannot read {} for {}", resolved.source_name, resolved.period.month()))
+            Failure::from_extract(error).context(format!("cannot read {} for {}", resolved.source_name, resolved.period.label()))
         })?;
     let took = started.elapsed();
     if resolved.remote {
@@ -507,7 +555,7 @@ fn write_batch(
     batch: &[AccountId],
     mut finished: impl FnMut(&Result<Result<Done, Failure>, String>),
 ) -> AccountResults {
-    let month = resolved.period.month().to_string();
+    let month = resolved.period.label();
     fleet::for_each_parallel(
         batch.len(),
         plan.workers,
@@ -556,7 +604,7 @@ fn summarize(
     results: Vec<Result<Result<Done, Failure>, String>>,
 ) -> fleet::Summary {
     let mut summary = fleet::Summary {
-        month: resolved.period.month().to_string(),
+        month: resolved.period.label(),
         accounts: resolved.accounts.len(),
         workers: plan.workers,
         read_ahead,
@@ -647,37 +695,30 @@ fn report(config: &Config, resolved: &Resolved, account: &AccountId, plan: &Plan
     let metrics_time = started.elapsed();
     let metrics_peak = probe.end();
     probe.start();
-    let rendered = info_span!("render")
-        .in_scope(|| {
-            opsreport_render::render(&opsreport_render::ReportInput {
-                metrics: &metrics,
-                notes: data.notes.as_ref(),
-                config,
-                logo: plan.logo.clone(),
-                flavour: plan.flavour,
-            })
-        })
-        .map_err(Failure::source_or_sink)?;
+    let rendered = info_span!("render").in_scope(|| render_formats(config, plan, &metrics, data.notes.as_ref()))?;
     let render_peak = probe.end();
     let (data_warnings, no_data) = data_warnings(&data);
     if no_data {
         tracing::warn!(
             "account {account}: no dataset has any data for {}; the report is written and says so, and the run exits 1",
-            resolved.period.month()
+            resolved.period.label()
         );
     }
     drop(data);
     let mut metrics_json = pipeline::metrics_json(&metrics)?.into_bytes();
     metrics_json.push(b'\n');
-    let mut files = vec![
-        OutputFile { path: "report.pdf".into(), bytes: rendered.pdf },
-        OutputFile { path: "metrics.json".into(), bytes: metrics_json },
-    ];
+    // The documents first, then the numbers and tables (an interrupted upload leaves no manifest
+    // either way; this order keeps the largest files first).
+    let mut files: Vec<OutputFile> =
+        rendered.pdfs.into_iter().map(|(path, bytes)| OutputFile { path: path.into(), bytes }).collect();
+    files.push(OutputFile { path: "metrics.json".into(), bytes: metrics_json });
     for table in &rendered.tables {
         files.push(OutputFile { path: format!("tables/{}.csv", table.name), bytes: csv(&table.columns, &table.rows) });
     }
     let identity = ReportIdentity {
         account_id: &metrics.account_id,
+        kind: &metrics.kind,
+        period: &metrics.period,
         month: &metrics.month,
         generated_on: &metrics.generated_on,
         generator_version: &metrics.generator_version,
@@ -721,6 +762,61 @@ fn report(config: &Config, resolved: &Resolved, account: &AccountId, plan: &Plan
             Stage::Write => write_peak,
         }),
     })
+}
+
+/// What rendering an account's report in the run's formats produced.
+struct RenderedFormats {
+    /// `(file name, PDF)` per format, the document first.
+    pdfs: Vec<(&'static str, Vec<u8>)>,
+    /// The report's tables (the same in every format).
+    tables: Vec<opsreport_render::Table>,
+    /// Typst's warnings of every format.
+    warnings: Vec<String>,
+    /// Pages of the first format.
+    pages: usize,
+    /// The time of every format added up.
+    timings: opsreport_render::RenderTimings,
+}
+
+/// Renders the report in each format the run asks for (`--format`).
+fn render_formats(
+    config: &Config,
+    plan: &Plan,
+    metrics: &opsreport_model::Metrics,
+    notes: Option<&opsreport_model::Notes>,
+) -> Result<RenderedFormats, Failure> {
+    let mut out = RenderedFormats {
+        pdfs: Vec::new(),
+        tables: Vec::new(),
+        warnings: Vec::new(),
+        pages: 0,
+        timings: opsreport_render::RenderTimings::default(),
+    };
+    for format in &plan.formats {
+        let layout = match format {
+            FormatFlag::Document => opsreport_render::Layout::Document,
+            FormatFlag::Slides => opsreport_render::Layout::Slides,
+        };
+        let rendered = opsreport_render::render(&opsreport_render::ReportInput {
+            metrics,
+            notes,
+            config,
+            logo: plan.logo.clone(),
+            flavour: plan.flavour,
+            layout,
+        })
+        .map_err(Failure::source_or_sink)?;
+        if out.pdfs.is_empty() {
+            out.pages = rendered.pages;
+            out.tables = rendered.tables;
+        }
+        out.warnings.extend(rendered.warnings);
+        out.timings.charts += rendered.timings.charts;
+        out.timings.compile += rendered.timings.compile;
+        out.timings.export += rendered.timings.export;
+        out.pdfs.push((layout.file_name(), rendered.pdf));
+    }
+    Ok(out)
 }
 
 /// The data-quality warnings of an account's datasets (`dataset: warning`), and whether no

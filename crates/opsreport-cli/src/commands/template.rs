@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use opsreport_model::Config;
-use opsreport_render::{PdfFlavour, ReportInput};
+use opsreport_render::{Layout, PdfFlavour, ReportInput};
 
 use crate::commands::generate::{Selection, resolve};
 use crate::failure::{Failure, Outcome};
@@ -46,7 +46,14 @@ pub fn run(config: &Config, args: TemplateArgs) -> Outcome {
     let data = resolved.source.load_account(account, &resolved.period).map_err(Failure::from_extract)?;
     let metrics = pipeline::metrics(&data, config, resolved.generated_on)?;
     let logo = settings::logo(config)?;
-    let input = ReportInput { metrics: &metrics, notes: data.notes.as_ref(), config, logo, flavour: PdfFlavour::Standard };
+    let input = ReportInput {
+        metrics: &metrics,
+        notes: data.notes.as_ref(),
+        config,
+        logo,
+        flavour: PdfFlavour::Standard,
+        layout: Layout::Document,
+    };
     let (files, _, _) = opsreport_render::template_inputs(&input).map_err(Failure::source_or_sink)?;
     let write = |relative: &str, bytes: &[u8]| {
         write_atomically(&args.out.join(relative), bytes).map_err(|error| {
@@ -62,13 +69,14 @@ pub fn run(config: &Config, args: TemplateArgs) -> Outcome {
     }
     // The fallback fonts this report draws text with (a name in Japanese, …), so the official CLI
     // finds the same fonts in fonts/.
-    let fallback = opsreport_render::fallback_fonts_used(&files, resolved.generated_on).map_err(Failure::source_or_sink)?;
+    let fallback = opsreport_render::fallback_fonts_used(&files, resolved.generated_on, Layout::Document)
+        .map_err(Failure::source_or_sink)?;
     for (name, bytes) in &fallback {
         write(&format!("fonts/{name}"), bytes)?;
     }
     println!(
-        "wrote the template and the inputs of account {account}, {} to {}; build it with:\n  typst compile --ignore-system-fonts --font-path {}/fonts --creation-timestamp {} {}/report.typ",
-        resolved.period.month(),
+        "wrote the template and the inputs of account {account}, {} to {}; build the document (or slides.typ, the deck) with:\n  typst compile --ignore-system-fonts --font-path {}/fonts --creation-timestamp {} {}/report.typ",
+        resolved.period.label(),
         args.out.display(),
         args.out.display(),
         resolved.generated_on.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0),

@@ -404,8 +404,9 @@ impl AthenaSource {
             .map(str::to_owned)
             .collect();
         let origin = folder.to_string();
-        let files = NotesFiles::pick(&names, period.month(), &origin)?;
-        files.read(period.month(), &origin, |name| {
+        let noted = opsreport_model::memory::Noted::of_period(period);
+        let files = NotesFiles::pick(&names, &noted, &origin)?;
+        files.read(noted, &origin, |name| {
             let key = format!("{prefix}{name}");
             let bytes = self.runtime.block_on(crate::s3::get_object(&self.clients.s3, Subject::Notes, &folder.bucket, &key))?;
             Ok(bytes.unwrap_or_default())
@@ -704,7 +705,7 @@ impl Source for AthenaSource {
         }
         // The index last: a run is prepared once every batch's results are in place.
         let index = serde_json::json!({
-            "month": period.month().to_string(),
+            "month": period.label(),
             "batches": batches.iter().map(|batch| batch.iter().map(AccountId::as_str).collect::<Vec<_>>()).collect::<Vec<_>>(),
         });
         let key = format!("{}{PREPARED_INDEX}", run.key_prefix());
@@ -728,11 +729,11 @@ impl Source for AthenaSource {
         let problem = |reason: String| ExtractError::AthenaSetting { key: format!("s3://{}/{key}", run.bucket), reason };
         let index: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|error| problem(format!("not a prepared run's index: {error}")))?;
-        if index["month"] != period.month().to_string() {
+        if index["month"] != period.label() {
             return Err(problem(format!(
                 "the run was prepared for {}, not {}: use another run id",
                 index["month"],
-                period.month()
+                period.label()
             )));
         }
         let batches = index["batches"]

@@ -10,6 +10,7 @@ use super::prelude::*;
 /// The report's identity: title, customer, account, month, who prepared it, its provenance.
 #[derive(Serialize)]
 pub(super) struct Meta {
+    kind: String,
     title: String,
     provider: String,
     accent: String,
@@ -31,15 +32,20 @@ pub(super) struct Meta {
 pub(super) fn meta(cx: &Context, notes: &Notes) -> Meta {
     let (m, branding) = (cx.m, cx.input.branding);
     Meta {
-        title: branding.report_title.clone(),
+        kind: m.kind.clone(),
+        title: match m.kind.as_str() {
+            "weekly" => "Weekly Status Review".to_owned(),
+            "quarterly" => "Quarterly Business Review".to_owned(),
+            _ => branding.report_title.clone(),
+        },
         provider: branding.provider_name.clone(),
         accent: branding.accent_color.clone(),
         logo: cx.input.logo.clone(),
         customer: notes.customer_name.clone().unwrap_or_else(|| format!("Account {}", m.account_id)),
         account_name: notes.account_name.clone().unwrap_or_default(),
         account_id: m.account_id.clone(),
-        month: month_label(&m.month),
-        month_code: m.month.clone(),
+        month: crate::format::period_label(&m.period),
+        month_code: m.period.clone(),
         timezone: m.timezone.clone(),
         generated_on: date_label(&m.generated_on),
         prepared_by: notes.csdm.as_ref().map(|person| person.name.clone()).unwrap_or_default(),

@@ -15,6 +15,7 @@ mod backups;
 mod cost;
 mod front;
 mod incidents;
+mod meeting;
 mod ood;
 mod patching;
 mod rfcs;
@@ -23,10 +24,13 @@ mod service_requests;
 mod stacks;
 mod storage;
 mod summary;
+mod quarterly;
 mod table;
 mod trusted_advisor;
+mod weekly;
 
 use opsreport_model::config::BrandingSettings;
+use opsreport_model::PeriodKind;
 use opsreport_model::metrics::Metrics;
 use opsreport_model::notes::Notes;
 use serde::Serialize;
@@ -38,10 +42,10 @@ pub use table::{CELL_CHARS, Table};
 /// What every part's module uses.
 mod prelude {
     pub(super) use super::Context;
-    pub(super) use super::section::{Section, section, status_of, worst};
+    pub(super) use super::section::{Section, reword, section, status_of, worst};
     pub(super) use super::table::{TABLE_ROWS, Table, priority_rows};
     pub(super) use crate::format::{
-        Unit, bytes, count, date_label, label, minutes, money, month_label, or_na, pct, plural, points_change, relative_change,
+        Unit, bytes, count, date_label, label, minutes, money, or_na, pct, plural, points_change, relative_change,
         signed, table_month, thousands, timestamp_in,
     };
     pub(super) use opsreport_model::metrics::{CostMetrics, Metrics, OodEngagement, OodMetrics};
@@ -79,13 +83,76 @@ pub(crate) struct Context<'a> {
 #[derive(Serialize)]
 struct ReportView {
     meta: front::Meta,
+    meeting: meeting::Meeting,
     summary: summary::Summary,
     notes: front::NotesView,
-    resources: section::Section,
+    weekly: Option<weekly::Weekly>,
+    quarterly: Option<quarterly::Quarterly>,
+    resources: Option<section::Section>,
     performance: Vec<section::Section>,
-    cost: section::Section,
-    ood: section::Section,
+    cost: Option<section::Section>,
+    ood: Option<section::Section>,
     appendix: appendix::Appendix,
+}
+
+/// The sections a kind of report shows, in its order: `(resources, performance, cost, OOD)`.
+/// The weekly review looks at operations (no inventory, no billing: billing is monthly); the
+/// quarterly review adds the inventory and cost but not Operations on Demand, which is billed
+/// and reviewed per month.
+type Sections = (Option<section::Section>, Vec<section::Section>, Option<section::Section>, Option<section::Section>);
+
+fn sections(cx: &Context, kind: PeriodKind) -> Sections {
+    match kind {
+        PeriodKind::Weekly => (
+            None,
+            vec![
+                incidents::incidents(cx),
+                incidents::sla(cx),
+                alerts::monitoring(cx),
+                service_requests::service_requests(cx),
+                rfcs::changes(cx),
+                patching::patching(cx),
+                backups::continuity(cx),
+                availability::availability(cx),
+            ],
+            None,
+            None,
+        ),
+        PeriodKind::Monthly => (
+            Some(stacks::resources(cx)),
+            vec![
+                alerts::monitoring(cx),
+                incidents::incidents(cx),
+                incidents::sla(cx),
+                service_requests::service_requests(cx),
+                rfcs::changes(cx),
+                patching::patching(cx),
+                backups::continuity(cx),
+                storage::storage(cx),
+                trusted_advisor::trusted_advisor(cx),
+                availability::availability(cx),
+            ],
+            Some(cost::cost(cx)),
+            Some(ood::ood(cx)),
+        ),
+        PeriodKind::Quarterly => (
+            Some(stacks::resources(cx)),
+            vec![
+                incidents::incidents(cx),
+                incidents::sla(cx),
+                availability::availability(cx),
+                service_requests::service_requests(cx),
+                rfcs::changes(cx),
+                alerts::monitoring(cx),
+                patching::patching(cx),
+                backups::continuity(cx),
+                storage::storage(cx),
+                trusted_advisor::trusted_advisor(cx),
+            ],
+            Some(cost::cost(cx)),
+            None,
+        ),
+    }
 }
 
 /// The report date (`generated_on`), the day the meeting reviews the action items.
@@ -97,35 +164,35 @@ fn report_date(m: &Metrics) -> chrono::NaiveDate {
 pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let cx = Context { m: input.metrics, input, charts };
     let notes = input.notes.cloned().unwrap_or_default();
-    let month = crate::format::month_label(&input.metrics.month);
-    let customer_words = |section: section::Section| section.in_customer_words(&month);
+    let kind = PeriodKind::parse(&input.metrics.kind).unwrap_or_default();
+    let period = crate::format::period_label(&input.metrics.period);
+    let customer_words = |section: section::Section| section.for_kind(kind).in_customer_words(&period);
+    let (resources, performance, cost, ood) = sections(&cx, kind);
     let view = ReportView {
         meta: front::meta(&cx, &notes),
-        summary: summary::summary(&cx, &notes),
+        meeting: meeting::meeting(&notes, kind),
+        summary: summary::summary(&cx, &notes, kind),
         notes: front::notes(&notes, report_date(input.metrics)),
-        resources: customer_words(stacks::resources(&cx)),
-        performance: [
-            alerts::monitoring(&cx),
-            incidents::incidents(&cx),
-            incidents::sla(&cx),
-            service_requests::service_requests(&cx),
-            rfcs::changes(&cx),
-            patching::patching(&cx),
-            backups::continuity(&cx),
-            storage::storage(&cx),
-            trusted_advisor::trusted_advisor(&cx),
-            availability::availability(&cx),
-        ]
-        .into_iter()
-        .map(customer_words)
-        .collect(),
-        cost: customer_words(cost::cost(&cx)),
-        ood: customer_words(ood::ood(&cx)),
+        weekly: (kind == PeriodKind::Weekly).then(|| weekly::weekly(&cx, &notes)),
+        quarterly: (kind == PeriodKind::Quarterly).then(|| quarterly::quarterly(&cx, &notes)),
+        resources: resources.map(customer_words),
+        performance: performance.into_iter().map(customer_words).collect(),
+        cost: cost.map(customer_words),
+        ood: ood.map(customer_words),
         appendix: appendix::appendix(input.metrics),
     };
-    let sections = std::iter::once(&view.resources).chain(&view.performance).chain([&view.cost, &view.ood]);
-    let tables: Vec<Table> =
-        sections.flat_map(|section| section.tables.iter().cloned()).chain(view.appendix.tables().iter().cloned()).collect();
+    let sections = view.resources.iter().chain(&view.performance).chain(view.cost.iter()).chain(view.ood.iter());
+    let own: Vec<Table> = view
+        .weekly
+        .iter()
+        .flat_map(weekly::Weekly::tables)
+        .chain(view.quarterly.iter().flat_map(quarterly::Quarterly::tables))
+        .collect();
+    let tables: Vec<Table> = own
+        .into_iter()
+        .chain(sections.flat_map(|section| section.tables.iter().cloned()))
+        .chain(view.appendix.tables().iter().cloned())
+        .collect();
     let data = serde_json::to_value(&view).expect("the view model always serialises");
     (data, tables)
 }

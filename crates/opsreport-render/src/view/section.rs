@@ -1,6 +1,7 @@
 //! A report section as the template lays it out: title, availability, intro, figures, charts and
 //! tables — the same shape for every section, so adding one is adding a module that fills it.
 
+use opsreport_model::PeriodKind;
 use opsreport_model::metrics::{Availability, ByPriority};
 use serde::Serialize;
 
@@ -32,7 +33,7 @@ struct Figure {
 #[derive(Serialize)]
 struct ChartRef {
     file: String,
-    caption: &'static str,
+    caption: String,
     /// `pie` (laid out side by side) or `wide`.
     kind: &'static str,
 }
@@ -59,7 +60,7 @@ pub(super) fn section(
         .filter(|(name, _)| charts.contains(name))
         .map(|(name, caption)| ChartRef {
             file: format!("charts/{name}.svg"),
-            caption,
+            caption: (*caption).to_owned(),
             kind: if PIES.contains(name) { "pie" } else { "wide" },
         })
         .collect();
@@ -80,7 +81,52 @@ pub(super) fn section(
     }
 }
 
+/// The report's own sentences are written for a month; a week's or a quarter's report words
+/// them for its period ("this week", "vs last quarter", "last 12 weeks"). Only text opsreport
+/// writes goes through here — never a note or a value from the data.
+pub(super) fn reword(text: &str, kind: PeriodKind) -> String {
+    let pairs: &[(&str, &str)] = match kind {
+        PeriodKind::Monthly => return text.to_owned(),
+        PeriodKind::Weekly => &[
+            ("last 6 months", "last 12 weeks"),
+            ("per month", "per week"),
+            ("this month", "this week"),
+            ("last month", "last week"),
+            ("end of the month", "end of the week"),
+            ("month end", "week end"),
+            ("this month", "this week"),
+        ],
+        PeriodKind::Quarterly => &[
+            ("this month", "this quarter"),
+            ("last month", "last quarter"),
+            ("end of the month", "end of the quarter"),
+            ("month end", "quarter end"),
+        ],
+    };
+    pairs.iter().fold(text.to_owned(), |text, (from, to)| text.replace(from, to))
+}
+
 impl Section {
+    /// The section's own words for a report of `kind` ([`reword`]).
+    pub(super) fn for_kind(mut self, kind: PeriodKind) -> Self {
+        self.intro = reword(&self.intro, kind);
+        for figure in &mut self.figures {
+            figure.label = reword(&figure.label, kind);
+        }
+        for chart in &mut self.charts {
+            chart.caption = reword(&chart.caption, kind);
+        }
+        for table in &mut self.tables {
+            table.title = reword(&table.title, kind);
+            table.empty = reword(&table.empty, kind);
+            table.more = reword(&table.more, kind);
+            for column in &mut table.columns {
+                *column = reword(column, kind);
+            }
+        }
+        self
+    }
+
     /// Says in the customer's words why the section is empty ("No backup data was delivered for
     /// November 2026"); the technical reason stays in the data-quality appendix.
     pub(super) fn in_customer_words(mut self, month: &str) -> Self {

@@ -35,7 +35,7 @@ impl Tile {
     /// A tile; one without a value says so in words instead of a line of "n/a"s.
     fn new(label: &'static str, value: String, detail: String, change: String, status: &'static str) -> Self {
         if value == "n/a" {
-            return Self { label, value, detail: "No data for this month".into(), change: String::new(), status };
+            return Self { label, value, detail: "No data for this period".into(), change: String::new(), status };
         }
         Self { label, value, detail, change, status }
     }
@@ -49,18 +49,26 @@ struct InsightView {
 }
 
 /// The summary page of a report.
-pub(super) fn summary(cx: &Context, notes: &Notes) -> Summary {
+pub(super) fn summary(cx: &Context, notes: &Notes, kind: opsreport_model::PeriodKind) -> Summary {
     let m = cx.m;
+    let tiles = tiles(cx)
+        .into_iter()
+        .map(|tile| Tile { detail: reword(&tile.detail, kind), change: reword(&tile.change, kind), ..tile })
+        .collect();
     Summary {
-        tiles: tiles(cx),
-        callouts: Callouts { stacks: stacks_callout(m), patching: patch_callout(m), onboarding: onboarding_callout(notes) },
+        tiles,
+        callouts: Callouts {
+            stacks: reword(&stacks_callout(m), kind),
+            patching: reword(&patch_callout(m), kind),
+            onboarding: onboarding_callout(notes),
+        },
         insights: m
             .insights
             .iter()
             .map(|insight| {
                 let severity =
                     serde_json::to_value(insight.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                InsightView { severity, section: label(&insight.section), message: insight.message.clone() }
+                InsightView { severity, section: label(&insight.section), message: reword(&insight.message, kind) }
             })
             .collect(),
     }
@@ -69,20 +77,35 @@ pub(super) fn summary(cx: &Context, notes: &Notes) -> Summary {
 /// The eight headline tiles, each against its target where it has one.
 fn tiles(cx: &Context) -> Vec<Tile> {
     let (m, input) = (cx.m, cx.input);
-    let previous = |len: usize| len.checked_sub(2);
-    let incident_prev = previous(m.incidents.trend_months.len()).map(|i| &m.incidents.trend_months[i]);
+    // The previous period's value: the trend point before the last — or, for a quarter, whose
+    // trend is its months and the previous quarter's, the sum of the previous quarter's counts
+    // (a percentage of a quarter is not the mean of its months, so it is not compared).
+    let quarterly = m.kind == "quarterly";
+    let previous_count = |values: Vec<Option<f64>>| -> Option<f64> {
+        if quarterly {
+            (values.len() == 6).then(|| values[..3].iter().copied().sum::<Option<f64>>()).flatten()
+        } else {
+            values.len().checked_sub(2).and_then(|index| values[index])
+        }
+    };
+    let previous_pct = |values: Vec<Option<f64>>| -> Option<f64> {
+        if quarterly { None } else { values.len().checked_sub(2).and_then(|index| values[index]) }
+    };
+    let counts = |values: Vec<Option<u64>>| values.into_iter().map(|value| value.map(|value| value as f64)).collect::<Vec<_>>();
+    let percents = |points: &[opsreport_model::metrics::PercentPoint]| points.iter().map(|point| point.pct).collect::<Vec<_>>();
     let worst_response = worst(&m.incidents.response_sla_pct);
     let worst_resolution = worst(&m.incidents.resolution_sla_pct);
     let sla_value = match (worst_response, worst_resolution) {
         (None, None) => "n/a".to_owned(),
         (a, b) => Unit::Percent.format(a.unwrap_or(100.0).min(b.unwrap_or(100.0))),
     };
-    let alerts_prev = previous(m.alerts.trend.len()).map(|i| &m.alerts.trend[i]);
-    let patch_prev = previous(m.patching.trend.len()).and_then(|i| m.patching.trend[i].pct);
-    let rfc_prev = previous(m.rfcs.trend.len()).map(|i| &m.rfcs.trend[i]);
-    let sr_prev = previous(m.service_requests.trend.len()).map(|i| &m.service_requests.trend[i]);
-    let console_prev = previous(m.availability.console.trend.len()).and_then(|i| m.availability.console.trend[i].pct);
-    let api_prev = previous(m.availability.api.trend.len()).and_then(|i| m.availability.api.trend[i].pct);
+    let incidents_prev = previous_count(counts(m.incidents.trend_months.iter().map(|p| Some(p.resolved.total)).collect()));
+    let alerts_prev = previous_count(counts(m.alerts.trend.iter().map(|p| p.total).collect()));
+    let patch_prev = previous_pct(percents(&m.patching.trend));
+    let rfc_prev = previous_count(counts(m.rfcs.trend.iter().map(|p| p.completed).collect()));
+    let sr_prev = previous_count(counts(m.service_requests.trend.iter().map(|p| p.resolved).collect()));
+    let console_prev = previous_pct(percents(&m.availability.console.trend));
+    let api_prev = previous_pct(percents(&m.availability.api.trend));
     vec![
         Tile::new(
             "Incidents resolved",
@@ -90,7 +113,7 @@ fn tiles(cx: &Context) -> Vec<Tile> {
             format!("P1 MTTR {}", minutes(m.incidents.mttr_minutes.high)),
             relative_change(
                 m.incidents.status.available.then_some(m.incidents.resolved.total as f64),
-                incident_prev.map(|p| p.resolved.total as f64),
+                incidents_prev,
             ),
             "neutral",
         ),
@@ -105,7 +128,7 @@ fn tiles(cx: &Context) -> Vec<Tile> {
             "Alerts handled",
             count(m.alerts.total),
             format!("{} auto-remediated", pct(m.alerts.auto_remediated_pct)),
-            relative_change(m.alerts.total.map(|v| v as f64), alerts_prev.and_then(|p| p.total.map(|v| v as f64))),
+            relative_change(m.alerts.total.map(|v| v as f64), alerts_prev),
             "neutral",
         ),
         Tile::new(
@@ -119,7 +142,7 @@ fn tiles(cx: &Context) -> Vec<Tile> {
             "RFCs executed",
             count(m.rfcs.completed),
             format!("{} successful", pct(m.rfcs.success_rate_pct)),
-            relative_change(m.rfcs.completed.map(|v| v as f64), rfc_prev.and_then(|p| p.completed.map(|v| v as f64))),
+            relative_change(m.rfcs.completed.map(|v| v as f64), rfc_prev),
             status_of(m.verdicts.rfc_success),
         ),
         Tile::new(
@@ -132,7 +155,7 @@ fn tiles(cx: &Context) -> Vec<Tile> {
             ),
             relative_change(
                 m.service_requests.status.available.then_some(m.service_requests.resolved.total as f64),
-                sr_prev.and_then(|p| p.resolved.map(|v| v as f64)),
+                sr_prev,
             ),
             status_of(m.verdicts.service_request_response),
         ),
@@ -166,7 +189,7 @@ pub(super) fn stacks_callout(m: &Metrics) -> String {
                 .unwrap_or_default()
         )
     } else {
-        format!("No stack data was delivered for {}", month_label(&m.month))
+        format!("No stack data was delivered for {}", crate::format::period_label(&m.period))
     }
 }
 
@@ -183,7 +206,7 @@ pub(super) fn patch_callout(m: &Metrics) -> String {
             count(m.patching.critical_overdue)
         )
     } else {
-        format!("No patching data was delivered for {}", month_label(&m.month))
+        format!("No patching data was delivered for {}", crate::format::period_label(&m.period))
     }
 }
 
