@@ -1,9 +1,9 @@
-//! The report as the customer's business manager reads it, checked on the laid-out PDF of three
-//! reports (the committed fixtures' October in UTC and in New York, and November, a month
-//! without data or notes): no text runs into other text or past the margin, no page but the
-//! last of the body and of the appendix is less than a quarter full, and no raw data name
-//! (`snake_case`, a contract enum value like `AutoRemediated`) is printed. Needs poppler's
-//! `pdftotext`.
+//! The report as the customer's business manager reads it, checked on the laid-out PDF of five
+//! reports (the committed fixtures' October in UTC and in New York, November, a month without
+//! data or notes, the weekly review of week 43 and the quarterly review of Q3 in Tokyo), and on
+//! their decks: no text runs into other text or past the margin, no page but the last of the
+//! body and of the appendix is less than a quarter full, and no raw data name (`snake_case`, a
+//! contract enum value like `AutoRemediated`) is printed. Needs poppler's `pdftotext`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -75,16 +75,20 @@ fn reports() -> &'static [(String, PathBuf)] {
         .get_or_init(|| {
             let scratch = tempfile::tempdir().unwrap();
             let mut made = Vec::new();
-            for (name, extra) in [
-                ("October, UTC", &["--month", "2026-10"][..]),
-                ("October, New York", &["--month", "2026-10", "--timezone", "America/New_York"][..]),
-                ("November, no data", &["--month", "2026-11"][..]),
+            for (name, extra, folder) in [
+                ("October, UTC", &["--month", "2026-10"][..], "monthly/2026-10"),
+                ("October, New York", &["--month", "2026-10", "--timezone", "America/New_York"][..], "monthly/2026-10"),
+                ("November, no data", &["--month", "2026-11"][..], "monthly/2026-11"),
+                ("Week 43", &["--week", "2026-W43"][..], "weekly/2026-W43"),
+                ("Q3, Tokyo", &["--quarter", "2026-Q3", "--timezone", "Asia/Tokyo"][..], "quarterly/2026-Q3"),
             ] {
                 let out = scratch.path().join(name.replace([',', ' '], "-"));
-                let run = opsreport(&repo_root(), &[&["generate", "--out", out.to_str().unwrap()], extra].concat());
+                let run = opsreport(
+                    &repo_root(),
+                    &[&["generate", "--format", "document,slides", "--out", out.to_str().unwrap()], extra].concat(),
+                );
                 assert_eq!(run.code, 0, "{name}: {}", run.stderr);
-                let month = extra[1];
-                made.push((name.to_owned(), out.join(format!("043735371057/monthly/{month}/report.pdf"))));
+                made.push((name.to_owned(), out.join(format!("043735371057/{folder}/report.pdf"))));
             }
             (scratch, made)
         })
@@ -129,6 +133,40 @@ fn no_text_runs_into_other_text_or_past_the_margins() {
                 }
             }
         }
+    }
+}
+
+/// Words that overlap, or cross the page's side margins (`margin` points), on any page but the
+/// first (the cover) of `pdf`.
+fn layout_problems(name: &str, pdf: &Path, margin: f64) -> Vec<String> {
+    let mut problems = Vec::new();
+    for page in pages(pdf).into_iter().skip(1) {
+        for word in &page.words {
+            if word.x_min < margin - 1.5 || word.x_max > page.width - margin + 1.5 {
+                problems.push(format!("{name}, page {}: {:?} crosses the margin", page.number, word.text));
+            }
+        }
+        for (index, first) in page.words.iter().enumerate() {
+            for second in &page.words[index + 1..] {
+                let across = first.x_max.min(second.x_max) - first.x_min.max(second.x_min);
+                let down = first.y_max.min(second.y_max) - first.y_min.max(second.y_min);
+                if across > 0.8 && down > 0.8 {
+                    problems.push(format!("{name}, page {}: {:?} and {:?} overlap", page.number, first.text, second.text));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn no_slide_has_text_over_text_or_past_its_margins() {
+    for (name, pdf) in reports() {
+        let slides = pdf.with_file_name("slides.pdf");
+        let problems = layout_problems(name, &slides, 1.5 * 28.3465);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let page = &pages(&slides)[1];
+        assert!((page.width / page.height - 16.0 / 9.0).abs() < 0.01, "{name}: slides are 16:9");
     }
 }
 

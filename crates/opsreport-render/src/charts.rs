@@ -502,7 +502,22 @@ fn availability(set: &mut ChartSet, m: &Metrics) {
     if av.status.available {
         // Downtime per day in minutes: a day without downtime is an empty column, and a dip is a
         // bar of its minutes (a percentage axis would squash both near 100 %).
-        let days: Vec<String> = av.console.daily.iter().map(|d| d.date[8..].trim_start_matches('0').to_owned()).collect();
+        // A month's days are numbered; a quarter's 92 would run into each other, so only the 1st
+        // and the 15th of each month are named ("1 Jul", "15 Jul").
+        let many = av.console.daily.len() > 31;
+        let days: Vec<String> = av
+            .console
+            .daily
+            .iter()
+            .map(|d| {
+                let day = d.date[8..].trim_start_matches('0');
+                match chrono::NaiveDate::parse_from_str(&d.date, "%Y-%m-%d") {
+                    Ok(date) if many && (day == "1" || day == "15") => date.format("%-d %b").to_string(),
+                    _ if many => String::new(),
+                    _ => day.to_owned(),
+                }
+            })
+            .collect();
         let api_by_day: BTreeMap<&str, (Option<f64>, f64)> =
             av.api.daily.iter().map(|d| (d.date.as_str(), (d.pct, d.downtime_minutes))).collect();
         let measured = |pct: Option<f64>, minutes: f64| pct.map(|_| minutes);
