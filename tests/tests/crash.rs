@@ -61,7 +61,9 @@ fn a_run_killed_part_way_leaves_no_truncated_file_and_the_next_run_completes() {
     loop {
         let complete = std::fs::read_dir(root.join("out"))
             .map(|entries| {
-                entries.filter(|entry| entry.as_ref().unwrap().path().join("monthly").join(MONTH).join("manifest.json").exists()).count()
+                entries
+                    .filter(|entry| entry.as_ref().unwrap().path().join("monthly").join(MONTH).join("manifest.json").exists())
+                    .count()
             })
             .unwrap_or(0);
         if complete >= 1 {
@@ -76,7 +78,8 @@ fn a_run_killed_part_way_leaves_no_truncated_file_and_the_next_run_completes() {
     child.wait().unwrap();
 
     let accounts: Vec<_> = std::fs::read_dir(root.join("data/incidents")).unwrap().collect();
-    let folders: Vec<_> = std::fs::read_dir(root.join("out")).unwrap().map(|entry| entry.unwrap().path().join("monthly").join(MONTH)).collect();
+    let folders: Vec<_> =
+        std::fs::read_dir(root.join("out")).unwrap().map(|entry| entry.unwrap().path().join("monthly").join(MONTH)).collect();
     let complete = folders.iter().filter(|folder| check_folder(folder)).count();
     assert!(complete >= 1 && complete < accounts.len(), "{complete} of {} complete after the kill", accounts.len());
 

@@ -138,7 +138,10 @@ fn the_batch_array_job_passes_cfn_lint_with_the_same_least_privilege_policy() {
     // Every CRM meeting's material on its own schedule: the kind travels in the run's input to
     // both steps, which report on the last full period of that kind.
     for kind in ["monthly", "weekly", "quarterly"] {
-        assert!(array.contains(&format!("Input: !Sub '{{\"children\": ${{ArraySize}}, \"kind\": \"{kind}\"}}'")), "no {kind} schedule");
+        assert!(
+            array.contains(&format!("Input: !Sub '{{\"children\": ${{ArraySize}}, \"kind\": \"{kind}\"}}'")),
+            "no {kind} schedule"
+        );
     }
     assert_eq!(array.matches("Value.$: $.kind").count(), 2, "both steps get the kind");
     assert!(array.contains("cron(0 6 ? * MON *)") && array.contains("cron(0 6 3 1,4,7,10 ? *)"));

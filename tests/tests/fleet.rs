@@ -135,7 +135,9 @@ fn manifest_times(out: &Path, accounts: &[String]) -> Vec<Option<std::time::Syst
     accounts
         .iter()
         .map(|account| {
-            std::fs::metadata(out.join(account).join("monthly").join(MONTH).join("manifest.json")).and_then(|meta| meta.modified()).ok()
+            std::fs::metadata(out.join(account).join("monthly").join(MONTH).join("manifest.json"))
+                .and_then(|meta| meta.modified())
+                .ok()
         })
         .collect()
 }

@@ -23,7 +23,9 @@ fn text(pdf: &Path) -> String {
 fn page_info(pdf: &Path) -> (usize, f64, f64) {
     let output = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo (poppler-utils)");
     let info = String::from_utf8_lossy(&output.stdout).into_owned();
-    let field = |name: &str| info.lines().find_map(|line| line.strip_prefix(name)).unwrap_or_else(|| panic!("{name} in {info}")).trim().to_owned();
+    let field = |name: &str| {
+        info.lines().find_map(|line| line.strip_prefix(name)).unwrap_or_else(|| panic!("{name} in {info}")).trim().to_owned()
+    };
     let pages = field("Pages:").parse().unwrap();
     let size = field("Page size:");
     let numbers: Vec<f64> = size.split_whitespace().filter_map(|word| word.parse().ok()).collect();
@@ -36,7 +38,8 @@ fn metrics(folder: &Path) -> serde_json::Value {
 
 /// Generates one kind in both formats from the committed fixtures into `out`; returns its folder.
 fn generate(out: &Path, extra: &[&str], folder: &str) -> PathBuf {
-    let run = opsreport(&repo_root(), &[&["generate", "--out", out.to_str().unwrap(), "--format", "document,slides"], extra].concat());
+    let run =
+        opsreport(&repo_root(), &[&["generate", "--out", out.to_str().unwrap(), "--format", "document,slides"], extra].concat());
     assert_eq!(run.code, 0, "{extra:?}: {}", run.stderr);
     let folder = out.join(ACCOUNT).join(folder);
     for file in ["report.pdf", "slides.pdf", "metrics.json", "manifest.json"] {
@@ -53,7 +56,8 @@ fn weekly_review_covers_the_week_with_twelve_week_trends_and_what_is_open() {
     assert_eq!((m["kind"].as_str(), m["period"].as_str()), (Some("weekly"), Some("2026-W43")));
     assert_eq!(m["period_start"], "2026-10-19T00:00:00Z");
     assert_eq!(m["period_end"], "2026-10-26T00:00:00Z");
-    let weeks: Vec<&str> = m["incidents"]["trend_months"].as_array().unwrap().iter().map(|p| p["month"].as_str().unwrap()).collect();
+    let weeks: Vec<&str> =
+        m["incidents"]["trend_months"].as_array().unwrap().iter().map(|p| p["month"].as_str().unwrap()).collect();
     assert_eq!(weeks.len(), 12);
     assert_eq!((weeks[0], weeks[11]), ("2026-W32", "2026-W43"));
     assert_eq!(m["alerts"]["trend"].as_array().unwrap().len(), 12);
@@ -65,7 +69,16 @@ fn weekly_review_covers_the_week_with_twelve_week_trends_and_what_is_open() {
     assert!(m["ood"]["billed_blocks"].is_null());
 
     let document = text(&folder.join("report.pdf"));
-    for heading in ["Weekly Status Review", "Week 43 · 19 Oct – 25 Oct 2026", "Agenda", "Outstanding incidents and problems", "Security events", "Patching and the coming window", "Weekend schedule", "Action items and next meeting"] {
+    for heading in [
+        "Weekly Status Review",
+        "Week 43 · 19 Oct – 25 Oct 2026",
+        "Agenda",
+        "Outstanding incidents and problems",
+        "Security events",
+        "Patching and the coming window",
+        "Weekend schedule",
+        "Action items and next meeting",
+    ] {
         assert!(document.contains(heading), "the weekly document lacks {heading:?}");
     }
     // The notes' agenda and next meeting, the open incidents and the security count from metrics.json.
@@ -78,7 +91,9 @@ fn weekly_review_covers_the_week_with_twelve_week_trends_and_what_is_open() {
     assert!(!document.contains("Cost summary") && !document.contains("vs last month"), "a week speaks of weeks");
 
     let slides = text(&folder.join("slides.pdf"));
-    for title in ["Agenda", "At a glance", "Outstanding incidents", "Security events", "Weekend schedule", "Action items", "Next meeting"] {
+    for title in
+        ["Agenda", "At a glance", "Outstanding incidents", "Security events", "Weekend schedule", "Action items", "Next meeting"]
+    {
         assert!(slides.contains(title), "the weekly deck lacks {title:?}");
     }
 }
@@ -88,7 +103,10 @@ fn quarterly_review_figures_are_the_quarters_and_compare_with_the_previous_quart
     let scratch = tempfile::tempdir().unwrap();
     let folder = generate(scratch.path(), &["--quarter", "2026-Q3"], "quarterly/2026-Q3");
     let m = metrics(&folder);
-    assert_eq!((m["kind"].as_str(), m["period"].as_str(), m["month"].as_str()), (Some("quarterly"), Some("2026-Q3"), Some("2026-09")));
+    assert_eq!(
+        (m["kind"].as_str(), m["period"].as_str(), m["month"].as_str()),
+        (Some("quarterly"), Some("2026-Q3"), Some("2026-09"))
+    );
     let months = m["incidents"]["trend_months"].as_array().unwrap();
     let labels: Vec<&str> = months.iter().map(|p| p["month"].as_str().unwrap()).collect();
     assert_eq!(labels, ["2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09"]);
@@ -101,12 +119,27 @@ fn quarterly_review_figures_are_the_quarters_and_compare_with_the_previous_quart
     assert!((m["cost"]["total"].as_f64().unwrap() - cost).abs() < 0.01, "quarter cost {} vs {cost}", m["cost"]["total"]);
 
     let document = text(&folder.join("report.pdf"));
-    for heading in ["Quarterly Business Review", "Q3 2026 · July – September", "Scorecard", "This quarter against the previous one", "Cost savings", "Risks, plans and initiatives", "Multi-AZ conversion of the orders database", "Key improvement initiatives", "Next meeting"] {
+    for heading in [
+        "Quarterly Business Review",
+        "Q3 2026 · July – September",
+        "Scorecard",
+        "This quarter against the previous one",
+        "Cost savings",
+        "Risks, plans and initiatives",
+        "Multi-AZ conversion of the orders database",
+        "Key improvement initiatives",
+        "Next meeting",
+    ] {
         assert!(document.contains(heading), "the quarterly document lacks {heading:?}");
     }
     assert!(!document.contains("Operations on Demand\n"), "OOD is reviewed per month");
     let slides = text(&folder.join("slides.pdf"));
-    for title in ["Scorecard: two quarters month by month", "This quarter against the previous one", "Plans for the next 3, 6, 9 and 12 months", "Risks and mitigations"] {
+    for title in [
+        "Scorecard: two quarters month by month",
+        "This quarter against the previous one",
+        "Plans for the next 3, 6, 9 and 12 months",
+        "Risks and mitigations",
+    ] {
         assert!(slides.contains(title), "the quarterly deck lacks {title:?}");
     }
 }
@@ -145,7 +178,22 @@ fn slides_never_spill_over_however_long_the_notes() {
     }
     std::fs::write(source.join(format!("notes/{ACCOUNT}/2026-W43.toml")), notes).unwrap();
     let out = scratch.path().join("out");
-    let run = opsreport(&repo_root(), &["generate", "--source", source.to_str().unwrap(), "--account", ACCOUNT, "--week", "2026-W43", "--format", "slides", "--out", out.to_str().unwrap()]);
+    let run = opsreport(
+        &repo_root(),
+        &[
+            "generate",
+            "--source",
+            source.to_str().unwrap(),
+            "--account",
+            ACCOUNT,
+            "--week",
+            "2026-W43",
+            "--format",
+            "slides",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let slides = out.join(format!("{ACCOUNT}/weekly/2026-W43/slides.pdf"));
     let text = text(&slides);
@@ -154,7 +202,8 @@ fn slides_never_spill_over_however_long_the_notes() {
     // the build otherwise), and the deck has the same slides as with short notes.
     let (pages, _, _) = page_info(&slides);
     let short = scratch.path().join("short");
-    let run = opsreport(&repo_root(), &["generate", "--week", "2026-W43", "--format", "slides", "--out", short.to_str().unwrap()]);
+    let run =
+        opsreport(&repo_root(), &["generate", "--week", "2026-W43", "--format", "slides", "--out", short.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(pages, page_info(&short.join(format!("{ACCOUNT}/weekly/2026-W43/slides.pdf"))).0);
 }
@@ -167,11 +216,17 @@ fn periods_come_from_flags_and_events_and_a_wrong_pair_is_refused() {
     std::fs::write(&event, r#"{"time":"2026-10-26T06:00:00Z"}"#).unwrap();
     for (kind, folder) in [("weekly", "weekly/2026-W43"), ("quarterly", "quarterly/2026-Q3")] {
         let out = scratch.path().join(kind);
-        let run = opsreport(&repo_root(), &["generate", "--kind", kind, "--event", event.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let run = opsreport(
+            &repo_root(),
+            &["generate", "--kind", kind, "--event", event.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        );
         assert_eq!(run.code, 0, "{kind}: {}", run.stderr);
         assert!(out.join(ACCOUNT).join(folder).join("report.pdf").is_file(), "{kind}");
     }
-    let run = opsreport(&repo_root(), &["generate", "--kind", "weekly", "--month", "2026-10", "--out", scratch.path().join("x").to_str().unwrap()]);
+    let run = opsreport(
+        &repo_root(),
+        &["generate", "--kind", "weekly", "--month", "2026-10", "--out", scratch.path().join("x").to_str().unwrap()],
+    );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--kind weekly does not go with a monthly period"), "{}", run.stderr);
     for bad in [&["--week", "2026-W54"][..], &["--quarter", "2026-Q5"][..], &["--week", "2026-10"][..]] {

@@ -88,7 +88,11 @@ fn an_upload_that_fails_part_way_exits_3_without_a_manifest_and_a_rerun_complete
     assert!(run.stderr.contains("s3://reports/monthly/043735371057/monthly/2026-10/metrics.json"), "{}", run.stderr);
     assert!(run.stderr.contains("AccessDenied") && run.stderr.contains("check the bucket"), "{}", run.stderr);
     assert_eq!(moto.http("GET", "/reports/monthly/043735371057/monthly/2026-10/report.pdf").0, 200, "the upload got part-way");
-    assert_ne!(moto.http("GET", "/reports/monthly/043735371057/monthly/2026-10/manifest.json").0, 200, "no manifest after a failure");
+    assert_ne!(
+        moto.http("GET", "/reports/monthly/043735371057/monthly/2026-10/manifest.json").0,
+        200,
+        "no manifest after a failure"
+    );
 
     let again = run_generate(&moto, "s3://reports/monthly");
     assert_eq!(again.code, 0, "{}", again.stderr);

@@ -82,7 +82,8 @@ mod tests {
         assert_eq!(files.profile.as_deref(), Some("profile.toml"));
         assert_eq!(files.current.as_deref(), Some("2026-10.toml"));
         assert_eq!(files.earlier, [(Noted::of_label("2026-09").unwrap(), "2026-09.toml".to_owned())]);
-        let weekly: Vec<String> = ["2026-W43.toml", "2026-W44.toml", "2026-Q3.toml"].iter().map(|name| name.to_string()).collect();
+        let weekly: Vec<String> =
+            ["2026-W43.toml", "2026-W44.toml", "2026-Q3.toml"].iter().map(|name| name.to_string()).collect();
         let files = NotesFiles::pick(&weekly, &Noted::of_label("2026-W44").unwrap(), "notes/1").unwrap();
         assert_eq!(files.current.as_deref(), Some("2026-W44.toml"));
         assert_eq!(files.earlier.len(), 2, "the week before and the quarter that ended before it");

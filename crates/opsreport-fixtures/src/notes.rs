@@ -107,7 +107,10 @@ pub fn meeting_notes(latest: YearMonth) -> Vec<(String, String)> {
                      [[attendees]]\nname = \"Dana Whitfield\"\norganisation = \"Provider: CSDM\"\nattended = true\n\n\
                      [[attendees]]\nname = \"Lee Chen\"\norganisation = \"Customer: finance\"\nattended = false\n\n";
     let agenda = |items: &[(&str, &str)]| {
-        items.iter().map(|(item, owner)| format!("[[agenda]]\nitem = {}\nowner = {}\n\n", quote(item), quote(owner))).collect::<String>()
+        items
+            .iter()
+            .map(|(item, owner)| format!("[[agenda]]\nitem = {}\nowner = {}\n\n", quote(item), quote(owner)))
+            .collect::<String>()
     };
     let weekly = format!(
         "# Notes of the weekly status review.\nnext_meeting = {}\n\n{}{attendees}\

@@ -47,7 +47,11 @@ impl<'a> Frames<'a> {
                 Some(opsreport_model::contract::ColumnType::Timestamp) => {
                     self.period.utc_months_since(self.period.start()).iter().map(ToString::to_string).collect()
                 }
-                _ => YearMonth::of_date(self.period.first_day()).through(self.period.month()).iter().map(ToString::to_string).collect(),
+                _ => YearMonth::of_date(self.period.first_day())
+                    .through(self.period.month())
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
             };
         let delivered = self
             .input

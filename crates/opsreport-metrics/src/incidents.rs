@@ -264,7 +264,9 @@ fn key_events(frames: &Frames, incidents: &LazyFrame) -> Result<Vec<KeyEvent>> {
 
 /// High, Medium, Low as 0, 1, 2 (for sorting).
 fn priority_rank() -> Expr {
-    when(col("priority").eq(lit("High"))).then(lit(0i32)).otherwise(when(col("priority").eq(lit("Medium"))).then(lit(1i32)).otherwise(lit(2i32)))
+    when(col("priority").eq(lit("High")))
+        .then(lit(0i32))
+        .otherwise(when(col("priority").eq(lit("Medium"))).then(lit(1i32)).otherwise(lit(2i32)))
 }
 
 /// Incidents open at the end of the period: created before it ends, not resolved by then.
@@ -273,7 +275,9 @@ fn open_incidents(frames: &Frames, incidents: &LazyFrame) -> Result<Vec<OpenInci
     let rows = collect(
         incidents
             .clone()
-            .filter(col("created_at").lt(instant(end)).and(col("resolved_at").is_null().or(col("resolved_at").gt_eq(instant(end)))))
+            .filter(
+                col("created_at").lt(instant(end)).and(col("resolved_at").is_null().or(col("resolved_at").gt_eq(instant(end)))),
+            )
             .sort_by_exprs([priority_rank(), col("created_at"), col("case_id")], SortMultipleOptions::default())
             .select([
                 col("case_id"),

@@ -262,7 +262,9 @@ impl Notes {
             )));
         }
         let notes: Notes = toml::from_str(text).map_err(|e| error(e.to_string().trim_end().to_owned()))?;
-        if let Some((index, plan)) = notes.plans.iter().enumerate().find(|(_, plan)| !PLAN_HORIZONS.contains(&plan.horizon_months)) {
+        if let Some((index, plan)) =
+            notes.plans.iter().enumerate().find(|(_, plan)| !PLAN_HORIZONS.contains(&plan.horizon_months))
+        {
             return Err(error(format!(
                 "`plans[{index}].horizon_months` is {}: a plan's horizon is 3, 6, 9 or 12 months",
                 plan.horizon_months

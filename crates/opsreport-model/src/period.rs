@@ -102,7 +102,11 @@ pub fn parse_week(text: &str) -> Result<NaiveDate, PeriodError> {
 pub fn parse_quarter(text: &str) -> Result<NaiveDate, PeriodError> {
     let invalid = || PeriodError::InvalidQuarter(text.chars().take(32).collect());
     let bytes = text.as_bytes();
-    if bytes.len() != 7 || &bytes[4..6] != b"-Q" || !bytes[..4].iter().all(u8::is_ascii_digit) || !(b'1'..=b'4').contains(&bytes[6]) {
+    if bytes.len() != 7
+        || &bytes[4..6] != b"-Q"
+        || !bytes[..4].iter().all(u8::is_ascii_digit)
+        || !(b'1'..=b'4').contains(&bytes[6])
+    {
         return Err(invalid());
     }
     let year: i32 = text[..4].parse().map_err(|_| invalid())?;
@@ -276,13 +280,7 @@ impl ReportPeriod {
             }
         };
         let after = next_first_day(kind, first_day);
-        Self {
-            kind,
-            first_day,
-            time_zone,
-            start: local_midnight(first_day, time_zone),
-            end: local_midnight(after, time_zone),
-        }
+        Self { kind, first_day, time_zone, start: local_midnight(first_day, time_zone), end: local_midnight(after, time_zone) }
     }
 
     /// The period a label names (`2026-W44`, `2026-10`, `2026-Q4`), in `time_zone`.
@@ -681,7 +679,10 @@ mod tests {
         let trend = autumn.trend();
         assert_eq!((trend.len(), trend[11], trend[0].label()), (12, autumn, "2026-W32".to_owned()));
         assert_eq!(autumn.default_generated_on().to_string(), "2026-10-26");
-        assert_eq!(autumn.trend_weeks(12).iter().map(|week| week.start).collect::<Vec<_>>(), trend.iter().map(|p| p.start()).collect::<Vec<_>>());
+        assert_eq!(
+            autumn.trend_weeks(12).iter().map(|week| week.start).collect::<Vec<_>>(),
+            trend.iter().map(|p| p.start()).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -237,12 +237,9 @@ pub fn period_label(label: &str) -> String {
     let last_day = period.last_day();
     match kind {
         PeriodKind::Monthly => month_label(label),
-        PeriodKind::Weekly => format!(
-            "Week {} · {} – {}",
-            first_day.iso_week().week(),
-            first_day.format("%-d %b"),
-            last_day.format("%-d %b %Y")
-        ),
+        PeriodKind::Weekly => {
+            format!("Week {} · {} – {}", first_day.iso_week().week(), first_day.format("%-d %b"), last_day.format("%-d %b %Y"))
+        }
         PeriodKind::Quarterly => {
             format!("{} {} · {} – {}", &label[5..], first_day.year(), first_day.format("%B"), last_day.format("%B"))
         }

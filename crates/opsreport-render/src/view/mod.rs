@@ -18,19 +18,19 @@ mod incidents;
 mod meeting;
 mod ood;
 mod patching;
+mod quarterly;
 mod rfcs;
 mod section;
 mod service_requests;
 mod stacks;
 mod storage;
 mod summary;
-mod quarterly;
 mod table;
 mod trusted_advisor;
 mod weekly;
 
-use opsreport_model::config::BrandingSettings;
 use opsreport_model::PeriodKind;
+use opsreport_model::config::BrandingSettings;
 use opsreport_model::metrics::Metrics;
 use opsreport_model::notes::Notes;
 use serde::Serialize;
@@ -45,8 +45,8 @@ mod prelude {
     pub(super) use super::section::{Section, reword, section, status_of, worst};
     pub(super) use super::table::{TABLE_ROWS, Table, priority_rows};
     pub(super) use crate::format::{
-        Unit, bytes, count, date_label, label, minutes, money, or_na, pct, plural, points_change, relative_change,
-        signed, table_month, thousands, timestamp_in,
+        Unit, bytes, count, date_label, label, minutes, money, or_na, pct, plural, points_change, relative_change, signed,
+        table_month, thousands, timestamp_in,
     };
     pub(super) use opsreport_model::metrics::{CostMetrics, Metrics, OodEngagement, OodMetrics};
     pub(super) use opsreport_model::notes::Notes;

@@ -30,6 +30,11 @@ struct Score {
     met: Option<bool>,
 }
 
+/// Availability to three decimals, as its tiles show it (99.992 % is not 100.0 %).
+fn availability_pct(value: Option<f64>) -> String {
+    or_na(value.map(|value| format!("{value:.3}%")))
+}
+
 fn worst(values: &ByPriority<Option<f64>>) -> Option<f64> {
     super::section::worst(values)
 }
@@ -66,7 +71,7 @@ fn scores(cx: &Context) -> Vec<Score> {
         },
         Score {
             measure: "Console availability",
-            show: pct,
+            show: availability_pct,
             months: percents(&m.availability.console.trend),
             target: target(m.availability.console.target_pct),
             quarter: m.availability.console.pct,
@@ -74,7 +79,7 @@ fn scores(cx: &Context) -> Vec<Score> {
         },
         Score {
             measure: "API availability",
-            show: pct,
+            show: availability_pct,
             months: percents(&m.availability.api.trend),
             target: target(m.availability.api.target_pct),
             quarter: m.availability.api.pct,
@@ -116,9 +121,14 @@ fn scorecard(cx: &Context) -> Table {
     let months = months(cx.m);
     let mut columns: Vec<(String, &str, f64)> = vec![("Measure".to_owned(), "left", 2.6)];
     columns.extend(months.iter().map(|month| (crate::format::axis_month(month), "right", 0.8)));
-    columns.extend([("Target".to_owned(), "right", 0.9), ("Quarter".to_owned(), "right", 0.9), ("Verdict".to_owned(), "left", 1.0)]);
+    columns.extend([
+        ("Target".to_owned(), "right", 0.9),
+        ("Quarter".to_owned(), "right", 0.9),
+        ("Verdict".to_owned(), "left", 1.0),
+    ]);
     let columns: Vec<(&str, &str, f64)> = columns.iter().map(|(name, align, width)| (name.as_str(), *align, *width)).collect();
-    let mut table = Table::new("scorecard", "Scorecard: the last two quarters month by month", &columns, "No data for the scorecard.");
+    let mut table =
+        Table::new("scorecard", "Scorecard: the last two quarters month by month", &columns, "No data for the scorecard.");
     for score in scores(cx) {
         let mut row = vec![score.measure.to_owned()];
         row.extend((0..months.len()).map(|index| (score.show)(score.months.get(index).copied().flatten())));

@@ -111,10 +111,7 @@ fn tiles(cx: &Context) -> Vec<Tile> {
             "Incidents resolved",
             if m.incidents.status.available { thousands(m.incidents.resolved.total as i64) } else { "n/a".into() },
             format!("P1 MTTR {}", minutes(m.incidents.mttr_minutes.high)),
-            relative_change(
-                m.incidents.status.available.then_some(m.incidents.resolved.total as f64),
-                incidents_prev,
-            ),
+            relative_change(m.incidents.status.available.then_some(m.incidents.resolved.total as f64), incidents_prev),
             "neutral",
         ),
         Tile::new(
@@ -153,10 +150,7 @@ fn tiles(cx: &Context) -> Vec<Tile> {
                 pct(m.service_requests.response_sla_pct.total),
                 Unit::Percent.format(input.sla_target_pct)
             ),
-            relative_change(
-                m.service_requests.status.available.then_some(m.service_requests.resolved.total as f64),
-                sr_prev,
-            ),
+            relative_change(m.service_requests.status.available.then_some(m.service_requests.resolved.total as f64), sr_prev),
             status_of(m.verdicts.service_request_response),
         ),
         Tile::new(

@@ -35,7 +35,11 @@ pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
             ("Opened", "left", 1.4),
             ("Open for", "right", 1.0),
         ],
-        if m.incidents.status.available { "No incident was open at the end of the week." } else { "No incident data for this week." },
+        if m.incidents.status.available {
+            "No incident was open at the end of the week."
+        } else {
+            "No incident data for this week."
+        },
     );
     for incident in &m.incidents.open_incidents {
         open.row(vec![
@@ -50,7 +54,13 @@ pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
     let mut problems = Table::new(
         "problem_records",
         "Problem records: root-cause analysis pending",
-        &[("Case", "left", 1.2), ("Priority", "left", 0.8), ("Subject", "left", 2.8), ("Opened", "left", 1.4), ("Root cause so far", "left", 2.0)],
+        &[
+            ("Case", "left", 1.2),
+            ("Priority", "left", 0.8),
+            ("Subject", "left", 2.8),
+            ("Opened", "left", 1.4),
+            ("Root cause so far", "left", 2.0),
+        ],
         "No root-cause analysis is pending.",
     );
     for problem in &m.incidents.problems {
@@ -65,7 +75,13 @@ pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
     let mut security = Table::new(
         "security_events",
         "Security events of the week",
-        &[("Raised", "left", 1.4), ("Source", "left", 1.0), ("Severity", "left", 0.8), ("Resource", "left", 2.6), ("Outcome", "left", 1.2)],
+        &[
+            ("Raised", "left", 1.4),
+            ("Source", "left", 1.0),
+            ("Severity", "left", 0.8),
+            ("Resource", "left", 2.6),
+            ("Outcome", "left", 1.2),
+        ],
         if m.alerts.status.available { "No security service raised an alert this week." } else { "No alert data for this week." },
     );
     for event in &m.alerts.security_events {
@@ -121,7 +137,11 @@ pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
 
 /// How long an incident has been open: minutes or hours (as MTTR is shown) up to two days, then days.
 fn open_for(minutes_open: f64) -> String {
-    if minutes_open < 2.0 * 24.0 * 60.0 { minutes(Some(minutes_open)) } else { plural((minutes_open / (24.0 * 60.0)) as u64, "day", "days") }
+    if minutes_open < 2.0 * 24.0 * 60.0 {
+        minutes(Some(minutes_open))
+    } else {
+        plural((minutes_open / (24.0 * 60.0)) as u64, "day", "days")
+    }
 }
 
 /// Where patching stands at the week's latest snapshot.
@@ -130,7 +150,10 @@ fn patching_sentence(m: &Metrics) -> String {
     if !p.status.available {
         return "No patching snapshot was delivered for this week.".to_owned();
     }
-    let critical = p.critical_overdue.filter(|overdue| *overdue > 0).map(|overdue| format!(" {} past the critical-patch deadline.", plural(overdue, "instance is", "instances are")));
+    let critical = p
+        .critical_overdue
+        .filter(|overdue| *overdue > 0)
+        .map(|overdue| format!(" {} past the critical-patch deadline.", plural(overdue, "instance is", "instances are")));
     format!(
         "{} of instances compliant at the latest snapshot ({}); {} missing, {} in a maintenance window.{}",
         pct(p.compliance_pct),
