@@ -391,8 +391,10 @@ impl Source for LocalSource {
             if dataset.spec().partition_column.is_none() {
                 continue;
             }
+            // A week can straddle two months: an account with data in either has data for it.
+            let months = YearMonth::of_date(period.first_day()).through(period.month());
             for (account, folder) in self.account_folders(dataset)? {
-                if folder.join(format!("month={}", period.month())).is_dir() {
+                if months.iter().any(|month| folder.join(format!("month={month}")).is_dir()) {
                     accounts.insert(account);
                 }
             }

@@ -414,7 +414,7 @@ impl AthenaSource {
     }
 
     /// The accounts with a `month=` partition of `month` in any dataset, from the S3 layout.
-    async fn discover_accounts(&self, location: &S3Uri, month: YearMonth) -> Result<Vec<AccountId>> {
+    async fn discover_accounts(&self, location: &S3Uri, months: &[YearMonth]) -> Result<Vec<AccountId>> {
         let mut found = BTreeSet::new();
         let mut candidates = BTreeSet::new();
         let partitioned: Vec<DatasetName> = DatasetName::ALL
@@ -432,7 +432,9 @@ impl AthenaSource {
                 candidates.insert((account, *dataset));
             }
         }
-        for (account, dataset) in candidates {
+        for ((account, dataset), month) in
+            candidates.into_iter().flat_map(|candidate| months.iter().map(move |month| (candidate.clone(), *month)))
+        {
             if found.contains(&account) {
                 continue;
             }
@@ -651,7 +653,9 @@ impl Source for AthenaSource {
                 reason: "--all-accounts over Athena lists the accounts of the dataset layout in S3: set it to the s3:// root the Glue tables' LOCATIONs are under, or pass --account".into(),
             });
         };
-        self.runtime.block_on(self.discover_accounts(location, period.month()))
+        // A week can straddle two months: an account with data in either has data for it.
+        let months = YearMonth::of_date(period.first_day()).through(period.month());
+        self.runtime.block_on(self.discover_accounts(location, &months))
     }
 
     fn prefetch(&self, accounts: &[AccountId], period: &ReportPeriod) -> Result<()> {
