@@ -18,7 +18,7 @@ fn report(month: &str) -> String {
     let out = scratch.path().join("out");
     let run = opsreport(&repo_root(), &["generate", "--month", month, "--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    pdf_text(&out.join(format!("043735371057/monthly/{month}/report.pdf")))
+    pdf_text(&out.join(format!("043735371057/{month}/report.pdf")))
 }
 
 #[test]

@@ -385,7 +385,7 @@ fn a_paged_fleet_run_writes_the_reports_of_the_local_source() {
 
     local_reports(&fixtures_root, &config_text, &local_out);
     for account in &accounts {
-        let folder = format!("{account}/monthly/{MONTH}");
+        let folder = format!("{account}/{MONTH}");
         let athena_metrics = comparable_metrics(&athena_out.join(&folder).join("metrics.json"));
         let local_metrics = comparable_metrics(&local_out.join(&folder).join("metrics.json"));
         assert_eq!(first_difference(&athena_metrics, &local_metrics, "$"), None, "{account}: metrics.json differs");
@@ -516,7 +516,7 @@ fn a_failed_query_or_a_passed_deadline_exits_3_with_nothing_written_and_a_rerun_
     assert_eq!(queued.0, 201);
     let run = run_one_account(&moto, &moto.endpoint(), work.path(), "");
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(work.path().join(format!("out/{account}/monthly/{MONTH}/manifest.json")).exists());
+    assert!(work.path().join(format!("out/{account}/{MONTH}/manifest.json")).exists());
 }
 
 /// A real export's own table through Athena (`[datasets.*] table`): moto plays the raw query's
@@ -687,7 +687,7 @@ fn a_prepared_run_queries_once_and_its_shards_only_read_their_batches() {
     let local_out = work.path().join("local");
     local_reports(&fixtures_root, &config_text, &local_out);
     for account in &accounts {
-        let folder = format!("{account}/monthly/{MONTH}");
+        let folder = format!("{account}/{MONTH}");
         let athena = comparable_metrics(&out.join(&folder).join("metrics.json"));
         let expected = comparable_metrics(&local_out.join(&folder).join("metrics.json"));
         assert_eq!(first_difference(&athena, &expected, "$"), None, "{account}: metrics.json differs");

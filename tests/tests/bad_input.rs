@@ -665,7 +665,7 @@ fn every_bad_input_fails_alone_with_its_code_a_message_that_says_what_to_do_and_
         if case.code == 2 && run.stderr.lines().filter(|line| line.starts_with("error: ")).count() == 0 {
             problems.push("no error line".into());
         }
-        let folder = scratch.path().join(format!("out/{ACCOUNT}/monthly/{MONTH}"));
+        let folder = scratch.path().join(format!("out/{ACCOUNT}/{MONTH}"));
         for name in ["report.pdf", "manifest.json"] {
             if folder.join(name).exists() {
                 problems.push(format!("{name} was written"));
@@ -709,7 +709,7 @@ fn recoverable_problems_are_counted_and_the_report_is_written() {
         let case = Case { name, setup, args: &[], replace_args: false, code: 0, messages: &[] };
         let (scratch, run) = run_case(&case);
         assert_eq!(run.code, 0, "{name}: {}", run.stderr);
-        let folder = scratch.path().join(format!("out/{ACCOUNT}/monthly/{MONTH}"));
+        let folder = scratch.path().join(format!("out/{ACCOUNT}/{MONTH}"));
         assert!(folder.join("manifest.json").exists(), "{name}: no manifest");
         let metrics: serde_json::Value = serde_json::from_slice(&std::fs::read(folder.join("metrics.json")).unwrap()).unwrap();
         let quality = metrics["data_quality"].as_array().or_else(|| metrics["data_quality"]["datasets"].as_array());
@@ -748,7 +748,7 @@ fn a_write_that_fails_part_way_leaves_no_truncated_file_and_no_manifest() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("cannot write the report for account 000000000001") && stderr.contains("too large"), "{stderr}");
-    let folder = root.join(format!("out/{ACCOUNT}/monthly/{MONTH}"));
+    let folder = root.join(format!("out/{ACCOUNT}/{MONTH}"));
     for name in ["report.pdf", "manifest.json"] {
         assert!(!folder.join(name).exists(), "{name} exists after a failed write");
     }

@@ -61,9 +61,7 @@ fn a_run_killed_part_way_leaves_no_truncated_file_and_the_next_run_completes() {
     loop {
         let complete = std::fs::read_dir(root.join("out"))
             .map(|entries| {
-                entries
-                    .filter(|entry| entry.as_ref().unwrap().path().join("monthly").join(MONTH).join("manifest.json").exists())
-                    .count()
+                entries.filter(|entry| entry.as_ref().unwrap().path().join(MONTH).join("manifest.json").exists()).count()
             })
             .unwrap_or(0);
         if complete >= 1 {
@@ -78,15 +76,14 @@ fn a_run_killed_part_way_leaves_no_truncated_file_and_the_next_run_completes() {
     child.wait().unwrap();
 
     let accounts: Vec<_> = std::fs::read_dir(root.join("data/incidents")).unwrap().collect();
-    let folders: Vec<_> =
-        std::fs::read_dir(root.join("out")).unwrap().map(|entry| entry.unwrap().path().join("monthly").join(MONTH)).collect();
+    let folders: Vec<_> = std::fs::read_dir(root.join("out")).unwrap().map(|entry| entry.unwrap().path().join(MONTH)).collect();
     let complete = folders.iter().filter(|folder| check_folder(folder)).count();
     assert!(complete >= 1 && complete < accounts.len(), "{complete} of {} complete after the kill", accounts.len());
 
     let again = opsreport(root, &args);
     assert_eq!(again.code, 0, "{}", again.stderr);
     for entry in std::fs::read_dir(root.join("out")).unwrap() {
-        let folder = entry.unwrap().path().join("monthly").join(MONTH);
+        let folder = entry.unwrap().path().join(MONTH);
         assert!(check_folder(&folder), "{} is incomplete after the re-run", folder.display());
         let leftovers: Vec<String> =
             tree_bytes(&folder).into_iter().map(|(name, _)| name).filter(|name| name.contains(".tmp-")).collect();

@@ -60,7 +60,7 @@ fn one_broken_account_fails_alone_and_the_fleet_is_byte_for_byte_reproducible() 
         assert!(run.stderr.lines().any(|line| line.trim_start().starts_with(stage)), "no {stage} row: {}", run.stderr);
     }
     for account in &accounts {
-        let manifest = root.join(format!("out-2-workers/{account}/monthly/{MONTH}/manifest.json"));
+        let manifest = root.join(format!("out-2-workers/{account}/{MONTH}/manifest.json"));
         assert_eq!(manifest.exists(), account != broken, "{account}: manifest.json");
     }
     assert!(!root.join(format!("out-2-workers/{broken}")).exists(), "nothing is written for the broken account");
@@ -135,9 +135,7 @@ fn manifest_times(out: &Path, accounts: &[String]) -> Vec<Option<std::time::Syst
     accounts
         .iter()
         .map(|account| {
-            std::fs::metadata(out.join(account).join("monthly").join(MONTH).join("manifest.json"))
-                .and_then(|meta| meta.modified())
-                .ok()
+            std::fs::metadata(out.join(account).join(MONTH).join("manifest.json")).and_then(|meta| meta.modified()).ok()
         })
         .collect()
 }

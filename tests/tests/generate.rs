@@ -51,7 +51,7 @@ fn the_demo_report_has_every_section_and_the_headline_numbers() {
     let run = opsreport(&repo_root(), &["generate", "--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.to_lowercase().contains("warning"), "typst warnings: {}", run.stderr);
-    let folder = out.join("043735371057").join("monthly").join("2026-10");
+    let folder = out.join("043735371057").join("2026-10");
     for file in [
         "report.pdf",
         "metrics.json",
@@ -138,7 +138,7 @@ fn the_same_inputs_give_the_same_bytes_and_a2b_is_available() {
         let out = scratch.path().join(name);
         let run = opsreport(&repo_root(), &["generate", "--out", out.to_str().unwrap(), "--generated-on", "2026-11-02"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        let folder = out.join("043735371057/monthly/2026-10");
+        let folder = out.join("043735371057/2026-10");
         pdfs.push((std::fs::read(folder.join("report.pdf")).unwrap(), std::fs::read(folder.join("manifest.json")).unwrap()));
     }
     assert!(pdfs[0].0 == pdfs[1].0, "report.pdf differs between two runs");
@@ -146,7 +146,7 @@ fn the_same_inputs_give_the_same_bytes_and_a2b_is_available() {
     let out = scratch.path().join("archive");
     let run = opsreport(&repo_root(), &["generate", "--out", out.to_str().unwrap(), "--pdf-standard", "a-2b"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let path = out.join("043735371057/monthly/2026-10/report.pdf");
+    let path = out.join("043735371057/2026-10/report.pdf");
     let check = pdf_tool("qpdf", &["--check", path.to_str().unwrap()]);
     assert!(check.contains("No syntax or stream encoding errors"), "{check}");
     let pdf = std::fs::read(&path).unwrap();
@@ -163,7 +163,7 @@ fn notes_and_data_print_literally() {
         &["generate", "--source", "fixtures/handmade", "--month", "2026-10", "--out", out.to_str().unwrap()],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let text = squash(&pdf_text(&out.join("000000000001/monthly/2026-10/report.pdf")));
+    let text = squash(&pdf_text(&out.join("000000000001/2026-10/report.pdf")));
     for literal in [
         "Sandbox *bold* _under_ $math$ [link] \\ <tag> @ref `code`",
         "#import \"/etc/passwd\": #read(\"x\") stays text",
@@ -184,7 +184,7 @@ fn a_month_without_data_says_so() {
         &["generate", "--source", "fixtures/handmade", "--month", "2026-11", "--out", out.to_str().unwrap()],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let text = squash(&pdf_text(&out.join("000000000001/monthly/2026-11/report.pdf")));
+    let text = squash(&pdf_text(&out.join("000000000001/2026-11/report.pdf")));
     assert!(text.matches("No data for this period.").count() >= 8, "{text}");
     assert!(text.contains("No alert data was delivered for November 2026"), "the reason is printed in the customer's words");
 }
@@ -245,7 +245,7 @@ fn the_template_compiles_with_the_official_cli() {
     let out = scratch.path().join("out");
     let run = opsreport(&repo_root(), &["generate", "--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let ours = squash(&pdf_text(&out.join("043735371057/monthly/2026-10/report.pdf")));
+    let ours = squash(&pdf_text(&out.join("043735371057/2026-10/report.pdf")));
     let theirs = squash(&pdf_text(&pdf));
     assert_eq!(ours, theirs, "the official CLI lays out a different report");
     // The deck of the same data compiles with the official CLI too, to the same slides.
@@ -260,7 +260,7 @@ fn the_template_compiles_with_the_official_cli() {
     assert!(output.status.success(), "typst compile slides.typ failed: {}", String::from_utf8_lossy(&output.stderr));
     let run = opsreport(&repo_root(), &["generate", "--format", "slides", "--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let ours = squash(&pdf_text(&out.join("043735371057/monthly/2026-10/slides.pdf")));
+    let ours = squash(&pdf_text(&out.join("043735371057/2026-10/report.pdf")));
     assert_eq!(ours, squash(&pdf_text(&deck)), "the official CLI lays out a different deck");
 }
 
@@ -271,7 +271,7 @@ fn every_page_but_the_cover_is_numbered_in_its_footer() {
     let out = scratch.path().join("out");
     let run = opsreport(&repo_root(), &["generate", "--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let pdf = out.join("043735371057/monthly/2026-10/report.pdf");
+    let pdf = out.join("043735371057/2026-10/report.pdf");
     let total = pages(&pdf);
     assert!(total > 10, "{total} pages");
     for page in 1..=total {
@@ -302,7 +302,7 @@ fn a_branding_logo_is_embedded_and_a_missing_one_is_named() {
     let run = opsreport(&repo_root(), &["--config", config.to_str().unwrap(), "generate", "--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
-    let text = squash(&pdf_text(&out.join("043735371057/monthly/2026-10/report.pdf")));
+    let text = squash(&pdf_text(&out.join("043735371057/2026-10/report.pdf")));
     assert!(text.contains("ACME CLOUD OPERATIONS") || text.contains("Acme Cloud Operations"), "provider name from the branding");
 
     std::fs::write(&config, "[branding]\nlogo = \"/no/such/logo.svg\"\n").unwrap();

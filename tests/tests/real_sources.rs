@@ -186,7 +186,7 @@ fn shared_exports_keep_other_tenants_out_and_bad_text_writes_nothing() {
     for part in ["patch_details", "line 1", "`noncompliant_total`", "\"many"] {
         assert!(run.stderr.contains(part), "{part} in {}", run.stderr);
     }
-    assert!(!root.join("bad").join(&accounts[0]).join("monthly").join(MONTH).join("report.pdf").exists());
+    assert!(!root.join("bad").join(&accounts[0]).join(MONTH).join("report.pdf").exists());
 }
 
 /// Every file below `folder`, relative to it.

@@ -52,7 +52,7 @@ fn generate(root: &Path, extra: &[&str]) -> Run {
 }
 
 fn report_folder(root: &Path) -> PathBuf {
-    root.join(format!("out/{ACCOUNT}/monthly/{MONTH}"))
+    root.join(format!("out/{ACCOUNT}/{MONTH}"))
 }
 
 fn metrics(root: &Path) -> serde_json::Value {

@@ -147,7 +147,7 @@ fn quarterly_review_figures_are_the_quarters_and_compare_with_the_previous_quart
 #[test]
 fn monthly_material_opens_with_the_agenda_and_closes_with_actions_and_the_next_meeting() {
     let scratch = tempfile::tempdir().unwrap();
-    let folder = generate(scratch.path(), &["--month", "2026-10"], "monthly/2026-10");
+    let folder = generate(scratch.path(), &["--month", "2026-10"], "2026-10");
     let document = text(&folder.join("report.pdf"));
     let position = |needle: &str| document.find(needle).unwrap_or_else(|| panic!("no {needle:?}"));
     assert!(position("Agenda") < position("Summary and insights"));
@@ -195,7 +195,8 @@ fn slides_never_spill_over_however_long_the_notes() {
         ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let slides = out.join(format!("{ACCOUNT}/weekly/2026-W43/slides.pdf"));
+    // Asked alone, the deck is the report: `report.pdf`.
+    let slides = out.join(format!("{ACCOUNT}/weekly/2026-W43/report.pdf"));
     let text = text(&slides);
     assert!(text.contains("more items in the document") && text.contains("more in the document"), "what does not fit is said");
     // Every page is a slide: its title's slide count equals the page count (the template fails
@@ -205,7 +206,7 @@ fn slides_never_spill_over_however_long_the_notes() {
     let run =
         opsreport(&repo_root(), &["generate", "--week", "2026-W43", "--format", "slides", "--out", short.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(pages, page_info(&short.join(format!("{ACCOUNT}/weekly/2026-W43/slides.pdf"))).0);
+    assert_eq!(pages, page_info(&short.join(format!("{ACCOUNT}/weekly/2026-W43/report.pdf"))).0);
 }
 
 #[test]

@@ -76,9 +76,9 @@ fn reports() -> &'static [(String, PathBuf)] {
             let scratch = tempfile::tempdir().unwrap();
             let mut made = Vec::new();
             for (name, extra, folder) in [
-                ("October, UTC", &["--month", "2026-10"][..], "monthly/2026-10"),
-                ("October, New York", &["--month", "2026-10", "--timezone", "America/New_York"][..], "monthly/2026-10"),
-                ("November, no data", &["--month", "2026-11"][..], "monthly/2026-11"),
+                ("October, UTC", &["--month", "2026-10"][..], "2026-10"),
+                ("October, New York", &["--month", "2026-10", "--timezone", "America/New_York"][..], "2026-10"),
+                ("November, no data", &["--month", "2026-11"][..], "2026-11"),
                 ("Week 43", &["--week", "2026-W43"][..], "weekly/2026-W43"),
                 ("Q3, Tokyo", &["--quarter", "2026-Q3", "--timezone", "Asia/Tokyo"][..], "quarterly/2026-Q3"),
             ] {
@@ -235,7 +235,7 @@ fn operations_on_demand_is_shown_in_money_where_a_rate_is_configured() {
     let out = scratch.path().join("out");
     let run = opsreport(&repo_root(), &["generate", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let text: String = pages(&out.join("043735371057/monthly/2026-10/report.pdf"))
+    let text: String = pages(&out.join("043735371057/2026-10/report.pdf"))
         .iter()
         .flat_map(|page| page.words.iter().map(|word| word.text.clone()))
         .collect::<Vec<_>>()

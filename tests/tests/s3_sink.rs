@@ -23,12 +23,12 @@ fn a_report_tree_is_uploaded_with_its_manifest() {
         // Twice: a re-run replaces the folder cleanly.
         let run = run_generate(&moto, "s3://reports/monthly/");
         assert_eq!(run.code, 0, "{}", run.stderr);
-        assert!(run.stderr.contains("s3://reports/monthly/043735371057/monthly/2026-10"), "{}", run.stderr);
+        assert!(run.stderr.contains("s3://reports/monthly/043735371057/2026-10"), "{}", run.stderr);
         let (_, after) = run.stderr.split_once("link valid for 7 days: ").unwrap_or_else(|| panic!("no link: {}", run.stderr));
         link = after.split_whitespace().next().unwrap().to_owned();
     }
     // The link is a presigned GET of the PDF, valid for seven days, that needs no credentials.
-    assert!(link.contains("/reports/monthly/043735371057/monthly/2026-10/report.pdf?"), "{link}");
+    assert!(link.contains("/reports/monthly/043735371057/2026-10/report.pdf?"), "{link}");
     assert!(link.contains("X-Amz-Expires=604800") && link.contains("X-Amz-Signature="), "{link}");
     let path = &link[link.find("/reports/").unwrap()..];
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", moto.port)).unwrap();
@@ -37,14 +37,14 @@ fn a_report_tree_is_uploaded_with_its_manifest() {
     stream.read_to_end(&mut response).unwrap();
     assert!(response.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&response[..200.min(response.len())]));
     assert!(response.windows(5).any(|window| window == b"%PDF-"), "the link gives the PDF");
-    let (status, manifest) = moto.http("GET", "/reports/monthly/043735371057/monthly/2026-10/manifest.json");
+    let (status, manifest) = moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json");
     assert_eq!(status, 200);
     let manifest: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
     let files = manifest["files"].as_array().unwrap();
     assert!(files.iter().any(|file| file["path"] == "report.pdf") && files.len() >= 10);
     for file in files {
         let path = file["path"].as_str().unwrap();
-        let (status, bytes) = moto.http("GET", &format!("/reports/monthly/043735371057/monthly/2026-10/{path}"));
+        let (status, bytes) = moto.http("GET", &format!("/reports/monthly/043735371057/2026-10/{path}"));
         assert_eq!(status, 200, "{path}");
         let digest: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(file["sha256"].as_str().unwrap(), digest, "{path}");
@@ -56,8 +56,8 @@ fn a_missing_bucket_fails_with_exit_3_and_no_manifest() {
     let moto = Moto::start();
     let run = run_generate(&moto, "s3://no-such-bucket/monthly");
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.stderr.contains("s3://no-such-bucket/monthly/043735371057/monthly/2026-10/"), "{}", run.stderr);
-    assert_ne!(moto.http("GET", "/no-such-bucket/monthly/043735371057/monthly/2026-10/manifest.json").0, 200);
+    assert!(run.stderr.contains("s3://no-such-bucket/monthly/043735371057/2026-10/"), "{}", run.stderr);
+    assert_ne!(moto.http("GET", "/no-such-bucket/monthly/043735371057/2026-10/manifest.json").0, 200);
 }
 
 #[test]
@@ -85,37 +85,33 @@ fn an_upload_that_fails_part_way_exits_3_without_a_manifest_and_a_rerun_complete
     let run = opsreport_with_env(&repo_root(), &["generate", "--out", "s3://reports/monthly"], &pairs);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(proxy.injected() >= 1);
-    assert!(run.stderr.contains("s3://reports/monthly/043735371057/monthly/2026-10/metrics.json"), "{}", run.stderr);
+    assert!(run.stderr.contains("s3://reports/monthly/043735371057/2026-10/metrics.json"), "{}", run.stderr);
     assert!(run.stderr.contains("AccessDenied") && run.stderr.contains("check the bucket"), "{}", run.stderr);
-    assert_eq!(moto.http("GET", "/reports/monthly/043735371057/monthly/2026-10/report.pdf").0, 200, "the upload got part-way");
-    assert_ne!(
-        moto.http("GET", "/reports/monthly/043735371057/monthly/2026-10/manifest.json").0,
-        200,
-        "no manifest after a failure"
-    );
+    assert_eq!(moto.http("GET", "/reports/monthly/043735371057/2026-10/report.pdf").0, 200, "the upload got part-way");
+    assert_ne!(moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json").0, 200, "no manifest after a failure");
 
     let again = run_generate(&moto, "s3://reports/monthly");
     assert_eq!(again.code, 0, "{}", again.stderr);
-    assert_eq!(moto.http("GET", "/reports/monthly/043735371057/monthly/2026-10/manifest.json").0, 200);
+    assert_eq!(moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json").0, 200);
 }
 
 #[test]
 fn a_run_waits_for_another_runs_lock_on_the_report_folder_and_releases_its_own() {
     let moto = Moto::start();
     assert_eq!(moto.http("PUT", "/reports").0, 200, "create the bucket");
-    let lock = "/reports/monthly/043735371057/monthly/2026-10/.opsreport.lock";
+    let lock = "/reports/monthly/043735371057/2026-10/.opsreport.lock";
     // Another run holds the folder.
     assert_eq!(moto.http_with_body("PUT", lock, "text/plain", b"another run").0, 200);
     let started = std::time::Instant::now();
     let run = std::thread::scope(|scope| {
         let run = scope.spawn(|| run_generate(&moto, "s3://reports/monthly/"));
         std::thread::sleep(std::time::Duration::from_secs(3));
-        assert_ne!(moto.http("GET", "/reports/monthly/043735371057/monthly/2026-10/manifest.json").0, 200, "it waited");
+        assert_ne!(moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json").0, 200, "it waited");
         assert_eq!(moto.http("DELETE", lock).0, 204, "the other run is done");
         run.join().unwrap()
     });
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(started.elapsed() >= std::time::Duration::from_secs(3));
-    assert_eq!(moto.http("GET", "/reports/monthly/043735371057/monthly/2026-10/manifest.json").0, 200);
+    assert_eq!(moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json").0, 200);
     assert_eq!(moto.http("GET", lock).0, 404, "the lock is released");
 }

@@ -74,7 +74,7 @@ fn names_in_seven_scripts_print_as_letters_and_no_glyph_is_missing() {
     let run = opsreport(scratch.path(), &[&args[..], &["--out", out.to_str().unwrap()]].concat());
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("empty boxes"), "every character has a glyph: {}", run.stderr);
-    let text = pdf_text(&out.join("043735371057/monthly/2026-10/report.pdf"));
+    let text = pdf_text(&out.join("043735371057/2026-10/report.pdf"));
     for name in [CUSTOMER, ISSUE].iter().chain(CONTACTS) {
         assert!(text.contains(&squashed(name)), "{name} is in the PDF's text");
     }

@@ -69,7 +69,7 @@ fn every_report_holds_only_its_own_accounts_data_and_hostile_text_prints_literal
         opsreport(root, &["generate", "--source", "data", "--all-accounts", "--month", MONTH, "--out", "out", "--jobs", "3"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for account in &accounts {
-        let folder = root.join(format!("out/{account}/monthly/{MONTH}"));
+        let folder = root.join(format!("out/{account}/{MONTH}"));
         let pdf = pdf_text(&folder.join("report.pdf"));
         let mut machine_readable = String::new();
         for (name, bytes) in tree_bytes(&folder) {

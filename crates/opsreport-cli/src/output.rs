@@ -128,9 +128,16 @@ fn lock_account(folder: &Path) -> std::io::Result<fs::File> {
     Ok(file)
 }
 
-/// The folder of a report under the output root: `<account>/<kind>/<period>`.
+/// The folders of a report inside its account's folder: a monthly report's month (`2026-10`),
+/// as ever; a weekly or quarterly report's kind and period (`weekly/2026-W44`).
+fn period_folders<'a>(kind: &'a str, period: &'a str) -> Vec<&'a str> {
+    if kind == "monthly" { vec![period] } else { vec![kind, period] }
+}
+
+/// The folder of a report under the output root: `<account>/<YYYY-MM>` for a monthly report,
+/// `<account>/<kind>/<period>` for the others.
 pub fn report_folder(account: &str, kind: &str, period: &str) -> String {
-    format!("{account}/{kind}/{period}")
+    std::iter::once(account).chain(period_folders(kind, period)).collect::<Vec<_>>().join("/")
 }
 
 /// Whether a manifest's bytes describe a complete report of `account`, `kind` and `period` made
@@ -176,7 +183,7 @@ pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile])
     fs::create_dir_all(out)?;
     let account = own_folder(out, &[identity.account_id])?;
     let _lock = lock_account(&account)?;
-    let folder = own_folder(&account, &[identity.kind, identity.period])?;
+    let folder = own_folder(&account, &period_folders(identity.kind, identity.period))?;
     if fs::symlink_metadata(folder.join("tables")).is_ok_and(|metadata| !metadata.is_dir()) {
         // A link or a file: refused before anything is replaced.
         own_folder(&folder, &["tables"])?;
@@ -325,7 +332,8 @@ mod tests {
             OutputFile { path: "tables/a.csv".into(), bytes: b"x\n".to_vec() },
         ];
         let folder = write_report(out.path(), &identity, &files).unwrap();
-        assert_eq!(folder, out.path().join("000000000001/monthly/2026-10"));
+        assert_eq!(folder, out.path().join("000000000001/2026-10"));
+        assert_eq!(report_folder("000000000001", "weekly", "2026-W44"), "000000000001/weekly/2026-W44");
         let manifest: serde_json::Value = serde_json::from_slice(&fs::read(folder.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["files"][0]["path"], "report.pdf");
         assert_eq!(manifest["files"][0]["sha256"], hex(&Sha256::digest(b"%PDF")));

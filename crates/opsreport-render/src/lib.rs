@@ -65,7 +65,8 @@ pub enum Layout {
 }
 
 impl Layout {
-    /// The PDF's file name in the report folder.
+    /// The PDF's file name in a report folder that holds both layouts (alone, either is
+    /// `report.pdf`).
     pub fn file_name(self) -> &'static str {
         match self {
             Layout::Document => "report.pdf",

@@ -104,7 +104,8 @@ pub struct GenerateArgs {
     /// PDF flavour.
     #[arg(long, env = "OPSREPORT_PDF_STANDARD", value_enum, default_value = "none")]
     pdf_standard: PdfStandardFlag,
-    /// `document` (A4, `report.pdf`), `slides` (16:9 deck, `slides.pdf`), or both: `document,slides`.
+    /// `document` (A4) or `slides` (16:9 deck), written as `report.pdf`; or both,
+    /// `document,slides`: the document as `report.pdf` and the deck as `slides.pdf`.
     #[arg(long, env = "OPSREPORT_FORMAT", value_enum, value_delimiter = ',', default_value = "document")]
     format: Vec<FormatFlag>,
     /// Reports made at once (worker threads; each holds one account's data). Default: one per core, plus one.
@@ -814,7 +815,10 @@ fn render_formats(
         out.timings.charts += rendered.timings.charts;
         out.timings.compile += rendered.timings.compile;
         out.timings.export += rendered.timings.export;
-        out.pdfs.push((layout.file_name(), rendered.pdf));
+        // One format is the report (`report.pdf`, whichever it is); with both, the deck is
+        // `slides.pdf` beside the document.
+        let name = if plan.formats.len() == 1 { "report.pdf" } else { layout.file_name() };
+        out.pdfs.push((name, rendered.pdf));
     }
     Ok(out)
 }
