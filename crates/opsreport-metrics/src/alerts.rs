@@ -23,7 +23,9 @@ pub fn compute(frames: &Frames) -> Result<AlertMetrics> {
     let alerts = alerts.cache();
     let period = frames.period;
     // The month's rows, filtered once for the three breakdowns.
-    let current = materialize(alerts.clone().filter(in_period("created_at", &period)), SECTION)?;
+    // The period's rows, with the columns the breakdowns and the security events read.
+    let columns = ["outcome", "severity", "source", "alert_id", "resource_id", "created_at"].map(col);
+    let current = materialize(alerts.clone().filter(in_period("created_at", &period)).select(columns), SECTION)?;
     let security_events = security_events(current.clone())?;
     let by_outcome = counts_by(current.clone(), "outcome", "Other", SECTION)?;
     let total: u64 = by_outcome.values().sum();
