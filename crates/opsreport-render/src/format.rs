@@ -221,6 +221,17 @@ pub fn axis_month(month: &str) -> String {
     }
 }
 
+/// A period's label as a table cell: `Oct 2026`, `W43 2026`, `Q3 2026`.
+pub fn short_period(label: &str) -> String {
+    match opsreport_model::period::parse_label(label) {
+        Ok((opsreport_model::PeriodKind::Weekly, monday)) => {
+            format!("W{} {}", monday.iso_week().week(), monday.iso_week().year())
+        }
+        Ok((opsreport_model::PeriodKind::Quarterly, first_day)) => format!("{} {}", &label[5..], first_day.year()),
+        _ => table_month(label),
+    }
+}
+
 /// The label of the period after `label` (of the same kind): `2026-W44` → `2026-W45`.
 pub fn next_period(label: &str) -> String {
     opsreport_model::ReportPeriod::from_label(label, chrono_tz::Tz::UTC)
@@ -345,6 +356,13 @@ mod tests {
         assert_eq!(timestamp_in("2026-10-05T14:15:00Z", "UTC"), "2026-10-05 14:15 UTC");
         assert_eq!(timestamp_in("2026-10-05T14:15:00Z", "Asia/Tokyo"), "2026-10-05 23:15 JST");
         assert_eq!(points_change(Some(95.0), Some(93.0)), "+2.0 pts vs last month");
+        assert_eq!(
+            [short_period("2026-10"), short_period("2026-W43"), short_period("2026-Q3")],
+            ["Oct 2026", "W43 2026", "Q3 2026"]
+        );
+        assert_eq!(period_label("2026-W01"), "Week 1 · 29 Dec – 4 Jan 2026");
+        assert_eq!(period_label("2026-Q4"), "Q4 2026 · October – December");
+        assert_eq!(axis_month("2026-W43"), "19 Oct");
         assert_eq!(relative_change(Some(90.0), Some(100.0)), "−10.0% vs last month");
         assert_eq!(relative_change(Some(1.0), None), "no comparison");
     }

@@ -105,12 +105,16 @@ struct ActionView {
 fn action_view(item: &ActionItem, today: NaiveDate) -> ActionView {
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let date = |value: &Option<String>| value.as_deref().and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok());
-    let first_month =
-        item.first_noted.as_deref().and_then(|month| NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok());
-    let raised_on = date(&item.raised).or(first_month);
+    // The first day of the period whose notes first hold the item (a month, a week, a quarter).
+    let first_noted = item
+        .first_noted
+        .as_deref()
+        .and_then(|label| opsreport_model::period::parse_label(label).ok())
+        .map(|(_, first_day)| first_day);
+    let raised_on = date(&item.raised).or(first_noted);
     let raised = match (&item.raised, &item.first_noted) {
         (Some(raised), _) => raised.clone(),
-        (None, Some(month)) => crate::format::table_month(month),
+        (None, Some(label)) => crate::format::short_period(label),
         (None, None) => String::new(),
     };
     let closed = opsreport_model::memory::is_closed(item);
