@@ -34,10 +34,7 @@ impl FromStr for MonthChoice {
 impl MonthChoice {
     /// The report period in `zone`.
     pub fn period(self, zone: Tz) -> ReportPeriod {
-        match self {
-            MonthChoice::Month(month) => ReportPeriod::new(month, zone),
-            MonthChoice::Previous => ReportPeriod::previous_full_month(Utc::now(), zone),
-        }
+        PeriodChoice::from(self).period(zone)
     }
 }
 

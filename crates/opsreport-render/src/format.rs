@@ -155,15 +155,6 @@ pub fn month_label(month: &str) -> String {
         .unwrap_or_else(|_| month.to_owned())
 }
 
-/// The month after `2026-10`: `2026-11` (a text that is not a month stays as it is).
-pub fn next_month(month: &str) -> String {
-    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .ok()
-        .and_then(|date| date.checked_add_months(chrono::Months::new(1)))
-        .map(|date| date.format("%Y-%m").to_string())
-        .unwrap_or_else(|| month.to_owned())
-}
-
 /// `2026-10` as `Oct 26`.
 pub fn short_month(month: &str) -> String {
     NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")

@@ -149,7 +149,7 @@ fn scorecard(cx: &Context) -> Table {
 
 /// The sum of the three months of a quarter within six trend values (`first` 0: the previous
 /// quarter, 3: this one); unknown when any month is.
-fn quarter_sum(values: &[Option<f64>], first: usize) -> Option<f64> {
+pub(super) fn quarter_sum(values: &[Option<f64>], first: usize) -> Option<f64> {
     let months = values.get(first..first + 3)?;
     months.iter().copied().sum::<Option<f64>>()
 }

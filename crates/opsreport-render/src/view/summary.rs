@@ -83,7 +83,7 @@ fn tiles(cx: &Context) -> Vec<Tile> {
     let quarterly = m.kind == "quarterly";
     let previous_count = |values: Vec<Option<f64>>| -> Option<f64> {
         if quarterly {
-            (values.len() == 6).then(|| values[..3].iter().copied().sum::<Option<f64>>()).flatten()
+            super::quarterly::quarter_sum(&values, 0)
         } else {
             values.len().checked_sub(2).and_then(|index| values[index])
         }
