@@ -50,6 +50,16 @@ pub enum KindFlag {
     Quarterly,
 }
 
+impl From<PeriodKind> for KindFlag {
+    fn from(kind: PeriodKind) -> Self {
+        match kind {
+            PeriodKind::Weekly => KindFlag::Weekly,
+            PeriodKind::Monthly => KindFlag::Monthly,
+            PeriodKind::Quarterly => KindFlag::Quarterly,
+        }
+    }
+}
+
 impl From<KindFlag> for PeriodKind {
     fn from(flag: KindFlag) -> Self {
         match flag {

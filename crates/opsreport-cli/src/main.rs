@@ -11,6 +11,7 @@
 mod aws;
 mod choice;
 mod commands;
+mod console;
 mod failure;
 mod fleet;
 mod logging;
@@ -62,6 +63,8 @@ enum Command {
     Fixtures(commands::fixtures::FixturesArgs),
     /// Measure speed and memory per stage on generated data (run a release build from the repository root).
     Bench(commands::bench::BenchArgs),
+    /// The web console: see reports, edit notes, regenerate, preview and send (see docs/console.md).
+    Serve(console::ServeArgs),
     /// Work with the report template (export it with one report's inputs for the typst CLI).
     Template(commands::template::TemplateArgs),
 }
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         Command::Metrics(args) => commands::metrics::run(&config, args),
         Command::Fixtures(args) => commands::fixtures::run(args),
         Command::Bench(args) => commands::bench::run(&config, args),
+        Command::Serve(args) => console::run(&config, args),
     });
     match result {
         Ok(code) => ExitCode::from(code),

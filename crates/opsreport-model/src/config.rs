@@ -61,6 +61,10 @@ pub struct Config {
     /// configuration without it fingerprints as before.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub datasets: BTreeMap<String, DatasetSource>,
+    /// The web console (`opsreport serve`). Never part of a report's fingerprint: it changes no
+    /// report.
+    #[serde(skip_serializing)]
+    pub console: crate::console::ConsoleSettings,
 }
 
 /// `[incidents]`.
@@ -410,6 +414,12 @@ impl Config {
                 self.storage.near_capacity_ratio.to_string(),
                 "a ratio greater than 0 and at most 1",
             ));
+        }
+        if !(1..=64).contains(&self.console.workers) {
+            return Err(out_of_range("console.workers", self.console.workers.to_string(), "1 to 64 reports at once"));
+        }
+        if !(1..=crate::console::LINK_HOURS_MAX).contains(&self.console.send.link_hours) {
+            return Err(out_of_range("console.send.link_hours", self.console.send.link_hours.to_string(), "1 to 168 hours"));
         }
         if self.incidents.recurring_min_count < 2 {
             return Err(out_of_range(

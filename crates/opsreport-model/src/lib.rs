@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod config;
+pub mod console;
 pub mod contract;
 pub mod format;
 pub mod input;

@@ -87,7 +87,7 @@ pub fn is_closed(item: &ActionItem) -> bool {
 
 /// The identity of an action item across months: its `id` when it has one, else its title
 /// without case or repeated spaces.
-fn identity(item: &ActionItem) -> String {
+pub fn identity(item: &ActionItem) -> String {
     match &item.id {
         Some(id) => format!("id:{}", id.trim()),
         None => format!("title:{}", item.title.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()),

@@ -96,6 +96,8 @@ pub struct Attendee {
     pub organisation: Option<String>,
     /// Whether they attended (unset: not recorded yet).
     pub attended: Option<bool>,
+    /// E-mail address: the console sends the period's material to the attendees that have one.
+    pub email: Option<String>,
 }
 
 /// An improvement initiative.

@@ -10,6 +10,7 @@ pub mod chart;
 pub mod charts;
 pub mod fonts;
 pub mod format;
+pub mod preview;
 pub mod text;
 pub mod view;
 pub mod world;

@@ -320,6 +320,63 @@ pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcom
     Ok(exit_code(&summary, count))
 }
 
+/// One account's report of one period, asked for by the console's Regenerate.
+pub struct OneReport {
+    /// Where the data is.
+    pub source: SourceChoice,
+    /// The account.
+    pub account: AccountId,
+    /// The period (its kind, and its first day in the report time zone).
+    pub period: ReportPeriod,
+    /// Output folder, or `s3://bucket/prefix`.
+    pub out: String,
+    /// The layouts to write.
+    pub formats: Vec<FormatFlag>,
+}
+
+/// How a regenerated report turned out: written (with a note when the account had no data in
+/// the period, which its report says), or the failure's message.
+pub type OneOutcome = Result<Option<String>, String>;
+
+/// Writes one account's report of one period with the pipeline of a `generate` run (the same
+/// reading, metrics, layout and atomic writing), for the console.
+pub fn one_report(config: &Config, request: OneReport) -> OneOutcome {
+    let kind = request.period.kind();
+    let first_day = request.period.first_day();
+    let selection = Selection {
+        source: Some(request.source),
+        accounts: vec![request.account.to_string()],
+        all_accounts: false,
+        kind: Some(kind.into()),
+        month: (kind == PeriodKind::Monthly).then(|| MonthChoice::Month(request.period.month())),
+        week: (kind == PeriodKind::Weekly).then_some(PeriodChoice::Starting(kind, first_day)),
+        quarter: (kind == PeriodKind::Quarterly).then_some(PeriodChoice::Starting(kind, first_day)),
+        event: None,
+        timezone: None,
+        shard: None,
+        generated_on: None,
+    };
+    let args = GenerateArgs {
+        selection,
+        out: request.out,
+        pdf_standard: PdfStandardFlag::None,
+        format: request.formats,
+        jobs: NonZeroUsize::new(1),
+        resume: false,
+        prepare: false,
+    };
+    let described = |failure: Failure| format!("{:#}", failure.error);
+    let resolved = resolve(config, &args.selection).map_err(described)?;
+    let plan = plan(config, &args, &resolved).map_err(described)?;
+    opsreport_render::warm_up();
+    let (results, read_ahead) = run_fleet(config, &resolved, &plan, LogFormat::Human).map_err(described)?;
+    let summary = summarize(&resolved, &plan, read_ahead, results);
+    if let Some(failed) = summary.failed.first() {
+        return Err(failed.message.clone());
+    }
+    Ok((!summary.no_data.is_empty()).then(|| format!("the account has no data for {}", resolved.period.label())))
+}
+
 /// `--prepare`: the fleet's queries, once, their results left for the shards of this run.
 fn prepare(config: &Config, args: &GenerateArgs, resolved: &Resolved) -> Outcome {
     if !resolved.remote || !args.selection.all_accounts || args.selection.shard.is_some() {

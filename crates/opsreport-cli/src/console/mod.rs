@@ -1,0 +1,228 @@
+//! `opsreport serve`: the console where service delivery managers see their accounts' reports,
+//! write the notes no data source has, regenerate a report, look at it, and send it.
+//!
+//! Server-rendered pages (axum, askama templates that escape every value), no JavaScript. Who
+//! the user is comes from the load balancer's signed token (`auth`), what they may see from
+//! `[console]` (`access`); every request for an account is checked before anything of it is
+//! read. Forms carry a CSRF token bound to the user (`secret`); every response carries a strict
+//! Content-Security-Policy. Reports and notes live where the batch job keeps them, in a folder
+//! or in S3 (`store`); a notes save is a conditional write.
+
+mod access;
+mod auth;
+mod jobs;
+mod notes_form;
+mod pages;
+mod reports;
+mod secret;
+mod send;
+mod store;
+mod views;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use clap::Args;
+use opsreport_extract::s3::S3Uri;
+use opsreport_model::Config;
+use opsreport_model::console::ConsoleSettings;
+
+use self::access::Access;
+use self::auth::{AlbVerifier, User};
+use self::jobs::Jobs;
+use self::secret::Secret;
+use self::store::Store;
+use crate::choice::SourceChoice;
+use crate::failure::{Failure, Outcome};
+
+/// Flags of `opsreport serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Default: `[console] listen` (127.0.0.1:8080).
+    #[arg(long, env = "OPSREPORT_CONSOLE_LISTEN", value_name = "ADDRESS:PORT")]
+    listen: Option<String>,
+    /// Run as this user without a load balancer (local use: only on a loopback address). With
+    /// no `[console] users` or `groups`, the user sees every account.
+    #[arg(long, env = "OPSREPORT_CONSOLE_DEV_USER", value_name = "EMAIL")]
+    dev_user: Option<String>,
+    /// Dataset root folder (notes in `<DIR>/notes/`), or `athena`. Default: `[console] source`.
+    #[arg(long, env = "OPSREPORT_SOURCE", value_name = "DIR|athena")]
+    source: Option<String>,
+    /// Where reports are: a folder or `s3://bucket/prefix`. Default: `[console] reports`.
+    #[arg(long, env = "OPSREPORT_OUT", value_name = "DIR|s3://BUCKET/PREFIX")]
+    out: Option<String>,
+}
+
+/// How users are known.
+pub enum Identity {
+    /// One local user (`--dev-user`).
+    Dev(User),
+    /// The load balancer's tokens.
+    Alb(AlbVerifier),
+}
+
+/// Everything a request handler needs.
+pub struct Console {
+    /// `[console]`.
+    pub settings: ConsoleSettings,
+    /// Who the user is.
+    pub identity: Identity,
+    /// What they may see.
+    pub access: Access,
+    /// Signs forms and links.
+    pub secret: Secret,
+    /// Where reports are.
+    pub reports: Store,
+    /// Where notes are (`<id>/<period>.toml`).
+    pub notes: Store,
+    /// The data source (for regenerating and for finding accounts).
+    pub source: SourceChoice,
+    /// The regenerate pool.
+    pub jobs: Jobs,
+    /// The report time zone.
+    pub zone: chrono_tz::Tz,
+    /// Amazon SES, when sending is configured.
+    pub ses: Option<aws_sdk_sesv2::Client>,
+}
+
+/// Runs the console until it is stopped.
+pub fn run(config: &Config, args: ServeArgs) -> Outcome {
+    let settings = config.console.clone();
+    let listen = args.listen.as_deref().unwrap_or(&settings.listen);
+    let address = SocketAddr::from_str(listen)
+        .map_err(|_| Failure::bad_input(anyhow::anyhow!("--listen {listen:?} is not an address and port (127.0.0.1:8080)")))?;
+    let identity = identity(&settings, config, args.dev_user.as_deref(), address)?;
+    let source = SourceChoice::from_str(args.source.as_deref().unwrap_or(&settings.source)).map_err(|text| Failure::bad_input(anyhow::anyhow!(text)))?;
+    let out = args.out.clone().unwrap_or_else(|| settings.reports.clone());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("cannot start the console's runtime: {error}")))?;
+    let needs_aws = matches!(source, SourceChoice::Athena) || out.starts_with("s3://") || settings.send.from.is_some();
+    let shared = needs_aws.then(|| crate::aws::sdk_config(&runtime, config));
+    let s3 = shared.as_ref().map(|shared| crate::aws::s3_client(shared, config));
+    let reports = store_at(&out, s3.as_ref())?;
+    let notes = notes_store(&source, config, s3.as_ref())?;
+    let zone = crate::settings::time_zone(None, config)?;
+    let dev = matches!(identity, Identity::Dev(_));
+    let console = Arc::new(Console {
+        access: Access::new(&settings.users, &settings.groups, dev),
+        secret: Secret::from_env().map_err(|text| Failure::bad_input(anyhow::anyhow!(text)))?,
+        jobs: Jobs::start(config, source.clone(), out.clone(), settings.workers as usize),
+        ses: settings.send.from.as_ref().and(shared.as_ref()).map(aws_sdk_sesv2::Client::new),
+        settings,
+        identity,
+        reports,
+        notes,
+        source,
+        zone,
+    });
+    runtime.block_on(serve(console, address))
+}
+
+/// The dev user (loopback only) or the load balancer's verifier.
+fn identity(settings: &ConsoleSettings, config: &Config, dev_user: Option<&str>, address: SocketAddr) -> Result<Identity, Failure> {
+    if let Some(email) = dev_user {
+        if !address.ip().is_loopback() {
+            return Err(Failure::bad_input(anyhow::anyhow!(
+                "--dev-user signs everyone in as {email}: it listens on a loopback address only (127.0.0.1 or ::1), not {address}"
+            )));
+        }
+        if !notes_form::is_email(email) {
+            return Err(Failure::bad_input(anyhow::anyhow!("--dev-user {email:?} is not an e-mail address")));
+        }
+        return Ok(Identity::Dev(User { email: email.to_lowercase(), groups: Vec::new() }));
+    }
+    let region = settings.region.clone().or_else(|| config.athena.region.clone()).or_else(|| std::env::var("AWS_REGION").ok());
+    let needs_region = settings.key_url.contains("{region}");
+    let region = match region {
+        Some(region) => region,
+        None if !needs_region => String::new(),
+        None => {
+            return Err(Failure::bad_input(anyhow::anyhow!(
+                "the load balancer's key URL needs a region: set [console] region or AWS_REGION (or pass --dev-user for local use)"
+            )));
+        }
+    };
+    Ok(Identity::Alb(AlbVerifier::new(&settings.key_url, &region, settings.alb_arn.clone(), &settings.groups_claim)))
+}
+
+/// A store for a folder or an `s3://` location.
+fn store_at(location: &str, s3: Option<&aws_sdk_s3::Client>) -> Result<Store, Failure> {
+    match crate::s3::parse_location(location)? {
+        Some(uri) => Ok(Store::S3 { client: s3.expect("AWS is configured for an S3 location").clone(), location: uri }),
+        None => Ok(Store::Folder(PathBuf::from(location))),
+    }
+}
+
+/// Where the notes are: `<source>/notes/`, or `<[athena] data_location>/notes/`.
+fn notes_store(source: &SourceChoice, config: &Config, s3: Option<&aws_sdk_s3::Client>) -> Result<Store, Failure> {
+    match source {
+        SourceChoice::Folder(root) => Ok(Store::Folder(root.join("notes"))),
+        SourceChoice::Athena => {
+            let location = config.athena.data_location.as_deref().and_then(S3Uri::parse).ok_or_else(|| {
+                Failure::bad_input(anyhow::anyhow!("the console keeps notes in <[athena] data_location>/notes/: set data_location"))
+            })?;
+            Ok(Store::S3 { client: s3.expect("AWS is configured for Athena").clone(), location: location.join("notes") })
+        }
+    }
+}
+
+async fn serve(console: Arc<Console>, address: SocketAddr) -> Result<u8, Failure> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("cannot listen on {address}: {error}")))?;
+    let bound = listener.local_addr().map_err(|error| Failure::source_or_sink(anyhow::anyhow!("{error}")))?;
+    let who = match &console.identity {
+        Identity::Dev(user) => format!("as {} (development mode)", user.email),
+        Identity::Alb(_) => "behind the load balancer".to_owned(),
+    };
+    tracing::info!("console listening on http://{bound} {who}");
+    axum::serve(listener, router(console))
+        .await
+        .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("the console stopped: {error}")))?;
+    Ok(0)
+}
+
+/// Every route of the console.
+pub fn router(console: Arc<Console>) -> Router {
+    Router::new()
+        .route("/health", get(pages::health))
+        .route("/static/console.css", get(pages::stylesheet))
+        .route("/", get(pages::accounts))
+        .route("/accounts/{account}", get(pages::account))
+        .route("/accounts/{account}/regenerate", post(pages::regenerate))
+        .route("/accounts/{account}/notes", get(pages::notes_for))
+        .route("/accounts/{account}/notes/{label}", get(pages::notes).post(pages::save_notes))
+        .route("/accounts/{account}/reports/{kind}/{period}", get(pages::report))
+        .route("/accounts/{account}/reports/{kind}/{period}/files/{*file}", get(pages::file))
+        .route("/accounts/{account}/reports/{kind}/{period}/pages/{page}", get(pages::page_image))
+        .route("/accounts/{account}/reports/{kind}/{period}/send", get(pages::send_form).post(pages::send))
+        .route("/jobs/{job}", get(pages::job))
+        .route("/shared/{account}/{kind}/{period}/{file}", get(pages::shared))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(console)
+}
+
+/// The policy every response carries: nothing but this origin's styles, images and frames (the
+/// PDF preview), no scripts, forms posted here only, framed by no other site.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; frame-src 'self'; \
+     object-src 'none'; script-src 'none'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'";
+
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    response
+}

@@ -1,0 +1,134 @@
+//! What the console knows of an account's reports: the report folders with a manifest (a
+//! complete report, as the batch job writes them), what their `metrics.json` says of the data,
+//! and the notes files of the account.
+
+use opsreport_model::{PeriodKind, ReportPeriod};
+use serde_json::Value;
+
+use super::store::{Store, StoreError};
+
+/// A complete report folder.
+#[derive(Clone, Debug)]
+pub struct ReportEntry {
+    /// Weekly, monthly or quarterly.
+    pub kind: PeriodKind,
+    /// `2026-10`, `2026-W43`, `2026-Q3`.
+    pub label: String,
+    /// Its folder (`<account>/2026-10`).
+    pub folder: String,
+    /// The report date.
+    pub generated_on: String,
+    /// The files the manifest lists (`report.pdf`, `tables/incidents.csv`, …).
+    pub files: Vec<String>,
+}
+
+impl ReportEntry {
+    /// The PDFs it has: the document (`report.pdf`) and the deck (`slides.pdf`), as written.
+    pub fn pdfs(&self) -> Vec<&str> {
+        self.files.iter().map(String::as_str).filter(|file| file.ends_with(".pdf")).collect()
+    }
+}
+
+/// The reports of an account, newest period first within each kind (weekly, monthly,
+/// quarterly).
+pub async fn reports_of(store: &Store, account: &str) -> Result<Vec<ReportEntry>, StoreError> {
+    let mut entries = Vec::new();
+    for path in store.list(account).await? {
+        let Some(folder) = path.strip_suffix("/manifest.json") else { continue };
+        let Some(versioned) = store.get(&path).await? else { continue };
+        if let Some(entry) = entry_of(folder, &versioned.bytes, account) {
+            entries.push(entry);
+        }
+    }
+    entries.sort_by(|left, right| left.kind.cmp(&right.kind).then_with(|| right.label.cmp(&left.label)));
+    Ok(entries)
+}
+
+/// The entry a manifest describes, when it is the manifest of that account's report in that
+/// folder (a stray or foreign manifest is not a report).
+fn entry_of(folder: &str, manifest: &[u8], account: &str) -> Option<ReportEntry> {
+    let manifest: Value = serde_json::from_slice(manifest).ok()?;
+    let kind = match manifest["kind"].as_str()? {
+        "weekly" => PeriodKind::Weekly,
+        "monthly" => PeriodKind::Monthly,
+        "quarterly" => PeriodKind::Quarterly,
+        _ => return None,
+    };
+    let label = manifest["period"].as_str()?.to_owned();
+    let expected = crate::output::report_folder(account, kind.name(), &label);
+    if manifest["account_id"] != account || folder != expected {
+        return None;
+    }
+    let files = manifest["files"].as_array()?.iter().filter_map(|file| file["path"].as_str()).map(str::to_owned).collect();
+    Some(ReportEntry {
+        kind,
+        label,
+        folder: folder.to_owned(),
+        generated_on: manifest["generated_on"].as_str().unwrap_or_default().to_owned(),
+        files,
+    })
+}
+
+/// What a report's `metrics.json` says of its data: the datasets with data missing and the
+/// newest record read.
+#[derive(Clone, Debug, Default)]
+pub struct DataState {
+    /// Datasets the report had no data for, or not for the whole period (their data-quality
+    /// warnings say which part).
+    pub missing: Vec<String>,
+    /// Datasets the report read.
+    pub datasets: usize,
+    /// The newest record time of any dataset, as written in the metrics.
+    pub newest: Option<String>,
+}
+
+/// The data state of a report, from its `metrics.json` bytes.
+pub fn data_state(metrics: &[u8]) -> DataState {
+    let Ok(metrics) = serde_json::from_slice::<Value>(metrics) else { return DataState::default() };
+    let datasets = metrics["data_quality"].as_array().cloned().unwrap_or_default();
+    let missing = datasets
+        .iter()
+        .filter(|dataset| dataset["missing"] == true || dataset["warnings"].as_array().is_some_and(|warnings| !warnings.is_empty()))
+        .filter_map(|dataset| dataset["dataset"].as_str())
+        .map(str::to_owned)
+        .collect();
+    let newest = datasets.iter().filter_map(|dataset| dataset["newest"].as_str()).max().map(str::to_owned);
+    DataState { missing, datasets: datasets.len(), newest }
+}
+
+/// The periods an account has notes for (labels, newest first), and whether it has a profile.
+pub async fn notes_of(store: &Store, account: &str) -> Result<(Vec<String>, bool), StoreError> {
+    let mut labels = Vec::new();
+    let mut profile = false;
+    for path in store.list(account).await? {
+        let Some(name) = path.strip_prefix(&format!("{account}/")).and_then(|name| name.strip_suffix(".toml")) else { continue };
+        if name == "profile" {
+            profile = true;
+        } else if name.contains('/') {
+            continue;
+        } else if ReportPeriod::from_label(name, chrono_tz::Tz::UTC).is_ok_and(|period| period.label() == name) {
+            labels.push(name.to_owned());
+        }
+    }
+    // Newest period first, whatever its kind.
+    labels.sort_by_key(|label| std::cmp::Reverse(ReportPeriod::from_label(label, chrono_tz::Tz::UTC).map(|period| (period.last_day(), period.kind())).ok()));
+    Ok((labels, profile))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_manifest_of_its_own_folder_is_a_report() {
+        let manifest = br#"{"account_id":"111111111111","kind":"weekly","period":"2026-W43","generated_on":"2026-10-26",
+            "files":[{"path":"report.pdf"},{"path":"slides.pdf"},{"path":"metrics.json"}]}"#;
+        let entry = entry_of("111111111111/weekly/2026-W43", manifest, "111111111111").unwrap();
+        assert_eq!((entry.kind, entry.label.as_str(), entry.pdfs()), (PeriodKind::Weekly, "2026-W43", vec!["report.pdf", "slides.pdf"]));
+        assert!(entry_of("111111111111/2026-10", manifest, "111111111111").is_none());
+        assert!(entry_of("222222222222/weekly/2026-W43", manifest, "222222222222").is_none());
+        let state = data_state(br#"{"data_quality":[{"dataset":"alerts","missing":true},{"dataset":"incidents","missing":false,"newest":"2026-10-31T22:00:00Z"}]}"#);
+        assert_eq!((state.missing, state.newest.as_deref()), (vec!["alerts".to_owned()], Some("2026-10-31T22:00:00Z")));
+        assert_eq!(state.datasets, 2);
+    }
+}
