@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests: where the repository and the `opsreport` binary are,
 //! and a runner that captures exit code, stdout and stderr.
 
+pub mod console;
 pub mod fault_proxy;
 pub mod moto;
 

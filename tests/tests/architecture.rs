@@ -51,6 +51,9 @@ fn crates_depend_only_on_what_their_layer_allows() {
                 "chrono-tz",
                 // Fallback fonts are memory-mapped from the font folders (`fonts.rs`).
                 "memmap2",
+                // Page images of a finished PDF for the console's preview (`preview.rs`).
+                "hayro",
+                "image",
                 "plotters",
                 "serde",
                 "serde_json",

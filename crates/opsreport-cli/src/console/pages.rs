@@ -444,7 +444,19 @@ pub async fn report(
         tone,
         csrf: console.csrf(&user),
         formats: formats.to_owned(),
-        files: entry.files.iter().map(|file| (file.clone(), format!("{base}/files/{file}"))).collect(),
+        documents: entry
+            .files
+            .iter()
+            .filter(|file| !file.starts_with("tables/"))
+            .chain(std::iter::once(&"manifest.json".to_owned()))
+            .map(|file| (file.clone(), format!("{base}/files/{file}")))
+            .collect(),
+        tables: entry
+            .files
+            .iter()
+            .filter(|file| file.starts_with("tables/"))
+            .map(|file| (file.trim_start_matches("tables/").to_owned(), format!("{base}/files/{file}")))
+            .collect(),
         newest: state.newest.clone().unwrap_or_else(|| "none".into()),
         missing: state.missing.join(", "),
         pdf: pdf.map(|file| format!("{base}/files/{file}")),
@@ -586,34 +598,6 @@ fn notes_period(console: &Console, label: &str) -> Option<Option<ReportPeriod>> 
     ReportPeriod::from_label(label, console.zone).ok().filter(|period| period.label() == label).map(Some)
 }
 
-/// The open action items carried into a period from earlier notes (each with its identity).
-async fn carried_items(console: &Console, account: &AccountId, period: &ReportPeriod) -> Result<Vec<ActionItem>, String> {
-    let names: Vec<String> = console
-        .notes
-        .list(account.as_str())
-        .await
-        .map_err(|error| error.to_string())?
-        .iter()
-        .filter_map(|path| path.strip_prefix(&format!("{account}/")))
-        .filter(|name| !name.contains('/'))
-        .map(str::to_owned)
-        .collect();
-    let noted = Noted::of_period(period);
-    let origin = console.notes.describe(account.as_str());
-    let files = NotesFiles::pick(&names, &noted, &origin).map_err(|error| error.to_string())?;
-    let mut bytes = HashMap::new();
-    for (_, name) in &files.earlier {
-        if let Ok(Some(file)) = console.notes.get(&format!("{account}/{name}")).await {
-            bytes.insert(name.clone(), file.bytes);
-        }
-    }
-    let earlier_only = NotesFiles { profile: None, current: None, earlier: files.earlier };
-    let notes = earlier_only
-        .read(noted, &origin, |name| Ok(bytes.get(name).cloned().unwrap_or_default()))
-        .map_err(|error| error.to_string())?;
-    Ok(notes.map(|notes| notes.action_items).unwrap_or_default())
-}
-
 /// The notes form as the template shows it.
 fn section_views(values: &Values, errors: &FieldErrors, profile: bool) -> Vec<SectionView> {
     notes_form::sections(profile)
@@ -679,8 +663,8 @@ async fn notes_page(
 ) -> Response {
     let mut problems = state.problems;
     let carried = match &period {
-        Some(period) => match carried_items(console, account, period).await {
-            Ok(items) => items,
+        Some(period) => match assembled_notes(console, account, period).await {
+            Ok(notes) => notes.action_items,
             Err(problem) => {
                 problems.push(format!("Earlier notes could not be read for the items they carry over: {problem}"));
                 Vec::new()
@@ -808,7 +792,7 @@ pub async fn save_notes(
         }
     };
     if let Some(period) = &period {
-        let carried = carried_items(&console, &account, period).await.unwrap_or_default();
+        let carried = assembled_notes(&console, &account, period).await.map(|notes| notes.action_items).unwrap_or_default();
         add_carried_updates(&mut table, &carried, &state.carried_status);
     }
     let path = format!("{account}/{label}.toml");
@@ -906,7 +890,7 @@ async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod)
     let Some(entry) = console.report_entry(account, period).await? else { return Ok(None) };
     let Some(pdf) = entry.pdfs().first().map(|file| file.to_string()) else { return Ok(None) };
     let label = period.label();
-    let notes = assembled_notes(console, account, period).await;
+    let notes = assembled_notes(console, account, period).await.unwrap_or_default();
     let attendees = notes.attendees.iter().filter_map(|attendee| attendee.email.clone()).filter(|email| notes_form::is_email(email)).collect();
     let name = console.account_name(account).await;
     let kind = kind_title(period.kind());
@@ -922,24 +906,25 @@ async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod)
     }))
 }
 
-/// The period's notes as a report reads them (profile, own notes, carried items); empty when
-/// they cannot be read.
-async fn assembled_notes(console: &Console, account: &AccountId, period: &ReportPeriod) -> Notes {
-    let Ok(paths) = console.notes.list(account.as_str()).await else { return Notes::default() };
+/// The period's notes as a report reads them: the profile, the period's own notes, and the
+/// open action items carried over from earlier notes (marked `carried`).
+async fn assembled_notes(console: &Console, account: &AccountId, period: &ReportPeriod) -> Result<Notes, String> {
+    let paths = console.notes.list(account.as_str()).await.map_err(|error| error.to_string())?;
     let names: Vec<String> =
         paths.iter().filter_map(|path| path.strip_prefix(&format!("{account}/"))).filter(|name| !name.contains('/')).map(str::to_owned).collect();
     let noted = Noted::of_period(period);
     let origin = console.notes.describe(account.as_str());
-    let Ok(files) = NotesFiles::pick(&names, &noted, &origin) else { return Notes::default() };
+    let files = NotesFiles::pick(&names, &noted, &origin).map_err(|error| error.to_string())?;
     let wanted: Vec<String> =
         files.profile.iter().chain(files.current.iter()).chain(files.earlier.iter().map(|(_, name)| name)).cloned().collect();
     let mut bytes = HashMap::new();
     for name in wanted {
-        if let Ok(Some(file)) = console.notes.get(&format!("{account}/{name}")).await {
+        if let Some(file) = console.notes.get(&format!("{account}/{name}")).await.map_err(|error| error.to_string())? {
             bytes.insert(name, file.bytes);
         }
     }
-    files.read(noted, &origin, |name| Ok(bytes.get(name).cloned().unwrap_or_default())).ok().flatten().unwrap_or_default()
+    let notes = files.read(noted, &origin, |name| Ok(bytes.get(name).cloned().unwrap_or_default())).map_err(|error| error.to_string())?;
+    Ok(notes.unwrap_or_default())
 }
 
 /// The record of one message sent.

@@ -1,0 +1,361 @@
+//! The console (`opsreport serve`) over HTTP: every route, every refusal (no token, a bad
+//! signature, another load balancer, an expired token, another user's account, a missing or
+//! foreign CSRF token), the notes editor's checks and conditional saves, regenerating, the page
+//! images, and tenant isolation: a user sees and changes only the accounts mapped to them.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use opsreport_tests::console::{ALB_ARN, Console, Response, TestAlb, form};
+use opsreport_tests::{copy_tree, opsreport, repo_root};
+
+const ACCOUNT_A: &str = "043735371057";
+const ACCOUNT_B: &str = "643641044933";
+
+/// The committed fixtures in `<dir>/data`, their October reports in `<dir>/out`, a test load
+/// balancer, and a configuration that maps dana to account A and the `contoso` group to B.
+fn setup(directory: &Path) -> TestAlb {
+    copy_tree(&repo_root().join("fixtures/synthetic"), &directory.join("data"));
+    let made = opsreport(directory, &["generate", "--source", "data", "--out", "out", "--month", "2026-10", "--all-accounts"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let alb = TestAlb::new(&directory.join("keys"), "key-1");
+    let config = format!(
+        r#"[console]
+source = "data"
+reports = "out"
+key_url = "{}"
+alb_arn = "{ALB_ARN}"
+[console.users]
+"dana@example.com" = ["{ACCOUNT_A}"]
+[console.groups]
+contoso = ["{ACCOUNT_B}"]
+"#,
+        alb.key_url()
+    );
+    std::fs::write(directory.join("opsreport.toml"), config).unwrap();
+    alb
+}
+
+fn get(console: &Console, path: &str, token: &str) -> Response {
+    console.request("GET", path, &[("x-amzn-oidc-data", token)], "")
+}
+
+fn post(console: &Console, path: &str, token: &str, body: &str) -> Response {
+    console.request("POST", path, &[("x-amzn-oidc-data", token)], body)
+}
+
+/// Follows a job page until the job is done; its last page.
+fn finished_job(console: &Console, location: &str, token: &str) -> Response {
+    let started = Instant::now();
+    loop {
+        let page = get(console, location, token);
+        assert_eq!(page.status, 200, "{}", page.text());
+        if !page.text().contains("http-equiv=\"refresh\"") {
+            return page;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "the job did not finish: {}", page.text());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+#[test]
+fn no_one_gets_in_without_a_valid_token_for_the_account() {
+    let directory = tempfile::tempdir().unwrap();
+    let alb = setup(directory.path());
+    let console = Console::start(directory.path(), &[], &[]);
+    let dana = alb.token("dana@example.com", &[]);
+
+    assert_eq!(console.request("GET", "/health", &[], "").status, 200);
+    let refusals = [
+        ("no token", console.request("GET", "/", &[], "")),
+        ("not a JWT", get(&console, "/", "not-a-token")),
+        ("another key", get(&console, "/", &TestAlb::new(&directory.path().join("other"), "key-1").token("dana@example.com", &[]))),
+        ("another load balancer", get(&console, "/", &alb.token_as("arn:aws:elasticloadbalancing:other", "dana@example.com", &[], 3600))),
+        ("expired", get(&console, "/", &alb.token_as(ALB_ARN, "dana@example.com", &[], -5))),
+        ("tampered", get(&console, "/", &tamper(&dana, "eve@example.com"))),
+    ];
+    for (why, response) in refusals {
+        assert_eq!(response.status, 401, "{why}: {}", response.text());
+        assert!(!response.text().contains(ACCOUNT_A), "{why}");
+    }
+
+    // Another user's account and an account that does not exist get the same answer.
+    let foreign = get(&console, &format!("/accounts/{ACCOUNT_B}"), &dana);
+    let missing = get(&console, "/accounts/111111111111", &dana);
+    assert_eq!((foreign.status, missing.status), (403, 403));
+    assert_eq!(foreign.text(), missing.text());
+    for path in [
+        format!("/accounts/{ACCOUNT_B}/reports/monthly/2026-10"),
+        format!("/accounts/{ACCOUNT_B}/reports/monthly/2026-10/files/report.pdf"),
+        format!("/accounts/{ACCOUNT_B}/reports/monthly/2026-10/pages/1"),
+        format!("/accounts/{ACCOUNT_B}/reports/monthly/2026-10/send"),
+        format!("/accounts/{ACCOUNT_B}/notes/2026-10"),
+        format!("/accounts/{ACCOUNT_B}/notes/profile"),
+        format!("/accounts/{ACCOUNT_B}/notes?period=2026-10"),
+        "/accounts/..%2F..%2Fetc/notes/profile".to_owned(),
+    ] {
+        let response = get(&console, &path, &dana);
+        assert_eq!(response.status, 403, "{path}: {}", response.text());
+        assert!(!response.text().contains("Contoso"), "{path}");
+    }
+
+    // Forms need the user's own CSRF token, and changes to a foreign account are refused too.
+    let regenerate = format!("/accounts/{ACCOUNT_A}/regenerate");
+    let without = post(&console, &regenerate, &dana, &form(&[("kind", "monthly"), ("period", "2026-10")]));
+    assert_eq!(without.status, 403, "{}", without.text());
+    let sam = alb.token("sam@example.com", &["contoso"]);
+    let sams_csrf = get(&console, &format!("/accounts/{ACCOUNT_B}"), &sam).field("csrf").unwrap();
+    let foreign_csrf = post(&console, &regenerate, &dana, &form(&[("csrf", &sams_csrf), ("kind", "monthly"), ("period", "2026-10")]));
+    assert_eq!(foreign_csrf.status, 403);
+    let danas_csrf = get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana).field("csrf").unwrap();
+    let notes = format!("/accounts/{ACCOUNT_B}/notes/2026-10");
+    let foreign_save = post(&console, &notes, &dana, &form(&[("csrf", &danas_csrf), ("customer_name", "Hijacked")]));
+    assert_eq!(foreign_save.status, 403);
+    let foreign_regenerate =
+        post(&console, &format!("/accounts/{ACCOUNT_B}/regenerate"), &dana, &form(&[("csrf", &danas_csrf), ("kind", "monthly"), ("period", "2026-10")]));
+    assert_eq!(foreign_regenerate.status, 403);
+    let notes_file = std::fs::read_to_string(directory.path().join(format!("data/notes/{ACCOUNT_B}/2026-10.toml"))).unwrap();
+    assert!(!notes_file.contains("Hijacked"));
+    // A shared link needs the console's signature.
+    let shared = console.request("GET", &format!("/shared/{ACCOUNT_A}/monthly/2026-10/report.pdf?token=1.abc"), &[], "");
+    assert_eq!(shared.status, 403);
+    // Every answer carries the policy, refusals included.
+    for response in [&foreign, &without, &shared] {
+        let policy = response.header("content-security-policy").unwrap();
+        assert!(policy.contains("default-src 'none'") && policy.contains("script-src 'none'"), "{policy}");
+    }
+}
+
+/// A token whose payload names another user, with the original signature.
+fn tamper(token: &str, email: &str) -> String {
+    use base64::Engine;
+    let parts: Vec<&str> = token.split('.').collect();
+    let payload = serde_json::json!({"email": email, "exp": chrono::Utc::now().timestamp() + 3600});
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload.to_string());
+    format!("{}.{forged}.{}", parts[0], parts[2])
+}
+
+#[test]
+fn a_csdm_sees_their_accounts_edits_notes_regenerates_and_previews() {
+    let directory = tempfile::tempdir().unwrap();
+    let alb = setup(directory.path());
+    let console = Console::start(directory.path(), &[], &[]);
+    let dana = alb.token("Dana@Example.com", &[]);
+    let sam = alb.token("sam@example.com", &["contoso"]);
+
+    let accounts = get(&console, "/", &dana);
+    assert_eq!(accounts.status, 200);
+    assert!(accounts.text().contains(ACCOUNT_A) && !accounts.text().contains(ACCOUNT_B), "{}", accounts.text());
+    assert!(accounts.text().contains("Northwind") && accounts.text().contains("2026-10"));
+    let sams = get(&console, "/", &sam).text();
+    assert!(sams.contains(ACCOUNT_B) && !sams.contains(ACCOUNT_A));
+
+    let account = get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana);
+    assert!(account.text().contains("Monthly business review") && account.text().contains("2026-10"));
+    let report = get(&console, &format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10"), &dana);
+    assert_eq!(report.status, 200);
+    let text = report.text();
+    assert!(text.contains("October 2026") && text.contains("files/report.pdf") && text.contains("pages/19"), "{text}");
+    let pdf = get(&console, &format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/files/report.pdf"), &dana);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    assert_eq!(pdf.body, std::fs::read(directory.path().join(format!("out/{ACCOUNT_A}/2026-10/report.pdf"))).unwrap());
+    let csv = get(&console, &format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/files/tables/sla_adherence.csv"), &dana);
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-disposition").unwrap().starts_with("attachment"));
+    let page = get(&console, &format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/pages/2"), &dana);
+    assert_eq!((page.status, page.header("content-type")), (200, Some("image/png")));
+    assert!(page.body.starts_with(b"\x89PNG") && page.body.len() > 10_000, "{} bytes", page.body.len());
+    for missing in ["files/../../opsreport.toml", "files/notes.toml", "pages/99", "pages/x"] {
+        let response = get(&console, &format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/{missing}"), &dana);
+        assert_eq!(response.status, 404, "{missing}");
+    }
+    assert_eq!(get(&console, &format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-09"), &dana).status, 404);
+    assert_eq!(get(&console, &format!("/accounts/{ACCOUNT_A}/reports/weekly/2026-10"), &dana).status, 404);
+
+    // Notes: carried-over items are shown; an action item added in the form reaches the file.
+    let editor = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10"), &dana);
+    assert_eq!(editor.status, 200);
+    assert!(editor.text().contains("Carried over, still open"), "{}", editor.text());
+    let csrf = editor.field("csrf").unwrap();
+    let version = editor.field("version").unwrap();
+    let mut fields = filled_fields(&editor.text());
+    fields.retain(|(name, _)| !name.starts_with("csrf") && !name.starts_with("version"));
+    let next = (0..).find(|row| !fields.iter().any(|(name, _)| name.starts_with(&format!("action_items[{row}]")))).unwrap();
+    let title = format!("action_items[{next}].title");
+    let owner = format!("action_items[{next}].owner");
+    let mut body: Vec<(&str, &str)> = fields.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+    body.extend([("csrf", csrf.as_str()), ("version", version.as_str()), (title.as_str(), "Book the <b>DR</b> rehearsal & test"), (owner.as_str(), "Dana")]);
+    let saved = post(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10"), &dana, &form(&body));
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let file = std::fs::read_to_string(directory.path().join(format!("data/notes/{ACCOUNT_A}/2026-10.toml"))).unwrap();
+    assert!(file.contains("Book the <b>DR</b> rehearsal & test") && file.contains("dana@example.com"), "{file}");
+    assert!(file.contains("Nightly batch overruns its window"), "the other notes stay: {file}");
+    opsreport_model::Notes::from_toml(&file, "saved").expect("the loader takes what the console saved");
+    let reopened = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10?saved=1"), &dana);
+    assert!(reopened.text().contains("Book the &#60;b&#62;DR&#60;/b&#62; rehearsal &#38; test"), "escaped: {}", reopened.text());
+
+    // Regenerate: the job page refreshes until the report is written with the new item.
+    let csrf = get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana).field("csrf").unwrap();
+    let queued = post(
+        &console,
+        &format!("/accounts/{ACCOUNT_A}/regenerate"),
+        &dana,
+        &form(&[("csrf", &csrf), ("kind", "monthly"), ("period", "2026-10"), ("formats", "document,slides")]),
+    );
+    assert_eq!(queued.status, 303, "{}", queued.text());
+    let location = queued.header("location").unwrap().to_owned();
+    assert_eq!(get(&console, &location, &sam).status, 404, "another user's job is not shown");
+    let done = finished_job(&console, &location, &dana);
+    assert!(done.text().contains("Written"), "{}", done.text());
+    let pdf = directory.path().join(format!("out/{ACCOUNT_A}/2026-10/report.pdf"));
+    assert!(pdf_text(&pdf).contains("Book the <b>DR</b> rehearsal & test"));
+    assert!(directory.path().join(format!("out/{ACCOUNT_A}/2026-10/slides.pdf")).exists());
+
+    // A period typed in, a week's notes, and a bad period.
+    let opened = get(&console, &format!("/accounts/{ACCOUNT_A}/notes?period=2026-W45"), &dana);
+    assert_eq!((opened.status, opened.header("location")), (303, Some(&*format!("/accounts/{ACCOUNT_A}/notes/2026-W45"))));
+    assert_eq!(get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-W45"), &dana).status, 200);
+    assert_eq!(get(&console, &format!("/accounts/{ACCOUNT_A}/notes?period=2026-13"), &dana).status, 422);
+    let bad = post(&console, &format!("/accounts/{ACCOUNT_A}/regenerate"), &dana, &form(&[("csrf", &csrf), ("kind", "weekly"), ("period", "2026-10")]));
+    assert_eq!(bad.status, 422);
+    assert_eq!(get(&console, "/no/such/page", &dana).status, 404);
+}
+
+/// The named fields of a form page with their values (inputs, selected options, text areas).
+fn filled_fields(html: &str) -> Vec<(String, String)> {
+    let unescape = |text: &str| text.replace("&#34;", "\"").replace("&#39;", "'").replace("&#60;", "<").replace("&#62;", ">").replace("&#38;", "&");
+    let mut fields = Vec::new();
+    for piece in html.split("<input").skip(1) {
+        let tag = piece.split('>').next().unwrap();
+        if let (Some(name), Some(value)) = (attribute(tag, "name"), attribute(tag, "value"))
+            && !value.is_empty()
+        {
+            fields.push((unescape(&name), unescape(&value)));
+        }
+    }
+    for piece in html.split("<textarea").skip(1) {
+        let (tag, rest) = piece.split_once('>').unwrap();
+        let value = rest.split("</textarea>").next().unwrap();
+        if let Some(name) = attribute(tag, "name")
+            && !value.is_empty()
+        {
+            fields.push((unescape(&name), unescape(value)));
+        }
+    }
+    for piece in html.split("<select").skip(1) {
+        let (tag, rest) = piece.split_once('>').unwrap();
+        let options = rest.split("</select>").next().unwrap();
+        if let (Some(name), Some(selected)) = (attribute(tag, "name"), options.split("<option").find(|option| option.contains(" selected")))
+        {
+            fields.push((unescape(&name), attribute(selected, "value").unwrap_or_default()));
+        }
+    }
+    fields
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    Some(tag[start..].split('"').next()?.to_owned())
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    let output = std::process::Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn notes_are_checked_like_the_file_loader_and_saved_only_over_what_was_read() {
+    let directory = tempfile::tempdir().unwrap();
+    let alb = setup(directory.path());
+    let console = Console::start(directory.path(), &[], &[]);
+    let dana = alb.token("dana@example.com", &[]);
+    let path = format!("/accounts/{ACCOUNT_A}/notes/2026-11");
+    let file = directory.path().join(format!("data/notes/{ACCOUNT_A}/2026-11.toml"));
+
+    let editor = get(&console, &path, &dana);
+    let csrf = editor.field("csrf").unwrap();
+    assert_eq!(editor.field("version").as_deref(), Some(""), "a new file has no version");
+
+    // Field problems stand next to their field, and nothing is saved.
+    let rejected = post(
+        &console,
+        &path,
+        &dana,
+        &form(&[
+            ("csrf", &csrf),
+            ("version", ""),
+            ("risks[0].mitigation", "a mitigation without a risk"),
+            ("plans[0].title", "Migrate"),
+            ("plans[0].horizon_months", "5"),
+            ("attendees[0].name", "Sam"),
+            ("attendees[0].email", "sam@example.com\r\nBcc: eve@example.com"),
+        ]),
+    );
+    assert_eq!(rejected.status, 422, "{}", rejected.text());
+    let text = rejected.text();
+    assert!(text.contains("Title is needed") && text.contains("3, 6, 9 or 12") && text.contains("not an e-mail address"), "{text}");
+    assert!(text.contains("a mitigation without a risk"), "the input is kept");
+    assert!(!file.exists());
+    // Over-long text is refused with the loader's limit.
+    let long = "x".repeat(opsreport_model::notes::NOTE_TEXT_MAX_CHARS + 1);
+    let too_long = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", ""), ("scope_changes", &long)]));
+    assert_eq!(too_long.status, 422);
+    assert!(!file.exists());
+
+    // A first save creates the file; a second editor with the same (empty) version is refused.
+    let first = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", ""), ("attendees[0].name", "Sam Ortiz"), ("attendees[0].email", "sam@example.com"), ("attendees[0].attended", "yes")]));
+    assert_eq!(first.status, 303, "{}", first.text());
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("attended = true") && saved.contains("sam@example.com"), "{saved}");
+    let late = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", ""), ("customer_name", "Other")]));
+    assert_eq!(late.status, 409, "{}", late.text());
+    assert!(late.text().contains("Someone else saved these notes"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), saved);
+
+    // An edit over the version read succeeds; one over an older version is refused.
+    let reopened = get(&console, &path, &dana);
+    let version = reopened.field("version").unwrap();
+    assert!(!version.is_empty());
+    let second = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", &version), ("customer_name", "Northwind")]));
+    assert_eq!(second.status, 303);
+    let stale = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", &version), ("customer_name", "Stale")]));
+    assert_eq!(stale.status, 409);
+    assert!(std::fs::read_to_string(&file).unwrap().contains("Northwind"));
+
+    // A carried item closed in this period's form is saved there with its new status.
+    let editor = get(&console, &path, &dana);
+    let key = editor.field("carried[0].key").expect("an open item carried from October");
+    let version = editor.field("version").unwrap();
+    let closed = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", &version), ("customer_name", "Northwind"), ("carried[0].key", &key), ("carried[0].status", "Done")]));
+    assert_eq!(closed.status, 303, "{}", closed.text());
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("status = \"Done\""), "{saved}");
+    assert!(!get(&console, &path, &dana).text().contains(&format!("value=\"{key}\"")), "no longer carried");
+
+    // A file the loader refuses is shown with its problem, not overwritten.
+    std::fs::write(directory.path().join(format!("data/notes/{ACCOUNT_A}/2026-12.toml")), "customer = \"typo\"\n").unwrap();
+    let broken = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-12"), &dana);
+    assert_eq!(broken.status, 200);
+    assert!(broken.text().contains("customer"), "{}", broken.text());
+
+    // The profile editor has the profile's fields only.
+    let profile = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/profile"), &dana).text();
+    assert!(profile.contains("name=\"contacts[0].role\"") && !profile.contains("action_items"), "{profile}");
+}
+
+#[test]
+fn the_dev_user_works_on_loopback_only() {
+    let directory = tempfile::tempdir().unwrap();
+    let run = opsreport(directory.path(), &["serve", "--dev-user", "me@example.com", "--listen", "0.0.0.0:0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("loopback"), "{}", run.stderr);
+    let run = opsreport(directory.path(), &["serve", "--dev-user", "not an address", "--listen", "127.0.0.1:0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+
+    copy_tree(&repo_root().join("fixtures/synthetic"), &directory.path().join("data"));
+    let console = Console::start(directory.path(), &["--dev-user", "me@example.com", "--source", "data", "--out", "out"], &[]);
+    let accounts = console.request("GET", "/", &[], "");
+    assert_eq!(accounts.status, 200);
+    assert!(accounts.text().contains(ACCOUNT_A) && accounts.text().contains(ACCOUNT_B) && accounts.text().contains("no report yet"));
+}
