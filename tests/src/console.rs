@@ -16,6 +16,27 @@ use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 /// The ARN the test load balancer signs as.
 pub const ALB_ARN: &str = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/console/1";
 
+/// The first account of the committed fixtures (mapped to dana@example.com by [`with_reports`]).
+pub const ACCOUNT_A: &str = "043735371057";
+/// The second account (mapped to the `contoso` group).
+pub const ACCOUNT_B: &str = "643641044933";
+
+/// The committed fixtures in `<dir>/data`, their October reports in `<dir>/out`, a test load
+/// balancer, and an `opsreport.toml` that maps dana@example.com to account A and the `contoso`
+/// group to B, followed by `more` (further `[console.*]` tables).
+pub fn with_reports(directory: &Path, more: &str) -> TestAlb {
+    crate::copy_tree(&crate::repo_root().join("fixtures/synthetic"), &directory.join("data"));
+    let made = crate::opsreport(directory, &["generate", "--source", "data", "--out", "out", "--month", "2026-10", "--all-accounts"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let alb = TestAlb::new(&directory.join("keys"), "key-1");
+    let config = format!(
+        "[console]\nsource = \"data\"\nreports = \"out\"\nkey_url = \"{}\"\nalb_arn = \"{ALB_ARN}\"\n[console.users]\n\"dana@example.com\" = [\"{ACCOUNT_A}\"]\n[console.groups]\ncontoso = [\"{ACCOUNT_B}\"]\n{more}",
+        alb.key_url()
+    );
+    std::fs::write(directory.join("opsreport.toml"), config).unwrap();
+    alb
+}
+
 /// A running console.
 pub struct Console {
     child: Child,
@@ -111,7 +132,8 @@ impl Response {
         let text = self.text();
         let marker = format!("name=\"{name}\" value=\"");
         let start = text.find(&marker)? + marker.len();
-        Some(text[start..].split('"').next()?.replace("&#38;", "&").replace("&amp;", "&"))
+        let value = text[start..].split('"').next()?;
+        Some(value.replace("&#34;", "\"").replace("&#39;", "'").replace("&#60;", "<").replace("&#62;", ">").replace("&#38;", "&"))
     }
 }
 

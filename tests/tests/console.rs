@@ -6,34 +6,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use opsreport_tests::console::{ALB_ARN, Console, Response, TestAlb, form};
+use opsreport_tests::console::{ACCOUNT_A, ACCOUNT_B, ALB_ARN, Console, Response, TestAlb, form, with_reports};
 use opsreport_tests::{copy_tree, opsreport, repo_root};
 
-const ACCOUNT_A: &str = "043735371057";
-const ACCOUNT_B: &str = "643641044933";
-
-/// The committed fixtures in `<dir>/data`, their October reports in `<dir>/out`, a test load
-/// balancer, and a configuration that maps dana to account A and the `contoso` group to B.
 fn setup(directory: &Path) -> TestAlb {
-    copy_tree(&repo_root().join("fixtures/synthetic"), &directory.join("data"));
-    let made = opsreport(directory, &["generate", "--source", "data", "--out", "out", "--month", "2026-10", "--all-accounts"]);
-    assert_eq!(made.code, 0, "{}", made.stderr);
-    let alb = TestAlb::new(&directory.join("keys"), "key-1");
-    let config = format!(
-        r#"[console]
-source = "data"
-reports = "out"
-key_url = "{}"
-alb_arn = "{ALB_ARN}"
-[console.users]
-"dana@example.com" = ["{ACCOUNT_A}"]
-[console.groups]
-contoso = ["{ACCOUNT_B}"]
-"#,
-        alb.key_url()
-    );
-    std::fs::write(directory.join("opsreport.toml"), config).unwrap();
-    alb
+    with_reports(directory, "")
 }
 
 fn get(console: &Console, path: &str, token: &str) -> Response {

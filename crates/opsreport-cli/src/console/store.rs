@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 pub struct Versioned {
     /// The bytes.
     pub bytes: Vec<u8>,
-    /// An opaque version (ETag, or content hash).
+    /// An opaque version: the ETag without its quotes, or the SHA-256 of the content.
     pub version: String,
 }
 
@@ -149,7 +149,7 @@ impl Store {
                 let key = location.join(path).prefix;
                 match client.get_object().bucket(&location.bucket).key(&key).send().await {
                     Ok(object) => {
-                        let version = object.e_tag().unwrap_or_default().to_owned();
+                        let version = object.e_tag().unwrap_or_default().trim_matches('"').to_owned();
                         let bytes = object.body.collect().await.map_err(|error| StoreError::Io(error.to_string()))?;
                         Ok(Some(Versioned { bytes: bytes.into_bytes().to_vec(), version }))
                     }
@@ -181,10 +181,10 @@ impl Store {
                     .body(ByteStream::from(bytes));
                 request = match &expect {
                     Expect::Absent => request.if_none_match("*"),
-                    Expect::Version(version) => request.if_match(version),
+                    Expect::Version(version) => request.if_match(format!("\"{version}\"")),
                 };
                 match request.send().await {
-                    Ok(done) => Ok(done.e_tag().unwrap_or_default().to_owned()),
+                    Ok(done) => Ok(done.e_tag().unwrap_or_default().trim_matches('"').to_owned()),
                     Err(error) if matches!(error.raw_response().map(|raw| raw.status().as_u16()), Some(409 | 412)) => {
                         Err(StoreError::Conflict(self.describe(path)))
                     }

@@ -1,0 +1,166 @@
+//! The console against AWS APIs (a local moto server): sending a report through Amazon SES
+//! (moto records each message), with the PDF attached or a time-limited link, and the record of
+//! what was sent; reports and notes kept in S3, with notes saved by conditional writes
+//! (`If-Match` on the ETag read, `If-None-Match` for a new file).
+
+use std::path::Path;
+
+use base64::Engine;
+use opsreport_tests::console::{ACCOUNT_A, Console, Response, with_reports, form};
+use opsreport_tests::moto::Moto;
+use opsreport_tests::opsreport_with_env;
+
+fn get(console: &Console, path: &str, token: &str) -> Response {
+    console.request("GET", path, &[("x-amzn-oidc-data", token)], "")
+}
+
+fn post(console: &Console, path: &str, token: &str, body: &str) -> Response {
+    console.request("POST", path, &[("x-amzn-oidc-data", token)], body)
+}
+
+/// Makes `address` a verified SES sender in moto.
+fn verify_sender(moto: &Moto, address: &str) {
+    let body = format!("Action=VerifyEmailIdentity&Version=2010-12-01&EmailAddress={}", address.replace('@', "%40"));
+    let (status, answer) =
+        moto.request("ses", "POST", "/", &[("Content-Type", "application/x-www-form-urlencoded")], body.as_bytes());
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+}
+
+/// The raw messages moto's SES has taken: (recipients, MIME text).
+fn sent_messages(moto: &Moto) -> Vec<(Vec<String>, String)> {
+    let (status, data) = moto.http("GET", "/moto-api/data.json");
+    assert_eq!(status, 200);
+    let data: serde_json::Value = serde_json::from_slice(&data).unwrap();
+    data["ses"]["RawMessage"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|message| {
+            let to = message["destinations"].as_array().unwrap().iter().map(|to| to.as_str().unwrap().to_owned()).collect();
+            (to, message["raw_data"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+/// The text part of a MIME message (base64 in the console's messages), decoded.
+fn text_part(mime: &str) -> String {
+    let start = mime.find("Content-Type: text/plain").expect("a text part");
+    let body = mime[start..].split("\r\n\r\n").nth(1).unwrap();
+    let encoded: String = body.lines().take_while(|line| !line.is_empty() && !line.starts_with("--")).collect();
+    String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded).unwrap()).unwrap()
+}
+
+fn sent_records(directory: &Path) -> Vec<serde_json::Value> {
+    let folder = directory.join(format!("out/{ACCOUNT_A}/sent/2026-10"));
+    let mut records: Vec<serde_json::Value> = std::fs::read_dir(folder)
+        .map(|entries| entries.map(|entry| serde_json::from_slice(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap()).collect())
+        .unwrap_or_default();
+    records.sort_by_key(|record| record["sent_at"].as_str().unwrap().to_owned());
+    records
+}
+
+#[test]
+fn a_report_is_sent_through_ses_attached_or_linked_and_recorded() {
+    let moto = Moto::start();
+    verify_sender(&moto, "csdm@example.com");
+    let directory = tempfile::tempdir().unwrap();
+    let alb = with_reports(directory.path(), "[console.send]\nfrom = \"csdm@example.com\"\nmode = \"attachment\"\n");
+    let console = Console::start(directory.path(), &[], &moto.environment());
+    let dana = alb.token("dana@example.com", &[]);
+    let path = format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/send");
+
+    let preview = get(&console, &path, &dana);
+    assert_eq!(preview.status, 200, "{}", preview.text());
+    assert!(preview.text().contains("It is attached to this message (report.pdf)") && preview.text().contains("Open action items"));
+    let csrf = preview.field("csrf").unwrap();
+
+    let refused = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("to", "sam@example.com\nnot an address"), ("subject", "x")]));
+    assert!(refused.text().contains("is not an e-mail address; nothing was sent"), "{}", refused.text());
+    assert!(sent_messages(&moto).is_empty());
+    let no_csrf = post(&console, &path, &dana, &form(&[("to", "sam@example.com"), ("subject", "x")]));
+    assert_eq!(no_csrf.status, 403);
+
+    let sent = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("to", "sam@example.com\nlee@example.com"), ("subject", "October review — Northwind")]));
+    assert!(sent.text().contains("Sent to sam@example.com, lee@example.com"), "{}", sent.text());
+    let messages = sent_messages(&moto);
+    assert_eq!(messages.len(), 1);
+    let (to, mime) = &messages[0];
+    // moto adds the message's To header to the destinations given: compare without repeats.
+    let mut to = to.clone();
+    to.sort();
+    to.dedup();
+    assert_eq!(to, ["lee@example.com", "sam@example.com"]);
+    assert!(mime.contains("Subject: =?UTF-8?B?") && mime.contains("filename=\"report.pdf\""), "{mime}");
+    let pdf = std::fs::read(directory.path().join(format!("out/{ACCOUNT_A}/2026-10/report.pdf"))).unwrap();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&pdf);
+    assert!(mime.replace("\r\n", "").contains(&encoded), "the PDF is attached whole");
+    assert!(text_part(mime).contains("Open action items:"));
+    let records = sent_records(directory.path());
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["by"], "dana@example.com");
+    assert_eq!(records[0]["to"], serde_json::json!(["sam@example.com", "lee@example.com"]));
+    assert!(get(&console, &path, &dana).text().contains("sam@example.com, lee@example.com"), "the page lists what was sent");
+    drop(console);
+
+    // A link instead: it opens the PDF without signing in, until it expires; a changed one does not.
+    let config = std::fs::read_to_string(directory.path().join("opsreport.toml")).unwrap();
+    let config = config.replace("mode = \"attachment\"", "mode = \"link\"\nlink_hours = 24\npublic_url = \"https://reports.example.com/\"");
+    std::fs::write(directory.path().join("opsreport.toml"), config).unwrap();
+    let console = Console::start(directory.path(), &[], &moto.environment());
+    let csrf = get(&console, &path, &dana).field("csrf").unwrap();
+    let sent = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("to", "sam@example.com"), ("subject", "October review")]));
+    assert!(sent.text().contains("Sent to sam@example.com"), "{}", sent.text());
+    let messages = sent_messages(&moto);
+    let text = text_part(&messages[1].1);
+    let link = text.lines().find(|line| line.starts_with("https://reports.example.com/shared/")).expect("a link").to_owned();
+    let shared = link.trim_start_matches("https://reports.example.com");
+    let opened = console.request("GET", shared, &[], "");
+    assert_eq!((opened.status, opened.body == pdf), (200, true));
+    let forged = shared.replace("report.pdf", "metrics.json");
+    assert_eq!(console.request("GET", &forged, &[], "").status, 403);
+    assert_eq!(sent_records(directory.path()).len(), 2);
+}
+
+#[test]
+fn reports_and_notes_in_s3_are_read_and_notes_saved_conditionally() {
+    let moto = Moto::start();
+    let environment = moto.environment();
+    let borrowed: Vec<(&str, &str)> = environment.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    assert_eq!(moto.http("PUT", "/opsreport").0, 200);
+    let directory = tempfile::tempdir().unwrap();
+    let alb = with_reports(directory.path(), "[athena]\ndata_location = \"s3://opsreport/data\"\n");
+    let generated = opsreport_with_env(
+        directory.path(),
+        &["generate", "--source", "data", "--out", "s3://opsreport/reports", "--month", "2026-10", "--account", ACCOUNT_A],
+        &borrowed,
+    );
+    assert_eq!(generated.code, 0, "{}", generated.stderr);
+    let notes = std::fs::read(directory.path().join(format!("data/notes/{ACCOUNT_A}/2026-10.toml"))).unwrap();
+    let key = format!("/opsreport/data/notes/{ACCOUNT_A}/2026-10.toml");
+    assert_eq!(moto.http_with_body("PUT", &key, "application/toml", &notes).0, 200);
+
+    let console = Console::start(directory.path(), &["--source", "athena", "--out", "s3://opsreport/reports"], &environment);
+    let dana = alb.token("dana@example.com", &[]);
+    let account = get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana);
+    assert!(account.text().contains("2026-10") && account.text().contains("report.pdf"), "{}", account.text());
+    let page = get(&console, &format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/pages/1"), &dana);
+    assert!(page.body.starts_with(b"\x89PNG"));
+
+    let path = format!("/accounts/{ACCOUNT_A}/notes/2026-10");
+    let editor = get(&console, &path, &dana);
+    let (csrf, version) = (editor.field("csrf").unwrap(), editor.field("version").unwrap());
+    assert!(!version.is_empty(), "the ETag read");
+    let saved = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", &version), ("customer_name", "Northwind in S3")]));
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let (_, stored) = moto.http("GET", &key);
+    assert!(String::from_utf8_lossy(&stored).contains("Northwind in S3"));
+    let stale = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", &version), ("customer_name", "Stale")]));
+    assert_eq!(stale.status, 409, "{}", stale.text());
+    let (_, stored) = moto.http("GET", &key);
+    assert!(!String::from_utf8_lossy(&stored).contains("Stale"));
+    // A new file is created only if none appeared meanwhile.
+    let path = format!("/accounts/{ACCOUNT_A}/notes/2026-11");
+    let first = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", ""), ("customer_name", "First")]));
+    let second = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", ""), ("customer_name", "Second")]));
+    assert_eq!((first.status, second.status), (303, 409));
+}
