@@ -4,6 +4,7 @@
 pub mod console;
 pub mod fault_proxy;
 pub mod moto;
+pub mod webdriver;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
