@@ -154,3 +154,33 @@ fn the_batch_array_job_passes_cfn_lint_with_the_same_least_privilege_policy() {
 fn the_dockerfile_passes_hadolint() {
     lint("hadolint", &["deploy/Dockerfile"]);
 }
+
+#[test]
+fn the_console_stack_passes_cfn_lint_signs_users_in_and_grants_only_what_the_console_does() {
+    lint("cfn-lint", &["deploy/console.yaml"]);
+    let console = read("deploy/console.yaml");
+    let policy = job_policy(&console, "TaskRole");
+    // The job's reads and Athena queries (Regenerate runs the same pipeline), plus: notes written
+    // below the data prefix only, reports listed, and mail sent from the one sender.
+    let job = job_policy(&read("deploy/cloudformation.yaml"), "TaskRole");
+    for sid in ["AthenaQueries", "GlueTablesRead", "DataRead", "DataList", "AthenaResultsAndUnload", "AthenaResultsList"] {
+        let block = |policy: &str| policy.split("- Sid: ").find(|block| block.starts_with(sid)).map(str::to_owned);
+        assert_eq!(block(&policy), block(&job), "{sid} differs from the job's");
+    }
+    assert!(policy.contains("Sid: NotesWrite\n                Effect: Allow\n                Action: [s3:PutObject]\n                Resource: !Sub arn:${AWS::Partition}:s3:::${DataBucket}/${DataPrefix}/notes/*"));
+    assert!(policy.contains("Action: [ses:SendEmail, ses:SendRawEmail]") && policy.contains("ses:FromAddress: !Ref SenderAddress"));
+    assert!(!policy.contains(":*\n") && !policy.contains("Resource: \"*\"") && !policy.contains("Action: \"*\""), "{policy}");
+    // Sign-in before the console, except the signed report links and the health check.
+    let signed_in = console.split("  SignedInRule:").nth(1).unwrap();
+    let oidc = signed_in.find("Type: authenticate-oidc").expect("an OIDC sign-in");
+    assert!(oidc < signed_in.find("Type: forward").unwrap(), "sign-in comes first");
+    assert!(signed_in.contains("OnUnauthenticatedRequest: authenticate"));
+    let shared = console.split("  SharedLinksRule:").nth(1).unwrap().split("\n\n").next().unwrap();
+    assert!(shared.contains("Values: [/shared/*]") && !shared.contains("authenticate"));
+    assert!(console.contains("HealthCheckPath: /health"));
+    // Only the load balancer reaches the tasks; the console checks the load balancer's signer.
+    assert!(console.contains("SourceSecurityGroupId: !Ref LoadBalancerSecurityGroup"));
+    assert!(console.contains("Name: OPSREPORT_CONSOLE_ALB_ARN, Value: !Ref LoadBalancer"));
+    assert!(console.contains("Command: [serve, --listen, \"0.0.0.0:8080\"]"));
+    assert!(console.contains("Name: OPSREPORT_CONSOLE_SECRET, ValueFrom: !Ref ConsoleSecret"));
+}

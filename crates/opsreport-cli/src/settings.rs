@@ -66,12 +66,39 @@ pub fn apply_environment(config: &mut Config, lookup: impl Fn(&str) -> Option<St
             .filter(|batch: &u32| *batch >= 1)
             .ok_or_else(|| invalid("OPSREPORT_ATHENA_BATCH_ACCOUNTS", &value, "expected a whole number of 1 or more"))?;
     }
+    apply_console_environment(config, &lookup)?;
     if let Some(value) = lookup("OPSREPORT_S3_FORCE_PATH_STYLE") {
         config.s3.force_path_style = match value.trim().to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" => true,
             "false" | "0" | "no" | "" => false,
             _ => return Err(invalid("OPSREPORT_S3_FORCE_PATH_STYLE", &value, "expected true or false")),
         };
+    }
+    Ok(())
+}
+
+/// The console's settings a deployment passes as variables: `OPSREPORT_CONSOLE_USERS` and
+/// `OPSREPORT_CONSOLE_GROUPS` (JSON objects of e-mail address or group to account ids, `*` for
+/// all), `OPSREPORT_CONSOLE_ALB_ARN` and `OPSREPORT_CONSOLE_SEND_FROM`.
+fn apply_console_environment(config: &mut Config, lookup: &impl Fn(&str) -> Option<String>) -> Result<(), Failure> {
+    let map = |name: &str, value: &str| {
+        serde_json::from_str::<BTreeMap<String, Vec<String>>>(value).map_err(|error| {
+            Failure::bad_input(anyhow::anyhow!(
+                "environment variable {name}: {error}; expected a JSON object such as {{\"dana@example.com\": [\"123456789012\"]}}"
+            ))
+        })
+    };
+    if let Some(value) = lookup("OPSREPORT_CONSOLE_USERS") {
+        config.console.users = map("OPSREPORT_CONSOLE_USERS", &value)?;
+    }
+    if let Some(value) = lookup("OPSREPORT_CONSOLE_GROUPS") {
+        config.console.groups = map("OPSREPORT_CONSOLE_GROUPS", &value)?;
+    }
+    if let Some(value) = lookup("OPSREPORT_CONSOLE_ALB_ARN").filter(|value| !value.is_empty()) {
+        config.console.alb_arn = Some(value);
+    }
+    if let Some(value) = lookup("OPSREPORT_CONSOLE_SEND_FROM").filter(|value| !value.is_empty()) {
+        config.console.send.from = Some(value);
     }
     Ok(())
 }
@@ -169,9 +196,17 @@ mod tests {
                 ("OPSREPORT_ATHENA_DATA_LOCATION", "s3://data/ops"),
                 ("OPSREPORT_ATHENA_CONCURRENCY", "3"),
                 ("OPSREPORT_S3_FORCE_PATH_STYLE", "true"),
+                ("OPSREPORT_CONSOLE_USERS", r#"{"dana@example.com": ["123456789012"]}"#),
+                ("OPSREPORT_CONSOLE_GROUPS", r#"{"ops": ["*"]}"#),
+                ("OPSREPORT_CONSOLE_ALB_ARN", "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/c/1"),
+                ("OPSREPORT_CONSOLE_SEND_FROM", "csdm@example.com"),
             ]),
         )
         .unwrap();
+        assert_eq!(config.console.users["dana@example.com"], ["123456789012"]);
+        assert_eq!(config.console.groups["ops"], ["*"]);
+        assert!(config.console.alb_arn.as_deref().is_some_and(|arn| arn.ends_with("app/c/1")));
+        assert_eq!(config.console.send.from.as_deref(), Some("csdm@example.com"));
         assert_eq!(config.athena.database, "ops");
         assert_eq!(config.athena.workgroup, "reports");
         assert_eq!(config.athena.catalog, "Other");
@@ -187,6 +222,7 @@ mod tests {
             (&[("OPSREPORT_ATHENA_CONCURRENCY", "0")][..], "OPSREPORT_ATHENA_CONCURRENCY"),
             (&[("OPSREPORT_ATHENA_OUTPUT_LOCATION", "/tmp/x")][..], "OPSREPORT_ATHENA_OUTPUT_LOCATION"),
             (&[("OPSREPORT_S3_FORCE_PATH_STYLE", "maybe")][..], "OPSREPORT_S3_FORCE_PATH_STYLE"),
+            (&[("OPSREPORT_CONSOLE_USERS", "dana=1")][..], "OPSREPORT_CONSOLE_USERS"),
         ] {
             let pairs: &'static [(&'static str, &'static str)] = pairs;
             let error = apply_environment(&mut Config::default(), environment(pairs)).unwrap_err();
