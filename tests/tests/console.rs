@@ -335,4 +335,18 @@ fn the_dev_user_works_on_loopback_only() {
     let accounts = console.request("GET", "/", &[], "");
     assert_eq!(accounts.status, 200);
     assert!(accounts.text().contains(ACCOUNT_A) && accounts.text().contains(ACCOUNT_B) && accounts.text().contains("no report yet"));
+
+    // Without a sender, Send writes the message beside the reports instead of mailing it.
+    let made = opsreport(directory.path(), &["generate", "--source", "data", "--out", "out", "--month", "2026-10"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let path = format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/send");
+    let page = console.request("GET", &path, &[], "");
+    assert!(page.text().contains("Development mode"), "{}", page.text());
+    let body = form(&[("csrf", &page.field("csrf").unwrap()), ("to", "sam@example.com"), ("subject", "October review")]);
+    let sent = console.request("POST", &path, &[], &body);
+    assert!(sent.text().contains("Development mode: not mailed"), "{}", sent.text());
+    let outbox = directory.path().join(format!("out/{ACCOUNT_A}/sent/2026-10"));
+    let message = std::fs::read_dir(&outbox).unwrap().map(|entry| entry.unwrap().path()).find(|path| path.extension().is_some_and(|ext| ext == "eml")).unwrap();
+    let message = std::fs::read_to_string(message).unwrap();
+    assert!(message.contains("From: me@example.com\r\n") && message.contains("To: sam@example.com\r\n"), "{message}");
 }

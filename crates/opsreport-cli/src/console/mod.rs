@@ -87,8 +87,11 @@ pub struct Console {
     pub jobs: Jobs,
     /// The report time zone.
     pub zone: chrono_tz::Tz,
-    /// Amazon SES, when sending is configured.
-    pub ses: Option<aws_sdk_sesv2::Client>,
+    /// Where sent messages go: SES when `[console.send] from` is set, the outbox in
+    /// development, else nowhere (sending is off).
+    pub mailer: Option<send::Mailer>,
+    /// The console's own address in development, for report links when no `public_url` is set.
+    pub dev_url: Option<String>,
 }
 
 /// Runs the console until it is stopped.
@@ -116,7 +119,8 @@ pub fn run(config: &Config, args: ServeArgs) -> Outcome {
         access: Access::new(&settings.users, &settings.groups, dev),
         secret: Secret::from_env().map_err(|text| Failure::bad_input(anyhow::anyhow!(text)))?,
         jobs: Jobs::start(config, source.clone(), out.clone(), settings.workers as usize),
-        ses: settings.send.from.as_ref().and(shared.as_ref()).map(aws_sdk_sesv2::Client::new),
+        mailer: mailer(&settings, shared.as_ref(), dev),
+        dev_url: dev.then(|| format!("http://{address}")),
         settings,
         identity,
         reports,
@@ -125,6 +129,15 @@ pub fn run(config: &Config, args: ServeArgs) -> Outcome {
         zone,
     });
     runtime.block_on(serve(console, address))
+}
+
+/// SES when a sender is set; the outbox for a development console without one.
+fn mailer(settings: &ConsoleSettings, shared: Option<&aws_config::SdkConfig>, dev: bool) -> Option<send::Mailer> {
+    match (&settings.send.from, shared) {
+        (Some(_), Some(shared)) => Some(send::Mailer::Ses(aws_sdk_sesv2::Client::new(shared), settings.send.configuration_set.clone())),
+        _ if dev => Some(send::Mailer::Outbox),
+        _ => None,
+    }
 }
 
 /// The dev user (loopback only) or the load balancer's verifier.

@@ -944,7 +944,7 @@ struct SentRecord {
 async fn sent_records(console: &Console, account: &AccountId, label: &str) -> Vec<SentView> {
     let folder = format!("{account}/sent/{label}");
     let mut records = Vec::new();
-    for path in console.reports.list(&folder).await.unwrap_or_default().into_iter().rev() {
+    for path in console.reports.list(&folder).await.unwrap_or_default().into_iter().rev().filter(|path| path.ends_with(".json")) {
         if let Ok(Some(file)) = console.reports.get(&path).await
             && let Ok(record) = serde_json::from_slice::<SentRecord>(&file.bytes)
         {
@@ -1012,11 +1012,16 @@ async fn send_page(console: Arc<Console>, user: User, id: String, kind: String, 
     };
     let mut problem = None;
     let mut done = None;
-    let can_send = console.ses.is_some();
-    if !can_send {
-        problem = Some("Sending is off: set [console.send] from to a sender verified in Amazon SES.".to_owned());
+    let can_send = console.mailer.is_some();
+    match &console.mailer {
+        None => problem = Some("Sending is off: set [console.send] from to a sender verified in Amazon SES.".to_owned()),
+        Some(send::Mailer::Outbox) if done.is_none() => {
+            done = Some("Development mode: Send writes the message beside the reports (sent/…/*.eml) instead of mailing it.".to_owned());
+        }
+        _ => {}
     }
     if let (Some(_), true) = (&form, can_send) {
+        done = None;
         match deliver(&console, &user, &account, &period, &outgoing, &to_text, &subject, &preview_body).await {
             Ok(text) => done = Some(text),
             Err(text) => problem = Some(text),
@@ -1086,13 +1091,29 @@ async fn deliver(
             (body(Some((url, until))), None, Some(expires.to_rfc3339()))
         }
     };
-    let from = settings.from.clone().ok_or("Sending is off: set [console.send] from.")?;
+    // In the development outbox the user is the sender.
+    let from = settings.from.clone().unwrap_or_else(|| user.email.clone());
     let message = Message { from, to: to.clone(), subject: subject.to_owned(), text, attachment };
-    let ses = console.ses.as_ref().ok_or("Sending is off: set [console.send] from.")?;
-    let message_id = send::send_with_ses(ses, &message, settings.configuration_set.as_deref())
-        .await
-        .map_err(|error| format!("Amazon SES did not take the message: {error}"))?;
     let sent_at = chrono::Utc::now();
+    let stamp = sent_at.format("%Y%m%dT%H%M%S%.3fZ");
+    let folder = format!("{account}/sent/{}", period.label());
+    let (message_id, outbox) = match console.mailer.as_ref().ok_or("Sending is off: set [console.send] from.")? {
+        send::Mailer::Ses(client, configuration_set) => {
+            let id = send::send_with_ses(client, &message, configuration_set.as_deref())
+                .await
+                .map_err(|error| format!("Amazon SES did not take the message: {error}"))?;
+            (id, None)
+        }
+        send::Mailer::Outbox => {
+            let path = format!("{folder}/{stamp}.eml");
+            console
+                .reports
+                .put(&path, message.mime(&format!("opsreport-{stamp}")), Expect::Absent)
+                .await
+                .map_err(|error| format!("The message could not be written: {error}"))?;
+            (format!("outbox:{path}"), Some(console.reports.describe(&path)))
+        }
+    };
     let record = SentRecord {
         sent_at: sent_at.format("%Y-%m-%d %H:%M:%S").to_string(),
         by: user.email.clone(),
@@ -1107,12 +1128,15 @@ async fn deliver(
         link_expires,
         message_id,
     };
-    let record_path = format!("{account}/sent/{}/{}.json", period.label(), sent_at.format("%Y%m%dT%H%M%S%.3fZ"));
+    let record_path = format!("{folder}/{stamp}.json");
     let json = serde_json::to_vec_pretty(&record).unwrap_or_default();
     if let Err(error) = console.reports.put(&record_path, json, Expect::Absent).await {
         tracing::error!("console: sent, but the record was not kept: {error}");
     }
     tracing::info!("console: {} sent {path} to {}", user.email, to.join(", "));
+    if let Some(written) = outbox {
+        return Ok(format!("Development mode: not mailed; the message to {} is in {written}.", to.join(", ")));
+    }
     Ok(format!("Sent to {} at {} UTC.", to.join(", "), sent_at.format("%Y-%m-%d %H:%M")))
 }
 
@@ -1130,7 +1154,7 @@ async fn report_link(
     if let Some(url) = console.reports.presigned(path, valid).await.map_err(|error| error.to_string())? {
         return Ok(url);
     }
-    let base = console.settings.send.public_url.as_deref().ok_or(
+    let base = console.settings.send.public_url.as_deref().or(console.dev_url.as_deref()).ok_or(
         "Links to reports kept in a folder go through the console: set [console.send] public_url (or mode = \"attachment\").",
     )?;
     let subject = format!("{account}/{}/{}/{}", period.kind().name(), period.label(), outgoing.pdf);

@@ -100,6 +100,15 @@ fn wrapped_base64(bytes: &[u8]) -> String {
     out
 }
 
+/// Where messages go.
+pub enum Mailer {
+    /// Amazon SES, with the configuration set that tracks the messages, if any.
+    Ses(aws_sdk_sesv2::Client, Option<String>),
+    /// `--dev-user` without a sender: each message is written beside the reports as a `.eml`
+    /// file, and the page says it was not sent.
+    Outbox,
+}
+
 /// Sends a message through SES; its message id.
 pub async fn send_with_ses(
     client: &aws_sdk_sesv2::Client,
