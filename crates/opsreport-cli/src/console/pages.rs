@@ -1003,7 +1003,10 @@ async fn send_page(console: Arc<Console>, user: User, id: String, kind: String, 
     let to_text = form.as_ref().and_then(|form| form.to.clone()).unwrap_or_else(|| outgoing.attendees.join("\n"));
     let subject = form.as_ref().and_then(|form| form.subject.clone()).unwrap_or_else(|| outgoing.subject.clone());
     let link_note = match console.settings.send.mode {
-        opsreport_model::console::SendMode::Link => Some(("(a link made when the message is sent)".to_owned(), "its expiry".to_owned())),
+        opsreport_model::console::SendMode::Link => {
+            let until = chrono::Utc::now() + chrono::Duration::hours(i64::from(console.settings.send.link_hours));
+            Some((format!("[a link to {}, made when the message is sent]", outgoing.pdf), until.format("%-d %b %Y %H:%M UTC").to_string()))
+        }
         opsreport_model::console::SendMode::Attachment => None,
     };
     let preview_body = |link: Option<(String, String)>| {
@@ -1035,7 +1038,7 @@ async fn send_page(console: Arc<Console>, user: User, id: String, kind: String, 
         problem,
         done,
         csrf: console.csrf(&user),
-        from: console.settings.send.from.clone().unwrap_or_default(),
+        from: console.settings.send.from.clone().unwrap_or_else(|| user.email.clone()),
         to: to_text,
         subject,
         mode: mode_text(&console),
