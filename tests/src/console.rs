@@ -26,7 +26,8 @@ pub const ACCOUNT_B: &str = "643641044933";
 /// group to B, followed by `more` (further `[console.*]` tables).
 pub fn with_reports(directory: &Path, more: &str) -> TestAlb {
     crate::copy_tree(&crate::repo_root().join("fixtures/synthetic"), &directory.join("data"));
-    let made = crate::opsreport(directory, &["generate", "--source", "data", "--out", "out", "--month", "2026-10", "--all-accounts"]);
+    let made =
+        crate::opsreport(directory, &["generate", "--source", "data", "--out", "out", "--month", "2026-10", "--all-accounts"]);
     assert_eq!(made.code, 0, "{}", made.stderr);
     let alb = TestAlb::new(&directory.join("keys"), "key-1");
     let config = format!(
@@ -217,7 +218,8 @@ impl TestAlb {
     pub fn token_as(&self, signer: &str, email: &str, groups: &[&str], seconds: i64) -> String {
         let exp = chrono::Utc::now().timestamp() + seconds;
         let header = serde_json::json!({"alg": "ES256", "kid": self.kid, "signer": signer, "iss": "https://idp.example.com", "client": "console", "exp": exp});
-        let payload = serde_json::json!({"sub": email, "email": email, "groups": groups, "exp": exp, "iss": "https://idp.example.com"});
+        let payload =
+            serde_json::json!({"sub": email, "email": email, "groups": groups, "exp": exp, "iss": "https://idp.example.com"});
         // The load balancer pads its base64url parts.
         let encode = |value: &serde_json::Value| {
             let text = URL_SAFE_NO_PAD.encode(value.to_string());

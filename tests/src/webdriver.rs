@@ -86,9 +86,9 @@ impl Browser {
             response.extend_from_slice(&buffer[..read]);
         };
         let head = String::from_utf8_lossy(&response[..split]).into_owned();
-        let length = head
-            .lines()
-            .find_map(|line| line.to_ascii_lowercase().strip_prefix("content-length:").map(|value| value.trim().parse::<usize>().unwrap()));
+        let length = head.lines().find_map(|line| {
+            line.to_ascii_lowercase().strip_prefix("content-length:").map(|value| value.trim().parse::<usize>().unwrap())
+        });
         let mut payload = response[split + 4..].to_vec();
         match length {
             Some(length) => {

@@ -46,8 +46,14 @@ fn no_one_gets_in_without_a_valid_token_for_the_account() {
     let refusals = [
         ("no token", console.request("GET", "/", &[], "")),
         ("not a JWT", get(&console, "/", "not-a-token")),
-        ("another key", get(&console, "/", &TestAlb::new(&directory.path().join("other"), "key-1").token("dana@example.com", &[]))),
-        ("another load balancer", get(&console, "/", &alb.token_as("arn:aws:elasticloadbalancing:other", "dana@example.com", &[], 3600))),
+        (
+            "another key",
+            get(&console, "/", &TestAlb::new(&directory.path().join("other"), "key-1").token("dana@example.com", &[])),
+        ),
+        (
+            "another load balancer",
+            get(&console, "/", &alb.token_as("arn:aws:elasticloadbalancing:other", "dana@example.com", &[], 3600)),
+        ),
         ("expired", get(&console, "/", &alb.token_as(ALB_ARN, "dana@example.com", &[], -5))),
         ("tampered", get(&console, "/", &tamper(&dana, "eve@example.com"))),
     ];
@@ -82,14 +88,19 @@ fn no_one_gets_in_without_a_valid_token_for_the_account() {
     assert_eq!(without.status, 403, "{}", without.text());
     let sam = alb.token("sam@example.com", &["contoso"]);
     let sams_csrf = get(&console, &format!("/accounts/{ACCOUNT_B}"), &sam).field("csrf").unwrap();
-    let foreign_csrf = post(&console, &regenerate, &dana, &form(&[("csrf", &sams_csrf), ("kind", "monthly"), ("period", "2026-10")]));
+    let foreign_csrf =
+        post(&console, &regenerate, &dana, &form(&[("csrf", &sams_csrf), ("kind", "monthly"), ("period", "2026-10")]));
     assert_eq!(foreign_csrf.status, 403);
     let danas_csrf = get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana).field("csrf").unwrap();
     let notes = format!("/accounts/{ACCOUNT_B}/notes/2026-10");
     let foreign_save = post(&console, &notes, &dana, &form(&[("csrf", &danas_csrf), ("customer_name", "Hijacked")]));
     assert_eq!(foreign_save.status, 403);
-    let foreign_regenerate =
-        post(&console, &format!("/accounts/{ACCOUNT_B}/regenerate"), &dana, &form(&[("csrf", &danas_csrf), ("kind", "monthly"), ("period", "2026-10")]));
+    let foreign_regenerate = post(
+        &console,
+        &format!("/accounts/{ACCOUNT_B}/regenerate"),
+        &dana,
+        &form(&[("csrf", &danas_csrf), ("kind", "monthly"), ("period", "2026-10")]),
+    );
     assert_eq!(foreign_regenerate.status, 403);
     let notes_file = std::fs::read_to_string(directory.path().join(format!("data/notes/{ACCOUNT_B}/2026-10.toml"))).unwrap();
     assert!(!notes_file.contains("Hijacked"));
@@ -161,7 +172,12 @@ fn a_csdm_sees_their_accounts_edits_notes_regenerates_and_previews() {
     let title = format!("action_items[{next}].title");
     let owner = format!("action_items[{next}].owner");
     let mut body: Vec<(&str, &str)> = fields.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
-    body.extend([("csrf", csrf.as_str()), ("version", version.as_str()), (title.as_str(), "Book the <b>DR</b> rehearsal & test"), (owner.as_str(), "Dana")]);
+    body.extend([
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        (title.as_str(), "Book the <b>DR</b> rehearsal & test"),
+        (owner.as_str(), "Dana"),
+    ]);
     let saved = post(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10"), &dana, &form(&body));
     assert_eq!(saved.status, 303, "{}", saved.text());
     let file = std::fs::read_to_string(directory.path().join(format!("data/notes/{ACCOUNT_A}/2026-10.toml"))).unwrap();
@@ -193,14 +209,21 @@ fn a_csdm_sees_their_accounts_edits_notes_regenerates_and_previews() {
     assert_eq!((opened.status, opened.header("location")), (303, Some(&*format!("/accounts/{ACCOUNT_A}/notes/2026-W45"))));
     assert_eq!(get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-W45"), &dana).status, 200);
     assert_eq!(get(&console, &format!("/accounts/{ACCOUNT_A}/notes?period=2026-13"), &dana).status, 422);
-    let bad = post(&console, &format!("/accounts/{ACCOUNT_A}/regenerate"), &dana, &form(&[("csrf", &csrf), ("kind", "weekly"), ("period", "2026-10")]));
+    let bad = post(
+        &console,
+        &format!("/accounts/{ACCOUNT_A}/regenerate"),
+        &dana,
+        &form(&[("csrf", &csrf), ("kind", "weekly"), ("period", "2026-10")]),
+    );
     assert_eq!(bad.status, 422);
     assert_eq!(get(&console, "/no/such/page", &dana).status, 404);
 }
 
 /// The named fields of a form page with their values (inputs, selected options, text areas).
 fn filled_fields(html: &str) -> Vec<(String, String)> {
-    let unescape = |text: &str| text.replace("&#34;", "\"").replace("&#39;", "'").replace("&#60;", "<").replace("&#62;", ">").replace("&#38;", "&");
+    let unescape = |text: &str| {
+        text.replace("&#34;", "\"").replace("&#39;", "'").replace("&#60;", "<").replace("&#62;", ">").replace("&#38;", "&")
+    };
     let mut fields = Vec::new();
     for piece in html.split("<input").skip(1) {
         let tag = piece.split('>').next().unwrap();
@@ -222,7 +245,8 @@ fn filled_fields(html: &str) -> Vec<(String, String)> {
     for piece in html.split("<select").skip(1) {
         let (tag, rest) = piece.split_once('>').unwrap();
         let options = rest.split("</select>").next().unwrap();
-        if let (Some(name), Some(selected)) = (attribute(tag, "name"), options.split("<option").find(|option| option.contains(" selected")))
+        if let (Some(name), Some(selected)) =
+            (attribute(tag, "name"), options.split("<option").find(|option| option.contains(" selected")))
         {
             fields.push((unescape(&name), attribute(selected, "value").unwrap_or_default()));
         }
@@ -237,7 +261,8 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
 }
 
 fn pdf_text(pdf: &Path) -> String {
-    let output = std::process::Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils)");
+    let output =
+        std::process::Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils)");
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -271,7 +296,10 @@ fn notes_are_checked_like_the_file_loader_and_saved_only_over_what_was_read() {
     );
     assert_eq!(rejected.status, 422, "{}", rejected.text());
     let text = rejected.text();
-    assert!(text.contains("Title is needed") && text.contains("3, 6, 9 or 12") && text.contains("not an e-mail address"), "{text}");
+    assert!(
+        text.contains("Title is needed") && text.contains("3, 6, 9 or 12") && text.contains("not an e-mail address"),
+        "{text}"
+    );
     assert!(text.contains("a mitigation without a risk"), "the input is kept");
     assert!(!file.exists());
     // Over-long text is refused with the loader's limit.
@@ -281,7 +309,18 @@ fn notes_are_checked_like_the_file_loader_and_saved_only_over_what_was_read() {
     assert!(!file.exists());
 
     // A first save creates the file; a second editor with the same (empty) version is refused.
-    let first = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", ""), ("attendees[0].name", "Sam Ortiz"), ("attendees[0].email", "sam@example.com"), ("attendees[0].attended", "yes")]));
+    let first = post(
+        &console,
+        &path,
+        &dana,
+        &form(&[
+            ("csrf", &csrf),
+            ("version", ""),
+            ("attendees[0].name", "Sam Ortiz"),
+            ("attendees[0].email", "sam@example.com"),
+            ("attendees[0].attended", "yes"),
+        ]),
+    );
     assert_eq!(first.status, 303, "{}", first.text());
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(saved.contains("attended = true") && saved.contains("sam@example.com"), "{saved}");
@@ -304,7 +343,18 @@ fn notes_are_checked_like_the_file_loader_and_saved_only_over_what_was_read() {
     let editor = get(&console, &path, &dana);
     let key = editor.field("carried[0].key").expect("an open item carried from October");
     let version = editor.field("version").unwrap();
-    let closed = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", &version), ("customer_name", "Northwind"), ("carried[0].key", &key), ("carried[0].status", "Done")]));
+    let closed = post(
+        &console,
+        &path,
+        &dana,
+        &form(&[
+            ("csrf", &csrf),
+            ("version", &version),
+            ("customer_name", "Northwind"),
+            ("carried[0].key", &key),
+            ("carried[0].status", "Done"),
+        ]),
+    );
     assert_eq!(closed.status, 303, "{}", closed.text());
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(saved.contains("status = \"Done\""), "{saved}");
@@ -334,7 +384,9 @@ fn the_dev_user_works_on_loopback_only() {
     let console = Console::start(directory.path(), &["--dev-user", "me@example.com", "--source", "data", "--out", "out"], &[]);
     let accounts = console.request("GET", "/", &[], "");
     assert_eq!(accounts.status, 200);
-    assert!(accounts.text().contains(ACCOUNT_A) && accounts.text().contains(ACCOUNT_B) && accounts.text().contains("no report yet"));
+    assert!(
+        accounts.text().contains(ACCOUNT_A) && accounts.text().contains(ACCOUNT_B) && accounts.text().contains("no report yet")
+    );
 
     // Without a sender, Send writes the message beside the reports instead of mailing it.
     let made = opsreport(directory.path(), &["generate", "--source", "data", "--out", "out", "--month", "2026-10"]);
@@ -346,7 +398,11 @@ fn the_dev_user_works_on_loopback_only() {
     let sent = console.request("POST", &path, &[], &body);
     assert!(sent.text().contains("Development mode: not mailed"), "{}", sent.text());
     let outbox = directory.path().join(format!("out/{ACCOUNT_A}/sent/2026-10"));
-    let message = std::fs::read_dir(&outbox).unwrap().map(|entry| entry.unwrap().path()).find(|path| path.extension().is_some_and(|ext| ext == "eml")).unwrap();
+    let message = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "eml"))
+        .unwrap();
     let message = std::fs::read_to_string(message).unwrap();
     assert!(message.contains("From: me@example.com\r\n") && message.contains("To: sam@example.com\r\n"), "{message}");
 }

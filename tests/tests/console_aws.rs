@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use base64::Engine;
-use opsreport_tests::console::{ACCOUNT_A, Console, Response, with_reports, form};
+use opsreport_tests::console::{ACCOUNT_A, Console, Response, form, with_reports};
 use opsreport_tests::moto::Moto;
 use opsreport_tests::opsreport_with_env;
 
@@ -53,7 +53,9 @@ fn text_part(mime: &str) -> String {
 fn sent_records(directory: &Path) -> Vec<serde_json::Value> {
     let folder = directory.join(format!("out/{ACCOUNT_A}/sent/2026-10"));
     let mut records: Vec<serde_json::Value> = std::fs::read_dir(folder)
-        .map(|entries| entries.map(|entry| serde_json::from_slice(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap()).collect())
+        .map(|entries| {
+            entries.map(|entry| serde_json::from_slice(&std::fs::read(entry.unwrap().path()).unwrap()).unwrap()).collect()
+        })
         .unwrap_or_default();
     records.sort_by_key(|record| record["sent_at"].as_str().unwrap().to_owned());
     records
@@ -71,16 +73,24 @@ fn a_report_is_sent_through_ses_attached_or_linked_and_recorded() {
 
     let preview = get(&console, &path, &dana);
     assert_eq!(preview.status, 200, "{}", preview.text());
-    assert!(preview.text().contains("It is attached to this message (report.pdf)") && preview.text().contains("Open action items"));
+    assert!(
+        preview.text().contains("It is attached to this message (report.pdf)") && preview.text().contains("Open action items")
+    );
     let csrf = preview.field("csrf").unwrap();
 
-    let refused = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("to", "sam@example.com\nnot an address"), ("subject", "x")]));
+    let refused =
+        post(&console, &path, &dana, &form(&[("csrf", &csrf), ("to", "sam@example.com\nnot an address"), ("subject", "x")]));
     assert!(refused.text().contains("is not an e-mail address; nothing was sent"), "{}", refused.text());
     assert!(sent_messages(&moto).is_empty());
     let no_csrf = post(&console, &path, &dana, &form(&[("to", "sam@example.com"), ("subject", "x")]));
     assert_eq!(no_csrf.status, 403);
 
-    let sent = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("to", "sam@example.com\nlee@example.com"), ("subject", "October review — Northwind")]));
+    let sent = post(
+        &console,
+        &path,
+        &dana,
+        &form(&[("csrf", &csrf), ("to", "sam@example.com\nlee@example.com"), ("subject", "October review — Northwind")]),
+    );
     assert!(sent.text().contains("Sent to sam@example.com, lee@example.com"), "{}", sent.text());
     let messages = sent_messages(&moto);
     assert_eq!(messages.len(), 1);
@@ -104,7 +114,8 @@ fn a_report_is_sent_through_ses_attached_or_linked_and_recorded() {
 
     // A link instead: it opens the PDF without signing in, until it expires; a changed one does not.
     let config = std::fs::read_to_string(directory.path().join("opsreport.toml")).unwrap();
-    let config = config.replace("mode = \"attachment\"", "mode = \"link\"\nlink_hours = 24\npublic_url = \"https://reports.example.com/\"");
+    let config = config
+        .replace("mode = \"attachment\"", "mode = \"link\"\nlink_hours = 24\npublic_url = \"https://reports.example.com/\"");
     std::fs::write(directory.path().join("opsreport.toml"), config).unwrap();
     let console = Console::start(directory.path(), &[], &moto.environment());
     let csrf = get(&console, &path, &dana).field("csrf").unwrap();
@@ -150,7 +161,8 @@ fn reports_and_notes_in_s3_are_read_and_notes_saved_conditionally() {
     let editor = get(&console, &path, &dana);
     let (csrf, version) = (editor.field("csrf").unwrap(), editor.field("version").unwrap());
     assert!(!version.is_empty(), "the ETag read");
-    let saved = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", &version), ("customer_name", "Northwind in S3")]));
+    let saved =
+        post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", &version), ("customer_name", "Northwind in S3")]));
     assert_eq!(saved.status, 303, "{}", saved.text());
     let (_, stored) = moto.http("GET", &key);
     assert!(String::from_utf8_lossy(&stored).contains("Northwind in S3"));

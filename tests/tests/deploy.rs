@@ -168,7 +168,9 @@ fn the_console_stack_passes_cfn_lint_signs_users_in_and_grants_only_what_the_con
         assert_eq!(block(&policy), block(&job), "{sid} differs from the job's");
     }
     assert!(policy.contains("Sid: NotesWrite\n                Effect: Allow\n                Action: [s3:PutObject]\n                Resource: !Sub arn:${AWS::Partition}:s3:::${DataBucket}/${DataPrefix}/notes/*"));
-    assert!(policy.contains("Action: [ses:SendEmail, ses:SendRawEmail]") && policy.contains("ses:FromAddress: !Ref SenderAddress"));
+    assert!(
+        policy.contains("Action: [ses:SendEmail, ses:SendRawEmail]") && policy.contains("ses:FromAddress: !Ref SenderAddress")
+    );
     assert!(!policy.contains(":*\n") && !policy.contains("Resource: \"*\"") && !policy.contains("Action: \"*\""), "{policy}");
     // Sign-in before the console, except the signed report links and the health check.
     let signed_in = console.split("  SignedInRule:").nth(1).unwrap();

@@ -18,9 +18,10 @@ pub fn page_count(pdf: &[u8]) -> Result<usize, String> {
 pub fn page_png(pdf: &[u8], number: usize, scale: f32) -> Result<Vec<u8>, String> {
     let document = open(pdf)?;
     let pages = document.pages();
-    let page = number.checked_sub(1).and_then(|index| pages.get(index)).ok_or_else(|| {
-        format!("the PDF has {} page(s), not a page {number}", pages.len())
-    })?;
+    let page = number
+        .checked_sub(1)
+        .and_then(|index| pages.get(index))
+        .ok_or_else(|| format!("the PDF has {} page(s), not a page {number}", pages.len()))?;
     let settings = RenderSettings { x_scale: scale, y_scale: scale, bg_color: WHITE, ..RenderSettings::default() };
     let pixmap = hayro::render(page, &RenderCache::new(), &InterpreterSettings::default(), &settings);
     let (width, height) = (u32::from(pixmap.width()), u32::from(pixmap.height()));

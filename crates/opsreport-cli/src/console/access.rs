@@ -70,7 +70,8 @@ mod tests {
     #[test]
     fn users_and_groups_grant_their_accounts_only() {
         let users = BTreeMap::from([("Dana@Example.com".to_owned(), vec!["111111111111".to_owned()])]);
-        let groups = BTreeMap::from([("ops".to_owned(), vec!["*".to_owned()]), ("emea".to_owned(), vec!["222222222222".to_owned()])]);
+        let groups =
+            BTreeMap::from([("ops".to_owned(), vec!["*".to_owned()]), ("emea".to_owned(), vec!["222222222222".to_owned()])]);
         let access = Access::new(&users, &groups, false);
         assert!(access.allows(&user("dana@example.com", &[]), "111111111111"));
         assert!(!access.allows(&user("dana@example.com", &[]), "222222222222"));

@@ -20,8 +20,8 @@ pub const TOKEN_HEADER: &str = "x-amzn-oidc-data";
 /// The DER prefix of a P-256 public key in SubjectPublicKeyInfo form: the uncompressed point
 /// (65 bytes) follows it.
 const P256_SPKI_PREFIX: [u8; 26] = [
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d,
-    0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
+    0x01, 0x07, 0x03, 0x42, 0x00,
 ];
 
 /// Keys kept in the cache; a full cache starts again (load balancers rotate keys rarely).
@@ -155,8 +155,15 @@ fn is_key_id(kid: &str) -> bool {
 
 /// Decodes a token part: base64url, with or without the padding the load balancer adds.
 fn decode_part(part: &str) -> Result<Vec<u8>, Refusal> {
-    let normalized: String =
-        part.trim_end_matches('=').chars().map(|c| match c { '+' => '-', '/' => '_', other => other }).collect();
+    let normalized: String = part
+        .trim_end_matches('=')
+        .chars()
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            other => other,
+        })
+        .collect();
     URL_SAFE_NO_PAD.decode(normalized).map_err(|_| Refusal::Malformed("not base64url"))
 }
 
@@ -244,8 +251,10 @@ mod tests {
         let user = run(verifier.verify(&token, 1000)).unwrap();
         assert_eq!(user, User { email: "dana@example.com".into(), groups: vec!["csdm".into(), "emea".into()] });
         assert_eq!(run(verifier.verify(&token, 2000)), Err(Refusal::Expired));
-        let mut tampered = alb.token(header(), serde_json::json!({"email": "eve@example.com", "exp": 2000}));
-        tampered = format!("{}.{}", token.rsplit_once('.').unwrap().0.split('.').next().unwrap(), tampered.split_once('.').unwrap().1);
+        // Eve's payload under Dana's signature.
+        let eve = alb.token(header(), serde_json::json!({"email": "eve@example.com", "exp": 2000}));
+        let parts: Vec<&str> = token.split('.').collect();
+        let tampered = format!("{}.{}.{}", parts[0], eve.split('.').nth(1).unwrap(), parts[2]);
         assert_eq!(run(verifier.verify(&tampered, 1000)), Err(Refusal::BadSignature));
         let other = TestAlb::new().token(header(), payload.clone());
         assert_eq!(run(verifier.verify(&other, 1000)), Err(Refusal::BadSignature));
@@ -255,7 +264,8 @@ mod tests {
         assert!(matches!(run(verifier.verify(&none, 1000)), Err(Refusal::Malformed(_))));
         let escape = alb.token(serde_json::json!({"alg": "ES256", "kid": "../key-1", "signer": "arn:alb/1"}), payload);
         assert!(matches!(run(verifier.verify(&escape, 1000)), Err(Refusal::Malformed(_))));
-        let unknown = alb.token(serde_json::json!({"alg": "ES256", "kid": "key-2", "signer": "arn:alb/1"}), serde_json::json!({}));
+        let unknown =
+            alb.token(serde_json::json!({"alg": "ES256", "kid": "key-2", "signer": "arn:alb/1"}), serde_json::json!({}));
         assert!(matches!(run(verifier.verify(&unknown, 1000)), Err(Refusal::KeyUnavailable(_))));
         assert!(matches!(run(verifier.verify("a.b", 1000)), Err(Refusal::Malformed(_))));
     }

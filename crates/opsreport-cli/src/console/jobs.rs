@@ -143,8 +143,9 @@ fn work(table: &Mutex<BTreeMap<u64, Job>>, receiver: &Mutex<Receiver<u64>>, work
             }
         };
         let started = Instant::now();
-        let outcome: OneOutcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one_report(&workshop.config, request)))
-            .unwrap_or_else(|_| Err("internal error (panic): please report it with the account's data".into()));
+        let outcome: OneOutcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one_report(&workshop.config, request)))
+                .unwrap_or_else(|_| Err("internal error (panic): please report it with the account's data".into()));
         if let Some(job) = table.lock().expect("not poisoned").get_mut(&id) {
             job.took = Some(started.elapsed());
             job.state = match outcome {

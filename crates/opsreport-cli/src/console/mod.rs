@@ -101,7 +101,8 @@ pub fn run(config: &Config, args: ServeArgs) -> Outcome {
     let address = SocketAddr::from_str(listen)
         .map_err(|_| Failure::bad_input(anyhow::anyhow!("--listen {listen:?} is not an address and port (127.0.0.1:8080)")))?;
     let identity = identity(&settings, config, args.dev_user.as_deref(), address)?;
-    let source = SourceChoice::from_str(args.source.as_deref().unwrap_or(&settings.source)).map_err(|text| Failure::bad_input(anyhow::anyhow!(text)))?;
+    let source = SourceChoice::from_str(args.source.as_deref().unwrap_or(&settings.source))
+        .map_err(|text| Failure::bad_input(anyhow::anyhow!(text)))?;
     let out = args.out.clone().unwrap_or_else(|| settings.reports.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -134,14 +135,21 @@ pub fn run(config: &Config, args: ServeArgs) -> Outcome {
 /// SES when a sender is set; the outbox for a development console without one.
 fn mailer(settings: &ConsoleSettings, shared: Option<&aws_config::SdkConfig>, dev: bool) -> Option<send::Mailer> {
     match (&settings.send.from, shared) {
-        (Some(_), Some(shared)) => Some(send::Mailer::Ses(aws_sdk_sesv2::Client::new(shared), settings.send.configuration_set.clone())),
+        (Some(_), Some(shared)) => {
+            Some(send::Mailer::Ses(aws_sdk_sesv2::Client::new(shared), settings.send.configuration_set.clone()))
+        }
         _ if dev => Some(send::Mailer::Outbox),
         _ => None,
     }
 }
 
 /// The dev user (loopback only) or the load balancer's verifier.
-fn identity(settings: &ConsoleSettings, config: &Config, dev_user: Option<&str>, address: SocketAddr) -> Result<Identity, Failure> {
+fn identity(
+    settings: &ConsoleSettings,
+    config: &Config,
+    dev_user: Option<&str>,
+    address: SocketAddr,
+) -> Result<Identity, Failure> {
     if let Some(email) = dev_user {
         if !address.ip().is_loopback() {
             return Err(Failure::bad_input(anyhow::anyhow!(
@@ -181,7 +189,9 @@ fn notes_store(source: &SourceChoice, config: &Config, s3: Option<&aws_sdk_s3::C
         SourceChoice::Folder(root) => Ok(Store::Folder(root.join("notes"))),
         SourceChoice::Athena => {
             let location = config.athena.data_location.as_deref().and_then(S3Uri::parse).ok_or_else(|| {
-                Failure::bad_input(anyhow::anyhow!("the console keeps notes in <[athena] data_location>/notes/: set data_location"))
+                Failure::bad_input(anyhow::anyhow!(
+                    "the console keeps notes in <[athena] data_location>/notes/: set data_location"
+                ))
             })?;
             Ok(Store::S3 { client: s3.expect("AWS is configured for Athena").clone(), location: location.join("notes") })
         }

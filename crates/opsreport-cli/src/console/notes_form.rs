@@ -113,7 +113,12 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "Who the customer reaches for what.",
         list: true,
         profile: true,
-        fields: &[field("role", "Role", Text), field("name", "Name", Text), field("email", "E-mail", Email), field("phone", "Phone", Text)],
+        fields: &[
+            field("role", "Role", Text),
+            field("name", "Name", Text),
+            field("email", "E-mail", Email),
+            field("phone", "Phone", Text),
+        ],
     },
     SectionSpec {
         key: "agenda",
@@ -197,7 +202,11 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "Plans and migrations ahead, by horizon (the quarterly review).",
         list: true,
         profile: false,
-        fields: &[field("title", "Title", Text), field("horizon_months", "Horizon", Horizon), field("detail", "Detail", LongText)],
+        fields: &[
+            field("title", "Title", Text),
+            field("horizon_months", "Horizon", Horizon),
+            field("detail", "Detail", LongText),
+        ],
     },
     SectionSpec {
         key: "initiatives",
@@ -234,10 +243,8 @@ pub fn remove_name(section: &SectionSpec, row: usize) -> String {
 /// The rows a list has in `values` (their numbers, in order).
 pub fn rows(section: &SectionSpec, values: &Values) -> Vec<usize> {
     let prefix = format!("{}[", section.key);
-    let mut rows: Vec<usize> = values
-        .keys()
-        .filter_map(|name| name.strip_prefix(&prefix)?.split_once(']')?.0.parse().ok())
-        .collect();
+    let mut rows: Vec<usize> =
+        values.keys().filter_map(|name| name.strip_prefix(&prefix)?.split_once(']')?.0.parse().ok()).collect();
     rows.sort_unstable();
     rows.dedup();
     rows
@@ -382,7 +389,9 @@ pub fn is_email(text: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && text.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | ',' | ';' | '"' | '\'' | '(' | ')' | '[' | ']' | '\\'))
+        && text
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | ',' | ';' | '"' | '\'' | '(' | ')' | '[' | ']' | '\\'))
         && !domain.contains('@')
 }
 

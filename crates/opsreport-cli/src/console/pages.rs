@@ -72,7 +72,14 @@ fn page(status: StatusCode, template: &impl Template) -> Response {
 }
 
 /// A message page.
-fn message(status: StatusCode, user: &str, heading: &str, text: &str, tone: &'static str, link: Option<(&str, &str)>) -> Response {
+fn message(
+    status: StatusCode,
+    user: &str,
+    heading: &str,
+    text: &str,
+    tone: &'static str,
+    link: Option<(&str, &str)>,
+) -> Response {
     let view = MessagePage {
         user: user.to_owned(),
         heading: heading.to_owned(),
@@ -215,7 +222,9 @@ fn status_of(state: Option<&reports::DataState>, job: Option<&super::jobs::Job>)
         _ => {}
     }
     match state {
-        Some(state) if !state.missing.is_empty() && state.missing.len() == state.datasets => ("written; no data for the period".into(), "warn"),
+        Some(state) if !state.missing.is_empty() && state.missing.len() == state.datasets => {
+            ("written; no data for the period".into(), "warn")
+        }
         Some(state) if state.missing.len() > 3 => {
             (format!("written; data missing for {} of {} datasets", state.missing.len(), state.datasets), "warn")
         }
@@ -244,7 +253,13 @@ pub async fn accounts(State(console): Shared, CurrentUser(user): CurrentUser) ->
         }
         let newest = entries.iter().max_by(|left, right| left.generated_on.cmp(&right.generated_on));
         let state = match newest {
-            Some(entry) => console.reports.get(&format!("{}/metrics.json", entry.folder)).await.ok().flatten().map(|file| reports::data_state(&file.bytes)),
+            Some(entry) => console
+                .reports
+                .get(&format!("{}/metrics.json", entry.folder))
+                .await
+                .ok()
+                .flatten()
+                .map(|file| reports::data_state(&file.bytes)),
             None => None,
         };
         let jobs = console.jobs.latest(&account);
@@ -269,15 +284,23 @@ pub async fn account(State(console): Shared, CurrentUser(user): CurrentUser, Pat
         Ok(account) => account,
         Err(refused) => return refused,
     };
-    let (entries, (notes, has_profile)) =
-        match (reports::reports_of(&console.reports, account.as_str()).await, reports::notes_of(&console.notes, account.as_str()).await) {
-            (Ok(entries), Ok(notes)) => (entries, notes),
-            (Err(error), _) | (_, Err(error)) => return store_failed(&user, error),
-        };
+    let (entries, (notes, has_profile)) = match (
+        reports::reports_of(&console.reports, account.as_str()).await,
+        reports::notes_of(&console.notes, account.as_str()).await,
+    ) {
+        (Ok(entries), Ok(notes)) => (entries, notes),
+        (Err(error), _) | (_, Err(error)) => return store_failed(&user, error),
+    };
     let jobs = console.jobs.latest(&account);
     let mut rows = Vec::new();
     for entry in &entries {
-        let state = console.reports.get(&format!("{}/metrics.json", entry.folder)).await.ok().flatten().map(|file| reports::data_state(&file.bytes));
+        let state = console
+            .reports
+            .get(&format!("{}/metrics.json", entry.folder))
+            .await
+            .ok()
+            .flatten()
+            .map(|file| reports::data_state(&file.bytes));
         let (status, tone) = status_of(state.as_ref(), jobs.get(&entry.label));
         let base = report_href(&account, entry.kind, &entry.label);
         rows.push(ReportRow {
@@ -292,7 +315,8 @@ pub async fn account(State(console): Shared, CurrentUser(user): CurrentUser, Pat
     }
     for job in jobs.values().filter(|job| !entries.iter().any(|entry| entry.label == job.period.label())) {
         let (status, tone) = status_of(None, Some(job));
-        let (status, tone) = if matches!(job.state, JobState::Written(_)) { ("written".to_owned(), "ok") } else { (status, tone) };
+        let (status, tone) =
+            if matches!(job.state, JobState::Written(_)) { ("written".to_owned(), "ok") } else { (status, tone) };
         rows.push(ReportRow {
             kind: kind_title(job.period.kind()),
             period: job.period.label(),
@@ -342,14 +366,33 @@ pub async fn regenerate(
     }
     let label = form.period.trim();
     let Ok(period) = console.period(&user, &form.kind, label) else {
-        let text = format!("{label:?} is not a {} period: write 2026-10 for a month, 2026-W43 for a week, 2026-Q3 for a quarter.", form.kind);
-        return message(StatusCode::UNPROCESSABLE_ENTITY, &user.email, "Not a period", &text, "error", Some(("Back", &format!("/accounts/{account}"))));
+        let text = format!(
+            "{label:?} is not a {} period: write 2026-10 for a month, 2026-W43 for a week, 2026-Q3 for a quarter.",
+            form.kind
+        );
+        return message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &user.email,
+            "Not a period",
+            &text,
+            "error",
+            Some(("Back", &format!("/accounts/{account}"))),
+        );
     };
     let formats = match form.formats.as_deref().unwrap_or("document") {
         "document" => vec![FormatFlag::Document],
         "slides" => vec![FormatFlag::Slides],
         "document,slides" => vec![FormatFlag::Document, FormatFlag::Slides],
-        _ => return message(StatusCode::UNPROCESSABLE_ENTITY, &user.email, "Not a layout", "Choose document, slides or both.", "error", None),
+        _ => {
+            return message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &user.email,
+                "Not a layout",
+                "Choose document, slides or both.",
+                "error",
+                None,
+            );
+        }
     };
     let job = console.jobs.submit(account.clone(), period, formats, &user.email);
     tracing::info!("console: {} asked to regenerate {} {} (job {job})", user.email, account, period.label());
@@ -365,13 +408,20 @@ pub async fn job(State(console): Shared, CurrentUser(user): CurrentUser, Path(id
     };
     let label = job.period.label();
     let (state, tone, detail) = match &job.state {
-        JobState::Queued => ("Queued".to_owned(), "run", format!("Asked for by {}; {ahead} report(s) ahead of it.", job.requested_by)),
+        JobState::Queued => {
+            ("Queued".to_owned(), "run", format!("Asked for by {}; {ahead} report(s) ahead of it.", job.requested_by))
+        }
         JobState::Running => (
             "Running".to_owned(),
             "run",
-            format!("Reading the data, computing, laying out: {} s so far.", job.started_at.map_or(0, |started| started.elapsed().as_secs())),
+            format!(
+                "Reading the data, computing, laying out: {} s so far.",
+                job.started_at.map_or(0, |started| started.elapsed().as_secs())
+            ),
         ),
-        JobState::Written(None) => ("Written".to_owned(), "ok", format!("Took {:.1} s.", job.took.unwrap_or_default().as_secs_f64())),
+        JobState::Written(None) => {
+            ("Written".to_owned(), "ok", format!("Took {:.1} s.", job.took.unwrap_or_default().as_secs_f64()))
+        }
         JobState::Written(Some(note)) => ("Written".to_owned(), "warn", format!("Written, but {note}: the report says so.")),
         JobState::Failed(reason) => ("Failed".to_owned(), "bad", reason.clone()),
     };
@@ -408,12 +458,25 @@ pub async fn report(
         Ok(Some(entry)) => entry,
         Ok(None) => {
             let text = format!("There is no {} report of {label} yet: make it from the account's page.", kind);
-            return message(StatusCode::NOT_FOUND, &user.email, "No report yet", &text, "warn", Some(("The account", &format!("/accounts/{account}"))));
+            return message(
+                StatusCode::NOT_FOUND,
+                &user.email,
+                "No report yet",
+                &text,
+                "warn",
+                Some(("The account", &format!("/accounts/{account}"))),
+            );
         }
         Err(error) => return store_failed(&user, error),
     };
     let base = report_href(&account, period.kind(), &label);
-    let state = console.reports.get(&format!("{}/metrics.json", entry.folder)).await.ok().flatten().map(|file| reports::data_state(&file.bytes));
+    let state = console
+        .reports
+        .get(&format!("{}/metrics.json", entry.folder))
+        .await
+        .ok()
+        .flatten()
+        .map(|file| reports::data_state(&file.bytes));
     let job = console.jobs.latest(&account).remove(&label);
     let (status, tone) = status_of(state.as_ref(), job.as_ref());
     let pdf = entry.pdfs().first().map(|file| file.to_string());
@@ -427,7 +490,8 @@ pub async fn report(
         },
         None => (Vec::new(), None),
     };
-    let formats = match (entry.files.iter().any(|file| file == "report.pdf"), entry.files.iter().any(|file| file == "slides.pdf")) {
+    let formats = match (entry.files.iter().any(|file| file == "report.pdf"), entry.files.iter().any(|file| file == "slides.pdf"))
+    {
         (true, true) => "document,slides",
         _ => "document",
     };
@@ -584,8 +648,16 @@ pub async fn notes_for(
     match notes_period(&console, &label) {
         Some(_) => Redirect::to(&format!("/accounts/{account}/notes/{label}")).into_response(),
         None => {
-            let text = format!("{label:?} is not a period: write 2026-10 for a month, 2026-W43 for a week, 2026-Q3 for a quarter.");
-            message(StatusCode::UNPROCESSABLE_ENTITY, &user.email, "Not a period", &text, "error", Some(("Back", &format!("/accounts/{account}"))))
+            let text =
+                format!("{label:?} is not a period: write 2026-10 for a month, 2026-W43 for a week, 2026-Q3 for a quarter.");
+            message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &user.email,
+                "Not a period",
+                &text,
+                "error",
+                Some(("Back", &format!("/accounts/{account}"))),
+            )
         }
     }
 }
@@ -636,9 +708,7 @@ fn row_views(section: &SectionSpec, values: &Values, errors: &FieldErrors) -> Ve
     // Two empty rows to add to the list (without JavaScript).
     let next = rows.last().map_or(0, |last| last + 1);
     rows.extend([next, next + 1]);
-    rows.into_iter()
-        .map(|row| RowView { cells: cells(Some(row)), remove: Some(notes_form::remove_name(section, row)) })
-        .collect()
+    rows.into_iter().map(|row| RowView { cells: cells(Some(row)), remove: Some(notes_form::remove_name(section, row)) }).collect()
 }
 
 /// What the notes page shows besides the form's values.
@@ -781,8 +851,14 @@ pub async fn save_notes(
     let version = field("version").unwrap_or_default();
     let values: Values = pairs.iter().filter(|(key, _)| !key.starts_with("carried[")).cloned().collect();
     let carried_status = carried_statuses(&pairs);
-    let mut state =
-        NotesState { values: values.clone(), errors: FieldErrors::new(), problems: Vec::new(), version: version.clone(), saved: false, carried_status };
+    let mut state = NotesState {
+        values: values.clone(),
+        errors: FieldErrors::new(),
+        problems: Vec::new(),
+        version: version.clone(),
+        saved: false,
+        carried_status,
+    };
     let mut table = match notes_form::table_of(&values, period.is_none()) {
         Ok(table) => table,
         Err(errors) => {
@@ -864,7 +940,11 @@ fn add_carried_updates(table: &mut toml::Table, carried: &[ActionItem], statuses
 fn notes_text(table: &toml::Table, account: &AccountId, label: &str, user: &User) -> String {
     let what = if label == "profile" { "Profile".to_owned() } else { format!("Notes of {label}") };
     let body = toml::to_string(table).unwrap_or_default();
-    format!("# {what} for account {account}, saved in the opsreport console by {} on {}.\n{body}", user.email, chrono::Utc::now().format("%Y-%m-%d"))
+    format!(
+        "# {what} for account {account}, saved in the opsreport console by {} on {}.\n{body}",
+        user.email,
+        chrono::Utc::now().format("%Y-%m-%d")
+    )
 }
 
 /// The send page's inputs.
@@ -891,7 +971,12 @@ async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod)
     let Some(pdf) = entry.pdfs().first().map(|file| file.to_string()) else { return Ok(None) };
     let label = period.label();
     let notes = assembled_notes(console, account, period).await.unwrap_or_default();
-    let attendees = notes.attendees.iter().filter_map(|attendee| attendee.email.clone()).filter(|email| notes_form::is_email(email)).collect();
+    let attendees = notes
+        .attendees
+        .iter()
+        .filter_map(|attendee| attendee.email.clone())
+        .filter(|email| notes_form::is_email(email))
+        .collect();
     let name = console.account_name(account).await;
     let kind = kind_title(period.kind());
     let long = opsreport_render::format::period_label(&label);
@@ -910,8 +995,12 @@ async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod)
 /// open action items carried over from earlier notes (marked `carried`).
 async fn assembled_notes(console: &Console, account: &AccountId, period: &ReportPeriod) -> Result<Notes, String> {
     let paths = console.notes.list(account.as_str()).await.map_err(|error| error.to_string())?;
-    let names: Vec<String> =
-        paths.iter().filter_map(|path| path.strip_prefix(&format!("{account}/"))).filter(|name| !name.contains('/')).map(str::to_owned).collect();
+    let names: Vec<String> = paths
+        .iter()
+        .filter_map(|path| path.strip_prefix(&format!("{account}/")))
+        .filter(|name| !name.contains('/'))
+        .map(str::to_owned)
+        .collect();
     let noted = Noted::of_period(period);
     let origin = console.notes.describe(account.as_str());
     let files = NotesFiles::pick(&names, &noted, &origin).map_err(|error| error.to_string())?;
@@ -923,7 +1012,8 @@ async fn assembled_notes(console: &Console, account: &AccountId, period: &Report
             bytes.insert(name, file.bytes);
         }
     }
-    let notes = files.read(noted, &origin, |name| Ok(bytes.get(name).cloned().unwrap_or_default())).map_err(|error| error.to_string())?;
+    let notes =
+        files.read(noted, &origin, |name| Ok(bytes.get(name).cloned().unwrap_or_default())).map_err(|error| error.to_string())?;
     Ok(notes.unwrap_or_default())
 }
 
@@ -957,7 +1047,9 @@ async fn sent_records(console: &Console, account: &AccountId, label: &str) -> Ve
 fn mode_text(console: &Console) -> String {
     let send = &console.settings.send;
     match send.mode {
-        opsreport_model::console::SendMode::Link => format!("The message links to the PDF; the link works for {} hours.", send.link_hours),
+        opsreport_model::console::SendMode::Link => {
+            format!("The message links to the PDF; the link works for {} hours.", send.link_hours)
+        }
         opsreport_model::console::SendMode::Attachment => "The PDF is attached to the message.".to_owned(),
     }
 }
@@ -981,7 +1073,14 @@ pub async fn send(
     send_page(console, user, id, kind, label, Some(form)).await
 }
 
-async fn send_page(console: Arc<Console>, user: User, id: String, kind: String, label: String, form: Option<SendForm>) -> Response {
+async fn send_page(
+    console: Arc<Console>,
+    user: User,
+    id: String,
+    kind: String,
+    label: String,
+    form: Option<SendForm>,
+) -> Response {
     let account = match console.account(&user, &id) {
         Ok(account) => account,
         Err(refused) => return refused,
@@ -997,7 +1096,16 @@ async fn send_page(console: Arc<Console>, user: User, id: String, kind: String, 
     }
     let outgoing = match outgoing(&console, &account, &period).await {
         Ok(Some(outgoing)) => outgoing,
-        Ok(None) => return message(StatusCode::NOT_FOUND, &user.email, "No report yet", "There is no report of this period to send.", "warn", None),
+        Ok(None) => {
+            return message(
+                StatusCode::NOT_FOUND,
+                &user.email,
+                "No report yet",
+                "There is no report of this period to send.",
+                "warn",
+                None,
+            );
+        }
         Err(error) => return store_failed(&user, error),
     };
     let to_text = form.as_ref().and_then(|form| form.to.clone()).unwrap_or_else(|| outgoing.attendees.join("\n"));
@@ -1005,13 +1113,22 @@ async fn send_page(console: Arc<Console>, user: User, id: String, kind: String, 
     let link_note = match console.settings.send.mode {
         opsreport_model::console::SendMode::Link => {
             let until = chrono::Utc::now() + chrono::Duration::hours(i64::from(console.settings.send.link_hours));
-            Some((format!("[a link to {}, made when the message is sent]", outgoing.pdf), until.format("%-d %b %Y %H:%M UTC").to_string()))
+            Some((
+                format!("[a link to {}, made when the message is sent]", outgoing.pdf),
+                until.format("%-d %b %Y %H:%M UTC").to_string(),
+            ))
         }
         opsreport_model::console::SendMode::Attachment => None,
     };
     let preview_body = |link: Option<(String, String)>| {
         let attached = (link.is_none()).then_some(outgoing.pdf.as_str());
-        send::body(&outgoing.title, link.as_ref().map(|(url, until)| (url.as_str(), until.as_str())), attached, &outgoing.items, &outgoing.sender)
+        send::body(
+            &outgoing.title,
+            link.as_ref().map(|(url, until)| (url.as_str(), until.as_str())),
+            attached,
+            &outgoing.items,
+            &outgoing.sender,
+        )
     };
     let mut problem = None;
     let mut done = None;
@@ -1019,7 +1136,9 @@ async fn send_page(console: Arc<Console>, user: User, id: String, kind: String, 
     match &console.mailer {
         None => problem = Some("Sending is off: set [console.send] from to a sender verified in Amazon SES.".to_owned()),
         Some(send::Mailer::Outbox) if done.is_none() => {
-            done = Some("Development mode: Send writes the message beside the reports (sent/…/*.eml) instead of mailing it.".to_owned());
+            done = Some(
+                "Development mode: Send writes the message beside the reports (sent/…/*.eml) instead of mailing it.".to_owned(),
+            );
         }
         _ => {}
     }
@@ -1062,7 +1181,8 @@ async fn deliver(
     subject: &str,
     body: &(dyn Fn(Option<(String, String)>) -> String + Sync),
 ) -> Result<String, String> {
-    let to: Vec<String> = to_text.split(['\n', ',', ';']).map(str::trim).filter(|line| !line.is_empty()).map(str::to_owned).collect();
+    let to: Vec<String> =
+        to_text.split(['\n', ',', ';']).map(str::trim).filter(|line| !line.is_empty()).map(str::to_owned).collect();
     if let Some(bad) = to.iter().find(|address| !notes_form::is_email(address)) {
         return Err(format!("{bad:?} is not an e-mail address; nothing was sent."));
     }
@@ -1180,11 +1300,22 @@ pub async fn shared(
 ) -> Response {
     let subject = format!("{id}/{kind}/{label}/{file}");
     let valid = query.token.as_deref().is_some_and(|token| console.secret.check("link", &subject, token, now()));
-    let refused = || message(StatusCode::FORBIDDEN, "", "Link not valid", "This link has expired or is not valid: ask for the report again.", "error", None);
+    let refused = || {
+        message(
+            StatusCode::FORBIDDEN,
+            "",
+            "Link not valid",
+            "This link has expired or is not valid: ask for the report again.",
+            "error",
+            None,
+        )
+    };
     if !valid {
         return refused();
     }
-    let (Ok(account), Ok(period)) = (AccountId::parse(&id), ReportPeriod::from_label(&label, console.zone)) else { return refused() };
+    let (Ok(account), Ok(period)) = (AccountId::parse(&id), ReportPeriod::from_label(&label, console.zone)) else {
+        return refused();
+    };
     match console.report_entry(&account, &period).await {
         Ok(Some(entry)) => match report_file(&console, &entry, &file).await {
             Ok(Some(bytes)) => file_response(&file, bytes),

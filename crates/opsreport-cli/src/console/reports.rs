@@ -88,7 +88,9 @@ pub fn data_state(metrics: &[u8]) -> DataState {
     let datasets = metrics["data_quality"].as_array().cloned().unwrap_or_default();
     let missing = datasets
         .iter()
-        .filter(|dataset| dataset["missing"] == true || dataset["warnings"].as_array().is_some_and(|warnings| !warnings.is_empty()))
+        .filter(|dataset| {
+            dataset["missing"] == true || dataset["warnings"].as_array().is_some_and(|warnings| !warnings.is_empty())
+        })
         .filter_map(|dataset| dataset["dataset"].as_str())
         .map(str::to_owned)
         .collect();
@@ -111,7 +113,11 @@ pub async fn notes_of(store: &Store, account: &str) -> Result<(Vec<String>, bool
         }
     }
     // Newest period first, whatever its kind.
-    labels.sort_by_key(|label| std::cmp::Reverse(ReportPeriod::from_label(label, chrono_tz::Tz::UTC).map(|period| (period.last_day(), period.kind())).ok()));
+    labels.sort_by_key(|label| {
+        std::cmp::Reverse(
+            ReportPeriod::from_label(label, chrono_tz::Tz::UTC).map(|period| (period.last_day(), period.kind())).ok(),
+        )
+    });
     Ok((labels, profile))
 }
 
@@ -124,7 +130,10 @@ mod tests {
         let manifest = br#"{"account_id":"111111111111","kind":"weekly","period":"2026-W43","generated_on":"2026-10-26",
             "files":[{"path":"report.pdf"},{"path":"slides.pdf"},{"path":"metrics.json"}]}"#;
         let entry = entry_of("111111111111/weekly/2026-W43", manifest, "111111111111").unwrap();
-        assert_eq!((entry.kind, entry.label.as_str(), entry.pdfs()), (PeriodKind::Weekly, "2026-W43", vec!["report.pdf", "slides.pdf"]));
+        assert_eq!(
+            (entry.kind, entry.label.as_str(), entry.pdfs()),
+            (PeriodKind::Weekly, "2026-W43", vec!["report.pdf", "slides.pdf"])
+        );
         assert!(entry_of("111111111111/2026-10", manifest, "111111111111").is_none());
         assert!(entry_of("222222222222/weekly/2026-W43", manifest, "222222222222").is_none());
         let state = data_state(br#"{"data_quality":[{"dataset":"alerts","missing":true},{"dataset":"incidents","missing":false,"newest":"2026-10-31T22:00:00Z"}]}"#);

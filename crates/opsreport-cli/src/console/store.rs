@@ -298,7 +298,10 @@ mod tests {
         let read = run(store.get("1/2026-10.toml")).unwrap().unwrap();
         assert_eq!((read.bytes.as_slice(), read.version.as_str()), (&b"a = 1"[..], first.as_str()));
         let second = run(store.put("1/2026-10.toml", b"a = 2".to_vec(), Expect::Version(first.clone()))).unwrap();
-        assert!(matches!(run(store.put("1/2026-10.toml", b"a = 3".to_vec(), Expect::Version(first))), Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            run(store.put("1/2026-10.toml", b"a = 3".to_vec(), Expect::Version(first))),
+            Err(StoreError::Conflict(_))
+        ));
         assert_eq!(run(store.get("1/2026-10.toml")).unwrap().unwrap().version, second);
         assert_eq!(run(store.list("1")).unwrap(), ["1/2026-10.toml"]);
         assert!(run(store.get("missing.toml")).unwrap().is_none());
