@@ -12,10 +12,12 @@ mod access;
 mod auth;
 mod jobs;
 mod notes_form;
+mod notes_page;
 mod pages;
 mod reports;
 mod secret;
 mod send;
+mod send_page;
 mod store;
 mod views;
 
@@ -222,12 +224,12 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/", get(pages::accounts))
         .route("/accounts/{account}", get(pages::account))
         .route("/accounts/{account}/regenerate", post(pages::regenerate))
-        .route("/accounts/{account}/notes", get(pages::notes_for))
-        .route("/accounts/{account}/notes/{label}", get(pages::notes).post(pages::save_notes))
+        .route("/accounts/{account}/notes", get(notes_page::notes_for))
+        .route("/accounts/{account}/notes/{label}", get(notes_page::notes).post(notes_page::save_notes))
         .route("/accounts/{account}/reports/{kind}/{period}", get(pages::report))
         .route("/accounts/{account}/reports/{kind}/{period}/files/{*file}", get(pages::file))
         .route("/accounts/{account}/reports/{kind}/{period}/pages/{page}", get(pages::page_image))
-        .route("/accounts/{account}/reports/{kind}/{period}/send", get(pages::send_form).post(pages::send))
+        .route("/accounts/{account}/reports/{kind}/{period}/send", get(send_page::send_form).post(send_page::send))
         .route("/jobs/{job}", get(pages::job))
         .route("/shared/{account}/{kind}/{period}/{file}", get(pages::shared))
         .fallback(pages::not_found)
