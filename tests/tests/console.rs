@@ -144,6 +144,8 @@ fn a_csdm_sees_their_accounts_edits_notes_regenerates_and_previews() {
     assert_eq!(report.status, 200);
     let text = report.text();
     assert!(text.contains("October 2026") && text.contains("files/report.pdf") && text.contains("pages/19"), "{text}");
+    assert!(text.contains("<title>Monthly business review · October 2026 · opsreport</title>"), "{text}");
+    assert_eq!(text.matches("<h2>Files</h2>").count(), 1);
     let pdf = get(&console, &format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/files/report.pdf"), &dana);
     assert_eq!(pdf.header("content-type"), Some("application/pdf"));
     assert_eq!(pdf.body, std::fs::read(directory.path().join(format!("out/{ACCOUNT_A}/2026-10/report.pdf"))).unwrap());
