@@ -41,7 +41,8 @@ pub struct S3Sink {
 
 /// How long a report's link works: seven days, the longest a presigned S3 link may last (one
 /// signed with temporary credentials stops working when they expire).
-pub const LINK_VALIDITY: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+pub const LINK_VALIDITY: std::time::Duration =
+    std::time::Duration::from_secs(opsreport_model::console::LINK_HOURS_MAX as u64 * 3600);
 
 impl S3Sink {
     /// A sink for `location`, configured from the default AWS chain and the settings.
@@ -67,14 +68,12 @@ impl S3Sink {
     /// a failure to sign only leaves the link out.
     async fn log_link(&self, folder: &str) {
         let key = format!("{folder}/report.pdf");
-        let Ok(presigning) = aws_sdk_s3::presigning::PresigningConfig::expires_in(LINK_VALIDITY) else { return };
-        match self.client.get_object().bucket(&self.location.bucket).key(&key).presigned(presigning).await {
-            Ok(request) => tracing::info!(
-                link = request.uri(),
-                "report s3://{}/{key} — link valid for {} days: {}",
+        match opsreport_extract::s3::presigned_get(&self.client, &self.location.bucket, &key, LINK_VALIDITY).await {
+            Ok(link) => tracing::info!(
+                link = link.as_str(),
+                "report s3://{}/{key} — link valid for {} days: {link}",
                 self.location.bucket,
                 LINK_VALIDITY.as_secs() / 86_400,
-                request.uri()
             ),
             Err(error) => tracing::debug!("no link to s3://{}/{key}: {error}", self.location.bucket),
         }

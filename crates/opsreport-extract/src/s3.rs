@@ -99,6 +99,19 @@ pub async fn put_object(client: &Client, dataset: Subject, bucket: &str, key: &s
     Ok(())
 }
 
+/// A presigned GET of `s3://bucket/key` that works for `valid` (at most seven days) without
+/// credentials. Signing needs no network.
+pub async fn presigned_get(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    valid: std::time::Duration,
+) -> std::result::Result<String, String> {
+    let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(valid).map_err(|error| error.to_string())?;
+    let request = client.get_object().bucket(bucket).key(key).presigned(config).await.map_err(|error| error.to_string())?;
+    Ok(request.uri().to_owned())
+}
+
 /// Reads one object's bytes.
 pub async fn get_object(client: &Client, dataset: Subject, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
     let uri = format!("s3://{bucket}/{key}");

@@ -88,5 +88,5 @@ impl Default for SendSettings {
     }
 }
 
-/// The most hours a report link may work.
+/// The most hours a report link may work: seven days, the longest a presigned S3 link lasts.
 pub const LINK_HOURS_MAX: u32 = 168;

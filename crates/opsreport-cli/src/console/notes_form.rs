@@ -250,46 +250,58 @@ pub fn rows(section: &SectionSpec, values: &Values) -> Vec<usize> {
     rows
 }
 
-/// The form values of a notes file's TOML (a file the loader accepted).
+/// The form values of a notes file's TOML (a file the loader accepted): every value under its
+/// form name, for the fields the form has.
 pub fn values_of(table: &toml::Table, profile: bool) -> Values {
     let mut values = Values::new();
-    for section in sections(profile) {
-        let scalar = |value: &toml::Value| match value {
-            toml::Value::String(text) => text.clone(),
-            toml::Value::Boolean(true) => "yes".into(),
-            toml::Value::Boolean(false) => "no".into(),
-            other => other.to_string(),
-        };
-        match (section.key, section.list) {
-            ("", _) => {
-                for field in section.fields {
-                    if let Some(value) = table.get(field.key) {
-                        values.insert(name(section, None, field), scalar(value));
+    flatten(table, "", &mut values);
+    let known: Vec<String> = sections(profile)
+        .into_iter()
+        .flat_map(|section| section.fields.iter().map(move |field| name(section, None, field)))
+        .collect();
+    values.retain(|name, _| known.contains(&without_rows(name)));
+    values
+}
+
+/// Every scalar of a table by its form name (`key`, `table.key`, `list[row].key`).
+fn flatten(table: &toml::Table, prefix: &str, values: &mut Values) {
+    for (key, value) in table {
+        let name = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        match value {
+            toml::Value::Table(inner) => flatten(inner, &name, values),
+            toml::Value::Array(items) => {
+                for (row, item) in items.iter().enumerate() {
+                    if let toml::Value::Table(inner) = item {
+                        flatten(inner, &format!("{name}[{row}]"), values);
                     }
                 }
             }
-            (key, false) => {
-                if let Some(inner) = table.get(key).and_then(toml::Value::as_table) {
-                    for field in section.fields {
-                        if let Some(value) = inner.get(field.key) {
-                            values.insert(name(section, None, field), scalar(value));
-                        }
-                    }
-                }
+            toml::Value::String(text) => {
+                values.insert(name, text.clone());
             }
-            (key, true) => {
-                let rows = table.get(key).and_then(toml::Value::as_array).into_iter().flatten();
-                for (row, item) in rows.enumerate() {
-                    for field in section.fields {
-                        if let Some(value) = item.as_table().and_then(|inner| inner.get(field.key)) {
-                            values.insert(name(section, Some(row), field), scalar(value));
-                        }
-                    }
-                }
+            toml::Value::Boolean(flag) => {
+                values.insert(name, if *flag { "yes" } else { "no" }.to_owned());
+            }
+            other => {
+                values.insert(name, other.to_string());
             }
         }
     }
-    values
+}
+
+/// A form name without its row numbers (`risks[2].title` → `risks.title`).
+fn without_rows(name: &str) -> String {
+    let mut plain = String::with_capacity(name.len());
+    let mut in_row = false;
+    for c in name.chars() {
+        match c {
+            '[' => in_row = true,
+            ']' => in_row = false,
+            _ if !in_row => plain.push(c),
+            _ => {}
+        }
+    }
+    plain
 }
 
 /// A problem with one field, by its form name.

@@ -169,6 +169,24 @@ impl Console {
         let entries = reports::reports_of(&self.reports, account.as_str()).await?;
         Ok(entries.into_iter().find(|entry| entry.kind == period.kind() && entry.label == period.label()))
     }
+
+    /// A file of the period's complete report, by name, if its manifest lists it (or it is the
+    /// manifest); with no name, the report's PDF (the document, else the deck). Its name and bytes.
+    pub(super) async fn report_file(
+        &self,
+        account: &AccountId,
+        period: &ReportPeriod,
+        file: Option<&str>,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let Some(entry) = self.report_entry(account, period).await? else { return Ok(None) };
+        let Some(file) = file.map(str::to_owned).or_else(|| entry.pdfs().first().map(|pdf| pdf.to_string())) else {
+            return Ok(None);
+        };
+        if file != "manifest.json" && !entry.files.contains(&file) {
+            return Ok(None);
+        }
+        Ok(self.reports.get(&format!("{}/{file}", entry.folder)).await?.map(|found| (file, found.bytes)))
+    }
 }
 
 pub(super) fn not_found_page(user: &User) -> Response {
@@ -538,14 +556,6 @@ pub async fn report(
     page(StatusCode::OK, &view)
 }
 
-/// A file of a report folder, if its manifest lists it (or it is the manifest).
-pub(super) async fn report_file(console: &Console, entry: &ReportEntry, file: &str) -> Result<Option<Vec<u8>>, StoreError> {
-    if file != "manifest.json" && !entry.files.iter().any(|listed| listed == file) {
-        return Ok(None);
-    }
-    Ok(console.reports.get(&format!("{}/{file}", entry.folder)).await?.map(|found| found.bytes))
-}
-
 /// A file as a download (PDFs open in the browser).
 pub(super) fn file_response(file: &str, bytes: Vec<u8>) -> Response {
     let content_type = match file.rsplit('.').next() {
@@ -581,12 +591,8 @@ pub async fn file(
         Ok(found) => found,
         Err(refused) => return refused,
     };
-    match console.report_entry(&account, &period).await {
-        Ok(Some(entry)) => match report_file(&console, &entry, &file).await {
-            Ok(Some(bytes)) => file_response(&file, bytes),
-            Ok(None) => not_found_page(&user),
-            Err(error) => store_failed(&user, error),
-        },
+    match console.report_file(&account, &period, Some(&file)).await {
+        Ok(Some((name, bytes))) => file_response(&name, bytes),
         Ok(None) => not_found_page(&user),
         Err(error) => store_failed(&user, error),
     }
@@ -603,14 +609,8 @@ pub async fn page_image(
         Err(refused) => return refused,
     };
     let Ok(number) = number.trim_end_matches(".png").parse::<usize>() else { return not_found_page(&user) };
-    let entry = match console.report_entry(&account, &period).await {
-        Ok(Some(entry)) => entry,
-        Ok(None) => return not_found_page(&user),
-        Err(error) => return store_failed(&user, error),
-    };
-    let Some(pdf) = entry.pdfs().first().map(|file| file.to_string()) else { return not_found_page(&user) };
-    let bytes = match report_file(&console, &entry, &pdf).await {
-        Ok(Some(bytes)) => bytes,
+    let bytes = match console.report_file(&account, &period, None).await {
+        Ok(Some((_, bytes))) => bytes,
         Ok(None) => return not_found_page(&user),
         Err(error) => return store_failed(&user, error),
     };
@@ -683,11 +683,8 @@ pub async fn shared(
     let (Ok(account), Ok(period)) = (AccountId::parse(&id), ReportPeriod::from_label(&label, console.zone)) else {
         return refused();
     };
-    match console.report_entry(&account, &period).await {
-        Ok(Some(entry)) => match report_file(&console, &entry, &file).await {
-            Ok(Some(bytes)) => file_response(&file, bytes),
-            _ => refused(),
-        },
+    match console.report_file(&account, &period, Some(&file)).await {
+        Ok(Some((name, bytes))) => file_response(&name, bytes),
         _ => refused(),
     }
 }

@@ -11,7 +11,6 @@ use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use aws_sdk_s3::Client;
-use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use opsreport_extract::s3::{S3Uri, describe};
 use sha2::{Digest, Sha256};
@@ -199,15 +198,10 @@ impl Store {
     pub async fn presigned(&self, path: &str, valid: Duration) -> Result<Option<String>, StoreError> {
         check_path(path)?;
         let Store::S3 { client, location } = self else { return Ok(None) };
-        let config = PresigningConfig::expires_in(valid).map_err(|error| StoreError::Io(error.to_string()))?;
-        let request = client
-            .get_object()
-            .bucket(&location.bucket)
-            .key(location.join(path).prefix)
-            .presigned(config)
+        opsreport_extract::s3::presigned_get(client, &location.bucket, &location.join(path).prefix, valid)
             .await
-            .map_err(|error| StoreError::Io(format!("cannot sign a link to {}: {error}", self.describe(path))))?;
-        Ok(Some(request.uri().to_owned()))
+            .map(Some)
+            .map_err(|error| StoreError::Io(format!("cannot sign a link to {}: {error}", self.describe(path))))
     }
 }
 
