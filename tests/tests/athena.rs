@@ -526,7 +526,7 @@ fn a_failed_query_or_a_passed_deadline_exits_3_with_nothing_written_and_a_rerun_
 #[test]
 fn real_format_tables_through_athena_give_what_their_files_give() {
     use opsreport_extract::ConfiguredSource;
-    use opsreport_extract::formats::{LINE_COLUMN, decode};
+    use opsreport_extract::formats::{LINE_COLUMN, decode_for};
     use opsreport_extract::store::Store;
     use opsreport_model::sources::{DatasetSource, SourceFormat};
 
@@ -544,7 +544,8 @@ fn real_format_tables_through_athena_give_what_their_files_give() {
         let date = day.file_name().unwrap().to_string_lossy().trim_start_matches("Date=").to_owned();
         for file in std::fs::read_dir(&day).unwrap() {
             let path = file.unwrap().path();
-            let mut frame = decode(SourceFormat::AmsSsr, DatasetName::PatchDetails, "x", &std::fs::read(&path).unwrap()).unwrap();
+            let ssr = DatasetSource { format: SourceFormat::AmsSsr, ..DatasetSource::default() };
+            let mut frame = decode_for(&ssr, DatasetName::PatchDetails, "x", &std::fs::read(&path).unwrap()).unwrap();
             frame = frame.drop(LINE_COLUMN).unwrap();
             let height = frame.height();
             frame.with_column(Column::new("awsaccountid".into(), vec![account.to_string(); height])).unwrap();
@@ -557,15 +558,35 @@ fn real_format_tables_through_athena_give_what_their_files_give() {
             }
         }
     }
-    let mut ssr_rows = rows.unwrap().reverse();
-    // What the CUR query returns: the line items with their billing period.
-    let cur_file = std::fs::read_dir(example.join("cur2/billing_period=2026-10")).unwrap().next().unwrap().unwrap().path();
-    let mut cur_rows = ParquetReader::new(std::fs::File::open(cur_file).unwrap()).finish().unwrap();
+    let ssr_rows = rows.unwrap().reverse();
+    // What the CUR query returns: the line items of every file of the period (the export splits
+    // it over several), with their billing period, in two UNLOAD parts.
+    let mut cur_files: Vec<_> =
+        std::fs::read_dir(example.join("cur2/billing_period=2026-10")).unwrap().map(|entry| entry.unwrap().path()).collect();
+    cur_files.sort();
+    assert!(cur_files.len() >= 3, "the committed CUR period is split over several files");
+    let mut cur_rows: Option<DataFrame> = None;
+    for file in cur_files {
+        let frame = ParquetReader::new(std::fs::File::open(file).unwrap()).finish().unwrap();
+        match cur_rows.as_mut() {
+            None => cur_rows = Some(frame),
+            Some(all) => {
+                all.vstack_mut_owned(frame).unwrap();
+            }
+        }
+    }
+    let mut cur_rows = cur_rows.unwrap();
     let height = cur_rows.height();
     cur_rows.with_column(Column::new("billing_period".into(), vec!["2026-10"; height])).unwrap();
-    let mut cur_rows = cur_rows.reverse();
-    for (dataset, frame) in [(DatasetName::PatchDetails, &mut ssr_rows), (DatasetName::Billing, &mut cur_rows)] {
-        let key = format!("/results/athena/opsreport-unload/raw-run/batch-00000/{dataset}/2026_00000_part");
+    let cur_rows = cur_rows.reverse();
+    let half = (height / 2) as i64;
+    let mut parts = vec![
+        (DatasetName::PatchDetails, "2026_00000_part", ssr_rows),
+        (DatasetName::Billing, "2026_00000_part", cur_rows.slice(0, half as usize)),
+        (DatasetName::Billing, "2026_00001_part", cur_rows.slice(half, height)),
+    ];
+    for (dataset, name, frame) in &mut parts {
+        let key = format!("/results/athena/opsreport-unload/raw-run/batch-00000/{dataset}/{name}");
         assert_eq!(moto.http_with_body("PUT", &key, "application/octet-stream", &parquet_bytes(frame)).0, 200);
     }
 

@@ -71,6 +71,14 @@ fn shifted(column: &str, hours: i64) -> Expr {
         .cast(DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))
 }
 
+/// A copy of the account's month partition of `dataset` as another account's (999999999999).
+fn other_account_partition(root: &Path, dataset: &str) -> PathBuf {
+    let theirs = root.join(format!("data/{dataset}/aws_account_id=999999999999/month={MONTH}"));
+    std::fs::create_dir_all(&theirs).unwrap();
+    std::fs::copy(file(root, dataset, Some(MONTH)), theirs.join("part-00000.parquet")).unwrap();
+    theirs
+}
+
 fn month_file_bytes(root: &Path, dataset: &str) -> Vec<u8> {
     std::fs::read(file(root, dataset, Some(MONTH))).unwrap()
 }
@@ -422,6 +430,39 @@ fn cases() -> Vec<Case> {
             &["dataset rfcs", "part-1.parquet", "broken link"],
         ),
         fatal(
+            "a month folder that is a link into another account's partition",
+            |root| {
+                let month = file(root, "rfcs", Some(MONTH)).parent().unwrap().to_owned();
+                let theirs = other_account_partition(root, "rfcs");
+                std::fs::remove_dir_all(&month).unwrap();
+                std::os::unix::fs::symlink(&theirs, &month).unwrap();
+            },
+            3,
+            &["dataset rfcs", "month=2026-10 is a symbolic link", "aws_account_id=999999999999", "remove the link"],
+        ),
+        fatal(
+            "a data file that is a link to another account's file",
+            |root| {
+                let theirs = other_account_partition(root, "incidents").join("part-00000.parquet");
+                let mine = file(root, "incidents", Some(MONTH));
+                std::fs::remove_file(&mine).unwrap();
+                std::os::unix::fs::symlink(&theirs, &mine).unwrap();
+            },
+            3,
+            &["dataset incidents", "part-00000.parquet is a symbolic link", "aws_account_id=999999999999", "its own folder"],
+        ),
+        fatal(
+            "an account folder that is a link to another account's",
+            |root| {
+                let mine = root.join(format!("data/alerts/aws_account_id={ACCOUNT}"));
+                let theirs = root.join("data/alerts/aws_account_id=999999999999");
+                std::fs::rename(&mine, &theirs).unwrap();
+                std::os::unix::fs::symlink(&theirs, &mine).unwrap();
+            },
+            3,
+            &["dataset alerts", "aws_account_id=000000000001 is a symbolic link", "aws_account_id=999999999999"],
+        ),
+        fatal(
             "a Parquet footer that claims fewer rows than the file holds",
             |root| understate_rows(&file(root, "incidents", Some(MONTH))),
             2,
@@ -759,4 +800,46 @@ fn a_write_that_fails_part_way_leaves_no_truncated_file_and_no_manifest() {
     let again = opsreport(root, &["generate", "--source", "data", "--account", ACCOUNT, "--month", MONTH, "--out", "out"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(folder.join("manifest.json").exists());
+}
+
+/// Years of notes, every file legal: 75 weekly notes of 40 open action items each and a month's
+/// notes of 60 long issues. The carried items are bounded (the oldest summarised in one line)
+/// and the notes sections keep to their page budget, so the report stays a report.
+#[test]
+fn years_of_legal_notes_make_a_report_of_bounded_length() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    copy_tree(&repo_root().join("fixtures/handmade"), &root.join("data"));
+    let notes = root.join(format!("data/notes/{ACCOUNT}"));
+    let mut monday = chrono::NaiveDate::from_ymd_opt(2025, 5, 12).unwrap();
+    for week in 0..75 {
+        let mut text = String::new();
+        for item in 0..40 {
+            text.push_str(&format!(
+                "[[action_items]]\ntitle = \"Week {week} item {item}: {}\"\nowner = \"Ops\"\nstatus = \"Open\"\n",
+                "follow up with the application team ".repeat(4)
+            ));
+        }
+        std::fs::write(notes.join(format!("{}.toml", monday.format("%G-W%V"))), text).unwrap();
+        monday += chrono::Duration::days(7);
+    }
+    let mut month = String::new();
+    for issue in 0..60 {
+        month.push_str(&format!(
+            "[[issues]]\ntitle = \"Issue {issue}\"\nstatus = \"Open\"\ndetail = \"{}\"\n",
+            "detail ".repeat(420)
+        ));
+    }
+    std::fs::write(notes.join(format!("{MONTH}.toml")), month).unwrap();
+    let run = opsreport(root, &["generate", "--source", "data", "--account", ACCOUNT, "--month", MONTH, "--out", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pdf = root.join(format!("out/{ACCOUNT}/{MONTH}/report.pdf"));
+    let info = std::process::Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo (poppler-utils)");
+    let info = String::from_utf8_lossy(&info.stdout);
+    let pages: u32 = info.lines().find_map(|line| line.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
+    assert!(pages <= 40, "{pages} pages");
+    let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("older action items raised in the notes of"), "the oldest carried items are summarised");
+    assert!(text.contains("more not shown"), "the issues beyond the budget are counted");
 }

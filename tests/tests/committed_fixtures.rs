@@ -21,6 +21,8 @@ const REAL_FORMATS: &[&str] = &[
     "2026-10",
     "--format",
     "ams-ssr,cur2,servicenow-csv",
+    "--cost-file-lines",
+    "6",
 ];
 
 fn regenerate(args: &[&str], committed: &str) {

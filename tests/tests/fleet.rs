@@ -221,3 +221,36 @@ fn an_aws_batch_array_child_takes_its_shard_from_its_index() {
     assert_eq!(outside.code, 2, "{}", outside.stderr);
     assert!(outside.stderr.contains("AWS_BATCH_JOB_ARRAY_INDEX"), "{}", outside.stderr);
 }
+
+/// One tenant's hostile input fails that account alone: a file past `[limits]` (exit 2) and an
+/// account folder that is a link into another account's partition (exit 3). The others are
+/// written and the summary names both.
+#[test]
+fn hostile_inputs_fail_only_their_own_account_and_the_fleet_is_summarised() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path();
+    let accounts = generated_accounts(root, 4, 1, 0.05, 11);
+    std::fs::write(root.join("opsreport.toml"), "[limits]\ninput_file_max_bytes = 2000000\n").unwrap();
+    // A 3 MB file in the first poisoned account's alerts.
+    let oversized = &accounts[1];
+    let folder = root.join(format!("data/alerts/aws_account_id={oversized}/month={MONTH}"));
+    std::fs::write(folder.join("part-99999.parquet"), vec![b'x'; 3_000_000]).unwrap();
+    // The second poisoned account's stacks are a link to the last account's.
+    let linked = &accounts[2];
+    let mine = root.join(format!("data/stacks/aws_account_id={linked}"));
+    std::fs::remove_dir_all(&mine).unwrap();
+    std::os::unix::fs::symlink(root.join(format!("data/stacks/aws_account_id={}", accounts[3])), &mine).unwrap();
+
+    let run = generate(root, "out", "2", &["--config", "opsreport.toml"]);
+    assert_eq!(run.code, 1, "failed accounts are exit 1: {}", run.stderr);
+    assert!(run.stderr.contains("summary: 2 report(s) written, 2 failed, 4 account(s)"), "{}", run.stderr);
+    let failed = run.stderr.split("failed accounts:").nth(1).unwrap_or_else(|| panic!("no failed list: {}", run.stderr));
+    assert!(failed.contains(&format!("{oversized} (exit 2)")) && failed.contains("input_file_max_bytes"), "{}", run.stderr);
+    assert!(failed.contains(&format!("{linked} (exit 3)")) && failed.contains("is a symbolic link"), "{}", run.stderr);
+    for written in [&accounts[0], &accounts[3]] {
+        assert!(root.join(format!("out/{written}/{MONTH}/manifest.json")).is_file(), "{written} written: {}", run.stderr);
+    }
+    for failed in [oversized, linked] {
+        assert!(!root.join(format!("out/{failed}/{MONTH}/manifest.json")).exists(), "{failed} has no report");
+    }
+}

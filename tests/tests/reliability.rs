@@ -114,18 +114,27 @@ fn decimal_and_dictionary_columns_read_as_the_contract_types_with_the_same_numbe
 }
 
 #[test]
-fn a_linked_parquet_file_is_read_and_an_empty_month_folder_is_no_data() {
+fn a_link_inside_its_partition_is_read_one_out_of_it_refused_and_an_empty_month_folder_is_no_data() {
     let expected = baseline();
     let linked = scratch();
     let root = linked.path();
-    // The month's incidents through a link: the same numbers.
+    // The month's incidents through a link to a (hidden) file of the same partition: the same
+    // numbers.
     let file = month_file(root, "incidents", Some(MONTH));
-    let elsewhere = root.join("incidents-elsewhere.parquet");
-    std::fs::rename(&file, &elsewhere).unwrap();
-    std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+    let beside = file.with_file_name(".stored.parquet");
+    std::fs::rename(&file, &beside).unwrap();
+    std::os::unix::fs::symlink(&beside, &file).unwrap();
     let run = generate(root, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(numbers(root), expected);
+    // A link out of the partition is never read as the account's data: a source failure.
+    let elsewhere = root.join("incidents-elsewhere.parquet");
+    std::fs::rename(&beside, &elsewhere).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+    let run = generate(root, &[]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("is a symbolic link") && run.stderr.contains("incidents-elsewhere.parquet"), "{}", run.stderr);
 
     // An emptied month folder is "no data", not 0.
     let empty = scratch();

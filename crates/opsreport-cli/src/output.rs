@@ -258,11 +258,15 @@ pub fn manifest_json(identity: &ReportIdentity, files: &[OutputFile]) -> Vec<u8>
     json
 }
 
-/// A table as CSV (RFC 4180: quoted when needed, CRLF-free for diffs). A text cell that a
-/// spreadsheet would run as a formula is neutralised (see [`spreadsheet_safe`]).
+/// A table as CSV (RFC 4180: quoted when needed, CRLF-free for diffs). Every cell follows the
+/// PDF's rule for text from the data first (no bidirectional or control characters, a tab a
+/// space: `opsreport_render::text::without_controls`), so a table shows what the page shows;
+/// then a text cell that a spreadsheet would run as a formula is neutralised (see
+/// [`spreadsheet_safe`]) — in that order, so a control character cannot hide a formula.
 pub fn csv(columns: &[String], rows: &[Vec<String>]) -> Vec<u8> {
     fn field(text: &str) -> String {
-        let text = spreadsheet_safe(text);
+        let text = opsreport_render::text::without_controls(text, true);
+        let text = spreadsheet_safe(&text);
         if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.into_owned() }
     }
     let mut out = String::new();
@@ -278,8 +282,10 @@ pub fn csv(columns: &[String], rows: &[Vec<String>]) -> Vec<u8> {
 /// it gets a leading `'`, the standard neutraliser, which the spreadsheet shows as text. A plain
 /// number (`-3`, `+2.5`) is left as it is.
 pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && text.parse::<f64>().map_or(true, |number| !number.is_finite()) {
+    // Spreadsheets skip leading spaces before a formula sign (" =1" runs too).
+    let trimmed = text.trim_start();
+    let risky = trimmed.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && trimmed.parse::<f64>().map_or(true, |number| !number.is_finite()) {
         std::borrow::Cow::Owned(format!("'{text}"))
     } else {
         std::borrow::Cow::Borrowed(text)
@@ -297,8 +303,11 @@ mod tests {
             ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
             ("-2+3", "'-2+3"),
             ("@SUM(A1)", "'@SUM(A1)"),
-            ("\t=1", "'\t=1"),
-            ("\r=1", "\"'\r=1\""),
+            // The tab becomes a space and the carriage return goes (the PDF's rule); the formula
+            // behind them is still neutralised.
+            ("\t=1", "' =1"),
+            ("\r=1", "'=1"),
+            ("  =1", "'  =1"),
             ("-inf", "'-inf"),
             ("-3", "-3"),
             ("+2.5", "+2.5"),
@@ -307,6 +316,15 @@ mod tests {
             let text = String::from_utf8(csv(&["c".into()], &[vec![cell.into()]])).unwrap();
             assert_eq!(text, format!("c\n{written}\n"), "{cell:?}");
         }
+    }
+
+    #[test]
+    fn csv_cells_lose_the_bidi_and_control_characters_the_pdf_drops() {
+        let cells = ["invoice\u{202E}gnp.exe", "bell\u{7}here", "nul\0byte", "\u{7}=HYPERLINK(\"x\")", "tab\there"];
+        let rows = vec![cells.iter().map(|cell| (*cell).to_owned()).collect::<Vec<_>>()];
+        let header: Vec<String> = (0..cells.len()).map(|index| format!("c{index}")).collect();
+        let text = String::from_utf8(csv(&header, &rows)).unwrap();
+        assert_eq!(text.lines().nth(1).unwrap(), "invoicegnp.exe,bellhere,nulbyte,\"'=HYPERLINK(\"\"x\"\")\",tab here");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDate};
+use opsreport_model::config::InputLimits;
 use opsreport_model::contract::DatasetKind;
 use opsreport_model::sources::{ACCOUNT_PLACEHOLDER, DatasetSource, SourceFormat};
 use opsreport_model::{AccountId, DatasetName, ReportPeriod, YearMonth};
@@ -20,7 +21,8 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::LocalSource;
-use crate::formats::{self, Mapping, RawPart};
+use crate::budget::InputBudget;
+use crate::formats::{self, Mapper, Mapping, RawPart};
 use crate::source::{AccountData, Dataset, ReadStatistics, Source, months_to_read};
 use crate::store::{Place, Store};
 use crate::{ExtractError, Result, Subject};
@@ -34,6 +36,8 @@ pub struct PlannedFile {
     pub day: Option<NaiveDate>,
     /// The billing period of its folder.
     pub billing_period: Option<YearMonth>,
+    /// Its size as listed.
+    pub size: u64,
 }
 
 /// The base source plus the datasets configured elsewhere.
@@ -43,13 +47,20 @@ pub struct ConfiguredSource {
     store: Store,
     files: AtomicU64,
     bytes: AtomicU64,
+    limits: InputLimits,
 }
 
 impl ConfiguredSource {
     /// Wraps `base` (which must already leave the configured datasets out) with the entries of
     /// `sources` whose format is not `contract`.
     pub fn new(base: Box<dyn Source>, sources: BTreeMap<DatasetName, DatasetSource>, store: Store) -> Self {
-        Self { base, sources, store, files: AtomicU64::new(0), bytes: AtomicU64::new(0) }
+        Self { base, sources, store, files: AtomicU64::new(0), bytes: AtomicU64::new(0), limits: InputLimits::default() }
+    }
+
+    /// The same source with other input limits (`[limits]`).
+    pub fn with_limits(mut self, limits: InputLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// The datasets read from their own source.
@@ -75,10 +86,11 @@ impl ConfiguredSource {
                     if source.format == SourceFormat::AmsSsrAggregated {
                         place = place.join(&format!("awsaccountid={account}"));
                     }
-                    planned.extend(self.files_in(name, &place)?.into_iter().map(|place| PlannedFile {
+                    planned.extend(self.files_in(name, &place)?.into_iter().map(|(place, size)| PlannedFile {
                         place,
                         day: Some(day),
                         billing_period: None,
+                        size,
                     }));
                 }
             }
@@ -92,32 +104,34 @@ impl ConfiguredSource {
                     if !wanted.contains(&month) {
                         continue;
                     }
-                    planned.extend(self.files_in(name, &root.join(&folder))?.into_iter().map(|place| PlannedFile {
+                    planned.extend(self.files_in(name, &root.join(&folder))?.into_iter().map(|(place, size)| PlannedFile {
                         place,
                         day: None,
                         billing_period: Some(month),
+                        size,
                     }));
                 }
             }
             SourceFormat::Csv | SourceFormat::Contract => {
-                planned.extend(self.files_in(name, &root)?.into_iter().map(|place| PlannedFile {
+                planned.extend(self.files_in(name, &root)?.into_iter().map(|(place, size)| PlannedFile {
                     place,
                     day: None,
                     billing_period: None,
+                    size,
                 }));
             }
         }
         Ok(planned)
     }
 
-    fn files_in(&self, dataset: Subject, place: &Place) -> Result<Vec<Place>> {
-        Ok(self.store.list(dataset, place)?.files.into_iter().map(|(name, _)| place.join(&name)).collect())
+    fn files_in(&self, dataset: Subject, place: &Place) -> Result<Vec<(Place, u64)>> {
+        Ok(self.store.list(dataset, place)?.files.into_iter().map(|(name, size)| (place.join(&name), size)).collect())
     }
 
     /// Reads, maps and validates one configured dataset of one account for a report of
     /// `period` (what `validate` checks).
     pub fn load_configured(&self, dataset: DatasetName, account: &AccountId, period: &ReportPeriod) -> Result<Dataset> {
-        self.load_dataset(dataset, account, period, &mut Sha256::new())
+        self.load_dataset(dataset, account, period, &InputBudget::new(self.limits), &mut Sha256::new())
     }
 
     /// The accounts the configured datasets can list for `period` (`docs/sources.md`).
@@ -135,6 +149,7 @@ impl ConfiguredSource {
         dataset: DatasetName,
         account: &AccountId,
         period: &ReportPeriod,
+        budget: &InputBudget,
         digest: &mut Sha256,
     ) -> Result<Dataset> {
         let source = &self.sources[&dataset];
@@ -147,25 +162,25 @@ impl ConfiguredSource {
                     reason: format!("{root}: a contract-layout location must be a local folder (use --source athena for S3)"),
                 });
             };
-            let local = LocalSource::new(root)?;
+            let local = LocalSource::new(root)?.with_limits(self.limits);
             let plan = local.plan(dataset, account, period)?;
-            return local.load_plan(dataset, account, period, &plan, Some(digest));
+            return local.load_plan(dataset, account, period, &plan, budget, Some(digest));
         }
         let mapping = Mapping { dataset, source, account };
         let started = Instant::now();
-        let mut raws = Vec::new();
+        let mut mapper = Mapper::new(&mapping);
         for file in self.plan(dataset, account, period)? {
             let label = file.place.to_string();
-            let bytes = self.store.read(dataset.into(), &file.place)?;
+            let bytes = self.store.read_admitted(dataset.into(), &file.place, file.size, budget)?;
             self.files.fetch_add(1, Ordering::Relaxed);
             self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             digest.update(format!("{dataset}\n{label}\n{}\n", bytes.len()).as_bytes());
             digest.update(&bytes);
             let frame = formats::decode_for(source, dataset, &label, &bytes)?;
-            raws.push(RawPart { label, frame, day: file.day, billing_period: file.billing_period });
+            mapper.push(RawPart { label, frame, day: file.day, billing_period: file.billing_period })?;
         }
         let reading = started.elapsed();
-        let mut loaded = formats::load(&mapping, period, raws)?;
+        let mut loaded = mapper.load(period)?;
         loaded.decode += reading;
         if loaded.frame.is_none() {
             let root = root_of(dataset, source, account)?;
@@ -223,16 +238,14 @@ impl ConfiguredSource {
                         }
                     }
                 };
-                for place in files {
+                for (place, size) in files {
                     let label = place.to_string();
-                    let bytes = self.store.read(name, &place)?;
+                    let bytes = self.store.read_admitted(name, &place, size, &InputBudget::new(self.limits))?;
                     let frame = formats::decode_for(source, dataset, &label, &bytes)?;
                     let Ok(values) = frame.column(&column) else { continue };
                     let values = values.cast(&DataType::String).map_err(|error| engine(dataset, error))?;
-                    for value in values.str().map_err(|error| engine(dataset, error))?.iter().flatten() {
-                        if let Ok(account) = AccountId::parse(&formats::normalize_account(value)) {
-                            found.insert(account);
-                        }
+                    for (row, value) in values.str().map_err(|error| engine(dataset, error))?.iter().enumerate() {
+                        found.extend(formats::row_account(dataset, &label, &column, value, row as u64 + 1)?);
                     }
                 }
             }
@@ -303,10 +316,11 @@ impl Source for ConfiguredSource {
         let started = Instant::now();
         let mut digest = Sha256::new();
         digest.update(data.input_digest.as_bytes());
+        let budget = InputBudget::new(self.limits);
         for dataset in self.sources.keys() {
             let _span = tracing::debug_span!("read", dataset = dataset.as_str()).entered();
             let mut dataset_digest = Sha256::new();
-            let loaded = self.load_dataset(*dataset, account, period, &mut dataset_digest)?;
+            let loaded = self.load_dataset(*dataset, account, period, &budget, &mut dataset_digest)?;
             digest.update(format!("\n{dataset}\n").as_bytes());
             digest.update(dataset_digest.finalize());
             data.timings.read += loaded.decode;

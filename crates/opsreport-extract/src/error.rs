@@ -315,6 +315,73 @@ pub enum ExtractError {
         /// What is wrong, with the line where there is one.
         reason: String,
     },
+    /// An account cell of a real export that is not an AWS account id.
+    #[error(
+        "dataset {dataset}, file {file}, line {line}: `{column}` = {value:?} is not an AWS account id (12 digits); a spreadsheet may have written it as a number: export the column as text"
+    )]
+    BadAccountId {
+        /// Dataset.
+        dataset: Subject,
+        /// File (or result part).
+        file: String,
+        /// Line of the file (or row of a result).
+        line: u64,
+        /// The source column.
+        column: String,
+        /// The value found (at most 64 characters).
+        value: String,
+    },
+    /// A row of a shared export whose second account column names another account.
+    #[error(
+        "dataset {dataset}, file {file}, line {line}: `{column}` = {value:?} names another account than the row's account column ({expected}); a row belongs to one account: fix the export"
+    )]
+    ForeignRow {
+        /// Dataset.
+        dataset: Subject,
+        /// File.
+        file: String,
+        /// Line of the file.
+        line: u64,
+        /// The column (a spelling of `aws_account_id`).
+        column: String,
+        /// The value found.
+        value: String,
+        /// The account of the row.
+        expected: String,
+    },
+    /// An input file (or one account's input) larger than `[limits]` allows.
+    #[error(
+        "dataset {dataset}, file {file}: {what} is {size} bytes, more than the {limit} bytes `[limits] {key}` allows; split the export or raise the limit (docs/sources.md)"
+    )]
+    InputTooLarge {
+        /// Dataset.
+        dataset: Subject,
+        /// File.
+        file: String,
+        /// What was measured, in words.
+        what: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+        /// The configuration key of the limit.
+        key: &'static str,
+    },
+    /// A symbolic link in an account's input that leads out of the folder it was found in
+    /// (possibly into another account's partition): refused, never read as the account's own.
+    #[error(
+        "dataset {dataset}: {} is a symbolic link to {}, outside {}; an account's input is read only from its own folder: copy the data there or remove the link", path.display(), target.display(), within.display()
+    )]
+    LinkOutside {
+        /// Dataset.
+        dataset: Subject,
+        /// The link.
+        path: PathBuf,
+        /// Where it leads.
+        target: PathBuf,
+        /// The folder it must stay inside.
+        within: PathBuf,
+    },
     /// A configured source that cannot be used as configured.
     #[error("[datasets.{dataset}]: {reason}")]
     SourceSetting {
@@ -346,6 +413,7 @@ impl ExtractError {
                 | ExtractError::Deadline { .. }
                 | ExtractError::S3 { .. }
                 | ExtractError::ResultValue { .. }
+                | ExtractError::LinkOutside { .. }
         )
     }
 }

@@ -13,6 +13,7 @@
 
 pub mod athena;
 pub mod baseline;
+pub mod budget;
 pub mod configured;
 pub mod error;
 pub mod formats;

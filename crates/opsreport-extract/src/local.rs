@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use opsreport_model::config::InputLimits;
 use opsreport_model::contract::ACCOUNT_COLUMN;
 use opsreport_model::{AccountId, DatasetName, Notes, ReportPeriod, YearMonth};
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+use crate::budget::InputBudget;
 use crate::notes::NotesFiles;
 use crate::parquet;
 use crate::source::{AccountData, Dataset, ExtractTimings, ReadStatistics, Source, months_to_read};
@@ -40,6 +42,8 @@ pub struct LocalSource {
     counters: Arc<ReadCounters>,
     /// Datasets read from elsewhere (`[datasets.*]`): never planned, listed or read here.
     skipped: BTreeSet<DatasetName>,
+    /// What one file and one account's files may hold.
+    limits: InputLimits,
 }
 
 /// Running totals behind [`Source::statistics`].
@@ -67,7 +71,7 @@ impl LocalSource {
         if !root.is_dir() {
             return Err(ExtractError::RootNotFound { path: root });
         }
-        Ok(Self { root, counters: Arc::default(), skipped: BTreeSet::new() })
+        Ok(Self { root, counters: Arc::default(), skipped: BTreeSet::new(), limits: InputLimits::default() })
     }
 
     /// The same source without `datasets` (they come from another source): they load as
@@ -75,6 +79,17 @@ impl LocalSource {
     pub fn without(mut self, datasets: impl IntoIterator<Item = DatasetName>) -> Self {
         self.skipped.extend(datasets);
         self
+    }
+
+    /// The same source with other input limits (`[limits]`).
+    pub fn with_limits(mut self, limits: InputLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// A fresh budget of one account's input under this source's limits.
+    pub fn budget(&self) -> InputBudget {
+        InputBudget::new(self.limits)
     }
 
     /// The root folder.
@@ -144,6 +159,7 @@ impl LocalSource {
         if self.skipped.contains(&dataset) {
             return Ok(None);
         }
+        crate::listing::check_link(dataset.into(), &folder, None)?;
         if folder.is_dir() {
             return Ok(Some(folder));
         }
@@ -172,7 +188,7 @@ impl LocalSource {
             return Ok(Vec::new());
         }
         let mut found = Vec::new();
-        for (name, path) in listed_entries(dataset, &folder)? {
+        for (name, path) in listed_entries(dataset, &folder, None)? {
             let Some(id) = name.strip_prefix(&format!("{ACCOUNT_COLUMN}=")) else {
                 return Err(unexpected(
                     dataset,
@@ -208,6 +224,7 @@ impl LocalSource {
         account: &AccountId,
         period: &ReportPeriod,
         plan: &PartitionPlan,
+        budget: &InputBudget,
         mut digest: Option<&mut Sha256>,
     ) -> Result<Dataset> {
         let mut parts = Vec::with_capacity(plan.files.len());
@@ -215,8 +232,7 @@ impl LocalSource {
         for (file, month) in &plan.files {
             let label = self.relative(file);
             let started = Instant::now();
-            let bytes =
-                fs::read(file).map_err(|source| ExtractError::Io { dataset: dataset.into(), path: file.clone(), source })?;
+            let bytes = crate::budget::read_local(budget, dataset.into(), file, &label)?;
             self.counters.files.fetch_add(1, Ordering::Relaxed);
             self.counters.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             if let Some(digest) = digest.as_deref_mut() {
@@ -285,7 +301,7 @@ fn notes_input_problem(error: &opsreport_model::input::InputError) -> String {
 /// error naming it: it cannot be read, and skipping it would lose its rows without a word.
 fn data_files(dataset: DatasetName, folder: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    for (_, path) in listed_entries(dataset, folder)? {
+    for (_, path) in listed_entries(dataset, folder, Some(folder))? {
         // `metadata` follows a link: a linked file is read like any other.
         match fs::metadata(&path) {
             Ok(metadata) if metadata.is_file() => files.push(path),
@@ -309,13 +325,22 @@ fn data_files(dataset: DatasetName, folder: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// The entries of `folder` the layout looks at (not hidden files or markers), with their names.
-fn listed_entries(dataset: DatasetName, folder: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// A symbolic link among them must lead inside `within` (the folder listed, inside an account's
+/// folder; [`crate::listing::check_link`]). With `None` (the account folders of a dataset) links
+/// are not looked at here: an account folder that is a link is refused when that account is
+/// read, so it fails that account alone.
+fn listed_entries(dataset: DatasetName, folder: &Path, within: Option<&Path>) -> Result<Vec<(String, PathBuf)>> {
     let io_error = |source| ExtractError::Io { dataset: dataset.into(), path: folder.to_owned(), source };
     let mut entries = Vec::new();
     for entry in fs::read_dir(folder).map_err(io_error)? {
         let entry = entry.map_err(io_error)?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if !name.starts_with('.') && !name.starts_with('_') {
+            if let Some(within) = within
+                && entry.file_type().is_ok_and(|kind| kind.is_symlink())
+            {
+                crate::listing::check_link(dataset.into(), &entry.path(), Some(within))?;
+            }
             entries.push((name, entry.path()));
         }
     }
@@ -327,7 +352,7 @@ fn listed_entries(dataset: DatasetName, folder: &Path) -> Result<Vec<(String, Pa
 /// `MONTH=2026-10`, `month=2026-1`) is an error naming it.
 fn month_folders(dataset: DatasetName, folder: &Path) -> Result<BTreeMap<YearMonth, PathBuf>> {
     let mut months = BTreeMap::new();
-    for (name, path) in listed_entries(dataset, folder)? {
+    for (name, path) in listed_entries(dataset, folder, Some(folder))? {
         let month = name.strip_prefix("month=").map(YearMonth::parse);
         match month {
             Some(Ok(month)) if path.is_dir() => {
@@ -411,12 +436,13 @@ impl Source for LocalSource {
         let parent = tracing::Span::current();
         let plans: Vec<PartitionPlan> =
             DatasetName::ALL.iter().map(|dataset| self.plan(*dataset, account, period)).collect::<Result<_>>()?;
+        let budget = self.budget();
         let load_one = |index: usize| -> Result<LoadedDataset> {
             let dataset = DatasetName::ALL[index];
             let _span = tracing::debug_span!(parent: &parent, "read", dataset = dataset.as_str()).entered();
             let started = Instant::now();
             let mut digest = Sha256::new();
-            let loaded = self.load_plan(dataset, account, period, &plans[index], Some(&mut digest))?;
+            let loaded = self.load_plan(dataset, account, period, &plans[index], &budget, Some(&mut digest))?;
             Ok((loaded, digest.finalize().into(), started.elapsed()))
         };
         // Small accounts spend their time in per-file overhead, which parallelises; large ones

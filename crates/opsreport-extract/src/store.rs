@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use aws_sdk_s3::Client;
 
+use crate::budget::InputBudget;
 use crate::listing::{Listing, is_data_name};
 use crate::s3::{S3Uri, get_object, list_folder};
 use crate::{ExtractError, Result, Subject};
@@ -77,6 +78,18 @@ impl Store {
         Ok(listing)
     }
 
+    /// Reads one file of an account's input, admitted by `budget` (`[limits]`) before it is read:
+    /// a local file by its size on disk, an S3 object by its listed size.
+    pub fn read_admitted(&self, dataset: Subject, place: &Place, listed: u64, budget: &InputBudget) -> Result<Vec<u8>> {
+        match place {
+            Place::Local(path) => crate::budget::read_local(budget, dataset, path, &place.to_string()),
+            Place::S3(_) => {
+                budget.admit(dataset, &place.to_string(), listed)?;
+                self.read(dataset, place)
+            }
+        }
+    }
+
     /// Reads one file.
     pub fn read(&self, dataset: Subject, place: &Place) -> Result<Vec<u8>> {
         match place {
@@ -108,7 +121,11 @@ fn list_local(dataset: Subject, path: &std::path::Path) -> Result<Listing> {
         if !is_data_name(&name) {
             continue;
         }
-        // Followed like the folder itself: a linked file or folder is read, never skipped.
+        // A link is followed only when it leads inside the folder listed: never into another
+        // account's export (`{account}` locations) or out of a shared one.
+        if entry.file_type().is_ok_and(|kind| kind.is_symlink()) {
+            crate::listing::check_link(dataset, &entry.path(), Some(path))?;
+        }
         let metadata = fs::metadata(entry.path()).map_err(io_error)?;
         if metadata.is_dir() {
             listing.folders.push(name);

@@ -124,9 +124,14 @@ const PRIORITIES: [(&str, &str); 3] = [("High", "1 - Critical"), ("Medium", "3 -
 /// The account column of the CSV exports.
 pub const CSV_ACCOUNT_COLUMN: &str = "u_aws_account_id";
 
+/// Line items of one cost export file by default: a larger billing period is split over several
+/// files (`-00001`, `-00002`, …) as a real export of real size is.
+pub const COST_FILE_LINE_ITEMS: usize = 5_000;
+
 /// Rewrites the datasets of `formats` under `root` (a contract-layout root) and writes
-/// `root/opsreport.toml`. Returns the files written.
-pub fn convert(root: &Path, formats: &[RealFormat]) -> Result<usize, FixtureError> {
+/// `root/opsreport.toml`, a cost export's period in files of at most `cost_file_lines` line
+/// items. Returns the files written.
+pub fn convert(root: &Path, formats: &[RealFormat], cost_file_lines: usize) -> Result<usize, FixtureError> {
     let mut written = 0;
     let mut config = String::from(
         "# The datasets below are read from real-format exports beside this file (docs/sources.md);\n# the others from the contract layout given as --source.\n",
@@ -136,7 +141,7 @@ pub fn convert(root: &Path, formats: &[RealFormat]) -> Result<usize, FixtureErro
             let rows = read_dataset(root, *dataset)?;
             written += match format {
                 RealFormat::AmsSsr => write_ssr(root, *dataset, &rows)?,
-                RealFormat::Cur2 | RealFormat::Focus => write_cost(root, *format, &rows)?,
+                RealFormat::Cur2 | RealFormat::Focus => write_cost(root, *format, &rows, cost_file_lines)?,
                 RealFormat::ServiceNowCsv => write_csv(root, *dataset, &rows)?,
             };
             let folder = root.join(dataset.as_str());
@@ -273,7 +278,7 @@ fn write_ssr(root: &Path, dataset: DatasetName, rows: &[(String, DataFrame)]) ->
     Ok(files.len())
 }
 
-fn write_cost(root: &Path, format: RealFormat, rows: &[(String, DataFrame)]) -> Result<usize, FixtureError> {
+fn write_cost(root: &Path, format: RealFormat, rows: &[(String, DataFrame)], file_lines: usize) -> Result<usize, FixtureError> {
     // billing period → line items of every account.
     let mut periods: BTreeMap<String, Vec<[Option<String>; 4]>> = BTreeMap::new();
     let mut costs: BTreeMap<String, Vec<[Option<f64>; 2]>> = BTreeMap::new();
@@ -314,34 +319,56 @@ fn write_cost(root: &Path, format: RealFormat, rows: &[(String, DataFrame)]) -> 
         ],
     };
     let folder = if format == RealFormat::Focus { "focus" } else { "cur2" };
+    let mut written = 0;
     for (period, items) in &periods {
-        let amounts = &costs[period];
-        let text =
-            |index: usize| Column::new(names[index].into(), items.iter().map(|item| item[index].clone()).collect::<Vec<_>>());
-        let mut columns: Vec<Column> = (0..4).map(text).collect();
-        let billed: Vec<Option<f64>> = amounts.iter().map(|amount| amount[0]).collect();
-        let committed: Vec<Option<f64>> = amounts.iter().map(|amount| amount[1]).collect();
-        columns.push(Column::new(names[4].into(), billed));
-        if format == RealFormat::Focus {
-            columns.push(Column::new(names[5].into(), committed));
-        } else {
-            // RI and Savings Plans effective costs are separate CUR columns.
-            let pick = |kind: &str| {
-                committed
-                    .iter()
-                    .zip(items)
-                    .map(|(value, item)| if item[3].as_deref() == Some(kind) { *value } else { Some(0.0) })
-                    .collect::<Vec<_>>()
-            };
-            columns.push(Column::new(names[5].into(), pick("DiscountedUsage")));
-            columns.push(Column::new("savings_plan_savings_plan_effective_cost".into(), pick("SavingsPlanCoveredUsage")));
+        // Line item i goes to file i mod n, so one product's items straddle the files.
+        let files = items.len().div_ceil(file_lines.max(1)).max(1);
+        for file in 0..files {
+            let picked: Vec<usize> = (file..items.len()).step_by(files).collect();
+            let items: Vec<[Option<String>; 4]> = picked.iter().map(|index| items[*index].clone()).collect();
+            let amounts: Vec<[Option<f64>; 2]> = picked.iter().map(|index| costs[period][*index]).collect();
+            let path = root
+                .join(folder)
+                .join(format!("billing_period={period}"))
+                .join(format!("{folder}-{:05}.snappy.parquet", file + 1));
+            write_cost_file(&path, format, names, &items, &amounts)?;
+            written += 1;
         }
-        let mut frame =
-            DataFrame::new(items.len(), columns).map_err(|source| FixtureError::Polars { path: root.to_owned(), source })?;
-        let path = root.join(folder).join(format!("billing_period={period}")).join(format!("{folder}-00001.snappy.parquet"));
-        write_parquet(&path, &mut frame)?;
     }
-    Ok(periods.len())
+    Ok(written)
+}
+
+/// One cost export file of the given line items.
+fn write_cost_file(
+    path: &Path,
+    format: RealFormat,
+    names: [&str; 6],
+    items: &[[Option<String>; 4]],
+    amounts: &[[Option<f64>; 2]],
+) -> Result<(), FixtureError> {
+    let text = |index: usize| Column::new(names[index].into(), items.iter().map(|item| item[index].clone()).collect::<Vec<_>>());
+    let mut columns: Vec<Column> = (0..4).map(text).collect();
+    let billed: Vec<Option<f64>> = amounts.iter().map(|amount| amount[0]).collect();
+    let committed: Vec<Option<f64>> = amounts.iter().map(|amount| amount[1]).collect();
+    columns.push(Column::new(names[4].into(), billed));
+    if format == RealFormat::Focus {
+        columns.push(Column::new(names[5].into(), committed));
+    } else {
+        // RI and Savings Plans effective costs are separate CUR columns.
+        let pick = |kind: &str| {
+            committed
+                .iter()
+                .zip(items)
+                .map(|(value, item)| if item[3].as_deref() == Some(kind) { *value } else { Some(0.0) })
+                .collect::<Vec<_>>()
+        };
+        columns.push(Column::new(names[5].into(), pick("DiscountedUsage")));
+        columns.push(Column::new("savings_plan_savings_plan_effective_cost".into(), pick("SavingsPlanCoveredUsage")));
+    }
+    let mut frame =
+        DataFrame::new(items.len(), columns).map_err(|source| FixtureError::Polars { path: path.to_owned(), source })?;
+    write_parquet(path, &mut frame)?;
+    Ok(())
 }
 
 fn write_csv(root: &Path, dataset: DatasetName, rows: &[(String, DataFrame)]) -> Result<usize, FixtureError> {

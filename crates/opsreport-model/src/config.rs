@@ -65,6 +65,29 @@ pub struct Config {
     /// report.
     #[serde(skip_serializing)]
     pub console: crate::console::ConsoleSettings,
+    /// What one input file and one account's input may cost. Never part of a report's
+    /// fingerprint: a limit changes no number, it only refuses an input.
+    #[serde(skip_serializing)]
+    pub limits: InputLimits,
+}
+
+/// `[limits]`: the most one input file, and one account's input files together, may hold. A
+/// file past them is an error of its account (named with the file, its size and the limit),
+/// refused before it is read, so one tenant's file cannot exhaust the memory every other
+/// account of a fleet shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InputLimits {
+    /// Bytes of one input file (a Parquet file, a JSON-lines or CSV export, an S3 object).
+    pub input_file_max_bytes: u64,
+    /// Bytes of all the files one account's report reads, every dataset together.
+    pub account_input_max_bytes: u64,
+}
+
+impl Default for InputLimits {
+    fn default() -> Self {
+        Self { input_file_max_bytes: 1 << 30, account_input_max_bytes: 4 << 30 }
+    }
 }
 
 /// `[incidents]`.
@@ -364,6 +387,14 @@ impl Config {
             value,
             rule,
         };
+        for (key, value) in [
+            ("limits.input_file_max_bytes", self.limits.input_file_max_bytes),
+            ("limits.account_input_max_bytes", self.limits.account_input_max_bytes),
+        ] {
+            if value == 0 {
+                return Err(out_of_range(key, value.to_string(), "bytes greater than 0"));
+            }
+        }
         let percentages = [
             ("sla.adherence_target_pct", self.sla.adherence_target_pct),
             ("availability.console_target_pct", self.availability.console_target_pct),

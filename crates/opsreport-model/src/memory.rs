@@ -47,6 +47,11 @@ impl Noted {
 /// How many months of earlier notes a report reads for open action items.
 pub const CARRY_MONTHS: i32 = 24;
 
+/// The most open action items of earlier notes one report lists: beyond them the oldest are
+/// summarised in one line with their count (`Notes::carried_left_out`), so years of notes
+/// cannot make a report of thousands of pages. The period's own items are always listed.
+pub const CARRIED_ITEMS_MAX: usize = 30;
+
 /// The name of the profile file in an account's notes folder.
 pub const PROFILE_FILE: &str = "profile.toml";
 
@@ -110,6 +115,7 @@ pub fn assemble(profile: Option<Profile>, earlier: Vec<(Noted, Notes)>, current:
         earlier.into_iter().filter(|(noted, _)| *noted < month && noted.last_day >= oldest).collect();
     history.sort_by(|left, right| left.0.cmp(&right.0));
     notes.action_items = carried_items(&history, current.as_ref(), month);
+    notes.carried_left_out = leave_out_oldest_carried(&mut notes.action_items);
     Some(notes)
 }
 
@@ -163,6 +169,23 @@ fn carried_items(history: &[(Noted, Notes)], current: Option<&Notes>, month: Not
         }
     }
     items
+}
+
+/// Keeps the newest [`CARRIED_ITEMS_MAX`] carried items (they come oldest first, after the
+/// period's own) and says what was left out.
+fn leave_out_oldest_carried(items: &mut Vec<ActionItem>) -> Option<crate::notes::LeftOut> {
+    let carried: Vec<usize> = items.iter().enumerate().filter(|(_, item)| item.carried).map(|(index, _)| index).collect();
+    let excess = carried.len().checked_sub(CARRIED_ITEMS_MAX).filter(|excess| *excess > 0)?;
+    let dropped = &carried[..excess];
+    let label = |index: usize| items[index].first_noted.clone().unwrap_or_default();
+    let left_out = crate::notes::LeftOut { count: excess, oldest: label(dropped[0]), newest: label(dropped[excess - 1]) };
+    let mut position = 0;
+    items.retain(|_| {
+        let keep = !dropped.contains(&position);
+        position += 1;
+        keep
+    });
+    Some(left_out)
 }
 
 fn update(earlier: &mut ActionItem, later: &ActionItem) {
@@ -264,5 +287,34 @@ mod tests {
         quarter_notes.push((month("2026-12"), item("From December")));
         let quarter = assemble(None, quarter_notes, None, month("2026-Q4")).unwrap();
         assert_eq!(quarter.action_items.len(), 3);
+    }
+
+    #[test]
+    fn open_items_carried_into_one_report_are_bounded_the_oldest_summarised() {
+        let earlier: Vec<(Noted, Notes)> = (0..75)
+            .map(|index| {
+                let label = YearMonth::new(2020, 1).unwrap().plus_months(index).to_string();
+                let text = format!("[[action_items]]\ntitle = \"Item of {label}\"\nstatus = \"Open\"\n");
+                (month(&label), notes(&text))
+            })
+            .collect();
+        let current = notes("[[action_items]]\ntitle = \"This month's\"\n");
+        // 24 months are read: 75 files of which the last 24 count, all open.
+        let assembled = assemble(None, earlier.clone(), Some(current.clone()), month("2026-04")).unwrap();
+        assert_eq!(assembled.action_items.len(), 1 + 24);
+        assert_eq!(assembled.carried_left_out, None);
+        // Within one month's reach, 40 weekly notes: 30 listed, the 10 oldest in one line.
+        let weeks: Vec<(Noted, Notes)> = (1..=40)
+            .map(|week| {
+                let label = format!("2026-W{week:02}");
+                (month(&label), notes(&format!("[[action_items]]\ntitle = \"Week {week}\"\nstatus = \"Open\"\n")))
+            })
+            .collect();
+        let assembled = assemble(None, weeks, Some(current), month("2026-10")).unwrap();
+        assert_eq!(assembled.action_items.len(), 1 + CARRIED_ITEMS_MAX);
+        assert_eq!(assembled.action_items[0].title, "This month's", "the period's own items always stay");
+        assert_eq!(assembled.action_items[1].title, "Week 11", "the newest carried are kept");
+        let left_out = assembled.carried_left_out.unwrap();
+        assert_eq!((left_out.count, left_out.oldest.as_str(), left_out.newest.as_str()), (10, "2026-W01", "2026-W10"));
     }
 }

@@ -74,6 +74,22 @@ pub struct Notes {
     pub plans: Vec<Plan>,
     /// The weekend's schedule: changes, patching, on-call (the weekly review).
     pub weekend_schedule: Vec<ScheduleItem>,
+    /// The oldest open action items of earlier notes that one report does not list, beyond
+    /// [`crate::memory::CARRIED_ITEMS_MAX`] (set when the notes are assembled, never read
+    /// from a file).
+    #[serde(skip)]
+    pub carried_left_out: Option<LeftOut>,
+}
+
+/// Open action items a report summarises in one line instead of listing them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LeftOut {
+    /// How many.
+    pub count: usize,
+    /// The period label (`2025-03`, `2026-W12`) of the notes that first hold the oldest of them.
+    pub oldest: String,
+    /// … and of the newest of them.
+    pub newest: String,
 }
 
 /// An agenda item and who leads it.

@@ -44,6 +44,11 @@ pub struct FixturesArgs {
     /// opsreport.toml in --out that reads them. Comma-separated.
     #[arg(long, value_name = "FORMAT", value_delimiter = ',')]
     format: Vec<String>,
+    /// With --format cur2 or focus: line items per cost export file; a billing period with more
+    /// is split over several files (`cur2-00001…`, `-00002…`), as a real export of real size is.
+    #[arg(long, value_name = "N", default_value_t = opsreport_fixtures::real::COST_FILE_LINE_ITEMS as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    cost_file_lines: u64,
 }
 
 /// Runs `opsreport fixtures`.
@@ -70,7 +75,8 @@ pub fn run(args: FixturesArgs) -> Outcome {
     }
     let summary = generate(&args.out, &options).map_err(fixture_failure)?;
     if !formats.is_empty() {
-        let files = convert(&args.out, &formats).map_err(fixture_failure)?;
+        let files =
+            convert(&args.out, &formats, usize::try_from(args.cost_file_lines).unwrap_or(usize::MAX)).map_err(fixture_failure)?;
         println!(
             "rewrote {} in real formats ({files} files) with {}",
             args.format.join(", "),

@@ -200,12 +200,15 @@ fn open_source(
             (Box::new(athena), None, format!("Athena database {}", config.athena.database))
         }
         SourceChoice::Folder(root) => {
-            let local = LocalSource::new(root).map_err(Failure::from_extract)?.without(elsewhere);
+            let local = LocalSource::new(root).map_err(Failure::from_extract)?.without(elsewhere).with_limits(config.limits);
             (Box::new(local.clone()), Some(local), root.display().to_string())
         }
     };
-    let source: Box<dyn Source> =
-        if configured.is_empty() { base } else { Box::new(ConfiguredSource::new(base, configured, crate::aws::store(config)?)) };
+    let source: Box<dyn Source> = if configured.is_empty() {
+        base
+    } else {
+        Box::new(ConfiguredSource::new(base, configured, crate::aws::store(config)?).with_limits(config.limits))
+    };
     Ok((source, local, name))
 }
 

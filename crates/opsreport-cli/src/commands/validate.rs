@@ -50,11 +50,15 @@ struct Totals {
 pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
     let zone = settings::time_zone(args.timezone.as_deref(), config)?;
     let configured = settings::configured_datasets(config);
-    let source = LocalSource::new(&args.source).map_err(Failure::from_extract)?.without(configured.keys().copied());
+    let source = LocalSource::new(&args.source)
+        .map_err(Failure::from_extract)?
+        .without(configured.keys().copied())
+        .with_limits(config.limits);
     let report_period = args.month.unwrap_or(MonthChoice::Previous).period(zone);
     let real = (!configured.is_empty())
         .then(|| -> Result<ConfiguredSource, Failure> {
-            Ok(ConfiguredSource::new(Box::new(source.clone()), configured.clone(), crate::aws::store(config)?))
+            Ok(ConfiguredSource::new(Box::new(source.clone()), configured.clone(), crate::aws::store(config)?)
+                .with_limits(config.limits))
         })
         .transpose()?;
     let accounts = if args.accounts.is_empty() {
@@ -95,7 +99,7 @@ pub fn run(config: &opsreport_model::Config, args: ValidateArgs) -> Outcome {
                 // month: its dates are checked against the current one.
                 let newest = plan.months.last().copied().unwrap_or_else(|| YearMonth::of_date(chrono::Utc::now().date_naive()));
                 let period = ReportPeriod::new(newest, zone);
-                source.load_plan(dataset, account, &period, &plan, None)
+                source.load_plan(dataset, account, &period, &plan, &source.budget(), None)
             });
             match result {
                 Ok(loaded) => add(entry, &loaded.quality, &mut problems, account),

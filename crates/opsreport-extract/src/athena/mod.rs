@@ -552,11 +552,11 @@ fn split_raw_by_account(
         .collect()
         .map_err(engine)?;
     let accounts = sorted.column(&column).map_err(engine)?.cast(&DataType::String).map_err(engine)?;
-    let accounts: Vec<Option<String>> =
-        accounts.str().map_err(engine)?.iter().map(|text| text.map(crate::formats::normalize_account)).collect();
+    let label = format!("athena:{}", source.table.as_deref().unwrap_or_default());
     let mut by_account: BTreeMap<AccountId, Vec<IdxSize>> = BTreeMap::new();
-    for (row, text) in accounts.iter().enumerate() {
-        let Some(account) = text.as_deref().and_then(|text| AccountId::parse(text).ok()) else { continue };
+    for (row, text) in accounts.str().map_err(engine)?.iter().enumerate() {
+        // A value that is no account id is an error, not a row of nobody.
+        let Some(account) = crate::formats::row_account(dataset, &label, &column, text, row as u64 + 1)? else { continue };
         by_account.entry(account).or_default().push(row as IdxSize);
     }
     by_account

@@ -13,17 +13,21 @@
 //! - `date` = the billing period's first day; `ams_charges` is not available (the managed-service
 //!   fee is not in a cost export).
 //!
-//! Sums are taken over integer nano-dollars in a fixed order, so they do not depend on how rows
-//! were spread over files or threads. A sum over no items (no RI usage) is null, not 0.
+//! Every file of a billing period is summed together (a real export splits a period over
+//! `-00001`, `-00002`, … files). Each line item is checked before it is added (finite, at most
+//! 10¹⁵ dollars either way) and becomes an exact integer of 10⁻¹⁸ dollars (a double through its
+//! shortest decimal text, a decimal through its digits); sums are checked integer additions, so
+//! they do not depend on how rows were spread over files or threads, and never wrap. A sum over
+//! no items (no RI usage) is null, not 0.
 
 use std::collections::BTreeMap;
 
-use opsreport_model::YearMonth;
 use opsreport_model::contract::ACCOUNT_COLUMN;
 use opsreport_model::sources::SourceFormat;
+use opsreport_model::{DatasetName, YearMonth};
 use polars::prelude::*;
 
-use super::{LINE_COLUMN, Mapping, RawPart, engine, normalize_account};
+use super::{LINE_COLUMN, Mapping, RawPart, engine};
 use crate::{ExtractError, Result};
 
 /// Source columns of one cost format.
@@ -122,10 +126,14 @@ pub fn columns_read(format: SourceFormat) -> &'static [&'static str] {
     }
 }
 
-/// Nano-dollars per dollar: sums are exact at this precision.
-const NANOS: f64 = 1e9;
+/// Decimal places money is summed at: each line item becomes an integer number of 10⁻¹⁸
+/// dollars, and sums are checked integer additions, so a total is exact and does not depend on
+/// how line items are spread over files or threads.
+const SCALE: u32 = 18;
+/// The largest line item a cost export can hold, in dollars (a larger one is an error).
+pub const LINE_ITEM_MAX_DOLLARS: i128 = 1_000_000_000_000_000;
 
-/// One (account, product)'s sums.
+/// One (account, product)'s sums, in 10⁻¹⁸ dollars.
 #[derive(Default)]
 struct Sums {
     payer: Option<String>,
@@ -134,96 +142,297 @@ struct Sums {
     savings_plans: Option<i128>,
 }
 
-/// Maps one cost file to `billing` rows of `mapping.account`.
-pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
-    let names = &columns_of(mapping.source.format).overridden(mapping);
-    let RawPart { label, frame, billing_period, .. } = raw;
-    let dataset = mapping.dataset;
-    let text = |name: &str| -> Result<Option<StringChunked>> {
-        match column_named(&frame, name) {
-            Err(_) => Ok(None),
-            Ok(found) => {
-                let found = found.cast(&DataType::String).map_err(|error| engine(dataset, error))?;
-                Ok(Some(found.str().map_err(|error| engine(dataset, error))?.clone()))
-            }
-        }
-    };
-    let money = |name: &str| -> Result<Option<Float64Chunked>> {
-        match column_named(&frame, name) {
-            Err(_) => Ok(None),
-            // A decimal amount (FOCUS and CUR writers use `decimal(p,s)`) becomes the nearest
-            // double, then exact nano-dollars like any double amount.
-            Ok(found) if found.dtype().is_primitive_numeric() || found.dtype().is_decimal() => {
-                let found = found.cast(&DataType::Float64).map_err(|error| engine(dataset, error))?;
-                Ok(Some(found.f64().map_err(|error| engine(dataset, error))?.clone()))
-            }
-            Ok(found) => Err(ExtractError::WrongType {
-                dataset: dataset.into(),
-                file: label.clone(),
-                column: name.to_owned(),
-                found: found.dtype().to_string(),
-                expected: "a number (double or decimal)".into(),
-            }),
-        }
-    };
-    let required = |name: &str, found: Option<StringChunked>| {
-        found.ok_or_else(|| ExtractError::MissingColumn { dataset: dataset.into(), file: label.clone(), column: name.to_owned() })
-    };
-    let accounts = required(&names.account, text(&names.account)?)?;
-    let product_column = names.products.iter().find(|name| column_named(&frame, name).is_ok());
-    let products =
-        required(names.products.join("` or `").as_str(), product_column.map(|name| text(name)).transpose()?.flatten())?;
-    let billed = money(&names.billed)?.ok_or_else(|| ExtractError::MissingColumn {
-        dataset: dataset.into(),
-        file: label.clone(),
-        column: names.billed.clone(),
-    })?;
-    let payers = text(&names.payer)?;
-    let categories = text(&names.category)?;
-    let reserved = money(names.reserved.1)?;
-    let savings_plans = money(names.savings_plans.1)?;
-    let lines = frame.column(LINE_COLUMN).ok().and_then(|lines| lines.u64().ok().cloned());
-    let period = billing_period.ok_or_else(|| ExtractError::SourceSetting {
-        dataset: dataset.into(),
-        reason: format!("{label} is not under a billing_period=YYYY-MM folder; point `location` at the folder that holds them"),
-    })?;
+/// A cost column as read: doubles, decimals (with their scale) or integers (whole dollars).
+enum Money {
+    Float(Float64Chunked),
+    Decimal(Int128Chunked, usize),
+    Integer(Int64Chunked),
+}
 
-    let mut sums: BTreeMap<String, Sums> = BTreeMap::new();
-    for row in 0..frame.height() {
-        if !accounts.get(row).is_some_and(|account| normalize_account(account) == mapping.account.as_str()) {
-            continue;
-        }
-        let nanos = |values: &Float64Chunked| -> Result<Option<i128>> {
-            match values.get(row) {
-                None => Ok(None),
-                Some(value) if value.is_finite() => Ok(Some((value * NANOS).round() as i128)),
-                Some(value) => Err(ExtractError::ImplausibleValue {
-                    dataset: dataset.into(),
-                    file: label.clone(),
-                    row: lines.as_ref().and_then(|lines| lines.get(row)).unwrap_or(row as u64 + 1),
-                    column: "cost".into(),
-                    problem: format!("a cost of {value} is not a number a cost export can hold"),
-                }),
-            }
+impl Money {
+    /// The row's amount in 10⁻¹⁸ dollars, or the value as text when it is not one a cost export
+    /// can hold (not finite, or beyond ±[`LINE_ITEM_MAX_DOLLARS`]).
+    fn units(&self, row: usize) -> std::result::Result<Option<i128>, String> {
+        let units = match self {
+            Money::Float(values) => match values.get(row) {
+                None => return Ok(None),
+                Some(value) if !value.is_finite() => return Err(value.to_string()),
+                // The shortest text that reads back as the same double is the amount the
+                // export meant (`0.1`, not 0.1000000000000000055…).
+                Some(value) => decimal_units(&value.to_string()).ok_or_else(|| value.to_string())?,
+            },
+            Money::Decimal(values, scale) => match values.get(row) {
+                None => return Ok(None),
+                Some(value) => rescale(value, *scale).ok_or_else(|| decimal_text(value, *scale))?,
+            },
+            Money::Integer(values) => match values.get(row) {
+                None => return Ok(None),
+                Some(value) => i128::from(value).checked_mul(10i128.pow(SCALE)).ok_or_else(|| value.to_string())?,
+            },
         };
-        let product = products.get(row).map(str::trim).filter(|name| !name.is_empty()).unwrap_or("Unknown").to_owned();
-        let entry = sums.entry(product).or_default();
-        if entry.payer.is_none() {
-            entry.payer = payers.as_ref().and_then(|payers| payers.get(row)).map(normalize_account);
+        let limit = LINE_ITEM_MAX_DOLLARS * 10i128.pow(SCALE);
+        if units.abs() > limit { Err(self.text(row)) } else { Ok(Some(units)) }
+    }
+
+    fn text(&self, row: usize) -> String {
+        match self {
+            Money::Float(values) => values.get(row).map(|value| value.to_string()),
+            Money::Decimal(values, scale) => values.get(row).map(|value| decimal_text(value, *scale)),
+            Money::Integer(values) => values.get(row).map(|value| value.to_string()),
         }
-        entry.billed += nanos(&billed)?.unwrap_or(0);
-        let category = categories.as_ref().and_then(|categories| categories.get(row)).map(str::trim);
-        for ((kind, _), values, total) in
-            [(names.reserved, &reserved, &mut entry.reserved), (names.savings_plans, &savings_plans, &mut entry.savings_plans)]
-        {
-            if category.is_some_and(|category| category.eq_ignore_ascii_case(kind))
-                && let Some(values) = values
-            {
-                *total = Some(total.unwrap_or(0) + nanos(values)?.unwrap_or(0));
+        .unwrap_or_default()
+    }
+}
+
+/// A decimal integer `value` × 10^-`scale` at [`SCALE`] places (rounded half away from zero
+/// past them), or `None` when it does not fit.
+fn rescale(value: i128, scale: usize) -> Option<i128> {
+    let scale = u32::try_from(scale).ok()?;
+    if scale <= SCALE {
+        value.checked_mul(10i128.checked_pow(SCALE - scale)?)
+    } else {
+        let divisor = 10i128.checked_pow(scale - SCALE)?;
+        let (quotient, remainder) = (value / divisor, value % divisor);
+        Some(quotient + if remainder.abs() * 2 >= divisor { remainder.signum() } else { 0 })
+    }
+}
+
+fn decimal_text(value: i128, scale: usize) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let sign = if value < 0 { "-" } else { "" };
+    if scale == 0 {
+        return format!("{sign}{digits}");
+    }
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (whole, fraction) = padded.split_at(padded.len() - scale);
+    format!("{sign}{whole}.{fraction}")
+}
+
+/// `-123.456`, `1e-7` or `1.5e20` (as a double prints) in 10⁻¹⁸ units, or `None` past i128.
+fn decimal_units(text: &str) -> Option<i128> {
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, mantissa),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: i128 = format!("{whole}{fraction}").parse().ok()?;
+    let scale = i32::try_from(fraction.len()).ok()? - exponent;
+    let units = if scale >= 0 {
+        rescale(digits, usize::try_from(scale).ok()?)?
+    } else {
+        digits.checked_mul(10i128.checked_pow(SCALE + u32::try_from(-scale).ok()?)?)?
+    };
+    Some(if negative { -units } else { units })
+}
+
+/// 10⁻¹⁸ units as the nearest double (through the decimal text, which rounds correctly).
+fn dollars(units: i128) -> f64 {
+    decimal_text(units, SCALE as usize).parse().expect("a decimal number")
+}
+
+/// The columns of one cost file, read for mapping.
+struct CostFile {
+    label: String,
+    accounts: StringChunked,
+    account_column: String,
+    products: StringChunked,
+    billed: (String, Money),
+    payers: Option<StringChunked>,
+    categories: Option<StringChunked>,
+    reserved: Option<(String, Money)>,
+    savings_plans: Option<(String, Money)>,
+    lines: Option<UInt64Chunked>,
+}
+
+impl CostFile {
+    fn read(mapping: &Mapping<'_>, names: &OwnedColumns, raw: RawPart) -> Result<Self> {
+        let RawPart { label, frame, .. } = raw;
+        let dataset = mapping.dataset;
+        let missing = |column: &str| ExtractError::MissingColumn {
+            dataset: dataset.into(),
+            file: label.clone(),
+            column: column.to_owned(),
+        };
+        let accounts = text(dataset, &frame, &names.account)?.ok_or_else(|| missing(&names.account))?;
+        let product_column = names.products.iter().find(|name| column_named(&frame, name).is_ok());
+        let products = match product_column {
+            Some(name) => text(dataset, &frame, name)?,
+            None => None,
+        }
+        .ok_or_else(|| missing(&names.products.join("` or `")))?;
+        let billed = money(dataset, &label, &frame, &names.billed)?.ok_or_else(|| missing(&names.billed))?;
+        let optional_money = |name: &str| -> Result<Option<(String, Money)>> {
+            Ok(money(dataset, &label, &frame, name)?.map(|values| (name.to_owned(), values)))
+        };
+        Ok(Self {
+            accounts,
+            account_column: names.account.clone(),
+            products,
+            billed: (names.billed.clone(), billed),
+            payers: text(dataset, &frame, &names.payer)?,
+            categories: text(dataset, &frame, &names.category)?,
+            reserved: optional_money(names.reserved.1)?,
+            savings_plans: optional_money(names.savings_plans.1)?,
+            lines: frame.column(LINE_COLUMN).ok().and_then(|lines| lines.u64().ok().cloned()),
+            label,
+        })
+    }
+
+    fn line(&self, row: usize) -> u64 {
+        self.lines.as_ref().and_then(|lines| lines.get(row)).unwrap_or(row as u64 + 1)
+    }
+
+    /// The row's amount of `column`, checked.
+    fn amount(&self, dataset: DatasetName, row: usize, (name, values): &(String, Money)) -> Result<Option<i128>> {
+        values.units(row).map_err(|value| ExtractError::ImplausibleValue {
+            dataset: dataset.into(),
+            file: self.label.clone(),
+            row: self.line(row),
+            column: name.clone(),
+            problem: format!(
+                "`{name}` = {value} is not a line item a cost export can hold (a finite amount of at most {LINE_ITEM_MAX_DOLLARS} dollars either way)"
+            ),
+        })
+    }
+
+    /// Adds this file's line items of `mapping.account` to `sums`.
+    fn add_to(&self, mapping: &Mapping<'_>, names: &OwnedColumns, sums: &mut BTreeMap<String, Sums>) -> Result<()> {
+        let dataset = mapping.dataset;
+        for row in 0..self.accounts.len() {
+            let account = super::row_account(dataset, &self.label, &self.account_column, self.accounts.get(row), self.line(row))?;
+            if account.as_ref() != Some(mapping.account) {
+                continue;
+            }
+            let product = self.products.get(row).map(str::trim).filter(|name| !name.is_empty()).unwrap_or("Unknown");
+            if !sums.contains_key(product) {
+                sums.insert(product.to_owned(), Sums::default());
+            }
+            let entry = sums.get_mut(product).expect("inserted");
+            if entry.payer.is_none() {
+                entry.payer = self.payers.as_ref().and_then(|payers| payers.get(row)).map(super::normalize_account);
+            }
+            let overflow = |column: &str| ExtractError::ImplausibleValue {
+                dataset: dataset.into(),
+                file: self.label.clone(),
+                row: self.line(row),
+                column: column.to_owned(),
+                problem: format!("the sum of `{column}` for {product} passes what a cost total can hold"),
+            };
+            let billed = self.amount(dataset, row, &self.billed)?.unwrap_or(0);
+            entry.billed = entry.billed.checked_add(billed).ok_or_else(|| overflow(&self.billed.0))?;
+            let category = self.categories.as_ref().and_then(|categories| categories.get(row)).map(str::trim);
+            for ((kind, _), values, total) in [
+                (names.reserved, &self.reserved, &mut entry.reserved),
+                (names.savings_plans, &self.savings_plans, &mut entry.savings_plans),
+            ] {
+                if let Some(values) = values
+                    && category.is_some_and(|category| category.eq_ignore_ascii_case(kind))
+                {
+                    let amount = self.amount(dataset, row, values)?.unwrap_or(0);
+                    *total = Some(total.unwrap_or(0).checked_add(amount).ok_or_else(|| overflow(&values.0))?);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn text(dataset: DatasetName, frame: &DataFrame, name: &str) -> Result<Option<StringChunked>> {
+    match column_named(frame, name) {
+        Err(_) => Ok(None),
+        Ok(found) => {
+            let found = found.cast(&DataType::String).map_err(|error| engine(dataset, error))?;
+            Ok(Some(found.str().map_err(|error| engine(dataset, error))?.clone()))
+        }
+    }
+}
+
+fn money(dataset: DatasetName, label: &str, frame: &DataFrame, name: &str) -> Result<Option<Money>> {
+    let engine = |error| engine(dataset, error);
+    let Ok(found) = column_named(frame, name) else { return Ok(None) };
+    let found = found.as_materialized_series();
+    Ok(Some(match found.dtype() {
+        DataType::Decimal(_, _) => {
+            let decimal = found.decimal().map_err(engine)?;
+            Money::Decimal(decimal.physical().clone(), decimal.scale())
+        }
+        dtype if dtype.is_float() => Money::Float(found.cast(&DataType::Float64).map_err(engine)?.f64().map_err(engine)?.clone()),
+        dtype if dtype.is_integer() => {
+            Money::Integer(found.cast(&DataType::Int64).map_err(engine)?.i64().map_err(engine)?.clone())
+        }
+        other => {
+            return Err(ExtractError::WrongType {
+                dataset: dataset.into(),
+                file: label.to_owned(),
+                column: name.to_owned(),
+                found: other.to_string(),
+                expected: "a number (double or decimal)".into(),
+            });
+        }
+    }))
+}
+
+/// The sums of one billing period's files so far: files are added one at a time as they are
+/// read (an export of real size splits a period into `-00001`, `-00002`, … files, and only the
+/// sums are kept between them), and the period's rows are made once all are added.
+#[derive(Default)]
+pub struct PeriodSums {
+    files: Vec<String>,
+    sums: BTreeMap<String, Sums>,
+}
+
+impl PeriodSums {
+    /// Adds one file's line items of `mapping.account`.
+    pub fn add(&mut self, mapping: &Mapping<'_>, raw: RawPart) -> Result<()> {
+        let names = columns_of(mapping.source.format).overridden(mapping);
+        let file = CostFile::read(mapping, &names, raw)?;
+        file.add_to(mapping, &names, &mut self.sums)?;
+        self.files.push(file.label);
+        Ok(())
+    }
+
+    /// The label validation names the period's rows by: the file when there is one, else the
+    /// period's folder and the number of files.
+    pub fn label(&self, period: YearMonth) -> String {
+        match self.files.as_slice() {
+            [one] => one.clone(),
+            files => {
+                let folder = files.first().and_then(|file| file.rsplit_once('/')).map_or("", |(folder, _)| folder);
+                format!("{folder} ({} files of billing period {period})", files.len())
             }
         }
     }
-    billing_frame(mapping, period, sums)
+
+    /// The `billing` rows of the period: one per product.
+    pub fn rows(self, mapping: &Mapping<'_>, period: YearMonth) -> Result<DataFrame> {
+        billing_frame(mapping, period, self.sums)
+    }
+}
+
+/// The billing period of a cost file's folder; a file outside a `billing_period=` folder is an
+/// error.
+pub fn period_of(dataset: DatasetName, raw: &RawPart) -> Result<YearMonth> {
+    raw.billing_period.ok_or_else(|| ExtractError::SourceSetting {
+        dataset: dataset.into(),
+        reason: format!(
+            "{} is not under a billing_period=YYYY-MM folder; point `location` at the folder that holds them",
+            raw.label
+        ),
+    })
+}
+
+/// Maps every file of one billing period to `billing` rows of `mapping.account`, summed over
+/// all of them together.
+pub fn map_period(mapping: &Mapping<'_>, period: YearMonth, raws: Vec<RawPart>) -> Result<DataFrame> {
+    let mut sums = PeriodSums::default();
+    for raw in raws {
+        sums.add(mapping, raw)?;
+    }
+    sums.rows(mapping, period)
 }
 
 /// A column by name in any case: Athena returns `subaccountid` for the export's `SubAccountId`.
@@ -235,7 +444,6 @@ fn column_named<'a>(frame: &'a DataFrame, name: &str) -> PolarsResult<&'a Column
 
 fn billing_frame(mapping: &Mapping<'_>, period: YearMonth, sums: BTreeMap<String, Sums>) -> Result<DataFrame> {
     let rows = sums.len();
-    let dollars = |nanos: i128| nanos as f64 / NANOS;
     let days = (period.first_day() - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32;
     let mut products = Vec::with_capacity(rows);
     let mut payers = Vec::with_capacity(rows);
@@ -286,7 +494,7 @@ mod tests {
         let mapping = Mapping { dataset: DatasetName::Billing, source: &source, account: &account };
         let raw =
             RawPart { label: "cur.parquet".into(), frame, day: None, billing_period: Some(YearMonth::new(2026, 10).unwrap()) };
-        let billing = map(&mapping, raw).unwrap();
+        let billing = map_period(&mapping, YearMonth::new(2026, 10).unwrap(), vec![raw]).unwrap();
         assert_eq!(billing.height(), 2);
         let products: Vec<Option<&str>> = billing.column("product_name").unwrap().str().unwrap().iter().collect();
         assert_eq!(products, [Some("AmazonEC2"), Some("AmazonS3")]);
@@ -313,7 +521,7 @@ mod tests {
         let mapping = Mapping { dataset: DatasetName::Billing, source: &source, account: &account };
         let raw =
             RawPart { label: "cur.parquet".into(), frame, day: None, billing_period: Some(YearMonth::new(2026, 10).unwrap()) };
-        let billing = map(&mapping, raw).unwrap();
+        let billing = map_period(&mapping, YearMonth::new(2026, 10).unwrap(), vec![raw]).unwrap();
         assert_eq!(billing.column("product_name").unwrap().str().unwrap().get(0), Some("EC2"));
         assert_eq!(billing.column("aws_charges").unwrap().f64().unwrap().get(0), Some(2.5));
         assert_eq!(billing.height(), 1);
@@ -341,8 +549,87 @@ mod tests {
         let mapping = Mapping { dataset: DatasetName::Billing, source: &source, account: &account };
         let raw =
             RawPart { label: "cur.parquet".into(), frame, day: None, billing_period: Some(YearMonth::new(2026, 10).unwrap()) };
-        let billing = map(&mapping, raw).unwrap();
+        let billing = map_period(&mapping, YearMonth::new(2026, 10).unwrap(), vec![raw]).unwrap();
         assert_eq!(billing.column("product_name").unwrap().str().unwrap().get(0), Some("AmazonEC2"));
         assert_eq!(billing.column("aws_charges").unwrap().f64().unwrap().get(0), Some(10.35));
+    }
+
+    fn cur_mapping_parts() -> (DatasetSource, AccountId) {
+        (
+            DatasetSource { format: SourceFormat::Cur2, location: Some("x".into()), ..DatasetSource::default() },
+            AccountId::parse("043735371057").unwrap(),
+        )
+    }
+
+    fn cur_part(label: &str, products: &[&str], costs: &[f64]) -> RawPart {
+        let rows = products.len();
+        let frame = polars::df!(
+            "line_item_usage_account_id" => vec!["043735371057"; rows],
+            "line_item_product_code" => products,
+            "line_item_line_item_type" => vec!["Usage"; rows],
+            "line_item_unblended_cost" => costs,
+            LINE_COLUMN => (1..=rows as u64).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        RawPart { label: label.into(), frame, day: None, billing_period: Some(YearMonth::new(2026, 10).unwrap()) }
+    }
+
+    #[test]
+    fn a_period_over_several_files_sums_as_one_file_and_exactly() {
+        let (source, account) = cur_mapping_parts();
+        let mapping = Mapping { dataset: DatasetName::Billing, source: &source, account: &account };
+        let october = YearMonth::new(2026, 10).unwrap();
+        let products = ["AmazonEC2", "AmazonS3", "AmazonEC2", "AmazonEC2", "AmazonS3", "AmazonEC2"];
+        let costs = [0.1, 0.2, 0.2, 1e-7, 3.3, 0.1];
+        let one = map_period(&mapping, october, vec![cur_part("cur2-00001.parquet", &products, &costs)]).unwrap();
+        let split = map_period(
+            &mapping,
+            october,
+            vec![
+                cur_part("p/cur2-00001.parquet", &products[..2], &costs[..2]),
+                cur_part("p/cur2-00002.parquet", &products[2..4], &costs[2..4]),
+                cur_part("p/cur2-00003.parquet", &products[4..], &costs[4..]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(one, split, "three files give the billing of one file holding the same rows");
+        let aws: Vec<Option<f64>> = split.column("aws_charges").unwrap().f64().unwrap().iter().collect();
+        // 0.1 + 0.2 + 1e-7 + 0.1 summed exactly (a float sum gives 0.40000010000000003).
+        assert_eq!(aws, [Some(0.4000001), Some(3.5)]);
+        let mut sums = PeriodSums::default();
+        sums.add(&mapping, cur_part("p/cur2-00001.parquet", &products[..1], &costs[..1])).unwrap();
+        sums.add(&mapping, cur_part("p/cur2-00002.parquet", &products[..1], &costs[..1])).unwrap();
+        assert_eq!(sums.label(october), "p (2 files of billing period 2026-10)");
+    }
+
+    #[test]
+    fn a_line_item_no_export_can_hold_is_an_error_naming_file_row_column_and_value() {
+        let (source, account) = cur_mapping_parts();
+        let mapping = Mapping { dataset: DatasetName::Billing, source: &source, account: &account };
+        let october = YearMonth::new(2026, 10).unwrap();
+        for (bad, shown) in [(f64::NAN, "NaN"), (f64::INFINITY, "inf"), (-2e15, "-2000000000000000"), (1e300, "1000000000000")] {
+            let part = cur_part("cur2-00002.parquet", &["AmazonEC2", "AmazonEC2"], &[1.0, bad]);
+            let error = map_period(&mapping, october, vec![part]).unwrap_err().to_string();
+            for expected in ["billing", "cur2-00002.parquet", "row 2", "`line_item_unblended_cost`", shown] {
+                assert!(error.contains(expected), "{expected} in {error}");
+            }
+        }
+        // 10^15 dollars is the largest line item; 200,000 of them pass what a sum can hold: an
+        // error, never a wrapped or saturated total.
+        let rows = 200_000;
+        let part = cur_part("big.parquet", &vec!["AmazonEC2"; rows], &vec![1e15; rows]);
+        let error = map_period(&mapping, october, vec![part]).unwrap_err().to_string();
+        assert!(error.contains("passes what a cost total can hold") && error.contains("big.parquet"), "{error}");
+    }
+
+    #[test]
+    fn decimal_amounts_are_summed_from_their_digits() {
+        assert_eq!(decimal_units("0.1"), Some(100_000_000_000_000_000));
+        assert_eq!(decimal_units("-1.5e-3"), Some(-1_500_000_000_000_000));
+        assert_eq!(decimal_units("2E2"), Some(200 * 10i128.pow(18)));
+        assert_eq!(rescale(123_456, 20), Some(1235), "past 18 places rounded half away from zero");
+        assert_eq!(rescale(-5, 19), Some(-1));
+        assert_eq!(decimal_text(-5, 3), "-0.005");
+        assert_eq!(dollars(300_000_000_000_000_000), 0.3);
     }
 }

@@ -70,13 +70,10 @@ impl Mapping<'_> {
     }
 }
 
-/// Decodes one file of `format` into a raw frame.
-pub fn decode(format: SourceFormat, dataset: DatasetName, label: &str, bytes: &[u8]) -> Result<DataFrame> {
-    decode_for(&DatasetSource { format, ..DatasetSource::default() }, dataset, label, bytes)
-}
-
-/// [`decode`] for a configured source: a Parquet export is read with its format's columns and
-/// those `columns` names in their place.
+/// Decodes one file of a configured source into a raw frame: only the columns its mapping reads are decoded (a
+/// Parquet export's cost columns, a text export's contract columns under their `columns`
+/// names), so what a file costs grows with the columns the mapping reads, not with the keys the
+/// file happens to use.
 pub fn decode_for(source: &DatasetSource, dataset: DatasetName, label: &str, bytes: &[u8]) -> Result<DataFrame> {
     let format = source.format;
     let bad = |reason: String| ExtractError::BadExport {
@@ -86,8 +83,8 @@ pub fn decode_for(source: &DatasetSource, dataset: DatasetName, label: &str, byt
         reason,
     };
     match format {
-        SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => json_lines(bytes).map_err(bad),
-        SourceFormat::Csv => csv_text(bytes).map_err(bad),
+        SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => json_lines(bytes, &text_columns(source, dataset)).map_err(bad),
+        SourceFormat::Csv => csv_text(bytes, &text_columns(source, dataset)).map_err(bad),
         SourceFormat::Cur2 | SourceFormat::Focus | SourceFormat::Contract => {
             let mut wanted: Vec<&str> = cost::columns_read(format).to_vec();
             wanted.extend(source.columns.values().map(String::as_str));
@@ -96,25 +93,38 @@ pub fn decode_for(source: &DatasetSource, dataset: DatasetName, label: &str, byt
     }
 }
 
-/// A text table being built: columns in order of first appearance, one value per row each.
-#[derive(Default)]
+/// The source columns a text export of `dataset` is read with: each contract column under its
+/// `columns` name, the SSR report day, the CSV account column and the account column (every
+/// spelling of which is checked).
+fn text_columns(source: &DatasetSource, dataset: DatasetName) -> BTreeSet<String> {
+    let mut wanted: BTreeSet<String> = dataset
+        .spec()
+        .columns
+        .iter()
+        .map(|column| source.columns.get(column.name).cloned().unwrap_or_else(|| column.name.to_owned()))
+        .collect();
+    wanted.extend([ACCOUNT_COLUMN.to_owned(), SSR_DAY_COLUMN.to_owned()]);
+    wanted.extend(source.account_column.clone());
+    wanted
+}
+
+/// A text table being built: the wanted columns, one value per row each, and whether the file
+/// had the column at all (a key with only nulls is a column of nulls, an absent key none).
 struct TextTable {
     names: Vec<String>,
     index: BTreeMap<String, usize>,
     values: Vec<Vec<Option<String>>>,
+    present: Vec<bool>,
     lines: Vec<u64>,
 }
 
 impl TextTable {
-    fn column(&mut self, name: &str) -> usize {
-        if let Some(position) = self.index.get(name) {
-            return *position;
-        }
-        let position = self.names.len();
-        self.names.push(name.to_owned());
-        self.index.insert(name.to_owned(), position);
-        self.values.push(vec![None; self.lines.len()]);
-        position
+    fn new(names: impl IntoIterator<Item = String>) -> Self {
+        let names: Vec<String> = names.into_iter().collect();
+        let index = names.iter().enumerate().map(|(position, name)| (name.clone(), position)).collect();
+        let values = names.iter().map(|_| Vec::new()).collect();
+        let present = vec![false; names.len()];
+        Self { names, index, values, present, lines: Vec::new() }
     }
 
     fn push_row(&mut self, line: u64) {
@@ -124,16 +134,29 @@ impl TextTable {
         }
     }
 
-    fn set(&mut self, name: &str, value: Option<String>) {
-        let position = self.column(name);
-        let row = self.lines.len() - 1;
-        self.values[position][row] = value;
+    /// Sets a column of the last row; false when the table has no such column.
+    fn set(&mut self, name: &str, value: Option<String>) -> bool {
+        let Some(&position) = self.index.get(name) else { return false };
+        *self.values[position].last_mut().expect("a row") = value;
+        self.present[position] = true;
+        true
+    }
+
+    /// The last row's value of a column.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.index.get(name).and_then(|position| self.values[*position].last()).and_then(|value| value.as_deref())
     }
 
     fn into_frame(self) -> std::result::Result<DataFrame, String> {
         let height = self.lines.len();
-        let mut columns: Vec<Column> =
-            self.names.iter().zip(self.values).map(|(name, values)| Column::new(name.as_str().into(), values)).collect();
+        let mut columns: Vec<Column> = self
+            .names
+            .iter()
+            .zip(self.values)
+            .zip(self.present)
+            .filter(|(_, present)| *present)
+            .map(|((name, values), _)| Column::new(name.as_str().into(), values))
+            .collect();
         columns.push(Column::new(LINE_COLUMN.into(), self.lines));
         DataFrame::new(height, columns).map_err(|error| error.to_string())
     }
@@ -141,43 +164,96 @@ impl TextTable {
 
 /// JSON lines: one object per line (blank lines skipped). SSR writes every value as a string;
 /// a number or boolean is kept as its JSON text, so the strict parse decides what it means.
-fn json_lines(bytes: &[u8]) -> std::result::Result<DataFrame, String> {
+/// Only the `wanted` keys are kept (the others are skipped as they are parsed, never held); the
+/// account column in another spelling (`AWS_ACCOUNT_ID`) is read as the account column, and two
+/// spellings with different values in one object are an error.
+fn json_lines(bytes: &[u8], wanted: &BTreeSet<String>) -> std::result::Result<DataFrame, String> {
     let text = std::str::from_utf8(bytes).map_err(|error| format!("not UTF-8 text ({error})"))?;
-    let mut table = TextTable::default();
+    let mut table = TextTable::new(wanted.iter().cloned());
     for (index, line) in text.lines().enumerate() {
         let line_number = index as u64 + 1;
         let line = line.trim_start_matches('\u{feff}').trim();
         if line.is_empty() {
             continue;
         }
-        let object: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(line).map_err(|error| format!("line {line_number}: not a JSON object ({error})"))?;
         table.push_row(line_number);
-        for (key, value) in object {
-            let text = match value {
-                serde_json::Value::Null => None,
-                serde_json::Value::String(text) => Some(text),
-                other => Some(other.to_string()),
-            };
-            table.set(&key, text);
-        }
+        let mut deserializer = serde_json::Deserializer::from_str(line);
+        serde::de::DeserializeSeed::deserialize(JsonRow { table: &mut table }, &mut deserializer)
+            .and_then(|()| deserializer.end())
+            .map_err(|error| format!("line {line_number}: not a JSON object ({error})"))?;
     }
     table.into_frame()
 }
 
-/// CSV with a header row (a byte-order mark is ignored); every cell is text.
-fn csv_text(bytes: &[u8]) -> std::result::Result<DataFrame, String> {
+/// One JSON object into the last row of a [`TextTable`].
+struct JsonRow<'a> {
+    table: &'a mut TextTable,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for JsonRow<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> std::result::Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for JsonRow<'_> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a JSON object")
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> std::result::Result<(), M::Error> {
+        let mut account_spelling: Option<String> = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let is_account = key.eq_ignore_ascii_case(ACCOUNT_COLUMN);
+            if !is_account && !self.table.index.contains_key(key.as_ref()) {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            }
+            let text = match map.next_value::<serde_json::Value>()? {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(text) => Some(text),
+                other => Some(other.to_string()),
+            };
+            if is_account {
+                if let Some(first) = &account_spelling
+                    && self.table.get(ACCOUNT_COLUMN) != text.as_deref()
+                {
+                    return Err(serde::de::Error::custom(format!(
+                        "`{first}` and `{key}` name different accounts; a row belongs to one account"
+                    )));
+                }
+                account_spelling = Some(key.into_owned());
+                self.table.set(ACCOUNT_COLUMN, text);
+            } else {
+                self.table.set(&key, text);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// CSV with a header row (a byte-order mark is ignored); every cell is text. Only the `wanted`
+/// columns and every spelling of the account column are kept.
+fn csv_text(bytes: &[u8], wanted: &BTreeSet<String>) -> std::result::Result<DataFrame, String> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
     let headers: Vec<String> =
         reader.headers().map_err(|error| format!("header: {error}"))?.iter().map(|name| name.trim().to_owned()).collect();
-    let mut table = TextTable::default();
+    let mut seen = BTreeSet::new();
     for name in &headers {
-        if table.index.contains_key(name) {
+        if !seen.insert(name.as_str()) {
             return Err(format!("column {name:?} appears twice in the header"));
         }
-        table.column(name);
     }
+    let kept: Vec<String> =
+        headers.iter().filter(|name| wanted.contains(*name) || name.eq_ignore_ascii_case(ACCOUNT_COLUMN)).cloned().collect();
+    let mut table = TextTable::new(kept);
+    // A header names its columns even when no row follows.
+    table.present.fill(true);
     for record in reader.records() {
         let record = record.map_err(|error| error.to_string())?;
         let line = record.position().map_or(0, csv::Position::line);
@@ -200,13 +276,84 @@ fn parquet(bytes: &[u8], wanted: &[&str]) -> std::result::Result<DataFrame, Stri
     Ok(frame)
 }
 
-/// Maps one raw part to the contract's columns (those the format carries) plus
-/// `aws_account_id`, keeping only the rows of `mapping.account`.
-pub fn map(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
-    match mapping.source.format {
-        SourceFormat::Cur2 | SourceFormat::Focus => cost::map(mapping, raw),
-        _ => map_columns(mapping, raw),
+/// Maps the raw parts of one dataset of one account as they are read, so only mapped rows (and
+/// a cost export's sums) are held between files: one frame per file for SSR and CSV (the
+/// contract's columns the format carries, plus `aws_account_id`, only the rows of
+/// `mapping.account`), one per billing period for the cost exports (all of a period's files
+/// summed together).
+pub struct Mapper<'a> {
+    mapping: &'a Mapping<'a>,
+    files: Vec<String>,
+    mapped: Vec<(String, DataFrame)>,
+    periods: BTreeMap<YearMonth, cost::PeriodSums>,
+}
+
+impl<'a> Mapper<'a> {
+    /// A mapper for one dataset of one account.
+    pub fn new(mapping: &'a Mapping<'a>) -> Self {
+        Self { mapping, files: Vec::new(), mapped: Vec::new(), periods: BTreeMap::new() }
     }
+
+    /// Maps one file (or result part).
+    pub fn push(&mut self, raw: RawPart) -> Result<()> {
+        self.files.push(raw.label.clone());
+        match self.mapping.source.format {
+            SourceFormat::Cur2 | SourceFormat::Focus => {
+                let period = cost::period_of(self.mapping.dataset, &raw)?;
+                self.periods.entry(period).or_default().add(self.mapping, raw)
+            }
+            SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated | SourceFormat::Csv | SourceFormat::Contract => {
+                let label = raw.label.clone();
+                self.mapped.push((label, map_columns(self.mapping, raw)?));
+                Ok(())
+            }
+        }
+    }
+
+    /// The mapped frames with the labels validation names them by, and every file pushed.
+    fn finish(self) -> Result<(Vec<(String, DataFrame)>, Vec<String>)> {
+        let mut mapped = self.mapped;
+        for (period, sums) in self.periods {
+            let label = sums.label(period);
+            mapped.push((label, sums.rows(self.mapping, period)?));
+        }
+        Ok((mapped, self.files))
+    }
+
+    /// Keeps the rows of the months a report of `period` reads and validates them as any
+    /// source's parts: the one path from a real export to a validated dataset, whatever the
+    /// transport.
+    pub fn load(self, period: &ReportPeriod) -> Result<Dataset> {
+        let started = std::time::Instant::now();
+        let (mapping, dataset) = (self.mapping, self.mapping.dataset);
+        let (mapped, files) = self.finish()?;
+        let mut parts = Vec::with_capacity(mapped.len());
+        for (label, frame) in mapped {
+            parts.push(Part { label, month: None, frame: within_months_read(dataset, period, frame)? });
+        }
+        let decode = started.elapsed();
+        let months = months_with_rows(dataset, &parts)?;
+        let mut loaded = validate_lacking(dataset, mapping.account, period, parts, months, mapping.lacks())?;
+        loaded.decode = decode;
+        loaded.quality.files_read = files;
+        loaded.quality.source_format = Some(mapping.source.format.description().to_owned());
+        Ok(loaded)
+    }
+}
+
+/// The account a row names in `column`: `None` for an empty cell (a row of no account). A value
+/// that is not an account id (`91190845155.0`, as a spreadsheet writes a number) is an error
+/// naming the file, line, column and value: it could be any account, so it is never dropped.
+/// Fewer than 12 digits are left-padded (a spreadsheet drops leading zeros).
+pub fn row_account(dataset: DatasetName, label: &str, column: &str, value: Option<&str>, line: u64) -> Result<Option<AccountId>> {
+    let Some(value) = value.map(str::trim).filter(|value| !value.is_empty()) else { return Ok(None) };
+    AccountId::parse(&normalize_account(value)).map(Some).map_err(|_| ExtractError::BadAccountId {
+        dataset: dataset.into(),
+        file: label.to_owned(),
+        line,
+        column: column.to_owned(),
+        value: value.chars().take(64).collect(),
+    })
 }
 
 /// The column-by-column mapping of SSR and CSV sources.
@@ -261,15 +408,20 @@ fn map_columns(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
         };
         columns.push(parsed);
     }
-    if let Ok(account) = frame.column(ACCOUNT_COLUMN) {
+    // Every spelling of the account column is kept, so validation checks each against the
+    // account (as it does a contract file's).
+    for account in frame.columns().iter().filter(|column| column.name().eq_ignore_ascii_case(ACCOUNT_COLUMN)) {
         columns.push(account.clone());
     }
     DataFrame::new(frame.height(), columns).map_err(|error| engine(mapping.dataset, error))
 }
 
 /// For shared exports (CSV with `account_column`): only the account's rows, with the account in
-/// `aws_account_id`. Other sources keep their rows; validation then checks any `aws_account_id`
-/// they carry against the account.
+/// `aws_account_id`. Every value of the account column must be an account id
+/// ([`row_account`]), and any other column that spells `aws_account_id` (in any case) must name
+/// the same account on every row kept: a row is never reported as the account's own when one of
+/// its columns says otherwise. Other sources keep their rows; validation then checks any
+/// `aws_account_id` they carry, in any spelling, against the account.
 fn own_rows(mapping: &Mapping<'_>, label: &str, frame: DataFrame) -> Result<DataFrame> {
     let Some(account_column) = &mapping.source.account_column else {
         return Ok(frame);
@@ -281,21 +433,53 @@ fn own_rows(mapping: &Mapping<'_>, label: &str, frame: DataFrame) -> Result<Data
             column: format!("{account_column}` (the account_column of [datasets.{}]", mapping.dataset),
         });
     };
-    let accounts = accounts.cast(&DataType::String).map_err(|error| engine(mapping.dataset, error))?;
-    let mine = accounts
-        .str()
-        .map_err(|error| engine(mapping.dataset, error))?
-        .iter()
-        .map(|value| value.is_some_and(|value| normalize_account(value) == mapping.account.as_str()))
-        .collect::<BooleanChunked>();
+    let mine = rows_of_account(mapping, label, &frame, account_column, accounts)?;
     let mut kept = frame.filter(&mine).map_err(|error| engine(mapping.dataset, error))?;
-    if account_column != ACCOUNT_COLUMN {
-        let _ = kept.drop_in_place(ACCOUNT_COLUMN);
+    let spellings: Vec<String> = kept
+        .get_column_names()
+        .into_iter()
+        .filter(|name| name.eq_ignore_ascii_case(ACCOUNT_COLUMN) && name.as_str() != account_column)
+        .map(ToString::to_string)
+        .collect();
+    for name in &spellings {
+        let values = kept.column(name).map_err(|error| engine(mapping.dataset, error))?.clone();
+        let same = rows_of_account(mapping, label, &kept, name, &values)?;
+        if let Some(row) = same.iter().position(|same| same != Some(true)) {
+            return Err(foreign_row(mapping, label, &kept, name, &values, row));
+        }
+        let _ = kept.drop_in_place(name);
     }
     let rows = kept.height();
     kept.with_column(Column::new_scalar(ACCOUNT_COLUMN.into(), Scalar::from(PlSmallStr::from(mapping.account.as_str())), rows))
         .map_err(|error| engine(mapping.dataset, error))?;
     Ok(kept)
+}
+
+/// Which rows of `frame` name `mapping.account` in `values` (the column `name`).
+fn rows_of_account(mapping: &Mapping<'_>, label: &str, frame: &DataFrame, name: &str, values: &Column) -> Result<BooleanChunked> {
+    let values = values.cast(&DataType::String).map_err(|error| engine(mapping.dataset, error))?;
+    let lines = frame.column(LINE_COLUMN).ok().and_then(|lines| lines.u64().ok().cloned());
+    let mut mine = Vec::with_capacity(values.len());
+    for (row, value) in values.str().map_err(|error| engine(mapping.dataset, error))?.iter().enumerate() {
+        let line = lines.as_ref().and_then(|lines| lines.get(row)).unwrap_or(row as u64 + 1);
+        mine.push(row_account(mapping.dataset, label, name, value, line)?.as_ref() == Some(mapping.account));
+    }
+    Ok(BooleanChunked::from_slice("mine".into(), &mine))
+}
+
+/// The error for a kept row whose column `name` names another account (or none).
+fn foreign_row(mapping: &Mapping<'_>, label: &str, frame: &DataFrame, name: &str, values: &Column, row: usize) -> ExtractError {
+    let line = frame.column(LINE_COLUMN).ok().and_then(|lines| lines.u64().ok().and_then(|lines| lines.get(row)));
+    let found =
+        values.cast(&DataType::String).ok().and_then(|text| text.str().ok().and_then(|text| text.get(row).map(str::to_owned)));
+    ExtractError::ForeignRow {
+        dataset: mapping.dataset.into(),
+        file: label.to_owned(),
+        line: line.unwrap_or(row as u64 + 1),
+        column: name.to_owned(),
+        value: found.unwrap_or_default().chars().take(64).collect(),
+        expected: mapping.account.to_string(),
+    }
 }
 
 /// An account id as exports write it: trimmed, and left-padded with zeros when a spreadsheet
@@ -369,24 +553,14 @@ fn parse_text(
     Ok(parsed)
 }
 
-/// Maps the raw parts of one dataset of one account, keeps the rows of the months a report of
-/// `period` reads, and validates them as any source's parts: the one path from a real export to
-/// a validated dataset, whatever the transport.
+/// Maps, keeps the rows of the months read and validates the raw parts of one dataset of one
+/// account ([`Mapper`]).
 pub fn load(mapping: &Mapping<'_>, period: &ReportPeriod, raws: Vec<RawPart>) -> Result<Dataset> {
-    let started = std::time::Instant::now();
-    let dataset = mapping.dataset;
-    let mut parts = Vec::with_capacity(raws.len());
+    let mut mapper = Mapper::new(mapping);
     for raw in raws {
-        let label = raw.label.clone();
-        let frame = within_months_read(dataset, period, map(mapping, raw)?)?;
-        parts.push(Part { label, month: None, frame });
+        mapper.push(raw)?;
     }
-    let decode = started.elapsed();
-    let months = months_with_rows(dataset, &parts)?;
-    let mut loaded = validate_lacking(dataset, mapping.account, period, parts, months, mapping.lacks())?;
-    loaded.decode = decode;
-    loaded.quality.source_format = Some(mapping.source.format.description().to_owned());
-    Ok(loaded)
+    mapper.load(period)
 }
 
 /// The rows whose partition column falls in the months a report reads (what the contract
@@ -465,9 +639,9 @@ mod tests {
         let source = DatasetSource { format: SourceFormat::AmsSsr, location: Some("x".into()), ..DatasetSource::default() };
         let account = account();
         let mapping = Mapping { dataset: DatasetName::PatchDetails, source: &source, account: &account };
-        let frame = decode(SourceFormat::AmsSsr, DatasetName::PatchDetails, "a.json", lines.as_bytes()).unwrap();
+        let frame = decode_for(&source, DatasetName::PatchDetails, "a.json", lines.as_bytes()).unwrap();
         let day = NaiveDate::from_ymd_opt(2026, 10, 31);
-        let mapped = map(&mapping, RawPart { label: "a.json".into(), frame, day, billing_period: None }).unwrap();
+        let mapped = map_columns(&mapping, RawPart { label: "a.json".into(), frame, day, billing_period: None }).unwrap();
         assert_eq!(mapped.height(), 2);
         assert!(mapped.column("compliant_total").is_err(), "SSR has no installed count");
         assert!(mapped.column("extra").is_err());
@@ -485,9 +659,8 @@ mod tests {
         let source = DatasetSource { format: SourceFormat::AmsSsr, location: Some("x".into()), ..DatasetSource::default() };
         let account = account();
         let mapping = Mapping { dataset: DatasetName::MissingPatches, source: &source, account: &account };
-        let frame =
-            decode(SourceFormat::AmsSsr, DatasetName::MissingPatches, "Date=2026-10-31/x.json", lines.as_bytes()).unwrap();
-        let error = map(
+        let frame = decode_for(&source, DatasetName::MissingPatches, "Date=2026-10-31/x.json", lines.as_bytes()).unwrap();
+        let error = map_columns(
             &mapping,
             RawPart {
                 label: "Date=2026-10-31/x.json".into(),
@@ -501,7 +674,7 @@ mod tests {
         for part in ["missing_patches", "Date=2026-10-31/x.json", "line 2", "`days_unpatched`", "\"twelve\""] {
             assert!(error.contains(part), "{part} in {error}");
         }
-        let broken = decode(SourceFormat::AmsSsr, DatasetName::MissingPatches, "y.json", b"{\"a\":\"1\"}\n{oops\n").unwrap_err();
+        let broken = decode_for(&source, DatasetName::MissingPatches, "y.json", b"{\"a\":\"1\"}\n{oops\n").unwrap_err();
         assert!(broken.to_string().contains("line 2"), "{broken}");
     }
 
@@ -525,12 +698,89 @@ mod tests {
         source.values.insert("priority".into(), [("1 - Critical".to_owned(), "High".to_owned())].into_iter().collect());
         let account = account();
         let mapping = Mapping { dataset: DatasetName::Incidents, source: &source, account: &account };
-        let frame = decode(SourceFormat::Csv, DatasetName::Incidents, "i.csv", text.as_bytes()).unwrap();
-        let mapped = map(&mapping, RawPart { label: "i.csv".into(), frame, day: None, billing_period: None }).unwrap();
+        let frame = decode_for(&source, DatasetName::Incidents, "i.csv", text.as_bytes()).unwrap();
+        let mapped = map_columns(&mapping, RawPart { label: "i.csv".into(), frame, day: None, billing_period: None }).unwrap();
         assert_eq!(mapped.height(), 1, "the other tenant's row is dropped");
         assert_eq!(mapped.column("priority").unwrap().str().unwrap().get(0), Some("High"));
         assert_eq!(mapped.column(ACCOUNT_COLUMN).unwrap().str().unwrap().get(0), Some("043735371057"));
         let created = mapped.column("created_at").unwrap().cast(&DataType::Int64).unwrap();
         assert_eq!(text::instant(created.i64().unwrap().get(0).unwrap()).unwrap().to_rfc3339(), "2026-10-05T13:00:00+00:00");
+    }
+
+    #[test]
+    fn json_lines_keep_only_the_columns_the_mapping_reads() {
+        // Every line a key of its own: the frame holds the mapped columns, not 20,000.
+        let mut text = String::new();
+        for line in 0..20_000 {
+            text.push_str(&format!(
+                "{{\"instance_id\":\"i-{line}\",\"patch_id\":\"KB1\",\"key_{line}\":\"{}\"}}\n",
+                "x".repeat(8)
+            ));
+        }
+        let source = DatasetSource { format: SourceFormat::AmsSsr, location: Some("x".into()), ..DatasetSource::default() };
+        let frame = decode_for(&source, DatasetName::MissingPatches, "keys.json", text.as_bytes()).unwrap();
+        assert_eq!(frame.height(), 20_000);
+        let names: Vec<String> = frame.get_column_names().iter().map(ToString::to_string).collect();
+        assert_eq!(names, ["instance_id", "patch_id", LINE_COLUMN]);
+    }
+
+    #[test]
+    fn the_account_column_in_another_spelling_is_read_and_checked() {
+        let source = DatasetSource { format: SourceFormat::AmsSsr, location: Some("x".into()), ..DatasetSource::default() };
+        let line = r#"{"AWS_ACCOUNT_ID":"111111111111","instance_id":"i-1","patch_id":"KB1"}"#;
+        let frame = decode_for(&source, DatasetName::MissingPatches, "a.json", line.as_bytes()).unwrap();
+        assert_eq!(frame.column(ACCOUNT_COLUMN).unwrap().str().unwrap().get(0), Some("111111111111"));
+        let both = r#"{"aws_account_id":"043735371057","Aws_Account_Id":"111111111111","instance_id":"i-1"}"#;
+        let error = decode_for(&source, DatasetName::MissingPatches, "b.json", both.as_bytes()).unwrap_err().to_string();
+        assert!(error.contains("b.json") && error.contains("line 1") && error.contains("different accounts"), "{error}");
+    }
+
+    fn incident_csv_source() -> DatasetSource {
+        let mut source = DatasetSource {
+            format: SourceFormat::Csv,
+            location: Some("x".into()),
+            account_column: Some("u_account".into()),
+            ..DatasetSource::default()
+        };
+        source.columns.insert("case_id".into(), "number".into());
+        source
+    }
+
+    #[test]
+    fn an_account_cell_that_is_not_an_account_id_is_an_error_never_dropped() {
+        let text = "number,u_account,priority,status,created_at\n\
+                    INC1,043735371057,High,Resolved,2026-10-05 09:00:00\n\
+                    INC2,91190845155.0,High,Resolved,2026-10-05 09:00:00\n";
+        let source = incident_csv_source();
+        let account = account();
+        let mapping = Mapping { dataset: DatasetName::Incidents, source: &source, account: &account };
+        let frame = decode_for(&source, DatasetName::Incidents, "i.csv", text.as_bytes()).unwrap();
+        let error = map_columns(&mapping, RawPart { label: "i.csv".into(), frame, day: None, billing_period: None })
+            .unwrap_err()
+            .to_string();
+        for part in ["incidents", "i.csv", "line 3", "`u_account`", "\"91190845155.0\"", "12 digits"] {
+            assert!(error.contains(part), "{part} in {error}");
+        }
+    }
+
+    #[test]
+    fn a_csv_row_whose_other_account_column_names_another_account_is_refused() {
+        for header in ["aws_account_id", "AWS_ACCOUNT_ID"] {
+            let text = format!(
+                "number,u_account,{header},priority,status,created_at\n\
+                 INC1,043735371057,043735371057,High,Resolved,2026-10-05 09:00:00\n\
+                 INC2,043735371057,111111111111,High,Resolved,2026-10-05 09:00:00\n"
+            );
+            let source = incident_csv_source();
+            let account = account();
+            let mapping = Mapping { dataset: DatasetName::Incidents, source: &source, account: &account };
+            let frame = decode_for(&source, DatasetName::Incidents, "i.csv", text.as_bytes()).unwrap();
+            let error = map_columns(&mapping, RawPart { label: "i.csv".into(), frame, day: None, billing_period: None })
+                .unwrap_err()
+                .to_string();
+            for part in ["i.csv", "line 3", header, "111111111111", "another account"] {
+                assert!(error.contains(part), "{part} in {error}");
+            }
+        }
     }
 }

@@ -55,16 +55,88 @@ pub(super) fn meta(cx: &Context, notes: &Notes) -> Meta {
     }
 }
 
-/// The notes, each optional text as an empty string.
+/// The notes, each optional text as an empty string. Each list's `*_more` says what it leaves
+/// out (empty when nothing is).
 #[derive(Serialize)]
 pub(super) struct NotesView {
     issues: Vec<IssueView>,
+    issues_more: String,
     risks: Vec<RiskView>,
+    risks_more: String,
     upcoming: Vec<UpcomingView>,
+    upcoming_more: String,
     action_items: Vec<ActionView>,
+    action_items_more: String,
     feature_requests: Vec<FeatureView>,
+    feature_requests_more: String,
     scope_changes: String,
     contacts: Vec<ContactView>,
+}
+
+/// Characters of notes text the notes sections print at most, every list together (about six
+/// pages of tables), so legal notes files cannot make a report of thousands of pages.
+pub const NOTES_BUDGET_CHARS: usize = 20_000;
+/// Rows of one notes list the PDF prints at most.
+pub const NOTES_LIST_MAX_ROWS: usize = 40;
+
+/// What is left of the notes' page budget, shared by the lists in the order they print.
+struct NotesBudget {
+    chars: usize,
+}
+
+impl NotesBudget {
+    /// The rows of `items` that fit (at most [`NOTES_LIST_MAX_ROWS`], and the characters left),
+    /// and the sentence for the rest (empty when all fit).
+    fn take<T, V>(
+        &mut self,
+        items: &[T],
+        what: (&str, &str),
+        size: impl Fn(&T) -> usize,
+        view: impl Fn(&T) -> V,
+    ) -> (Vec<V>, String) {
+        let mut shown = Vec::new();
+        for item in items.iter().take(NOTES_LIST_MAX_ROWS) {
+            let chars = size(item);
+            if chars > self.chars {
+                break;
+            }
+            self.chars -= chars;
+            shown.push(view(item));
+        }
+        let left = items.len() - shown.len();
+        let more = if left == 0 {
+            String::new()
+        } else {
+            format!(
+                "{} more not shown: the report prints at most {NOTES_LIST_MAX_ROWS} rows of a list and about six pages of notes; the notes files hold them all.",
+                plural(left as u64, what.0, what.1)
+            )
+        };
+        (shown, more)
+    }
+}
+
+fn chars(texts: &[&str]) -> usize {
+    texts.iter().map(|text| text.chars().count()).sum::<usize>() + 40
+}
+
+/// The line for the oldest carried action items a report does not list.
+fn carried_left_out(notes: &Notes) -> Option<String> {
+    let left_out = notes.carried_left_out.as_ref()?;
+    let span = if left_out.oldest == left_out.newest {
+        format!("in the notes of {}", crate::format::short_period(&left_out.oldest))
+    } else {
+        format!(
+            "in the notes of {} to {}",
+            crate::format::short_period(&left_out.oldest),
+            crate::format::short_period(&left_out.newest)
+        )
+    };
+    Some(format!(
+        "{} raised {span} are still open and not listed here (a report lists the newest {} carried items); close or review them in the notes.",
+        plural(left_out.count as u64, "older action item", "older action items"),
+        opsreport_model::memory::CARRIED_ITEMS_MAX
+    ))
 }
 
 #[derive(Serialize)]
@@ -147,23 +219,56 @@ struct ContactView {
     phone: String,
 }
 
-/// The notes of a report.
+/// The notes of a report, within the notes' page budget.
 pub(super) fn notes(notes: &Notes, today: NaiveDate) -> NotesView {
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let optional = |value: &Option<String>| value.as_deref().unwrap_or_default().chars().count();
+    let mut budget = NotesBudget { chars: NOTES_BUDGET_CHARS.saturating_sub(optional(&notes.scope_changes)) };
+    // The action items first: the meeting reviews them whatever else the notes hold.
+    let (action_items, mut action_items_more) = budget.take(
+        &notes.action_items,
+        ("action item", "action items"),
+        |a| chars(&[&a.title]) + optional(&a.owner) + optional(&a.status) + optional(&a.due),
+        |item| action_view(item, today),
+    );
+    let (issues, issues_more) = budget.take(
+        &notes.issues,
+        ("issue", "issues"),
+        |i| chars(&[&i.title]) + optional(&i.status) + optional(&i.detail),
+        |i| IssueView { title: i.title.clone(), status: text(&i.status), detail: text(&i.detail) },
+    );
+    let (risks, risks_more) = budget.take(
+        &notes.risks,
+        ("risk", "risks"),
+        |r| chars(&[&r.title]) + optional(&r.mitigation),
+        |r| RiskView { title: r.title.clone(), mitigation: text(&r.mitigation) },
+    );
+    let (upcoming, upcoming_more) = budget.take(
+        &notes.upcoming,
+        ("upcoming item", "upcoming items"),
+        |u| chars(&[&u.title]) + optional(&u.date),
+        |u| UpcomingView { title: u.title.clone(), date: text(&u.date) },
+    );
+    let (feature_requests, feature_requests_more) = budget.take(
+        &notes.feature_requests,
+        ("feature request", "feature requests"),
+        |f| chars(&[&f.title]) + optional(&f.status),
+        |f| FeatureView { title: f.title.clone(), status: text(&f.status) },
+    );
+    if let Some(line) = carried_left_out(notes) {
+        action_items_more = if action_items_more.is_empty() { line } else { format!("{action_items_more} {line}") };
+    }
     NotesView {
-        issues: notes
-            .issues
-            .iter()
-            .map(|i| IssueView { title: i.title.clone(), status: text(&i.status), detail: text(&i.detail) })
-            .collect(),
-        risks: notes.risks.iter().map(|r| RiskView { title: r.title.clone(), mitigation: text(&r.mitigation) }).collect(),
-        upcoming: notes.upcoming.iter().map(|u| UpcomingView { title: u.title.clone(), date: text(&u.date) }).collect(),
-        action_items: notes.action_items.iter().map(|item| action_view(item, today)).collect(),
-        feature_requests: notes
-            .feature_requests
-            .iter()
-            .map(|f| FeatureView { title: f.title.clone(), status: text(&f.status) })
-            .collect(),
+        issues,
+        issues_more,
+        risks,
+        risks_more,
+        upcoming,
+        upcoming_more,
+        action_items,
+        action_items_more,
+        feature_requests,
+        feature_requests_more,
         scope_changes: text(&notes.scope_changes),
         contacts: notes
             .contacts
