@@ -278,3 +278,42 @@ fn real_formats_read_from_s3_give_the_local_numbers_and_validate_checks_them() {
     assert_eq!(validated.code, 2, "{}{}", validated.stdout, validated.stderr);
     assert!(validated.stdout.contains("incident.csv") && validated.stdout.contains("2026-1O-"), "{}", validated.stdout);
 }
+
+/// An export that ends before the period: the SSR backup report's daily folders stop on the
+/// 20th. The report is written (exit 0, as documented), the days after are named in the
+/// appendix and the run log, and the cover says the data ends early.
+#[test]
+fn an_export_that_ends_before_the_period_is_named_on_the_cover_and_in_the_appendix() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path().join("example");
+    opsreport_tests::copy_tree(&opsreport_tests::repo_root().join("fixtures/real-formats"), &root);
+    let backups = root.join("ssr/ams-reporting-data-a043735371057/json/backup/daily_backup_report");
+    for entry in std::fs::read_dir(&backups).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap().to_string_lossy().as_ref() > "Date=2026-10-20" {
+            std::fs::remove_dir_all(path).unwrap();
+        }
+    }
+    let run = opsreport(
+        scratch.path(),
+        &["generate", "--config", "example/opsreport.toml", "--source", "example", "--month", MONTH, "--out", "out"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the export ends on 2026-10-20: no daily report for 2026-10-21 to 2026-10-31 (11 days"),
+        "{}",
+        run.stderr
+    );
+    let folder = scratch.path().join(format!("out/043735371057/{MONTH}"));
+    let metrics: serde_json::Value = serde_json::from_slice(&std::fs::read(folder.join("metrics.json")).unwrap()).unwrap();
+    let quality = metrics["data_quality"].as_array().unwrap();
+    let backups = quality.iter().find(|q| q["dataset"] == "backup_jobs").unwrap();
+    assert_eq!(backups["export_ends"], "2026-10-20");
+    let text = std::process::Command::new("pdftotext").arg(folder.join("report.pdf")).arg("-").output().expect("pdftotext");
+    let raw = String::from_utf8_lossy(&text.stdout).into_owned();
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let cover = words(raw.split('\u{c}').next().unwrap_or_default());
+    let text = words(&raw);
+    assert!(cover.contains("Data ends before this period does: Backup jobs: the export ends on 20 October 2026"), "{cover}");
+    assert!(text.contains("2026-10-21 to 2026-10-31"), "the appendix names the missing days");
+}

@@ -182,12 +182,46 @@ impl ConfiguredSource {
         let reading = started.elapsed();
         let mut loaded = mapper.load(period)?;
         loaded.decode += reading;
+        if matches!(source.format, SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated) {
+            self.note_export_end(dataset, source, account, period, &mut loaded)?;
+        }
         if loaded.frame.is_none() {
             let root = root_of(dataset, source, account)?;
             loaded.quality.missing_reason =
                 Some(format!("no {dataset} rows for account {account} in {} at {root}", source.format.description()));
         }
         Ok(loaded)
+    }
+
+    /// An SSR export whose newest daily folder is before the report period's last day ends
+    /// early: the days after it are named as missing (a warning of the dataset, printed in the
+    /// appendix, the cover and the run summary), never silently absent.
+    fn note_export_end(
+        &self,
+        dataset: DatasetName,
+        source: &DatasetSource,
+        account: &AccountId,
+        period: &ReportPeriod,
+        loaded: &mut Dataset,
+    ) -> Result<()> {
+        let root = root_of(dataset, source, account)?;
+        let newest = self
+            .store
+            .list(dataset.into(), &root)?
+            .folders
+            .iter()
+            .filter_map(|folder| partition_value(folder, &["date", "reportdate"]).and_then(parse_day))
+            .max();
+        let last = period.last_day();
+        let Some(newest) = newest.filter(|newest| *newest < last) else { return Ok(()) };
+        let first_missing = (newest + Duration::days(1)).max(period.first_day());
+        let days = (last - first_missing).num_days() + 1;
+        loaded.quality.export_ends = Some(newest.to_string());
+        loaded.quality.warnings.push(format!(
+            "the export ends on {newest}: no daily report for {first_missing} to {last} ({} of the period)",
+            opsreport_model::format::plural(days as u64, "day", "days")
+        ));
+        Ok(())
     }
 
     /// Accounts a configured dataset can list for the month (see `docs/sources.md`): the

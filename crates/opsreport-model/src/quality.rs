@@ -46,6 +46,10 @@ pub struct DatasetQuality {
     /// period overlaps, say), in words: printed in the data-quality appendix and the run summary.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The last day an export delivered (its newest daily folder, `YYYY-MM-DD`) when that is
+    /// before the report period's end: the days after it are missing, and the cover says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_ends: Option<String>,
 }
 
 impl DatasetQuality {
@@ -67,6 +71,7 @@ impl DatasetQuality {
             source_format: None,
             unavailable_columns: Vec::new(),
             warnings: Vec::new(),
+            export_ends: None,
         }
     }
 

@@ -26,6 +26,23 @@ pub(super) struct Meta {
     prepared_by_email: String,
     generator_version: String,
     input_fingerprint: String,
+    /// Exports that end before the period does, in one sentence (empty when none).
+    data_warning: String,
+}
+
+/// The cover's warning when an export ends before the period: which, on which day.
+fn data_warning(m: &Metrics) -> String {
+    let early: Vec<String> = m
+        .data_quality
+        .iter()
+        .filter_map(|q| {
+            q.export_ends.as_ref().map(|day| format!("{}: the export ends on {}", label(q.dataset.as_str()), date_label(day)))
+        })
+        .collect();
+    if early.is_empty() {
+        return String::new();
+    }
+    format!("Data ends before this period does: {}. The days after are missing; the appendix names them.", early.join("; "))
 }
 
 /// The identity of a report.
@@ -52,6 +69,7 @@ pub(super) fn meta(cx: &Context, notes: &Notes) -> Meta {
         prepared_by_email: notes.csdm.as_ref().and_then(|person| person.email.clone()).unwrap_or_default(),
         generator_version: m.generator_version.clone(),
         input_fingerprint: m.input_fingerprint.clone(),
+        data_warning: data_warning(m),
     }
 }
 
@@ -108,8 +126,8 @@ impl NotesBudget {
             String::new()
         } else {
             format!(
-                "{} more not shown: the report prints at most {NOTES_LIST_MAX_ROWS} rows of a list and about six pages of notes; the notes files hold them all.",
-                plural(left as u64, what.0, what.1)
+                "{} not shown here: the report prints at most {NOTES_LIST_MAX_ROWS} rows of a list and about six pages of notes; the notes files hold them all.",
+                plural(left as u64, &format!("more {}", what.0), &format!("more {}", what.1))
             )
         };
         (shown, more)
