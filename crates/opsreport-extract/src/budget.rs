@@ -26,11 +26,6 @@ impl InputBudget {
         Self { limits, used: AtomicU64::new(0) }
     }
 
-    /// The limits it enforces.
-    pub fn limits(&self) -> InputLimits {
-        self.limits
-    }
-
     /// Admits one file of `size` bytes, or says which limit it passes.
     pub fn admit(&self, dataset: Subject, file: &str, size: u64) -> Result<()> {
         let too_large = |what: String, size: u64, limit: u64, key: &'static str| ExtractError::InputTooLarge {

@@ -425,16 +425,6 @@ pub fn period_of(dataset: DatasetName, raw: &RawPart) -> Result<YearMonth> {
     })
 }
 
-/// Maps every file of one billing period to `billing` rows of `mapping.account`, summed over
-/// all of them together.
-pub fn map_period(mapping: &Mapping<'_>, period: YearMonth, raws: Vec<RawPart>) -> Result<DataFrame> {
-    let mut sums = PeriodSums::default();
-    for raw in raws {
-        sums.add(mapping, raw)?;
-    }
-    sums.rows(mapping, period)
-}
-
 /// A column by name in any case: Athena returns `subaccountid` for the export's `SubAccountId`.
 fn column_named<'a>(frame: &'a DataFrame, name: &str) -> PolarsResult<&'a Column> {
     frame
@@ -473,6 +463,15 @@ fn billing_frame(mapping: &Mapping<'_>, period: YearMonth, sums: BTreeMap<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every file of one billing period mapped and summed together, as `Mapper` does.
+    fn map_period(mapping: &Mapping<'_>, period: YearMonth, raws: Vec<RawPart>) -> Result<DataFrame> {
+        let mut sums = PeriodSums::default();
+        for raw in raws {
+            sums.add(mapping, raw)?;
+        }
+        sums.rows(mapping, period)
+    }
     use opsreport_model::sources::DatasetSource;
     use opsreport_model::{AccountId, DatasetName};
 
