@@ -79,7 +79,8 @@ pub fn apply_environment(config: &mut Config, lookup: impl Fn(&str) -> Option<St
 
 /// The console's settings a deployment passes as variables: `OPSREPORT_CONSOLE_USERS` and
 /// `OPSREPORT_CONSOLE_GROUPS` (JSON objects of e-mail address or group to account ids, `*` for
-/// all), `OPSREPORT_CONSOLE_ALB_ARN` and `OPSREPORT_CONSOLE_SEND_FROM`.
+/// all), `OPSREPORT_CONSOLE_ALB_ARN`, `OPSREPORT_CONSOLE_SEND_FROM`, `OPSREPORT_CONSOLE_REGION`
+/// and `OPSREPORT_CONSOLE_PUBLIC_HOSTS` (names separated by commas).
 fn apply_console_environment(config: &mut Config, lookup: &impl Fn(&str) -> Option<String>) -> Result<(), Failure> {
     let map = |name: &str, value: &str| {
         serde_json::from_str::<BTreeMap<String, Vec<String>>>(value).map_err(|error| {
@@ -99,6 +100,13 @@ fn apply_console_environment(config: &mut Config, lookup: &impl Fn(&str) -> Opti
     }
     if let Some(value) = lookup("OPSREPORT_CONSOLE_SEND_FROM").filter(|value| !value.is_empty()) {
         config.console.send.from = Some(value);
+    }
+    if let Some(value) = lookup("OPSREPORT_CONSOLE_REGION").filter(|value| !value.is_empty()) {
+        config.console.region = Some(value);
+    }
+    if let Some(value) = lookup("OPSREPORT_CONSOLE_PUBLIC_HOSTS") {
+        config.console.public_hosts =
+            value.split(',').map(str::trim).filter(|host| !host.is_empty()).map(str::to_owned).collect();
     }
     Ok(())
 }

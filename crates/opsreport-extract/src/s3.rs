@@ -112,6 +112,27 @@ pub async fn presigned_get(
     Ok(request.uri().to_owned())
 }
 
+/// When the credentials the client signs with expire: `None` when they do not (long-term keys)
+/// or cannot be had. A presigned link stops working when they do, whatever it says.
+pub async fn credentials_expiry(provider: &aws_sdk_s3::config::SharedCredentialsProvider) -> Option<std::time::SystemTime> {
+    use aws_sdk_s3::config::ProvideCredentials;
+    provider.provide_credentials().await.ok()?.expiry()
+}
+
+/// How long a link signed at `now` with credentials expiring at `expiry` can work, at most
+/// `wanted`: a minute short of the expiry when that comes first (none left: zero).
+pub fn link_validity(
+    wanted: std::time::Duration,
+    now: std::time::SystemTime,
+    expiry: Option<std::time::SystemTime>,
+) -> std::time::Duration {
+    let margin = std::time::Duration::from_secs(60);
+    match expiry.map(|expiry| expiry.duration_since(now).unwrap_or_default().saturating_sub(margin)) {
+        Some(left) if left < wanted => left,
+        _ => wanted,
+    }
+}
+
 /// Reads one object's bytes.
 pub async fn get_object(client: &Client, dataset: Subject, bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
     let uri = format!("s3://{bucket}/{key}");

@@ -446,11 +446,8 @@ impl Config {
                 "a ratio greater than 0 and at most 1",
             ));
         }
-        if !(1..=64).contains(&self.console.workers) {
-            return Err(out_of_range("console.workers", self.console.workers.to_string(), "1 to 64 reports at once"));
-        }
-        if !(1..=crate::console::LINK_HOURS_MAX).contains(&self.console.send.link_hours) {
-            return Err(out_of_range("console.send.link_hours", self.console.send.link_hours.to_string(), "1 to 168 hours"));
+        if let Some((key, value, rule)) = self.console.out_of_range() {
+            return Err(out_of_range(key, value, rule));
         }
         if self.incidents.recurring_min_count < 2 {
             return Err(out_of_range(

@@ -250,6 +250,16 @@ pub struct ActionItem {
     pub carried: bool,
 }
 
+/// The statuses the console offers for an action item (`Done`, `Closed`, `Resolved` and
+/// `Cancelled` close it, [`crate::memory::CLOSED_STATUSES`]).
+pub const ACTION_ITEM_STATUSES: &[&str] = &["Open", "In progress", "Blocked", "Done", "Closed", "Resolved", "Cancelled"];
+/// The statuses the console offers for an issue or concern.
+pub const ISSUE_STATUSES: &[&str] = &["Open", "In progress", "Monitoring", "Resolved", "Closed"];
+/// The statuses the console offers for a feature request.
+pub const FEATURE_REQUEST_STATUSES: &[&str] = &["Submitted", "Under review", "Planned", "In progress", "Delivered", "Declined"];
+/// The statuses the console offers for an initiative.
+pub const INITIATIVE_STATUSES: &[&str] = &["Proposed", "Planned", "In progress", "On hold", "Done", "Cancelled"];
+
 /// Characters one notes text may have: about a page of the report. A longer one is an error
 /// naming its key, not a silently cut paragraph.
 pub const NOTE_TEXT_MAX_CHARS: usize = 4_000;

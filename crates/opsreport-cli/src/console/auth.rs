@@ -51,6 +51,9 @@ pub enum Refusal {
     /// The signature does not match the load balancer's key.
     #[error("the sign-in token's signature is not valid")]
     BadSignature,
+    /// The identity provider says the e-mail address is not verified.
+    #[error("the identity provider has not verified this e-mail address")]
+    Unverified,
     /// The token has expired.
     #[error("the sign-in token has expired: sign in again")]
     Expired,
@@ -63,7 +66,7 @@ pub enum Refusal {
 pub struct AlbVerifier {
     key_url: String,
     region: String,
-    signer: Option<String>,
+    signer: String,
     groups_claim: String,
     keys: Mutex<HashMap<String, Arc<Vec<u8>>>>,
     http: reqwest::Client,
@@ -71,7 +74,7 @@ pub struct AlbVerifier {
 
 impl AlbVerifier {
     /// A verifier for keys at `key_url` (`{region}` and `{kid}` filled in).
-    pub fn new(key_url: &str, region: &str, signer: Option<String>, groups_claim: &str) -> Self {
+    pub fn new(key_url: &str, region: &str, signer: String, groups_claim: &str) -> Self {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
         Self {
             key_url: key_url.to_owned(),
@@ -94,9 +97,7 @@ impl AlbVerifier {
             return Err(Refusal::Malformed("not signed with ES256"));
         }
         let kid = header["kid"].as_str().filter(|kid| is_key_id(kid)).ok_or(Refusal::Malformed("no usable key id"))?;
-        if let Some(signer) = &self.signer
-            && header["signer"].as_str() != Some(signer.as_str())
-        {
+        if header["signer"].as_str() != Some(self.signer.as_str()) {
             return Err(Refusal::WrongSigner);
         }
         let signature = decode_part(signature_text)?;
@@ -110,14 +111,7 @@ impl AlbVerifier {
         if expiry <= now {
             return Err(Refusal::Expired);
         }
-        let email = payload["email"].as_str().map(str::trim).filter(|email| email.contains('@'));
-        let email = email.ok_or(Refusal::Malformed("no e-mail claim"))?.to_lowercase();
-        let groups = match &payload[self.groups_claim.as_str()] {
-            Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-            Value::String(text) => text.split([',', ' ']).filter(|group| !group.is_empty()).map(str::to_owned).collect(),
-            _ => Vec::new(),
-        };
-        Ok(User { email, groups })
+        user_of(&payload, &self.groups_claim)
     }
 
     /// The public key (an uncompressed P-256 point) of key id `kid`, from the cache or the URL.
@@ -146,6 +140,28 @@ impl AlbVerifier {
         }
         response.text().await.map_err(|error| format!("{url}: {error}"))
     }
+}
+
+/// The user of a verified payload: its `email` (unless `email_verified` says it is not
+/// verified) and the groups of `groups_claim`, which must be a list of texts when present —
+/// a text is refused, never split, so no group name can be made up of another's words.
+fn user_of(payload: &Value, groups_claim: &str) -> Result<User, Refusal> {
+    let unverified = matches!(&payload["email_verified"], Value::Bool(false))
+        || payload["email_verified"].as_str().is_some_and(|text| text.trim().eq_ignore_ascii_case("false"));
+    if unverified {
+        return Err(Refusal::Unverified);
+    }
+    let email = payload["email"].as_str().map(str::trim).filter(|email| email.contains('@'));
+    let email = email.ok_or(Refusal::Malformed("no e-mail claim"))?.to_lowercase();
+    let groups = match &payload[groups_claim] {
+        Value::Null => Vec::new(),
+        Value::Array(items) => {
+            let texts: Option<Vec<String>> = items.iter().map(|item| item.as_str().map(str::to_owned)).collect();
+            texts.ok_or(Refusal::Malformed("the groups claim holds something other than texts"))?
+        }
+        _ => return Err(Refusal::Malformed("the groups claim is not a list")),
+    };
+    Ok(User { email, groups })
 }
 
 /// A key id the load balancer would use: letters, digits and `-` (it goes into a URL).
@@ -218,7 +234,7 @@ mod tests {
 
         fn verifier(&self) -> AlbVerifier {
             let url = format!("file://{}/{{kid}}", self.folder.path().display());
-            AlbVerifier::new(&url, "eu-west-1", Some("arn:alb/1".into()), "groups")
+            AlbVerifier::new(&url, "eu-west-1", "arn:alb/1".into(), "groups")
         }
 
         /// A token as the load balancer makes it: base64url with padding.
@@ -268,6 +284,25 @@ mod tests {
             alb.token(serde_json::json!({"alg": "ES256", "kid": "key-2", "signer": "arn:alb/1"}), serde_json::json!({}));
         assert!(matches!(run(verifier.verify(&unknown, 1000)), Err(Refusal::KeyUnavailable(_))));
         assert!(matches!(run(verifier.verify("a.b", 1000)), Err(Refusal::Malformed(_))));
+    }
+
+    #[test]
+    fn an_unverified_address_and_groups_as_text_are_refused() {
+        let alb = TestAlb::new();
+        let verifier = alb.verifier();
+        let verify = |payload: Value| run(verifier.verify(&alb.token(header(), payload), 1000));
+        let unverified = serde_json::json!({"email": "dana@example.com", "exp": 2000, "email_verified": false});
+        assert_eq!(verify(unverified), Err(Refusal::Unverified));
+        let unverified = serde_json::json!({"email": "dana@example.com", "exp": 2000, "email_verified": "false"});
+        assert_eq!(verify(unverified), Err(Refusal::Unverified));
+        let verified = serde_json::json!({"email": "dana@example.com", "exp": 2000, "email_verified": true});
+        assert!(verify(verified).is_ok());
+        let text = serde_json::json!({"email": "dana@example.com", "exp": 2000, "groups": "csdm admins"});
+        assert_eq!(verify(text), Err(Refusal::Malformed("the groups claim is not a list")));
+        let mixed = serde_json::json!({"email": "dana@example.com", "exp": 2000, "groups": ["csdm", 7]});
+        assert!(matches!(verify(mixed), Err(Refusal::Malformed(_))));
+        let none = serde_json::json!({"email": "dana@example.com", "exp": 2000});
+        assert_eq!(verify(none).unwrap().groups, Vec::<String>::new());
     }
 
     #[test]

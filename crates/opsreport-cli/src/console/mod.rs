@@ -9,11 +9,16 @@
 //! or in S3 (`store`); a notes save is a conditional write.
 
 mod access;
+mod accounts_page;
 mod auth;
+mod cache;
+mod hosts;
 mod jobs;
+mod limits;
 mod notes_form;
 mod notes_page;
 mod pages;
+mod regenerate;
 mod reports;
 mod secret;
 mod send;
@@ -27,6 +32,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -37,7 +43,10 @@ use opsreport_model::console::ConsoleSettings;
 
 use self::access::Access;
 use self::auth::{AlbVerifier, User};
+use self::cache::Cache;
+use self::hosts::Hosts;
 use self::jobs::Jobs;
+use self::limits::SendLimits;
 use self::secret::Secret;
 use self::store::Store;
 use crate::choice::SourceChoice;
@@ -94,11 +103,25 @@ pub struct Console {
     pub mailer: Option<send::Mailer>,
     /// The console's own address in development, for report links when no `public_url` is set.
     pub dev_url: Option<String>,
+    /// The names requests may use.
+    pub hosts: Hosts,
+    /// Manifests and `metrics.json` as read, by path and version.
+    pub cache: Cache,
+    /// Messages sent in the last hour, by user and by account.
+    pub send_limits: SendLimits,
+    /// The credentials S3 links are signed with (to know when they expire).
+    pub credentials: Option<aws_sdk_s3::config::SharedCredentialsProvider>,
+    /// Whether links are signed with `OPSREPORT_CONSOLE_SECRET` (else with a key drawn at start,
+    /// which ends with the process).
+    pub lasting_secret: bool,
 }
 
 /// Runs the console until it is stopped.
 pub fn run(config: &Config, args: ServeArgs) -> Outcome {
     let settings = config.console.clone();
+    if let Some((key, value, rule)) = settings.out_of_range() {
+        return Err(Failure::bad_input(anyhow::anyhow!("{key} = {value:?} is out of range: expected {rule}")));
+    }
     let listen = args.listen.as_deref().unwrap_or(&settings.listen);
     let address = SocketAddr::from_str(listen)
         .map_err(|_| Failure::bad_input(anyhow::anyhow!("--listen {listen:?} is not an address and port (127.0.0.1:8080)")))?;
@@ -118,12 +141,21 @@ pub fn run(config: &Config, args: ServeArgs) -> Outcome {
     let notes = notes_store(&source, config, s3.as_ref())?;
     let zone = crate::settings::time_zone(None, config)?;
     let dev = matches!(identity, Identity::Dev(_));
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(address))
+        .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("cannot listen on {address}: {error}")))?;
+    let bound = listener.local_addr().map_err(|error| Failure::source_or_sink(anyhow::anyhow!("{error}")))?;
     let console = Arc::new(Console {
         access: Access::new(&settings.users, &settings.groups, dev),
         secret: Secret::from_env().map_err(|text| Failure::bad_input(anyhow::anyhow!(text)))?,
-        jobs: Jobs::start(config, source.clone(), out.clone(), settings.workers as usize),
+        lasting_secret: std::env::var_os(secret::SECRET_VARIABLE).is_some(),
+        jobs: Jobs::start(config, source.clone(), out.clone(), &settings),
         mailer: mailer(&settings, shared.as_ref(), dev),
-        dev_url: dev.then(|| format!("http://{address}")),
+        dev_url: dev.then(|| format!("http://{bound}")),
+        hosts: if dev { Hosts::loopback(bound.port()) } else { Hosts::public(&settings.public_hosts) },
+        cache: Cache::default(),
+        credentials: shared.as_ref().and_then(aws_config::SdkConfig::credentials_provider),
+        send_limits: SendLimits::default(),
         settings,
         identity,
         reports,
@@ -131,7 +163,7 @@ pub fn run(config: &Config, args: ServeArgs) -> Outcome {
         source,
         zone,
     });
-    runtime.block_on(serve(console, address))
+    runtime.block_on(serve(console, listener, bound))
 }
 
 /// SES when a sender is set; the outbox for a development console without one.
@@ -163,18 +195,33 @@ fn identity(
         }
         return Ok(Identity::Dev(User { email: email.to_lowercase(), groups: Vec::new() }));
     }
-    let region = settings.region.clone().or_else(|| config.athena.region.clone()).or_else(|| std::env::var("AWS_REGION").ok());
-    let needs_region = settings.key_url.contains("{region}");
-    let region = match region {
-        Some(region) => region,
-        None if !needs_region => String::new(),
-        None => {
-            return Err(Failure::bad_input(anyhow::anyhow!(
-                "the load balancer's key URL needs a region: set [console] region or AWS_REGION (or pass --dev-user for local use)"
-            )));
-        }
+    let (signer, region) = load_balancer(settings, config)?;
+    if settings.public_hosts.is_empty() {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "set [console] public_hosts (OPSREPORT_CONSOLE_PUBLIC_HOSTS) to the names users reach the console by: requests for any other name are refused"
+        )));
+    }
+    Ok(Identity::Alb(AlbVerifier::new(&settings.key_url, &region, signer, &settings.groups_claim)))
+}
+
+/// The load balancer whose tokens are taken, and its region: both must be configured (a token
+/// of any other load balancer, or signed with a key of another region, is no sign-in).
+fn load_balancer(settings: &ConsoleSettings, config: &Config) -> Result<(String, String), Failure> {
+    let refuse = |text: String| Err(Failure::bad_input(anyhow::anyhow!("{text} (or pass --dev-user for local use)")));
+    let Some(arn) = settings.alb_arn.clone().filter(|arn| !arn.trim().is_empty()) else {
+        return refuse(
+            "set [console] alb_arn (OPSREPORT_CONSOLE_ALB_ARN): the console takes the tokens of that load balancer only".into(),
+        );
     };
-    Ok(Identity::Alb(AlbVerifier::new(&settings.key_url, &region, settings.alb_arn.clone(), &settings.groups_claim)))
+    let region = settings.region.clone().or_else(|| config.athena.region.clone()).or_else(|| std::env::var("AWS_REGION").ok());
+    let Some(region) = region.filter(|region| !region.trim().is_empty()) else {
+        return refuse("set [console] region (or AWS_REGION): the load balancer's keys are fetched from its region".into());
+    };
+    let arn_region = arn.strip_prefix("arn:").and_then(|rest| rest.split(':').nth(2));
+    if !arn.starts_with("arn:aws") || !arn.contains(":elasticloadbalancing:") || arn_region != Some(region.as_str()) {
+        return refuse(format!("[console] alb_arn {arn:?} is not the ARN of a load balancer in region {region}"));
+    }
+    Ok((arn, region))
 }
 
 /// A store for a folder or an `s3://` location.
@@ -200,11 +247,7 @@ fn notes_store(source: &SourceChoice, config: &Config, s3: Option<&aws_sdk_s3::C
     }
 }
 
-async fn serve(console: Arc<Console>, address: SocketAddr) -> Result<u8, Failure> {
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("cannot listen on {address}: {error}")))?;
-    let bound = listener.local_addr().map_err(|error| Failure::source_or_sink(anyhow::anyhow!("{error}")))?;
+async fn serve(console: Arc<Console>, listener: tokio::net::TcpListener, bound: SocketAddr) -> Result<u8, Failure> {
     let who = match &console.identity {
         Identity::Dev(user) => format!("as {} (development mode)", user.email),
         Identity::Alb(_) => "behind the load balancer".to_owned(),
@@ -218,21 +261,28 @@ async fn serve(console: Arc<Console>, address: SocketAddr) -> Result<u8, Failure
 
 /// Every route of the console.
 pub fn router(console: Arc<Console>) -> Router {
+    let notes_limit = DefaultBodyLimit::max(limits::NOTES_FORM_MAX_BYTES);
+    let send_limit = DefaultBodyLimit::max(limits::SEND_FORM_MAX_BYTES);
     Router::new()
         .route("/health", get(pages::health))
         .route("/static/console.css", get(pages::stylesheet))
-        .route("/", get(pages::accounts))
-        .route("/accounts/{account}", get(pages::account))
-        .route("/accounts/{account}/regenerate", post(pages::regenerate))
+        .route("/", get(accounts_page::accounts))
+        .route("/accounts/{account}", get(accounts_page::account))
+        .route("/accounts/{account}/regenerate", post(regenerate::regenerate))
         .route("/accounts/{account}/notes", get(notes_page::notes_for))
-        .route("/accounts/{account}/notes/{label}", get(notes_page::notes).post(notes_page::save_notes))
+        .route("/accounts/{account}/notes/{label}", get(notes_page::notes).post(notes_page::save_notes).layer(notes_limit))
         .route("/accounts/{account}/reports/{kind}/{period}", get(pages::report))
         .route("/accounts/{account}/reports/{kind}/{period}/files/{*file}", get(pages::file))
         .route("/accounts/{account}/reports/{kind}/{period}/pages/{page}", get(pages::page_image))
-        .route("/accounts/{account}/reports/{kind}/{period}/send", get(send_page::send_form).post(send_page::send))
-        .route("/jobs/{job}", get(pages::job))
+        .route(
+            "/accounts/{account}/reports/{kind}/{period}/send",
+            get(send_page::send_form).post(send_page::send).layer(send_limit),
+        )
+        .route("/jobs/{job}", get(regenerate::job))
         .route("/shared/{account}/{kind}/{period}/{file}", get(pages::shared))
         .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(limits::FORM_MAX_BYTES))
+        .layer(axum::middleware::from_fn_with_state(console.clone(), hosts::check))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(console)
 }

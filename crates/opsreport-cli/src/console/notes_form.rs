@@ -10,7 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use opsreport_model::notes::NOTE_TEXT_MAX_CHARS;
+use opsreport_model::PeriodKind;
+use opsreport_model::notes::{
+    ACTION_ITEM_STATUSES, FEATURE_REQUEST_STATUSES, INITIATIVE_STATUSES, ISSUE_STATUSES, NOTE_TEXT_MAX_CHARS,
+};
 
 /// How a field is edited and stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +30,8 @@ pub enum FieldKind {
     Horizon,
     /// Yes, no or not recorded, stored as a boolean.
     YesNo,
+    /// One of these texts (a status), stored as written here.
+    Choice(&'static [&'static str]),
 }
 
 impl FieldKind {
@@ -39,8 +44,22 @@ impl FieldKind {
             FieldKind::Email => "email",
             FieldKind::Horizon => "horizon",
             FieldKind::YesNo => "yesno",
+            FieldKind::Choice(_) => "choice",
         }
     }
+
+    /// The texts a choice offers (none for other kinds).
+    pub fn choices(self) -> &'static [&'static str] {
+        match self {
+            FieldKind::Choice(choices) => choices,
+            _ => &[],
+        }
+    }
+}
+
+/// The allowed text `text` stands for (any case), if it is one of `choices`.
+pub fn choice(choices: &'static [&'static str], text: &str) -> Option<&'static str> {
+    choices.iter().copied().find(|allowed| allowed.eq_ignore_ascii_case(text.trim()))
 }
 
 /// A field of a section.
@@ -67,6 +86,8 @@ pub struct SectionSpec {
     pub list: bool,
     /// Part of the account profile.
     pub profile: bool,
+    /// The one kind of meeting whose material shows it (`None`: every kind).
+    pub only: Option<PeriodKind>,
     /// The fields; in a list, the first one is required in a row with content.
     pub fields: &'static [FieldSpec],
 }
@@ -75,7 +96,7 @@ const fn field(key: &'static str, label: &'static str, kind: FieldKind) -> Field
     FieldSpec { key, label, kind }
 }
 
-use FieldKind::{Date, Email, Horizon, LongText, Text, YesNo};
+use FieldKind::{Choice, Date, Email, Horizon, LongText, Text, YesNo};
 
 /// Every section of a notes file, in the editor's order.
 pub const SECTIONS: &[SectionSpec] = &[
@@ -85,6 +106,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "The names on the cover; a period's notes may override the profile's.",
         list: false,
         profile: true,
+        only: None,
         fields: &[field("customer_name", "Customer name", Text), field("account_name", "Account name", Text)],
     },
     SectionSpec {
@@ -93,6 +115,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "",
         list: false,
         profile: false,
+        only: None,
         fields: &[
             field("next_meeting", "Next meeting", Date),
             field("onboarding_status", "Onboarding status", Text),
@@ -105,6 +128,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "Who prepared the material.",
         list: false,
         profile: true,
+        only: None,
         fields: &[field("name", "Name", Text), field("email", "E-mail", Email)],
     },
     SectionSpec {
@@ -113,6 +137,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "Who the customer reaches for what.",
         list: true,
         profile: true,
+        only: None,
         fields: &[
             field("role", "Role", Text),
             field("name", "Name", Text),
@@ -126,6 +151,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "In order; without one the material proposes its meeting's agenda.",
         list: true,
         profile: false,
+        only: None,
         fields: &[field("item", "Item", Text), field("owner", "Owner", Text)],
     },
     SectionSpec {
@@ -134,6 +160,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "Invited, and whether they attended; Send mails the material to those with an e-mail address.",
         list: true,
         profile: false,
+        only: None,
         fields: &[
             field("name", "Name", Text),
             field("organisation", "Organisation", Text),
@@ -147,11 +174,12 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "Open items carry over to later meetings until a status of Done, Closed, Completed, Resolved or Cancelled.",
         list: true,
         profile: false,
+        only: None,
         fields: &[
             field("title", "Title", Text),
             field("owner", "Owner", Text),
             field("due", "Due", Date),
-            field("status", "Status", Text),
+            field("status", "Status", Choice(ACTION_ITEM_STATUSES)),
             field("raised", "Raised", Date),
             field("id", "Reference", Text),
         ],
@@ -162,7 +190,12 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "",
         list: true,
         profile: false,
-        fields: &[field("title", "Title", Text), field("status", "Status", Text), field("detail", "Detail", LongText)],
+        only: None,
+        fields: &[
+            field("title", "Title", Text),
+            field("status", "Status", Choice(ISSUE_STATUSES)),
+            field("detail", "Detail", LongText),
+        ],
     },
     SectionSpec {
         key: "risks",
@@ -170,6 +203,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "",
         list: true,
         profile: false,
+        only: None,
         fields: &[field("title", "Title", Text), field("mitigation", "Mitigation", LongText)],
     },
     SectionSpec {
@@ -178,6 +212,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "",
         list: true,
         profile: false,
+        only: None,
         fields: &[field("title", "Title", Text), field("date", "Date", Date)],
     },
     SectionSpec {
@@ -186,7 +221,8 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "",
         list: true,
         profile: false,
-        fields: &[field("title", "Title", Text), field("status", "Status", Text)],
+        only: None,
+        fields: &[field("title", "Title", Text), field("status", "Status", Choice(FEATURE_REQUEST_STATUSES))],
     },
     SectionSpec {
         key: "weekend_schedule",
@@ -194,6 +230,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "Changes, patching and on-call of the coming weekend (the weekly review).",
         list: true,
         profile: false,
+        only: Some(PeriodKind::Weekly),
         fields: &[field("when", "When", Text), field("what", "What", Text), field("owner", "Owner", Text)],
     },
     SectionSpec {
@@ -202,6 +239,7 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "Plans and migrations ahead, by horizon (the quarterly review).",
         list: true,
         profile: false,
+        only: Some(PeriodKind::Quarterly),
         fields: &[
             field("title", "Title", Text),
             field("horizon_months", "Horizon", Horizon),
@@ -214,9 +252,25 @@ pub const SECTIONS: &[SectionSpec] = &[
         help: "Key improvement initiatives (the quarterly review).",
         list: true,
         profile: false,
-        fields: &[field("title", "Title", Text), field("owner", "Owner", Text), field("status", "Status", Text)],
+        only: Some(PeriodKind::Quarterly),
+        fields: &[
+            field("title", "Title", Text),
+            field("owner", "Owner", Text),
+            field("status", "Status", Choice(INITIATIVE_STATUSES)),
+        ],
     },
 ];
+
+/// The sections of a period's notes its kind of meeting shows, and any other that holds values.
+pub fn sections_of_kind(kind: PeriodKind, values: &Values) -> Vec<&'static SectionSpec> {
+    let has_values = |section: &SectionSpec| {
+        section
+            .fields
+            .iter()
+            .any(|field| values.keys().any(|name| without_rows(name) == format!("{}.{}", section.key, field.key)))
+    };
+    sections(false).into_iter().filter(|section| section.only.is_none_or(|only| only == kind) || has_values(section)).collect()
+}
 
 /// The sections of the profile or of a period's notes.
 pub fn sections(profile: bool) -> Vec<&'static SectionSpec> {
@@ -379,6 +433,10 @@ fn typed(values: &Values, name: &str, field: &FieldSpec, errors: &mut FieldError
             "no" => return Some(toml::Value::Boolean(false)),
             _ => Some("yes, no or not recorded".to_owned()),
         },
+        FieldKind::Choice(choices) => match choice(choices, &text) {
+            Some(allowed) => return Some(toml::Value::String(allowed.to_owned())),
+            None => Some(format!("choose one of {}", choices.join(", "))),
+        },
         FieldKind::Email if !is_email(&text) => Some("not an e-mail address (name@example.com)".to_owned()),
         FieldKind::Text | FieldKind::Date | FieldKind::Email if text.contains('\n') => Some("one line only".to_owned()),
         _ => None,
@@ -472,6 +530,25 @@ horizon_months = 6
         );
         assert!(!is_email("a@b"));
         assert!(is_email("dana.lee+ops@example.co.uk"));
+    }
+
+    #[test]
+    fn statuses_are_choices_and_each_kind_shows_its_sections() {
+        let errors =
+            table_of(&values(&[("action_items[0].title", "Rotate"), ("action_items[0].status", "Opne")]), false).unwrap_err();
+        assert!(errors["action_items[0].status"].contains("choose one of Open"), "{errors:?}");
+        let table =
+            table_of(&values(&[("action_items[0].title", "Rotate"), ("action_items[0].status", "in PROGRESS")]), false).unwrap();
+        assert_eq!(table["action_items"][0]["status"].as_str(), Some("In progress"));
+        let keys = |kind, values: &Values| sections_of_kind(kind, values).iter().map(|section| section.key).collect::<Vec<_>>();
+        let empty = Values::new();
+        assert!(
+            keys(PeriodKind::Weekly, &empty).contains(&"weekend_schedule")
+                && !keys(PeriodKind::Weekly, &empty).contains(&"plans")
+        );
+        assert!(keys(PeriodKind::Quarterly, &empty).contains(&"plans") && !keys(PeriodKind::Monthly, &empty).contains(&"plans"));
+        let planned = values(&[("plans[0].title", "Migrate")]);
+        assert!(keys(PeriodKind::Monthly, &planned).contains(&"plans"), "a section with values is kept");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use super::notes_form::{self, FieldErrors, SectionSpec, Values};
 use super::pages::{CurrentUser, Shared, assembled_notes, message, not_found_page, page, store_failed};
 use super::store::{Expect, StoreError};
 use super::views::{CarriedView, CellView, NotesPage, RowView, SectionView};
+use opsreport_model::notes::ACTION_ITEM_STATUSES;
 
 /// `?period=` of the notes opener.
 #[derive(Deserialize)]
@@ -62,9 +63,14 @@ fn notes_period(console: &Console, label: &str) -> Option<Option<ReportPeriod>> 
     ReportPeriod::from_label(label, console.zone).ok().filter(|period| period.label() == label).map(Some)
 }
 
-/// The notes form as the template shows it.
-fn section_views(values: &Values, errors: &FieldErrors, profile: bool) -> Vec<SectionView> {
-    notes_form::sections(profile)
+/// The notes form as the template shows it: the profile's sections, or those of the period's
+/// kind of meeting (and any other that holds values).
+fn section_views(values: &Values, errors: &FieldErrors, period: Option<&ReportPeriod>) -> Vec<SectionView> {
+    let sections = match period {
+        Some(period) => notes_form::sections_of_kind(period.kind(), values),
+        None => notes_form::sections(true),
+    };
+    sections
         .into_iter()
         .map(|section| SectionView {
             title: section.title,
@@ -83,11 +89,15 @@ fn row_views(section: &SectionSpec, values: &Values, errors: &FieldErrors) -> Ve
             .iter()
             .map(|field| {
                 let name = notes_form::name(section, row, field);
+                let value = values.get(&name).cloned().unwrap_or_default();
+                let choices = field.kind.choices();
                 CellView {
-                    value: values.get(&name).cloned().unwrap_or_default(),
+                    unlisted: !choices.is_empty() && !value.is_empty() && notes_form::choice(choices, &value).is_none(),
+                    value,
                     error: errors.get(&name).cloned(),
                     label: field.label,
                     kind: field.kind.name(),
+                    choices,
                     name,
                 }
             })
@@ -139,8 +149,10 @@ async fn notes_page(
         .filter(|item| item.carried)
         .map(|item| {
             let key = memory::identity(item);
+            let status = state.carried_status.get(&key).cloned().unwrap_or_else(|| item.status.clone().unwrap_or_default());
             CarriedView {
-                status: state.carried_status.get(&key).cloned().unwrap_or_else(|| item.status.clone().unwrap_or_default()),
+                unlisted: !status.is_empty() && notes_form::choice(ACTION_ITEM_STATUSES, &status).is_none(),
+                status,
                 key,
                 title: item.title.clone(),
                 owner: item.owner.clone().unwrap_or_default(),
@@ -158,13 +170,14 @@ async fn notes_page(
         account: account.to_string(),
         label: label.to_owned(),
         heading,
-        location: console.notes.describe(&format!("{account}/{label}.toml")),
+        location: format!("notes/{account}/{label}.toml"),
+        statuses: ACTION_ITEM_STATUSES,
         saved: state.saved,
         problems,
         csrf: console.csrf(user),
         version: state.version,
         carried,
-        sections: section_views(&state.values, &state.errors, period.is_none()),
+        sections: section_views(&state.values, &state.errors, period.as_ref()),
     };
     page(status, &view)
 }
@@ -195,7 +208,7 @@ pub async fn notes(
     let mut problems = Vec::new();
     let (values, version) = match &file {
         Some(file) => {
-            if let Err(problem) = validate(&file.bytes, &console.notes.describe(&path), period.is_none()) {
+            if let Err(problem) = validate(&file.bytes, &path_shown(&path), period.is_none()) {
                 problems.push(format!("The saved file has a problem the reports refuse, fix it here: {problem}"));
             }
             let table = std::str::from_utf8(&file.bytes).ok().and_then(|text| toml::from_str::<toml::Table>(text).ok());
@@ -241,8 +254,12 @@ pub async fn save_notes(
         return refused;
     }
     let version = field("version").unwrap_or_default();
-    let values: Values = pairs.iter().filter(|(key, _)| !key.starts_with("carried[")).cloned().collect();
-    let carried_status = carried_statuses(&pairs);
+    let (values, carried_status) = tokio::task::spawn_blocking(move || {
+        let values: Values = pairs.iter().filter(|(key, _)| !key.starts_with("carried[")).cloned().collect();
+        (values, carried_statuses(&pairs))
+    })
+    .await
+    .unwrap_or_default();
     let mut state = NotesState {
         values: values.clone(),
         errors: FieldErrors::new(),
@@ -251,7 +268,10 @@ pub async fn save_notes(
         saved: false,
         carried_status,
     };
-    let mut table = match notes_form::table_of(&values, period.is_none()) {
+    let profile = period.is_none();
+    let form = values.clone();
+    let checked = tokio::task::spawn_blocking(move || notes_form::table_of(&form, profile)).await;
+    let mut table = match checked.unwrap_or_else(|_| Err(FieldErrors::new())) {
         Ok(table) => table,
         Err(errors) => {
             state.errors = errors;
@@ -259,13 +279,26 @@ pub async fn save_notes(
             return notes_page(&console, &user, &account, &label, period, state, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
+    if let Some(status) = state
+        .carried_status
+        .values()
+        .find(|status| !status.is_empty() && notes_form::choice(ACTION_ITEM_STATUSES, status).is_none())
+    {
+        state.problems.push(format!(
+            "{status:?} is not a status of an action item (choose one of {}); nothing was saved.",
+            ACTION_ITEM_STATUSES.join(", ")
+        ));
+        return notes_page(&console, &user, &account, &label, period, state, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
     if let Some(period) = &period {
         let carried = assembled_notes(&console, &account, period).await.map(|notes| notes.action_items).unwrap_or_default();
         add_carried_updates(&mut table, &carried, &state.carried_status);
     }
     let path = format!("{account}/{label}.toml");
     let text = notes_text(&table, &account, &label, &user);
-    if let Err(problem) = validate(text.as_bytes(), &console.notes.describe(&path), period.is_none()) {
+    let (shown, checked_text) = (path_shown(&path), text.clone());
+    let verdict = tokio::task::spawn_blocking(move || validate(checked_text.as_bytes(), &shown, profile)).await;
+    if let Err(problem) = verdict.unwrap_or_else(|_| Err("the notes could not be checked".into())) {
         state.problems.push(format!("The notes were not saved: {problem}"));
         return notes_page(&console, &user, &account, &label, period, state, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
@@ -285,12 +318,28 @@ pub async fn save_notes(
     }
 }
 
-/// `carried[i].key` and `carried[i].status` of a submitted form, by identity.
+/// `carried[i].key` and `carried[i].status` of a submitted form, by identity (one pass over the
+/// form, whatever its size).
 fn carried_statuses(pairs: &[(String, String)]) -> BTreeMap<String, String> {
-    let get = |name: String| pairs.iter().find(|(key, _)| *key == name).map(|(_, value)| value.trim().to_owned());
-    (0..pairs.len())
-        .map_while(|row| Some((get(format!("carried[{row}].key"))?, get(format!("carried[{row}].status")).unwrap_or_default())))
+    let mut rows: BTreeMap<&str, (Option<&str>, Option<&str>)> = BTreeMap::new();
+    for (name, value) in pairs {
+        let Some(rest) = name.strip_prefix("carried[") else { continue };
+        let Some((row, field)) = rest.split_once("].") else { continue };
+        let entry = rows.entry(row).or_default();
+        match field {
+            "key" => entry.0 = entry.0.or(Some(value.as_str())),
+            "status" => entry.1 = entry.1.or(Some(value.as_str())),
+            _ => {}
+        }
+    }
+    rows.into_values()
+        .filter_map(|(key, status)| Some((key?.trim().to_owned(), status.unwrap_or_default().trim().to_owned())))
         .collect()
+}
+
+/// A notes file as messages name it: by its place among the notes, not on the server.
+fn path_shown(path: &str) -> String {
+    format!("notes/{path}")
 }
 
 /// A carried item whose status was changed goes into the period's notes with its new status

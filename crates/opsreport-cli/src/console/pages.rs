@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Form, FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use opsreport_extract::notes::NotesFiles;
 use opsreport_model::memory::{self, Noted, Profile};
 use opsreport_model::{AccountId, Notes, PeriodKind, ReportPeriod};
@@ -22,7 +22,6 @@ use super::secret::CSRF_SECONDS;
 use super::store::StoreError;
 use super::views::*;
 use super::{Console, Identity};
-use crate::choice::FormatFlag;
 
 pub(super) type Shared = State<Arc<Console>>;
 
@@ -84,10 +83,21 @@ pub(super) fn message(
     page(status, &view)
 }
 
-/// A store failure as a page.
+/// A store failure as a page: what failed goes to the log under a reference the page gives,
+/// never the server's paths or the store's answer.
 pub(super) fn store_failed(user: &User, error: StoreError) -> Response {
-    tracing::error!("console: {error}");
-    message(StatusCode::BAD_GATEWAY, &user.email, "Storage unavailable", &error.to_string(), "error", Some(("Back", "/")))
+    let reference = format!("{:08x}", chrono::Utc::now().timestamp_subsec_nanos() ^ std::process::id());
+    tracing::error!("console: storage failed (reference {reference}): {error}");
+    let text = format!(
+        "The reports or notes could not be read or written just now. Try again; if it lasts, give the console's administrator the reference {reference}."
+    );
+    message(StatusCode::BAD_GATEWAY, &user.email, "Storage unavailable", &text, "error", Some(("Back", "/")))
+}
+
+/// A store failure in a sentence for a page; what failed goes to the log.
+pub(super) fn unavailable(error: StoreError) -> String {
+    tracing::error!("console: storage failed: {error}");
+    "the notes could not be read just now (the console's log says why)".to_owned()
 }
 
 /// The one answer to an account the user may not see, whether it exists or not.
@@ -100,6 +110,15 @@ fn no_account(user: &User) -> Response {
         "error",
         Some(("Your accounts", "/")),
     )
+}
+
+/// An account's names from its profile.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Names {
+    /// The customer's name (`customer_name`).
+    pub customer: Option<String>,
+    /// The account's name (`account_name`).
+    pub account: Option<String>,
 }
 
 impl Console {
@@ -150,14 +169,25 @@ impl Console {
         Ok((account, self.period(user, kind, label)?))
     }
 
-    /// The name of an account from its profile, else its id.
-    pub(super) async fn account_name(&self, account: &AccountId) -> String {
+    /// The customer's and the account's names from the account's profile, when it has them.
+    pub(super) async fn names(&self, account: &AccountId) -> Names {
         let profile = match self.notes.get(&format!("{account}/{}", memory::PROFILE_FILE)).await {
             Ok(Some(file)) => Profile::from_bytes(&file.bytes, "profile").ok(),
             _ => None,
         };
+        profile.map(|profile| Names { customer: profile.customer_name, account: profile.account_name }).unwrap_or_default()
+    }
+
+    /// The name of an account from its profile, else its id.
+    pub(super) async fn account_name(&self, account: &AccountId) -> String {
+        let names = self.names(account).await;
         // The account name usually names the customer too.
-        profile.and_then(|profile| profile.account_name.or(profile.customer_name)).unwrap_or_else(|| account.to_string())
+        names.account.or(names.customer).unwrap_or_else(|| account.to_string())
+    }
+
+    /// Today in the report time zone.
+    pub(super) fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.zone).date_naive()
     }
 
     /// A complete report of the period, if there is one.
@@ -166,7 +196,7 @@ impl Console {
         account: &AccountId,
         period: &ReportPeriod,
     ) -> Result<Option<ReportEntry>, StoreError> {
-        let entries = reports::reports_of(&self.reports, account.as_str()).await?;
+        let entries = reports::reports_of(&self.reports, &self.cache, account.as_str()).await?;
         Ok(entries.into_iter().find(|entry| entry.kind == period.kind() && entry.label == period.label()))
     }
 
@@ -211,26 +241,6 @@ pub async fn not_found(CurrentUser(user): CurrentUser) -> Response {
     not_found_page(&user)
 }
 
-/// The accounts a user may see, sorted: the map's, or (with `*`) every account found in the
-/// data, the reports and the notes.
-async fn visible_accounts(console: &Console, user: &User) -> Result<Vec<AccountId>, StoreError> {
-    let mut ids = console.access.named(user);
-    if console.access.sees_all(user) {
-        ids.extend(console.reports.folders().await?);
-        ids.extend(console.notes.folders().await?);
-        if let crate::choice::SourceChoice::Folder(root) = &console.source
-            && let Ok(local) = opsreport_extract::LocalSource::new(root)
-        {
-            ids.extend(local.all_accounts().unwrap_or_default().into_iter().map(|id| id.to_string()));
-        }
-    }
-    let mut accounts: Vec<AccountId> =
-        ids.iter().filter(|id| console.access.allows(user, id)).filter_map(|id| AccountId::parse(id).ok()).collect();
-    accounts.sort();
-    accounts.dedup();
-    Ok(accounts)
-}
-
 pub(super) fn kind_title(kind: PeriodKind) -> &'static str {
     match kind {
         PeriodKind::Weekly => "Weekly status review",
@@ -244,13 +254,14 @@ pub(super) fn report_href(account: &AccountId, kind: PeriodKind, label: &str) ->
 }
 
 /// A report's status line from its data and the console's latest job of its period.
-fn status_of(state: Option<&reports::DataState>, job: Option<&super::jobs::Job>) -> (String, &'static str) {
+pub(super) fn status_of(state: Option<&reports::DataState>, job: Option<&super::jobs::Job>) -> (String, &'static str) {
     match job.map(|job| &job.state) {
         Some(JobState::Queued | JobState::Running) => return ("regenerating".into(), "run"),
         Some(JobState::Failed(reason)) => return (format!("last regeneration failed: {reason}"), "bad"),
         _ => {}
     }
     match state {
+        Some(state) if state.no_data => ("written from no data: no dataset has any for the period".into(), "warn"),
         Some(state) if !state.missing.is_empty() && state.missing.len() == state.datasets => {
             ("written; no data for the period".into(), "warn")
         }
@@ -260,213 +271,6 @@ fn status_of(state: Option<&reports::DataState>, job: Option<&super::jobs::Job>)
         Some(state) if !state.missing.is_empty() => (format!("written; data missing: {}", state.missing.join(", ")), "warn"),
         _ => ("written".into(), "ok"),
     }
-}
-
-/// `GET /`.
-pub async fn accounts(State(console): Shared, CurrentUser(user): CurrentUser) -> Response {
-    let accounts = match visible_accounts(&console, &user).await {
-        Ok(accounts) => accounts,
-        Err(error) => return store_failed(&user, error),
-    };
-    let mut rows = Vec::with_capacity(accounts.len());
-    for account in accounts {
-        let entries = match reports::reports_of(&console.reports, account.as_str()).await {
-            Ok(entries) => entries,
-            Err(error) => return store_failed(&user, error),
-        };
-        let mut latest = Vec::new();
-        for kind in [PeriodKind::Weekly, PeriodKind::Monthly, PeriodKind::Quarterly] {
-            if let Some(entry) = entries.iter().find(|entry| entry.kind == kind) {
-                latest.push(Latest { label: entry.label.clone(), href: report_href(&account, kind, &entry.label) });
-            }
-        }
-        let newest = entries.iter().max_by(|left, right| left.generated_on.cmp(&right.generated_on));
-        let state = match newest {
-            Some(entry) => console
-                .reports
-                .get(&format!("{}/metrics.json", entry.folder))
-                .await
-                .ok()
-                .flatten()
-                .map(|file| reports::data_state(&file.bytes)),
-            None => None,
-        };
-        let jobs = console.jobs.latest(&account);
-        let job = newest.and_then(|entry| jobs.get(&entry.label));
-        let (status, tone) = match newest {
-            Some(_) => status_of(state.as_ref(), job),
-            None => ("no report yet".to_owned(), "warn"),
-        };
-        let freshness = match state.as_ref().and_then(|state| state.newest.clone()) {
-            Some(newest) => format!("newest record {newest}"),
-            None => "not known until a report is written".to_owned(),
-        };
-        let name = console.account_name(&account).await;
-        rows.push(AccountRow { id: account.to_string(), name, latest, status, tone, freshness });
-    }
-    page(StatusCode::OK, &AccountsPage { user: user.email, rows })
-}
-
-/// `GET /accounts/{account}`.
-pub async fn account(State(console): Shared, CurrentUser(user): CurrentUser, Path(id): Path<String>) -> Response {
-    let account = match console.account(&user, &id) {
-        Ok(account) => account,
-        Err(refused) => return refused,
-    };
-    let (entries, (notes, has_profile)) = match (
-        reports::reports_of(&console.reports, account.as_str()).await,
-        reports::notes_of(&console.notes, account.as_str()).await,
-    ) {
-        (Ok(entries), Ok(notes)) => (entries, notes),
-        (Err(error), _) | (_, Err(error)) => return store_failed(&user, error),
-    };
-    let jobs = console.jobs.latest(&account);
-    let mut rows = Vec::new();
-    for entry in &entries {
-        let state = console
-            .reports
-            .get(&format!("{}/metrics.json", entry.folder))
-            .await
-            .ok()
-            .flatten()
-            .map(|file| reports::data_state(&file.bytes));
-        let (status, tone) = status_of(state.as_ref(), jobs.get(&entry.label));
-        let base = report_href(&account, entry.kind, &entry.label);
-        rows.push(ReportRow {
-            kind: kind_title(entry.kind),
-            period: entry.label.clone(),
-            href: base.clone(),
-            generated_on: entry.generated_on.clone(),
-            status,
-            tone,
-            pdfs: entry.pdfs().into_iter().map(|file| (file.to_owned(), format!("{base}/files/{file}"))).collect(),
-        });
-    }
-    for job in jobs.values().filter(|job| !entries.iter().any(|entry| entry.label == job.period.label())) {
-        let (status, tone) = status_of(None, Some(job));
-        let (status, tone) =
-            if matches!(job.state, JobState::Written(_)) { ("written".to_owned(), "ok") } else { (status, tone) };
-        rows.push(ReportRow {
-            kind: kind_title(job.period.kind()),
-            period: job.period.label(),
-            href: format!("/jobs/{}", job.id),
-            generated_on: String::new(),
-            status,
-            tone,
-            pdfs: Vec::new(),
-        });
-    }
-    let suggested = ReportPeriod::previous_full(PeriodKind::Monthly, chrono::Utc::now(), console.zone).label();
-    let view = AccountPage {
-        user: user.email.clone(),
-        name: console.account_name(&account).await,
-        id: account.to_string(),
-        reports: rows,
-        notes,
-        has_profile,
-        csrf: console.csrf(&user),
-        suggested,
-    };
-    page(StatusCode::OK, &view)
-}
-
-/// The regenerate form.
-#[derive(Deserialize)]
-pub struct RegenerateForm {
-    csrf: Option<String>,
-    kind: String,
-    period: String,
-    formats: Option<String>,
-}
-
-/// `POST /accounts/{account}/regenerate`: queues the report, then shows its job.
-pub async fn regenerate(
-    State(console): Shared,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-    Form(form): Form<RegenerateForm>,
-) -> Response {
-    let account = match console.account(&user, &id) {
-        Ok(account) => account,
-        Err(refused) => return refused,
-    };
-    if let Err(refused) = console.check_csrf(&user, form.csrf.as_deref()) {
-        return refused;
-    }
-    let label = form.period.trim();
-    let Ok(period) = console.period(&user, &form.kind, label) else {
-        let text = format!(
-            "{label:?} is not a {} period: write 2026-10 for a month, 2026-W43 for a week, 2026-Q3 for a quarter.",
-            form.kind
-        );
-        return message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &user.email,
-            "Not a period",
-            &text,
-            "error",
-            Some(("Back", &format!("/accounts/{account}"))),
-        );
-    };
-    let formats = match form.formats.as_deref().unwrap_or("document") {
-        "document" => vec![FormatFlag::Document],
-        "slides" => vec![FormatFlag::Slides],
-        "document,slides" => vec![FormatFlag::Document, FormatFlag::Slides],
-        _ => {
-            return message(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &user.email,
-                "Not a layout",
-                "Choose document, slides or both.",
-                "error",
-                None,
-            );
-        }
-    };
-    let job = console.jobs.submit(account.clone(), period, formats, &user.email);
-    tracing::info!("console: {} asked to regenerate {} {} (job {job})", user.email, account, period.label());
-    Redirect::to(&format!("/jobs/{job}")).into_response()
-}
-
-/// `GET /jobs/{job}`: where a regeneration is; the page refreshes itself until it is done.
-pub async fn job(State(console): Shared, CurrentUser(user): CurrentUser, Path(id): Path<String>) -> Response {
-    let found = id.parse::<u64>().ok().and_then(|id| console.jobs.get(id));
-    // A job of an account the user may not see is answered like one that does not exist.
-    let Some((job, ahead)) = found.filter(|(job, _)| console.access.allows(&user, job.account.as_str())) else {
-        return not_found_page(&user);
-    };
-    let label = job.period.label();
-    let (state, tone, detail) = match &job.state {
-        JobState::Queued => {
-            ("Queued".to_owned(), "run", format!("Asked for by {}; {ahead} report(s) ahead of it.", job.requested_by))
-        }
-        JobState::Running => (
-            "Running".to_owned(),
-            "run",
-            format!(
-                "Reading the data, computing, laying out: {} s so far.",
-                job.started_at.map_or(0, |started| started.elapsed().as_secs())
-            ),
-        ),
-        JobState::Written(None) => {
-            ("Written".to_owned(), "ok", format!("Took {:.1} s.", job.took.unwrap_or_default().as_secs_f64()))
-        }
-        JobState::Written(Some(note)) => ("Written".to_owned(), "warn", format!("Written, but {note}: the report says so.")),
-        JobState::Failed(reason) => ("Failed".to_owned(), "bad", reason.clone()),
-    };
-    let view = JobPage {
-        user: user.email,
-        id: job.id,
-        account: job.account.to_string(),
-        heading: format!("{} · {}", kind_title(job.period.kind()), opsreport_render::format::period_label(&label)),
-        report: report_href(&job.account, job.period.kind(), &label),
-        label,
-        state,
-        tone,
-        detail,
-        pending: job.pending(),
-    };
-    page(StatusCode::OK, &view)
 }
 
 /// `GET /accounts/{account}/reports/{kind}/{period}`.
@@ -495,30 +299,22 @@ pub async fn report(
         Err(error) => return store_failed(&user, error),
     };
     let base = report_href(&account, period.kind(), &label);
-    let state = console
-        .reports
-        .get(&format!("{}/metrics.json", entry.folder))
-        .await
-        .ok()
-        .flatten()
-        .map(|file| reports::data_state(&file.bytes));
+    let state = entry.state.clone();
     let job = console.jobs.latest(&account).remove(&label);
     let (status, tone) = status_of(state.as_ref(), job.as_ref());
     let pdf = entry.pdfs().first().map(|file| file.to_string());
     let (pages, page_note) = match &pdf {
         Some(file) => match console.reports.get(&format!("{}/{file}", entry.folder)).await {
-            Ok(Some(bytes)) => match opsreport_render::preview::page_count(&bytes.bytes) {
+            Ok(Some(file)) => match tokio::task::spawn_blocking(move || opsreport_render::preview::page_count(&file.bytes))
+                .await
+                .unwrap_or_else(|_| Err("the PDF could not be read".into()))
+            {
                 Ok(count) => ((1..=count).map(|number| (number, format!("{base}/pages/{number}"))).collect(), None),
                 Err(problem) => (Vec::new(), Some(format!("No page images: {problem}."))),
             },
             _ => (Vec::new(), Some("No page images: the PDF could not be read.".to_owned())),
         },
         None => (Vec::new(), None),
-    };
-    let formats = match (entry.files.iter().any(|file| file == "report.pdf"), entry.files.iter().any(|file| file == "slides.pdf"))
-    {
-        (true, true) => "document,slides",
-        _ => "document",
     };
     let state = state.unwrap_or_default();
     let view = ReportPage {
@@ -532,7 +328,6 @@ pub async fn report(
         status,
         tone,
         csrf: console.csrf(&user),
-        formats: formats.to_owned(),
         documents: entry
             .files
             .iter()
@@ -629,7 +424,7 @@ pub async fn page_image(
 /// The period's notes as a report reads them: the profile, the period's own notes, and the
 /// open action items carried over from earlier notes (marked `carried`).
 pub(super) async fn assembled_notes(console: &Console, account: &AccountId, period: &ReportPeriod) -> Result<Notes, String> {
-    let paths = console.notes.list(account.as_str()).await.map_err(|error| error.to_string())?;
+    let paths = console.notes.list(account.as_str()).await.map_err(unavailable)?;
     let names: Vec<String> = paths
         .iter()
         .filter_map(|path| path.strip_prefix(&format!("{account}/")))
@@ -637,18 +432,19 @@ pub(super) async fn assembled_notes(console: &Console, account: &AccountId, peri
         .map(str::to_owned)
         .collect();
     let noted = Noted::of_period(period);
-    let origin = console.notes.describe(account.as_str());
+    // Named as the user knows the folder, not by its place on the server.
+    let origin = format!("notes/{account}");
     let files = NotesFiles::pick(&names, &noted, &origin).map_err(|error| error.to_string())?;
     let wanted: Vec<String> =
         files.profile.iter().chain(files.current.iter()).chain(files.earlier.iter().map(|(_, name)| name)).cloned().collect();
     let mut bytes = HashMap::new();
     for name in wanted {
-        if let Some(file) = console.notes.get(&format!("{account}/{name}")).await.map_err(|error| error.to_string())? {
+        if let Some(file) = console.notes.get(&format!("{account}/{name}")).await.map_err(unavailable)? {
             bytes.insert(name, file.bytes);
         }
     }
-    let notes =
-        files.read(noted, &origin, |name| Ok(bytes.get(name).cloned().unwrap_or_default())).map_err(|error| error.to_string())?;
+    let read = move || files.read(noted, &origin, |name| Ok(bytes.get(name).cloned().unwrap_or_default()));
+    let notes = tokio::task::spawn_blocking(read).await.map_err(|error| error.to_string())?.map_err(|error| error.to_string())?;
     Ok(notes.unwrap_or_default())
 }
 

@@ -5,7 +5,10 @@
 use opsreport_model::{PeriodKind, ReportPeriod};
 use serde_json::Value;
 
-use super::store::{Store, StoreError};
+use std::collections::HashMap;
+
+use super::cache::Cache;
+use super::store::{Listed, Store, StoreError};
 
 /// A complete report folder.
 #[derive(Clone, Debug)]
@@ -20,6 +23,10 @@ pub struct ReportEntry {
     pub generated_on: String,
     /// The files the manifest lists (`report.pdf`, `tables/incidents.csv`, …).
     pub files: Vec<String>,
+    /// What its `metrics.json` says of the data (none when it has none).
+    pub state: Option<DataState>,
+    /// When the manifest was written, Unix seconds (if the store says).
+    pub written_at: Option<i64>,
 }
 
 impl ReportEntry {
@@ -31,17 +38,50 @@ impl ReportEntry {
 
 /// The reports of an account, newest period first within each kind (weekly, monthly,
 /// quarterly).
-pub async fn reports_of(store: &Store, account: &str) -> Result<Vec<ReportEntry>, StoreError> {
+pub async fn reports_of(store: &Store, cache: &Cache, account: &str) -> Result<Vec<ReportEntry>, StoreError> {
+    let listing = store.listing(account).await?;
+    let versions: HashMap<&str, &Listed> = listing.iter().map(|listed| (listed.path.as_str(), listed)).collect();
     let mut entries = Vec::new();
-    for path in store.list(account).await? {
-        let Some(folder) = path.strip_suffix("/manifest.json") else { continue };
-        let Some(versioned) = store.get(&path).await? else { continue };
-        if let Some(entry) = entry_of(folder, &versioned.bytes, account) {
-            entries.push(entry);
+    for listed in &listing {
+        let Some(folder) = listed.path.strip_suffix("/manifest.json") else { continue };
+        let Some(mut entry) = manifest_entry(store, cache, listed, folder, account).await? else { continue };
+        entry.written_at = listed.modified;
+        if let Some(metrics) = versions.get(format!("{folder}/metrics.json").as_str()) {
+            entry.state = metrics_state(store, cache, metrics).await?;
         }
+        entries.push(entry);
     }
     entries.sort_by(|left, right| left.kind.cmp(&right.kind).then_with(|| right.label.cmp(&left.label)));
     Ok(entries)
+}
+
+/// The report a listed manifest describes: from the cache while its version holds, else read.
+async fn manifest_entry(
+    store: &Store,
+    cache: &Cache,
+    listed: &Listed,
+    folder: &str,
+    account: &str,
+) -> Result<Option<ReportEntry>, StoreError> {
+    if let Some(entry) = cache.manifests.get(&listed.path, &listed.version) {
+        return Ok(entry);
+    }
+    let Some(read) = store.get(&listed.path).await? else { return Ok(None) };
+    let entry = entry_of(folder, &read.bytes, account);
+    cache.manifests.put(&listed.path, &listed.version, entry.clone());
+    Ok(entry)
+}
+
+/// What a listed `metrics.json` says of the data: from the cache while its version holds, else
+/// read and parsed off the async workers (the file can be large).
+async fn metrics_state(store: &Store, cache: &Cache, listed: &Listed) -> Result<Option<DataState>, StoreError> {
+    if let Some(state) = cache.states.get(&listed.path, &listed.version) {
+        return Ok(Some(state));
+    }
+    let Some(read) = store.get(&listed.path).await? else { return Ok(None) };
+    let state = tokio::task::spawn_blocking(move || data_state(&read.bytes)).await.unwrap_or_default();
+    cache.states.put(&listed.path, &listed.version, state.clone());
+    Ok(Some(state))
 }
 
 /// The entry a manifest describes, when it is the manifest of that account's report in that
@@ -66,6 +106,8 @@ fn entry_of(folder: &str, manifest: &[u8], account: &str) -> Option<ReportEntry>
         folder: folder.to_owned(),
         generated_on: manifest["generated_on"].as_str().unwrap_or_default().to_owned(),
         files,
+        state: None,
+        written_at: None,
     })
 }
 
@@ -80,6 +122,8 @@ pub struct DataState {
     pub datasets: usize,
     /// The newest record time of any dataset, as written in the metrics.
     pub newest: Option<String>,
+    /// Whether no dataset had any data for the period: the report was written from no data.
+    pub no_data: bool,
 }
 
 /// The data state of a report, from its `metrics.json` bytes.
@@ -95,7 +139,8 @@ pub fn data_state(metrics: &[u8]) -> DataState {
         .map(str::to_owned)
         .collect();
     let newest = datasets.iter().filter_map(|dataset| dataset["newest"].as_str()).max().map(str::to_owned);
-    DataState { missing, datasets: datasets.len(), newest }
+    let no_data = !datasets.is_empty() && datasets.iter().all(|dataset| dataset["missing"] == true);
+    DataState { missing, datasets: datasets.len(), newest, no_data }
 }
 
 /// The periods an account has notes for (labels, newest first), and whether it has a profile.

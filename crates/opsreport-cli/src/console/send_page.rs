@@ -1,11 +1,16 @@
-//! The send page's handlers: the message as it will be sent, then sending it (SES or the
-//! development outbox) with a time-limited link or the PDF attached, and the record of it.
+//! The send page's handlers: the message as it will be sent (its text editable), then sending it
+//! (SES or the development outbox) with a time-limited link or the PDF attached, and the record
+//! of it. Recipients are the period's attendees or addresses of the allowed domains; each user
+//! and each account has an hourly limit; a report written from no data, or older than its notes,
+//! is sent only when the user confirms.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use opsreport_model::console::SendMode;
 use opsreport_model::notes::ActionItem;
 use opsreport_model::{AccountId, ReportPeriod};
 use serde::Deserialize;
@@ -15,7 +20,7 @@ use super::auth::User;
 use super::notes_form;
 use super::pages::{CurrentUser, Shared, assembled_notes, kind_title, message, page, report_href, store_failed};
 use super::reports::ReportEntry;
-use super::send::{self, Message};
+use super::send::{self, LINK_PLACEHOLDER, Message};
 use super::store::{Expect, StoreError};
 use super::views::{SendPage, SentView};
 
@@ -28,6 +33,8 @@ pub struct SendForm {
     csrf: Option<String>,
     to: Option<String>,
     subject: Option<String>,
+    message: Option<String>,
+    confirm: Option<String>,
 }
 
 /// What a send page needs beyond the form.
@@ -39,6 +46,8 @@ struct Outgoing {
     attendees: Vec<String>,
     items: Vec<ActionItem>,
     sender: String,
+    /// Why the report may not be the one to send (written from no data, older than its notes).
+    warnings: Vec<String>,
 }
 
 async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod) -> Result<Option<Outgoing>, StoreError> {
@@ -51,10 +60,12 @@ async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod)
         .iter()
         .filter_map(|attendee| attendee.email.clone())
         .filter(|email| notes_form::is_email(email))
+        .map(|email| email.to_lowercase())
         .collect();
     let name = console.account_name(account).await;
     let kind = kind_title(period.kind());
     let long = opsreport_render::format::period_label(&label);
+    let warnings = warnings(console, account, &label, &entry).await?;
     Ok(Some(Outgoing {
         title: format!("{} material for {long} ({name})", kind.to_lowercase()),
         subject: format!("{kind} · {long} · {name}"),
@@ -63,7 +74,25 @@ async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod)
         attendees,
         entry,
         pdf,
+        warnings,
     }))
+}
+
+/// What the user should know before sending: a report written from no data, and one written
+/// before the period's notes were last saved (it does not show them).
+async fn warnings(console: &Console, account: &AccountId, label: &str, entry: &ReportEntry) -> Result<Vec<String>, StoreError> {
+    let mut warnings = Vec::new();
+    if entry.state.as_ref().is_some_and(|state| state.no_data) {
+        warnings.push("This report was written from no data: no dataset had any for the period.".to_owned());
+    }
+    let notes_path = format!("{account}/{label}.toml");
+    let notes_saved = console.notes.listing(account.as_str()).await?.into_iter().find(|listed| listed.path == notes_path);
+    if let (Some(notes), Some(written)) = (notes_saved.and_then(|listed| listed.modified), entry.written_at)
+        && notes > written
+    {
+        warnings.push("The period's notes were saved after this report was written: regenerate it to show them.".to_owned());
+    }
+    Ok(warnings)
 }
 
 /// The record of one message sent.
@@ -78,6 +107,9 @@ struct SentRecord {
     file_sha256: String,
     link_expires: Option<String>,
     message_id: String,
+    /// The text as the user sent it (the link stands as its placeholder: a record is no key).
+    #[serde(default)]
+    text: String,
 }
 
 async fn sent_records(console: &Console, account: &AccountId, label: &str) -> Vec<SentView> {
@@ -93,14 +125,30 @@ async fn sent_records(console: &Console, account: &AccountId, label: &str) -> Ve
     records
 }
 
-fn mode_text(console: &Console) -> String {
-    let send = &console.settings.send;
-    match send.mode {
-        opsreport_model::console::SendMode::Link => {
-            format!("The message links to the PDF; the link works for {} hours.", send.link_hours)
-        }
-        opsreport_model::console::SendMode::Attachment => "The PDF is attached to the message.".to_owned(),
+/// How long a link made now works, and what the page says of it.
+struct LinkTerms {
+    valid: Duration,
+    until: chrono::DateTime<chrono::Utc>,
+    note: String,
+}
+
+async fn link_terms(console: &Console) -> LinkTerms {
+    let hours = console.settings.send.link_hours;
+    let wanted = Duration::from_secs(u64::from(hours) * 3600);
+    let valid = console.reports.link_validity(wanted, console.credentials.as_ref()).await;
+    let until = chrono::Utc::now() + chrono::Duration::seconds(valid.as_secs() as i64);
+    let until_text = until.format("%-d %b %Y %H:%M UTC");
+    let mut note = if valid < wanted {
+        format!(
+            "The message links to the PDF. The link works until {until_text}, not {hours} hours: the credentials that sign it expire then."
+        )
+    } else {
+        format!("The message links to the PDF; the link works for {hours} hours, until {until_text}.")
+    };
+    if matches!(console.reports, super::store::Store::Folder(_)) && !console.lasting_secret {
+        note.push_str(" The console signs it with a key drawn at start: it stops working when the console restarts (set OPSREPORT_CONSOLE_SECRET).");
     }
+    LinkTerms { valid, until, note }
 }
 
 /// `GET /accounts/{account}/reports/{kind}/{period}/send`: the message as it will be sent.
@@ -120,6 +168,14 @@ pub async fn send(
     Form(form): Form<SendForm>,
 ) -> Response {
     send_page(console, user, id, kind, label, Some(form)).await
+}
+
+/// The message text as the page first shows it.
+fn default_text(console: &Console, outgoing: &Outgoing) -> String {
+    match console.settings.send.mode {
+        SendMode::Link => send::body(&outgoing.title, Some(LINK_PLACEHOLDER), None, &outgoing.items, &outgoing.sender),
+        SendMode::Attachment => send::body(&outgoing.title, None, Some(&outgoing.pdf), &outgoing.items, &outgoing.sender),
+    }
 }
 
 async fn send_page(
@@ -142,58 +198,39 @@ async fn send_page(
     let outgoing = match outgoing(&console, &account, &period).await {
         Ok(Some(outgoing)) => outgoing,
         Ok(None) => {
-            return message(
-                StatusCode::NOT_FOUND,
-                &user.email,
-                "No report yet",
-                "There is no report of this period to send.",
-                "warn",
-                None,
-            );
+            let text = "There is no report of this period to send.";
+            return message(StatusCode::NOT_FOUND, &user.email, "No report yet", text, "warn", None);
         }
         Err(error) => return store_failed(&user, error),
     };
-    let to_text = form.as_ref().and_then(|form| form.to.clone()).unwrap_or_else(|| outgoing.attendees.join("\n"));
-    let subject = form.as_ref().and_then(|form| form.subject.clone()).unwrap_or_else(|| outgoing.subject.clone());
-    let link_note = match console.settings.send.mode {
-        opsreport_model::console::SendMode::Link => {
-            let until = chrono::Utc::now() + chrono::Duration::hours(i64::from(console.settings.send.link_hours));
-            Some((
-                format!("[a link to {}, made when the message is sent]", outgoing.pdf),
-                until.format("%-d %b %Y %H:%M UTC").to_string(),
-            ))
-        }
-        opsreport_model::console::SendMode::Attachment => None,
+    let field = |pick: fn(&SendForm) -> &Option<String>| form.as_ref().and_then(|form| pick(form).clone());
+    let request = Request {
+        to: field(|form| &form.to).unwrap_or_else(|| outgoing.attendees.join("\n")),
+        subject: field(|form| &form.subject).unwrap_or_else(|| outgoing.subject.clone()),
+        text: field(|form| &form.message).unwrap_or_else(|| default_text(&console, &outgoing)),
+        confirmed: field(|form| &form.confirm).is_some_and(|confirm| confirm == "yes"),
     };
-    let preview_body = |link: Option<(String, String)>| {
-        let attached = (link.is_none()).then_some(outgoing.pdf.as_str());
-        send::body(
-            &outgoing.title,
-            link.as_ref().map(|(url, until)| (url.as_str(), until.as_str())),
-            attached,
-            &outgoing.items,
-            &outgoing.sender,
-        )
-    };
-    let mut problem = None;
-    let mut done = None;
-    let can_send = console.mailer.is_some();
+    let terms = link_terms(&console).await;
+    let (mut problem, mut done, mut status) = (None, None, StatusCode::OK);
     match &console.mailer {
         None => problem = Some("Sending is off: set [console.send] from to a sender verified in Amazon SES.".to_owned()),
-        Some(send::Mailer::Outbox) if done.is_none() => {
+        Some(send::Mailer::Outbox) if form.is_none() => {
             done = Some(
                 "Development mode: Send writes the message beside the reports (sent/…/*.eml) instead of mailing it.".to_owned(),
             );
         }
         _ => {}
     }
-    if let (Some(_), true) = (&form, can_send) {
-        done = None;
-        match deliver(&console, &user, &account, &period, &outgoing, &to_text, &subject, &preview_body).await {
+    if form.is_some() && console.mailer.is_some() {
+        match deliver(&console, &user, &account, &period, &outgoing, &request, &terms).await {
             Ok(text) => done = Some(text),
-            Err(text) => problem = Some(text),
+            Err(text) => (problem, status) = (Some(text), StatusCode::UNPROCESSABLE_ENTITY),
         }
     }
+    let mode = match console.settings.send.mode {
+        SendMode::Link => terms.note.clone(),
+        SendMode::Attachment => "The PDF is attached to the message.".to_owned(),
+    };
     let view = SendPage {
         user: user.email.clone(),
         account: account.to_string(),
@@ -203,100 +240,120 @@ async fn send_page(
         done,
         csrf: console.csrf(&user),
         from: console.settings.send.from.clone().unwrap_or_else(|| user.email.clone()),
-        to: to_text,
-        subject,
-        mode: mode_text(&console),
-        body: preview_body(link_note),
-        can_send,
+        to: request.to,
+        subject: request.subject,
+        mode,
+        placeholder: LINK_PLACEHOLDER,
+        body: request.text,
+        can_send: console.mailer.is_some(),
+        warnings: outgoing.warnings.clone(),
         sent: sent_records(&console, &account, &label).await,
         label,
     };
-    page(StatusCode::OK, &view)
+    page(status, &view)
 }
 
-/// Sends the message and records it; what to tell the user.
-#[allow(clippy::too_many_arguments)]
-async fn deliver(
-    console: &Console,
-    user: &User,
-    account: &AccountId,
-    period: &ReportPeriod,
-    outgoing: &Outgoing,
-    to_text: &str,
-    subject: &str,
-    body: &(dyn Fn(Option<(String, String)>) -> String + Sync),
-) -> Result<String, String> {
+/// What the user asked to send.
+struct Request {
+    to: String,
+    subject: String,
+    text: String,
+    confirmed: bool,
+}
+
+/// The recipients of a request, each an attendee of the period or of an allowed domain.
+fn recipients(to_text: &str, attendees: &[String], allowed_domains: &[String]) -> Result<Vec<String>, String> {
     let to: Vec<String> =
-        to_text.split(['\n', ',', ';']).map(str::trim).filter(|line| !line.is_empty()).map(str::to_owned).collect();
+        to_text.split(['\n', ',', ';']).map(str::trim).filter(|line| !line.is_empty()).map(str::to_lowercase).collect();
     if let Some(bad) = to.iter().find(|address| !notes_form::is_email(address)) {
         return Err(format!("{bad:?} is not an e-mail address; nothing was sent."));
     }
     if to.is_empty() || to.len() > send::MAX_RECIPIENTS {
         return Err(format!("Give 1 to {} recipients; nothing was sent.", send::MAX_RECIPIENTS));
     }
-    let subject = subject.trim();
+    let allowed = |address: &String| {
+        let domain = address.rsplit('@').next().unwrap_or_default();
+        attendees.contains(address) || allowed_domains.iter().any(|allowed| allowed.eq_ignore_ascii_case(domain))
+    };
+    if let Some(stranger) = to.iter().find(|address| !allowed(address)) {
+        return Err(format!(
+            "{stranger} is neither an attendee of the period (add them in the notes) nor of an allowed domain ([console.send] allowed_domains); nothing was sent."
+        ));
+    }
+    let mut unique = to;
+    unique.sort();
+    unique.dedup();
+    Ok(unique)
+}
+
+/// Checks the request, sends the message and records it; what to tell the user.
+async fn deliver(
+    console: &Console,
+    user: &User,
+    account: &AccountId,
+    period: &ReportPeriod,
+    outgoing: &Outgoing,
+    request: &Request,
+    terms: &LinkTerms,
+) -> Result<String, String> {
+    let settings = &console.settings.send;
+    let to = recipients(&request.to, &outgoing.attendees, &settings.allowed_domains)?;
+    let subject = request.subject.trim();
     if subject.is_empty() || subject.chars().count() > 200 {
         return Err("Give a subject of at most 200 characters; nothing was sent.".into());
     }
+    let text = send::clean_text(&request.text)
+        .ok_or_else(|| format!("Write a message of at most {} characters; nothing was sent.", send::TEXT_MAX_CHARS))?;
+    if !outgoing.warnings.is_empty() && !request.confirmed {
+        return Err(format!("{} Tick \"Send anyway\" to send it as it is; nothing was sent.", outgoing.warnings.join(" ")));
+    }
+    console.send_limits.take(
+        &user.email,
+        account,
+        settings.per_user_per_hour,
+        settings.per_account_per_hour,
+        std::time::Instant::now(),
+    )?;
     let path = format!("{}/{}", outgoing.entry.folder, outgoing.pdf);
     let pdf = match console.reports.get(&path).await {
         Ok(Some(file)) => file.bytes,
         _ => return Err("The report's PDF could not be read; nothing was sent.".into()),
     };
-    let settings = &console.settings.send;
-    let hours = i64::from(settings.link_hours);
-    let expires = chrono::Utc::now() + chrono::Duration::hours(hours);
-    let (text, attachment, link_expires) = match settings.mode {
-        opsreport_model::console::SendMode::Attachment => {
+    let (body, attachment, link_expires) = match settings.mode {
+        SendMode::Attachment => {
             if pdf.len() > ATTACHMENT_MAX_BYTES {
                 return Err("The PDF is too large to attach; send a link instead ([console.send] mode = \"link\").".into());
             }
-            (body(None), Some((outgoing.pdf.clone(), pdf.clone())), None)
+            (text.clone(), Some((outgoing.pdf.clone(), pdf.clone())), None)
         }
-        opsreport_model::console::SendMode::Link => {
-            let url = report_link(console, account, period, outgoing, &path, expires).await?;
-            let until = expires.format("%-d %b %Y %H:%M UTC").to_string();
-            (body(Some((url, until))), None, Some(expires.to_rfc3339()))
+        SendMode::Link => {
+            let url = report_link(console, account, period, outgoing, &path, terms).await?;
+            let until = terms.until.format("%-d %b %Y %H:%M UTC");
+            (send::with_link(&text, &url, &until.to_string()), None, Some(terms.until))
         }
     };
     // In the development outbox the user is the sender.
     let from = settings.from.clone().unwrap_or_else(|| user.email.clone());
-    let message = Message { from, to: to.clone(), subject: subject.to_owned(), text, attachment };
+    let message = Message { from, to: to.clone(), subject: subject.to_owned(), text: body, attachment };
     let sent_at = chrono::Utc::now();
-    let stamp = sent_at.format("%Y%m%dT%H%M%S%.3fZ");
     let folder = format!("{account}/sent/{}", period.label());
-    let (message_id, outbox) = match console.mailer.as_ref().ok_or("Sending is off: set [console.send] from.")? {
-        send::Mailer::Ses(client, configuration_set) => {
-            let id = send::send_with_ses(client, &message, configuration_set.as_deref())
-                .await
-                .map_err(|error| format!("Amazon SES did not take the message: {error}"))?;
-            (id, None)
-        }
-        send::Mailer::Outbox => {
-            let path = format!("{folder}/{stamp}.eml");
-            console
-                .reports
-                .put(&path, message.mime(&format!("opsreport-{stamp}")), Expect::Absent)
-                .await
-                .map_err(|error| format!("The message could not be written: {error}"))?;
-            (format!("outbox:{path}"), Some(console.reports.describe(&path)))
-        }
-    };
+    let (message_id, outbox) = post(console, &message, &folder, sent_at).await?;
     let record = SentRecord {
         sent_at: sent_at.format("%Y-%m-%d %H:%M:%S").to_string(),
         by: user.email.clone(),
         to: to.clone(),
         subject: subject.to_owned(),
-        mode: match settings.mode {
-            opsreport_model::console::SendMode::Link => format!("link until {}", expires.format("%Y-%m-%d %H:%M UTC")),
-            opsreport_model::console::SendMode::Attachment => "attachment".into(),
+        mode: match link_expires {
+            Some(until) => format!("link until {}", until.format("%Y-%m-%d %H:%M UTC")),
+            None => "attachment".into(),
         },
         file: path.clone(),
         file_sha256: opsreport_model::format::hex(&<sha2::Sha256 as sha2::Digest>::digest(&pdf)),
-        link_expires,
+        link_expires: link_expires.map(|until| until.to_rfc3339()),
         message_id,
+        text,
     };
-    let record_path = format!("{folder}/{stamp}.json");
+    let record_path = format!("{folder}/{}.json", sent_at.format("%Y%m%dT%H%M%S%.3fZ"));
     let json = serde_json::to_vec_pretty(&record).unwrap_or_default();
     if let Err(error) = console.reports.put(&record_path, json, Expect::Absent).await {
         tracing::error!("console: sent, but the record was not kept: {error}");
@@ -308,24 +365,87 @@ async fn deliver(
     Ok(format!("Sent to {} at {} UTC.", to.join(", "), sent_at.format("%Y-%m-%d %H:%M")))
 }
 
-/// A link to the report that works until `expires` without signing in: presigned for S3, signed
-/// by the console for a folder (under `[console.send] public_url`).
+/// Hands the message to SES, or writes it to the development outbox: the message id, and the
+/// outbox file (relative to the reports) when it was not mailed.
+async fn post(
+    console: &Console,
+    message: &Message,
+    folder: &str,
+    sent_at: chrono::DateTime<chrono::Utc>,
+) -> Result<(String, Option<String>), String> {
+    let stamp = sent_at.format("%Y%m%dT%H%M%S%.3fZ");
+    match console.mailer.as_ref().ok_or("Sending is off: set [console.send] from.")? {
+        send::Mailer::Ses(client, configuration_set) => {
+            let id = send::send_with_ses(client, message, configuration_set.as_deref())
+                .await
+                .map_err(|error| format!("Amazon SES did not take the message: {error}"))?;
+            Ok((id, None))
+        }
+        send::Mailer::Outbox => {
+            let path = format!("{folder}/{stamp}.eml");
+            console.reports.put(&path, message.mime(&format!("opsreport-{stamp}")), Expect::Absent).await.map_err(|error| {
+                tracing::error!("console: the message could not be written: {error}");
+                "The message could not be written beside the reports.".to_owned()
+            })?;
+            Ok((format!("outbox:{path}"), Some(path)))
+        }
+    }
+}
+
+/// A link to the report that works for the terms' time without signing in: presigned for S3,
+/// signed by the console for a folder (under `[console.send] public_url`).
 async fn report_link(
     console: &Console,
     account: &AccountId,
     period: &ReportPeriod,
     outgoing: &Outgoing,
     path: &str,
-    expires: chrono::DateTime<chrono::Utc>,
+    terms: &LinkTerms,
 ) -> Result<String, String> {
-    let valid = std::time::Duration::from_secs(u64::from(console.settings.send.link_hours) * 3600);
-    if let Some(url) = console.reports.presigned(path, valid).await.map_err(|error| error.to_string())? {
+    if terms.valid < Duration::from_secs(600) {
+        return Err("The credentials that would sign the link expire within minutes; try again shortly.".into());
+    }
+    let presigned = console.reports.presigned(path, terms.valid).await.map_err(|error| {
+        tracing::error!("console: {error}");
+        "A link to the report could not be signed; nothing was sent.".to_owned()
+    })?;
+    if let Some(url) = presigned {
         return Ok(url);
     }
     let base = console.settings.send.public_url.as_deref().or(console.dev_url.as_deref()).ok_or(
         "Links to reports kept in a folder go through the console: set [console.send] public_url (or mode = \"attachment\").",
     )?;
     let subject = format!("{account}/{}/{}/{}", period.kind().name(), period.label(), outgoing.pdf);
-    let token = console.secret.sign("link", &subject, expires.timestamp());
+    let token = console.secret.sign("link", &subject, terms.until.timestamp());
     Ok(format!("{}/shared/{subject}?token={token}", base.trim_end_matches('/')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipients_are_attendees_or_of_an_allowed_domain() {
+        let attendees = vec!["sam@customer.example".to_owned()];
+        let domains = vec!["provider.example".to_owned()];
+        assert_eq!(
+            recipients("Sam@Customer.example\nlee@PROVIDER.example, sam@customer.example", &attendees, &domains).unwrap(),
+            ["lee@provider.example", "sam@customer.example"]
+        );
+        assert!(recipients("eve@attacker.example", &attendees, &domains).unwrap_err().contains("neither an attendee"));
+        assert!(recipients("eve@customer.example", &attendees, &[]).is_err(), "an attendee's domain is not allowed");
+        assert!(recipients("sam@customer.example\r\nBcc: eve@attacker.example", &attendees, &domains).is_err());
+        assert!(recipients("", &attendees, &domains).is_err());
+    }
+
+    #[test]
+    fn a_link_lives_no_longer_than_the_credentials_that_sign_it() {
+        use opsreport_extract::s3::link_validity;
+        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let day = Duration::from_secs(86_400);
+        assert_eq!(link_validity(3 * day, now, None), 3 * day);
+        assert_eq!(link_validity(3 * day, now, Some(now + 7 * day)), 3 * day);
+        assert_eq!(link_validity(3 * day, now, Some(now + Duration::from_secs(3600))), Duration::from_secs(3540));
+        assert_eq!(link_validity(3 * day, now, Some(now - Duration::from_secs(5))), Duration::ZERO);
+    }
 }

@@ -24,6 +24,18 @@ pub struct Versioned {
     pub version: String,
 }
 
+/// A file in a listing, with its version: the ETag in S3, the modification time and size in a
+/// folder (both change when the file is written again).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    /// Relative to the store.
+    pub path: String,
+    /// Opaque.
+    pub version: String,
+    /// When it was written, Unix seconds (if the store says).
+    pub modified: Option<i64>,
+}
+
 /// The condition of a write.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expect {
@@ -75,41 +87,46 @@ impl Store {
 
     /// The paths of the files below `folder` (relative to the store, sorted).
     pub async fn list(&self, folder: &str) -> Result<Vec<String>, StoreError> {
+        Ok(self.listing(folder).await?.into_iter().map(|listed| listed.path).collect())
+    }
+
+    /// The files below `folder` with their versions (relative to the store, sorted by path).
+    pub async fn listing(&self, folder: &str) -> Result<Vec<Listed>, StoreError> {
         if !folder.is_empty() {
             check_path(folder)?;
         }
-        match self {
+        let mut found = match self {
             Store::Folder(root) => {
-                let mut found = Vec::new();
-                walk(&root.join(folder), folder.trim_end_matches('/'), &mut found);
-                found.sort();
-                Ok(found)
+                let (start, prefix) = (root.join(folder), folder.trim_end_matches('/').to_owned());
+                blocking(move || {
+                    let mut found = Vec::new();
+                    walk(&start, &prefix, &mut found);
+                    Ok(found)
+                })
+                .await?
             }
-            Store::S3 { client, location } => {
-                let listed = location.join(folder.trim_end_matches('/'));
-                let keys = opsreport_extract::s3::list_keys(client, opsreport_extract::Subject::Notes, &listed)
-                    .await
-                    .map_err(|error| StoreError::Io(error.to_string()))?;
-                let root = location.key_prefix();
-                let mut found: Vec<String> = keys.iter().filter_map(|key| key.strip_prefix(&root)).map(str::to_owned).collect();
-                found.sort();
-                Ok(found)
-            }
-        }
+            Store::S3 { client, location } => list_s3(client, location, folder).await?,
+        };
+        found.sort_by(|left, right| left.path.cmp(&right.path));
+        Ok(found)
     }
 
     /// The names of the folders directly below the store's root.
     pub async fn folders(&self) -> Result<Vec<String>, StoreError> {
         let mut names = match self {
-            Store::Folder(root) => match std::fs::read_dir(root) {
-                Ok(entries) => entries
-                    .flatten()
-                    .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
-                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
-                    .collect(),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-                Err(error) => return Err(StoreError::Io(format!("cannot list {}: {error}", root.display()))),
-            },
+            Store::Folder(root) => {
+                let root = root.clone();
+                blocking(move || match std::fs::read_dir(&root) {
+                    Ok(entries) => Ok(entries
+                        .flatten()
+                        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
+                        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                        .collect()),
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+                    Err(error) => Err(StoreError::Io(format!("cannot list {}: {error}", root.display()))),
+                })
+                .await?
+            }
             Store::S3 { client, location } => {
                 let mut names = Vec::new();
                 let mut pages = client
@@ -139,11 +156,15 @@ impl Store {
     pub async fn get(&self, path: &str) -> Result<Option<Versioned>, StoreError> {
         check_path(path)?;
         match self {
-            Store::Folder(root) => match std::fs::read(root.join(path)) {
-                Ok(bytes) => Ok(Some(Versioned { version: content_version(&bytes), bytes })),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(error) => Err(StoreError::Io(format!("cannot read {}: {error}", self.describe(path)))),
-            },
+            Store::Folder(root) => {
+                let (file, described) = (root.join(path), self.describe(path));
+                blocking(move || match std::fs::read(&file) {
+                    Ok(bytes) => Ok(Some(Versioned { version: content_version(&bytes), bytes })),
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(error) => Err(StoreError::Io(format!("cannot read {described}: {error}"))),
+                })
+                .await
+            }
             Store::S3 { client, location } => {
                 let key = location.join(path).prefix;
                 match client.get_object().bucket(&location.bucket).key(&key).send().await {
@@ -165,7 +186,8 @@ impl Store {
         match self {
             Store::Folder(root) => {
                 let _serialized = FOLDER_WRITES.lock().await;
-                put_file(&root.join(path), &bytes, &expect).map_err(|error| match error {
+                let target = root.join(path);
+                blocking(move || put_file(&target, &bytes, &expect)).await.map_err(|error| match error {
                     StoreError::Conflict(_) => StoreError::Conflict(self.describe(path)),
                     other => other,
                 })
@@ -193,6 +215,18 @@ impl Store {
         }
     }
 
+    /// How long a link to a file of the store can work, at most `wanted`: in S3 no longer than
+    /// the credentials that sign it (a task role's last hours, not the days asked for).
+    pub async fn link_validity(
+        &self,
+        wanted: Duration,
+        credentials: Option<&aws_sdk_s3::config::SharedCredentialsProvider>,
+    ) -> Duration {
+        let (Store::S3 { .. }, Some(credentials)) = (self, credentials) else { return wanted };
+        let expiry = opsreport_extract::s3::credentials_expiry(credentials).await;
+        opsreport_extract::s3::link_validity(wanted, std::time::SystemTime::now(), expiry)
+    }
+
     /// A link to `path` that works for `valid` without signing in, for reports in S3 (presigned);
     /// `None` for a folder (the console signs its own links).
     pub async fn presigned(&self, path: &str, valid: Duration) -> Result<Option<String>, StoreError> {
@@ -203,6 +237,33 @@ impl Store {
             .map(Some)
             .map_err(|error| StoreError::Io(format!("cannot sign a link to {}: {error}", self.describe(path))))
     }
+}
+
+/// Runs file-system work off the async workers, so a slow disk or a large folder holds up no
+/// other request.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| StoreError::Io(format!("a file operation stopped: {error}")))?
+}
+
+/// The objects below `folder` of an S3 prefix, with their ETags.
+async fn list_s3(client: &Client, location: &S3Uri, folder: &str) -> Result<Vec<Listed>, StoreError> {
+    let listed = location.join(folder.trim_end_matches('/'));
+    let prefix = format!("{}/", listed.prefix.trim_end_matches('/'));
+    let root = location.key_prefix();
+    let mut found = Vec::new();
+    let mut pages = client.list_objects_v2().bucket(&listed.bucket).prefix(&prefix).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|error| StoreError::Io(format!("cannot list {listed}: {}", describe(&error))))?;
+        for object in page.contents() {
+            let Some(path) = object.key().and_then(|key| key.strip_prefix(&root)) else { continue };
+            found.push(Listed {
+                path: path.to_owned(),
+                version: object.e_tag().unwrap_or_default().trim_matches('"').to_owned(),
+                modified: object.last_modified().map(|time| time.secs()),
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// A relative path of plain names: no `..`, no root, no empty parts.
@@ -228,8 +289,8 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// Files below `folder` (not through links), as `prefix/<relative path>`.
-fn walk(folder: &Path, prefix: &str, found: &mut Vec<String>) {
+/// Files below `folder` (not through links), as `prefix/<relative path>`, with their versions.
+fn walk(folder: &Path, prefix: &str, found: &mut Vec<Listed>) {
     let Ok(entries) = std::fs::read_dir(folder) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -238,7 +299,12 @@ fn walk(folder: &Path, prefix: &str, found: &mut Vec<String>) {
         if kind.is_dir() {
             walk(&entry.path(), &path, found);
         } else if kind.is_file() && !name.starts_with('.') {
-            found.push(path);
+            let metadata = entry.metadata().ok();
+            let modified = metadata.as_ref().and_then(|metadata| metadata.modified().ok());
+            let since_epoch = modified.and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok());
+            let size = metadata.map_or(0, |metadata| metadata.len());
+            let version = format!("{}-{size}", since_epoch.map_or(0, |time| time.as_nanos()));
+            found.push(Listed { path, version, modified: since_epoch.map(|time| time.as_secs() as i64) });
         }
     }
 }
@@ -298,6 +364,9 @@ mod tests {
         ));
         assert_eq!(run(store.get("1/2026-10.toml")).unwrap().unwrap().version, second);
         assert_eq!(run(store.list("1")).unwrap(), ["1/2026-10.toml"]);
+        let before = run(store.listing("1")).unwrap();
+        run(store.put("1/2026-10.toml", b"a = 22".to_vec(), Expect::Version(second.clone()))).unwrap();
+        assert_ne!(run(store.listing("1")).unwrap()[0].version, before[0].version, "a new version is listed");
         assert!(run(store.get("missing.toml")).unwrap().is_none());
         for bad in ["../x", "/etc/passwd", "1/../../x", "a\\b", ""] {
             assert!(matches!(run(store.get(bad)), Err(StoreError::BadPath(_))), "{bad}");

@@ -24,11 +24,15 @@ pub struct Latest {
 /// One account in the accounts list.
 pub struct AccountRow {
     pub id: String,
+    /// The customer's name from the profile (empty when it has none).
+    pub customer: String,
+    /// The account's name from the profile (empty when it has none).
     pub name: String,
     pub latest: Vec<Latest>,
     pub status: String,
     pub tone: &'static str,
     pub freshness: String,
+    pub freshness_tone: &'static str,
 }
 
 /// `/`.
@@ -58,6 +62,8 @@ pub struct AccountPage {
     pub id: String,
     pub name: String,
     pub reports: Vec<ReportRow>,
+    /// The latest periods without a report.
+    pub missing: Vec<String>,
     pub notes: Vec<String>,
     pub has_profile: bool,
     pub csrf: String,
@@ -79,7 +85,6 @@ pub struct ReportPage {
     pub tone: &'static str,
     pub base: String,
     pub csrf: String,
-    pub formats: String,
     pub documents: Vec<(String, String)>,
     pub tables: Vec<(String, String)>,
     pub newest: String,
@@ -111,6 +116,10 @@ pub struct CellView {
     pub label: &'static str,
     pub value: String,
     pub kind: &'static str,
+    /// The values a choice offers.
+    pub choices: &'static [&'static str],
+    /// A choice's value (read from a file) that is not among its choices.
+    pub unlisted: bool,
     pub error: Option<String>,
 }
 
@@ -137,6 +146,8 @@ pub struct CarriedView {
     pub due: String,
     pub since: String,
     pub status: String,
+    /// Its status is not one the form offers.
+    pub unlisted: bool,
 }
 
 /// `/accounts/{id}/notes/{label}`.
@@ -153,6 +164,8 @@ pub struct NotesPage {
     pub csrf: String,
     pub version: String,
     pub carried: Vec<CarriedView>,
+    /// The statuses a carried item may be given.
+    pub statuses: &'static [&'static str],
     pub sections: Vec<SectionView>,
 }
 
@@ -180,7 +193,11 @@ pub struct SendPage {
     pub to: String,
     pub subject: String,
     pub mode: String,
+    /// Where the link goes in the text.
+    pub placeholder: &'static str,
     pub body: String,
     pub can_send: bool,
+    /// What to know before sending: the report is sent only when the user confirms.
+    pub warnings: Vec<String>,
     pub sent: Vec<SentView>,
 }
