@@ -31,7 +31,7 @@ pub fn with_reports(directory: &Path, more: &str) -> TestAlb {
     assert_eq!(made.code, 0, "{}", made.stderr);
     let alb = TestAlb::new(&directory.join("keys"), "key-1");
     let config = format!(
-        "[console]\nsource = \"data\"\nreports = \"out\"\nkey_url = \"{}\"\nalb_arn = \"{ALB_ARN}\"\n[console.users]\n\"dana@example.com\" = [\"{ACCOUNT_A}\"]\n[console.groups]\ncontoso = [\"{ACCOUNT_B}\"]\n{more}",
+        "[console]\nsource = \"data\"\nreports = \"out\"\nkey_url = \"{}\"\nalb_arn = \"{ALB_ARN}\"\nregion = \"eu-west-1\"\npublic_hosts = [\"127.0.0.1\"]\nwindow_months = 120\n[console.users]\n\"dana@example.com\" = [\"{ACCOUNT_A}\"]\n[console.groups]\ncontoso = [\"{ACCOUNT_B}\"]\n{more}",
         alb.key_url()
     );
     std::fs::write(directory.join("opsreport.toml"), config).unwrap();
@@ -43,6 +43,7 @@ pub struct Console {
     child: Child,
     /// Its port.
     pub port: u16,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Console {
@@ -61,9 +62,12 @@ impl Console {
         let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("opsreport serve starts");
         let stderr = child.stderr.take().unwrap();
         let (sender, receiver) = std::sync::mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = log.clone();
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                kept.lock().unwrap().push(line.clone());
                 if !sent && let Some(rest) = line.split("console listening on http://127.0.0.1:").nth(1) {
                     let port: u16 = rest.split_whitespace().next().unwrap().parse().unwrap();
                     let _ = sender.send(Ok(port));
@@ -77,7 +81,7 @@ impl Console {
         let mut said = Vec::new();
         loop {
             match receiver.recv_timeout(Duration::from_secs(60)) {
-                Ok(Ok(port)) => return Self { child, port },
+                Ok(Ok(port)) => return Self { child, port, log },
                 Ok(Err(line)) => said.push(line),
                 Err(_) => {
                     let _ = child.kill();
@@ -91,6 +95,11 @@ impl Console {
     /// A request to the console.
     pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
         http(self.port, method, path, headers, body)
+    }
+
+    /// What the console has written to its log so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
     }
 
     /// The console's address.
@@ -144,9 +153,15 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body:
     stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
     let extra: String = headers.iter().map(|(name, value)| format!("{name}: {value}\r\n")).collect();
     let content_type = if body.is_empty() { String::new() } else { "Content-Type: application/x-www-form-urlencoded\r\n".into() };
+    // A request names its host, unless the test gives another.
+    let host = if headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("host")) {
+        String::new()
+    } else {
+        format!("Host: 127.0.0.1:{port}\r\n")
+    };
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}{content_type}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\n{host}{extra}{content_type}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -226,6 +241,15 @@ impl TestAlb {
             let padding = (4 - text.len() % 4) % 4;
             format!("{text}{}", "=".repeat(padding))
         };
+        let signed = format!("{}.{}", encode(&header), encode(&payload));
+        let signature = self.pair.sign(&SystemRandom::new(), signed.as_bytes()).unwrap();
+        format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()))
+    }
+
+    /// A token of this load balancer with `payload` as its claims.
+    pub fn token_with(&self, payload: serde_json::Value) -> String {
+        let header = serde_json::json!({"alg": "ES256", "kid": self.kid, "signer": ALB_ARN});
+        let encode = |value: &serde_json::Value| URL_SAFE_NO_PAD.encode(value.to_string());
         let signed = format!("{}.{}", encode(&header), encode(&payload));
         let signature = self.pair.sign(&SystemRandom::new(), signed.as_bytes()).unwrap();
         format!("{signed}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()))

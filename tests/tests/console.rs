@@ -383,6 +383,7 @@ fn the_dev_user_works_on_loopback_only() {
     assert_eq!(run.code, 2, "{}", run.stderr);
 
     copy_tree(&repo_root().join("fixtures/synthetic"), &directory.path().join("data"));
+    std::fs::write(directory.path().join("opsreport.toml"), "[console.send]\nallowed_domains = [\"example.com\"]\n").unwrap();
     let console = Console::start(directory.path(), &["--dev-user", "me@example.com", "--source", "data", "--out", "out"], &[]);
     let accounts = console.request("GET", "/", &[], "");
     assert_eq!(accounts.status, 200);
@@ -407,4 +408,345 @@ fn the_dev_user_works_on_loopback_only() {
         .unwrap();
     let message = std::fs::read_to_string(message).unwrap();
     assert!(message.contains("From: me@example.com\r\n") && message.contains("To: sam@example.com\r\n"), "{message}");
+}
+
+/// A console in development mode on the committed fixtures and their October reports, with
+/// `config` as its `opsreport.toml`.
+fn dev_console(directory: &Path, config: &str) -> Console {
+    copy_tree(&repo_root().join("fixtures/synthetic"), &directory.join("data"));
+    let made = opsreport(directory, &["generate", "--source", "data", "--out", "out", "--month", "2026-10", "--all-accounts"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    std::fs::write(directory.join("opsreport.toml"), config).unwrap();
+    Console::start(directory, &["--dev-user", "me@example.com", "--source", "data", "--out", "out"], &[])
+}
+
+#[test]
+fn the_console_answers_to_its_own_names_and_pages_only() {
+    let directory = tempfile::tempdir().unwrap();
+    let alb = setup(directory.path());
+    let console = Console::start(directory.path(), &[], &[]);
+    let dana = alb.token("dana@example.com", &[]);
+    let token = ("x-amzn-oidc-data", dana.as_str());
+    // DNS rebinding: the attacker's name on the console's address.
+    let rebound = console.request("GET", "/", &[("Host", "attacker.example"), token], "");
+    assert_eq!(rebound.status, 421, "{}", rebound.text());
+    assert!(!rebound.text().contains(ACCOUNT_A));
+    assert_eq!(console.request("GET", "/", &[("Host", "127.0.0.1.attacker.example"), token], "").status, 421);
+    // The load balancer's health check asks by the task's address.
+    assert_eq!(console.request("GET", "/health", &[("Host", "10.0.3.7:8080")], "").status, 200);
+    // A form of another site, even with the user's token and a valid CSRF token.
+    let csrf = get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana).field("csrf").unwrap();
+    let body = form(&[("csrf", &csrf), ("kind", "monthly"), ("period", "2026-09")]);
+    let regenerate = format!("/accounts/{ACCOUNT_A}/regenerate");
+    for origin in [("Origin", "https://attacker.example"), ("Origin", "null"), ("Sec-Fetch-Site", "cross-site")] {
+        let posted = console.request("POST", &regenerate, &[token, origin], &body);
+        assert_eq!(posted.status, 421, "{origin:?}: {}", posted.text());
+    }
+    let own = format!("http://127.0.0.1:{}", console.port);
+    let posted = console.request("POST", &regenerate, &[token, ("Origin", &own), ("Sec-Fetch-Site", "same-origin")], &body);
+    assert_eq!(posted.status, 303, "{}", posted.text());
+    drop(console);
+
+    // In development mode only the loopback names of the port.
+    let directory = tempfile::tempdir().unwrap();
+    let console = dev_console(directory.path(), "");
+    let port = console.port;
+    assert_eq!(console.request("GET", "/", &[("Host", &format!("localhost:{port}"))], "").status, 200);
+    assert_eq!(console.request("GET", "/", &[("Host", &format!("[::1]:{port}"))], "").status, 200);
+    assert_eq!(console.request("GET", "/", &[("Host", &format!("rebind.attacker.example:{port}"))], "").status, 421);
+    assert_eq!(console.request("GET", "/", &[("Host", "127.0.0.1:1")], "").status, 421);
+}
+
+#[test]
+fn the_console_starts_behind_a_load_balancer_only_when_it_knows_which() {
+    let directory = tempfile::tempdir().unwrap();
+    setup(directory.path());
+    let config = std::fs::read_to_string(directory.path().join("opsreport.toml")).unwrap();
+    for (missing, expected) in [
+        (format!("alb_arn = \"{ALB_ARN}\"\n"), "alb_arn"),
+        ("region = \"eu-west-1\"\n".to_owned(), "region"),
+        ("public_hosts = [\"127.0.0.1\"]\n".to_owned(), "public_hosts"),
+    ] {
+        std::fs::write(directory.path().join("opsreport.toml"), config.replace(&missing, "")).unwrap();
+        let run = opsreport(directory.path(), &["serve", "--listen", "127.0.0.1:0"]);
+        assert_eq!(run.code, 2, "without {expected}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
+    }
+    let other_region = config.replace("region = \"eu-west-1\"", "region = \"us-east-1\"");
+    std::fs::write(directory.path().join("opsreport.toml"), other_region).unwrap();
+    let run = opsreport(directory.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(run.code, 2, "an ARN of another region: {}", run.stderr);
+}
+
+#[test]
+fn unverified_addresses_and_groups_given_as_text_are_no_sign_in() {
+    let directory = tempfile::tempdir().unwrap();
+    let alb = setup(directory.path());
+    let console = Console::start(directory.path(), &[], &[]);
+    let exp = chrono::Utc::now().timestamp() + 3600;
+    let unverified = alb.token_with(serde_json::json!({"email": "dana@example.com", "email_verified": false, "exp": exp}));
+    assert_eq!(get(&console, "/", &unverified).status, 401);
+    // "contoso admins" must not be read as the groups contoso and admins.
+    let text = alb.token_with(serde_json::json!({"email": "eve@example.com", "groups": "contoso admins", "exp": exp}));
+    let refused = get(&console, &format!("/accounts/{ACCOUNT_B}"), &text);
+    assert_eq!(refused.status, 401, "{}", refused.text());
+    let verified = alb.token_with(serde_json::json!({"email": "dana@example.com", "email_verified": true, "exp": exp}));
+    assert_eq!(get(&console, "/", &verified).status, 200);
+}
+
+/// Sends `total` bytes of a form body to `path` slowly, in pieces, and returns the status.
+fn slow_post(port: u16, path: &str, token: &str, total: usize) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nx-amzn-oidc-data: {token}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {total}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let piece = vec![b'a'; 64 * 1024];
+    let mut sent = 0;
+    while sent < total {
+        let size = piece.len().min(total - sent);
+        if stream.write_all(&piece[..size]).is_err() {
+            break;
+        }
+        sent += size;
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    text.split_whitespace().nth(1).and_then(|status| status.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn every_form_has_a_size_limit_and_no_request_holds_up_the_others() {
+    let directory = tempfile::tempdir().unwrap();
+    let alb = setup(directory.path());
+    let console = Console::start(directory.path(), &[], &[]);
+    let dana = alb.token("dana@example.com", &[]);
+    let csrf = get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana).field("csrf").unwrap();
+    let notes = format!("/accounts/{ACCOUNT_A}/notes/2026-11");
+    let big = "x".repeat(300 * 1024);
+    let too_big = post(&console, &notes, &dana, &form(&[("csrf", &csrf), ("version", ""), ("scope_changes", &big)]));
+    assert_eq!(too_big.status, 413, "{}", too_big.text());
+    let regenerate = format!("/accounts/{ACCOUNT_A}/regenerate");
+    let padded = form(&[("csrf", &csrf), ("kind", "monthly"), ("period", "2026-09"), ("pad", &"x".repeat(20_000))]);
+    assert_eq!(post(&console, &regenerate, &dana, &padded).status, 413);
+
+    // Two 2 MB posts on their way; the health check answers meanwhile.
+    let port = console.port;
+    let posts: Vec<_> = (0..2)
+        .map(|_| {
+            let (token, path) = (dana.clone(), notes.clone());
+            std::thread::spawn(move || slow_post(port, &path, &token, 2 << 20))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    for _ in 0..5 {
+        let started = Instant::now();
+        assert_eq!(console.request("GET", "/health", &[], "").status, 200);
+        assert!(started.elapsed() < Duration::from_secs(1), "/health took {:?}", started.elapsed());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for post in posts {
+        let status = post.join().unwrap();
+        assert!(matches!(status, 413 | 0), "a 2 MB notes form is refused: {status}");
+    }
+    assert!(!directory.path().join(format!("data/notes/{ACCOUNT_A}/2026-11.toml")).exists());
+}
+
+#[test]
+fn regenerations_are_merged_capped_kept_in_the_window_and_never_lose_a_layout() {
+    let directory = tempfile::tempdir().unwrap();
+    let alb = setup(directory.path());
+    let config_path = directory.path().join("opsreport.toml");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    let config = config.replace("window_months = 120", "window_months = 120\nworkers = 1\nqueued_jobs_per_user = 2");
+    std::fs::write(&config_path, config).unwrap();
+    let console = Console::start(directory.path(), &[], &[]);
+    let dana = alb.token("dana@example.com", &[]);
+    let account_page = get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana);
+    let csrf = account_page.field("csrf").unwrap();
+    let regenerate = format!("/accounts/{ACCOUNT_A}/regenerate");
+    let ask = |kind: &str, period: &str, formats: &str| {
+        post(&console, &regenerate, &dana, &form(&[("csrf", &csrf), ("kind", kind), ("period", period), ("formats", formats)]))
+    };
+    for (kind, period) in [("monthly", "2099-12"), ("monthly", "2001-01"), ("weekly", "2099-W01")] {
+        let refused = ask(kind, period, "existing");
+        assert_eq!(refused.status, 422, "{period}: {}", refused.text());
+    }
+    let first = ask("monthly", "2026-10", "document,slides");
+    let second = ask("weekly", "2026-W42", "document");
+    let again = ask("weekly", "2026-W42", "document");
+    assert_eq!((first.status, second.status, again.status), (303, 303, 303));
+    assert_eq!(second.header("location"), again.header("location"), "the same request joins the pending job");
+    let third = ask("weekly", "2026-W41", "document");
+    assert_eq!(third.status, 429, "{}", third.text());
+    assert!(finished_job(&console, first.header("location").unwrap(), &dana).text().contains("Written"));
+    finished_job(&console, second.header("location").unwrap(), &dana);
+
+    // The account page's default regenerates a document-and-slides report as both.
+    let report = directory.path().join(format!("out/{ACCOUNT_A}/2026-10"));
+    let (pdf_before, slides_before) =
+        (std::fs::metadata(report.join("report.pdf")).unwrap(), std::fs::metadata(report.join("slides.pdf")).unwrap());
+    let page = get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana).text();
+    let formats = filled_fields(&page).into_iter().find(|(name, _)| name == "formats").map(|(_, value)| value);
+    assert_eq!(formats.as_deref(), Some("existing"), "the form keeps the report's layouts by default");
+    for formats in ["existing", "document"] {
+        let made = ask("monthly", "2026-10", formats);
+        assert_eq!(made.status, 303, "{}", made.text());
+        assert!(finished_job(&console, made.header("location").unwrap(), &dana).text().contains("Written"));
+    }
+    let manifest = std::fs::read_to_string(report.join("manifest.json")).unwrap();
+    assert!(manifest.contains("slides.pdf") && manifest.contains("report.pdf"), "{manifest}");
+    let modified = |name: &str| std::fs::metadata(report.join(name)).unwrap().modified().unwrap();
+    assert!(
+        modified("report.pdf") > pdf_before.modified().unwrap() && modified("slides.pdf") > slides_before.modified().unwrap()
+    );
+
+    // A period without data is written and said to be from no data, not "Written" in green.
+    let empty = ask("monthly", "2026-01", "existing");
+    let done = finished_job(&console, empty.header("location").unwrap(), &dana).text();
+    assert!(done.contains("Written from no data") && done.contains("status warn"), "{done}");
+    let account = get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana).text();
+    assert!(account.contains("written from no data"), "{account}");
+}
+
+#[test]
+fn the_accounts_list_names_each_customer_dates_its_data_and_flags_missing_reports() {
+    let directory = tempfile::tempdir().unwrap();
+    let alb = setup(directory.path());
+    let profile = "customer_name = \"北風物流 · شركة الشمال · Северный\"\naccount_name = \"Contoso — production\"\n";
+    std::fs::write(directory.path().join(format!("data/notes/{ACCOUNT_B}/profile.toml")), profile).unwrap();
+    let console = Console::start(directory.path(), &[], &[]);
+    let sam = alb.token("sam@example.com", &["contoso"]);
+    let list = get(&console, "/", &sam).text();
+    assert!(list.contains("<bdi class=\"customer\" dir=\"auto\">北風物流 · شركة الشمال · Северный</bdi>"), "{list}");
+    assert!(list.contains("Contoso — production"), "{list}");
+    let today = chrono::Utc::now().date_naive();
+    let age = (today - chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()).num_days();
+    assert!(
+        list.contains(&format!("newest data {age} days old")) || list.contains(&format!("newest data {} days old", age + 1)),
+        "{list}"
+    );
+    let account = get(&console, &format!("/accounts/{ACCOUNT_B}"), &sam).text();
+    assert!(account.contains("No monthly business review of"), "the last month has no report: {account}");
+}
+
+#[test]
+fn the_notes_editor_offers_statuses_as_choices_and_each_kind_its_sections() {
+    let directory = tempfile::tempdir().unwrap();
+    let alb = setup(directory.path());
+    let console = Console::start(directory.path(), &[], &[]);
+    let dana = alb.token("dana@example.com", &[]);
+    let path = format!("/accounts/{ACCOUNT_A}/notes/2026-11");
+    let editor = get(&console, &path, &dana);
+    let text = editor.text();
+    assert!(text.contains("<select name=\"action_items[0].status\"") && text.contains("<option value=\"In progress\""), "{text}");
+    assert!(!text.contains("weekend_schedule") && !text.contains("plans[0]"), "a monthly review has neither");
+    let weekly = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-W47"), &dana).text();
+    assert!(weekly.contains("weekend_schedule[0].when") && !weekly.contains("plans[0]"));
+    let quarterly = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-Q4"), &dana).text();
+    assert!(quarterly.contains("plans[0].title") && quarterly.contains("initiatives[0].status"));
+    let csrf = editor.field("csrf").unwrap();
+    let typo = post(
+        &console,
+        &path,
+        &dana,
+        &form(&[("csrf", &csrf), ("version", ""), ("action_items[0].title", "Rotate keys"), ("action_items[0].status", "Opne")]),
+    );
+    assert_eq!(typo.status, 422, "{}", typo.text());
+    assert!(typo.text().contains("choose one of Open"));
+    let carried = post(
+        &console,
+        &path,
+        &dana,
+        &form(&[("csrf", &csrf), ("version", ""), ("carried[0].key", "title:x"), ("carried[0].status", "Dnoe")]),
+    );
+    assert_eq!(carried.status, 422, "{}", carried.text());
+    assert!(!directory.path().join(format!("data/notes/{ACCOUNT_A}/2026-11.toml")).exists());
+}
+
+#[test]
+fn sending_goes_to_attendees_or_allowed_domains_within_limits_with_the_text_as_edited() {
+    let directory = tempfile::tempdir().unwrap();
+    let config = "[console.send]\nallowed_domains = [\"customer.example\"]\nper_user_per_hour = 2\n";
+    let console = dev_console(directory.path(), config);
+    let path = format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/send");
+    let page = console.request("GET", &path, &[], "");
+    let csrf = page.field("csrf").unwrap();
+    assert!(page.text().contains("[link to the report]"), "{}", page.text());
+    let send = |to: &str, message: &str| {
+        console.request("POST", &path, &[], &form(&[("csrf", &csrf), ("to", to), ("subject", "October"), ("message", message)]))
+    };
+    let stranger = send("eve@attacker.example", "Hello");
+    assert!(stranger.text().contains("neither an attendee"), "{}", stranger.text());
+    let edited = "Dear Priya,\n\nhere is October: [link to the report]\n\nDana";
+    let sent = send("priya@customer.example", edited);
+    assert!(sent.text().contains("Development mode: not mailed"), "{}", sent.text());
+    let outbox = directory.path().join(format!("out/{ACCOUNT_A}/sent/2026-10"));
+    let files: Vec<_> = std::fs::read_dir(&outbox).unwrap().map(|entry| entry.unwrap().path()).collect();
+    let eml = files.iter().find(|path| path.extension().is_some_and(|ext| ext == "eml")).unwrap();
+    let mime = std::fs::read_to_string(eml).unwrap();
+    let body = mime.split("\r\n\r\n").nth(1).unwrap().replace("\r\n", "");
+    use base64::Engine;
+    let text = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(body).unwrap()).unwrap();
+    assert!(text.starts_with("Dear Priya,\n\nhere is October: http://127.0.0.1:") && text.contains("/shared/"), "{text}");
+    let record = files.iter().find(|path| path.extension().is_some_and(|ext| ext == "json")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(record).unwrap()).unwrap();
+    assert_eq!(record["text"], edited, "the text is recorded as edited, without the link");
+    assert_eq!(record["file_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(record["by"], "me@example.com");
+    // The hourly limit; no link is written to the log.
+    assert!(send("lee@customer.example", "Hello").text().contains("Development mode: not mailed"));
+    assert!(send("kim@customer.example", "Hello").text().contains("in the last hour"));
+    let log = console.log();
+    assert!(!log.contains("token=") && !log.contains("/shared/"), "{log}");
+}
+
+#[test]
+fn sending_an_empty_or_stale_report_needs_a_confirmation() {
+    let directory = tempfile::tempdir().unwrap();
+    let console = dev_console(directory.path(), "[console.send]\nallowed_domains = [\"customer.example\"]\n");
+    let made = opsreport(
+        directory.path(),
+        &["generate", "--source", "data", "--out", "out", "--month", "2026-01", "--account", ACCOUNT_A],
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let path = format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-01/send");
+    let page = console.request("GET", &path, &[], "");
+    assert!(page.text().contains("written from no data") && page.text().contains("Send anyway"), "{}", page.text());
+    let csrf = page.field("csrf").unwrap();
+    let body =
+        |confirm: &str| form(&[("csrf", &csrf), ("to", "priya@customer.example"), ("subject", "January"), ("confirm", confirm)]);
+    let refused = console.request("POST", &path, &[], &body("no"));
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(!directory.path().join(format!("out/{ACCOUNT_A}/sent/2026-01")).exists());
+    assert_eq!(console.request("POST", &path, &[], &body("yes")).status, 200);
+    assert!(directory.path().join(format!("out/{ACCOUNT_A}/sent/2026-01")).exists());
+    // Notes saved after the report: it does not show them.
+    std::thread::sleep(Duration::from_millis(1100));
+    let notes = directory.path().join(format!("data/notes/{ACCOUNT_A}/2026-10.toml"));
+    let text = std::fs::read_to_string(&notes).unwrap();
+    std::fs::write(&notes, text).unwrap();
+    let stale = console.request("GET", &format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/send"), &[], "");
+    assert!(stale.text().contains("saved after this report was written"), "{}", stale.text());
+}
+
+#[test]
+fn error_pages_show_no_path_of_the_server() {
+    let directory = tempfile::tempdir().unwrap();
+    let alb = setup(directory.path());
+    // A notes file that cannot be read: a folder where the file should be.
+    std::fs::create_dir_all(directory.path().join(format!("data/notes/{ACCOUNT_A}/2026-12.toml"))).unwrap();
+    let console = Console::start(directory.path(), &[], &[]);
+    let dana = alb.token("dana@example.com", &[]);
+    let page = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-12"), &dana);
+    assert_eq!(page.status, 502, "{}", page.text());
+    let root = directory.path().display().to_string();
+    assert!(!page.text().contains(&root) && page.text().contains("reference"), "{}", page.text());
+    assert!(console.log().contains("2026-12.toml"), "the log says what failed");
+    let notes = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10"), &dana).text();
+    assert!(!notes.contains(&root), "{notes}");
 }

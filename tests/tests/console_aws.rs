@@ -66,7 +66,10 @@ fn a_report_is_sent_through_ses_attached_or_linked_and_recorded() {
     let moto = Moto::start();
     verify_sender(&moto, "csdm@example.com");
     let directory = tempfile::tempdir().unwrap();
-    let alb = with_reports(directory.path(), "[console.send]\nfrom = \"csdm@example.com\"\nmode = \"attachment\"\n");
+    let alb = with_reports(
+        directory.path(),
+        "[console.send]\nfrom = \"csdm@example.com\"\nmode = \"attachment\"\nallowed_domains = [\"example.com\"]\n",
+    );
     let console = Console::start(directory.path(), &[], &moto.environment());
     let dana = alb.token("dana@example.com", &[]);
     let path = format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/send");

@@ -91,10 +91,11 @@ impl S3Sink {
         };
         self.runtime.block_on(async {
             let lock_key = format!("{folder}/{LOCK_FILE}");
-            self.lock(&lock_key).await.map_err(|error| failure(&lock_key, &error))?;
+            let token = lock_token();
+            self.lock(&lock_key, &token).await.map_err(|error| failure(&lock_key, &error))?;
             let written = self.upload(&folder, identity, files).await;
             // Released whatever happened; a lock left by a crashed run expires.
-            let _ = self.client.delete_object().bucket(bucket).key(&lock_key).send().await;
+            self.release(&lock_key, &token).await;
             written.map_err(|(key, error)| failure(&key, &error))?;
             self.log_link(&folder).await;
             Ok(format!("s3://{bucket}/{folder}"))
@@ -105,7 +106,7 @@ impl S3Sink {
     /// two runs writing the same account and month take turns and a manifest always describes
     /// the objects beside it. Waits up to [`LOCK_WAIT`] for another run; takes over a lock older
     /// than [`LOCK_STALE`] (a run that died holding it).
-    async fn lock(&self, key: &str) -> Result<(), String> {
+    async fn lock(&self, key: &str, token: &str) -> Result<(), String> {
         let bucket = &self.location.bucket;
         let started = std::time::Instant::now();
         loop {
@@ -115,7 +116,7 @@ impl S3Sink {
                 .bucket(bucket)
                 .key(key)
                 .if_none_match("*")
-                .body(ByteStream::from(format!("opsreport run {}\n", std::process::id()).into_bytes()))
+                .body(ByteStream::from(token.as_bytes().to_vec()))
                 .send()
                 .await;
             let error = match put {
@@ -127,12 +128,14 @@ impl S3Sink {
             if !matches!(status, Some(412 | 409)) {
                 return Err(describe(&error));
             }
-            let held_since =
-                self.client.head_object().bucket(bucket).key(key).send().await.ok().and_then(|head| head.last_modified);
+            let head = self.client.head_object().bucket(bucket).key(key).send().await.ok();
+            let held_since = head.as_ref().and_then(|head| head.last_modified);
             let age =
                 held_since.and_then(|since| std::time::SystemTime::try_from(since).ok()).and_then(|since| since.elapsed().ok());
             if age.is_some_and(|age| age > LOCK_STALE) {
-                let _ = self.client.delete_object().bucket(bucket).key(key).send().await;
+                // Only the stale lock seen, not one another run took meanwhile.
+                let seen = head.and_then(|head| head.e_tag).unwrap_or_default();
+                let _ = self.client.delete_object().bucket(bucket).key(key).if_match(seen).send().await;
                 continue;
             }
             if started.elapsed() > LOCK_WAIT {
@@ -143,6 +146,20 @@ impl S3Sink {
             }
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
+    }
+
+    /// Deletes the lock object if it is still this run's (its content is the run's token): a
+    /// lock another run took over, after this one was thought dead, stays.
+    async fn release(&self, key: &str, token: &str) {
+        let bucket = &self.location.bucket;
+        let Ok(held) = self.client.get_object().bucket(bucket).key(key).send().await else { return };
+        let etag = held.e_tag().unwrap_or_default().to_owned();
+        let Ok(body) = held.body.collect().await else { return };
+        if body.into_bytes().as_ref() != token.as_bytes() {
+            tracing::warn!("s3://{bucket}/{key} is another run's lock now; it is left for that run");
+            return;
+        }
+        let _ = self.client.delete_object().bucket(bucket).key(key).if_match(etag).send().await;
     }
 
     /// Uploads the files, then the manifest (the old manifest is deleted first). On failure,
@@ -174,6 +191,13 @@ impl S3Sink {
         }
         Ok(())
     }
+}
+
+/// The content of this run's lock object: the run id, the process and the time, so no other
+/// run's lock has the same.
+fn lock_token() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    format!("opsreport run {} process {} at {nanos}\n", crate::aws::run_id(), std::process::id())
 }
 
 /// How long a run waits for another run writing the same report folder.

@@ -358,25 +358,44 @@ fn without_rows(name: &str) -> String {
     plain
 }
 
+/// The choice values of the saved file that are not among the choices, by field (`risks.status`)
+/// and value: a status written by hand stays as it is until the user picks another.
+pub type Kept = std::collections::BTreeSet<(String, String)>;
+
+/// The choice values of a saved file's form values that the choices do not offer.
+pub fn kept_choices(saved: &Values, profile: bool) -> Kept {
+    let choice_fields: Vec<String> = sections(profile)
+        .into_iter()
+        .flat_map(|section| {
+            section.fields.iter().filter(|field| !field.kind.choices().is_empty()).map(move |field| name(section, None, field))
+        })
+        .collect();
+    saved
+        .iter()
+        .map(|(name, value)| (without_rows(name), value.clone()))
+        .filter(|(field, _)| choice_fields.contains(field))
+        .collect()
+}
+
 /// A problem with one field, by its form name.
 pub type FieldErrors = BTreeMap<String, String>;
 
 /// The TOML table a submitted form stands for, or the problems of its fields. Rows without
 /// content, or marked Remove, are left out; the others keep their order.
-pub fn table_of(values: &Values, profile: bool) -> Result<toml::Table, FieldErrors> {
+pub fn table_of(values: &Values, profile: bool, kept: &Kept) -> Result<toml::Table, FieldErrors> {
     let mut table = toml::Table::new();
     let mut errors = FieldErrors::new();
     for section in sections(profile) {
         match (section.key, section.list) {
             ("", _) => {
                 for field in section.fields {
-                    if let Some(value) = typed(values, &name(section, None, field), field, &mut errors) {
+                    if let Some(value) = typed(values, &name(section, None, field), field, kept, &mut errors) {
                         table.insert(field.key.to_owned(), value);
                     }
                 }
             }
             (key, false) => {
-                let inner = row_table(values, section, None, &mut errors);
+                let inner = row_table(values, section, None, kept, &mut errors);
                 if !inner.is_empty() {
                     table.insert(key.to_owned(), toml::Value::Table(inner));
                 }
@@ -387,7 +406,7 @@ pub fn table_of(values: &Values, profile: bool) -> Result<toml::Table, FieldErro
                     if values.get(&remove_name(section, row)).is_some_and(|flag| flag == "on") {
                         continue;
                     }
-                    let inner = row_table(values, section, Some(row), &mut errors);
+                    let inner = row_table(values, section, Some(row), kept, &mut errors);
                     if !inner.is_empty() {
                         items.push(toml::Value::Table(inner));
                     }
@@ -402,10 +421,10 @@ pub fn table_of(values: &Values, profile: bool) -> Result<toml::Table, FieldErro
 }
 
 /// One table or row; a row with content needs its first field.
-fn row_table(values: &Values, section: &SectionSpec, row: Option<usize>, errors: &mut FieldErrors) -> toml::Table {
+fn row_table(values: &Values, section: &SectionSpec, row: Option<usize>, kept: &Kept, errors: &mut FieldErrors) -> toml::Table {
     let mut inner = toml::Table::new();
     for field in section.fields {
-        if let Some(value) = typed(values, &name(section, row, field), field, errors) {
+        if let Some(value) = typed(values, &name(section, row, field), field, kept, errors) {
             inner.insert(field.key.to_owned(), value);
         }
     }
@@ -417,7 +436,7 @@ fn row_table(values: &Values, section: &SectionSpec, row: Option<usize>, errors:
 }
 
 /// A field's value as TOML, `None` when empty; a problem is recorded under its name.
-fn typed(values: &Values, name: &str, field: &FieldSpec, errors: &mut FieldErrors) -> Option<toml::Value> {
+fn typed(values: &Values, name: &str, field: &FieldSpec, kept: &Kept, errors: &mut FieldErrors) -> Option<toml::Value> {
     let text = values.get(name).map(|value| value.trim()).filter(|value| !value.is_empty())?;
     let text = text.replace("\r\n", "\n");
     let problem = match field.kind {
@@ -435,6 +454,7 @@ fn typed(values: &Values, name: &str, field: &FieldSpec, errors: &mut FieldError
         },
         FieldKind::Choice(choices) => match choice(choices, &text) {
             Some(allowed) => return Some(toml::Value::String(allowed.to_owned())),
+            None if kept.contains(&(without_rows(name), text.clone())) => None,
             None => Some(format!("choose one of {}", choices.join(", "))),
         },
         FieldKind::Email if !is_email(&text) => Some("not an e-mail address (name@example.com)".to_owned()),
@@ -496,7 +516,7 @@ horizon_months = 6
         let values = values_of(&table, false);
         assert_eq!(values["action_items[0].due"], "2026-11-30");
         assert_eq!(values["attendees[0].attended"], "yes");
-        let rebuilt = toml::to_string(&table_of(&values, false).unwrap()).unwrap();
+        let rebuilt = toml::to_string(&table_of(&values, false, &Kept::new()).unwrap()).unwrap();
         assert_eq!(Notes::from_toml(&rebuilt, "n.toml").unwrap(), notes);
     }
 
@@ -510,7 +530,7 @@ horizon_months = 6
             ("risks[2]._remove", "on"),
             ("risks[3].mitigation", "  "),
         ]);
-        let table = table_of(&form, false).unwrap();
+        let table = table_of(&form, false, &Kept::new()).unwrap();
         assert_eq!(table["risks"].as_array().unwrap().len(), 1);
         let errors = table_of(
             &values(&[
@@ -522,6 +542,7 @@ horizon_months = 6
                 ("scope_changes", &"x".repeat(NOTE_TEXT_MAX_CHARS + 1)),
             ]),
             false,
+            &Kept::new(),
         )
         .unwrap_err();
         assert_eq!(
@@ -535,11 +556,21 @@ horizon_months = 6
     #[test]
     fn statuses_are_choices_and_each_kind_shows_its_sections() {
         let errors =
-            table_of(&values(&[("action_items[0].title", "Rotate"), ("action_items[0].status", "Opne")]), false).unwrap_err();
+            table_of(&values(&[("action_items[0].title", "Rotate"), ("action_items[0].status", "Opne")]), false, &Kept::new())
+                .unwrap_err();
         assert!(errors["action_items[0].status"].contains("choose one of Open"), "{errors:?}");
-        let table =
-            table_of(&values(&[("action_items[0].title", "Rotate"), ("action_items[0].status", "in PROGRESS")]), false).unwrap();
+        let table = table_of(
+            &values(&[("action_items[0].title", "Rotate"), ("action_items[0].status", "in PROGRESS")]),
+            false,
+            &Kept::new(),
+        )
+        .unwrap();
         assert_eq!(table["action_items"][0]["status"].as_str(), Some("In progress"));
+        let saved = values(&[("action_items[3].status", "Waiting on vendor")]);
+        let kept = kept_choices(&saved, false);
+        let by_hand = values(&[("action_items[0].title", "Rotate"), ("action_items[0].status", "Waiting on vendor")]);
+        assert!(table_of(&by_hand, false, &kept).is_ok(), "a status saved by hand stays");
+        assert!(table_of(&by_hand, false, &Kept::new()).is_err());
         let keys = |kind, values: &Values| sections_of_kind(kind, values).iter().map(|section| section.key).collect::<Vec<_>>();
         let empty = Values::new();
         assert!(

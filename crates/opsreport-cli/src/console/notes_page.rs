@@ -211,8 +211,7 @@ pub async fn notes(
             if let Err(problem) = validate(&file.bytes, &path_shown(&path), period.is_none()) {
                 problems.push(format!("The saved file has a problem the reports refuse, fix it here: {problem}"));
             }
-            let table = std::str::from_utf8(&file.bytes).ok().and_then(|text| toml::from_str::<toml::Table>(text).ok());
-            (table.map(|table| notes_form::values_of(&table, period.is_none())).unwrap_or_default(), file.version.clone())
+            (saved_values(&file.bytes, period.is_none()), file.version.clone())
         }
         None => (Values::new(), String::new()),
     };
@@ -269,8 +268,17 @@ pub async fn save_notes(
         carried_status,
     };
     let profile = period.is_none();
+    let path = format!("{account}/{label}.toml");
+    let saved = match console.notes.get(&path).await {
+        Ok(saved) => saved,
+        Err(error) => return store_failed(&user, error),
+    };
     let form = values.clone();
-    let checked = tokio::task::spawn_blocking(move || notes_form::table_of(&form, profile)).await;
+    let checked = tokio::task::spawn_blocking(move || {
+        let kept = saved.map(|file| notes_form::kept_choices(&saved_values(&file.bytes, profile), profile)).unwrap_or_default();
+        notes_form::table_of(&form, profile, &kept)
+    })
+    .await;
     let mut table = match checked.unwrap_or_else(|_| Err(FieldErrors::new())) {
         Ok(table) => table,
         Err(errors) => {
@@ -294,7 +302,6 @@ pub async fn save_notes(
         let carried = assembled_notes(&console, &account, period).await.map(|notes| notes.action_items).unwrap_or_default();
         add_carried_updates(&mut table, &carried, &state.carried_status);
     }
-    let path = format!("{account}/{label}.toml");
     let text = notes_text(&table, &account, &label, &user);
     let (shown, checked_text) = (path_shown(&path), text.clone());
     let verdict = tokio::task::spawn_blocking(move || validate(checked_text.as_bytes(), &shown, profile)).await;
@@ -335,6 +342,12 @@ fn carried_statuses(pairs: &[(String, String)]) -> BTreeMap<String, String> {
     rows.into_values()
         .filter_map(|(key, status)| Some((key?.trim().to_owned(), status.unwrap_or_default().trim().to_owned())))
         .collect()
+}
+
+/// The form values of a saved file (none when it is no TOML).
+fn saved_values(bytes: &[u8], profile: bool) -> Values {
+    let table = std::str::from_utf8(bytes).ok().and_then(|text| toml::from_str::<toml::Table>(text).ok());
+    table.map(|table| notes_form::values_of(&table, profile)).unwrap_or_default()
 }
 
 /// A notes file as messages name it: by its place among the notes, not on the server.

@@ -140,7 +140,21 @@ pub async fn job(State(console): Shared, CurrentUser(user): CurrentUser, Path(id
         return not_found_page(&user);
     };
     let label = job.period.label();
+    let empty = match &job.state {
+        JobState::Written(None) => console
+            .report_entry(&job.account, &job.period)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|entry| entry.state.is_some_and(|state| state.no_data)),
+        _ => false,
+    };
     let (state, tone, detail) = match &job.state {
+        JobState::Written(None) if empty => (
+            "Written from no data".to_owned(),
+            "warn",
+            "Written, but no dataset had any data for the period: the report says so.".to_owned(),
+        ),
         JobState::Queued => {
             ("Queued".to_owned(), "run", format!("Asked for by {}; {ahead} report(s) ahead of it.", job.requested_by))
         }

@@ -122,7 +122,8 @@ pub struct DataState {
     pub datasets: usize,
     /// The newest record time of any dataset, as written in the metrics.
     pub newest: Option<String>,
-    /// Whether no dataset had any data for the period: the report was written from no data.
+    /// Whether no dataset had rows of the period (reference data aside): the report was written
+    /// from no data.
     pub no_data: bool,
 }
 
@@ -139,7 +140,13 @@ pub fn data_state(metrics: &[u8]) -> DataState {
         .map(str::to_owned)
         .collect();
     let newest = datasets.iter().filter_map(|dataset| dataset["newest"].as_str()).max().map(str::to_owned);
-    let no_data = !datasets.is_empty() && datasets.iter().all(|dataset| dataset["missing"] == true);
+    // Reference data (read whatever the period, no months) does not count as the period's data.
+    let of_period = |dataset: &&Value| {
+        dataset["missing"] != true
+            && dataset["months_read"].as_array().is_some_and(|months| !months.is_empty())
+            && dataset["rows_in_period"].as_u64().is_some_and(|rows| rows > 0)
+    };
+    let no_data = !datasets.is_empty() && !datasets.iter().any(|dataset| of_period(&dataset));
     DataState { missing, datasets: datasets.len(), newest, no_data }
 }
 

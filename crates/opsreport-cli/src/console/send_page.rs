@@ -280,9 +280,12 @@ fn recipients(to_text: &str, attendees: &[String], allowed_domains: &[String]) -
             "{stranger} is neither an attendee of the period (add them in the notes) nor of an allowed domain ([console.send] allowed_domains); nothing was sent."
         ));
     }
-    let mut unique = to;
-    unique.sort();
-    unique.dedup();
+    let mut unique: Vec<String> = Vec::with_capacity(to.len());
+    for address in to {
+        if !unique.contains(&address) {
+            unique.push(address);
+        }
+    }
     Ok(unique)
 }
 
@@ -430,7 +433,7 @@ mod tests {
         let domains = vec!["provider.example".to_owned()];
         assert_eq!(
             recipients("Sam@Customer.example\nlee@PROVIDER.example, sam@customer.example", &attendees, &domains).unwrap(),
-            ["lee@provider.example", "sam@customer.example"]
+            ["sam@customer.example", "lee@provider.example"]
         );
         assert!(recipients("eve@attacker.example", &attendees, &domains).unwrap_err().contains("neither an attendee"));
         assert!(recipients("eve@customer.example", &attendees, &[]).is_err(), "an attendee's domain is not allowed");
