@@ -179,3 +179,56 @@ fn reports_and_notes_in_s3_are_read_and_notes_saved_conditionally() {
     let second = post(&console, &path, &dana, &form(&[("csrf", &csrf), ("version", ""), ("customer_name", "Second")]));
     assert_eq!((first.status, second.status), (303, 409));
 }
+
+#[test]
+fn pages_read_each_manifest_and_metrics_once_while_they_are_unchanged() {
+    use opsreport_tests::fault_proxy::FaultProxy;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let moto = Moto::start();
+    assert_eq!(moto.http("PUT", "/opsreport").0, 200);
+    let directory = tempfile::tempdir().unwrap();
+    let alb = with_reports(directory.path(), "");
+    let environment = moto.environment();
+    let borrowed: Vec<(&str, &str)> = environment.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let out = ["--out", "s3://opsreport/reports"];
+    let generate = ["generate", "--source", "data", "--month", "2026-10", "--account", ACCOUNT_A];
+    let made = opsreport_with_env(directory.path(), &[&generate[..], &out[..]].concat(), &borrowed);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let reads = std::sync::Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+    let counted = reads.clone();
+    let proxy = FaultProxy::start(
+        moto.port,
+        Box::new(move |request| {
+            let path = request.path.split('?').next().unwrap_or_default();
+            if request.method == "GET" && path.ends_with("/manifest.json") {
+                counted[0].fetch_add(1, Ordering::SeqCst);
+            }
+            if request.method == "GET" && path.ends_with("/metrics.json") {
+                counted[1].fetch_add(1, Ordering::SeqCst);
+            }
+            None
+        }),
+    );
+    let mut environment = moto.environment();
+    environment.retain(|(key, _)| *key != "AWS_ENDPOINT_URL");
+    environment.push(("AWS_ENDPOINT_URL", proxy.endpoint()));
+    let console = Console::start(directory.path(), &out, &environment);
+    let dana = alb.token("dana@example.com", &[]);
+    for path in ["/".to_owned(), format!("/accounts/{ACCOUNT_A}"), format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10")] {
+        for _ in 0..3 {
+            let page = get(&console, &path, &dana);
+            assert_eq!(page.status, 200, "{path}: {}", page.text());
+        }
+    }
+    let count = |which: usize| reads[which].load(Ordering::SeqCst);
+    assert_eq!((count(0), count(1)), (1, 1), "nine pages, one read of each");
+    // A changed file is read again (a regenerated report of the same input is the same bytes).
+    for name in ["manifest.json", "metrics.json"] {
+        let key = format!("/opsreport/reports/{ACCOUNT_A}/2026-10/{name}");
+        let (_, mut bytes) = moto.http("GET", &key);
+        bytes.push(b'\n');
+        assert_eq!(moto.http_with_body("PUT", &key, "application/json", &bytes).0, 200);
+    }
+    assert_eq!(get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana).status, 200);
+    assert_eq!((count(0), count(1)), (2, 2));
+}

@@ -115,3 +115,48 @@ fn a_run_waits_for_another_runs_lock_on_the_report_folder_and_releases_its_own()
     assert_eq!(moto.http("GET", "/reports/monthly/043735371057/2026-10/manifest.json").0, 200);
     assert_eq!(moto.http("GET", lock).0, 404, "the lock is released");
 }
+
+#[test]
+fn a_run_leaves_a_lock_another_run_took_over_meanwhile() {
+    use opsreport_tests::fault_proxy::FaultProxy;
+    let moto = Moto::start();
+    assert_eq!(moto.http("PUT", "/reports").0, 200, "create the bucket");
+    let lock = "/reports/monthly/043735371057/2026-10/.opsreport.lock";
+    // While the run uploads, another run (which thought it dead) takes the folder's lock.
+    let upstream = moto.port;
+    let taken = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = taken.clone();
+    let proxy = FaultProxy::start(
+        moto.port,
+        Box::new(move |request| {
+            if request.method == "PUT"
+                && request.path.contains("043735371057/2026-10/report.pdf")
+                && !seen.swap(true, std::sync::atomic::Ordering::SeqCst)
+            {
+                let signed = [
+                    (
+                        "Authorization",
+                        "AWS4-HMAC-SHA256 Credential=testing/20261101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00",
+                    ),
+                    ("x-amz-date", "20261101T000000Z"),
+                    ("x-amz-content-sha256", "UNSIGNED-PAYLOAD"),
+                ];
+                let put = opsreport_tests::console::http(upstream, "PUT", lock, &signed, "the other run");
+                assert_eq!(put.status, 200);
+            }
+            None
+        }),
+    );
+    let mut environment = moto.environment();
+    environment.retain(|(key, _)| *key != "AWS_ENDPOINT_URL");
+    environment.push(("AWS_ENDPOINT_URL", proxy.endpoint()));
+    let pairs: Vec<(&str, &str)> = environment.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let run =
+        opsreport_with_env(&repo_root(), &["generate", "--out", "s3://reports/monthly", "--account", "043735371057"], &pairs);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(taken.load(std::sync::atomic::Ordering::SeqCst));
+    let (status, body) = moto.http("GET", lock);
+    assert_eq!(status, 200, "the other run's lock stays");
+    assert!(!String::from_utf8_lossy(&body).starts_with("opsreport run"), "and it is not this run's");
+    assert!(run.stderr.contains("another run's lock"), "{}", run.stderr);
+}

@@ -83,15 +83,20 @@ pub async fn check(State(console): Shared, request: Request, next: Next) -> Resp
 }
 
 /// Whether a state-changing request comes from the console's own pages, as far as the browser
-/// says: its `Origin` is one of the names (`null` is not), and it is not marked cross-site.
+/// says: it is not marked cross-site or same-site (`Sec-Fetch-Site`, which no page can set), and
+/// its `Origin` is one of the names — or `null` from a page the browser says is of this origin
+/// (a browser that withholds the origin for privacy).
 fn same_origin(hosts: &Hosts, headers: &HeaderMap) -> bool {
     let text = |name: &str| headers.get(name).map(|value| value.to_str().unwrap_or("\u{0}"));
-    if let Some(origin) = text("origin")
-        && !hosts.allows_origin(origin)
-    {
+    let fetch_site = text("sec-fetch-site");
+    if matches!(fetch_site, Some("cross-site" | "same-site")) {
         return false;
     }
-    !matches!(text("sec-fetch-site"), Some("cross-site" | "same-site"))
+    match text("origin") {
+        None => true,
+        Some("null") => fetch_site == Some("same-origin"),
+        Some(origin) => hosts.allows_origin(origin),
+    }
 }
 
 fn refused(text: &'static str) -> Response {
@@ -135,6 +140,7 @@ mod tests {
         assert!(same_origin(&hosts, &headers(&[])));
         assert!(same_origin(&hosts, &headers(&[("origin", "http://localhost:8080"), ("sec-fetch-site", "same-origin")])));
         assert!(!same_origin(&hosts, &headers(&[("origin", "null")])));
+        assert!(same_origin(&hosts, &headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")])));
         assert!(!same_origin(&hosts, &headers(&[("sec-fetch-site", "cross-site")])));
         assert!(!same_origin(&hosts, &headers(&[("origin", "http://attacker.example")])));
     }

@@ -147,11 +147,12 @@ fn subject_header(subject: &str) -> String {
     if clean.is_ascii() && clean.len() + "Subject: ".len() <= HEADER_LINE_MAX {
         return format!("Subject: {clean}\r\n");
     }
-    // 45 bytes of UTF-8 make 60 characters of base64, 72 with the word's frame.
+    // 36 bytes of UTF-8 make 48 characters of base64, 60 with the word's frame, 69 after
+    // `Subject: `.
     let mut words = Vec::new();
     let mut chunk = String::new();
     for c in clean.chars() {
-        if chunk.len() + c.len_utf8() > 45 {
+        if chunk.len() + c.len_utf8() > 36 {
             words.push(std::mem::take(&mut chunk));
         }
         chunk.push(c);
