@@ -232,3 +232,70 @@ fn pages_read_each_manifest_and_metrics_once_while_they_are_unchanged() {
     assert_eq!(get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana).status, 200);
     assert_eq!((count(0), count(1)), (2, 2));
 }
+
+/// Serves temporary credentials as a container's credential endpoint does, expiring in
+/// `seconds`; its URL.
+fn credential_endpoint(seconds: i64) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let expiration = (chrono::Utc::now() + chrono::Duration::seconds(seconds)).format("%Y-%m-%dT%H:%M:%SZ");
+            let body = format!(
+                r#"{{"AccessKeyId":"testing","SecretAccessKey":"testing","Token":"session","Expiration":"{expiration}"}}"#
+            );
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://127.0.0.1:{port}/credentials")
+}
+
+#[test]
+fn a_link_lives_no_longer_than_the_credentials_that_sign_it_and_is_never_logged() {
+    let moto = Moto::start();
+    assert_eq!(moto.http("PUT", "/opsreport").0, 200);
+    let directory = tempfile::tempdir().unwrap();
+    with_reports(directory.path(), "[console.send]\nallowed_domains = [\"customer.example\"]\n");
+    let environment = moto.environment();
+    let borrowed: Vec<(&str, &str)> = environment.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let made = opsreport_with_env(
+        directory.path(),
+        &["generate", "--source", "data", "--out", "s3://opsreport/reports", "--month", "2026-10", "--account", ACCOUNT_A],
+        &borrowed,
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    // The task role's credentials: two hours left, less than the 72 hours of a link.
+    let mut environment: Vec<(&str, String)> = environment
+        .into_iter()
+        .filter(|(key, _)| !key.starts_with("AWS_ACCESS_KEY") && !key.starts_with("AWS_SECRET") && *key != "AWS_SESSION_TOKEN")
+        .collect();
+    environment.push(("AWS_CONTAINER_CREDENTIALS_FULL_URI", credential_endpoint(7200)));
+    let args = ["--dev-user", "dana@example.com", "--source", "data", "--out", "s3://opsreport/reports"];
+    let console = Console::start(directory.path(), &args, &environment);
+    let path = format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/send");
+    let page = console.request("GET", &path, &[], "");
+    assert!(page.text().contains("not 72 hours: the credentials that sign it expire then"), "{}", page.text());
+    let body = form(&[("csrf", &page.field("csrf").unwrap()), ("to", "priya@customer.example"), ("subject", "October")]);
+    let sent = console.request("POST", &path, &[], &body);
+    assert!(sent.text().contains("Development mode: not mailed"), "{}", sent.text());
+    let (_, listing) = moto.http("GET", &format!("/opsreport?list-type=2&prefix=reports/{ACCOUNT_A}/sent/"));
+    let listing = String::from_utf8_lossy(&listing).into_owned();
+    let eml = listing.split("<Key>").filter_map(|part| part.split("</Key>").next()).find(|key| key.ends_with(".eml")).unwrap();
+    let (_, mime) = moto.http("GET", &format!("/opsreport/{eml}"));
+    let mime = String::from_utf8_lossy(&mime).into_owned();
+    let text = String::from_utf8(
+        base64::engine::general_purpose::STANDARD.decode(mime.split("\r\n\r\n").nth(1).unwrap().replace("\r\n", "")).unwrap(),
+    )
+    .unwrap();
+    let expires: u64 = text.split("X-Amz-Expires=").nth(1).unwrap().split('&').next().unwrap().parse().unwrap();
+    assert!((7000..7200).contains(&expires), "signed for {expires} s, within the credentials' two hours: {text}");
+    assert!(!console.log().contains("X-Amz-Signature"), "no presigned link in the log");
+}
