@@ -197,6 +197,52 @@ pub fn group_equal_hashes(hashes: &[u64]) -> (Vec<IdxSize>, Vec<std::ops::Range<
     (rows, groups)
 }
 
+/// The first row (counted across chunks) whose value is NaN, infinite, or larger in magnitude
+/// than `limit`.
+pub fn first_not_finite_or_beyond(values: &Float64Chunked, limit: f64) -> Option<usize> {
+    let bad = |value: f64| value.is_nan() || value.abs() > limit;
+    let mut offset = 0;
+    for array in values.downcast_iter() {
+        let validity = array.validity().filter(|validity| validity.unset_bits() > 0);
+        let found = array
+            .values()
+            .as_slice()
+            .iter()
+            .enumerate()
+            .position(|(index, &value)| bad(value) && validity.is_none_or(|validity| validity.get_bit(index)));
+        if let Some(index) = found {
+            return Some(offset + index);
+        }
+        offset += array.len();
+    }
+    None
+}
+
+/// The first row (counted across chunks) at which the running sum of the magnitudes of `values`
+/// passes `limit`: below it, no sum of any of the values can overflow.
+pub fn first_total_beyond(values: &Int64Chunked, limit: u64) -> Option<usize> {
+    let mut total: u128 = 0;
+    for (index, value) in values.iter().enumerate() {
+        total += u128::from(value.unwrap_or(0).unsigned_abs());
+        if total > u128::from(limit) {
+            return Some(index);
+        }
+    }
+    None
+}
+
+/// The first row (counted across chunks) whose date (days since 1970-01-01) is not the first
+/// day of its month.
+pub fn first_not_first_of_month(days: &Int64Chunked) -> Option<usize> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch");
+    days.iter().position(|value| {
+        value.is_some_and(|days| {
+            use chrono::Datelike;
+            epoch.checked_add_signed(chrono::Duration::days(days)).is_none_or(|date| date.day() != 1)
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,7 +266,7 @@ mod tests {
                     .map(|_| {
                         state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                         let value = (state >> 33) as i64 % 10_000 - 5_000;
-                        (state % 11 != 0).then_some(value)
+                        (!state.is_multiple_of(11)).then_some(value)
                     })
                     .collect();
                 parts.push(part);
@@ -309,51 +355,4 @@ mod tests {
             assert!(group.windows(2).all(|pair| pair[0] < pair[1] && hashes[pair[0] as usize] == hashes[pair[1] as usize]));
         }
     }
-}
-
-/// The first row (counted across chunks) whose value is NaN, infinite, or larger in magnitude
-/// than `limit`.
-pub fn first_not_finite_or_beyond(values: &Float64Chunked, limit: f64) -> Option<usize> {
-    // `!(|v| <= limit)` is true for NaN too.
-    let bad = |value: f64| !(value.abs() <= limit);
-    let mut offset = 0;
-    for array in values.downcast_iter() {
-        let validity = array.validity().filter(|validity| validity.unset_bits() > 0);
-        let found = array
-            .values()
-            .as_slice()
-            .iter()
-            .enumerate()
-            .position(|(index, &value)| bad(value) && validity.is_none_or(|validity| validity.get_bit(index)));
-        if let Some(index) = found {
-            return Some(offset + index);
-        }
-        offset += array.len();
-    }
-    None
-}
-
-/// The first row (counted across chunks) at which the running sum of the magnitudes of `values`
-/// passes `limit`: below it, no sum of any of the values can overflow.
-pub fn first_total_beyond(values: &Int64Chunked, limit: u64) -> Option<usize> {
-    let mut total: u128 = 0;
-    for (index, value) in values.iter().enumerate() {
-        total += u128::from(value.unwrap_or(0).unsigned_abs());
-        if total > u128::from(limit) {
-            return Some(index);
-        }
-    }
-    None
-}
-
-/// The first row (counted across chunks) whose date (days since 1970-01-01) is not the first
-/// day of its month.
-pub fn first_not_first_of_month(days: &Int64Chunked) -> Option<usize> {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch");
-    days.iter().position(|value| {
-        value.is_some_and(|days| {
-            use chrono::Datelike;
-            epoch.checked_add_signed(chrono::Duration::days(days)).is_none_or(|date| date.day() != 1)
-        })
-    })
 }

@@ -190,8 +190,8 @@ impl<'a> World<'a> {
                 id: format!("stack-{suffix}{number:04x}"),
                 name: format!("{}-{}-{:03}", category.to_lowercase(), if rng.chance(0.5) { "app" } else { "svc" }, number),
                 category,
-                environment: *rng.weighted(&environments),
-                stack_type: *rng.weighted(&types),
+                environment: rng.pick_weighted(&environments),
+                stack_type: rng.pick_weighted(&types),
                 created,
                 deleted: deleted.filter(|deleted| *deleted < horizon),
                 failed_since,
@@ -219,7 +219,7 @@ impl<'a> World<'a> {
                     name: format!("{}-{number}", stack.name),
                     stack: stack_index,
                     platform,
-                    patch_group: *rng.weighted(&[("DEFAULT", 0.7), ("CUSTOMER", 0.25), ("NOT_ASSIGNED", 0.05)]),
+                    patch_group: rng.pick_weighted(&[("DEFAULT", 0.7), ("CUSTOMER", 0.25), ("NOT_ASSIGNED", 0.05)]),
                     base_patches: rng.range(40, 400),
                     volume_gib: *rng.pick(&[50, 100, 200, 500, 1000]),
                     volume_fill: 0.25 + rng.unit() * 0.55,
@@ -924,7 +924,7 @@ impl<'a> World<'a> {
 
     fn instance_state(&self, instance: usize, month: YearMonth) -> &'static str {
         let mut rng = self.rng(&["instance_state", &self.instances[instance].id, &month.to_string()]);
-        *rng.weighted(&[("running", 0.92), ("stopped", 0.06), ("terminated", 0.02)])
+        rng.pick_weighted(&[("running", 0.92), ("stopped", 0.06), ("terminated", 0.02)])
     }
 
     fn patch_details(&self, month: YearMonth, offset: usize) -> Table {

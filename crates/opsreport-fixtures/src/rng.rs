@@ -47,6 +47,11 @@ impl Rng {
         self.unit() < p
     }
 
+    /// A copy of an item picked by weight (see [`Rng::weighted`]).
+    pub fn pick_weighted<T: Copy>(&mut self, items: &[(T, f64)]) -> T {
+        *self.weighted(items)
+    }
+
     /// One item, chosen with the given weights.
     pub fn weighted<'a, T>(&mut self, items: &'a [(T, f64)]) -> &'a T {
         let total: f64 = items.iter().map(|(_, weight)| weight).sum();

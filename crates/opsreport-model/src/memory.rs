@@ -242,7 +242,8 @@ mod tests {
         let october = notes("[[action_items]]\nid = \"A-7\"\ntitle = \"Review TA findings\"\nstatus = \"Completed\"\n");
         let earlier = vec![(month("2026-09"), september), (month("2026-08"), august)];
         let assembled = assemble(None, earlier, Some(october), month("2026-10")).unwrap();
-        let items: Vec<(&str, Option<&str>, Option<&str>, Option<&str>, bool)> = assembled
+        type Row<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>, bool);
+        let items: Vec<Row> = assembled
             .action_items
             .iter()
             .map(|i| (i.title.as_str(), i.owner.as_deref(), i.status.as_deref(), i.first_noted.as_deref(), i.carried))

@@ -8,6 +8,9 @@ use opsreport_model::metrics::{Metrics, Priority};
 use crate::chart::{Cartesian, Series, horizontal_bars, lines, pie, vertical_bars};
 use crate::format::{Unit, axis_month};
 
+/// A donut of a row: its chart name, its slices (label, value) and their unit.
+type Pie<'a> = (&'a str, Vec<(String, f64)>, Unit);
+
 /// Chart SVGs by name (`charts/<name>.svg` in the template).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChartSet {
@@ -29,8 +32,8 @@ impl ChartSet {
 
     /// Donuts shown side by side, as (name, slices, unit): each canvas has room for the longest
     /// legend of the row.
-    fn add_pies(&mut self, pies: Vec<(&str, Vec<(String, f64)>, Unit)>) {
-        let pies: Vec<(&str, Vec<(String, f64)>, Unit)> = pies
+    fn add_pies(&mut self, pies: Vec<Pie<'_>>) {
+        let pies: Vec<Pie<'_>> = pies
             .into_iter()
             .map(|(name, slices, unit)| (name, slices.into_iter().filter(|(_, value)| *value > 0.0).collect::<Vec<_>>(), unit))
             .filter(|(_, slices, _)| !slices.is_empty())

@@ -181,14 +181,13 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
     Ok(Resolved { source, source_name, remote: local.is_none(), period, accounts, generated_on, prepared: None })
 }
 
+/// An opened source, the local source when it is one, and the source's name for messages.
+type OpenedSource = (Box<dyn Source>, Option<LocalSource>, String);
+
 /// The source a choice names, wrapped for the datasets read from real exports (`[datasets.*]`);
 /// the local source too when it is one (for the demo and account defaults); and its name for
 /// messages.
-fn open_source(
-    config: &Config,
-    choice: &SourceChoice,
-    shard: Option<Shard>,
-) -> Result<(Box<dyn Source>, Option<LocalSource>, String), Failure> {
+fn open_source(config: &Config, choice: &SourceChoice, shard: Option<Shard>) -> Result<OpenedSource, Failure> {
     let mut configured = settings::configured_datasets(config);
     let elsewhere = configured.keys().copied().collect::<Vec<_>>();
     let (base, local, name): (Box<dyn Source>, Option<LocalSource>, String) = match choice {

@@ -26,6 +26,9 @@ use crate::source::{Dataset, months_to_read};
 use crate::validate::{Part, polars_type, validate_lacking};
 use crate::{ExtractError, Result};
 
+/// A mapped frame with the label validation names it by.
+type Labelled = (String, DataFrame);
+
 /// The column a decoded frame keeps each row's line (or result row) number in.
 pub const LINE_COLUMN: &str = "__opsreport_line";
 
@@ -311,7 +314,7 @@ impl<'a> Mapper<'a> {
     }
 
     /// The mapped frames with the labels validation names them by, and every file pushed.
-    fn finish(self) -> Result<(Vec<(String, DataFrame)>, Vec<String>)> {
+    fn finish(self) -> Result<(Vec<Labelled>, Vec<String>)> {
         let mut mapped = self.mapped;
         for (period, sums) in self.periods {
             let label = sums.label(period);
