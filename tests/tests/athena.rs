@@ -519,24 +519,9 @@ fn a_failed_query_or_a_passed_deadline_exits_3_with_nothing_written_and_a_rerun_
     assert!(work.path().join(format!("out/{account}/{MONTH}/manifest.json")).exists());
 }
 
-/// A real export's own table through Athena (`[datasets.*] table`): moto plays the raw query's
-/// `UNLOAD` with the SSR files' rows (every value a string, with the table's `awsaccountid` and
-/// `reportdate` partitions) and the CUR line items, in reverse order; the one mapping per format
-/// must give what reading the files gives.
-#[test]
-fn real_format_tables_through_athena_give_what_their_files_give() {
-    use opsreport_extract::ConfiguredSource;
-    use opsreport_extract::formats::{LINE_COLUMN, decode_for};
-    use opsreport_extract::store::Store;
-    use opsreport_model::sources::{DatasetSource, SourceFormat};
-
-    let moto = Moto::start();
-    assert_eq!(moto.http("PUT", "/results").0, 200, "create the results bucket");
-    let example = repo_root().join("fixtures/real-formats");
-    let account = AccountId::parse("043735371057").unwrap();
-    let period = ReportPeriod::new(YearMonth::parse(MONTH).unwrap(), parse_time_zone("UTC").unwrap());
-    let ssr_folder = example.join(format!("ssr/ams-reporting-data-a{account}/json/patch/patch_details"));
-    // What `SELECT * FROM ssr_patch_details` returns: the JSON fields and the partitions.
+/// What `SELECT * FROM ssr_patch_details` returns: the JSON fields and the partitions, in
+/// reverse order.
+fn ssr_table_rows(ssr_folder: &Path, account: &AccountId) -> DataFrame {
     let mut rows: Option<DataFrame> = None;
     let mut days: Vec<_> = std::fs::read_dir(&ssr_folder).unwrap().map(|entry| entry.unwrap().path()).collect();
     days.sort();
@@ -558,9 +543,12 @@ fn real_format_tables_through_athena_give_what_their_files_give() {
             }
         }
     }
-    let ssr_rows = rows.unwrap().reverse();
-    // What the CUR query returns: the line items of every file of the period (the export splits
-    // it over several), with their billing period, in two UNLOAD parts.
+    rows.unwrap().reverse()
+}
+
+/// What the CUR query returns: the line items of every file of the period (the export splits
+/// it over several), with their billing period, in reverse order.
+fn cur_table_rows(example: &Path) -> DataFrame {
     let mut cur_files: Vec<_> =
         std::fs::read_dir(example.join("cur2/billing_period=2026-10")).unwrap().map(|entry| entry.unwrap().path()).collect();
     cur_files.sort();
@@ -578,7 +566,29 @@ fn real_format_tables_through_athena_give_what_their_files_give() {
     let mut cur_rows = cur_rows.unwrap();
     let height = cur_rows.height();
     cur_rows.with_column(Column::new("billing_period".into(), vec!["2026-10"; height])).unwrap();
-    let cur_rows = cur_rows.reverse();
+    cur_rows.reverse()
+}
+
+/// A real export's own table through Athena (`[datasets.*] table`): moto plays the raw query's
+/// `UNLOAD` with the SSR files' rows (every value a string, with the table's `awsaccountid` and
+/// `reportdate` partitions) and the CUR line items, in reverse order; the one mapping per format
+/// must give what reading the files gives.
+#[test]
+fn real_format_tables_through_athena_give_what_their_files_give() {
+    use opsreport_extract::ConfiguredSource;
+    use opsreport_extract::formats::{LINE_COLUMN, decode_for};
+    use opsreport_extract::store::Store;
+    use opsreport_model::sources::{DatasetSource, SourceFormat};
+
+    let moto = Moto::start();
+    assert_eq!(moto.http("PUT", "/results").0, 200, "create the results bucket");
+    let example = repo_root().join("fixtures/real-formats");
+    let account = AccountId::parse("043735371057").unwrap();
+    let period = ReportPeriod::new(YearMonth::parse(MONTH).unwrap(), parse_time_zone("UTC").unwrap());
+    let ssr_folder = example.join(format!("ssr/ams-reporting-data-a{account}/json/patch/patch_details"));
+    let ssr_rows = ssr_table_rows(&ssr_folder, &account);
+    let cur_rows = cur_table_rows(&example);
+    let height = cur_rows.height();
     let half = (height / 2) as i64;
     let mut parts = vec![
         (DatasetName::PatchDetails, "2026_00000_part", ssr_rows),

@@ -83,9 +83,24 @@ fn month_file_bytes(root: &Path, dataset: &str) -> Vec<u8> {
     std::fs::read(file(root, dataset, Some(MONTH))).unwrap()
 }
 
+/// A case that changes the data and must fail with `code` and `messages`.
+fn fatal(name: &'static str, setup: fn(&Path), code: i32, messages: &'static [&'static str]) -> Case {
+    Case { name, setup, args: &[], replace_args: false, code, messages }
+}
+
+/// A case of flags alone (they replace the default selection).
+fn flags(name: &'static str, args: &'static [&'static str], code: i32, messages: &'static [&'static str]) -> Case {
+    Case { name, setup: |_| {}, args, replace_args: true, code, messages }
+}
+
+/// Every bad input, in groups of one kind (files, columns, values, layout, notes, flags, dates,
+/// endless inputs, configuration, output).
 fn cases() -> Vec<Case> {
-    let fatal = |name, setup, code, messages| Case { name, setup, args: &[], replace_args: false, code, messages };
-    let flags = |name, args, code, messages| Case { name, setup: |_| {}, args, replace_args: true, code, messages };
+    let groups: [fn() -> Vec<Case>; 9] = [cases_1, cases_2, cases_3, cases_4, cases_5, cases_6, cases_7, cases_8, cases_9];
+    groups.into_iter().flat_map(|group| group()).collect()
+}
+
+fn cases_1() -> Vec<Case> {
     vec![
         // Files that are not Parquet.
         fatal(
@@ -146,6 +161,11 @@ fn cases() -> Vec<Case> {
             2,
             &["dataset service_requests", "required column `status` is null in all", "fill it"],
         ),
+    ]
+}
+
+fn cases_2() -> Vec<Case> {
+    vec![
         fatal(
             "duplicate ids with conflicting values",
             |root| {
@@ -212,6 +232,11 @@ fn cases() -> Vec<Case> {
             2,
             &["dataset rfcs", "`actual_end_time` must not be before `actual_start_time`"],
         ),
+    ]
+}
+
+fn cases_3() -> Vec<Case> {
+    vec![
         fatal(
             "backup completed before it started",
             |root| set_first(root, "backup_jobs", Some(MONTH), "completion_dt_utc", shifted("creation_dt_utc", -1)),
@@ -281,6 +306,11 @@ fn cases() -> Vec<Case> {
             2,
             &["dataset availability", "`checks_total` = -1", "must be at least 0"],
         ),
+    ]
+}
+
+fn cases_4() -> Vec<Case> {
+    vec![
         fatal(
             "zero-minute probe window",
             |root| set_first(root, "availability", Some(MONTH), "window_minutes", lit(0i64)),
@@ -348,6 +378,11 @@ fn cases() -> Vec<Case> {
             2,
             &["dataset ood_hours", "`hours` = NaN"],
         ),
+    ]
+}
+
+fn cases_5() -> Vec<Case> {
+    vec![
         fatal(
             "NaN savings estimate",
             |root| set_first(root, "trusted_advisor", Some(MONTH), "estimated_monthly_savings", lit(f64::NAN)),
@@ -417,6 +452,11 @@ fn cases() -> Vec<Case> {
             2,
             &["dataset rfcs", "day=01", "folder inside a partition"],
         ),
+    ]
+}
+
+fn cases_6() -> Vec<Case> {
+    vec![
         fatal(
             "a broken link among the data files",
             |root| {
@@ -484,6 +524,11 @@ fn cases() -> Vec<Case> {
             2,
             &["notes file", "2026-10.toml", "more than the 262144 bytes a notes file may have"],
         ),
+    ]
+}
+
+fn cases_7() -> Vec<Case> {
+    vec![
         fatal(
             "a notes text longer than a page",
             |root| {
@@ -549,6 +594,11 @@ fn cases() -> Vec<Case> {
             2,
             &["month 9999-12 is outside the months a report can cover"],
         ),
+    ]
+}
+
+fn cases_8() -> Vec<Case> {
+    vec![
         flags(
             "month 1999-12",
             &["generate", "--source", "data", "--account", ACCOUNT, "--month", "1999-12"],
@@ -613,6 +663,11 @@ fn cases() -> Vec<Case> {
             code: 2,
             messages: &["invalid scheduled event"],
         },
+    ]
+}
+
+fn cases_9() -> Vec<Case> {
+    vec![
         Case {
             name: "event without a time",
             setup: |root| std::fs::write(root.join("event.json"), r#"{"source": "aws.scheduler"}"#).unwrap(),

@@ -162,32 +162,7 @@ fn a_csdm_sees_their_accounts_edits_notes_regenerates_and_previews() {
     assert_eq!(get(&console, &format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-09"), &dana).status, 404);
     assert_eq!(get(&console, &format!("/accounts/{ACCOUNT_A}/reports/weekly/2026-10"), &dana).status, 404);
 
-    // Notes: carried-over items are shown; an action item added in the form reaches the file.
-    let editor = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10"), &dana);
-    assert_eq!(editor.status, 200);
-    assert!(editor.text().contains("Carried over, still open"), "{}", editor.text());
-    let csrf = editor.field("csrf").unwrap();
-    let version = editor.field("version").unwrap();
-    let mut fields = filled_fields(&editor.text());
-    fields.retain(|(name, _)| !name.starts_with("csrf") && !name.starts_with("version"));
-    let next = (0..).find(|row| !fields.iter().any(|(name, _)| name.starts_with(&format!("action_items[{row}]")))).unwrap();
-    let title = format!("action_items[{next}].title");
-    let owner = format!("action_items[{next}].owner");
-    let mut body: Vec<(&str, &str)> = fields.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
-    body.extend([
-        ("csrf", csrf.as_str()),
-        ("version", version.as_str()),
-        (title.as_str(), "Book the <b>DR</b> rehearsal & test"),
-        (owner.as_str(), "Dana"),
-    ]);
-    let saved = post(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10"), &dana, &form(&body));
-    assert_eq!(saved.status, 303, "{}", saved.text());
-    let file = std::fs::read_to_string(directory.path().join(format!("data/notes/{ACCOUNT_A}/2026-10.toml"))).unwrap();
-    assert!(file.contains("Book the <b>DR</b> rehearsal & test") && file.contains("dana@example.com"), "{file}");
-    assert!(file.contains("Nightly batch overruns its window"), "the other notes stay: {file}");
-    opsreport_model::Notes::from_toml(&file, "saved").expect("the loader takes what the console saved");
-    let reopened = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10?saved=1"), &dana);
-    assert!(reopened.text().contains("Book the &#60;b&#62;DR&#60;/b&#62; rehearsal &#38; test"), "escaped: {}", reopened.text());
+    add_an_action_item(&console, &dana, directory.path());
 
     // Regenerate: the job page refreshes until the report is written with the new item.
     let csrf = get(&console, &format!("/accounts/{ACCOUNT_A}"), &dana).field("csrf").unwrap();
@@ -219,6 +194,35 @@ fn a_csdm_sees_their_accounts_edits_notes_regenerates_and_previews() {
     );
     assert_eq!(bad.status, 422);
     assert_eq!(get(&console, "/no/such/page", &dana).status, 404);
+}
+
+/// Notes: carried-over items are shown; an action item added in the form reaches the file.
+fn add_an_action_item(console: &Console, dana: &str, directory: &Path) {
+    let editor = get(console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10"), dana);
+    assert_eq!(editor.status, 200);
+    assert!(editor.text().contains("Carried over, still open"), "{}", editor.text());
+    let csrf = editor.field("csrf").unwrap();
+    let version = editor.field("version").unwrap();
+    let mut fields = filled_fields(&editor.text());
+    fields.retain(|(name, _)| !name.starts_with("csrf") && !name.starts_with("version"));
+    let next = (0..).find(|row| !fields.iter().any(|(name, _)| name.starts_with(&format!("action_items[{row}]")))).unwrap();
+    let title = format!("action_items[{next}].title");
+    let owner = format!("action_items[{next}].owner");
+    let mut body: Vec<(&str, &str)> = fields.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+    body.extend([
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        (title.as_str(), "Book the <b>DR</b> rehearsal & test"),
+        (owner.as_str(), "Dana"),
+    ]);
+    let saved = post(console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10"), dana, &form(&body));
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let file = std::fs::read_to_string(directory.join(format!("data/notes/{ACCOUNT_A}/2026-10.toml"))).unwrap();
+    assert!(file.contains("Book the <b>DR</b> rehearsal & test") && file.contains("dana@example.com"), "{file}");
+    assert!(file.contains("Nightly batch overruns its window"), "the other notes stay: {file}");
+    opsreport_model::Notes::from_toml(&file, "saved").expect("the loader takes what the console saved");
+    let reopened = get(console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10?saved=1"), dana);
+    assert!(reopened.text().contains("Book the &#60;b&#62;DR&#60;/b&#62; rehearsal &#38; test"), "escaped: {}", reopened.text());
 }
 
 /// The named fields of a form page with their values (inputs, selected options, text areas).
@@ -341,26 +345,7 @@ fn notes_are_checked_like_the_file_loader_and_saved_only_over_what_was_read() {
     assert_eq!(stale.status, 409);
     assert!(std::fs::read_to_string(&file).unwrap().contains("Northwind"));
 
-    // A carried item closed in this period's form is saved there with its new status.
-    let editor = get(&console, &path, &dana);
-    let key = editor.field("carried[0].key").expect("an open item carried from October");
-    let version = editor.field("version").unwrap();
-    let closed = post(
-        &console,
-        &path,
-        &dana,
-        &form(&[
-            ("csrf", &csrf),
-            ("version", &version),
-            ("customer_name", "Northwind"),
-            ("carried[0].key", &key),
-            ("carried[0].status", "Done"),
-        ]),
-    );
-    assert_eq!(closed.status, 303, "{}", closed.text());
-    let saved = std::fs::read_to_string(&file).unwrap();
-    assert!(saved.contains("status = \"Done\""), "{saved}");
-    assert!(!get(&console, &path, &dana).text().contains(&format!("value=\"{key}\"")), "no longer carried");
+    close_a_carried_item(&console, &dana, &path, &file, &csrf);
 
     // A file the loader refuses is shown with its problem, not overwritten.
     std::fs::write(directory.path().join(format!("data/notes/{ACCOUNT_A}/2026-12.toml")), "customer = \"typo\"\n").unwrap();
@@ -371,6 +356,29 @@ fn notes_are_checked_like_the_file_loader_and_saved_only_over_what_was_read() {
     // The profile editor has the profile's fields only.
     let profile = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/profile"), &dana).text();
     assert!(profile.contains("name=\"contacts[0].role\"") && !profile.contains("action_items"), "{profile}");
+}
+
+/// A carried item closed in a period's form is saved there with its new status.
+fn close_a_carried_item(console: &Console, dana: &str, path: &str, file: &Path, csrf: &str) {
+    let editor = get(console, path, dana);
+    let key = editor.field("carried[0].key").expect("an open item carried from October");
+    let version = editor.field("version").unwrap();
+    let closed = post(
+        console,
+        path,
+        dana,
+        &form(&[
+            ("csrf", csrf),
+            ("version", &version),
+            ("customer_name", "Northwind"),
+            ("carried[0].key", &key),
+            ("carried[0].status", "Done"),
+        ]),
+    );
+    assert_eq!(closed.status, 303, "{}", closed.text());
+    let saved = std::fs::read_to_string(file).unwrap();
+    assert!(saved.contains("status = \"Done\""), "{saved}");
+    assert!(!get(console, path, dana).text().contains(&format!("value=\"{key}\"")), "no longer carried");
 }
 
 #[test]

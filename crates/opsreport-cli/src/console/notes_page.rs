@@ -269,35 +269,21 @@ pub async fn save_notes(
     };
     let profile = period.is_none();
     let path = format!("{account}/{label}.toml");
-    let saved = match console.notes.get(&path).await {
-        Ok(saved) => saved,
+    let refused = match checked_table(&console, &path, &values, profile).await {
         Err(error) => return store_failed(&user, error),
-    };
-    let form = values.clone();
-    let checked = tokio::task::spawn_blocking(move || {
-        let kept = saved.map(|file| notes_form::kept_choices(&saved_values(&file.bytes, profile), profile)).unwrap_or_default();
-        notes_form::table_of(&form, profile, &kept)
-    })
-    .await;
-    let mut table = match checked.unwrap_or_else(|_| Err(FieldErrors::new())) {
-        Ok(table) => table,
-        Err(errors) => {
+        Ok(Err(errors)) => {
             state.errors = errors;
-            state.problems.push("Some fields need a change; they are marked below. Nothing was saved.".into());
+            Err("Some fields need a change; they are marked below. Nothing was saved.".to_owned())
+        }
+        Ok(Ok(table)) => carried_status_problem(&state.carried_status).map_or(Ok(table), Err),
+    };
+    let mut table = match refused {
+        Ok(table) => table,
+        Err(problem) => {
+            state.problems.push(problem);
             return notes_page(&console, &user, &account, &label, period, state, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    if let Some(status) = state
-        .carried_status
-        .values()
-        .find(|status| !status.is_empty() && notes_form::choice(ACTION_ITEM_STATUSES, status).is_none())
-    {
-        state.problems.push(format!(
-            "{status:?} is not a status of an action item (choose one of {}); nothing was saved.",
-            ACTION_ITEM_STATUSES.join(", ")
-        ));
-        return notes_page(&console, &user, &account, &label, period, state, StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
     if let Some(period) = &period {
         let carried = assembled_notes(&console, &account, period).await.map(|notes| notes.action_items).unwrap_or_default();
         add_carried_updates(&mut table, &carried, &state.carried_status);
@@ -323,6 +309,34 @@ pub async fn save_notes(
         }
         Err(error) => store_failed(&user, error),
     }
+}
+
+/// The form checked field by field (off the async workers), a status the saved file already
+/// holds kept as it is.
+async fn checked_table(
+    console: &Console,
+    path: &str,
+    values: &Values,
+    profile: bool,
+) -> Result<Result<toml::Table, FieldErrors>, StoreError> {
+    let saved = console.notes.get(path).await?;
+    let form = values.clone();
+    let checked = tokio::task::spawn_blocking(move || {
+        let kept = saved.map(|file| notes_form::kept_choices(&saved_values(&file.bytes, profile), profile)).unwrap_or_default();
+        notes_form::table_of(&form, profile, &kept)
+    })
+    .await;
+    Ok(checked.unwrap_or_else(|_| Err(FieldErrors::new())))
+}
+
+/// A carried item's new status that is not one of an action item's.
+fn carried_status_problem(statuses: &BTreeMap<String, String>) -> Option<String> {
+    let status =
+        statuses.values().find(|status| !status.is_empty() && notes_form::choice(ACTION_ITEM_STATUSES, status).is_none())?;
+    Some(format!(
+        "{status:?} is not a status of an action item (choose one of {}); nothing was saved.",
+        ACTION_ITEM_STATUSES.join(", ")
+    ))
 }
 
 /// `carried[i].key` and `carried[i].status` of a submitted form, by identity (one pass over the
