@@ -47,8 +47,30 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
     let start_index = when(col("start_override").is_not_null()).then(month_index(col("start_override"))).otherwise(
         month_index(col("approved_at")) + when(col("approved_at").dt().day().lt_eq(lit(20))).then(lit(1i64)).otherwise(lit(2i64)),
     );
-    let one_time = col("basis").eq(lit("one_time"));
     let dated = engagements.with_column(start_index.alias("start_index"));
+    let active = active_engagements(dated.clone(), report_index);
+    let (used, hours_known) = hours_used(frames, dated, report_index);
+    let table = collect(engagement_table(active, used, hours_known), SECTION)?;
+    let engagements = engagements_of(&table, &frames.config.ood.block_rates);
+    let sum = |values: Vec<Option<f64>>| values.into_iter().sum::<Option<f64>>();
+    Ok(OodMetrics {
+        status: available(),
+        billed_blocks: engagements.iter().map(|engagement| engagement.billed_blocks).sum(),
+        hours_used: sum(engagements.iter().map(|engagement| engagement.hours_used).collect()),
+        hours_allocated: Some(engagements.iter().map(|engagement| engagement.hours_allocated).sum()),
+        billed_amount: if engagements.is_empty() {
+            None
+        } else {
+            sum(engagements.iter().map(|engagement| engagement.billed_amount).collect())
+        },
+        engagements,
+    })
+}
+
+/// The engagements in effect in the report month (`report_index`), each with its latest
+/// modification applied (`blocks_before` the modification's change).
+fn active_engagements(dated: LazyFrame, report_index: i64) -> LazyFrame {
+    let one_time = col("basis").eq(lit("one_time"));
     let in_effect = [col("start_index"), col("approved_at"), col("engagement_id")];
     let latest = |column: &str| col(column).sort_by(in_effect.clone(), SortMultipleOptions::default()).last();
     let modifications = dated
@@ -61,8 +83,7 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
             latest("start_index").alias("modified_index"),
             latest("engagement_id").alias("modification_id"),
         ]);
-    let active = dated
-        .clone()
+    dated
         .filter(col("modifies").is_null())
         .join(modifications, [col("engagement_id")], [col("modified_engagement")], JoinArgs::new(JoinType::Left))
         .with_columns([
@@ -81,7 +102,13 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
                 .lt_eq(lit(report_index))
                 .and(col("ended_at").is_null().or(month_index(col("ended_at")).gt_eq(lit(report_index))))
                 .and(one_time.not().or(col("start_index").eq(lit(report_index)))),
-        );
+        )
+}
+
+/// The hours used per engagement in the report month (hours of a modification count for the
+/// engagement it modifies), and whether the month's hours were read at all.
+fn hours_used(frames: &Frames, dated: LazyFrame, report_index: i64) -> (LazyFrame, bool) {
+    let month = frames.period.month();
     // Hours recorded against a modification count for the engagement it modifies.
     let owners = dated
         .filter(col("modifies").is_not_null())
@@ -105,55 +132,60 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
         MONEY_SCALE,
     )
     .alias("hours_used")]);
+    (used, hours_known)
+}
+
+/// The engagements with their hours, blocks billed, overage and dates, in start order.
+fn engagement_table(active: LazyFrame, used: LazyFrame, hours_known: bool) -> LazyFrame {
     let allocated = col("blocks").cast(DataType::Float64) * lit(BLOCK_HOURS);
     let needed = ceil_non_negative(col("hours_used") / lit(BLOCK_HOURS));
-    let table = collect(
-        active
-            .join(used, [col("engagement_id")], [col("engagement_id")], JoinArgs::new(JoinType::Left))
-            .with_columns([
-                if hours_known { col("hours_used").fill_null(lit(0.0)) } else { lit(NULL).cast(DataType::Float64) }
-                    .alias("hours_used"),
-                allocated.alias("hours_allocated"),
-            ])
-            .with_columns([
-                at_least(col("hours_allocated") - col("hours_used"), lit(0.0)).alias("hours_remaining"),
-                at_least(col("hours_used") - col("hours_allocated"), lit(0.0)).alias("overage_hours"),
-                // Unknown hours bill an unknown number of blocks (a null comparison would pick
-                // `blocks`).
-                when(col("hours_used").is_null())
-                    .then(lit(NULL).cast(DataType::Int64))
-                    .when(needed.clone().lt(col("blocks")))
-                    .then(needed)
-                    .otherwise(col("blocks"))
-                    .alias("billed_blocks"),
-                (col("start_index") / lit(12i64)).alias("start_year"),
-                (col("modified_index") / lit(12i64)).alias("modified_year"),
-                (col("modified_index") % lit(12i64) + lit(1i64)).alias("modified_month"),
-                (col("start_index") % lit(12i64) + lit(1i64)).alias("start_month"),
-                col("ended_at").cast(DataType::Int32).alias("ended_days"),
-            ])
-            .sort_by_exprs([col("start_index"), col("engagement_id")], SortMultipleOptions::default()),
-        SECTION,
-    )?;
-    let ids = strings(&table, "engagement_id");
-    let offerings = strings(&table, "offering");
-    let bases = strings(&table, "basis");
-    let years = integers(&table, "start_year");
-    let months = integers(&table, "start_month");
-    let ended = integers(&table, "ended_days");
-    let blocks = integers(&table, "blocks");
-    let allocated = doubles(&table, "hours_allocated");
-    let used = doubles(&table, "hours_used");
-    let remaining = doubles(&table, "hours_remaining");
-    let billed = integers(&table, "billed_blocks");
-    let overage = doubles(&table, "overage_hours");
-    let requested = integers(&table, "requested_blocks");
-    let before = integers(&table, "blocks_before");
-    let modification_ids = strings(&table, "modification_id");
-    let modified_years = integers(&table, "modified_year");
-    let modified_months = integers(&table, "modified_month");
-    let rates = &frames.config.ood.block_rates;
-    let engagements: Vec<OodEngagement> = (0..table.height())
+    active
+        .join(used, [col("engagement_id")], [col("engagement_id")], JoinArgs::new(JoinType::Left))
+        .with_columns([
+            if hours_known { col("hours_used").fill_null(lit(0.0)) } else { lit(NULL).cast(DataType::Float64) }
+                .alias("hours_used"),
+            allocated.alias("hours_allocated"),
+        ])
+        .with_columns([
+            at_least(col("hours_allocated") - col("hours_used"), lit(0.0)).alias("hours_remaining"),
+            at_least(col("hours_used") - col("hours_allocated"), lit(0.0)).alias("overage_hours"),
+            // Unknown hours bill an unknown number of blocks (a null comparison would pick
+            // `blocks`).
+            when(col("hours_used").is_null())
+                .then(lit(NULL).cast(DataType::Int64))
+                .when(needed.clone().lt(col("blocks")))
+                .then(needed)
+                .otherwise(col("blocks"))
+                .alias("billed_blocks"),
+            (col("start_index") / lit(12i64)).alias("start_year"),
+            (col("modified_index") / lit(12i64)).alias("modified_year"),
+            (col("modified_index") % lit(12i64) + lit(1i64)).alias("modified_month"),
+            (col("start_index") % lit(12i64) + lit(1i64)).alias("start_month"),
+            col("ended_at").cast(DataType::Int32).alias("ended_days"),
+        ])
+        .sort_by_exprs([col("start_index"), col("engagement_id")], SortMultipleOptions::default())
+}
+
+/// One engagement per row of the table, priced with the block rates.
+fn engagements_of(table: &DataFrame, rates: &std::collections::BTreeMap<String, f64>) -> Vec<OodEngagement> {
+    let ids = strings(table, "engagement_id");
+    let offerings = strings(table, "offering");
+    let bases = strings(table, "basis");
+    let years = integers(table, "start_year");
+    let months = integers(table, "start_month");
+    let ended = integers(table, "ended_days");
+    let blocks = integers(table, "blocks");
+    let allocated = doubles(table, "hours_allocated");
+    let used = doubles(table, "hours_used");
+    let remaining = doubles(table, "hours_remaining");
+    let billed = integers(table, "billed_blocks");
+    let overage = doubles(table, "overage_hours");
+    let requested = integers(table, "requested_blocks");
+    let before = integers(table, "blocks_before");
+    let modification_ids = strings(table, "modification_id");
+    let modified_years = integers(table, "modified_year");
+    let modified_months = integers(table, "modified_month");
+    (0..table.height())
         .map(|row| {
             let allocated = allocated[row].unwrap_or(0.0);
             let used = used[row];
@@ -184,18 +216,5 @@ pub fn compute(frames: &Frames) -> Result<OodMetrics> {
                 overage_amount: rate.zip(overage[row]).map(|(rate, hours)| hours / BLOCK_HOURS * rate),
             }
         })
-        .collect();
-    let sum = |values: Vec<Option<f64>>| values.into_iter().sum::<Option<f64>>();
-    Ok(OodMetrics {
-        status: available(),
-        billed_blocks: engagements.iter().map(|engagement| engagement.billed_blocks).sum(),
-        hours_used: sum(engagements.iter().map(|engagement| engagement.hours_used).collect()),
-        hours_allocated: Some(engagements.iter().map(|engagement| engagement.hours_allocated).sum()),
-        billed_amount: if engagements.is_empty() {
-            None
-        } else {
-            sum(engagements.iter().map(|engagement| engagement.billed_amount).collect())
-        },
-        engagements,
-    })
+        .collect()
 }

@@ -368,6 +368,9 @@ pub struct S3Settings {
     pub sse_kms_key_id: Option<String>,
 }
 
+/// A setting out of its range: its key, value and rule.
+type OutOfRange = (String, String, &'static str);
+
 impl Config {
     /// Parses and checks a configuration; `origin` names the file in messages.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, ConfigError> {
@@ -379,20 +382,26 @@ impl Config {
         Ok(config)
     }
 
-    /// Range checks that types cannot express.
+    /// Range checks that types cannot express: the first setting out of range, else the
+    /// dataset sources.
     fn check(&self, origin: &str) -> Result<(), ConfigError> {
-        let out_of_range = |key: &str, value: String, rule: &'static str| ConfigError::OutOfRange {
-            origin: origin.to_owned(),
-            key: key.to_owned(),
-            value,
-            rule,
-        };
+        let checks: [fn(&Config) -> Option<OutOfRange>; 4] =
+            [Self::sizes_out_of_range, Self::targets_out_of_range, Self::counts_out_of_range, Self::texts_out_of_range];
+        if let Some((key, value, rule)) = checks.iter().find_map(|check| check(self)) {
+            return Err(ConfigError::OutOfRange { origin: origin.to_owned(), key, value, rule });
+        }
+        check_sources(&self.datasets, origin)
+    }
+
+    /// Sizes and percentages.
+    fn sizes_out_of_range(&self) -> Option<OutOfRange> {
+        let bad = |key: &str, value: String, rule: &'static str| Some((key.to_owned(), value, rule));
         for (key, value) in [
             ("limits.input_file_max_bytes", self.limits.input_file_max_bytes),
             ("limits.account_input_max_bytes", self.limits.account_input_max_bytes),
         ] {
             if value == 0 {
-                return Err(out_of_range(key, value.to_string(), "bytes greater than 0"));
+                return bad(key, value.to_string(), "bytes greater than 0");
             }
         }
         let percentages = [
@@ -404,11 +413,13 @@ impl Config {
             ("rfcs.success_target_pct", self.rfcs.success_target_pct),
             ("ood.usage_info_pct", self.ood.usage_info_pct),
         ];
-        for (key, value) in percentages {
-            if !(0.0..=100.0).contains(&value) {
-                return Err(out_of_range(key, value.to_string(), "a percentage from 0 to 100"));
-            }
-        }
+        let (key, value) = percentages.into_iter().find(|(_, value)| !(0.0..=100.0).contains(value))?;
+        bad(key, value.to_string(), "a percentage from 0 to 100")
+    }
+
+    /// Targets in minutes, prices and other amounts.
+    fn targets_out_of_range(&self) -> Option<OutOfRange> {
+        let bad = |key: &str, value: String, rule: &'static str| Some((key.to_owned(), value, rule));
         let positive = [
             ("incidents.response_target_minutes", &self.incidents.response_target_minutes),
             ("incidents.resolution_target_minutes", &self.incidents.resolution_target_minutes),
@@ -417,13 +428,13 @@ impl Config {
         for (key, minutes) in positive {
             for (priority, value) in [("high", minutes.high), ("medium", minutes.medium), ("low", minutes.low)] {
                 if !(value > 0.0 && value.is_finite()) {
-                    return Err(out_of_range(&format!("{key}.{priority}"), value.to_string(), "minutes greater than 0"));
+                    return bad(&format!("{key}.{priority}"), value.to_string(), "minutes greater than 0");
                 }
             }
         }
         for (offering, rate) in &self.ood.block_rates {
             if !(0.0..=1e9).contains(rate) {
-                return Err(out_of_range(&format!("ood.block_rates.{offering:?}"), rate.to_string(), "a price from 0 to 10^9"));
+                return bad(&format!("ood.block_rates.{offering:?}"), rate.to_string(), "a price from 0 to 10^9");
             }
         }
         let non_negative = [
@@ -431,46 +442,44 @@ impl Config {
             ("cost.increase_info_pct", self.cost.increase_info_pct),
             ("rfcs.on_time_grace_minutes", self.rfcs.on_time_grace_minutes),
         ];
-        for (key, value) in non_negative {
-            if !(value >= 0.0 && value.is_finite()) {
-                return Err(out_of_range(key, value.to_string(), "a number of 0 or more"));
-            }
+        if let Some((key, value)) = non_negative.into_iter().find(|(_, value)| !(*value >= 0.0 && value.is_finite())) {
+            return bad(key, value.to_string(), "a number of 0 or more");
         }
         if !(self.backups.rpo_hours > 0.0 && self.backups.rpo_hours.is_finite()) {
-            return Err(out_of_range("backups.rpo_hours", self.backups.rpo_hours.to_string(), "hours greater than 0"));
+            return bad("backups.rpo_hours", self.backups.rpo_hours.to_string(), "hours greater than 0");
         }
-        if !(self.storage.near_capacity_ratio > 0.0 && self.storage.near_capacity_ratio <= 1.0) {
-            return Err(out_of_range(
-                "storage.near_capacity_ratio",
-                self.storage.near_capacity_ratio.to_string(),
-                "a ratio greater than 0 and at most 1",
-            ));
+        let ratio = self.storage.near_capacity_ratio;
+        if !(ratio > 0.0 && ratio <= 1.0) {
+            return bad("storage.near_capacity_ratio", ratio.to_string(), "a ratio greater than 0 and at most 1");
         }
+        None
+    }
+
+    /// The console's settings and the counts.
+    fn counts_out_of_range(&self) -> Option<OutOfRange> {
         if let Some((key, value, rule)) = self.console.out_of_range() {
-            return Err(out_of_range(key, value, rule));
+            return Some((key.to_owned(), value, rule));
         }
+        let bad = |key: &str, value: String, rule: &'static str| Some((key.to_owned(), value, rule));
         if self.incidents.recurring_min_count < 2 {
-            return Err(out_of_range(
-                "incidents.recurring_min_count",
-                self.incidents.recurring_min_count.to_string(),
-                "2 or more",
-            ));
+            return bad("incidents.recurring_min_count", self.incidents.recurring_min_count.to_string(), "2 or more");
         }
-        if self.incidents.recurring_window_days == 0 {
-            return Err(out_of_range("incidents.recurring_window_days", "0".into(), "1 or more days"));
-        }
-        if self.cost.top_products == 0 {
-            return Err(out_of_range("cost.top_products", "0".into(), "1 or more"));
-        }
-        if self.athena.concurrency == 0 {
-            return Err(out_of_range("athena.concurrency", "0".into(), "1 or more"));
-        }
-        if self.athena.batch_accounts == 0 {
-            return Err(out_of_range("athena.batch_accounts", "0".into(), "1 or more"));
-        }
+        let at_least_one = [
+            ("incidents.recurring_window_days", u64::from(self.incidents.recurring_window_days), "1 or more days"),
+            ("cost.top_products", u64::from(self.cost.top_products), "1 or more"),
+            ("athena.concurrency", u64::from(self.athena.concurrency), "1 or more"),
+            ("athena.batch_accounts", u64::from(self.athena.batch_accounts), "1 or more"),
+        ];
+        let (key, _, rule) = at_least_one.into_iter().find(|(_, value, _)| *value == 0)?;
+        bad(key, "0".into(), rule)
+    }
+
+    /// The accent colour and the S3 locations.
+    fn texts_out_of_range(&self) -> Option<OutOfRange> {
+        let bad = |key: &str, value: String, rule: &'static str| Some((key.to_owned(), value, rule));
         let color = &self.branding.accent_color;
         if !(color.len() == 7 && color.starts_with('#') && color[1..].bytes().all(|byte| byte.is_ascii_hexdigit())) {
-            return Err(out_of_range("branding.accent_color", format!("{color:?}"), "a colour written #RRGGBB"));
+            return bad("branding.accent_color", format!("{color:?}"), "a colour written #RRGGBB");
         }
         for (key, value) in
             [("athena.output_location", &self.athena.output_location), ("athena.data_location", &self.athena.data_location)]
@@ -478,10 +487,10 @@ impl Config {
             if let Some(location) = value
                 && !location.starts_with("s3://")
             {
-                return Err(out_of_range(key, format!("{location:?}"), "an s3:// URI"));
+                return bad(key, format!("{location:?}"), "an s3:// URI");
             }
         }
-        check_sources(&self.datasets, origin)
+        None
     }
 }
 
