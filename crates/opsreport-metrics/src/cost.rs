@@ -130,20 +130,11 @@ fn change_pct(now: f64, before: f64) -> Option<f64> {
     (before != 0.0).then(|| (now - before) / before * 100.0)
 }
 
-/// Computes `cost.*`.
-pub fn compute(frames: &Frames) -> Result<CostMetrics> {
-    let Some(billing) = frames.lazy(DatasetName::Billing) else {
-        return Ok(CostMetrics { status: missing(frames.missing_reason(DatasetName::Billing)), ..CostMetrics::default() });
-    };
-    let period = frames.period;
-    let (billing, left_out) = linked_accounts(billing, frames.config.cost.linked_accounts)?;
-    let billing = billing.cache();
-    let mut not_provided: Vec<String> =
-        frames.not_provided(DatasetName::Billing, "ams_charges", "AMS charges are").into_iter().collect();
-    let fee = not_provided.is_empty();
+/// The charges of each trend month (none for a month without billing rows).
+fn trend(billing: &LazyFrame, period: &ReportPeriod, fee: bool) -> Result<Vec<CostTrendPoint>> {
     let mut trend = Vec::new();
     for month in period.trend() {
-        let numbers = totals(&billing, &month)?;
+        let numbers = totals(billing, &month)?;
         trend.push(if numbers.rows == 0 {
             CostTrendPoint { month: month.label(), aws_charges: None, ams_charges: None, total: None }
         } else {
@@ -155,22 +146,16 @@ pub fn compute(frames: &Frames) -> Result<CostMetrics> {
             }
         });
     }
-    if let Some(reason) = unbilled(&billing, &period)? {
-        return Ok(CostMetrics { status: missing(reason), trend, ..CostMetrics::default() });
-    }
-    let current = totals(&billing, &period)?;
-    let previous = totals(&billing, &period.previous())?;
-    let previous_products: BTreeMap<String, f64> = by_product(&billing, &period.previous(), fee)?
-        .into_iter()
-        .filter_map(|product| product.total.map(|total| (product.product_name, total)))
-        .collect();
-    let mut products = by_product(&billing, &period, fee)?;
-    for product in &mut products {
-        product.mom_change_pct = product
-            .total
-            .and_then(|total| previous_products.get(&product.product_name).and_then(|before| change_pct(total, *before)));
-    }
-    let shown = frames.config.cost.top_products as usize;
+    Ok(trend)
+}
+
+/// The `shown` costliest products, then the others summed up as "Other".
+fn top_products(
+    products: &[ProductCost],
+    previous_products: &BTreeMap<String, f64>,
+    shown: usize,
+    fee: bool,
+) -> Vec<ProductCost> {
     let mut top_products: Vec<ProductCost> = products.iter().take(shown).cloned().collect();
     if products.len() > shown {
         let rest = &products[shown..];
@@ -186,21 +171,57 @@ pub fn compute(frames: &Frames) -> Result<CostMetrics> {
             mom_change_pct: total.and_then(|total| change_pct(total, before)),
         });
     }
+    top_products
+}
+
+/// The period's charges of each linked account (with the AMS fee, so `None` without it).
+fn by_linked_account(billing: &LazyFrame, period: &ReportPeriod, fee: bool) -> Result<Vec<LinkedAccountCost>> {
     let accounts = collect(
-        month_rows(&billing, &period)
+        month_rows(billing, period)
             .group_by([col("linked_account_id")])
             .agg([exact_sum(col("aws_charges") + col("ams_charges"), MONEY_SCALE).alias("total")])
             .sort(["linked_account_id"], SortMultipleOptions::default()),
         SECTION,
     )?;
-    let by_linked_account = strings(&accounts, "linked_account_id")
+    Ok(strings(&accounts, "linked_account_id")
         .into_iter()
         .zip(doubles(&accounts, "total"))
         .map(|(account, total)| LinkedAccountCost {
             linked_account_id: account.unwrap_or_default(),
             total: fee.then(|| total.unwrap_or(0.0)),
         })
+        .collect())
+}
+
+/// Computes `cost.*`.
+pub fn compute(frames: &Frames) -> Result<CostMetrics> {
+    let Some(billing) = frames.lazy(DatasetName::Billing) else {
+        return Ok(CostMetrics { status: missing(frames.missing_reason(DatasetName::Billing)), ..CostMetrics::default() });
+    };
+    let period = frames.period;
+    let (billing, left_out) = linked_accounts(billing, frames.config.cost.linked_accounts)?;
+    let billing = billing.cache();
+    let mut not_provided: Vec<String> =
+        frames.not_provided(DatasetName::Billing, "ams_charges", "AMS charges are").into_iter().collect();
+    let fee = not_provided.is_empty();
+    let trend = trend(&billing, &period, fee)?;
+    if let Some(reason) = unbilled(&billing, &period)? {
+        return Ok(CostMetrics { status: missing(reason), trend, ..CostMetrics::default() });
+    }
+    let current = totals(&billing, &period)?;
+    let previous = totals(&billing, &period.previous())?;
+    let previous_products: BTreeMap<String, f64> = by_product(&billing, &period.previous(), fee)?
+        .into_iter()
+        .filter_map(|product| product.total.map(|total| (product.product_name, total)))
         .collect();
+    let mut products = by_product(&billing, &period, fee)?;
+    for product in &mut products {
+        product.mom_change_pct = product
+            .total
+            .and_then(|total| previous_products.get(&product.product_name).and_then(|before| change_pct(total, *before)));
+    }
+    let top_products = top_products(&products, &previous_products, frames.config.cost.top_products as usize, fee);
+    let by_linked_account = by_linked_account(&billing, &period, fee)?;
     let total = current.aws + current.ams;
     not_provided.extend(left_out);
     Ok(CostMetrics {

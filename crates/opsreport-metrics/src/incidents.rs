@@ -70,25 +70,26 @@ fn nearest_rank(column: &str, quantile: f64) -> Expr {
     col(column).sort(SortOptions::default()).get(at_least(rank, lit(0i64)), true)
 }
 
-/// The numbers of each of `periods` (the six trend months, the report month last) in three
-/// queries: counts, then resolution and response statistics grouped by month and priority. Every
-/// month is computed with the same expressions; only its boundaries differ.
-fn months(incidents: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<IncidentMonth>> {
-    const MONTH: &str = "__month";
-    const MONTH_END: &str = "__month_end";
-    // Which of `periods` a time falls in (null: none of them), and that month's end.
-    let month_of = |column: &str| {
-        let mut index = lit(NULL).cast(DataType::UInt32);
-        let mut end = lit(NULL).cast(DataType::Int64);
-        for (position, period) in periods.iter().enumerate().rev() {
-            let inside = within(column, period.start(), period.end());
-            index = when(inside.clone()).then(lit(position as u32)).otherwise(index);
-            end = when(inside).then(lit(period.end().timestamp_micros())).otherwise(end);
-        }
-        [index.alias(MONTH), end.alias(MONTH_END)]
-    };
+/// The month of `periods` an incident's times fall in.
+const MONTH: &str = "__month";
+/// That month's end (microseconds).
+const MONTH_END: &str = "__month_end";
 
-    let counts = PerPeriod::collect(
+/// Which of `periods` a time falls in (null: none of them), and that month's end.
+fn month_of(column: &str, periods: &[ReportPeriod]) -> [Expr; 2] {
+    let mut index = lit(NULL).cast(DataType::UInt32);
+    let mut end = lit(NULL).cast(DataType::Int64);
+    for (position, period) in periods.iter().enumerate().rev() {
+        let inside = within(column, period.start(), period.end());
+        index = when(inside.clone()).then(lit(position as u32)).otherwise(index);
+        end = when(inside).then(lit(period.end().timestamp_micros())).otherwise(end);
+    }
+    [index.alias(MONTH), end.alias(MONTH_END)]
+}
+
+/// The incidents opened and resolved in each period, by priority, and those open at its end.
+fn month_counts(incidents: &LazyFrame, periods: &[ReportPeriod]) -> Result<PerPeriod> {
+    PerPeriod::collect(
         incidents.clone(),
         periods,
         |period| {
@@ -107,38 +108,52 @@ fn months(incidents: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<Inciden
             measures
         },
         SECTION,
-    )?;
-    let priority_counts = |name: &str, position: usize| {
-        let count = |priority: &str| counts.count(position, &format!("{name}_{priority}"));
-        PriorityCounts { high: count("High"), medium: count("Medium"), low: count("Low"), total: count("total") }
-    };
+    )
+}
 
-    // Eligible incidents grouped by the month `column` falls in and by priority.
-    let by_month_and_priority = |column: &str, aggregates: Vec<Expr>| {
-        collect(
-            incidents
-                .clone()
-                .filter(col("eligible"))
-                .with_columns(month_of(column))
-                .filter(col(MONTH).is_not_null())
-                .group_by([col(MONTH), col("priority")])
-                .agg(aggregates),
-            SECTION,
-        )
-    };
-    let resolution = by_month_and_priority(
+/// Eligible incidents grouped by the month of `periods` that `column` falls in and by priority.
+fn by_month_and_priority(
+    incidents: &LazyFrame,
+    periods: &[ReportPeriod],
+    column: &str,
+    aggregates: Vec<Expr>,
+) -> Result<DataFrame> {
+    collect(
+        incidents
+            .clone()
+            .filter(col("eligible"))
+            .with_columns(month_of(column, periods))
+            .filter(col(MONTH).is_not_null())
+            .group_by([col(MONTH), col("priority")])
+            .agg(aggregates),
+        SECTION,
+    )
+}
+
+/// Resolution times (mean, 90th percentile) and the share resolved within target, by the month
+/// resolved and priority.
+fn resolution_statistics(incidents: &LazyFrame, periods: &[ReportPeriod]) -> Result<DataFrame> {
+    by_month_and_priority(
+        incidents,
+        periods,
         "resolved_at",
         vec![
             mean_minutes(col("resolution_micros")).alias("mttr"),
             (nearest_rank("resolution_micros", 0.9).cast(DataType::Float64) / lit(MICROS_PER_MINUTE)).alias("p90"),
             resolution_minutes().lt_eq(col("resolution_target")).cast(DataType::Float64).mean().alias("met_share"),
         ],
-    )?;
+    )
+}
+
+/// Response times and the share acknowledged within target, by the month opened and priority.
+fn response_statistics(incidents: &LazyFrame, periods: &[ReportPeriod]) -> Result<DataFrame> {
     let deadline =
         col("created_at").cast(DataType::Int64) + (col("response_target") * lit(MICROS_PER_MINUTE)).cast(DataType::Int64);
     // An unacknowledged incident counts (as missed) once its deadline is before its month's end.
     let response_counted = col("acknowledged_at").is_not_null().or(deadline.lt(col(MONTH_END)));
-    let response = by_month_and_priority(
+    by_month_and_priority(
+        incidents,
+        periods,
         "created_at",
         vec![
             mean_minutes(col("response_micros")).alias("mtta"),
@@ -150,14 +165,29 @@ fn months(incidents: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<Inciden
                 .mean()
                 .alias("met_share"),
         ],
-    )?;
-    let of_month = |frame: &DataFrame, position: usize| -> Result<DataFrame> {
-        let rows = frame
-            .column(MONTH)
-            .and_then(|months| months.as_materialized_series().equal(position as u32))
-            .map_err(crate::frame::failed(SECTION))?;
-        frame.filter(&rows).map_err(crate::frame::failed(SECTION))
+    )
+}
+
+/// The rows of one month (by its position in the periods).
+fn of_month(frame: &DataFrame, position: usize) -> Result<DataFrame> {
+    let rows = frame
+        .column(MONTH)
+        .and_then(|months| months.as_materialized_series().equal(position as u32))
+        .map_err(crate::frame::failed(SECTION))?;
+    frame.filter(&rows).map_err(crate::frame::failed(SECTION))
+}
+
+/// The numbers of each of `periods` (the six trend months, the report month last) in three
+/// queries: counts, then resolution and response statistics grouped by month and priority. Every
+/// month is computed with the same expressions; only its boundaries differ.
+fn months(incidents: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<IncidentMonth>> {
+    let counts = month_counts(incidents, periods)?;
+    let priority_counts = |name: &str, position: usize| {
+        let count = |priority: &str| counts.count(position, &format!("{name}_{priority}"));
+        PriorityCounts { high: count("High"), medium: count("Medium"), low: count("Low"), total: count("total") }
     };
+    let resolution = resolution_statistics(incidents, periods)?;
+    let response = response_statistics(incidents, periods)?;
     let to_pct = |shares: Vec<Option<f64>>| shares.into_iter().map(|share| share.map(|share| share * 100.0)).collect::<Vec<_>>();
     (0..periods.len())
         .map(|position| {

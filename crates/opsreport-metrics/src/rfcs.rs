@@ -52,9 +52,43 @@ pub fn compute(frames: &Frames) -> Result<RfcMetrics> {
     let period = frames.period;
     let created = rfcs.clone().filter(in_period("created_time", &period));
     let done = completion(&rfcs, &period)?;
-    let grace_micros = (frames.config.rfcs.on_time_grace_minutes * MICROS_PER_MINUTE) as i64;
-    let details = collect(
-        completed(&rfcs, &period).select([
+    let details = execution_details(&rfcs, &period, frames.config.rfcs.on_time_grace_minutes)?;
+    let top_change_types = top_change_types(&created)?;
+    let mut trend = Vec::new();
+    for month in period.trend() {
+        let numbers = completion(&rfcs, &month)?;
+        trend.push(RfcTrendPoint {
+            month: month.label(),
+            completed: Some(numbers.completed),
+            success_rate_pct: percent(numbers.succeeded, numbers.completed),
+        });
+    }
+    let planned = planned(&rfcs, &period)?;
+    Ok(RfcMetrics {
+        status: available(),
+        planned,
+        created: Some(count(created.clone(), SECTION)?),
+        completed: Some(done.completed),
+        succeeded: Some(done.succeeded),
+        failed: Some(done.failed),
+        success_rate_pct: percent(done.succeeded, done.completed),
+        rejected: Some(count(created.clone().filter(col("status").eq(lit("Rejected"))), SECTION)?),
+        canceled: Some(count(created.clone().filter(col("status").eq(lit("Canceled"))), SECTION)?),
+        automated_pct: percent(first_count(&details, "automated"), done.completed),
+        mean_execution_minutes: first_double(&details, "mean_execution"),
+        on_time_pct: percent(first_count(&details, "on_time"), first_count(&details, "with_request")),
+        top_change_types,
+        by_status: counts_by(created, "status", "Other", SECTION)?,
+        trend,
+    })
+}
+
+/// Of the RFCs completed in `period`: how many ran automated, their mean execution time, how
+/// many had a requested start and how many started on time (within `grace_minutes`).
+fn execution_details(rfcs: &LazyFrame, period: &ReportPeriod, grace_minutes: f64) -> Result<DataFrame> {
+    let grace_micros = (grace_minutes * MICROS_PER_MINUTE) as i64;
+    collect(
+        completed(rfcs, period).select([
             col("automation_status").eq(lit("Automated")).fill_null(lit(false)).cast(DataType::UInt32).sum().alias("automated"),
             mean_minutes(micros_between("actual_start_time", "actual_end_time")).alias("mean_execution"),
             col("requested_start_time").is_not_null().cast(DataType::UInt32).sum().alias("with_request"),
@@ -71,7 +105,11 @@ pub fn compute(frames: &Frames) -> Result<RfcMetrics> {
                 .alias("on_time"),
         ]),
         SECTION,
-    )?;
+    )
+}
+
+/// The five change types created most, with each one's most common title.
+fn top_change_types(created: &LazyFrame) -> Result<Vec<ChangeTypeCount>> {
     let types = collect(
         created
             .clone()
@@ -104,41 +142,14 @@ pub fn compute(frames: &Frames) -> Result<RfcMetrics> {
         .zip(strings(&titles, "title"))
         .filter_map(|(id, title)| Some((id?, title?)))
         .collect();
-    let top_change_types = strings(&types, "change_type_id")
+    Ok(strings(&types, "change_type_id")
         .into_iter()
         .zip(integers(&types, "count"))
         .map(|(id, count)| {
             let id = id.unwrap_or_default();
             ChangeTypeCount { title: title_of.get(&id).cloned(), change_type_id: id, count: count.unwrap_or(0) as u64 }
         })
-        .collect();
-    let mut trend = Vec::new();
-    for month in period.trend() {
-        let numbers = completion(&rfcs, &month)?;
-        trend.push(RfcTrendPoint {
-            month: month.label(),
-            completed: Some(numbers.completed),
-            success_rate_pct: percent(numbers.succeeded, numbers.completed),
-        });
-    }
-    let planned = planned(&rfcs, &period)?;
-    Ok(RfcMetrics {
-        status: available(),
-        planned,
-        created: Some(count(created.clone(), SECTION)?),
-        completed: Some(done.completed),
-        succeeded: Some(done.succeeded),
-        failed: Some(done.failed),
-        success_rate_pct: percent(done.succeeded, done.completed),
-        rejected: Some(count(created.clone().filter(col("status").eq(lit("Rejected"))), SECTION)?),
-        canceled: Some(count(created.clone().filter(col("status").eq(lit("Canceled"))), SECTION)?),
-        automated_pct: percent(first_count(&details, "automated"), done.completed),
-        mean_execution_minutes: first_double(&details, "mean_execution"),
-        on_time_pct: percent(first_count(&details, "on_time"), first_count(&details, "with_request")),
-        top_change_types,
-        by_status: counts_by(created, "status", "Other", SECTION)?,
-        trend,
-    })
+        .collect())
 }
 
 /// Planned maintenance: the RFCs `Scheduled` to start in the month after `period` (their latest
