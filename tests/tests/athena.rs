@@ -522,6 +522,8 @@ fn a_failed_query_or_a_passed_deadline_exits_3_with_nothing_written_and_a_rerun_
 /// What `SELECT * FROM ssr_patch_details` returns: the JSON fields and the partitions, in
 /// reverse order.
 fn ssr_table_rows(ssr_folder: &Path, account: &AccountId) -> DataFrame {
+    use opsreport_extract::formats::{LINE_COLUMN, decode_for};
+    use opsreport_model::sources::{DatasetSource, SourceFormat};
     let mut rows: Option<DataFrame> = None;
     let mut days: Vec<_> = std::fs::read_dir(&ssr_folder).unwrap().map(|entry| entry.unwrap().path()).collect();
     days.sort();
@@ -576,7 +578,6 @@ fn cur_table_rows(example: &Path) -> DataFrame {
 #[test]
 fn real_format_tables_through_athena_give_what_their_files_give() {
     use opsreport_extract::ConfiguredSource;
-    use opsreport_extract::formats::{LINE_COLUMN, decode_for};
     use opsreport_extract::store::Store;
     use opsreport_model::sources::{DatasetSource, SourceFormat};
 
