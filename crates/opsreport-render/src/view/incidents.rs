@@ -1,7 +1,7 @@
 //! The view of the report's "Incidents and SLA adherence" part, from `metrics.incidents`: its sentences,
 //! figures, charts and tables, every number formatted.
 
-use opsreport_model::metrics::Priority;
+use opsreport_model::metrics::{IncidentMetrics, Priority};
 
 use super::prelude::*;
 
@@ -18,64 +18,9 @@ pub(super) fn incidents(cx: &Context) -> Section {
     for row in priority_rows([&inc.opened, &inc.resolved]) {
         volume.row(row);
     }
-    let mut mttr = Table::new(
-        "incident_mttr",
-        "Time to acknowledge and resolve (SLA-eligible incidents)",
-        &[
-            ("Priority", "left", 1.6),
-            ("MTTA", "right", 1.0),
-            ("MTTR", "right", 1.0),
-            ("MTTR p90", "right", 1.0),
-            ("Resolution target", "right", 1.2),
-        ],
-        "No incidents.",
-    );
-    for priority in Priority::ALL {
-        mttr.row(vec![
-            priority.label().into(),
-            minutes(*inc.mtta_minutes.get(priority)),
-            minutes(*inc.mttr_minutes.get(priority)),
-            minutes(*inc.mttr_p90_minutes.get(priority)),
-            Unit::Minutes.format(*inc.resolution_target_minutes.get(priority)),
-        ]);
-    }
-    let mut key_events = Table::new(
-        "key_events",
-        "Key events (P1 incidents resolved) and their root cause",
-        &[
-            ("Case", "left", 1.45),
-            ("Subject", "left", 2.4),
-            ("Resolved", "left", 1.5),
-            ("Time to resolve", "right", 1.0),
-            ("Root cause", "left", 2.3),
-            ("RCA", "left", 1.25),
-        ],
-        "No P1 incidents were resolved this month.",
-    );
-    for event in &inc.key_events {
-        key_events.row(vec![
-            event.case_id.clone(),
-            event.subject.clone().unwrap_or_default(),
-            timestamp_in(&event.resolved_at, &m.timezone),
-            Unit::Minutes.format(event.resolution_minutes),
-            event.root_cause.clone().unwrap_or_else(|| "not recorded".into()),
-            event.rca_status.clone().unwrap_or_else(|| "None".into()),
-        ]);
-    }
-    let mut recurring = Table::new(
-        "recurring_incidents",
-        "Recurring problems (3 or more incidents on one stack and category in 90 days)",
-        &[("Stack or resource", "left", 2.0), ("Category", "left", 1.2), ("Incidents", "right", 0.8), ("Cases", "left", 3.5)],
-        "No recurring problems.",
-    );
-    for group in &inc.recurring {
-        recurring.row(vec![
-            group.target.clone(),
-            group.category.clone(),
-            thousands(group.count as i64),
-            group.case_ids.join(", "),
-        ]);
-    }
+    let mttr = mttr_table(inc);
+    let key_events = key_events_table(inc, &m.timezone);
+    let recurring = recurring_table(inc);
     section(
         "incidents",
         "Incidents",
@@ -114,6 +59,79 @@ pub(super) fn incidents(cx: &Context) -> Section {
             recurring.limited(TABLE_ROWS),
         ],
     )
+}
+
+/// Mean times to acknowledge and resolve, and the 90th percentile, by priority.
+fn mttr_table(inc: &IncidentMetrics) -> Table {
+    let mut mttr = Table::new(
+        "incident_mttr",
+        "Time to acknowledge and resolve (SLA-eligible incidents)",
+        &[
+            ("Priority", "left", 1.6),
+            ("MTTA", "right", 1.0),
+            ("MTTR", "right", 1.0),
+            ("MTTR p90", "right", 1.0),
+            ("Resolution target", "right", 1.2),
+        ],
+        "No incidents.",
+    );
+    for priority in Priority::ALL {
+        mttr.row(vec![
+            priority.label().into(),
+            minutes(*inc.mtta_minutes.get(priority)),
+            minutes(*inc.mttr_minutes.get(priority)),
+            minutes(*inc.mttr_p90_minutes.get(priority)),
+            Unit::Minutes.format(*inc.resolution_target_minutes.get(priority)),
+        ]);
+    }
+    mttr
+}
+
+/// The P1 incidents resolved, with their root cause.
+fn key_events_table(inc: &IncidentMetrics, timezone: &str) -> Table {
+    let mut key_events = Table::new(
+        "key_events",
+        "Key events (P1 incidents resolved) and their root cause",
+        &[
+            ("Case", "left", 1.45),
+            ("Subject", "left", 2.4),
+            ("Resolved", "left", 1.5),
+            ("Time to resolve", "right", 1.0),
+            ("Root cause", "left", 2.3),
+            ("RCA", "left", 1.25),
+        ],
+        "No P1 incidents were resolved this month.",
+    );
+    for event in &inc.key_events {
+        key_events.row(vec![
+            event.case_id.clone(),
+            event.subject.clone().unwrap_or_default(),
+            timestamp_in(&event.resolved_at, timezone),
+            Unit::Minutes.format(event.resolution_minutes),
+            event.root_cause.clone().unwrap_or_else(|| "not recorded".into()),
+            event.rca_status.clone().unwrap_or_else(|| "None".into()),
+        ]);
+    }
+    key_events
+}
+
+/// Recurring problems: stacks with repeated incidents of one category.
+fn recurring_table(inc: &IncidentMetrics) -> Table {
+    let mut recurring = Table::new(
+        "recurring_incidents",
+        "Recurring problems (3 or more incidents on one stack and category in 90 days)",
+        &[("Stack or resource", "left", 2.0), ("Category", "left", 1.2), ("Incidents", "right", 0.8), ("Cases", "left", 3.5)],
+        "No recurring problems.",
+    );
+    for group in &inc.recurring {
+        recurring.row(vec![
+            group.target.clone(),
+            group.category.clone(),
+            thousands(group.count as i64),
+            group.case_ids.join(", "),
+        ]);
+    }
+    recurring
 }
 
 /// The SLA adherence section, by priority against the target.

@@ -24,6 +24,19 @@ const WEEKLY_ROWS: usize = 15;
 pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
     let m = cx.m;
     let zone = m.timezone.as_str();
+    Weekly {
+        open_incidents: open_incidents(m, zone).limited(WEEKLY_ROWS),
+        problems: problem_records(m, zone).limited(WEEKLY_ROWS),
+        security: security_events(m, zone).limited(WEEKLY_ROWS),
+        security_intro: security_intro(m),
+        coming: coming_changes(m, zone).limited(WEEKLY_ROWS),
+        patching: patching_sentence(m),
+        weekend: weekend_schedule(notes),
+    }
+}
+
+/// The incidents open at the end of the week.
+fn open_incidents(m: &Metrics, zone: &str) -> Table {
     let mut open = Table::new(
         "open_incidents",
         "Incidents open at the end of the week",
@@ -51,6 +64,11 @@ pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
             open_for(incident.open_minutes),
         ]);
     }
+    open
+}
+
+/// The problem records whose root-cause analysis is pending.
+fn problem_records(m: &Metrics, zone: &str) -> Table {
     let mut problems = Table::new(
         "problem_records",
         "Problem records: root-cause analysis pending",
@@ -72,6 +90,11 @@ pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
             problem.root_cause.clone().unwrap_or_default(),
         ]);
     }
+    problems
+}
+
+/// The security events of the week.
+fn security_events(m: &Metrics, zone: &str) -> Table {
     let mut security = Table::new(
         "security_events",
         "Security events of the week",
@@ -93,14 +116,23 @@ pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
             label(&event.outcome),
         ]);
     }
-    let security_intro = match m.alerts.security_total {
+    security
+}
+
+/// The sentence above the security events: how many, from which services, of how many alerts.
+fn security_intro(m: &Metrics) -> String {
+    match m.alerts.security_total {
         Some(total) if m.alerts.status.available => format!(
             "{} from GuardDuty, Security Hub, Macie, Inspector, IAM Access Analyzer and Detective this week, of {} in all.",
             plural(total, "security event", "security events"),
             plural(m.alerts.total.unwrap_or(0), "alert", "alerts")
         ),
         _ => "No alert data was delivered for this week.".to_owned(),
-    };
+    }
+}
+
+/// The changes scheduled for the coming week.
+fn coming_changes(m: &Metrics, zone: &str) -> Table {
     let mut coming = Table::new(
         "coming_changes",
         "Changes scheduled for the coming week",
@@ -115,6 +147,11 @@ pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
             timestamp_in(&change.requested_start_time, zone),
         ]);
     }
+    coming
+}
+
+/// The weekend schedule from the notes.
+fn weekend_schedule(notes: &Notes) -> Table {
     let mut weekend = Table::new(
         "weekend_schedule",
         "Weekend schedule",
@@ -124,15 +161,7 @@ pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
     for item in &notes.weekend_schedule {
         weekend.row(vec![item.when.clone(), item.what.clone(), item.owner.clone().unwrap_or_default()]);
     }
-    Weekly {
-        open_incidents: open.limited(WEEKLY_ROWS),
-        problems: problems.limited(WEEKLY_ROWS),
-        security: security.limited(WEEKLY_ROWS),
-        security_intro,
-        coming: coming.limited(WEEKLY_ROWS),
-        patching: patching_sentence(m),
-        weekend,
-    }
+    weekend
 }
 
 /// How long an incident has been open: minutes or hours (as MTTR is shown) up to two days, then days.
