@@ -74,12 +74,21 @@ pub(super) fn summary(cx: &Context, notes: &Notes, kind: opsreport_model::Period
     }
 }
 
-/// The eight headline tiles, each against its target where it has one.
-fn tiles(cx: &Context) -> Vec<Tile> {
-    let (m, input) = (cx.m, cx.input);
-    // The previous period's value: the trend point before the last — or, for a quarter, whose
-    // trend is its months and the previous quarter's, the sum of the previous quarter's counts
-    // (a percentage of a quarter is not the mean of its months, so it is not compared).
+/// The previous period's value of each tile that compares with it.
+struct Previous {
+    incidents: Option<f64>,
+    alerts: Option<f64>,
+    patching: Option<f64>,
+    rfcs: Option<f64>,
+    service_requests: Option<f64>,
+    console: Option<f64>,
+    api: Option<f64>,
+}
+
+/// The previous period's values: the trend point before the last — or, for a quarter, whose
+/// trend is its months and the previous quarter's, the sum of the previous quarter's counts (a
+/// percentage of a quarter is not the mean of its months, so it is not compared).
+fn previous_values(m: &Metrics) -> Previous {
     let quarterly = m.kind == "quarterly";
     let previous_count = |values: Vec<Option<f64>>| -> Option<f64> {
         if quarterly {
@@ -93,25 +102,32 @@ fn tiles(cx: &Context) -> Vec<Tile> {
     };
     let counts = |values: Vec<Option<u64>>| values.into_iter().map(|value| value.map(|value| value as f64)).collect::<Vec<_>>();
     let percents = |points: &[opsreport_model::metrics::PercentPoint]| points.iter().map(|point| point.pct).collect::<Vec<_>>();
+    let incidents = previous_count(counts(m.incidents.trend_months.iter().map(|p| Some(p.resolved.total)).collect()));
+    let alerts = previous_count(counts(m.alerts.trend.iter().map(|p| p.total).collect()));
+    let patching = previous_pct(percents(&m.patching.trend));
+    let rfcs = previous_count(counts(m.rfcs.trend.iter().map(|p| p.completed).collect()));
+    let service_requests = previous_count(counts(m.service_requests.trend.iter().map(|p| p.resolved).collect()));
+    let console = previous_pct(percents(&m.availability.console.trend));
+    let api = previous_pct(percents(&m.availability.api.trend));
+    Previous { incidents, alerts, patching, rfcs, service_requests, console, api }
+}
+
+/// The eight headline tiles, each against its target where it has one.
+fn tiles(cx: &Context) -> Vec<Tile> {
+    let (m, input) = (cx.m, cx.input);
     let worst_response = worst(&m.incidents.response_sla_pct);
     let worst_resolution = worst(&m.incidents.resolution_sla_pct);
     let sla_value = match (worst_response, worst_resolution) {
         (None, None) => "n/a".to_owned(),
         (a, b) => Unit::Percent.format(a.unwrap_or(100.0).min(b.unwrap_or(100.0))),
     };
-    let incidents_prev = previous_count(counts(m.incidents.trend_months.iter().map(|p| Some(p.resolved.total)).collect()));
-    let alerts_prev = previous_count(counts(m.alerts.trend.iter().map(|p| p.total).collect()));
-    let patch_prev = previous_pct(percents(&m.patching.trend));
-    let rfc_prev = previous_count(counts(m.rfcs.trend.iter().map(|p| p.completed).collect()));
-    let sr_prev = previous_count(counts(m.service_requests.trend.iter().map(|p| p.resolved).collect()));
-    let console_prev = previous_pct(percents(&m.availability.console.trend));
-    let api_prev = previous_pct(percents(&m.availability.api.trend));
+    let previous = previous_values(m);
     vec![
         Tile::new(
             "Incidents resolved",
             if m.incidents.status.available { thousands(m.incidents.resolved.total as i64) } else { "n/a".into() },
             format!("P1 MTTR {}", minutes(m.incidents.mttr_minutes.high)),
-            relative_change(m.incidents.status.available.then_some(m.incidents.resolved.total as f64), incidents_prev),
+            relative_change(m.incidents.status.available.then_some(m.incidents.resolved.total as f64), previous.incidents),
             "neutral",
         ),
         Tile::new(
@@ -125,21 +141,21 @@ fn tiles(cx: &Context) -> Vec<Tile> {
             "Alerts handled",
             count(m.alerts.total),
             format!("{} auto-remediated", pct(m.alerts.auto_remediated_pct)),
-            relative_change(m.alerts.total.map(|v| v as f64), alerts_prev),
+            relative_change(m.alerts.total.map(|v| v as f64), previous.alerts),
             "neutral",
         ),
         Tile::new(
             "Patch compliance",
             pct(m.patching.compliance_pct),
             format!("target {}", Unit::Percent.format(input.patch_target_pct)),
-            points_change(m.patching.compliance_pct, patch_prev),
+            points_change(m.patching.compliance_pct, previous.patching),
             status_of(m.verdicts.patch_compliance),
         ),
         Tile::new(
             "RFCs executed",
             count(m.rfcs.completed),
             format!("{} successful", pct(m.rfcs.success_rate_pct)),
-            relative_change(m.rfcs.completed.map(|v| v as f64), rfc_prev),
+            relative_change(m.rfcs.completed.map(|v| v as f64), previous.rfcs),
             status_of(m.verdicts.rfc_success),
         ),
         Tile::new(
@@ -150,21 +166,24 @@ fn tiles(cx: &Context) -> Vec<Tile> {
                 pct(m.service_requests.response_sla_pct.total),
                 Unit::Percent.format(input.sla_target_pct)
             ),
-            relative_change(m.service_requests.status.available.then_some(m.service_requests.resolved.total as f64), sr_prev),
+            relative_change(
+                m.service_requests.status.available.then_some(m.service_requests.resolved.total as f64),
+                previous.service_requests,
+            ),
             status_of(m.verdicts.service_request_response),
         ),
         Tile::new(
             "Console availability",
             or_na(m.availability.console.pct.map(|v| format!("{v:.3}%"))),
             format!("target {:.1}%", m.availability.console.target_pct),
-            points_change(m.availability.console.pct, console_prev),
+            points_change(m.availability.console.pct, previous.console),
             status_of(m.verdicts.console_availability),
         ),
         Tile::new(
             "API availability",
             or_na(m.availability.api.pct.map(|v| format!("{v:.3}%"))),
             format!("target {:.1}%", m.availability.api.target_pct),
-            points_change(m.availability.api.pct, api_prev),
+            points_change(m.availability.api.pct, previous.api),
             status_of(m.verdicts.api_availability),
         ),
     ]
