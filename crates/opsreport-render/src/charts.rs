@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use opsreport_model::metrics::{Metrics, Priority};
+use opsreport_model::metrics::{IncidentMetrics, Metrics, Priority};
 
 use crate::chart::{Cartesian, Series, horizontal_bars, lines, pie, vertical_bars};
 use crate::format::{Unit, axis_month};
@@ -183,99 +183,107 @@ fn alerts(set: &mut ChartSet, m: &Metrics) {
 fn incidents(set: &mut ChartSet, m: &Metrics, sla_target_pct: f64) {
     let inc = &m.incidents;
     if inc.status.available {
-        let by =
-            |c: &opsreport_model::metrics::PriorityCounts| vec![Some(c.high as f64), Some(c.medium as f64), Some(c.low as f64)];
-        if inc.opened.total + inc.resolved.total > 0 {
-            set.add_cartesian(
-                "incidents_by_priority",
-                cartesian(
-                    "Incidents",
-                    Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
-                    vec![series("Opened", by(&inc.opened)), series("Resolved", by(&inc.resolved))],
-                    Unit::Count,
-                ),
-                vertical_bars,
-            );
-        }
-        let hours = |minutes: Option<f64>| minutes.map(|minutes| minutes / 60.0);
-        set.add_cartesian(
-            "incident_mttr",
-            cartesian(
-                "Hours",
-                Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
-                vec![
-                    series(
-                        "MTTR",
-                        vec![hours(inc.mttr_minutes.high), hours(inc.mttr_minutes.medium), hours(inc.mttr_minutes.low)],
-                    ),
-                    series(
-                        "Resolution target",
-                        vec![
-                            hours(Some(inc.resolution_target_minutes.high)),
-                            hours(Some(inc.resolution_target_minutes.medium)),
-                            hours(Some(inc.resolution_target_minutes.low)),
-                        ],
-                    ),
-                ],
-                Unit::Hours,
-            ),
-            vertical_bars,
-        );
+        incident_volumes(set, inc);
         incident_trends_by_priority(set, m, sla_target_pct);
+        incident_trends(set, inc);
+        sla_adherence(set, inc, sla_target_pct);
+    }
+}
+
+/// The month's incidents opened and resolved, and the times to resolve, by priority.
+fn incident_volumes(set: &mut ChartSet, inc: &IncidentMetrics) {
+    let by = |c: &opsreport_model::metrics::PriorityCounts| vec![Some(c.high as f64), Some(c.medium as f64), Some(c.low as f64)];
+    if inc.opened.total + inc.resolved.total > 0 {
         set.add_cartesian(
-            "incidents_trend_months",
-            Cartesian {
-                stacked: true,
-                ..cartesian(
-                    "Incidents opened",
-                    inc.trend_months.iter().map(|p| axis_month(&p.month)).collect(),
-                    vec![
-                        series("P1", inc.trend_months.iter().map(|p| Some(p.opened.high as f64)).collect()),
-                        series("P2", inc.trend_months.iter().map(|p| Some(p.opened.medium as f64)).collect()),
-                        series("P3", inc.trend_months.iter().map(|p| Some(p.opened.low as f64)).collect()),
-                    ],
-                    Unit::Count,
-                )
-            },
-            vertical_bars,
-        );
-        set.add_cartesian(
-            "incidents_trend_weeks",
+            "incidents_by_priority",
             cartesian(
                 "Incidents",
-                inc.trend_weeks.iter().map(|w| crate::format::day_month(&w.week_start)).collect(),
-                vec![
-                    series("Opened", inc.trend_weeks.iter().map(|w| w.opened.map(|v| v as f64)).collect()),
-                    series("Resolved", inc.trend_weeks.iter().map(|w| w.resolved.map(|v| v as f64)).collect()),
-                ],
+                Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
+                vec![series("Opened", by(&inc.opened)), series("Resolved", by(&inc.resolved))],
                 Unit::Count,
             ),
-            lines,
-        );
-        set.add_cartesian(
-            "sla_adherence",
-            Cartesian {
-                max: Some(100.0),
-                target: Some((sla_target_pct, format!("target {sla_target_pct:.0}%"))),
-                ..cartesian(
-                    "Within target (%)",
-                    Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
-                    vec![
-                        series(
-                            "Response",
-                            vec![inc.response_sla_pct.high, inc.response_sla_pct.medium, inc.response_sla_pct.low],
-                        ),
-                        series(
-                            "Resolution",
-                            vec![inc.resolution_sla_pct.high, inc.resolution_sla_pct.medium, inc.resolution_sla_pct.low],
-                        ),
-                    ],
-                    Unit::Percent,
-                )
-            },
             vertical_bars,
         );
     }
+    let hours = |minutes: Option<f64>| minutes.map(|minutes| minutes / 60.0);
+    set.add_cartesian(
+        "incident_mttr",
+        cartesian(
+            "Hours",
+            Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
+            vec![
+                series("MTTR", vec![hours(inc.mttr_minutes.high), hours(inc.mttr_minutes.medium), hours(inc.mttr_minutes.low)]),
+                series(
+                    "Resolution target",
+                    vec![
+                        hours(Some(inc.resolution_target_minutes.high)),
+                        hours(Some(inc.resolution_target_minutes.medium)),
+                        hours(Some(inc.resolution_target_minutes.low)),
+                    ],
+                ),
+            ],
+            Unit::Hours,
+        ),
+        vertical_bars,
+    );
+}
+
+/// Incidents opened per month by priority, and opened and resolved per week.
+fn incident_trends(set: &mut ChartSet, inc: &IncidentMetrics) {
+    set.add_cartesian(
+        "incidents_trend_months",
+        Cartesian {
+            stacked: true,
+            ..cartesian(
+                "Incidents opened",
+                inc.trend_months.iter().map(|p| axis_month(&p.month)).collect(),
+                vec![
+                    series("P1", inc.trend_months.iter().map(|p| Some(p.opened.high as f64)).collect()),
+                    series("P2", inc.trend_months.iter().map(|p| Some(p.opened.medium as f64)).collect()),
+                    series("P3", inc.trend_months.iter().map(|p| Some(p.opened.low as f64)).collect()),
+                ],
+                Unit::Count,
+            )
+        },
+        vertical_bars,
+    );
+    set.add_cartesian(
+        "incidents_trend_weeks",
+        cartesian(
+            "Incidents",
+            inc.trend_weeks.iter().map(|w| crate::format::day_month(&w.week_start)).collect(),
+            vec![
+                series("Opened", inc.trend_weeks.iter().map(|w| w.opened.map(|v| v as f64)).collect()),
+                series("Resolved", inc.trend_weeks.iter().map(|w| w.resolved.map(|v| v as f64)).collect()),
+            ],
+            Unit::Count,
+        ),
+        lines,
+    );
+}
+
+/// The share of incidents answered and resolved within target, by priority.
+fn sla_adherence(set: &mut ChartSet, inc: &IncidentMetrics, sla_target_pct: f64) {
+    set.add_cartesian(
+        "sla_adherence",
+        Cartesian {
+            max: Some(100.0),
+            target: Some((sla_target_pct, format!("target {sla_target_pct:.0}%"))),
+            ..cartesian(
+                "Within target (%)",
+                Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
+                vec![
+                    series("Response", vec![inc.response_sla_pct.high, inc.response_sla_pct.medium, inc.response_sla_pct.low]),
+                    series(
+                        "Resolution",
+                        vec![inc.resolution_sla_pct.high, inc.resolution_sla_pct.medium, inc.resolution_sla_pct.low],
+                    ),
+                ],
+                Unit::Percent,
+            )
+        },
+        vertical_bars,
+    );
 }
 
 /// The 6-month trends per priority the quarterly review reads: MTTR, and resolution within target.
