@@ -297,11 +297,20 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
     if frame.height() == 0 {
         return Ok(());
     }
-    let earliest = NaiveDate::parse_from_str(EARLIEST_DATA_DATE, "%Y-%m-%d").expect("a valid constant date");
-    // Event data is bounded by the report it is read for; reference data (an engagement that
-    // runs for years) only by the months any report can cover, so an old month can be
-    // regenerated with today's reference data.
-    let latest = match spec.kind {
+    let mut checks = time_checks(spec, frame, period)?;
+    checks.extend(number_checks(spec, frame)?);
+    if spec.dataset == DatasetName::OodEngagements {
+        checks.extend(modification_check(frame));
+    }
+    checks.extend(rule_checks(spec, frame)?);
+    first_broken(spec, labels, frame, checks)
+}
+
+/// The latest time a row may hold: event data is bounded by the report it is read for;
+/// reference data (an engagement that runs for years) only by the months any report can cover,
+/// so an old month can be regenerated with today's reference data.
+fn latest_allowed(spec: &DatasetSpec, period: &ReportPeriod) -> chrono::DateTime<chrono::Utc> {
+    match spec.kind {
         DatasetKind::Reference => {
             let (year, month) = LAST_MONTH;
             YearMonth::new(year, month)
@@ -313,21 +322,18 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
                 .and_utc()
         }
         _ => period.end() + chrono::Duration::days(LATEST_DATA_DAYS_AFTER_PERIOD),
-    };
-    let series = |name: &str| frame.column(name).map(|column| column.as_materialized_series().clone());
-    // (the first row that breaks the rule, the column to name, the columns whose values to show,
-    // the rule in words)
-    let mut checks: Vec<(Option<usize>, &str, Vec<&str>, String)> = Vec::new();
+    }
+}
+
+/// Times and dates against their physical bounds (microseconds or days since the epoch): not
+/// before 2000, not after the latest a report of `period` allows.
+fn time_checks<'a>(spec: &'a DatasetSpec, frame: &DataFrame, period: &ReportPeriod) -> Result<Vec<Check<'a>>> {
+    let earliest = NaiveDate::parse_from_str(EARLIEST_DATA_DATE, "%Y-%m-%d").expect("a valid constant date");
+    let latest = latest_allowed(spec, period);
     let plausible =
         format!("is not a plausible time for a report of {} (allowed: {earliest} to {})", period.label(), latest.date_naive());
-    let broken = |result: PolarsResult<BooleanChunked>| {
-        // `any` reads the bitmap a word at a time; the row is looked for only when there is one.
-        result
-            .map(|broken| if broken.any() { broken.iter().position(|row| row == Some(true)) } else { None })
-            .map_err(|error| engine(spec, error))
-    };
+    let mut checks = Vec::new();
     for column in spec.columns {
-        // Times and dates against their physical bounds: microseconds or days since the epoch.
         let (low, high) = match column.column_type {
             ColumnType::Timestamp => {
                 (earliest.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros(), latest.timestamp_micros())
@@ -335,16 +341,30 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
             ColumnType::Date => (epoch_days(earliest), epoch_days(latest.date_naive())),
             _ => continue,
         };
-        let values = series(column.name)
+        let values = column_series(frame, column.name)
             .and_then(|values| values.to_physical_repr().cast(&DataType::Int64))
             .map_err(|error| engine(spec, error))?;
         let outside = kernels::first_outside(values.i64().map_err(|error| engine(spec, error))?, low, high);
         checks.push((outside, column.name, vec![column.name], plausible.clone()));
     }
-    checks.extend(number_checks(spec, frame)?);
-    if spec.dataset == DatasetName::OodEngagements {
-        checks.extend(modification_check(frame));
-    }
+    Ok(checks)
+}
+
+/// A column as a series (for the comparison kernels).
+fn column_series(frame: &DataFrame, name: &str) -> PolarsResult<Series> {
+    frame.column(name).map(|column| column.as_materialized_series().clone())
+}
+
+/// The dataset's row rules (`DatasetSpec::row_rules`), each as its first broken row.
+fn rule_checks<'a>(spec: &'a DatasetSpec, frame: &DataFrame) -> Result<Vec<Check<'a>>> {
+    let series = |name: &str| column_series(frame, name);
+    let broken = |result: PolarsResult<BooleanChunked>| {
+        // `any` reads the bitmap a word at a time; the row is looked for only when there is one.
+        result
+            .map(|broken| if broken.any() { broken.iter().position(|row| row == Some(true)) } else { None })
+            .map_err(|error| engine(spec, error))
+    };
+    let mut checks = Vec::new();
     for rule in spec.row_rules() {
         let check = match *rule {
             RowRule::FirstOfMonth { column } => {
@@ -391,6 +411,11 @@ fn check_row_rules(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, per
         };
         checks.push(check);
     }
+    Ok(checks)
+}
+
+/// The error of the first check that a row breaks, naming its file, row, column and values.
+fn first_broken(spec: &DatasetSpec, labels: &[String], frame: &DataFrame, checks: Vec<Check<'_>>) -> Result<()> {
     for (first_broken, column, shown, rule) in checks {
         let Some(index) = first_broken else { continue };
         let value = |name: &str| {
