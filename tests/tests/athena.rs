@@ -525,7 +525,7 @@ fn ssr_table_rows(ssr_folder: &Path, account: &AccountId) -> DataFrame {
     use opsreport_extract::formats::{LINE_COLUMN, decode_for};
     use opsreport_model::sources::{DatasetSource, SourceFormat};
     let mut rows: Option<DataFrame> = None;
-    let mut days: Vec<_> = std::fs::read_dir(&ssr_folder).unwrap().map(|entry| entry.unwrap().path()).collect();
+    let mut days: Vec<_> = std::fs::read_dir(ssr_folder).unwrap().map(|entry| entry.unwrap().path()).collect();
     days.sort();
     for day in days {
         let date = day.file_name().unwrap().to_string_lossy().trim_start_matches("Date=").to_owned();

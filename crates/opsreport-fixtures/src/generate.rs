@@ -116,6 +116,9 @@ struct Instance {
     volume_fill: f64,
 }
 
+/// A resource a backup plan protects: its id, type, stack and size in GiB.
+type BackupResource = (String, &'static str, Option<String>, i64);
+
 /// An Operations on Demand engagement.
 struct Engagement {
     id: String,
@@ -153,129 +156,140 @@ const ROOT_CAUSES: &[&str] = &[
     "Memory leak in the application after a release",
 ];
 
+/// The account's stacks over `months` (some created, deleted or failed on the way), and the one
+/// EC2 production stack the incidents concentrate on.
+fn stacks(rng: &mut Rng, months: &[YearMonth], scale: f64) -> (Vec<Stack>, usize) {
+    let first = month_start(months[0]);
+    let horizon = month_start(months[months.len() - 1].next());
+    let span_seconds = (horizon - first).num_seconds();
+    let initial = ((300.0 * scale).round() as usize).max(12);
+    let mut stacks = Vec::new();
+    let environments = [("PROD", 0.4), ("NONPROD", 0.6)];
+    let types = [("Customer stack", 0.7), ("AMS stack", 0.3)];
+    let stack_count = initial + (initial as f64 * 0.03 * months.len() as f64).round() as usize;
+    for number in 0..stack_count {
+        let category = *rng.weighted(CATEGORIES);
+        let created = if number < initial {
+            first - Duration::days(rng.range(20, 720))
+        } else {
+            first + Duration::seconds(rng.range(0, span_seconds - 1))
+        };
+        let deleted =
+            if rng.chance(0.08) { Some(created.max(first) + Duration::seconds(rng.range(86_400, span_seconds))) } else { None };
+        let failed_since = if rng.chance(0.02) {
+            Some((
+                first + Duration::seconds(rng.range(0, span_seconds - 1)),
+                *rng.pick(&["UPDATE_ROLLBACK_FAILED", "UPDATE_IN_PROGRESS", "ROLLBACK_COMPLETE"]),
+            ))
+        } else {
+            None
+        };
+        let suffix = hex(rng, 8);
+        stacks.push(Stack {
+            id: format!("stack-{suffix}{number:04x}"),
+            name: format!("{}-{}-{:03}", category.to_lowercase(), if rng.chance(0.5) { "app" } else { "svc" }, number),
+            category,
+            environment: rng.pick_weighted(&environments),
+            stack_type: rng.pick_weighted(&types),
+            created,
+            deleted: deleted.filter(|deleted| *deleted < horizon),
+            failed_since,
+        });
+    }
+    let hot_stack =
+        stacks.iter().position(|stack| stack.category == "EC2" && stack.deleted.is_none() && stack.created < first).unwrap_or(0);
+    stacks[hot_stack].environment = "PROD";
+    stacks[hot_stack].failed_since = None;
+    (stacks, hot_stack)
+}
+
+/// The instances of the EC2, ASG and EKS stacks, a few volumes close to full.
+fn instances(rng: &mut Rng, stacks: &[Stack]) -> Vec<Instance> {
+    let mut instances = Vec::new();
+    for (stack_index, stack) in stacks.iter().enumerate() {
+        let count = match stack.category {
+            "EC2" => rng.range(1, 2),
+            "ASG" => rng.range(2, 3),
+            "EKS" => rng.range(2, 3),
+            _ => 0,
+        };
+        for number in 0..count {
+            let platform = if rng.chance(0.7) { "Linux" } else { "Windows" };
+            instances.push(Instance {
+                id: format!("i-0{}", hex(rng, 16)),
+                name: format!("{}-{number}", stack.name),
+                stack: stack_index,
+                platform,
+                patch_group: rng.pick_weighted(&[("DEFAULT", 0.7), ("CUSTOMER", 0.25), ("NOT_ASSIGNED", 0.05)]),
+                base_patches: rng.range(40, 400),
+                volume_gib: *rng.pick(&[50, 100, 200, 500, 1000]),
+                volume_fill: 0.25 + rng.unit() * 0.55,
+            });
+        }
+    }
+    // A few volumes run close to full so the near-capacity table has rows.
+    let near_full = (instances.len() / 25).max(2).min(instances.len());
+    for instance in instances.iter_mut().take(near_full) {
+        instance.volume_fill = 0.84 + rng.unit() * 0.1;
+    }
+    instances
+}
+
+/// The account's four Operations on Demand engagements, dated from `months`.
+fn engagements(account: &AccountId, months: &[YearMonth], scale: f64) -> Vec<Engagement> {
+    let day = |month: YearMonth, day: u32| NaiveDate::from_ymd_opt(month.year(), month.month(), day).expect("day");
+    let m = |offset: usize| months[offset.min(months.len() - 1)];
+    vec![
+        Engagement {
+            id: format!("ood-{}-eks", &account.as_str()[8..]),
+            offering: "Amazon EKS maintenance",
+            blocks: 2,
+            basis: "monthly",
+            approved: day(months[0].previous(), 20),
+            start_override: None,
+            ended: None,
+            hours: 36.0 * scale.clamp(0.5, 2.0),
+        },
+        Engagement {
+            id: format!("ood-{}-ct", &account.as_str()[8..]),
+            offering: "AWS Control Tower operations",
+            blocks: 3,
+            basis: "monthly",
+            approved: day(months[0], 21),
+            start_override: None,
+            ended: None,
+            hours: 24.0,
+        },
+        Engagement {
+            id: format!("ood-{}-sap", &account.as_str()[8..]),
+            offering: "SAP cluster management",
+            blocks: 2,
+            basis: "one_time",
+            approved: day(m(months.len().saturating_sub(4)), 12),
+            start_override: Some(m(months.len().saturating_sub(3)).first_day()),
+            ended: None,
+            hours: 34.0,
+        },
+        Engagement {
+            id: format!("ood-{}-mig", &account.as_str()[8..]),
+            offering: "Database migration support",
+            blocks: 1,
+            basis: "monthly",
+            approved: day(months[0].plus_months(-3), 5),
+            start_override: None,
+            ended: Some(m(1).last_day()),
+            hours: 15.0,
+        },
+    ]
+}
+
 impl<'a> World<'a> {
     fn new(options: &'a FixtureOptions, index: u32, account: &'a AccountId, months: &'a [YearMonth]) -> Self {
         let scale = options.scale;
         let mut rng = Rng::for_stream(options.seed, &[account.as_str(), "world"]);
-        let first = month_start(months[0]);
-        let horizon = month_start(months[months.len() - 1].next());
-        let span_seconds = (horizon - first).num_seconds();
-        let initial = ((300.0 * scale).round() as usize).max(12);
-        let mut stacks = Vec::new();
-        let environments = [("PROD", 0.4), ("NONPROD", 0.6)];
-        let types = [("Customer stack", 0.7), ("AMS stack", 0.3)];
-        let stack_count = initial + (initial as f64 * 0.03 * months.len() as f64).round() as usize;
-        for number in 0..stack_count {
-            let category = *rng.weighted(CATEGORIES);
-            let created = if number < initial {
-                first - Duration::days(rng.range(20, 720))
-            } else {
-                first + Duration::seconds(rng.range(0, span_seconds - 1))
-            };
-            let deleted = if rng.chance(0.08) {
-                Some(created.max(first) + Duration::seconds(rng.range(86_400, span_seconds)))
-            } else {
-                None
-            };
-            let failed_since = if rng.chance(0.02) {
-                Some((
-                    first + Duration::seconds(rng.range(0, span_seconds - 1)),
-                    *rng.pick(&["UPDATE_ROLLBACK_FAILED", "UPDATE_IN_PROGRESS", "ROLLBACK_COMPLETE"]),
-                ))
-            } else {
-                None
-            };
-            let suffix = hex(&mut rng, 8);
-            stacks.push(Stack {
-                id: format!("stack-{suffix}{number:04x}"),
-                name: format!("{}-{}-{:03}", category.to_lowercase(), if rng.chance(0.5) { "app" } else { "svc" }, number),
-                category,
-                environment: rng.pick_weighted(&environments),
-                stack_type: rng.pick_weighted(&types),
-                created,
-                deleted: deleted.filter(|deleted| *deleted < horizon),
-                failed_since,
-            });
-        }
-        let hot_stack = stacks
-            .iter()
-            .position(|stack| stack.category == "EC2" && stack.deleted.is_none() && stack.created < first)
-            .unwrap_or(0);
-        stacks[hot_stack].environment = "PROD";
-        stacks[hot_stack].failed_since = None;
-
-        let mut instances = Vec::new();
-        for (stack_index, stack) in stacks.iter().enumerate() {
-            let count = match stack.category {
-                "EC2" => rng.range(1, 2),
-                "ASG" => rng.range(2, 3),
-                "EKS" => rng.range(2, 3),
-                _ => 0,
-            };
-            for number in 0..count {
-                let platform = if rng.chance(0.7) { "Linux" } else { "Windows" };
-                instances.push(Instance {
-                    id: format!("i-0{}", hex(&mut rng, 16)),
-                    name: format!("{}-{number}", stack.name),
-                    stack: stack_index,
-                    platform,
-                    patch_group: rng.pick_weighted(&[("DEFAULT", 0.7), ("CUSTOMER", 0.25), ("NOT_ASSIGNED", 0.05)]),
-                    base_patches: rng.range(40, 400),
-                    volume_gib: *rng.pick(&[50, 100, 200, 500, 1000]),
-                    volume_fill: 0.25 + rng.unit() * 0.55,
-                });
-            }
-        }
-        // A few volumes run close to full so the near-capacity table has rows.
-        let near_full = (instances.len() / 25).max(2).min(instances.len());
-        for instance in instances.iter_mut().take(near_full) {
-            instance.volume_fill = 0.84 + rng.unit() * 0.1;
-        }
-
-        let day = |month: YearMonth, day: u32| NaiveDate::from_ymd_opt(month.year(), month.month(), day).expect("day");
-        let m = |offset: usize| months[offset.min(months.len() - 1)];
-        let engagements = vec![
-            Engagement {
-                id: format!("ood-{}-eks", &account.as_str()[8..]),
-                offering: "Amazon EKS maintenance",
-                blocks: 2,
-                basis: "monthly",
-                approved: day(months[0].previous(), 20),
-                start_override: None,
-                ended: None,
-                hours: 36.0 * scale.clamp(0.5, 2.0),
-            },
-            Engagement {
-                id: format!("ood-{}-ct", &account.as_str()[8..]),
-                offering: "AWS Control Tower operations",
-                blocks: 3,
-                basis: "monthly",
-                approved: day(months[0], 21),
-                start_override: None,
-                ended: None,
-                hours: 24.0,
-            },
-            Engagement {
-                id: format!("ood-{}-sap", &account.as_str()[8..]),
-                offering: "SAP cluster management",
-                blocks: 2,
-                basis: "one_time",
-                approved: day(m(months.len().saturating_sub(4)), 12),
-                start_override: Some(m(months.len().saturating_sub(3)).first_day()),
-                ended: None,
-                hours: 34.0,
-            },
-            Engagement {
-                id: format!("ood-{}-mig", &account.as_str()[8..]),
-                offering: "Database migration support",
-                blocks: 1,
-                basis: "monthly",
-                approved: day(months[0].plus_months(-3), 5),
-                start_override: None,
-                ended: Some(m(1).last_day()),
-                hours: 15.0,
-            },
-        ];
+        let (stacks, hot_stack) = stacks(&mut rng, months, scale);
+        let instances = instances(&mut rng, &stacks);
+        let engagements = engagements(account, months, scale);
         Self { options, index, account, months, scale, stacks, instances, hot_stack, engagements }
     }
 
@@ -658,11 +672,10 @@ impl<'a> World<'a> {
         table
     }
 
-    fn backup_jobs(&self, month: YearMonth, offset: usize) -> Table {
-        let mut rng = self.rng(&["backup_jobs", &month.to_string()]);
-        let mut table = Table::new(DatasetName::BackupJobs);
-        let last_month = offset == self.months.len() - 1;
-        let mut resources: Vec<(String, &'static str, Option<String>, i64)> = Vec::new();
+    /// What the backup plans protect: most instances, the RDS stacks, a table and a file
+    /// system, with their stack and size (GiB).
+    fn backup_resources(&self) -> Vec<BackupResource> {
+        let mut resources: Vec<BackupResource> = Vec::new();
         for (number, instance) in self.instances.iter().enumerate() {
             if number % 10 < 7 {
                 resources.push((instance.id.clone(), "EC2", Some(self.stacks[instance.stack].id.clone()), instance.volume_gib));
@@ -678,6 +691,14 @@ impl<'a> World<'a> {
         }
         resources.push((format!("arn:aws:dynamodb:us-east-1:{}:table/orders", self.account), "DynamoDB", None, 20));
         resources.push((format!("fs-0{}", &self.account.as_str()[4..]), "EFS", None, 300));
+        resources
+    }
+
+    fn backup_jobs(&self, month: YearMonth, offset: usize) -> Table {
+        let mut rng = self.rng(&["backup_jobs", &month.to_string()]);
+        let mut table = Table::new(DatasetName::BackupJobs);
+        let last_month = offset == self.months.len() - 1;
+        let resources = self.backup_resources();
         let failures = [
             "Backup job failed because the instance was stopped during the snapshot",
             "Access denied: the backup role cannot use the KMS key",

@@ -438,6 +438,13 @@ fn billing_and_ood(all: &mut Vec<Row>) {
 
 /// Month-end snapshots: stacks, patches, missing patches, storage, Trusted Advisor.
 fn snapshots(all: &mut Vec<Row>) {
+    stack_snapshots(all);
+    patch_snapshots(all);
+    capacity_snapshots(all);
+}
+
+/// The stacks at the end of September and October (one deleted, one new in October).
+fn stack_snapshots(all: &mut Vec<Row>) {
     for (snapshot_month, dates) in [("2026-09", ["2026-09-30"]), ("2026-10", ["2026-10-31"])] {
         let mut stacks = Table::new(DatasetName::Stacks);
         for date in dates {
@@ -476,7 +483,10 @@ fn snapshots(all: &mut Vec<Row>) {
         }
         all.push((DatasetName::Stacks, month(snapshot_month), stacks));
     }
+}
 
+/// The October patch snapshots and the missing patches at its end.
+fn patch_snapshots(all: &mut Vec<Row>) {
     let mut patches = Table::new(DatasetName::PatchDetails);
     for (date, instance, state, stack, status, installed, critical, high) in [
         ("2026-10-01", "i-a", "running", "stack-a", "COMPLIANT", 100, 0, 0),
@@ -522,7 +532,10 @@ fn snapshots(all: &mut Vec<Row>) {
             .int("days_unpatched", Some(days));
     }
     all.push((DatasetName::MissingPatches, month("2026-10"), missing));
+}
 
+/// Storage and Trusted Advisor at the end of September and October.
+fn capacity_snapshots(all: &mut Vec<Row>) {
     for (snapshot_month, date, ebs_used) in [("2026-09", "2026-09-30", 400), ("2026-10", "2026-10-31", 900)] {
         let mut storage = Table::new(DatasetName::Storage);
         for (resource, kind, provisioned, used) in [("vol-1", "EBS", Some(1000), ebs_used), ("bucket-1", "S3", None, 600)] {

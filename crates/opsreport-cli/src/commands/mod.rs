@@ -1,6 +1,5 @@
 //! One module per subcommand.
 
-mod athena_bench;
 pub mod bench;
 pub mod fixtures;
 pub mod generate;

@@ -2,12 +2,13 @@
 //! reports, their status and how old their newest data is; an account's reports, the periods
 //! whose report is still missing, and the forms to regenerate and to open notes.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use opsreport_model::{AccountId, PeriodKind, ReportPeriod};
 
 use super::Console;
+use super::allowed::Allowed;
 use super::auth::User;
 use super::jobs::JobState;
 use super::pages::{CurrentUser, Shared, kind_title, page, report_href, status_of, store_failed};
@@ -124,11 +125,7 @@ fn missing_periods(console: &Console, entries: &[ReportEntry]) -> Vec<String> {
 }
 
 /// `GET /accounts/{account}`.
-pub async fn account(State(console): Shared, CurrentUser(user): CurrentUser, Path(id): Path<String>) -> Response {
-    let account = match console.account(&user, &id) {
-        Ok(account) => account,
-        Err(refused) => return refused,
-    };
+pub async fn account(State(console): Shared, Allowed { user, account }: Allowed) -> Response {
     let (entries, (notes, has_profile)) = match (
         reports::reports_of(&console.reports, &console.cache, account.as_str()).await,
         reports::notes_of(&console.notes, account.as_str()).await,

@@ -10,6 +10,7 @@
 
 mod access;
 mod accounts_page;
+mod allowed;
 mod auth;
 mod cache;
 mod hosts;

@@ -13,9 +13,10 @@ use opsreport_model::{AccountId, Notes, ReportPeriod};
 use serde::Deserialize;
 
 use super::Console;
+use super::allowed::Allowed;
 use super::auth::User;
 use super::notes_form::{self, FieldErrors, SectionSpec, Values};
-use super::pages::{CurrentUser, Shared, assembled_notes, message, not_found_page, page, store_failed};
+use super::pages::{Shared, assembled_notes, message, not_found_page, page, store_failed};
 use super::store::{Expect, StoreError};
 use super::views::{CarriedView, CellView, NotesPage, RowView, SectionView};
 use opsreport_model::notes::ACTION_ITEM_STATUSES;
@@ -27,16 +28,7 @@ pub struct PeriodQuery {
 }
 
 /// `GET /accounts/{account}/notes?period=…`: opens the notes of a period typed in.
-pub async fn notes_for(
-    State(console): Shared,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-    Query(query): Query<PeriodQuery>,
-) -> Response {
-    let account = match console.account(&user, &id) {
-        Ok(account) => account,
-        Err(refused) => return refused,
-    };
+pub async fn notes_for(State(console): Shared, Allowed { user, account }: Allowed, Query(query): Query<PeriodQuery>) -> Response {
     let label = query.period.unwrap_or_default().trim().to_owned();
     match notes_period(&console, &label) {
         Some(_) => Redirect::to(&format!("/accounts/{account}/notes/{label}")).into_response(),
@@ -191,14 +183,10 @@ pub struct SavedQuery {
 /// `GET /accounts/{account}/notes/{label}`: the editor of a period's notes or of the profile.
 pub async fn notes(
     State(console): Shared,
-    CurrentUser(user): CurrentUser,
-    Path((id, label)): Path<(String, String)>,
+    Allowed { user, account }: Allowed,
+    Path((_, label)): Path<(String, String)>,
     Query(query): Query<SavedQuery>,
 ) -> Response {
-    let account = match console.account(&user, &id) {
-        Ok(account) => account,
-        Err(refused) => return refused,
-    };
     let Some(period) = notes_period(&console, &label) else { return not_found_page(&user) };
     let path = format!("{account}/{label}.toml");
     let file = match console.notes.get(&path).await {
@@ -239,14 +227,10 @@ fn validate(bytes: &[u8], origin: &str, profile: bool) -> Result<(), String> {
 /// it if nobody saved the file since it was opened.
 pub async fn save_notes(
     State(console): Shared,
-    CurrentUser(user): CurrentUser,
-    Path((id, label)): Path<(String, String)>,
+    Allowed { user, account }: Allowed,
+    Path((_, label)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let account = match console.account(&user, &id) {
-        Ok(account) => account,
-        Err(refused) => return refused,
-    };
     let Some(period) = notes_period(&console, &label) else { return not_found_page(&user) };
     let field = |name: &str| pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone());
     if let Err(refused) = console.check_csrf(&user, field("csrf").as_deref()) {

@@ -15,6 +15,7 @@ use opsreport_model::memory::{self, Noted, Profile};
 use opsreport_model::{AccountId, Notes, PeriodKind, ReportPeriod};
 use serde::Deserialize;
 
+use super::allowed::AllowedReport;
 use super::auth::{Refusal, TOKEN_HEADER, User};
 use super::jobs::JobState;
 use super::reports::{self, ReportEntry};
@@ -156,19 +157,6 @@ impl Console {
             .ok_or_else(|| not_found_page(user))
     }
 
-    /// The account and period of a report's path, if the user may see the account (checked
-    /// first) and the period is one of that kind.
-    pub(super) fn report_of(
-        &self,
-        user: &User,
-        id: &str,
-        kind: &str,
-        label: &str,
-    ) -> Result<(AccountId, ReportPeriod), Response> {
-        let account = self.account(user, id)?;
-        Ok((account, self.period(user, kind, label)?))
-    }
-
     /// The customer's and the account's names from the account's profile, when it has them.
     pub(super) async fn names(&self, account: &AccountId) -> Names {
         let profile = match self.notes.get(&format!("{account}/{}", memory::PROFILE_FILE)).await {
@@ -274,15 +262,8 @@ pub(super) fn status_of(state: Option<&reports::DataState>, job: Option<&super::
 }
 
 /// `GET /accounts/{account}/reports/{kind}/{period}`.
-pub async fn report(
-    State(console): Shared,
-    CurrentUser(user): CurrentUser,
-    Path((id, kind, label)): Path<(String, String, String)>,
-) -> Response {
-    let (account, period) = match console.report_of(&user, &id, &kind, &label) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
+pub async fn report(State(console): Shared, AllowedReport { user, account, period }: AllowedReport) -> Response {
+    let (kind, label) = (period.kind().name(), period.label());
     let entry = match console.report_entry(&account, &period).await {
         Ok(Some(entry)) => entry,
         Ok(None) => {
@@ -379,13 +360,9 @@ pub(super) fn file_response(file: &str, bytes: Vec<u8>) -> Response {
 /// `GET /accounts/{account}/reports/{kind}/{period}/files/{file}`.
 pub async fn file(
     State(console): Shared,
-    CurrentUser(user): CurrentUser,
-    Path((id, kind, label, file)): Path<(String, String, String, String)>,
+    AllowedReport { user, account, period }: AllowedReport,
+    Path((_, _, _, file)): Path<(String, String, String, String)>,
 ) -> Response {
-    let (account, period) = match console.report_of(&user, &id, &kind, &label) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
     match console.report_file(&account, &period, Some(&file)).await {
         Ok(Some((name, bytes))) => file_response(&name, bytes),
         Ok(None) => not_found_page(&user),
@@ -396,13 +373,9 @@ pub async fn file(
 /// `GET /accounts/{account}/reports/{kind}/{period}/pages/{page}`: a page of the report as PNG.
 pub async fn page_image(
     State(console): Shared,
-    CurrentUser(user): CurrentUser,
-    Path((id, kind, label, number)): Path<(String, String, String, String)>,
+    AllowedReport { user, account, period }: AllowedReport,
+    Path((_, _, _, number)): Path<(String, String, String, String)>,
 ) -> Response {
-    let (account, period) = match console.report_of(&user, &id, &kind, &label) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
     let Ok(number) = number.trim_end_matches(".png").parse::<usize>() else { return not_found_page(&user) };
     let bytes = match console.report_file(&account, &period, None).await {
         Ok(Some((_, bytes))) => bytes,

@@ -8,6 +8,7 @@ use opsreport_model::{PeriodKind, ReportPeriod};
 use serde::Deserialize;
 
 use super::Console;
+use super::allowed::Allowed;
 use super::jobs::{JobState, Submitted};
 use super::pages::{CurrentUser, Shared, kind_title, message, not_found_page, page, report_href};
 use super::views::JobPage;
@@ -85,14 +86,9 @@ fn refused(user: &str, account: &str, status: StatusCode, heading: &str, text: &
 /// waiting), then shows its job.
 pub async fn regenerate(
     State(console): Shared,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    Allowed { user, account }: Allowed,
     Form(form): Form<RegenerateForm>,
 ) -> Response {
-    let account = match console.account(&user, &id) {
-        Ok(account) => account,
-        Err(refused) => return refused,
-    };
     if let Err(refused) = console.check_csrf(&user, form.csrf.as_deref()) {
         return refused;
     }

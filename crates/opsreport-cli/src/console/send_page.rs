@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use opsreport_model::console::SendMode;
@@ -16,9 +16,10 @@ use opsreport_model::{AccountId, ReportPeriod};
 use serde::Deserialize;
 
 use super::Console;
+use super::allowed::AllowedReport;
 use super::auth::User;
 use super::notes_form;
-use super::pages::{CurrentUser, Shared, assembled_notes, kind_title, message, page, report_href, store_failed};
+use super::pages::{Shared, assembled_notes, kind_title, message, page, report_href, store_failed};
 use super::reports::ReportEntry;
 use super::send::{self, LINK_PLACEHOLDER, Message};
 use super::store::{Expect, StoreError};
@@ -152,22 +153,13 @@ async fn link_terms(console: &Console) -> LinkTerms {
 }
 
 /// `GET /accounts/{account}/reports/{kind}/{period}/send`: the message as it will be sent.
-pub async fn send_form(
-    State(console): Shared,
-    CurrentUser(user): CurrentUser,
-    Path((id, kind, label)): Path<(String, String, String)>,
-) -> Response {
-    send_page(console, user, id, kind, label, None).await
+pub async fn send_form(State(console): Shared, report: AllowedReport) -> Response {
+    send_page(console, report, None).await
 }
 
 /// `POST /accounts/{account}/reports/{kind}/{period}/send`.
-pub async fn send(
-    State(console): Shared,
-    CurrentUser(user): CurrentUser,
-    Path((id, kind, label)): Path<(String, String, String)>,
-    Form(form): Form<SendForm>,
-) -> Response {
-    send_page(console, user, id, kind, label, Some(form)).await
+pub async fn send(State(console): Shared, report: AllowedReport, Form(form): Form<SendForm>) -> Response {
+    send_page(console, report, Some(form)).await
 }
 
 /// The message text as the page first shows it.
@@ -178,18 +170,9 @@ fn default_text(console: &Console, outgoing: &Outgoing) -> String {
     }
 }
 
-async fn send_page(
-    console: Arc<Console>,
-    user: User,
-    id: String,
-    kind: String,
-    label: String,
-    form: Option<SendForm>,
-) -> Response {
-    let (account, period) = match console.report_of(&user, &id, &kind, &label) {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
+async fn send_page(console: Arc<Console>, report: AllowedReport, form: Option<SendForm>) -> Response {
+    let AllowedReport { user, account, period } = report;
+    let label = period.label();
     if let Some(form) = &form
         && let Err(refused) = console.check_csrf(&user, form.csrf.as_deref())
     {

@@ -110,7 +110,7 @@ pub fn run(
     jobs: usize,
     period: &ReportPeriod,
 ) -> Result<Vec<AthenaFleetResult>, Failure> {
-    let data = super::bench::dataset_of_months(work, BASE_ACCOUNTS, BASE_SCALE, BASE_MONTHS)?;
+    let data = super::cases::dataset_of_months(work, BASE_ACCOUNTS, BASE_SCALE, BASE_MONTHS)?;
     let local = LocalSource::new(&data).map_err(Failure::from_extract)?;
     let base = local.all_accounts().map_err(Failure::from_extract)?;
     let moto = MotoServer::start()?;
@@ -193,7 +193,7 @@ fn run_fleet(
         ("OPSREPORT_RUN_ID", run_id),
     ];
     let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let case = super::bench::run_case(&format!("athena fleet of {}", fleet.len()), &arg_refs, jobs, &environment)?;
+    let case = super::cases::run_case(&format!("athena fleet of {}", fleet.len()), &arg_refs, jobs, &environment)?;
     Ok(AthenaFleetResult {
         accounts: fleet.len(),
         reports: case.reports,
