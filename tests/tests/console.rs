@@ -754,7 +754,12 @@ fn error_pages_show_no_path_of_the_server() {
     assert_eq!(page.status, 502, "{}", page.text());
     let root = directory.path().display().to_string();
     assert!(!page.text().contains(&root) && page.text().contains("reference"), "{}", page.text());
-    assert!(console.log().contains("2026-12.toml"), "the log says what failed");
+    // The log line reaches the test through a pipe: wait for it a little.
+    let started = Instant::now();
+    while !console.log().contains("2026-12.toml") && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(console.log().contains("2026-12.toml"), "the log says what failed: {}", console.log());
     let notes = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10"), &dana).text();
     assert!(!notes.contains(&root), "{notes}");
 }

@@ -10,7 +10,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use opsreport_model::format::hex;
-use serde::Serialize;
+use opsreport_model::manifest::{Manifest, ManifestFile};
+use opsreport_model::{AccountId, PeriodKind};
 use sha2::{Digest, Sha256};
 
 /// One file of a report folder.
@@ -21,31 +22,12 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-#[derive(Serialize)]
-struct ManifestEntry<'a> {
-    path: &'a str,
-    bytes: usize,
-    sha256: String,
-}
-
-#[derive(Serialize)]
-struct Manifest<'a> {
-    account_id: &'a str,
-    kind: &'a str,
-    period: &'a str,
-    month: &'a str,
-    generated_on: &'a str,
-    generator_version: &'a str,
-    input_fingerprint: &'a str,
-    files: Vec<ManifestEntry<'a>>,
-}
-
 /// What identifies a report in its manifest.
 pub struct ReportIdentity<'a> {
     /// Account.
-    pub account_id: &'a str,
-    /// `weekly`, `monthly` or `quarterly`.
-    pub kind: &'a str,
+    pub account_id: &'a AccountId,
+    /// Weekly, monthly or quarterly.
+    pub kind: PeriodKind,
     /// The period's label (`2026-W44`, `2026-10`, `2026-Q4`).
     pub period: &'a str,
     /// The month of the period's last day.
@@ -142,27 +124,21 @@ pub fn report_folder(account: &str, kind: &str, period: &str) -> String {
 
 /// Whether a manifest's bytes describe a complete report of `account`, `kind` and `period` made
 /// with this report date (`generated_on`) by this version of opsreport (what `--resume` skips).
-pub fn describes(manifest: &[u8], account: &str, kind: &str, period: &str, generated_on: &str) -> bool {
-    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(manifest) else { return false };
-    manifest["account_id"] == account
-        && manifest["kind"] == kind
-        && manifest["period"] == period
-        && manifest["generated_on"] == generated_on
-        && manifest["generator_version"] == crate::pipeline::generator_version()
+pub fn describes(manifest: &[u8], account: &AccountId, kind: PeriodKind, period: &str, generated_on: &str) -> bool {
+    Manifest::from_bytes(manifest).is_some_and(|manifest| {
+        manifest.account_id == *account
+            && manifest.kind == kind
+            && manifest.period == period
+            && manifest.generated_on == generated_on
+            && manifest.generator_version == crate::pipeline::generator_version()
+    })
 }
 
 /// The files an earlier run listed in `folder`'s manifest: the only old files a run removes.
 fn previous_files(folder: &Path) -> Vec<String> {
     let Ok(bytes) = fs::read(folder.join("manifest.json")) else { return Vec::new() };
-    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return Vec::new() };
-    manifest["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| entry["path"].as_str())
-        .filter(|path| is_report_path(path))
-        .map(str::to_owned)
-        .collect()
+    let Some(manifest) = Manifest::from_bytes(&bytes) else { return Vec::new() };
+    manifest.files.into_iter().map(|file| file.path).filter(|path| is_report_path(path)).collect()
 }
 
 /// A path a report folder can hold: `name` or `tables/name`, no other folder, no `..`.
@@ -181,9 +157,9 @@ fn is_report_path(path: &str) -> bool {
 /// manifest lists that this run does not write, and its own temporary files).
 pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile]) -> std::io::Result<PathBuf> {
     fs::create_dir_all(out)?;
-    let account = own_folder(out, &[identity.account_id])?;
+    let account = own_folder(out, &[identity.account_id.as_str()])?;
     let _lock = lock_account(&account)?;
-    let folder = own_folder(&account, &period_folders(identity.kind, identity.period))?;
+    let folder = own_folder(&account, &period_folders(identity.kind.name(), identity.period))?;
     if fs::symlink_metadata(folder.join("tables")).is_ok_and(|metadata| !metadata.is_dir()) {
         // A link or a file: refused before anything is replaced.
         own_folder(&folder, &["tables"])?;
@@ -238,24 +214,26 @@ fn tables_owned(folder: &Path) -> bool {
 
 /// `manifest.json` of a report: identity, and every file with its size and SHA-256, sorted.
 pub fn manifest_json(identity: &ReportIdentity, files: &[OutputFile]) -> Vec<u8> {
-    let mut entries: Vec<ManifestEntry> = files
+    let mut entries: Vec<ManifestFile> = files
         .iter()
-        .map(|file| ManifestEntry { path: &file.path, bytes: file.bytes.len(), sha256: hex(&Sha256::digest(&file.bytes)) })
+        .map(|file| ManifestFile {
+            path: file.path.clone(),
+            bytes: file.bytes.len() as u64,
+            sha256: hex(&Sha256::digest(&file.bytes)),
+        })
         .collect();
-    entries.sort_by(|left, right| left.path.cmp(right.path));
+    entries.sort_by(|left, right| left.path.cmp(&right.path));
     let manifest = Manifest {
-        account_id: identity.account_id,
+        account_id: identity.account_id.clone(),
         kind: identity.kind,
-        period: identity.period,
-        month: identity.month,
-        generated_on: identity.generated_on,
-        generator_version: identity.generator_version,
-        input_fingerprint: identity.input_fingerprint,
+        period: identity.period.to_owned(),
+        month: identity.month.to_owned(),
+        generated_on: identity.generated_on.to_owned(),
+        generator_version: identity.generator_version.to_owned(),
+        input_fingerprint: identity.input_fingerprint.to_owned(),
         files: entries,
     };
-    let mut json = serde_json::to_vec_pretty(&manifest).expect("a manifest always serialises");
-    json.push(b'\n');
-    json
+    manifest.to_bytes()
 }
 
 /// A table as CSV (RFC 4180: quoted when needed, CRLF-free for diffs). Every cell follows the
@@ -337,8 +315,8 @@ mod tests {
     fn a_report_folder_ends_with_its_manifest() {
         let out = tempfile::tempdir().unwrap();
         let identity = ReportIdentity {
-            account_id: "000000000001",
-            kind: "monthly",
+            account_id: &AccountId::parse("000000000001").unwrap(),
+            kind: PeriodKind::Monthly,
             period: "2026-10",
             month: "2026-10",
             generated_on: "2026-11-01",

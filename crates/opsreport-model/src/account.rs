@@ -39,6 +39,21 @@ impl fmt::Display for AccountId {
     }
 }
 
+/// Written as its 12 digits.
+impl serde::Serialize for AccountId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// Read from a text that must be 12 digits.
+impl<'de> serde::Deserialize<'de> for AccountId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        AccountId::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl std::str::FromStr for AccountId {
     type Err = InvalidAccountId;
     fn from_str(value: &str) -> Result<Self, Self::Err> {

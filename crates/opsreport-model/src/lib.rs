@@ -10,6 +10,7 @@ pub mod console;
 pub mod contract;
 pub mod format;
 pub mod input;
+pub mod manifest;
 pub mod memory;
 pub mod metrics;
 pub mod notes;

@@ -35,8 +35,10 @@ pub enum PeriodError {
     InvalidQuarter(String),
 }
 
-/// The kind of report, and so the length of its period.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The kind of report, and so the length of its period (written `weekly`, `monthly`,
+/// `quarterly`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum PeriodKind {
     /// An ISO week, Monday to Sunday: the weekly status review.
     Weekly,
@@ -63,6 +65,16 @@ impl PeriodKind {
     /// The kind named `name`.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The meeting the kind's material is for: "Weekly status review", "Monthly business
+    /// review", "Quarterly business review".
+    pub fn title(self) -> &'static str {
+        match self {
+            PeriodKind::Weekly => "Weekly status review",
+            PeriodKind::Monthly => "Monthly business review",
+            PeriodKind::Quarterly => "Quarterly business review",
+        }
     }
 }
 

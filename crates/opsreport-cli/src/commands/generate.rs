@@ -440,7 +440,7 @@ fn take_complete(resolved: &mut Resolved, sink: &Sink) -> Vec<AccountId> {
             Sink::Folder(out) => std::fs::read(out.join(&folder).join("manifest.json")).ok(),
             Sink::S3(s3) => s3.manifest(&folder),
         };
-        manifest.is_some_and(|bytes| crate::output::describes(&bytes, account.as_str(), kind, &period, &generated_on))
+        manifest.is_some_and(|bytes| crate::output::describes(&bytes, account, resolved.period.kind(), &period, &generated_on))
     };
     let (done, todo): (Vec<AccountId>, Vec<AccountId>) = std::mem::take(&mut resolved.accounts).into_iter().partition(complete);
     if let Some(batches) = &mut resolved.prepared {
@@ -776,8 +776,8 @@ fn report(config: &Config, resolved: &Resolved, account: &AccountId, plan: &Plan
         files.push(OutputFile { path: format!("tables/{}.csv", table.name), bytes: csv(&table.columns, &table.rows) });
     }
     let identity = ReportIdentity {
-        account_id: &metrics.account_id,
-        kind: &metrics.kind,
+        account_id: account,
+        kind: resolved.period.kind(),
         period: &metrics.period,
         month: &metrics.month,
         generated_on: &metrics.generated_on,

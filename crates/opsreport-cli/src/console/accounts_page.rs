@@ -11,7 +11,7 @@ use super::Console;
 use super::allowed::Allowed;
 use super::auth::User;
 use super::jobs::JobState;
-use super::pages::{CurrentUser, Shared, kind_title, page, report_href, status_of, store_failed};
+use super::pages::{CurrentUser, Shared, page, report_href, status_of, store_failed};
 use super::reports::{self, ReportEntry};
 use super::store::StoreError;
 use super::views::{AccountPage, AccountRow, AccountsPage, Latest, ReportRow};
@@ -117,7 +117,7 @@ fn missing_periods(console: &Console, entries: &[ReportEntry]) -> Vec<String> {
         .map(|period| {
             format!(
                 "No {} of {} yet.",
-                kind_title(period.kind()).to_lowercase(),
+                period.kind().title().to_lowercase(),
                 opsreport_render::format::period_label(&period.label())
             )
         })
@@ -156,7 +156,7 @@ fn report_rows(console: &Console, account: &AccountId, entries: &[ReportEntry]) 
             let (status, tone) = status_of(entry.state.as_ref(), jobs.get(&entry.label));
             let base = report_href(account, entry.kind, &entry.label);
             ReportRow {
-                kind: kind_title(entry.kind),
+                kind: entry.kind.title(),
                 period: entry.label.clone(),
                 href: base.clone(),
                 generated_on: entry.generated_on.clone(),
@@ -173,7 +173,7 @@ fn report_rows(console: &Console, account: &AccountId, entries: &[ReportEntry]) 
             _ => status_of(None, Some(job)),
         };
         rows.push(ReportRow {
-            kind: kind_title(job.period.kind()),
+            kind: job.period.kind().title(),
             period: job.period.label(),
             href: format!("/jobs/{}", job.id),
             generated_on: String::new(),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::response::Response;
-use opsreport_model::{AccountId, ReportPeriod};
+use opsreport_model::{AccountId, PeriodKind, ReportPeriod};
 
 use super::Console;
 use super::auth::User;
@@ -56,8 +56,9 @@ impl FromRequestParts<Arc<Console>> for AllowedReport {
         let Allowed { user, account } = Allowed::from_request_parts(parts, console).await?;
         let kind = path_value(parts, console, "kind").await;
         let label = path_value(parts, console, "period").await;
+        let kind = kind.as_deref().and_then(PeriodKind::parse);
         let (Some(kind), Some(label)) = (kind, label) else { return Err(not_found_page(&user)) };
-        let period = console.period(&user, &kind, &label)?;
+        let period = console.period(&user, kind, &label)?;
         Ok(Self { user, account, period })
     }
 }

@@ -150,10 +150,10 @@ impl Console {
     }
 
     /// A period of `kind` from its label, or the 404 page.
-    pub(super) fn period(&self, user: &User, kind: &str, label: &str) -> Result<ReportPeriod, Response> {
+    pub(super) fn period(&self, user: &User, kind: PeriodKind, label: &str) -> Result<ReportPeriod, Response> {
         ReportPeriod::from_label(label, self.zone)
             .ok()
-            .filter(|period| period.label() == label && period.kind().name() == kind)
+            .filter(|period| period.label() == label && period.kind() == kind)
             .ok_or_else(|| not_found_page(user))
     }
 
@@ -229,14 +229,6 @@ pub async fn not_found(CurrentUser(user): CurrentUser) -> Response {
     not_found_page(&user)
 }
 
-pub(super) fn kind_title(kind: PeriodKind) -> &'static str {
-    match kind {
-        PeriodKind::Weekly => "Weekly status review",
-        PeriodKind::Monthly => "Monthly business review",
-        PeriodKind::Quarterly => "Quarterly business review",
-    }
-}
-
 pub(super) fn report_href(account: &AccountId, kind: PeriodKind, label: &str) -> String {
     format!("/accounts/{account}/reports/{}/{label}", kind.name())
 }
@@ -302,7 +294,7 @@ pub async fn report(State(console): Shared, AllowedReport { user, account, perio
         user: user.email.clone(),
         account: account.to_string(),
         name: console.account_name(&account).await,
-        heading: format!("{} · {}", kind_title(period.kind()), opsreport_render::format::period_label(&label)),
+        heading: format!("{} · {}", period.kind().title(), opsreport_render::format::period_label(&label)),
         kind: period.kind().name(),
         label,
         generated_on: entry.generated_on.clone(),

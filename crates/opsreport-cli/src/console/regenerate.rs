@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::Console;
 use super::allowed::Allowed;
 use super::jobs::{JobState, Submitted};
-use super::pages::{CurrentUser, Shared, kind_title, message, not_found_page, page, report_href};
+use super::pages::{CurrentUser, Shared, message, not_found_page, page, report_href};
 use super::views::JobPage;
 use crate::choice::FormatFlag;
 
@@ -18,7 +18,7 @@ use crate::choice::FormatFlag;
 #[derive(Deserialize)]
 pub struct RegenerateForm {
     csrf: Option<String>,
-    kind: String,
+    kind: PeriodKind,
     period: String,
     formats: Option<String>,
 }
@@ -95,7 +95,7 @@ pub async fn regenerate(
     let label = form.period.trim();
     let unprocessable =
         |heading: &str, text: &str| refused(&user.email, account.as_str(), StatusCode::UNPROCESSABLE_ENTITY, heading, text);
-    let Ok(period) = console.period(&user, &form.kind, label) else {
+    let Ok(period) = console.period(&user, form.kind, label) else {
         let text = format!(
             "{label:?} is not a {} period: write 2026-10 for a month, 2026-W43 for a week, 2026-Q3 for a quarter.",
             form.kind
@@ -174,7 +174,7 @@ pub async fn job(State(console): Shared, CurrentUser(user): CurrentUser, Path(id
         user: user.email,
         id: job.id,
         account: job.account.to_string(),
-        heading: format!("{} · {}", kind_title(job.period.kind()), opsreport_render::format::period_label(&label)),
+        heading: format!("{} · {}", job.period.kind().title(), opsreport_render::format::period_label(&label)),
         report: report_href(&job.account, job.period.kind(), &label),
         label,
         state,

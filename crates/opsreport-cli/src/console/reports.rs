@@ -2,6 +2,7 @@
 //! complete report, as the batch job writes them), what their `metrics.json` says of the data,
 //! and the notes files of the account.
 
+use opsreport_model::manifest::Manifest;
 use opsreport_model::{PeriodKind, ReportPeriod};
 use serde_json::Value;
 
@@ -87,25 +88,17 @@ async fn metrics_state(store: &Store, cache: &Cache, listed: &Listed) -> Result<
 /// The entry a manifest describes, when it is the manifest of that account's report in that
 /// folder (a stray or foreign manifest is not a report).
 fn entry_of(folder: &str, manifest: &[u8], account: &str) -> Option<ReportEntry> {
-    let manifest: Value = serde_json::from_slice(manifest).ok()?;
-    let kind = match manifest["kind"].as_str()? {
-        "weekly" => PeriodKind::Weekly,
-        "monthly" => PeriodKind::Monthly,
-        "quarterly" => PeriodKind::Quarterly,
-        _ => return None,
-    };
-    let label = manifest["period"].as_str()?.to_owned();
-    let expected = crate::output::report_folder(account, kind.name(), &label);
-    if manifest["account_id"] != account || folder != expected {
+    let manifest = Manifest::from_bytes(manifest)?;
+    let expected = crate::output::report_folder(account, manifest.kind.name(), &manifest.period);
+    if manifest.account_id.as_str() != account || folder != expected {
         return None;
     }
-    let files = manifest["files"].as_array()?.iter().filter_map(|file| file["path"].as_str()).map(str::to_owned).collect();
     Some(ReportEntry {
-        kind,
-        label,
+        kind: manifest.kind,
+        label: manifest.period,
         folder: folder.to_owned(),
-        generated_on: manifest["generated_on"].as_str().unwrap_or_default().to_owned(),
-        files,
+        generated_on: manifest.generated_on,
+        files: manifest.files.into_iter().map(|file| file.path).collect(),
         state: None,
         written_at: None,
     })
@@ -179,8 +172,10 @@ mod tests {
 
     #[test]
     fn only_a_manifest_of_its_own_folder_is_a_report() {
-        let manifest = br#"{"account_id":"111111111111","kind":"weekly","period":"2026-W43","generated_on":"2026-10-26",
-            "files":[{"path":"report.pdf"},{"path":"slides.pdf"},{"path":"metrics.json"}]}"#;
+        let manifest = br#"{"account_id":"111111111111","kind":"weekly","period":"2026-W43","month":"2026-10",
+            "generated_on":"2026-10-26","generator_version":"opsreport 1","input_fingerprint":"f",
+            "files":[{"path":"report.pdf","bytes":1,"sha256":"a"},{"path":"slides.pdf","bytes":1,"sha256":"b"},
+            {"path":"metrics.json","bytes":1,"sha256":"c"}]}"#;
         let entry = entry_of("111111111111/weekly/2026-W43", manifest, "111111111111").unwrap();
         assert_eq!(
             (entry.kind, entry.label.as_str(), entry.pdfs()),

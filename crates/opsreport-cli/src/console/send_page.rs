@@ -19,7 +19,7 @@ use super::Console;
 use super::allowed::AllowedReport;
 use super::auth::User;
 use super::notes_form;
-use super::pages::{Shared, assembled_notes, kind_title, message, page, report_href, store_failed};
+use super::pages::{Shared, assembled_notes, message, page, report_href, store_failed};
 use super::reports::ReportEntry;
 use super::send::{self, LINK_PLACEHOLDER, Message};
 use super::store::{Expect, StoreError};
@@ -64,7 +64,7 @@ async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod)
         .map(|email| email.to_lowercase())
         .collect();
     let name = console.account_name(account).await;
-    let kind = kind_title(period.kind());
+    let kind = period.kind().title();
     let long = opsreport_render::format::period_label(&label);
     let warnings = warnings(console, account, &label, &entry).await?;
     Ok(Some(Outgoing {
