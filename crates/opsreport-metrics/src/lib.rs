@@ -107,8 +107,8 @@ pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics
     let (incidents, service_requests, rfcs, alerts) = events?;
     let (stacks, patching, backups, availability, storage, trusted_advisor, cost, ood) = others?;
     let mut metrics = Metrics {
-        account_id: context.account.to_string(),
-        kind: period.kind().name().to_owned(),
+        account_id: context.account.clone(),
+        kind: period.kind(),
         period: period.label(),
         month: period.month().to_string(),
         timezone: period.time_zone().name().to_owned(),

@@ -130,12 +130,12 @@ pub struct Availability {
 }
 
 /// The whole tree.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
-    /// The account (12 digits).
-    pub account_id: String,
-    /// `weekly`, `monthly` or `quarterly`.
-    pub kind: String,
+    /// The account (written as its 12 digits).
+    pub account_id: crate::AccountId,
+    /// Weekly, monthly or quarterly (written `weekly`, `monthly`, `quarterly`).
+    pub kind: crate::PeriodKind,
     /// The period's label: `2026-W44`, `2026-10` or `2026-Q4`.
     pub period: String,
     /// The month of the period's last day, `YYYY-MM` (a monthly report's month).

@@ -49,18 +49,18 @@ fn data_warning(m: &Metrics) -> String {
 pub(super) fn meta(cx: &Context, notes: &Notes) -> Meta {
     let (m, branding) = (cx.m, cx.input.branding);
     Meta {
-        kind: m.kind.clone(),
-        title: match m.kind.as_str() {
-            "weekly" => "Weekly Status Review".to_owned(),
-            "quarterly" => "Quarterly Business Review".to_owned(),
-            _ => branding.report_title.clone(),
+        kind: m.kind.name().to_owned(),
+        title: match m.kind {
+            opsreport_model::PeriodKind::Weekly => "Weekly Status Review".to_owned(),
+            opsreport_model::PeriodKind::Quarterly => "Quarterly Business Review".to_owned(),
+            opsreport_model::PeriodKind::Monthly => branding.report_title.clone(),
         },
         provider: branding.provider_name.clone(),
         accent: branding.accent_color.clone(),
         logo: cx.input.logo.clone(),
         customer: notes.customer_name.clone().unwrap_or_else(|| format!("Account {}", m.account_id)),
         account_name: notes.account_name.clone().unwrap_or_default(),
-        account_id: m.account_id.clone(),
+        account_id: m.account_id.to_string(),
         month: crate::format::period_label(&m.period),
         month_code: m.period.clone(),
         timezone: m.timezone.clone(),

@@ -89,7 +89,7 @@ struct Previous {
 /// trend is its months and the previous quarter's, the sum of the previous quarter's counts (a
 /// percentage of a quarter is not the mean of its months, so it is not compared).
 fn previous_values(m: &Metrics) -> Previous {
-    let quarterly = m.kind == "quarterly";
+    let quarterly = m.kind == opsreport_model::PeriodKind::Quarterly;
     let previous_count = |values: Vec<Option<f64>>| -> Option<f64> {
         if quarterly {
             super::quarterly::quarter_sum(&values, 0)
