@@ -114,7 +114,7 @@ pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics
         timezone: period.time_zone().name().to_owned(),
         period_start: frame::rfc3339(period.start()),
         period_end: frame::rfc3339(period.end()),
-        generated_on: context.generated_on.to_string(),
+        generated_on: context.generated_on,
         generator_version: context.generator_version.clone(),
         input_fingerprint: context.input_fingerprint.clone(),
         stacks,

@@ -147,7 +147,7 @@ pub struct Metrics {
     /// First instant after the period (UTC, RFC 3339).
     pub period_end: String,
     /// The report's document date, `YYYY-MM-DD`.
-    pub generated_on: String,
+    pub generated_on: chrono::NaiveDate,
     /// `opsreport <version>`.
     pub generator_version: String,
     /// SHA-256 over the data files read, the notes and the configuration.

@@ -169,11 +169,14 @@ pub fn table_month(month: &str) -> String {
         .unwrap_or_else(|_| month.to_owned())
 }
 
-/// `2026-11-01` as `1 November 2026`.
+/// `2026-11-01` as `1 November 2026` (a text that is no date as it is).
 pub fn date_label(date: &str) -> String {
-    NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .map(|date| format!("{} {}", date.day(), date.format("%B %Y")))
-        .unwrap_or_else(|_| date.to_owned())
+    NaiveDate::parse_from_str(date, "%Y-%m-%d").map(day_label).unwrap_or_else(|_| date.to_owned())
+}
+
+/// A day as `1 November 2026`.
+pub fn day_label(date: NaiveDate) -> String {
+    format!("{} {}", date.day(), date.format("%B %Y"))
 }
 
 /// `2026-10-05T10:15:00Z` as `2026-10-05 10:15 UTC`: zero seconds are dropped, the minutes never.

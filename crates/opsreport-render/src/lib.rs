@@ -269,8 +269,7 @@ static RENDERED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize
 /// Renders one report to PDF bytes.
 pub fn render(input: &ReportInput) -> Result<Rendered, RenderError> {
     let (inputs, tables, chart_time) = template_inputs(input)?;
-    let generated_on = NaiveDate::parse_from_str(&input.metrics.generated_on, "%Y-%m-%d")
-        .map_err(|_| RenderError::Export(format!("invalid generated_on {:?}", input.metrics.generated_on)))?;
+    let generated_on = input.metrics.generated_on;
     let world = world::ReportWorld::new(&inputs, generated_on, input.layout.template());
 
     let started = Instant::now();

@@ -780,7 +780,7 @@ fn report(config: &Config, resolved: &Resolved, account: &AccountId, plan: &Plan
         kind: resolved.period.kind(),
         period: &metrics.period,
         month: &metrics.month,
-        generated_on: &metrics.generated_on,
+        generated_on: &metrics.generated_on.to_string(),
         generator_version: &metrics.generator_version,
         input_fingerprint: &metrics.input_fingerprint,
     };

@@ -64,7 +64,7 @@ pub(super) fn meta(cx: &Context, notes: &Notes) -> Meta {
         month: crate::format::period_label(&m.period),
         month_code: m.period.clone(),
         timezone: m.timezone.clone(),
-        generated_on: date_label(&m.generated_on),
+        generated_on: crate::format::day_label(m.generated_on),
         prepared_by: notes.csdm.as_ref().map(|person| person.name.clone()).unwrap_or_default(),
         prepared_by_email: notes.csdm.as_ref().and_then(|person| person.email.clone()).unwrap_or_default(),
         generator_version: m.generator_version.clone(),

@@ -94,7 +94,7 @@ pub(super) fn meeting(notes: &Notes, kind: PeriodKind) -> Meeting {
     let next_meeting = match &notes.next_meeting {
         Some(when) => {
             let date = chrono::NaiveDate::parse_from_str(when, "%Y-%m-%d").ok();
-            date.map(|date| date_label(&date.to_string())).unwrap_or_else(|| when.clone())
+            date.map(crate::format::day_label).unwrap_or_else(|| when.clone())
         }
         None => "Not scheduled yet: agree the date before closing this meeting.".to_owned(),
     };

@@ -157,7 +157,7 @@ fn sections(cx: &Context, kind: PeriodKind) -> Sections {
 
 /// The report date (`generated_on`), the day the meeting reviews the action items.
 fn report_date(m: &Metrics) -> chrono::NaiveDate {
-    chrono::NaiveDate::parse_from_str(&m.generated_on, "%Y-%m-%d").unwrap_or_default()
+    m.generated_on
 }
 
 /// Builds `data/report.json` and the tables (in the order the report prints them).
