@@ -135,10 +135,14 @@ impl S3Sink {
             let age =
                 held_since.and_then(|since| std::time::SystemTime::try_from(since).ok()).and_then(|since| since.elapsed().ok());
             if age.is_some_and(|age| age > LOCK_STALE) {
-                // Only the stale lock seen, not one another run took meanwhile.
+                // Only the stale lock seen, not one another run took meanwhile (412: it did).
                 let seen = head.and_then(|head| head.e_tag).unwrap_or_default();
-                let _ = self.client.delete_object().bucket(bucket).key(key).if_match(seen).send().await;
-                continue;
+                let deleted = self.client.delete_object().bucket(bucket).key(key).if_match(seen).send().await;
+                if let Err(error) = deleted
+                    && !matches!(error.raw_response().map(|response| response.status().as_u16()), Some(404 | 412))
+                {
+                    return Err(format!("cannot take over a stale lock: {}", describe(&error)));
+                }
             }
             if started.elapsed() > LOCK_WAIT {
                 return Err(format!(

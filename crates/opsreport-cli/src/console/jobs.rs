@@ -1,9 +1,10 @@
 //! Regenerating reports: a bounded pool of worker threads (`[console] workers`) takes requests
 //! in order and runs the same pipeline as `opsreport generate` for one account and period. The
 //! table of jobs is what the job page shows while it refreshes: queued, running (since when),
-//! written, or failed with the reason. A request the same as one still waiting or running
-//! (account, period and layouts) joins it; a user may have `[console] queued_jobs_per_user`
-//! requests pending at once.
+//! written, or failed with the reason. A request for a report that is still waiting (account and
+//! period) joins it, its layouts added; one for a report being made waits for it and makes its
+//! layouts too, so two writes of one report never run at once and neither drops the other's
+//! file. A user may have `[console] queued_jobs_per_user` requests pending at once.
 
 use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -109,10 +110,17 @@ impl Jobs {
     /// Queues a report, or joins the same one pending, unless the user has too many pending.
     pub fn submit(&self, account: AccountId, period: ReportPeriod, formats: Vec<FormatFlag>, requested_by: &str) -> Submitted {
         let mut table = self.table.lock().expect("not poisoned");
-        let same = |job: &&Job| job.pending() && job.account == account && job.period == period && job.formats == formats;
-        if let Some(job) = table.values().find(same) {
+        let same_report = |job: &Job| job.account == account && job.period == period;
+        if let Some(job) = table.values_mut().find(|job| job.state == JobState::Queued && same_report(job)) {
+            job.formats = union(&job.formats, &formats);
             return Submitted::Joined(job.id);
         }
+        let running: Vec<FormatFlag> = table
+            .values()
+            .filter(|job| job.state == JobState::Running && same_report(job))
+            .flat_map(|job| job.formats.clone())
+            .collect();
+        let formats = union(&formats, &running);
         let waiting = table.values().filter(|job| job.pending() && job.requested_by == requested_by).count();
         if waiting >= self.per_user {
             return Submitted::TooMany(waiting);
@@ -153,22 +161,45 @@ impl Jobs {
     }
 }
 
+/// The layouts of either list, in order, once each.
+fn union(left: &[FormatFlag], right: &[FormatFlag]) -> Vec<FormatFlag> {
+    let mut formats: Vec<FormatFlag> = left.iter().chain(right).copied().collect();
+    formats.sort();
+    formats.dedup();
+    formats
+}
+
+/// Marks a job running once no other job is making the same report (waiting for it), and gives
+/// its request; `None` when the job is gone.
+fn start(table: &Mutex<BTreeMap<u64, Job>>, id: u64, workshop: &Workshop) -> Option<OneReport> {
+    loop {
+        let mut table = table.lock().expect("not poisoned");
+        let job = table.get(&id)?;
+        let busy = table.values().any(|other| {
+            other.id != id && other.state == JobState::Running && other.account == job.account && other.period == job.period
+        });
+        if busy {
+            drop(table);
+            std::thread::sleep(Duration::from_millis(200));
+            continue;
+        }
+        let job = table.get_mut(&id)?;
+        job.state = JobState::Running;
+        job.started_at = Some(Instant::now());
+        return Some(OneReport {
+            source: workshop.source.clone(),
+            account: job.account.clone(),
+            period: job.period,
+            out: workshop.out.clone(),
+            formats: job.formats.clone(),
+        });
+    }
+}
+
 fn work(table: &Mutex<BTreeMap<u64, Job>>, receiver: &Mutex<Receiver<u64>>, workshop: &Workshop) {
     loop {
         let Ok(id) = receiver.lock().expect("not poisoned").recv() else { return };
-        let request = {
-            let mut table = table.lock().expect("not poisoned");
-            let Some(job) = table.get_mut(&id) else { continue };
-            job.state = JobState::Running;
-            job.started_at = Some(Instant::now());
-            OneReport {
-                source: workshop.source.clone(),
-                account: job.account.clone(),
-                period: job.period,
-                out: workshop.out.clone(),
-                formats: job.formats.clone(),
-            }
-        };
+        let Some(request) = start(table, id, workshop) else { continue };
         let started = Instant::now();
         let outcome: OneOutcome =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one_report(&workshop.config, request)))
@@ -183,36 +214,90 @@ fn work(table: &Mutex<BTreeMap<u64, Job>>, receiver: &Mutex<Receiver<u64>>, work
     }
 }
 
-/// The console's own folders, as given and absolute, with what stands for them in a message.
+/// The console's own folders (absolute), with what stands for them in a message.
 fn hidden_folders(source: &SourceChoice, out: &str) -> Vec<(String, &'static str)> {
     let mut folders = Vec::new();
-    let mut add = |folder: &std::path::Path, name: &'static str| {
-        if let Ok(absolute) = std::path::absolute(folder) {
-            folders.push((absolute.display().to_string(), name));
-        }
-        folders.push((folder.display().to_string(), name));
-    };
-    if let SourceChoice::Folder(root) = source {
-        add(root, "<data>");
+    if let SourceChoice::Folder(root) = source
+        && let Ok(absolute) = std::path::absolute(root)
+    {
+        folders.push((absolute.display().to_string(), "<data>"));
     }
-    if !out.starts_with("s3://") {
-        add(std::path::Path::new(out), "<reports>");
+    if !out.starts_with("s3://")
+        && let Ok(absolute) = std::path::absolute(out)
+    {
+        folders.push((absolute.display().to_string(), "<reports>"));
     }
     folders.retain(|(folder, _)| folder.len() > 1);
-    // The longest first, so an absolute path is replaced before the relative one inside it.
+    // The longest first, so a folder inside another is replaced before it.
     folders.sort_by_key(|(folder, _)| std::cmp::Reverse(folder.len()));
     folders
 }
 
 /// A failure's text without the server's folder names: a user sees where in the data, not where
-/// on the machine.
+/// on the machine. A folder is replaced only as a whole path (followed by `/`, a space, a quote or
+/// the end), so words of the message stay as they are.
 fn without_folders(reason: &str, hidden: &[(String, &'static str)]) -> String {
-    hidden.iter().fold(reason.to_owned(), |text, (folder, name)| text.replace(folder.as_str(), name))
+    hidden.iter().fold(reason.to_owned(), |text, (folder, name)| {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(found) = rest.find(folder.as_str()) {
+            let after = &rest[found + folder.len()..];
+            let whole = after.is_empty() || after.starts_with(['/', ' ', '"', '\'', ':', ',', ')']);
+            out.push_str(&rest[..found]);
+            out.push_str(if whole { name } else { folder });
+            rest = after;
+        }
+        out.push_str(rest);
+        out
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn job(id: u64, state: JobState, formats: Vec<FormatFlag>) -> Job {
+        Job {
+            id,
+            account: AccountId::parse("111111111111").unwrap(),
+            period: ReportPeriod::from_label("2026-10", chrono_tz::Tz::UTC).unwrap(),
+            formats,
+            requested_by: "dana@example.com".into(),
+            state,
+            started_at: None,
+            took: None,
+        }
+    }
+
+    #[test]
+    fn a_report_is_made_by_one_job_at_a_time_with_every_layout_asked_for() {
+        let (sender, _receiver) = channel();
+        let table = Arc::new(Mutex::new(BTreeMap::from([(1, job(1, JobState::Running, vec![FormatFlag::Slides]))])));
+        let jobs = Jobs { table: table.clone(), queue: Mutex::new(sender), per_user: 5 };
+        let account = AccountId::parse("111111111111").unwrap();
+        let period = ReportPeriod::from_label("2026-10", chrono_tz::Tz::UTC).unwrap();
+        // A running job is not joined: the new one makes its layouts too, after it.
+        let second = jobs.submit(account.clone(), period, vec![FormatFlag::Document], "sam@example.com");
+        assert_eq!(second, Submitted::Queued(2));
+        assert_eq!(table.lock().unwrap()[&2].formats, [FormatFlag::Document, FormatFlag::Slides]);
+        // A waiting one is joined, with the layouts added.
+        let third = jobs.submit(account, period, vec![FormatFlag::Document], "lee@example.com");
+        assert_eq!(third, Submitted::Joined(2));
+        let workshop = Workshop {
+            config: Config::default(),
+            source: SourceChoice::Folder("data".into()),
+            out: "out".into(),
+            hidden: Vec::new(),
+        };
+        let waiting = std::thread::spawn({
+            let table = table.clone();
+            move || start(&table, 2, &workshop).map(|request| request.formats)
+        });
+        std::thread::sleep(Duration::from_millis(400));
+        assert_eq!(table.lock().unwrap()[&2].state, JobState::Queued, "it waits for the running job");
+        table.lock().unwrap().get_mut(&1).unwrap().state = JobState::Written(None);
+        assert_eq!(waiting.join().unwrap(), Some(vec![FormatFlag::Document, FormatFlag::Slides]));
+    }
 
     #[test]
     fn a_failure_names_the_data_not_the_machine() {
@@ -222,5 +307,10 @@ mod tests {
             without_folders(reason, &hidden),
             "dataset incidents, file <data>/incidents/aws_account_id=1/month=2026-10/a.parquet: bad row"
         );
+        let relative = hidden_folders(&SourceChoice::Folder("data".into()), "out");
+        let words = "the request timed out: no data for the period";
+        assert_eq!(without_folders(words, &relative), words, "words that name no folder stay");
+        let near = "file /srv/opsreport/data-old/x.parquet";
+        assert_eq!(without_folders(near, &hidden), near, "another folder with the same start stays");
     }
 }

@@ -13,6 +13,9 @@ pub const SEND_FORM_MAX_BYTES: usize = 64 << 10;
 /// Any other form (regenerate).
 pub const FORM_MAX_BYTES: usize = 8 << 10;
 
+/// Page images drawn at once.
+pub const PREVIEWS_AT_ONCE: usize = 2;
+
 /// The window of the send limits.
 const HOUR: Duration = Duration::from_secs(3600);
 
@@ -41,6 +44,14 @@ impl SendLimits {
         sent.push((now, user.to_owned(), account.clone()));
         Ok(())
     }
+
+    /// Gives back the message counted last for `user` and `account`: it was not sent.
+    pub fn give_back(&self, user: &str, account: &AccountId) {
+        let mut sent = self.sent.lock().expect("not poisoned");
+        if let Some(last) = sent.iter().rposition(|(_, who, whose)| who == user && whose == account) {
+            sent.remove(last);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -58,5 +69,7 @@ mod tests {
         assert!(limits.take("sam", &a, 2, 2, start).is_ok());
         assert!(limits.take("lee", &a, 2, 2, start).unwrap_err().contains("one account"));
         assert!(limits.take("dana", &a, 2, 2, start + HOUR).is_ok(), "an hour later");
+        limits.give_back("dana", &a);
+        assert!(limits.take("dana", &a, 2, 2, start + HOUR).is_ok(), "a message not sent is not counted");
     }
 }

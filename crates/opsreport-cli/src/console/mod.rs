@@ -110,6 +110,8 @@ pub struct Console {
     pub cache: Cache,
     /// Messages sent in the last hour, by user and by account.
     pub send_limits: SendLimits,
+    /// Page images drawn at once (each takes a core): more wait their turn.
+    pub previews: tokio::sync::Semaphore,
     /// The credentials S3 links are signed with (to know when they expire).
     pub credentials: Option<aws_sdk_s3::config::SharedCredentialsProvider>,
     /// Whether links are signed with `OPSREPORT_CONSOLE_SECRET` (else with a key drawn at start,
@@ -157,6 +159,7 @@ pub fn run(config: &Config, args: ServeArgs) -> Outcome {
         cache: Cache::default(),
         credentials: shared.as_ref().and_then(aws_config::SdkConfig::credentials_provider),
         send_limits: SendLimits::default(),
+        previews: tokio::sync::Semaphore::new(limits::PREVIEWS_AT_ONCE),
         settings,
         identity,
         reports,
@@ -295,7 +298,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
 
 async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    // A response with its own policy (a PDF, for the browser's viewer) keeps it.
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));

@@ -193,16 +193,18 @@ pub async fn notes(
         Ok(file) => file,
         Err(error) => return store_failed(&user, error),
     };
-    let mut problems = Vec::new();
-    let (values, version) = match &file {
+    let (shown, profile) = (path_shown(&path), period.is_none());
+    // Parsed and checked off the async workers (a notes file may be 256 KiB of TOML).
+    let read = tokio::task::spawn_blocking(move || match file {
         Some(file) => {
-            if let Err(problem) = validate(&file.bytes, &path_shown(&path), period.is_none()) {
-                problems.push(format!("The saved file has a problem the reports refuse, fix it here: {problem}"));
-            }
-            (saved_values(&file.bytes, period.is_none()), file.version.clone())
+            let problem = validate(&file.bytes, &shown, profile).err();
+            let problems =
+                problem.map(|problem| format!("The saved file has a problem the reports refuse, fix it here: {problem}"));
+            (saved_values(&file.bytes, profile), file.version, problems.into_iter().collect())
         }
-        None => (Values::new(), String::new()),
-    };
+        None => (Values::new(), String::new(), Vec::new()),
+    });
+    let (values, version, problems) = read.await.unwrap_or_default();
     let state = NotesState {
         values,
         errors: FieldErrors::new(),
@@ -356,7 +358,7 @@ fn path_shown(path: &str) -> String {
 /// A carried item whose status was changed goes into the period's notes with its new status
 /// (unless the period's own items already name it).
 fn add_carried_updates(table: &mut toml::Table, carried: &[ActionItem], statuses: &BTreeMap<String, String>) {
-    let own: Vec<String> = table
+    let own: std::collections::HashSet<String> = table
         .get("action_items")
         .and_then(toml::Value::as_array)
         .into_iter()

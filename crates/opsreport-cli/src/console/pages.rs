@@ -375,6 +375,7 @@ pub async fn page_image(
         Err(error) => return store_failed(&user, error),
     };
     let scale = opsreport_render::preview::PREVIEW_SCALE;
+    let Ok(_turn) = console.previews.acquire().await else { return not_found_page(&user) };
     match tokio::task::spawn_blocking(move || opsreport_render::preview::page_png(&bytes, number, scale)).await {
         Ok(Ok(png)) => {
             let mut response = png.into_response();

@@ -259,6 +259,10 @@ mod tests {
         assert!(!head.lines().any(|line| line.starts_with("Bcc")), "{head}");
         assert_eq!(head.matches("@customer.example.com").count(), 50);
         assert!(head.contains("Subject: =?UTF-8?B?") && head.contains("?=\r\n =?UTF-8?B?"), "{head}");
+        let injected =
+            Message { subject: "Hi\r\nBcc: eve@attacker.example".into(), to: vec!["a@b.example".into()], ..message.clone() };
+        let head = String::from_utf8(injected.mime("b")).unwrap();
+        assert!(!head.contains("\r\nBcc") && head.contains("Subject: HiBcc: eve@attacker.example\r\n"), "{head}");
         let plain = Message { subject: "October review".into(), to: vec!["a@b.example".into()], ..message };
         assert!(String::from_utf8(plain.mime("b")).unwrap().contains("Subject: October review\r\n"));
     }

@@ -300,6 +300,34 @@ async fn deliver(
         settings.per_account_per_hour,
         std::time::Instant::now(),
     )?;
+    let checked = Checked { to, subject: subject.to_owned(), text };
+    let sent = send_and_record(console, user, account, period, outgoing, checked, terms).await;
+    if sent.is_err() {
+        console.send_limits.give_back(&user.email, account);
+    }
+    sent
+}
+
+/// A message that passed the checks: its recipients, subject and text.
+struct Checked {
+    to: Vec<String>,
+    subject: String,
+    text: String,
+}
+
+/// Sends the checked message (the link made now, or the PDF attached) and records it.
+async fn send_and_record(
+    console: &Console,
+    user: &User,
+    account: &AccountId,
+    period: &ReportPeriod,
+    outgoing: &Outgoing,
+    checked: Checked,
+    terms: &LinkTerms,
+) -> Result<String, String> {
+    let settings = &console.settings.send;
+    let Checked { to, subject, text } = checked;
+    let subject = subject.as_str();
     let path = format!("{}/{}", outgoing.entry.folder, outgoing.pdf);
     let pdf = match console.reports.get(&path).await {
         Ok(Some(file)) => file.bytes,
