@@ -252,13 +252,8 @@ impl ConfiguredSource {
                 }
             }
             SourceFormat::Cur2 | SourceFormat::Focus | SourceFormat::Csv => {
-                let column = match source.format {
-                    SourceFormat::Cur2 => {
-                        source.columns.get("linked_account_id").cloned().unwrap_or("line_item_usage_account_id".into())
-                    }
-                    SourceFormat::Focus => source.columns.get("linked_account_id").cloned().unwrap_or("SubAccountId".into()),
-                    _ => source.account_column.clone().unwrap_or_default(),
-                };
+                let column =
+                    crate::formats::cost::account_column(source).or_else(|| source.account_column.clone()).unwrap_or_default();
                 let files = match source.format {
                     SourceFormat::Csv => self.files_in(name, &root)?,
                     _ => {

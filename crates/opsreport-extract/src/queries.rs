@@ -89,8 +89,9 @@ pub fn table_ddl(dataset: DatasetName) -> &'static str {
 pub fn raw_account_column(source: &DatasetSource) -> Option<String> {
     match source.format {
         SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => Some("awsaccountid".into()),
-        SourceFormat::Cur2 => Some("line_item_usage_account_id".into()),
-        SourceFormat::Focus => Some("subaccountid".into()),
+        SourceFormat::Cur2 | SourceFormat::Focus => {
+            crate::formats::cost::account_column(source).map(|column| column.to_ascii_lowercase())
+        }
         SourceFormat::Csv => source.account_column.as_ref().map(|column| column.to_ascii_lowercase()),
         SourceFormat::Contract => None,
     }

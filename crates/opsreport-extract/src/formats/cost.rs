@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use opsreport_model::contract::ACCOUNT_COLUMN;
-use opsreport_model::sources::SourceFormat;
+use opsreport_model::sources::{DatasetSource, SourceFormat};
 use opsreport_model::{DatasetName, YearMonth};
 use polars::prelude::*;
 
@@ -95,8 +95,21 @@ struct OwnedColumns {
     savings_plans: (&'static str, &'static str),
 }
 
-fn columns_of(format: SourceFormat) -> &'static CostColumns {
-    if format == SourceFormat::Focus { &FOCUS } else { &CUR2 }
+/// The columns of a billing export format (`None`: the format is no billing export).
+fn columns_of(format: SourceFormat) -> Option<&'static CostColumns> {
+    match format {
+        SourceFormat::Cur2 => Some(&CUR2),
+        SourceFormat::Focus => Some(&FOCUS),
+        SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated | SourceFormat::Csv | SourceFormat::Contract => None,
+    }
+}
+
+/// The column that names a billing export row's account: `[datasets.billing.columns]
+/// linked_account_id` when set, else the format's own (`line_item_usage_account_id`,
+/// `SubAccountId`). The one home of that rule, for reading files and for Athena.
+pub fn account_column(source: &DatasetSource) -> Option<String> {
+    let builtin = columns_of(source.format)?.account;
+    Some(source.columns.get("linked_account_id").cloned().unwrap_or_else(|| builtin.to_owned()))
 }
 
 /// The columns a cost file is read with (no other column is decoded).
@@ -388,7 +401,7 @@ pub struct PeriodSums {
 impl PeriodSums {
     /// Adds one file's line items of `mapping.account`.
     pub fn add(&mut self, mapping: &Mapping<'_>, raw: RawPart) -> Result<()> {
-        let names = columns_of(mapping.source.format).overridden(mapping);
+        let names = columns_of(mapping.source.format).expect("only billing exports are summed per period").overridden(mapping);
         let file = CostFile::read(mapping, &names, raw)?;
         file.add_to(mapping, &names, &mut self.sums)?;
         self.files.push(file.label);
@@ -502,6 +515,19 @@ mod tests {
         let ris: Vec<Option<f64>> = billing.column("ris_charges").unwrap().f64().unwrap().iter().collect();
         assert_eq!(ris, [Some(3.75), None], "no RI usage is null, not 0");
         assert!(billing.column("ams_charges").is_err());
+    }
+
+    #[test]
+    fn the_account_column_has_one_rule_for_files_and_athena() {
+        let mut source = DatasetSource { format: SourceFormat::Cur2, ..DatasetSource::default() };
+        assert_eq!(account_column(&source).as_deref(), Some("line_item_usage_account_id"));
+        source.columns.insert("linked_account_id".into(), "Usage_Account".into());
+        assert_eq!(account_column(&source).as_deref(), Some("Usage_Account"));
+        assert_eq!(crate::queries::raw_account_column(&source).as_deref(), Some("usage_account"), "Athena's lower case");
+        let focus = DatasetSource { format: SourceFormat::Focus, ..DatasetSource::default() };
+        assert_eq!(crate::queries::raw_account_column(&focus).as_deref(), Some("subaccountid"));
+        let csv = DatasetSource { format: SourceFormat::Csv, ..DatasetSource::default() };
+        assert_eq!(account_column(&csv), None, "a ticket export is no billing export");
     }
 
     #[test]
