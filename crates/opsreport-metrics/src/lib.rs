@@ -111,7 +111,7 @@ pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics
         kind: period.kind(),
         period: period.label(),
         month: period.month().to_string(),
-        timezone: period.time_zone().name().to_owned(),
+        timezone: opsreport_model::setting::TimeZoneName(period.time_zone()),
         period_start: frame::rfc3339(period.start()),
         period_end: frame::rfc3339(period.end()),
         generated_on: context.generated_on,

@@ -140,8 +140,8 @@ pub struct Metrics {
     pub period: String,
     /// The month of the period's last day, `YYYY-MM` (a monthly report's month).
     pub month: String,
-    /// The report time zone (IANA name).
-    pub timezone: String,
+    /// The report time zone (written as its IANA name).
+    pub timezone: crate::setting::TimeZoneName,
     /// First instant of the period (UTC, RFC 3339).
     pub period_start: String,
     /// First instant after the period (UTC, RFC 3339).

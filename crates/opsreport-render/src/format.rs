@@ -195,11 +195,11 @@ pub fn day_month(date: &str) -> String {
 /// `2026-10-05T14:15:00Z` in the report's time zone with the zone named: `2026-10-05 10:15 EDT`
 /// in New York, `2026-10-05 14:15 UTC` in UTC (seconds only when there are some). A text that is
 /// not such a timestamp is shown by [`timestamp_label`]; a date stays a date.
-pub fn timestamp_in(text: &str, zone: &str) -> String {
+pub fn timestamp_in(text: &str, zone: chrono_tz::Tz) -> String {
     if !text.contains('T') {
         return text.to_owned();
     }
-    let (Ok(instant), Ok(zone)) = (chrono::DateTime::parse_from_rfc3339(text), zone.parse::<chrono_tz::Tz>()) else {
+    let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) else {
         return timestamp_label(text);
     };
     let local = instant.with_timezone(&zone);
@@ -345,10 +345,10 @@ mod tests {
         assert_eq!(timestamp_label("2026-10-05T10:15:00Z"), "2026-10-05 10:15 UTC");
         assert_eq!(timestamp_label("2026-10-31T02:00:00Z"), "2026-10-31 02:00 UTC");
         assert_eq!(timestamp_label("2026-10-31T02:00:07Z"), "2026-10-31 02:00:07 UTC");
-        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", "America/New_York"), "2026-10-05 10:15 EDT");
-        assert_eq!(timestamp_in("2026-11-05T14:15:07Z", "America/New_York"), "2026-11-05 09:15:07 EST");
-        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", "UTC"), "2026-10-05 14:15 UTC");
-        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", "Asia/Tokyo"), "2026-10-05 23:15 JST");
+        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", chrono_tz::America::New_York), "2026-10-05 10:15 EDT");
+        assert_eq!(timestamp_in("2026-11-05T14:15:07Z", chrono_tz::America::New_York), "2026-11-05 09:15:07 EST");
+        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", chrono_tz::UTC), "2026-10-05 14:15 UTC");
+        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", chrono_tz::Asia::Tokyo), "2026-10-05 23:15 JST");
         assert_eq!(points_change(Some(95.0), Some(93.0)), "+2.0 pts vs last month");
         assert_eq!(
             [short_period("2026-10"), short_period("2026-W43"), short_period("2026-Q3")],

@@ -37,7 +37,7 @@ pub(super) fn appendix(m: &Metrics) -> Appendix {
 
 /// Per dataset: files, rows, what was dropped or replaced, freshness and status.
 fn quality_table(m: &Metrics) -> Table {
-    let zone = m.timezone.as_str();
+    let zone = m.timezone.0;
     let mut quality = Table::new(
         "data_quality",
         "Data quality and sources",

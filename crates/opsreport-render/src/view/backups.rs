@@ -21,7 +21,7 @@ pub(super) fn continuity(cx: &Context) -> Section {
     );
     for job in &b.failed_jobs {
         failed.row(vec![
-            timestamp_in(&job.created_at, &m.timezone),
+            timestamp_in(&job.created_at, m.timezone.0),
             job.resource_id.clone(),
             job.resource_type.clone(),
             label(&job.status),

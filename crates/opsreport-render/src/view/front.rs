@@ -63,7 +63,7 @@ pub(super) fn meta(cx: &Context, notes: &Notes) -> Meta {
         account_id: m.account_id.to_string(),
         month: crate::format::period_label(&m.period),
         month_code: m.period.clone(),
-        timezone: m.timezone.clone(),
+        timezone: m.timezone.0.name().to_owned(),
         generated_on: crate::format::day_label(m.generated_on),
         prepared_by: notes.csdm.as_ref().map(|person| person.name.clone()).unwrap_or_default(),
         prepared_by_email: notes.csdm.as_ref().and_then(|person| person.email.clone()).unwrap_or_default(),

@@ -19,7 +19,7 @@ pub(super) fn incidents(cx: &Context) -> Section {
         volume.row(row);
     }
     let mttr = mttr_table(inc);
-    let key_events = key_events_table(inc, &m.timezone);
+    let key_events = key_events_table(inc, m.timezone.0);
     let recurring = recurring_table(inc);
     section(
         "incidents",
@@ -88,7 +88,7 @@ fn mttr_table(inc: &IncidentMetrics) -> Table {
 }
 
 /// The P1 incidents resolved, with their root cause.
-fn key_events_table(inc: &IncidentMetrics, timezone: &str) -> Table {
+fn key_events_table(inc: &IncidentMetrics, timezone: chrono_tz::Tz) -> Table {
     let mut key_events = Table::new(
         "key_events",
         "Key events (P1 incidents resolved) and their root cause",

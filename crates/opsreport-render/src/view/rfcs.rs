@@ -28,7 +28,7 @@ pub(super) fn changes(cx: &Context) -> Section {
             change.rfc_id.clone(),
             change.title.clone().unwrap_or_default(),
             change.change_type_id.clone(),
-            timestamp_in(&change.requested_start_time, &m.timezone),
+            timestamp_in(&change.requested_start_time, m.timezone.0),
         ]);
     }
     section(

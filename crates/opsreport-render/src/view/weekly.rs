@@ -23,7 +23,7 @@ const WEEKLY_ROWS: usize = 15;
 
 pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
     let m = cx.m;
-    let zone = m.timezone.as_str();
+    let zone = m.timezone.0;
     Weekly {
         open_incidents: open_incidents(m, zone).limited(WEEKLY_ROWS),
         problems: problem_records(m, zone).limited(WEEKLY_ROWS),
@@ -36,7 +36,7 @@ pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
 }
 
 /// The incidents open at the end of the week.
-fn open_incidents(m: &Metrics, zone: &str) -> Table {
+fn open_incidents(m: &Metrics, zone: chrono_tz::Tz) -> Table {
     let mut open = Table::new(
         "open_incidents",
         "Incidents open at the end of the week",
@@ -68,7 +68,7 @@ fn open_incidents(m: &Metrics, zone: &str) -> Table {
 }
 
 /// The problem records whose root-cause analysis is pending.
-fn problem_records(m: &Metrics, zone: &str) -> Table {
+fn problem_records(m: &Metrics, zone: chrono_tz::Tz) -> Table {
     let mut problems = Table::new(
         "problem_records",
         "Problem records: root-cause analysis pending",
@@ -94,7 +94,7 @@ fn problem_records(m: &Metrics, zone: &str) -> Table {
 }
 
 /// The security events of the week.
-fn security_events(m: &Metrics, zone: &str) -> Table {
+fn security_events(m: &Metrics, zone: chrono_tz::Tz) -> Table {
     let mut security = Table::new(
         "security_events",
         "Security events of the week",
@@ -132,7 +132,7 @@ fn security_intro(m: &Metrics) -> String {
 }
 
 /// The changes scheduled for the coming week.
-fn coming_changes(m: &Metrics, zone: &str) -> Table {
+fn coming_changes(m: &Metrics, zone: chrono_tz::Tz) -> Table {
     let mut coming = Table::new(
         "coming_changes",
         "Changes scheduled for the coming week",
