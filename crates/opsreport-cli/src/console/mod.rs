@@ -1,12 +1,14 @@
 //! `opsreport serve`: the console where service delivery managers see their accounts' reports,
 //! write the notes no data source has, regenerate a report, look at it, and send it.
 //!
-//! Server-rendered pages (axum, askama templates that escape every value), no JavaScript. Who
-//! the user is comes from the load balancer's signed token (`auth`), what they may see from
-//! `[console]` (`access`); every request for an account is checked before anything of it is
-//! read. Forms carry a CSRF token bound to the user (`secret`); every response carries a strict
-//! Content-Security-Policy. Reports and notes live where the batch job keeps them, in a folder
-//! or in S3 (`store`); a notes save is a conditional write.
+//! Server-rendered pages (axum, askama templates that escape every value), no JavaScript. Only
+//! requests for the console's own names, and forms from its own pages, get through (`hosts`).
+//! Who the user is comes from the load balancer's signed token (`auth`), what they may see from
+//! `[console]` (`access`); every request for an account is checked by one extractor before
+//! anything of it is read (`allowed`). Forms carry a CSRF token bound to the user (`secret`) and
+//! have a size limit (`limits`); every response carries a strict Content-Security-Policy.
+//! Reports and notes live where the batch job keeps them, in a folder or in S3 (`store`, read
+//! once per version through `cache`); a notes save is a conditional write.
 
 mod access;
 mod accounts_page;

@@ -1,6 +1,6 @@
-//! The console's request handlers. Each one takes the signed-in user ([`CurrentUser`]), checks
-//! the account against the user's access before reading anything of it, and answers with a page
-//! from `views` or a file from the stores.
+//! The signed-in user ([`CurrentUser`]), what every page shares (messages, the account and
+//! period checks the `allowed` extractors make, report statuses, names, storage failures without
+//! paths), and the handlers of a report: its page, files, page images and shared links.
 
 use std::collections::HashMap;
 use std::sync::Arc;
