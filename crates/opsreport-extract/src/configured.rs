@@ -14,15 +14,14 @@ use std::time::Instant;
 
 use chrono::{Duration, NaiveDate};
 use opsreport_model::config::InputLimits;
-use opsreport_model::contract::DatasetKind;
-use opsreport_model::sources::{ACCOUNT_PLACEHOLDER, DatasetSource, SourceFormat};
+use opsreport_model::sources::{ACCOUNT_PLACEHOLDER, DatasetSource};
 use opsreport_model::{AccountId, DatasetName, ReportPeriod, YearMonth};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::LocalSource;
 use crate::budget::InputBudget;
-use crate::formats::{self, Mapper, Mapping, RawPart};
+use crate::formats::{self, Layout, Mapper, Mapping, RawPart};
 use crate::source::{AccountData, Dataset, ReadStatistics, Source, months_to_read};
 use crate::store::{Place, Store};
 use crate::{ExtractError, Result, Subject};
@@ -73,55 +72,53 @@ impl ConfiguredSource {
         let source = &self.sources[&dataset];
         let root = root_of(dataset, source, account)?;
         let name = Subject::from(dataset);
-        let mut planned = Vec::new();
-        match source.format {
-            SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => {
-                let (first, last) = ssr_days(dataset, period, source.days_after());
+        let planned = |place, size, day, billing_period| PlannedFile { place, day, billing_period, size };
+        let mut files = Vec::new();
+        match formats::of(source.format).layout() {
+            Layout::Days { keys, account_folders } => {
+                let (first, last) = formats::days_read(dataset, period, source.days_after());
                 for folder in self.store.list(name, &root)?.folders {
-                    let Some(day) = partition_value(&folder, &["date", "reportdate"]).and_then(parse_day) else { continue };
+                    let Some(day) = partition_value(&folder, keys).and_then(parse_day) else { continue };
                     if day < first || day > last {
                         continue;
                     }
                     let mut place = root.join(&folder);
-                    if source.format == SourceFormat::AmsSsrAggregated {
+                    if account_folders {
                         place = place.join(&format!("awsaccountid={account}"));
                     }
-                    planned.extend(self.files_in(name, &place)?.into_iter().map(|(place, size)| PlannedFile {
-                        place,
-                        day: Some(day),
-                        billing_period: None,
-                        size,
-                    }));
+                    files.extend(
+                        self.files_in(name, &place)?.into_iter().map(|(place, size)| planned(place, size, Some(day), None)),
+                    );
                 }
             }
-            SourceFormat::Cur2 | SourceFormat::Focus => {
+            Layout::BillingPeriods => {
                 let wanted = months_to_read(dataset, period);
-                for folder in self.store.list(name, &root)?.folders {
-                    let Some(month) = partition_value(&folder, &["billing_period"]).and_then(|text| YearMonth::parse(text).ok())
-                    else {
-                        continue;
-                    };
-                    if !wanted.contains(&month) {
-                        continue;
+                for (month, folder) in self.billing_periods(name, &root)? {
+                    if wanted.contains(&month) {
+                        let found = self.files_in(name, &root.join(&folder))?;
+                        files.extend(found.into_iter().map(|(place, size)| planned(place, size, None, Some(month))));
                     }
-                    planned.extend(self.files_in(name, &root.join(&folder))?.into_iter().map(|(place, size)| PlannedFile {
-                        place,
-                        day: None,
-                        billing_period: Some(month),
-                        size,
-                    }));
                 }
             }
-            SourceFormat::Csv | SourceFormat::Contract => {
-                planned.extend(self.files_in(name, &root)?.into_iter().map(|(place, size)| PlannedFile {
-                    place,
-                    day: None,
-                    billing_period: None,
-                    size,
-                }));
+            Layout::Flat | Layout::Contract => {
+                files.extend(self.files_in(name, &root)?.into_iter().map(|(place, size)| planned(place, size, None, None)));
             }
         }
-        Ok(planned)
+        Ok(files)
+    }
+
+    /// The `billing_period=YYYY-MM` folders under `root`, with their months.
+    fn billing_periods(&self, name: Subject, root: &Place) -> Result<Vec<(YearMonth, String)>> {
+        Ok(self
+            .store
+            .list(name, root)?
+            .folders
+            .into_iter()
+            .filter_map(|folder| {
+                let month = partition_value(&folder, &["billing_period"]).and_then(|text| YearMonth::parse(text).ok())?;
+                Some((month, folder))
+            })
+            .collect())
     }
 
     fn files_in(&self, dataset: Subject, place: &Place) -> Result<Vec<(Place, u64)>> {
@@ -153,7 +150,8 @@ impl ConfiguredSource {
         digest: &mut Sha256,
     ) -> Result<Dataset> {
         let source = &self.sources[&dataset];
-        if source.format == SourceFormat::Contract {
+        let layout = formats::of(source.format).layout();
+        if layout == Layout::Contract {
             // Another contract root for this dataset: read as the local source reads it.
             let root = root_of(dataset, source, account)?;
             let Place::Local(root) = root else {
@@ -182,8 +180,8 @@ impl ConfiguredSource {
         let reading = started.elapsed();
         let mut loaded = mapper.load(period)?;
         loaded.decode += reading;
-        if matches!(source.format, SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated) {
-            self.note_export_end(dataset, source, account, period, &mut loaded)?;
+        if let Layout::Days { keys, .. } = layout {
+            self.note_export_end(dataset, source, account, period, keys, &mut loaded)?;
         }
         if loaded.frame.is_none() {
             let root = root_of(dataset, source, account)?;
@@ -202,6 +200,7 @@ impl ConfiguredSource {
         source: &DatasetSource,
         account: &AccountId,
         period: &ReportPeriod,
+        keys: &[&str],
         loaded: &mut Dataset,
     ) -> Result<()> {
         let root = root_of(dataset, source, account)?;
@@ -210,7 +209,7 @@ impl ConfiguredSource {
             .list(dataset.into(), &root)?
             .folders
             .iter()
-            .filter_map(|folder| partition_value(folder, &["date", "reportdate"]).and_then(parse_day))
+            .filter_map(|folder| partition_value(folder, keys).and_then(parse_day))
             .max();
         let last = period.last_day();
         let Some(newest) = newest.filter(|newest| *newest < last) else { return Ok(()) };
@@ -224,61 +223,71 @@ impl ConfiguredSource {
         Ok(())
     }
 
-    /// Accounts a configured dataset can list for the month (see `docs/sources.md`): the
-    /// aggregated SSR layout by its `awsaccountid=` folders, CUR/FOCUS and CSV by their account
-    /// column; a per-account location (`{account}`) cannot be listed.
+    /// Accounts a configured dataset can list for the month (see `docs/sources.md`): a daily
+    /// layout with a folder per account by those folders, the others by their account column; a
+    /// per-account location (`{account}`) cannot be listed.
     fn listed_accounts(&self, dataset: DatasetName, period: &ReportPeriod) -> Result<BTreeSet<AccountId>> {
         let source = &self.sources[&dataset];
-        let mut found = BTreeSet::new();
-        let Some(location) = &source.location else { return Ok(found) };
+        let Some(location) = &source.location else { return Ok(BTreeSet::new()) };
         if location.contains(ACCOUNT_PLACEHOLDER) {
-            return Ok(found);
+            return Ok(BTreeSet::new());
         }
         let root = root_of(dataset, source, &AccountId::parse("000000000000").expect("a valid id"))?;
+        let format = formats::of(source.format);
         let name = Subject::from(dataset);
-        match source.format {
-            SourceFormat::AmsSsrAggregated => {
-                for folder in self.store.list(name, &root)?.folders {
-                    let Some(day) = partition_value(&folder, &["reportdate", "date"]).and_then(parse_day) else { continue };
-                    if YearMonth::of_date(day) != period.month() {
-                        continue;
-                    }
-                    for inner in self.store.list(name, &root.join(&folder))?.folders {
-                        if let Some(account) = partition_value(&inner, &["awsaccountid"]).and_then(|id| AccountId::parse(id).ok())
-                        {
-                            found.insert(account);
-                        }
-                    }
+        let files = match format.layout() {
+            Layout::Days { keys, account_folders: true } => return self.account_folders(name, &root, keys, period),
+            Layout::Days { account_folders: false, .. } | Layout::Contract => return Ok(BTreeSet::new()),
+            Layout::Flat => self.files_in(name, &root)?,
+            Layout::BillingPeriods => {
+                match self.billing_periods(name, &root)?.into_iter().find(|(month, _)| *month == period.month()) {
+                    Some((_, folder)) => self.files_in(name, &root.join(&folder))?,
+                    None => Vec::new(),
                 }
             }
-            SourceFormat::Cur2 | SourceFormat::Focus | SourceFormat::Csv => {
-                let column =
-                    crate::formats::cost::account_column(source).or_else(|| source.account_column.clone()).unwrap_or_default();
-                let files = match source.format {
-                    SourceFormat::Csv => self.files_in(name, &root)?,
-                    _ => {
-                        let folder =
-                            self.store.list(name, &root)?.folders.into_iter().find(|folder| {
-                                partition_value(folder, &["billing_period"]) == Some(&*period.month().to_string())
-                            });
-                        match folder {
-                            Some(folder) => self.files_in(name, &root.join(&folder))?,
-                            None => Vec::new(),
-                        }
-                    }
-                };
-                for (place, size) in files {
-                    let label = place.to_string();
-                    let bytes = self.store.read_admitted(name, &place, size, &InputBudget::new(self.limits))?;
-                    let frame = formats::decode_for(source, dataset, &label, &bytes)?;
-                    let Ok(values) = frame.column(&column) else { continue };
-                    let values = values.cast(&DataType::String).map_err(|error| engine(dataset, error))?;
-                    for (row, value) in values.str().map_err(|error| engine(dataset, error))?.iter().enumerate() {
-                        found.extend(formats::row_account(dataset, &label, &column, value, row as u64 + 1)?);
-                    }
+        };
+        let Some(column) = format.account_column(source) else { return Ok(BTreeSet::new()) };
+        let mut found = BTreeSet::new();
+        for (place, size) in files {
+            found.extend(self.accounts_in(dataset, source, &column, &place, size)?);
+        }
+        Ok(found)
+    }
+
+    /// The `awsaccountid=` folders of the period's month's days.
+    fn account_folders(&self, name: Subject, root: &Place, keys: &[&str], period: &ReportPeriod) -> Result<BTreeSet<AccountId>> {
+        let mut found = BTreeSet::new();
+        for folder in self.store.list(name, root)?.folders {
+            let Some(day) = partition_value(&folder, keys).and_then(parse_day) else { continue };
+            if YearMonth::of_date(day) != period.month() {
+                continue;
+            }
+            for inner in self.store.list(name, &root.join(&folder))?.folders {
+                if let Some(account) = partition_value(&inner, &["awsaccountid"]).and_then(|id| AccountId::parse(id).ok()) {
+                    found.insert(account);
                 }
             }
-            SourceFormat::AmsSsr | SourceFormat::Contract => {}
+        }
+        Ok(found)
+    }
+
+    /// The accounts one file's rows name in `column` (a file without the column names none).
+    fn accounts_in(
+        &self,
+        dataset: DatasetName,
+        source: &DatasetSource,
+        column: &str,
+        place: &Place,
+        size: u64,
+    ) -> Result<BTreeSet<AccountId>> {
+        let label = place.to_string();
+        let bytes = self.store.read_admitted(dataset.into(), place, size, &InputBudget::new(self.limits))?;
+        let frame = formats::decode_for(source, dataset, &label, &bytes)?;
+        let mut found = BTreeSet::new();
+        let Ok(values) = frame.column(column) else { return Ok(found) };
+        let values = values.cast(&DataType::String).map_err(|error| engine(dataset, error))?;
+        for (row, value) in values.str().map_err(|error| engine(dataset, error))?.iter().enumerate() {
+            found.extend(formats::row_account(dataset, &label, column, value, row as u64 + 1)?);
         }
         Ok(found)
     }
@@ -305,16 +314,6 @@ fn partition_value<'a>(folder: &'a str, keys: &[&str]) -> Option<&'a str> {
 
 fn parse_day(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|_| text.len() == 10)
-}
-
-/// The SSR report days a report reads, inclusive: the days of the months it reads, and for
-/// event datasets `days_after` more (a job created late on the last day is reported the next).
-pub fn ssr_days(dataset: DatasetName, period: &ReportPeriod, days_after: u32) -> (NaiveDate, NaiveDate) {
-    let months = months_to_read(dataset, period);
-    let first = months.first().map_or(period.month().first_day(), |month| month.first_day());
-    let last = months.last().map_or(period.month().last_day(), |month| month.last_day());
-    let after = if dataset.spec().kind == DatasetKind::Event { i64::from(days_after) } else { 0 };
-    (first, last + Duration::days(after))
 }
 
 fn engine(dataset: DatasetName, error: PolarsError) -> ExtractError {
@@ -374,6 +373,7 @@ impl Source for ConfiguredSource {
 mod tests {
     use super::*;
     use opsreport_model::period::parse_time_zone;
+    use opsreport_model::sources::SourceFormat;
 
     /// A source whose base has no data: only the configured datasets are read.
     fn ssr_source(root: &std::path::Path, days_after: Option<u32>) -> ConfiguredSource {
@@ -432,8 +432,8 @@ mod tests {
     fn ssr_days_cover_the_months_read_and_the_days_after_for_events_only() {
         let period = ReportPeriod::new(YearMonth::parse("2026-10").unwrap(), parse_time_zone("UTC").unwrap());
         let day = |text| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
-        assert_eq!(ssr_days(DatasetName::BackupJobs, &period, 2), (day("2026-04-01"), day("2026-11-02")));
-        assert_eq!(ssr_days(DatasetName::MissingPatches, &period, 2), (day("2026-09-01"), day("2026-10-31")));
+        assert_eq!(formats::days_read(DatasetName::BackupJobs, &period, 2), (day("2026-04-01"), day("2026-11-02")));
+        assert_eq!(formats::days_read(DatasetName::MissingPatches, &period, 2), (day("2026-09-01"), day("2026-10-31")));
         assert_eq!(partition_value("BILLING_PERIOD=2026-10", &["billing_period"]), Some("2026-10"));
         assert_eq!(partition_value("Date=2026-10-01", &["date"]), Some("2026-10-01"));
         assert_eq!(partition_value("month=2026-10", &["date"]), None);

@@ -6,7 +6,7 @@
 //! so Athena scans only the months a report reads. One query serves a whole fleet: the account
 //! list is expanded into one `?` per account, so the number of queries is the number of datasets.
 
-use opsreport_model::sources::{DatasetSource, SourceFormat};
+use opsreport_model::sources::DatasetSource;
 use opsreport_model::{AccountId, DatasetName, ReportPeriod};
 
 use crate::source::months_to_read;
@@ -83,24 +83,52 @@ pub fn table_ddl(dataset: DatasetName) -> &'static str {
     }
 }
 
-/// The account column of a real-format table's rows (as Athena names it: lower case), and how
-/// it is compared (SSR partitions and cost exports hold 12 digits; a CSV export may have lost
-/// the leading zeros, so its values are padded).
-pub fn raw_account_column(source: &DatasetSource) -> Option<String> {
-    match source.format {
-        SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => Some("awsaccountid".into()),
-        SourceFormat::Cur2 | SourceFormat::Focus => {
-            crate::formats::cost::account_column(source).map(|column| column.to_ascii_lowercase())
-        }
-        SourceFormat::Csv => source.account_column.as_ref().map(|column| column.to_ascii_lowercase()),
-        SourceFormat::Contract => None,
+/// A query over a real-format export's own table being built: the quoted table and account
+/// column, one `?` per account, and the parameters bound so far (the accounts first).
+pub struct TableQuery<'a> {
+    /// The dataset.
+    pub dataset: DatasetName,
+    /// Its `[datasets.<dataset>]` entry.
+    pub source: &'a DatasetSource,
+    /// The period the report is of.
+    pub period: &'a ReportPeriod,
+    /// The table, quoted (`"ams"."ssr_backup_jobs"`).
+    pub table: String,
+    /// The account column, quoted.
+    pub account: String,
+    /// One `?` per account, comma-separated.
+    pub accounts: String,
+    parameters: Vec<String>,
+}
+
+impl TableQuery<'_> {
+    /// Binds the next `?` to `value` (a date or a month: validated values, so quoting is safe).
+    pub fn bind(&mut self, value: impl std::fmt::Display) {
+        self.parameters.push(format!("'{value}'"));
     }
+
+    /// Binds the first and the last month a report of the period reads (`billing_period
+    /// BETWEEN ? AND ?`).
+    pub fn bind_months(&mut self) {
+        let months = months_to_read(self.dataset, self.period);
+        let month = self.period.month();
+        self.bind(months.first().copied().unwrap_or(month));
+        self.bind(months.last().copied().unwrap_or(month));
+    }
+}
+
+/// A plain SQL name (letters, digits, `_`), lower-cased and quoted as Athena names it.
+fn identifier(name: &str) -> Result<String, String> {
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then(|| format!("\"{}\"", name.to_ascii_lowercase()))
+        .ok_or_else(|| format!("{name:?} is not a plain column or table name (letters, digits, _)"))
 }
 
 /// The query of a real-format export's own table (`[datasets.<dataset>] table`) for `accounts`:
 /// its rows as they are, pruned by the table's partitions (SSR `reportdate` days, CUR/FOCUS
-/// `billing_period` months) and the accounts. The mapping to the contract is applied to the
-/// result after the read, as to files (`formats`), so it is written once.
+/// `billing_period` months) and the accounts, in the SQL of its format's module. The mapping to
+/// the contract is applied to the result after the read, as to files (`formats`), so it is
+/// written once.
 pub fn prepare_raw(
     dataset: DatasetName,
     source: &DatasetSource,
@@ -108,40 +136,21 @@ pub fn prepare_raw(
     period: &ReportPeriod,
 ) -> Result<PreparedQuery, String> {
     assert!(!accounts.is_empty(), "a query needs at least one account");
+    let format = crate::formats::of(source.format);
     let table = source.table.as_deref().ok_or("no `table` to query")?;
-    let identifier = |name: &str| {
-        (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-            .then(|| format!("\"{}\"", name.to_ascii_lowercase()))
-            .ok_or_else(|| format!("{name:?} is not a plain column or table name (letters, digits, _)"))
-    };
     let table = table.split('.').map(identifier).collect::<Result<Vec<_>, _>>()?.join(".");
-    let account = identifier(&raw_account_column(source).ok_or("a CSV table needs `account_column`")?)?;
-    let placeholders = vec!["?"; accounts.len()].join(", ");
-    let mut parameters: Vec<String> = accounts.iter().map(|account| format!("'{account}'")).collect();
-    let months = months_to_read(dataset, period);
-    let (first, last) = (months.first().copied().unwrap_or(period.month()), months.last().copied().unwrap_or(period.month()));
-    let sql = match source.format {
-        SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => {
-            let (first, last) = crate::configured::ssr_days(dataset, period, source.days_after());
-            parameters.extend([format!("'{first}'"), format!("'{last}'")]);
-            format!("SELECT * FROM {table}\nWHERE {account} IN ({placeholders})\n  AND \"reportdate\" BETWEEN ? AND ?")
-        }
-        SourceFormat::Cur2 => {
-            parameters.extend([format!("'{first}'"), format!("'{last}'")]);
-            format!(
-                "SELECT line_item_usage_account_id, bill_payer_account_id, line_item_product_code,\n       product['product_name'] AS product_product_name, line_item_line_item_type,\n       line_item_unblended_cost, reservation_effective_cost,\n       savings_plan_savings_plan_effective_cost, billing_period\nFROM {table}\nWHERE {account} IN ({placeholders})\n  AND billing_period BETWEEN ? AND ?"
-            )
-        }
-        SourceFormat::Focus => {
-            parameters.extend([format!("'{first}'"), format!("'{last}'")]);
-            format!(
-                "SELECT subaccountid, billingaccountid, servicename, billedcost, effectivecost,\n       commitmentdiscountcategory, billing_period\nFROM {table}\nWHERE {account} IN ({placeholders})\n  AND billing_period BETWEEN ? AND ?"
-            )
-        }
-        SourceFormat::Csv => format!("SELECT * FROM {table}\nWHERE lpad(trim({account}), 12, '0') IN ({placeholders})"),
-        SourceFormat::Contract => return Err("the contract layout is read by its own queries".into()),
+    let account = identifier(&format.table_account_column(source).ok_or("a CSV table needs `account_column`")?)?;
+    let mut query = TableQuery {
+        dataset,
+        source,
+        period,
+        table,
+        account,
+        accounts: vec!["?"; accounts.len()].join(", "),
+        parameters: accounts.iter().map(|account| format!("'{account}'")).collect(),
     };
-    Ok(PreparedQuery { dataset, sql, parameters })
+    let sql = format.table_query(&mut query)?;
+    Ok(PreparedQuery { dataset, sql, parameters: query.parameters })
 }
 
 #[cfg(test)]
@@ -149,6 +158,7 @@ mod tests {
     use super::*;
     use opsreport_model::YearMonth;
     use opsreport_model::period::parse_time_zone;
+    use opsreport_model::sources::SourceFormat;
 
     #[test]
     fn raw_queries_prune_by_the_exports_partitions_and_take_values_as_parameters() {

@@ -87,11 +87,6 @@ impl SourceFormat {
             _ => &[],
         }
     }
-
-    /// Whether the format's files hold many accounts (rows of other accounts are skipped).
-    pub fn is_shared(self) -> bool {
-        matches!(self, SourceFormat::Cur2 | SourceFormat::Focus | SourceFormat::Csv)
-    }
 }
 
 impl fmt::Display for SourceFormat {

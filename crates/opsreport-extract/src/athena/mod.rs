@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use opsreport_model::config::{AthenaResultMode, AthenaSettings};
 use opsreport_model::contract::ACCOUNT_COLUMN;
-use opsreport_model::sources::{DatasetSource, SourceFormat};
+use opsreport_model::sources::DatasetSource;
 use opsreport_model::{AccountId, DatasetName, Notes, ReportPeriod, YearMonth};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
@@ -480,7 +480,7 @@ impl AthenaSource {
         for (_, frame) in pieces {
             // Cost exports are summed per billing period: one part per period.
             let periods: Vec<Option<YearMonth>> = match frame.column("billing_period") {
-                Ok(values) if source.format.is_shared() && source.format != SourceFormat::Csv => {
+                Ok(values) if matches!(crate::formats::of(source.format).rows(), crate::formats::Rows::Costs(_)) => {
                     let values = values.cast(&DataType::String).map_err(engine)?;
                     let mut found: Vec<Option<YearMonth>> = values
                         .str()
@@ -537,7 +537,7 @@ fn split_raw_by_account(
     result: DataFrame,
 ) -> Result<Vec<(AccountId, Option<YearMonth>, DataFrame)>> {
     let engine = |error: PolarsError| ExtractError::Engine { dataset: dataset.into(), reason: error.to_string() };
-    let wanted = crate::queries::raw_account_column(source).unwrap_or_default();
+    let wanted = crate::formats::of(source.format).table_account_column(source).unwrap_or_default();
     let Some(column) = result.get_column_names().into_iter().find(|name| name.eq_ignore_ascii_case(&wanted)).cloned() else {
         return Err(ExtractError::MissingColumn {
             dataset: dataset.into(),

@@ -23,46 +23,48 @@
 use std::collections::BTreeMap;
 
 use opsreport_model::contract::ACCOUNT_COLUMN;
-use opsreport_model::sources::{DatasetSource, SourceFormat};
+use opsreport_model::sources::DatasetSource;
 use opsreport_model::{DatasetName, YearMonth};
 use polars::prelude::*;
 
 use super::{LINE_COLUMN, Mapping, RawPart, engine};
 use crate::{ExtractError, Result};
 
-/// Source columns of one cost format.
-struct CostColumns {
-    account: &'static str,
-    payer: &'static str,
-    products: &'static [&'static str],
-    billed: &'static str,
-    category: &'static str,
+/// Source columns of one cost format (each format's module has its own).
+pub struct CostColumns {
+    /// The row's account.
+    pub account: &'static str,
+    /// The row's payer account.
+    pub payer: &'static str,
+    /// The product's name, the first of these the file has.
+    pub products: &'static [&'static str],
+    /// The billed cost.
+    pub billed: &'static str,
+    /// The column telling RI and Savings Plans usage apart.
+    pub category: &'static str,
     /// (category value, cost column) of RI usage, then of Savings Plans usage.
-    reserved: (&'static str, &'static str),
-    savings_plans: (&'static str, &'static str),
+    pub reserved: (&'static str, &'static str),
+    /// (category value, cost column) of Savings Plans usage.
+    pub savings_plans: (&'static str, &'static str),
+    /// The columns a file is decoded with (no other column is read).
+    pub read: &'static [&'static str],
 }
 
-const CUR2: CostColumns = CostColumns {
-    account: "line_item_usage_account_id",
-    payer: "bill_payer_account_id",
-    products: &["product_product_name", "line_item_product_code"],
-    billed: "line_item_unblended_cost",
-    category: "line_item_line_item_type",
-    reserved: ("DiscountedUsage", "reservation_effective_cost"),
-    savings_plans: ("SavingsPlanCoveredUsage", "savings_plan_savings_plan_effective_cost"),
-};
-
-const FOCUS: CostColumns = CostColumns {
-    account: "SubAccountId",
-    payer: "BillingAccountId",
-    products: &["ServiceName"],
-    billed: "BilledCost",
-    category: "CommitmentDiscountCategory",
-    reserved: ("Usage", "EffectiveCost"),
-    savings_plans: ("Spend", "EffectiveCost"),
-};
-
 impl CostColumns {
+    /// The column that names a row's account: `[datasets.billing.columns] linked_account_id`
+    /// when set, else the format's own (`line_item_usage_account_id`, `SubAccountId`). The one
+    /// home of that rule, for reading files and for Athena.
+    pub fn account_column(&self, source: &DatasetSource) -> String {
+        source.columns.get("linked_account_id").cloned().unwrap_or_else(|| self.account.to_owned())
+    }
+
+    /// A cost file with only the columns its sums read (and the configured overrides').
+    pub fn decode(&self, source: &DatasetSource, bytes: &[u8]) -> std::result::Result<DataFrame, String> {
+        let mut wanted: Vec<&str> = self.read.to_vec();
+        wanted.extend(source.columns.values().map(String::as_str));
+        super::parquet(bytes, &wanted)
+    }
+
     /// The format's names with `columns` applied: a contract column of `billing` mapped there
     /// (`linked_account_id`, `payer_account_id`, `product_name`, `aws_charges`) replaces the
     /// built-in source column it stands for.
@@ -93,50 +95,6 @@ struct OwnedColumns {
     category: String,
     reserved: (&'static str, &'static str),
     savings_plans: (&'static str, &'static str),
-}
-
-/// The columns of a billing export format (`None`: the format is no billing export).
-fn columns_of(format: SourceFormat) -> Option<&'static CostColumns> {
-    match format {
-        SourceFormat::Cur2 => Some(&CUR2),
-        SourceFormat::Focus => Some(&FOCUS),
-        SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated | SourceFormat::Csv | SourceFormat::Contract => None,
-    }
-}
-
-/// The column that names a billing export row's account: `[datasets.billing.columns]
-/// linked_account_id` when set, else the format's own (`line_item_usage_account_id`,
-/// `SubAccountId`). The one home of that rule, for reading files and for Athena.
-pub fn account_column(source: &DatasetSource) -> Option<String> {
-    let builtin = columns_of(source.format)?.account;
-    Some(source.columns.get("linked_account_id").cloned().unwrap_or_else(|| builtin.to_owned()))
-}
-
-/// The columns a cost file is read with (no other column is decoded).
-pub fn columns_read(format: SourceFormat) -> &'static [&'static str] {
-    match format {
-        SourceFormat::Cur2 => &[
-            "line_item_usage_account_id",
-            "bill_payer_account_id",
-            "product_product_name",
-            "line_item_product_code",
-            "line_item_unblended_cost",
-            "line_item_line_item_type",
-            "reservation_effective_cost",
-            "savings_plan_savings_plan_effective_cost",
-            "billing_period",
-        ],
-        SourceFormat::Focus => &[
-            "SubAccountId",
-            "BillingAccountId",
-            "ServiceName",
-            "BilledCost",
-            "EffectiveCost",
-            "CommitmentDiscountCategory",
-            "billing_period",
-        ],
-        _ => &[],
-    }
 }
 
 /// Decimal places money is summed at: each line item becomes an integer number of 10⁻¹⁸
@@ -400,8 +358,8 @@ pub struct PeriodSums {
 
 impl PeriodSums {
     /// Adds one file's line items of `mapping.account`.
-    pub fn add(&mut self, mapping: &Mapping<'_>, raw: RawPart) -> Result<()> {
-        let names = columns_of(mapping.source.format).expect("only billing exports are summed per period").overridden(mapping);
+    pub fn add(&mut self, mapping: &Mapping<'_>, columns: &CostColumns, raw: RawPart) -> Result<()> {
+        let names = columns.overridden(mapping);
         let file = CostFile::read(mapping, &names, raw)?;
         file.add_to(mapping, &names, &mut self.sums)?;
         self.files.push(file.label);
@@ -477,15 +435,24 @@ fn billing_frame(mapping: &Mapping<'_>, period: YearMonth, sums: BTreeMap<String
 mod tests {
     use super::*;
 
+    /// The CUR 2.0 columns (what its module sums with).
+    fn cur2_columns() -> &'static CostColumns {
+        let crate::formats::Rows::Costs(columns) = crate::formats::of(SourceFormat::Cur2).rows() else { panic!("a cost format") };
+        columns
+    }
+
     /// Every file of one billing period mapped and summed together, as `Mapper` does.
     fn map_period(mapping: &Mapping<'_>, period: YearMonth, raws: Vec<RawPart>) -> Result<DataFrame> {
         let mut sums = PeriodSums::default();
         for raw in raws {
-            sums.add(mapping, raw)?;
+            let crate::formats::Rows::Costs(columns) = crate::formats::of(mapping.source.format).rows() else {
+                panic!("a cost format")
+            };
+            sums.add(mapping, columns, raw)?;
         }
         sums.rows(mapping, period)
     }
-    use opsreport_model::sources::DatasetSource;
+    use opsreport_model::sources::{DatasetSource, SourceFormat};
     use opsreport_model::{AccountId, DatasetName};
 
     #[test]
@@ -519,15 +486,14 @@ mod tests {
 
     #[test]
     fn the_account_column_has_one_rule_for_files_and_athena() {
+        let cur2 = crate::formats::of(SourceFormat::Cur2);
         let mut source = DatasetSource { format: SourceFormat::Cur2, ..DatasetSource::default() };
-        assert_eq!(account_column(&source).as_deref(), Some("line_item_usage_account_id"));
+        assert_eq!(cur2.account_column(&source).as_deref(), Some("line_item_usage_account_id"));
         source.columns.insert("linked_account_id".into(), "Usage_Account".into());
-        assert_eq!(account_column(&source).as_deref(), Some("Usage_Account"));
-        assert_eq!(crate::queries::raw_account_column(&source).as_deref(), Some("usage_account"), "Athena's lower case");
+        assert_eq!(cur2.account_column(&source).as_deref(), Some("Usage_Account"));
+        assert_eq!(cur2.table_account_column(&source).as_deref(), Some("usage_account"), "Athena's lower case");
         let focus = DatasetSource { format: SourceFormat::Focus, ..DatasetSource::default() };
-        assert_eq!(crate::queries::raw_account_column(&focus).as_deref(), Some("subaccountid"));
-        let csv = DatasetSource { format: SourceFormat::Csv, ..DatasetSource::default() };
-        assert_eq!(account_column(&csv), None, "a ticket export is no billing export");
+        assert_eq!(crate::formats::of(SourceFormat::Focus).table_account_column(&focus).as_deref(), Some("subaccountid"));
     }
 
     #[test]
@@ -622,8 +588,8 @@ mod tests {
         // 0.1 + 0.2 + 1e-7 + 0.1 summed exactly (a float sum gives 0.40000010000000003).
         assert_eq!(aws, [Some(0.4000001), Some(3.5)]);
         let mut sums = PeriodSums::default();
-        sums.add(&mapping, cur_part("p/cur2-00001.parquet", &products[..1], &costs[..1])).unwrap();
-        sums.add(&mapping, cur_part("p/cur2-00002.parquet", &products[..1], &costs[..1])).unwrap();
+        sums.add(&mapping, cur2_columns(), cur_part("p/cur2-00001.parquet", &products[..1], &costs[..1])).unwrap();
+        sums.add(&mapping, cur2_columns(), cur_part("p/cur2-00002.parquet", &products[..1], &costs[..1])).unwrap();
         assert_eq!(sums.label(october), "p (2 files of billing period 2026-10)");
     }
 

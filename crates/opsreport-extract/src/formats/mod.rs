@@ -8,7 +8,12 @@
 //! (`text`), `values` applied, rows of other accounts dropped for shared exports. The result goes
 //! through the contract's validation unchanged.
 
+mod contract;
 pub mod cost;
+mod csv;
+mod cur2;
+mod focus;
+mod ssr;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -73,27 +78,94 @@ impl Mapping<'_> {
     }
 }
 
+/// How one export format is read: where its files lie, which column names a row's account,
+/// how a file is decoded, how its rows become the contract's and how Athena queries its own
+/// table. One module per format implements it; [`of`] is the one place that maps a
+/// [`SourceFormat`] to its module, so a new format is its module, its variant of the enum (with
+/// the facts `opsreport_model::sources` keeps: datasets, lacking columns), a fixture and a test.
+pub trait ExportFormat: Sync {
+    /// How the files lie under the location.
+    fn layout(&self) -> Layout;
+    /// How decoded rows become the contract's.
+    fn rows(&self) -> Rows;
+    /// The row column naming each row's account in a file (`None`: the folder names it, or the
+    /// export is one account's).
+    fn account_column(&self, source: &DatasetSource) -> Option<String>;
+    /// The same column in the export's Athena table, as Athena names it (lower case).
+    fn table_account_column(&self, source: &DatasetSource) -> Option<String> {
+        self.account_column(source).map(|column| column.to_ascii_lowercase())
+    }
+    /// One file as a raw frame: only the columns the mapping reads, each row with its line in
+    /// [`LINE_COLUMN`]. An error is the reason the file is no export of this format.
+    fn decode(&self, source: &DatasetSource, dataset: DatasetName, bytes: &[u8]) -> std::result::Result<DataFrame, String>;
+    /// The SQL over the export's own table, binding its partition bounds on `query`.
+    fn table_query(&self, query: &mut crate::queries::TableQuery<'_>) -> std::result::Result<String, String>;
+}
+
+/// How a format's files lie under its location.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// The data contract's month partitions, read by the contract reader.
+    Contract,
+    /// One folder per report day, `<key>=YYYY-MM-DD` (a key of `keys`, in any case): the days of
+    /// the months a report reads are opened ([`days_read`]), a snapshot's day is its folder's, and
+    /// an export whose newest day is before the period's end is said to end early. With
+    /// `account_folders`, each day holds one `awsaccountid=<id>/` folder per account.
+    Days {
+        /// The folder keys of a day.
+        keys: &'static [&'static str],
+        /// Whether each day holds a folder per account.
+        account_folders: bool,
+    },
+    /// One folder per billing period, `billing_period=YYYY-MM`: the months a report reads.
+    BillingPeriods,
+    /// Every file under the location; rows outside the months a report reads are left out.
+    Flat,
+}
+
+/// How a format's decoded rows become the contract's.
+#[derive(Clone, Copy)]
+pub enum Rows {
+    /// Column by column, each file on its own ([`map_columns`]).
+    Columns,
+    /// Line items summed per account and product over every file of a billing period.
+    Costs(&'static cost::CostColumns),
+}
+
+/// The module that reads `format`.
+pub fn of(format: SourceFormat) -> &'static dyn ExportFormat {
+    match format {
+        SourceFormat::Contract => &contract::Contract,
+        SourceFormat::AmsSsr => &ssr::Ssr { aggregated: false },
+        SourceFormat::AmsSsrAggregated => &ssr::Ssr { aggregated: true },
+        SourceFormat::Cur2 => &cur2::Cur2,
+        SourceFormat::Focus => &focus::Focus,
+        SourceFormat::Csv => &csv::Csv,
+    }
+}
+
+/// The report days a daily layout is read for, inclusive: the days of the months a report
+/// reads, and for event datasets `days_after` more (a job created late on the last day is
+/// reported the next).
+pub fn days_read(dataset: DatasetName, period: &ReportPeriod, days_after: u32) -> (NaiveDate, NaiveDate) {
+    let months = months_to_read(dataset, period);
+    let first = months.first().map_or(period.month().first_day(), |month| month.first_day());
+    let last = months.last().map_or(period.month().last_day(), |month| month.last_day());
+    let after = if dataset.spec().kind == DatasetKind::Event { i64::from(days_after) } else { 0 };
+    (first, last + Duration::days(after))
+}
+
 /// Decodes one file of a configured source into a raw frame: only the columns its mapping reads are decoded (a
 /// Parquet export's cost columns, a text export's contract columns under their `columns`
 /// names), so what a file costs grows with the columns the mapping reads, not with the keys the
 /// file happens to use.
 pub fn decode_for(source: &DatasetSource, dataset: DatasetName, label: &str, bytes: &[u8]) -> Result<DataFrame> {
-    let format = source.format;
-    let bad = |reason: String| ExtractError::BadExport {
+    of(source.format).decode(source, dataset, bytes).map_err(|reason| ExtractError::BadExport {
         dataset: dataset.into(),
         file: label.to_owned(),
-        format: format.as_str().to_owned(),
+        format: source.format.as_str().to_owned(),
         reason,
-    };
-    match format {
-        SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => json_lines(bytes, &text_columns(source, dataset)).map_err(bad),
-        SourceFormat::Csv => csv_text(bytes, &text_columns(source, dataset)).map_err(bad),
-        SourceFormat::Cur2 | SourceFormat::Focus | SourceFormat::Contract => {
-            let mut wanted: Vec<&str> = cost::columns_read(format).to_vec();
-            wanted.extend(source.columns.values().map(String::as_str));
-            parquet(bytes, &wanted).map_err(|error| bad(error.to_string()))
-        }
-    }
+    })
 }
 
 /// The source columns a text export of `dataset` is read with: each contract column under its
@@ -165,109 +237,6 @@ impl TextTable {
     }
 }
 
-/// JSON lines: one object per line (blank lines skipped). SSR writes every value as a string;
-/// a number or boolean is kept as its JSON text, so the strict parse decides what it means.
-/// Only the `wanted` keys are kept (the others are skipped as they are parsed, never held); the
-/// account column in another spelling (`AWS_ACCOUNT_ID`) is read as the account column, and two
-/// spellings with different values in one object are an error.
-fn json_lines(bytes: &[u8], wanted: &BTreeSet<String>) -> std::result::Result<DataFrame, String> {
-    let text = std::str::from_utf8(bytes).map_err(|error| format!("not UTF-8 text ({error})"))?;
-    let mut table = TextTable::new(wanted.iter().cloned());
-    for (index, line) in text.lines().enumerate() {
-        let line_number = index as u64 + 1;
-        let line = line.trim_start_matches('\u{feff}').trim();
-        if line.is_empty() {
-            continue;
-        }
-        table.push_row(line_number);
-        let mut deserializer = serde_json::Deserializer::from_str(line);
-        serde::de::DeserializeSeed::deserialize(JsonRow { table: &mut table }, &mut deserializer)
-            .and_then(|()| deserializer.end())
-            .map_err(|error| format!("line {line_number}: not a JSON object ({error})"))?;
-    }
-    table.into_frame()
-}
-
-/// One JSON object into the last row of a [`TextTable`].
-struct JsonRow<'a> {
-    table: &'a mut TextTable,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for JsonRow<'_> {
-    type Value = ();
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> std::result::Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for JsonRow<'_> {
-    type Value = ();
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("a JSON object")
-    }
-
-    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> std::result::Result<(), M::Error> {
-        let mut account_spelling: Option<String> = None;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let is_account = key.eq_ignore_ascii_case(ACCOUNT_COLUMN);
-            if !is_account && !self.table.index.contains_key(key.as_ref()) {
-                map.next_value::<serde::de::IgnoredAny>()?;
-                continue;
-            }
-            let text = match map.next_value::<serde_json::Value>()? {
-                serde_json::Value::Null => None,
-                serde_json::Value::String(text) => Some(text),
-                other => Some(other.to_string()),
-            };
-            if is_account {
-                if let Some(first) = &account_spelling
-                    && self.table.get(ACCOUNT_COLUMN) != text.as_deref()
-                {
-                    return Err(serde::de::Error::custom(format!(
-                        "`{first}` and `{key}` name different accounts; a row belongs to one account"
-                    )));
-                }
-                account_spelling = Some(key.into_owned());
-                self.table.set(ACCOUNT_COLUMN, text);
-            } else {
-                self.table.set(&key, text);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// CSV with a header row (a byte-order mark is ignored); every cell is text. Only the `wanted`
-/// columns and every spelling of the account column are kept.
-fn csv_text(bytes: &[u8], wanted: &BTreeSet<String>) -> std::result::Result<DataFrame, String> {
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
-    let headers: Vec<String> =
-        reader.headers().map_err(|error| format!("header: {error}"))?.iter().map(|name| name.trim().to_owned()).collect();
-    let mut seen = BTreeSet::new();
-    for name in &headers {
-        if !seen.insert(name.as_str()) {
-            return Err(format!("column {name:?} appears twice in the header"));
-        }
-    }
-    let kept: Vec<String> =
-        headers.iter().filter(|name| wanted.contains(*name) || name.eq_ignore_ascii_case(ACCOUNT_COLUMN)).cloned().collect();
-    let mut table = TextTable::new(kept);
-    // A header names its columns even when no row follows.
-    table.present.fill(true);
-    for record in reader.records() {
-        let record = record.map_err(|error| error.to_string())?;
-        let line = record.position().map_or(0, csv::Position::line);
-        table.push_row(line);
-        for (name, value) in headers.iter().zip(record.iter()) {
-            table.set(name, Some(value.to_owned()));
-        }
-    }
-    table.into_frame()
-}
-
 /// A Parquet file, only the columns of `wanted` it has (others, such as CUR's `product` map, are
 /// never decoded), with each row's number.
 fn parquet(bytes: &[u8], wanted: &[&str]) -> std::result::Result<DataFrame, String> {
@@ -300,12 +269,12 @@ impl<'a> Mapper<'a> {
     /// Maps one file (or result part).
     pub fn push(&mut self, raw: RawPart) -> Result<()> {
         self.files.push(raw.label.clone());
-        match self.mapping.source.format {
-            SourceFormat::Cur2 | SourceFormat::Focus => {
+        match of(self.mapping.source.format).rows() {
+            Rows::Costs(columns) => {
                 let period = cost::period_of(self.mapping.dataset, &raw)?;
-                self.periods.entry(period).or_default().add(self.mapping, raw)
+                self.periods.entry(period).or_default().add(self.mapping, columns, raw)
             }
-            SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated | SourceFormat::Csv | SourceFormat::Contract => {
+            Rows::Columns => {
                 let label = raw.label.clone();
                 self.mapped.push((label, map_columns(self.mapping, raw)?));
                 Ok(())
@@ -371,10 +340,9 @@ fn map_columns(mapping: &Mapping<'_>, raw: RawPart) -> Result<DataFrame> {
             continue;
         }
         let mut source_name = mapping.source_column(column.name);
-        let is_ssr = matches!(mapping.source.format, SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated);
-        // SSR keeps a snapshot's day in its folder name (an Athena table in its `reportdate`
-        // partition column), not in the rows.
-        if is_ssr
+        // A daily layout keeps a snapshot's day in its folder name (an Athena table in its
+        // `reportdate` partition column), not in the rows.
+        if matches!(of(mapping.source.format).layout(), Layout::Days { .. })
             && column.name == "snapshot_date"
             && spec.kind == DatasetKind::Snapshot
             && !mapping.source.columns.contains_key(column.name)
