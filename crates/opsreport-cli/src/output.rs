@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use opsreport_model::format::hex;
 use opsreport_model::manifest::{Manifest, ManifestFile};
-use opsreport_model::{AccountId, PeriodKind};
+use opsreport_model::{AccountId, PeriodId, PeriodKind, YearMonth};
 use sha2::{Digest, Sha256};
 
 /// One file of a report folder.
@@ -26,12 +26,10 @@ pub struct OutputFile {
 pub struct ReportIdentity<'a> {
     /// Account.
     pub account_id: &'a AccountId,
-    /// Weekly, monthly or quarterly.
-    pub kind: PeriodKind,
-    /// The period's label (`2026-W44`, `2026-10`, `2026-Q4`).
-    pub period: &'a str,
+    /// The period (and so its kind).
+    pub period: PeriodId,
     /// The month of the period's last day.
-    pub month: &'a str,
+    pub month: YearMonth,
     /// Document date.
     pub generated_on: &'a str,
     /// `opsreport <version>`.
@@ -112,22 +110,25 @@ fn lock_account(folder: &Path) -> std::io::Result<fs::File> {
 
 /// The folders of a report inside its account's folder: a monthly report's month (`2026-10`),
 /// as ever; a weekly or quarterly report's kind and period (`weekly/2026-W44`).
-fn period_folders<'a>(kind: &'a str, period: &'a str) -> Vec<&'a str> {
-    if kind == "monthly" { vec![period] } else { vec![kind, period] }
+fn period_folders(period: PeriodId) -> Vec<String> {
+    match period.kind() {
+        PeriodKind::Monthly => vec![period.to_string()],
+        PeriodKind::Weekly | PeriodKind::Quarterly => vec![period.kind().name().to_owned(), period.to_string()],
+    }
 }
 
 /// The folder of a report under the output root: `<account>/<YYYY-MM>` for a monthly report,
 /// `<account>/<kind>/<period>` for the others.
-pub fn report_folder(account: &str, kind: &str, period: &str) -> String {
-    std::iter::once(account).chain(period_folders(kind, period)).collect::<Vec<_>>().join("/")
+pub fn report_folder(account: &str, period: PeriodId) -> String {
+    std::iter::once(account.to_owned()).chain(period_folders(period)).collect::<Vec<_>>().join("/")
 }
 
 /// Whether a manifest's bytes describe a complete report of `account`, `kind` and `period` made
 /// with this report date (`generated_on`) by this version of opsreport (what `--resume` skips).
-pub fn describes(manifest: &[u8], account: &AccountId, kind: PeriodKind, period: &str, generated_on: &str) -> bool {
+pub fn describes(manifest: &[u8], account: &AccountId, period: PeriodId, generated_on: &str) -> bool {
     Manifest::from_bytes(manifest).is_some_and(|manifest| {
         manifest.account_id == *account
-            && manifest.kind == kind
+            && manifest.kind == period.kind()
             && manifest.period == period
             && manifest.generated_on == generated_on
             && manifest.generator_version == crate::pipeline::generator_version()
@@ -159,7 +160,7 @@ pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile])
     fs::create_dir_all(out)?;
     let account = own_folder(out, &[identity.account_id.as_str()])?;
     let _lock = lock_account(&account)?;
-    let folder = own_folder(&account, &period_folders(identity.kind.name(), identity.period))?;
+    let folder = own_folder(&account, &period_folders(identity.period).iter().map(String::as_str).collect::<Vec<_>>())?;
     if fs::symlink_metadata(folder.join("tables")).is_ok_and(|metadata| !metadata.is_dir()) {
         // A link or a file: refused before anything is replaced.
         own_folder(&folder, &["tables"])?;
@@ -225,9 +226,9 @@ pub fn manifest_json(identity: &ReportIdentity, files: &[OutputFile]) -> Vec<u8>
     entries.sort_by(|left, right| left.path.cmp(&right.path));
     let manifest = Manifest {
         account_id: identity.account_id.clone(),
-        kind: identity.kind,
-        period: identity.period.to_owned(),
-        month: identity.month.to_owned(),
+        kind: identity.period.kind(),
+        period: identity.period,
+        month: identity.month,
         generated_on: identity.generated_on.to_owned(),
         generator_version: identity.generator_version.to_owned(),
         input_fingerprint: identity.input_fingerprint.to_owned(),
@@ -316,9 +317,8 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let identity = ReportIdentity {
             account_id: &AccountId::parse("000000000001").unwrap(),
-            kind: PeriodKind::Monthly,
-            period: "2026-10",
-            month: "2026-10",
+            period: PeriodId::parse("2026-10").unwrap(),
+            month: YearMonth::parse("2026-10").unwrap(),
             generated_on: "2026-11-01",
             generator_version: "t",
             input_fingerprint: "f",
@@ -329,7 +329,7 @@ mod tests {
         ];
         let folder = write_report(out.path(), &identity, &files).unwrap();
         assert_eq!(folder, out.path().join("000000000001/2026-10"));
-        assert_eq!(report_folder("000000000001", "weekly", "2026-W44"), "000000000001/weekly/2026-W44");
+        assert_eq!(report_folder("000000000001", PeriodId::parse("2026-W44").unwrap()), "000000000001/weekly/2026-W44");
         let manifest: serde_json::Value = serde_json::from_slice(&fs::read(folder.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["files"][0]["path"], "report.pdf");
         assert_eq!(manifest["files"][0]["sha256"], hex(&Sha256::digest(b"%PDF")));

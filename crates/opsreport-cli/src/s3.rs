@@ -81,10 +81,7 @@ impl S3Sink {
 
     /// Uploads one report folder; returns its `s3://` URI.
     pub fn write_report(&self, identity: &ReportIdentity, files: &[OutputFile]) -> Result<String, Failure> {
-        let folder = self
-            .location
-            .join(&crate::output::report_folder(identity.account_id.as_str(), identity.kind.name(), identity.period))
-            .prefix;
+        let folder = self.location.join(&crate::output::report_folder(identity.account_id.as_str(), identity.period)).prefix;
         let bucket = &self.location.bucket;
         let failure = |key: &str, error: &dyn std::fmt::Display| {
             Failure::source_or_sink(anyhow::anyhow!(

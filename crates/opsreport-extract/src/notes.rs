@@ -33,7 +33,7 @@ impl NotesFiles {
                 files.profile = Some(name.clone());
                 continue;
             }
-            let noted = Noted::of_label(stem).ok().filter(|noted| noted.label == stem).ok_or_else(|| NotesError {
+            let noted = Noted::of_label(stem).ok().filter(|noted| noted.id.to_string() == stem).ok_or_else(|| NotesError {
                 origin: format!("{folder}/{name}"),
                 message: "is not a notes file name: name it after the period it is for (<YYYY-MM>.toml, <YYYY-Www>.toml or <YYYY-Qn>.toml) or profile.toml".to_owned(),
             })?;

@@ -45,7 +45,7 @@ pub fn compute(frames: &Frames) -> Result<AlertMetrics> {
         .iter()
         .enumerate()
         .map(|(index, month)| AlertTrendPoint {
-            month: month.label(),
+            month: month.id(),
             total: Some(counts.count(index, "total")),
             auto_remediated: Some(counts.count(index, "auto")),
         })

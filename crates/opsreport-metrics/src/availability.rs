@@ -52,7 +52,7 @@ fn trend(windows: &LazyFrame, period: &ReportPeriod) -> Result<Vec<PercentPoint>
         .iter()
         .enumerate()
         .map(|(index, month)| PercentPoint {
-            month: month.label(),
+            month: month.id(),
             pct: pct(sums.count(index, "total"), sums.count(index, "failed")),
         })
         .collect())

@@ -168,7 +168,7 @@ pub fn compute(frames: &Frames) -> Result<BackupMetrics> {
         Some(last) if *last == period => rates.last().copied().flatten(),
         _ => success_rates(&jobs, &[period])?.pop().flatten(),
     };
-    let trend = months.iter().zip(rates).map(|(month, pct)| PercentPoint { month: month.label(), pct }).collect();
+    let trend = months.iter().zip(rates).map(|(month, pct)| PercentPoint { month: month.id(), pct }).collect();
     Ok(BackupMetrics {
         status: Availability {
             not_provided: frames

@@ -136,10 +136,10 @@ fn trend(billing: &LazyFrame, period: &ReportPeriod, fee: bool) -> Result<Vec<Co
     for month in period.trend() {
         let numbers = totals(billing, &month)?;
         trend.push(if numbers.rows == 0 {
-            CostTrendPoint { month: month.label(), aws_charges: None, ams_charges: None, total: None }
+            CostTrendPoint { month: month.id(), aws_charges: None, ams_charges: None, total: None }
         } else {
             CostTrendPoint {
-                month: month.label(),
+                month: month.id(),
                 aws_charges: Some(numbers.aws),
                 ams_charges: fee.then_some(numbers.ams),
                 total: fee.then_some(numbers.aws + numbers.ams),

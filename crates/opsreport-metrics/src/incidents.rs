@@ -367,7 +367,7 @@ fn problems(frames: &Frames, incidents: &LazyFrame) -> Result<Vec<ProblemRecord>
 
 fn trend_point(period: &ReportPeriod, numbers: &IncidentMonth) -> IncidentTrendPoint {
     IncidentTrendPoint {
-        month: period.label(),
+        month: period.id(),
         opened: numbers.opened.clone(),
         resolved: numbers.resolved.clone(),
         mttr_minutes: numbers.mttr.clone(),
@@ -427,7 +427,7 @@ pub fn compute(frames: &Frames) -> Result<IncidentMetrics> {
         .map(|(index, week)| {
             let known = data_from.is_none_or(|from| week.end > from);
             IncidentWeekPoint {
-                week_start: week.monday.to_string(),
+                week_start: week.monday,
                 opened: known.then(|| counts.count(index, "opened")),
                 resolved: known.then(|| counts.count(index, "resolved")),
             }

@@ -109,8 +109,8 @@ pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics
     let mut metrics = Metrics {
         account_id: context.account.clone(),
         kind: period.kind(),
-        period: period.label(),
-        month: period.month().to_string(),
+        period: period.id(),
+        month: period.month(),
         timezone: opsreport_model::setting::TimeZoneName(period.time_zone()),
         period_start: frame::rfc3339(period.start()),
         period_end: frame::rfc3339(period.end()),

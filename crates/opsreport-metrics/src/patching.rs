@@ -45,7 +45,7 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
     let trend = period
         .trend()
         .iter()
-        .map(|month| Ok(PercentPoint { month: month.label(), pct: compliance(&details, month)? }))
+        .map(|month| Ok(PercentPoint { month: month.id(), pct: compliance(&details, month)? }))
         .collect::<Result<Vec<_>>>()?;
     let Some(day) = latest_snapshot(&details, &period, SECTION)? else {
         return Ok(PatchingMetrics {

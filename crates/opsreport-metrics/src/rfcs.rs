@@ -58,7 +58,7 @@ pub fn compute(frames: &Frames) -> Result<RfcMetrics> {
     for month in period.trend() {
         let numbers = completion(&rfcs, &month)?;
         trend.push(RfcTrendPoint {
-            month: month.label(),
+            month: month.id(),
             completed: Some(numbers.completed),
             success_rate_pct: percent(numbers.succeeded, numbers.completed),
         });

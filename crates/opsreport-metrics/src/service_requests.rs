@@ -74,7 +74,7 @@ pub fn compute(frames: &Frames) -> Result<ServiceRequestMetrics> {
     let mut trend = Vec::new();
     for month in period.trend() {
         trend.push(CountTrendPoint {
-            month: month.label(),
+            month: month.id(),
             opened: Some(count(requests.clone().filter(in_period("created_at", &month)), SECTION)?),
             resolved: Some(count(requests.clone().filter(in_period("resolved_at", &month)), SECTION)?),
         });

@@ -41,9 +41,9 @@ pub fn compute(frames: &Frames) -> Result<StackMetrics> {
         let point = match existing(&stacks, &month)? {
             Some((_, rows)) => {
                 let (total, active) = totals(&rows)?;
-                StackTrendPoint { month: month.label(), total: Some(total), active: Some(active) }
+                StackTrendPoint { month: month.id(), total: Some(total), active: Some(active) }
             }
-            None => StackTrendPoint { month: month.label(), total: None, active: None },
+            None => StackTrendPoint { month: month.id(), total: None, active: None },
         };
         trend.push(point);
     }

@@ -48,7 +48,7 @@ pub fn compute(frames: &Frames) -> Result<StorageMetrics> {
     let trend = period
         .trend()
         .iter()
-        .map(|month| Ok(BytesPoint { month: month.label(), bytes: total_used(&storage, month)? }))
+        .map(|month| Ok(BytesPoint { month: month.id(), bytes: total_used(&storage, month)? }))
         .collect::<Result<Vec<_>>>()?;
     let Some(day) = latest_snapshot(&storage, &period, SECTION)? else {
         return Ok(StorageMetrics {

@@ -117,7 +117,7 @@ fn recurring_groups_and_key_events() {
 #[test]
 fn incident_trends_reuse_the_monthly_rules() {
     let incidents = october().incidents;
-    let months: Vec<&str> = incidents.trend_months.iter().map(|point| point.month.as_str()).collect();
+    let months: Vec<String> = incidents.trend_months.iter().map(|point| point.month.to_string()).collect();
     assert_eq!(months, ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]);
     // August: INC-8 opened and resolved (1 day = 1440 min).
     assert_eq!(incidents.trend_months[3].opened.low, 1);
@@ -129,19 +129,19 @@ fn incident_trends_reuse_the_monthly_rules() {
     assert_eq!(incidents.trend_months[5].mttr_minutes, incidents.mttr_minutes);
     // 12 weeks ending with the week of Saturday 31 October (Monday 26 October).
     assert_eq!(incidents.trend_weeks.len(), 12);
-    assert_eq!(incidents.trend_weeks[11].week_start, "2026-10-26");
+    assert_eq!(incidents.trend_weeks[11].week_start.to_string(), "2026-10-26");
     // Week of 26 Oct: INC-5 opened on the 31st.
     assert_eq!((incidents.trend_weeks[11].opened, incidents.trend_weeks[11].resolved), (Some(1), Some(0)));
     // Week of 28 Sep: INC-1 opened 30 Sep, INC-1 resolved 1 Oct, INC-7 opened and resolved 3 Oct.
-    let week = incidents.trend_weeks.iter().find(|week| week.week_start == "2026-09-28").unwrap();
+    let week = incidents.trend_weeks.iter().find(|week| week.week_start.to_string() == "2026-09-28").unwrap();
     assert_eq!((week.opened, week.resolved), (Some(2), Some(2)));
     assert!(incidents.trend_weeks.iter().all(|week| week.opened.is_some()), "the August partition covers all 12 weeks");
     // September's 12 weeks start on 13 July, but the incidents data starts with the August
     // partition: a week that ends before 1 August has no counts (null), not zeros; the week of
     // 27 July (ending 3 August) has counts.
     let september = metrics_for("2026-09", "UTC").incidents;
-    let before: Vec<&str> =
-        september.trend_weeks.iter().filter(|week| week.opened.is_none()).map(|week| week.week_start.as_str()).collect();
+    let before: Vec<String> =
+        september.trend_weeks.iter().filter(|week| week.opened.is_none()).map(|week| week.week_start.to_string()).collect();
     assert_eq!(before, ["2026-07-13", "2026-07-20"]);
     assert!(september.trend_weeks.iter().filter(|week| week.opened.is_some()).all(|week| week.resolved.is_some()));
 }

@@ -24,5 +24,5 @@ pub use config::Config;
 pub use contract::{ColumnSpec, ColumnType, DatasetKind, DatasetName, DatasetSpec};
 pub use metrics::Metrics;
 pub use notes::Notes;
-pub use period::{PeriodKind, ReportPeriod, Week, YearMonth};
+pub use period::{PeriodId, PeriodKind, ReportPeriod, Week, YearMonth};
 pub use quality::DatasetQuality;

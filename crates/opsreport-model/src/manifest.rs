@@ -13,10 +13,10 @@ pub struct Manifest {
     pub account_id: AccountId,
     /// Weekly, monthly or quarterly.
     pub kind: PeriodKind,
-    /// The period's label (`2026-W43`, `2026-10`, `2026-Q3`).
-    pub period: String,
+    /// The period (written as its label: `2026-W43`, `2026-10`, `2026-Q3`).
+    pub period: crate::PeriodId,
     /// The month of the period's last day (`YYYY-MM`).
-    pub month: String,
+    pub month: crate::YearMonth,
     /// The report date.
     pub generated_on: String,
     /// The version of opsreport that wrote it.

@@ -15,27 +15,39 @@ use serde::Deserialize;
 use crate::notes::{ActionItem, Contact, Notes, NotesError, Person};
 use chrono::NaiveDate;
 
-use crate::period::{PeriodError, ReportPeriod, YearMonth, parse_label};
+use crate::period::{PeriodError, PeriodId, ReportPeriod, YearMonth};
 
 /// Which period a notes file is for: ordered by the period's last day, then by label.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Noted {
     /// The period's last day.
     pub last_day: NaiveDate,
-    /// The period's label (`2026-10`, `2026-W44`, `2026-Q4`).
-    pub label: String,
+    /// The period (its file is `<label>.toml`: `2026-10`, `2026-W44`, `2026-Q4`).
+    pub id: PeriodId,
+}
+
+impl Ord for Noted {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.last_day, self.id.to_string()).cmp(&(other.last_day, other.id.to_string()))
+    }
+}
+
+impl PartialOrd for Noted {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl Noted {
     /// The period a label names.
     pub fn of_label(label: &str) -> Result<Self, PeriodError> {
-        let (kind, first_day) = parse_label(label)?;
-        Ok(Self::of_period(&ReportPeriod::of_kind(kind, first_day, chrono_tz::Tz::UTC)))
+        let id = PeriodId::parse(label)?;
+        Ok(Self { last_day: id.last_day(), id })
     }
 
     /// A report's period.
     pub fn of_period(period: &ReportPeriod) -> Self {
-        Self { last_day: period.last_day(), label: period.label() }
+        Self { last_day: period.last_day(), id: period.id() }
     }
 
     /// The oldest notes a report of this period reads: those ending within [`CARRY_MONTHS`].
@@ -150,7 +162,7 @@ fn carried_items(history: &[(Noted, Notes)], current: Option<&Notes>, month: Not
                 Some(earlier) => update(earlier, item),
                 None => {
                     let mut first = item.clone();
-                    first.first_noted = Some(noted.label.clone());
+                    first.first_noted = Some(noted.id);
                     known.insert(key.clone(), first);
                     order.push(key);
                 }
@@ -177,8 +189,8 @@ fn leave_out_oldest_carried(items: &mut Vec<ActionItem>) -> Option<crate::notes:
     let carried: Vec<usize> = items.iter().enumerate().filter(|(_, item)| item.carried).map(|(index, _)| index).collect();
     let excess = carried.len().checked_sub(CARRIED_ITEMS_MAX).filter(|excess| *excess > 0)?;
     let dropped = &carried[..excess];
-    let label = |index: usize| items[index].first_noted.clone().unwrap_or_default();
-    let left_out = crate::notes::LeftOut { count: excess, oldest: label(dropped[0]), newest: label(dropped[excess - 1]) };
+    let noted = |index: usize| items[index].first_noted;
+    let left_out = crate::notes::LeftOut { count: excess, oldest: noted(dropped[0])?, newest: noted(dropped[excess - 1])? };
     let mut position = 0;
     items.retain(|_| {
         let keep = !dropped.contains(&position);
@@ -228,8 +240,8 @@ mod tests {
         assert_eq!(assembled.action_items.len(), 1, "the closed item is not carried");
         let item = &assembled.action_items[0];
         assert_eq!(
-            (item.title.as_str(), item.first_noted.as_deref(), item.carried),
-            ("Approve the window", Some("2026-09"), true)
+            (item.title.as_str(), item.first_noted.map(|id| id.to_string()), item.carried),
+            ("Approve the window", Some("2026-09".to_owned()), true)
         );
     }
 
@@ -242,17 +254,18 @@ mod tests {
         let october = notes("[[action_items]]\nid = \"A-7\"\ntitle = \"Review TA findings\"\nstatus = \"Completed\"\n");
         let earlier = vec![(month("2026-09"), september), (month("2026-08"), august)];
         let assembled = assemble(None, earlier, Some(october), month("2026-10")).unwrap();
-        type Row<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>, bool);
+        type Row<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<crate::PeriodId>, bool);
+        let august_id = crate::PeriodId::parse("2026-08").unwrap();
         let items: Vec<Row> = assembled
             .action_items
             .iter()
-            .map(|i| (i.title.as_str(), i.owner.as_deref(), i.status.as_deref(), i.first_noted.as_deref(), i.carried))
+            .map(|i| (i.title.as_str(), i.owner.as_deref(), i.status.as_deref(), i.first_noted, i.carried))
             .collect();
         assert_eq!(
             items,
             [
-                ("Review TA findings", None, Some("Completed"), Some("2026-08"), false),
-                ("rotate keys", Some("Sam"), Some("In progress"), Some("2026-08"), true),
+                ("Review TA findings", None, Some("Completed"), Some(august_id), false),
+                ("rotate keys", Some("Sam"), Some("In progress"), Some(august_id), true),
             ],
             "closed this month it is still shown this month; the open one keeps its owner and first month"
         );
@@ -282,7 +295,7 @@ mod tests {
         let october = assemble(None, earlier.clone(), None, month("2026-10")).unwrap();
         let titles: Vec<&str> = october.action_items.iter().map(|item| item.title.as_str()).collect();
         assert_eq!(titles, ["From week 43"]);
-        assert_eq!(october.action_items[0].first_noted.as_deref(), Some("2026-W43"));
+        assert_eq!(october.action_items[0].first_noted.map(|id| id.to_string()).as_deref(), Some("2026-W43"));
         // The fourth quarter's review reads every week and month that ends in it, December included.
         let mut quarter_notes = earlier;
         quarter_notes.push((month("2026-12"), item("From December")));
@@ -316,6 +329,9 @@ mod tests {
         assert_eq!(assembled.action_items[0].title, "This month's", "the period's own items always stay");
         assert_eq!(assembled.action_items[1].title, "Week 11", "the newest carried are kept");
         let left_out = assembled.carried_left_out.unwrap();
-        assert_eq!((left_out.count, left_out.oldest.as_str(), left_out.newest.as_str()), (10, "2026-W01", "2026-W10"));
+        assert_eq!(
+            (left_out.count, left_out.oldest.to_string().as_str(), left_out.newest.to_string().as_str()),
+            (10, "2026-W01", "2026-W10")
+        );
     }
 }

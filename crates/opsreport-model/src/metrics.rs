@@ -136,10 +136,10 @@ pub struct Metrics {
     pub account_id: crate::AccountId,
     /// Weekly, monthly or quarterly (written `weekly`, `monthly`, `quarterly`).
     pub kind: crate::PeriodKind,
-    /// The period's label: `2026-W44`, `2026-10` or `2026-Q4`.
-    pub period: String,
+    /// The period (written as its label: `2026-W44`, `2026-10` or `2026-Q4`).
+    pub period: crate::PeriodId,
     /// The month of the period's last day, `YYYY-MM` (a monthly report's month).
-    pub month: String,
+    pub month: crate::YearMonth,
     /// The report time zone (written as its IANA name).
     pub timezone: crate::setting::TimeZoneName,
     /// First instant of the period (UTC, RFC 3339).
@@ -237,10 +237,10 @@ pub struct StackMetrics {
 }
 
 /// One month of the stack trend.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StackTrendPoint {
-    /// `YYYY-MM`.
-    pub month: String,
+    /// The point's period: a month (`2026-10`), or a week (`2026-W44`) in a weekly review.
+    pub month: crate::PeriodId,
     /// As `stacks.total` for that month (null without a snapshot).
     pub total: Option<u64>,
     /// As `stacks.active` for that month.
@@ -319,10 +319,10 @@ pub struct StackCompliance {
 }
 
 /// A percentage for one month.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PercentPoint {
-    /// `YYYY-MM`.
-    pub month: String,
+    /// The point's period: a month (`2026-10`), or a week (`2026-W44`) in a weekly review.
+    pub month: crate::PeriodId,
     /// The percentage (null when undefined).
     pub pct: Option<f64>,
 }
@@ -520,10 +520,10 @@ pub struct KeyEvent {
 }
 
 /// One month of the incident trend.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IncidentTrendPoint {
-    /// `YYYY-MM`.
-    pub month: String,
+    /// The point's period: a month (`2026-10`), or a week (`2026-W44`) in a weekly review.
+    pub month: crate::PeriodId,
     /// Opened per priority.
     pub opened: PriorityCounts,
     /// Resolved per priority.
@@ -537,10 +537,10 @@ pub struct IncidentTrendPoint {
 }
 
 /// One week of the incident trend.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IncidentWeekPoint {
     /// The Monday that starts the week (local date).
-    pub week_start: String,
+    pub week_start: chrono::NaiveDate,
     /// Opened in the week; null for a week that ends before the data starts.
     pub opened: Option<u64>,
     /// Resolved in the week; null for a week that ends before the data starts.
@@ -590,10 +590,10 @@ pub struct ServiceRequestSla {
 }
 
 /// Opened and resolved in one month.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CountTrendPoint {
-    /// `YYYY-MM`.
-    pub month: String,
+    /// The point's period: a month (`2026-10`), or a week (`2026-W44`) in a weekly review.
+    pub month: crate::PeriodId,
     /// Created.
     pub opened: Option<u64>,
     /// Resolved.
@@ -662,10 +662,10 @@ pub struct ChangeTypeCount {
 }
 
 /// One month of the RFC trend.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RfcTrendPoint {
-    /// `YYYY-MM`.
-    pub month: String,
+    /// The point's period: a month (`2026-10`), or a week (`2026-W44`) in a weekly review.
+    pub month: crate::PeriodId,
     /// Completed.
     pub completed: Option<u64>,
     /// Success rate.
@@ -701,10 +701,10 @@ pub struct AlertMetrics {
 }
 
 /// One month of the alert trend.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AlertTrendPoint {
-    /// `YYYY-MM`.
-    pub month: String,
+    /// The point's period: a month (`2026-10`), or a week (`2026-W44`) in a weekly review.
+    pub month: crate::PeriodId,
     /// Alerts.
     pub total: Option<u64>,
     /// Auto-remediated.
@@ -793,10 +793,10 @@ pub struct NearCapacity {
 }
 
 /// Bytes in one month.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BytesPoint {
-    /// `YYYY-MM`.
-    pub month: String,
+    /// The point's period: a month (`2026-10`), or a week (`2026-W44`) in a weekly review.
+    pub month: crate::PeriodId,
     /// Bytes (null without a snapshot).
     pub bytes: Option<u64>,
 }
@@ -904,10 +904,10 @@ pub struct LinkedAccountCost {
 }
 
 /// Cost in one month.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CostTrendPoint {
-    /// `YYYY-MM`.
-    pub month: String,
+    /// The point's period: a month (`2026-10`), or a week (`2026-W44`) in a weekly review.
+    pub month: crate::PeriodId,
     /// AWS charges.
     pub aws_charges: Option<f64>,
     /// AMS charges.

@@ -82,14 +82,14 @@ pub struct Notes {
 }
 
 /// Open action items a report summarises in one line instead of listing them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeftOut {
     /// How many.
     pub count: usize,
-    /// The period label (`2025-03`, `2026-W12`) of the notes that first hold the oldest of them.
-    pub oldest: String,
+    /// The period of the notes that first hold the oldest of them.
+    pub oldest: crate::PeriodId,
     /// … and of the newest of them.
-    pub newest: String,
+    pub newest: crate::PeriodId,
 }
 
 /// An agenda item and who leads it.
@@ -242,9 +242,10 @@ pub struct ActionItem {
     /// When the item was raised (a date), if not the first month that notes it.
     #[serde(deserialize_with = "optional_text_or_date")]
     pub raised: Option<String>,
-    /// The month (`YYYY-MM`) whose notes first hold the item (set when the notes are assembled).
+    /// The period whose notes first hold the item (set when the notes are assembled; written as
+    /// its label).
     #[serde(skip_deserializing)]
-    pub first_noted: Option<String>,
+    pub first_noted: Option<crate::PeriodId>,
     /// Whether the item comes from an earlier month's notes (set when the notes are assembled).
     #[serde(skip_deserializing)]
     pub carried: bool,

@@ -242,6 +242,116 @@ impl std::str::FromStr for YearMonth {
     }
 }
 
+impl serde::Serialize for YearMonth {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for YearMonth {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Which period a report is of, without its time zone: its kind and first day. Written (in
+/// `metrics.json`, the manifest, folder names) and read as its label, `2026-W44`, `2026-10` or
+/// `2026-Q4`, so nothing downstream parses a label back. Its `Debug` is its label's, quoted, as
+/// a label's text was: input fingerprints hash the notes' `Debug` text.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PeriodId {
+    kind: PeriodKind,
+    first_day: NaiveDate,
+}
+
+impl PeriodId {
+    /// The period a label names ([`parse_label`]).
+    pub fn parse(text: &str) -> Result<Self, PeriodError> {
+        let (kind, first_day) = parse_label(text)?;
+        Ok(Self { kind, first_day })
+    }
+
+    /// The kind of period.
+    pub fn kind(self) -> PeriodKind {
+        self.kind
+    }
+
+    /// The period's first day.
+    pub fn first_day(self) -> NaiveDate {
+        self.first_day
+    }
+
+    /// The period's last day.
+    pub fn last_day(self) -> NaiveDate {
+        next_first_day(self.kind, self.first_day) - Duration::days(1)
+    }
+
+    /// The period in `time_zone`.
+    pub fn in_zone(self, time_zone: Tz) -> ReportPeriod {
+        ReportPeriod::of_kind(self.kind, self.first_day, time_zone)
+    }
+
+    /// The period of the same kind after this one (`2026-W44` → `2026-W45`).
+    pub fn next(self) -> Self {
+        Self { kind: self.kind, first_day: next_first_day(self.kind, self.first_day) }
+    }
+
+    /// The ISO week number of a week's Monday, the quarter (1–4) of a quarter, the month (1–12)
+    /// of a month.
+    pub fn number(self) -> u32 {
+        match self.kind {
+            PeriodKind::Weekly => self.first_day.iso_week().week(),
+            PeriodKind::Monthly => self.first_day.month(),
+            PeriodKind::Quarterly => (self.first_day.month() - 1) / 3 + 1,
+        }
+    }
+
+    /// The year the label names: the ISO year of a week, the calendar year otherwise.
+    pub fn year(self) -> i32 {
+        match self.kind {
+            PeriodKind::Weekly => self.first_day.iso_week().year(),
+            PeriodKind::Monthly | PeriodKind::Quarterly => self.first_day.year(),
+        }
+    }
+}
+
+impl fmt::Display for PeriodId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            PeriodKind::Weekly => write!(formatter, "{:04}-W{:02}", self.year(), self.number()),
+            PeriodKind::Monthly => YearMonth::of_date(self.first_day).fmt(formatter),
+            PeriodKind::Quarterly => write!(formatter, "{:04}-Q{}", self.year(), self.number()),
+        }
+    }
+}
+
+impl fmt::Debug for PeriodId {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_string(), formatter)
+    }
+}
+
+impl std::str::FromStr for PeriodId {
+    type Err = PeriodError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+impl serde::Serialize for PeriodId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PeriodId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Parses an IANA time-zone name (`UTC`, `Europe/Berlin`, ...).
 pub fn parse_time_zone(name: &str) -> Result<Tz, PeriodError> {
     name.parse::<Tz>().map_err(|_| PeriodError::UnknownTimeZone(name.chars().take(64).collect()))
@@ -297,8 +407,7 @@ impl ReportPeriod {
 
     /// The period a label names (`2026-W44`, `2026-10`, `2026-Q4`), in `time_zone`.
     pub fn from_label(label: &str, time_zone: Tz) -> Result<Self, PeriodError> {
-        let (kind, first_day) = parse_label(label)?;
-        Ok(Self::of_kind(kind, first_day, time_zone))
+        Ok(PeriodId::parse(label)?.in_zone(time_zone))
     }
 
     /// The last full month before `instant` in `time_zone`: the month before the one that
@@ -349,16 +458,14 @@ impl ReportPeriod {
         YearMonth::of_date(self.last_day())
     }
 
+    /// Which period this is, without the time zone.
+    pub fn id(&self) -> PeriodId {
+        PeriodId { kind: self.kind, first_day: self.first_day }
+    }
+
     /// The label: `2026-W44` (ISO week), `2026-10` or `2026-Q4`.
     pub fn label(&self) -> String {
-        match self.kind {
-            PeriodKind::Weekly => {
-                let week = self.first_day.iso_week();
-                format!("{:04}-W{:02}", week.year(), week.week())
-            }
-            PeriodKind::Monthly => YearMonth::of_date(self.first_day).to_string(),
-            PeriodKind::Quarterly => format!("{:04}-Q{}", self.first_day.year(), (self.first_day.month() - 1) / 3 + 1),
-        }
+        self.id().to_string()
     }
 
     /// The first local day of the period.
@@ -524,6 +631,24 @@ mod tests {
 
     fn zone(name: &str) -> Tz {
         parse_time_zone(name).unwrap()
+    }
+
+    #[test]
+    fn a_period_id_is_written_and_read_as_its_label() {
+        for label in ["2026-W01", "2026-W53", "2026-10", "2026-Q4"] {
+            let id = PeriodId::parse(label).unwrap();
+            assert_eq!(id.to_string(), label);
+            assert_eq!(format!("{id:?}"), format!("{label:?}"), "Debug is the label's, as fingerprints hash it");
+            assert_eq!(serde_json::to_string(&id).unwrap(), format!("\"{label}\""));
+            assert_eq!(serde_json::from_str::<PeriodId>(&format!("\"{label}\"")).unwrap(), id);
+            assert_eq!(id.in_zone(Tz::UTC).id(), id);
+        }
+        assert_eq!(PeriodId::parse("2026-W53").unwrap().next().to_string(), "2027-W01");
+        assert_eq!(PeriodId::parse("2026-Q4").unwrap().next().to_string(), "2027-Q1");
+        assert_eq!(PeriodId::parse("2026-Q4").unwrap().last_day().to_string(), "2026-12-31");
+        assert!(serde_json::from_str::<PeriodId>("\"2026-13\"").is_err());
+        assert!(serde_json::from_str::<YearMonth>("\"2026-1\"").is_err());
+        assert_eq!(serde_json::to_string(&YearMonth::new(2026, 3).unwrap()).unwrap(), "\"2026-03\"");
     }
 
     #[test]

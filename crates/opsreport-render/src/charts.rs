@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use opsreport_model::metrics::{IncidentMetrics, Metrics, Priority};
 
 use crate::chart::{Cartesian, Series, horizontal_bars, lines, pie, vertical_bars};
-use crate::format::{Unit, axis_month};
+use crate::format::{Unit, axis_period};
 
 /// A donut of a row: its chart name, its slices (label, value) and their unit.
 type Pie<'a> = (&'a str, Vec<(String, f64)>, Unit);
@@ -117,7 +117,7 @@ fn stacks(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
             ("stacks_by_type", counts(&m.stacks.by_type), Unit::Count),
         ]);
     }
-    let months: Vec<String> = m.stacks.trend.iter().map(|point| axis_month(&point.month)).collect();
+    let months: Vec<String> = m.stacks.trend.iter().map(|point| axis_period(point.month)).collect();
     set.add_cartesian(
         "stack_trend",
         cartesian(
@@ -168,7 +168,7 @@ fn alerts(set: &mut ChartSet, m: &Metrics) {
         "alerts_trend",
         cartesian(
             "Alerts",
-            m.alerts.trend.iter().map(|p| axis_month(&p.month)).collect(),
+            m.alerts.trend.iter().map(|p| axis_period(p.month)).collect(),
             vec![
                 series("All alerts", m.alerts.trend.iter().map(|p| p.total.map(|v| v as f64)).collect()),
                 series("Auto-remediated", m.alerts.trend.iter().map(|p| p.auto_remediated.map(|v| v as f64)).collect()),
@@ -236,7 +236,7 @@ fn incident_trends(set: &mut ChartSet, inc: &IncidentMetrics) {
             stacked: true,
             ..cartesian(
                 "Incidents opened",
-                inc.trend_months.iter().map(|p| axis_month(&p.month)).collect(),
+                inc.trend_months.iter().map(|p| axis_period(p.month)).collect(),
                 vec![
                     series("P1", inc.trend_months.iter().map(|p| Some(p.opened.high as f64)).collect()),
                     series("P2", inc.trend_months.iter().map(|p| Some(p.opened.medium as f64)).collect()),
@@ -251,7 +251,7 @@ fn incident_trends(set: &mut ChartSet, inc: &IncidentMetrics) {
         "incidents_trend_weeks",
         cartesian(
             "Incidents",
-            inc.trend_weeks.iter().map(|w| crate::format::day_month(&w.week_start)).collect(),
+            inc.trend_weeks.iter().map(|w| crate::format::day_month(w.week_start)).collect(),
             vec![
                 series("Opened", inc.trend_weeks.iter().map(|w| w.opened.map(|v| v as f64)).collect()),
                 series("Resolved", inc.trend_weeks.iter().map(|w| w.resolved.map(|v| v as f64)).collect()),
@@ -289,7 +289,7 @@ fn sla_adherence(set: &mut ChartSet, inc: &IncidentMetrics, sla_target_pct: f64)
 /// The 6-month trends per priority the quarterly review reads: MTTR, and resolution within target.
 fn incident_trends_by_priority(set: &mut ChartSet, m: &Metrics, sla_target_pct: f64) {
     let trend = &m.incidents.trend_months;
-    let months: Vec<String> = trend.iter().map(|p| axis_month(&p.month)).collect();
+    let months: Vec<String> = trend.iter().map(|p| axis_period(p.month)).collect();
     let per_priority = |pick: &dyn Fn(&opsreport_model::metrics::IncidentTrendPoint, Priority) -> Option<f64>| {
         Priority::ALL.iter().map(|priority| series(priority.code(), trend.iter().map(|p| pick(p, *priority)).collect())).collect()
     };
@@ -326,7 +326,7 @@ fn service_requests(set: &mut ChartSet, m: &Metrics) {
         "service_requests_trend",
         cartesian(
             "Service requests",
-            sr.trend.iter().map(|p| axis_month(&p.month)).collect(),
+            sr.trend.iter().map(|p| axis_period(p.month)).collect(),
             vec![
                 series("Opened", sr.trend.iter().map(|p| p.opened.map(|v| v as f64)).collect()),
                 series("Resolved", sr.trend.iter().map(|p| p.resolved.map(|v| v as f64)).collect()),
@@ -358,7 +358,7 @@ fn service_requests(set: &mut ChartSet, m: &Metrics) {
 
 /// The change-management chart.
 fn rfcs(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
-    let months: Vec<String> = m.rfcs.trend.iter().map(|p| axis_month(&p.month)).collect();
+    let months: Vec<String> = m.rfcs.trend.iter().map(|p| axis_period(p.month)).collect();
     set.add_cartesian(
         "rfc_trend",
         cartesian(
@@ -394,7 +394,7 @@ fn patching(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
             target: target(targets.patch_pct),
             ..cartesian(
                 "Compliant instances (%)",
-                m.patching.trend.iter().map(|p| axis_month(&p.month)).collect(),
+                m.patching.trend.iter().map(|p| axis_period(p.month)).collect(),
                 vec![series("Compliance", m.patching.trend.iter().map(|p| p.pct).collect())],
                 Unit::Percent,
             )
@@ -428,7 +428,7 @@ fn backups(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
             target: target(targets.backup_pct),
             ..cartesian(
                 "Successful jobs (%)",
-                m.backups.trend.iter().map(|p| axis_month(&p.month)).collect(),
+                m.backups.trend.iter().map(|p| axis_period(p.month)).collect(),
                 vec![series("Success rate", m.backups.trend.iter().map(|p| p.pct).collect())],
                 Unit::Percent,
             )
@@ -470,7 +470,7 @@ fn storage(set: &mut ChartSet, m: &Metrics) {
         "storage_trend",
         cartesian(
             "Used storage",
-            m.storage.trend.iter().map(|p| axis_month(&p.month)).collect(),
+            m.storage.trend.iter().map(|p| axis_period(p.month)).collect(),
             vec![series("Used", m.storage.trend.iter().map(|p| p.bytes.map(|v| v as f64 / size)).collect())],
             Unit::Binary(unit),
         ),
@@ -595,7 +595,7 @@ fn cost(set: &mut ChartSet, m: &Metrics) {
             stacked: true,
             ..cartesian(
                 "US dollars",
-                c.trend.iter().map(|p| axis_month(&p.month)).collect(),
+                c.trend.iter().map(|p| axis_period(p.month)).collect(),
                 std::iter::once(series("AWS", c.trend.iter().map(|p| p.aws_charges).collect()))
                     // No AMS series where the billing source has no managed-service fee.
                     .chain(

@@ -5,6 +5,7 @@
 use chrono::{Datelike, NaiveDate, Timelike};
 use opsreport_model::format::{dollars, duration_minutes};
 pub use opsreport_model::format::{plural, thousands};
+use opsreport_model::{PeriodId, PeriodKind, YearMonth};
 
 /// How values are written on axes and labels.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -149,24 +150,18 @@ pub fn relative_change(now: Option<f64>, before: Option<f64>) -> String {
 }
 
 /// `2026-10` as `October 2026`.
-pub fn month_label(month: &str) -> String {
-    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map(|date| date.format("%B %Y").to_string())
-        .unwrap_or_else(|_| month.to_owned())
+pub fn month_label(month: YearMonth) -> String {
+    month.first_day().format("%B %Y").to_string()
 }
 
 /// `2026-10` as `Oct 26`.
-pub fn short_month(month: &str) -> String {
-    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map(|date| date.format("%b %y").to_string())
-        .unwrap_or_else(|_| month.to_owned())
+pub fn short_month(month: YearMonth) -> String {
+    month.first_day().format("%b %y").to_string()
 }
 
 /// `2026-10` as `Oct 2026` (a month in a table, where `Oct 26` could read as a day).
-pub fn table_month(month: &str) -> String {
-    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
-        .map(|date| date.format("%b %Y").to_string())
-        .unwrap_or_else(|_| month.to_owned())
+pub fn table_month(month: YearMonth) -> String {
+    month.first_day().format("%b %Y").to_string()
 }
 
 /// `2026-11-01` as `1 November 2026` (a text that is no date as it is).
@@ -188,8 +183,8 @@ pub fn timestamp_label(text: &str) -> String {
 }
 
 /// `2026-08-10` as `10 Aug` (a week on a chart axis, whose caption names the year).
-pub fn day_month(date: &str) -> String {
-    NaiveDate::parse_from_str(date, "%Y-%m-%d").map(|date| date.format("%-d %b").to_string()).unwrap_or_else(|_| date.to_owned())
+pub fn day_month(date: NaiveDate) -> String {
+    date.format("%-d %b").to_string()
 }
 
 /// `2026-10-05T14:15:00Z` in the report's time zone with the zone named: `2026-10-05 10:15 EDT`
@@ -207,46 +202,34 @@ pub fn timestamp_in(text: &str, zone: chrono_tz::Tz) -> String {
     clock.to_string()
 }
 
-/// Short month label for chart axes.
-pub fn axis_month(month: &str) -> String {
-    match opsreport_model::period::parse_week(month) {
-        Ok(monday) => monday.format("%-d %b").to_string(),
-        Err(_) => short_month(month),
+/// A trend point's period on a chart axis: a month as `Oct 26`, a week by its Monday, `19 Oct`.
+pub fn axis_period(period: PeriodId) -> String {
+    match period.kind() {
+        PeriodKind::Weekly => day_month(period.first_day()),
+        PeriodKind::Monthly | PeriodKind::Quarterly => short_month(YearMonth::of_date(period.first_day())),
     }
 }
 
-/// A period's label as a table cell: `Oct 2026`, `W43 2026`, `Q3 2026`.
-pub fn short_period(label: &str) -> String {
-    match opsreport_model::period::parse_label(label) {
-        Ok((opsreport_model::PeriodKind::Weekly, monday)) => {
-            format!("W{} {}", monday.iso_week().week(), monday.iso_week().year())
-        }
-        Ok((opsreport_model::PeriodKind::Quarterly, first_day)) => format!("{} {}", &label[5..], first_day.year()),
-        _ => table_month(label),
+/// A period as a table cell: `Oct 2026`, `W43 2026`, `Q3 2026`.
+pub fn short_period(period: PeriodId) -> String {
+    match period.kind() {
+        PeriodKind::Weekly => format!("W{} {}", period.number(), period.year()),
+        PeriodKind::Quarterly => format!("Q{} {}", period.number(), period.year()),
+        PeriodKind::Monthly => table_month(YearMonth::of_date(period.first_day())),
     }
 }
 
-/// The label of the period after `label` (of the same kind): `2026-W44` → `2026-W45`.
-pub fn next_period(label: &str) -> String {
-    opsreport_model::ReportPeriod::from_label(label, chrono_tz::Tz::UTC)
-        .map(|period| period.shifted(-1).label())
-        .unwrap_or_else(|_| label.to_owned())
-}
-
-/// A period's label as the cover prints it: `2026-10` as `October 2026`, `2026-W44` as
+/// A period as the cover prints it: `2026-10` as `October 2026`, `2026-W44` as
 /// `Week 44 · 26 Oct – 1 Nov 2026`, `2026-Q4` as `Q4 2026 · October – December`.
-pub fn period_label(label: &str) -> String {
-    use opsreport_model::PeriodKind;
-    let Ok((kind, first_day)) = opsreport_model::period::parse_label(label) else { return label.to_owned() };
-    let period = opsreport_model::ReportPeriod::of_kind(kind, first_day, chrono_tz::Tz::UTC);
-    let last_day = period.last_day();
-    match kind {
-        PeriodKind::Monthly => month_label(label),
+pub fn period_label(period: PeriodId) -> String {
+    let (first_day, last_day) = (period.first_day(), period.last_day());
+    match period.kind() {
+        PeriodKind::Monthly => month_label(YearMonth::of_date(first_day)),
         PeriodKind::Weekly => {
-            format!("Week {} · {} – {}", first_day.iso_week().week(), first_day.format("%-d %b"), last_day.format("%-d %b %Y"))
+            format!("Week {} · {} – {}", period.number(), first_day.format("%-d %b"), last_day.format("%-d %b %Y"))
         }
         PeriodKind::Quarterly => {
-            format!("{} {} · {} – {}", &label[5..], first_day.year(), first_day.format("%B"), last_day.format("%B"))
+            format!("Q{} {} · {} – {}", period.number(), period.year(), first_day.format("%B"), last_day.format("%B"))
         }
     }
 }
@@ -339,8 +322,10 @@ mod tests {
 
     #[test]
     fn labels_read_well() {
-        assert_eq!(month_label("2026-10"), "October 2026");
-        assert_eq!(short_month("2026-10"), "Oct 26");
+        let id = |label: &str| PeriodId::parse(label).unwrap();
+        let october = YearMonth::parse("2026-10").unwrap();
+        assert_eq!(month_label(october), "October 2026");
+        assert_eq!(short_month(october), "Oct 26");
         assert_eq!(date_label("2026-11-01"), "1 November 2026");
         assert_eq!(timestamp_label("2026-10-05T10:15:00Z"), "2026-10-05 10:15 UTC");
         assert_eq!(timestamp_label("2026-10-31T02:00:00Z"), "2026-10-31 02:00 UTC");
@@ -351,12 +336,12 @@ mod tests {
         assert_eq!(timestamp_in("2026-10-05T14:15:00Z", chrono_tz::Asia::Tokyo), "2026-10-05 23:15 JST");
         assert_eq!(points_change(Some(95.0), Some(93.0)), "+2.0 pts vs last month");
         assert_eq!(
-            [short_period("2026-10"), short_period("2026-W43"), short_period("2026-Q3")],
+            [short_period(id("2026-10")), short_period(id("2026-W43")), short_period(id("2026-Q3"))],
             ["Oct 2026", "W43 2026", "Q3 2026"]
         );
-        assert_eq!(period_label("2026-W01"), "Week 1 · 29 Dec – 4 Jan 2026");
-        assert_eq!(period_label("2026-Q4"), "Q4 2026 · October – December");
-        assert_eq!(axis_month("2026-W43"), "19 Oct");
+        assert_eq!(period_label(id("2026-W01")), "Week 1 · 29 Dec – 4 Jan 2026");
+        assert_eq!(period_label(id("2026-Q4")), "Q4 2026 · October – December");
+        assert_eq!(axis_period(id("2026-W43")), "19 Oct");
         assert_eq!(relative_change(Some(90.0), Some(100.0)), "−10.0% vs last month");
         assert_eq!(relative_change(Some(1.0), None), "no comparison");
     }

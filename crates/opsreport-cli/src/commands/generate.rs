@@ -432,15 +432,15 @@ fn use_prepared(resolved: &mut Resolved, selection: &Selection) -> Result<(), Fa
 /// Takes out of the run the accounts whose report of this period is already complete in the
 /// sink (`--resume`), and returns them.
 fn take_complete(resolved: &mut Resolved, sink: &Sink) -> Vec<AccountId> {
-    let (kind, period) = (resolved.period.kind().name(), resolved.period.label());
+    let period = resolved.period.id();
     let generated_on = resolved.generated_on.to_string();
     let complete = |account: &AccountId| {
-        let folder = crate::output::report_folder(account.as_str(), kind, &period);
+        let folder = crate::output::report_folder(account.as_str(), period);
         let manifest = match sink {
             Sink::Folder(out) => std::fs::read(out.join(&folder).join("manifest.json")).ok(),
             Sink::S3(s3) => s3.manifest(&folder),
         };
-        manifest.is_some_and(|bytes| crate::output::describes(&bytes, account, resolved.period.kind(), &period, &generated_on))
+        manifest.is_some_and(|bytes| crate::output::describes(&bytes, account, period, &generated_on))
     };
     let (done, todo): (Vec<AccountId>, Vec<AccountId>) = std::mem::take(&mut resolved.accounts).into_iter().partition(complete);
     if let Some(batches) = &mut resolved.prepared {
@@ -777,9 +777,8 @@ fn report(config: &Config, resolved: &Resolved, account: &AccountId, plan: &Plan
     }
     let identity = ReportIdentity {
         account_id: account,
-        kind: resolved.period.kind(),
-        period: &metrics.period,
-        month: &metrics.month,
+        period: metrics.period,
+        month: metrics.month,
         generated_on: &metrics.generated_on.to_string(),
         generator_version: &metrics.generator_version,
         input_fingerprint: &metrics.input_fingerprint,

@@ -75,13 +75,13 @@ async fn account_row(console: &Console, account: AccountId) -> Result<AccountRow
     let entries = reports::reports_of(&console.reports, &console.cache, account.as_str()).await?;
     let latest = [PeriodKind::Weekly, PeriodKind::Monthly, PeriodKind::Quarterly]
         .into_iter()
-        .filter_map(|kind| entries.iter().find(|entry| entry.kind == kind))
-        .map(|entry| Latest { label: entry.label.clone(), href: report_href(&account, entry.kind, &entry.label) })
+        .filter_map(|kind| entries.iter().find(|entry| entry.period.kind() == kind))
+        .map(|entry| Latest { label: entry.period.to_string(), href: report_href(&account, entry.period) })
         .collect();
     let newest = entries.iter().max_by(|left, right| left.generated_on.cmp(&right.generated_on));
     let jobs = console.jobs.latest(&account);
     let (status, tone) = match newest {
-        Some(entry) => status_of(entry.state.as_ref(), jobs.get(&entry.label)),
+        Some(entry) => status_of(entry.state.as_ref(), jobs.get(&entry.period)),
         None => ("no report yet".to_owned(), "warn"),
     };
     let (freshness, freshness_tone) = match newest {
@@ -111,15 +111,11 @@ fn missing_periods(console: &Console, entries: &[ReportEntry]) -> Vec<String> {
     let now = chrono::Utc::now();
     [PeriodKind::Weekly, PeriodKind::Monthly, PeriodKind::Quarterly]
         .into_iter()
-        .filter(|kind| *kind == PeriodKind::Monthly || entries.iter().any(|entry| entry.kind == *kind))
+        .filter(|kind| *kind == PeriodKind::Monthly || entries.iter().any(|entry| entry.period.kind() == *kind))
         .map(|kind| ReportPeriod::previous_full(kind, now, console.zone))
-        .filter(|period| !entries.iter().any(|entry| entry.kind == period.kind() && entry.label == period.label()))
+        .filter(|period| !entries.iter().any(|entry| entry.period == period.id()))
         .map(|period| {
-            format!(
-                "No {} of {} yet.",
-                period.kind().title().to_lowercase(),
-                opsreport_render::format::period_label(&period.label())
-            )
+            format!("No {} of {} yet.", period.kind().title().to_lowercase(), opsreport_render::format::period_label(period.id()))
         })
         .collect()
 }
@@ -153,11 +149,11 @@ fn report_rows(console: &Console, account: &AccountId, entries: &[ReportEntry]) 
     let mut rows: Vec<ReportRow> = entries
         .iter()
         .map(|entry| {
-            let (status, tone) = status_of(entry.state.as_ref(), jobs.get(&entry.label));
-            let base = report_href(account, entry.kind, &entry.label);
+            let (status, tone) = status_of(entry.state.as_ref(), jobs.get(&entry.period));
+            let base = report_href(account, entry.period);
             ReportRow {
-                kind: entry.kind.title(),
-                period: entry.label.clone(),
+                kind: entry.period.kind().title(),
+                period: entry.period.to_string(),
                 href: base.clone(),
                 generated_on: entry.generated_on.clone(),
                 status,
@@ -166,7 +162,7 @@ fn report_rows(console: &Console, account: &AccountId, entries: &[ReportEntry]) 
             }
         })
         .collect();
-    for job in jobs.values().filter(|job| !entries.iter().any(|entry| entry.label == job.period.label())) {
+    for job in jobs.values().filter(|job| !entries.iter().any(|entry| entry.period == job.period.id())) {
         let (status, tone) = match &job.state {
             JobState::Written(None) => ("written".to_owned(), "ok"),
             JobState::Written(Some(_)) => ("written from no data".to_owned(), "warn"),

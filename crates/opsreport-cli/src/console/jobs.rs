@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use opsreport_model::{AccountId, Config, ReportPeriod};
+use opsreport_model::{AccountId, Config, PeriodId, ReportPeriod};
 
 use opsreport_model::console::ConsoleSettings;
 
@@ -155,9 +155,9 @@ impl Jobs {
     }
 
     /// The latest job of an account, by period label.
-    pub fn latest(&self, account: &AccountId) -> BTreeMap<String, Job> {
+    pub fn latest(&self, account: &AccountId) -> BTreeMap<PeriodId, Job> {
         let table = self.table.lock().expect("not poisoned");
-        table.values().filter(|job| &job.account == account).map(|job| (job.period.label(), job.clone())).collect()
+        table.values().filter(|job| &job.account == account).map(|job| (job.period.id(), job.clone())).collect()
     }
 }
 

@@ -149,12 +149,12 @@ async fn notes_page(
                 title: item.title.clone(),
                 owner: item.owner.clone().unwrap_or_default(),
                 due: item.due.clone().unwrap_or_default(),
-                since: item.first_noted.clone().unwrap_or_default(),
+                since: item.first_noted.map(|noted| noted.to_string()).unwrap_or_default(),
             }
         })
         .collect();
     let heading = match &period {
-        Some(period) => format!("Notes · {}", opsreport_render::format::period_label(&period.label())),
+        Some(period) => format!("Notes · {}", opsreport_render::format::period_label(period.id())),
         None => "Account profile".to_owned(),
     };
     let view = NotesPage {

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use opsreport_extract::notes::NotesFiles;
 use opsreport_model::memory::{self, Noted, Profile};
-use opsreport_model::{AccountId, Notes, PeriodKind, ReportPeriod};
+use opsreport_model::{AccountId, Notes, PeriodId, PeriodKind, ReportPeriod};
 use serde::Deserialize;
 
 use super::allowed::AllowedReport;
@@ -185,7 +185,7 @@ impl Console {
         period: &ReportPeriod,
     ) -> Result<Option<ReportEntry>, StoreError> {
         let entries = reports::reports_of(&self.reports, &self.cache, account.as_str()).await?;
-        Ok(entries.into_iter().find(|entry| entry.kind == period.kind() && entry.label == period.label()))
+        Ok(entries.into_iter().find(|entry| entry.period == period.id()))
     }
 
     /// A file of the period's complete report, by name, if its manifest lists it (or it is the
@@ -229,8 +229,8 @@ pub async fn not_found(CurrentUser(user): CurrentUser) -> Response {
     not_found_page(&user)
 }
 
-pub(super) fn report_href(account: &AccountId, kind: PeriodKind, label: &str) -> String {
-    format!("/accounts/{account}/reports/{}/{label}", kind.name())
+pub(super) fn report_href(account: &AccountId, period: PeriodId) -> String {
+    format!("/accounts/{account}/reports/{}/{period}", period.kind().name())
 }
 
 /// A report's status line from its data and the console's latest job of its period.
@@ -271,9 +271,9 @@ pub async fn report(State(console): Shared, AllowedReport { user, account, perio
         }
         Err(error) => return store_failed(&user, error),
     };
-    let base = report_href(&account, period.kind(), &label);
+    let base = report_href(&account, period.id());
     let state = entry.state.clone();
-    let job = console.jobs.latest(&account).remove(&label);
+    let job = console.jobs.latest(&account).remove(&period.id());
     let (status, tone) = status_of(state.as_ref(), job.as_ref());
     let pdf = entry.pdfs().first().map(|file| file.to_string());
     let (pages, page_note) = match &pdf {
@@ -294,7 +294,7 @@ pub async fn report(State(console): Shared, AllowedReport { user, account, perio
         user: user.email.clone(),
         account: account.to_string(),
         name: console.account_name(&account).await,
-        heading: format!("{} · {}", period.kind().title(), opsreport_render::format::period_label(&label)),
+        heading: format!("{} · {}", period.kind().title(), opsreport_render::format::period_label(period.id())),
         kind: period.kind().name(),
         label,
         generated_on: entry.generated_on.clone(),

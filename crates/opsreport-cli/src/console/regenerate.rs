@@ -62,7 +62,7 @@ impl Console {
         if period.last_day() >= today {
             return Some(format!(
                 "{} has not ended yet: a report is made once its period is over.",
-                opsreport_render::format::period_label(&period.label())
+                opsreport_render::format::period_label(period.id())
             ));
         }
         let months = self.settings.window_months;
@@ -71,7 +71,7 @@ impl Console {
         (period.first_day() < earliest).then(|| {
             format!(
                 "{} is older than the data the console regenerates from ({months} months, since {}).",
-                opsreport_render::format::period_label(&period.label()),
+                opsreport_render::format::period_label(period.id()),
                 earliest.format("%B %Y")
             )
         })
@@ -174,8 +174,8 @@ pub async fn job(State(console): Shared, CurrentUser(user): CurrentUser, Path(id
         user: user.email,
         id: job.id,
         account: job.account.to_string(),
-        heading: format!("{} · {}", job.period.kind().title(), opsreport_render::format::period_label(&label)),
-        report: report_href(&job.account, job.period.kind(), &label),
+        heading: format!("{} · {}", job.period.kind().title(), opsreport_render::format::period_label(job.period.id())),
+        report: report_href(&job.account, job.period.id()),
         label,
         state,
         tone,

@@ -3,7 +3,7 @@
 //! and the notes files of the account.
 
 use opsreport_model::manifest::Manifest;
-use opsreport_model::{PeriodKind, ReportPeriod};
+use opsreport_model::{PeriodId, ReportPeriod};
 use serde_json::Value;
 
 use std::collections::HashMap;
@@ -14,10 +14,8 @@ use super::store::{Listed, Store, StoreError};
 /// A complete report folder.
 #[derive(Clone, Debug)]
 pub struct ReportEntry {
-    /// Weekly, monthly or quarterly.
-    pub kind: PeriodKind,
-    /// `2026-10`, `2026-W43`, `2026-Q3`.
-    pub label: String,
+    /// The period (and so its kind).
+    pub period: PeriodId,
     /// Its folder (`<account>/2026-10`).
     pub folder: String,
     /// The report date.
@@ -52,7 +50,7 @@ pub async fn reports_of(store: &Store, cache: &Cache, account: &str) -> Result<V
         }
         entries.push(entry);
     }
-    entries.sort_by(|left, right| left.kind.cmp(&right.kind).then_with(|| right.label.cmp(&left.label)));
+    entries.sort_by(|left, right| left.period.kind().cmp(&right.period.kind()).then_with(|| right.period.cmp(&left.period)));
     Ok(entries)
 }
 
@@ -89,13 +87,12 @@ async fn metrics_state(store: &Store, cache: &Cache, listed: &Listed) -> Result<
 /// folder (a stray or foreign manifest is not a report).
 fn entry_of(folder: &str, manifest: &[u8], account: &str) -> Option<ReportEntry> {
     let manifest = Manifest::from_bytes(manifest)?;
-    let expected = crate::output::report_folder(account, manifest.kind.name(), &manifest.period);
-    if manifest.account_id.as_str() != account || folder != expected {
+    let expected = crate::output::report_folder(account, manifest.period);
+    if manifest.account_id.as_str() != account || manifest.kind != manifest.period.kind() || folder != expected {
         return None;
     }
     Some(ReportEntry {
-        kind: manifest.kind,
-        label: manifest.period,
+        period: manifest.period,
         folder: folder.to_owned(),
         generated_on: manifest.generated_on,
         files: manifest.files.into_iter().map(|file| file.path).collect(),
@@ -169,6 +166,7 @@ pub async fn notes_of(store: &Store, account: &str) -> Result<(Vec<String>, bool
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opsreport_model::PeriodKind;
 
     #[test]
     fn only_a_manifest_of_its_own_folder_is_a_report() {
@@ -178,11 +176,16 @@ mod tests {
             {"path":"metrics.json","bytes":1,"sha256":"c"}]}"#;
         let entry = entry_of("111111111111/weekly/2026-W43", manifest, "111111111111").unwrap();
         assert_eq!(
-            (entry.kind, entry.label.as_str(), entry.pdfs()),
-            (PeriodKind::Weekly, "2026-W43", vec!["report.pdf", "slides.pdf"])
+            (entry.period.kind(), entry.period.to_string(), entry.pdfs()),
+            (PeriodKind::Weekly, "2026-W43".to_owned(), vec!["report.pdf", "slides.pdf"])
         );
         assert!(entry_of("111111111111/2026-10", manifest, "111111111111").is_none());
         assert!(entry_of("222222222222/weekly/2026-W43", manifest, "222222222222").is_none());
+        let mislabelled = std::str::from_utf8(manifest).unwrap().replace("\"kind\":\"weekly\"", "\"kind\":\"monthly\"");
+        assert!(
+            entry_of("111111111111/weekly/2026-W43", mislabelled.as_bytes(), "111111111111").is_none(),
+            "a kind its period is not"
+        );
         let state = data_state(br#"{"data_quality":[{"dataset":"alerts","missing":true},{"dataset":"incidents","missing":false,"newest":"2026-10-31T22:00:00Z"}]}"#);
         assert_eq!((state.missing, state.newest.as_deref()), (vec!["alerts".to_owned()], Some("2026-10-31T22:00:00Z")));
         assert_eq!(state.datasets, 2);

@@ -65,7 +65,7 @@ async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod)
         .collect();
     let name = console.account_name(account).await;
     let kind = period.kind().title();
-    let long = opsreport_render::format::period_label(&label);
+    let long = opsreport_render::format::period_label(period.id());
     let warnings = warnings(console, account, &label, &entry).await?;
     Ok(Some(Outgoing {
         title: format!("{} material for {long} ({name})", kind.to_lowercase()),
@@ -218,7 +218,7 @@ async fn send_page(console: Arc<Console>, report: AllowedReport, form: Option<Se
         user: user.email.clone(),
         account: account.to_string(),
         heading: outgoing.subject.clone(),
-        report: report_href(&account, period.kind(), &label),
+        report: report_href(&account, period.id()),
         problem,
         done,
         csrf: console.csrf(&user),

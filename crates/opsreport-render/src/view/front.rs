@@ -61,8 +61,8 @@ pub(super) fn meta(cx: &Context, notes: &Notes) -> Meta {
         customer: notes.customer_name.clone().unwrap_or_else(|| format!("Account {}", m.account_id)),
         account_name: notes.account_name.clone().unwrap_or_default(),
         account_id: m.account_id.to_string(),
-        month: crate::format::period_label(&m.period),
-        month_code: m.period.clone(),
+        month: crate::format::period_label(m.period),
+        month_code: m.period.to_string(),
         timezone: m.timezone.0.name().to_owned(),
         generated_on: crate::format::day_label(m.generated_on),
         prepared_by: notes.csdm.as_ref().map(|person| person.name.clone()).unwrap_or_default(),
@@ -142,12 +142,12 @@ fn chars(texts: &[&str]) -> usize {
 fn carried_left_out(notes: &Notes) -> Option<String> {
     let left_out = notes.carried_left_out.as_ref()?;
     let span = if left_out.oldest == left_out.newest {
-        format!("in the notes of {}", crate::format::short_period(&left_out.oldest))
+        format!("in the notes of {}", crate::format::short_period(left_out.oldest))
     } else {
         format!(
             "in the notes of {} to {}",
-            crate::format::short_period(&left_out.oldest),
-            crate::format::short_period(&left_out.newest)
+            crate::format::short_period(left_out.oldest),
+            crate::format::short_period(left_out.newest)
         )
     };
     Some(format!(
@@ -196,15 +196,11 @@ fn action_view(item: &ActionItem, today: NaiveDate) -> ActionView {
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let date = |value: &Option<String>| value.as_deref().and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok());
     // The first day of the period whose notes first hold the item (a month, a week, a quarter).
-    let first_noted = item
-        .first_noted
-        .as_deref()
-        .and_then(|label| opsreport_model::period::parse_label(label).ok())
-        .map(|(_, first_day)| first_day);
+    let first_noted = item.first_noted.map(opsreport_model::PeriodId::first_day);
     let raised_on = date(&item.raised).or(first_noted);
     let raised = match (&item.raised, &item.first_noted) {
         (Some(raised), _) => raised.clone(),
-        (None, Some(label)) => crate::format::short_period(label),
+        (None, Some(noted)) => crate::format::short_period(*noted),
         (None, None) => String::new(),
     };
     let closed = opsreport_model::memory::is_closed(item);

@@ -165,7 +165,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let cx = Context { m: input.metrics, input, charts };
     let notes = input.notes.cloned().unwrap_or_default();
     let kind = input.metrics.kind;
-    let period = crate::format::period_label(&input.metrics.period);
+    let period = crate::format::period_label(input.metrics.period);
     let customer_words = |section: section::Section| section.for_kind(kind).in_customer_words(&period);
     let (resources, performance, cost, ood) = sections(&cx, kind);
     let view = ReportView {

@@ -28,7 +28,7 @@ pub(super) fn ood(cx: &Context) -> Section {
         let mut row = vec![
             e.offering.clone(),
             label(&e.basis),
-            table_month(&e.start_date[..7.min(e.start_date.len())]),
+            start_month(&e.start_date),
             thousands(e.blocks as i64),
             format!("{:.0} h", e.hours_allocated),
             or_na(e.hours_used.map(|used| format!("{used:.1} h"))),
@@ -103,4 +103,12 @@ fn overage(e: &OodEngagement) -> String {
         (Some(_), _) => "none".into(),
         (None, _) => "n/a".into(),
     }
+}
+
+/// An engagement's start (the first day of its month, as the metrics write it) as `Oct 2026`.
+fn start_month(start_date: &str) -> String {
+    start_date
+        .get(..7)
+        .and_then(|month| opsreport_model::YearMonth::parse(month).ok())
+        .map_or_else(|| start_date.to_owned(), table_month)
 }

@@ -113,14 +113,14 @@ fn scores(cx: &Context) -> Vec<Score> {
 }
 
 /// The months of the scorecard's columns (the incidents' trend months: the six of the review).
-fn months(m: &Metrics) -> Vec<String> {
-    m.incidents.trend_months.iter().map(|point| point.month.clone()).collect()
+fn months(m: &Metrics) -> Vec<opsreport_model::PeriodId> {
+    m.incidents.trend_months.iter().map(|point| point.month).collect()
 }
 
 fn scorecard(cx: &Context) -> Table {
     let months = months(cx.m);
     let mut columns: Vec<(String, &str, f64)> = vec![("Measure".to_owned(), "left", 2.6)];
-    columns.extend(months.iter().map(|month| (crate::format::axis_month(month), "right", 0.8)));
+    columns.extend(months.iter().map(|month| (crate::format::axis_period(*month), "right", 0.8)));
     columns.extend([
         ("Target".to_owned(), "right", 0.9),
         ("Quarter".to_owned(), "right", 0.9),

@@ -16,7 +16,7 @@ pub(super) fn changes(cx: &Context) -> Section {
     for kind in &rfcs.top_change_types {
         types.row(vec![kind.change_type_id.clone(), kind.title.clone().unwrap_or_default(), thousands(kind.count as i64)]);
     }
-    let next_month = crate::format::period_label(&crate::format::next_period(&m.period));
+    let next_month = crate::format::period_label(m.period.next());
     let mut planned = Table::new(
         "planned_changes",
         &format!("Planned maintenance: changes scheduled for {next_month}"),

@@ -202,7 +202,7 @@ pub(super) fn stacks_callout(m: &Metrics) -> String {
                 .unwrap_or_default()
         )
     } else {
-        format!("No stack data was delivered for {}", crate::format::period_label(&m.period))
+        format!("No stack data was delivered for {}", crate::format::period_label(m.period))
     }
 }
 
@@ -219,7 +219,7 @@ pub(super) fn patch_callout(m: &Metrics) -> String {
             count(m.patching.critical_overdue)
         )
     } else {
-        format!("No patching data was delivered for {}", crate::format::period_label(&m.period))
+        format!("No patching data was delivered for {}", crate::format::period_label(m.period))
     }
 }
 
