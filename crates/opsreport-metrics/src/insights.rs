@@ -348,7 +348,7 @@ fn positives(metrics: &Metrics, list: &mut Vec<Insight>) {
             InsightSeverity::Positive,
             "patching",
             "patching.patches_installed",
-            format!("{} patches were installed on managed instances this month.", thousands(installed as i64)),
+            format!("{} patches were installed on managed instances {}.", thousands(installed as i64), metrics.kind.words().this),
             Some(installed as f64),
             None,
         ));

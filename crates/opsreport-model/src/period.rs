@@ -76,6 +76,55 @@ impl PeriodKind {
             PeriodKind::Quarterly => "Quarterly business review",
         }
     }
+
+    /// How the report's own sentences name a period of this kind ("this week", "vs last
+    /// quarter"): one home, so the document, the deck and `metrics.json` say the same.
+    pub fn words(self) -> PeriodWords {
+        match self {
+            PeriodKind::Weekly => PeriodWords {
+                this: "this week",
+                last: "last week",
+                per: "per week",
+                trend: "last 12 weeks",
+                end: "the end of the week",
+                period_end: "week end",
+            },
+            PeriodKind::Monthly => PeriodWords {
+                this: "this month",
+                last: "last month",
+                per: "per month",
+                trend: "last 6 months",
+                end: "the end of the month",
+                period_end: "month end",
+            },
+            // A quarter's trends are its six months, month by month.
+            PeriodKind::Quarterly => PeriodWords {
+                this: "this quarter",
+                last: "last quarter",
+                per: "per month",
+                trend: "last 6 months",
+                end: "the end of the quarter",
+                period_end: "quarter end",
+            },
+        }
+    }
+}
+
+/// A kind's words for its period ([`PeriodKind::words`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodWords {
+    /// `this month`, `this week`, `this quarter`.
+    pub this: &'static str,
+    /// `last month`, `last week`, `last quarter`.
+    pub last: &'static str,
+    /// The step of the trend charts: `per month`, `per week`.
+    pub per: &'static str,
+    /// The span of the trend charts: `last 6 months`, `last 12 weeks`.
+    pub trend: &'static str,
+    /// `the end of the month`, `the end of the week`, `the end of the quarter`.
+    pub end: &'static str,
+    /// `month end`, `week end`, `quarter end`.
+    pub period_end: &'static str,
 }
 
 impl fmt::Display for PeriodKind {

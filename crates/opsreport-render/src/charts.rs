@@ -8,39 +8,128 @@ use opsreport_model::metrics::{IncidentMetrics, Metrics, Priority};
 use crate::chart::{Cartesian, Series, horizontal_bars, lines, pie, vertical_bars};
 use crate::format::{Unit, axis_period};
 
-/// A donut of a row: its chart name, its slices (label, value) and their unit.
-type Pie<'a> = (&'a str, Vec<(String, f64)>, Unit);
+/// Every chart the report can draw. Its file is `charts/<name>.svg`; a section names the charts
+/// it places by these, so a misspelt chart is a compile error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChartId {
+    StacksByCategory,
+    StacksByEnvironment,
+    StacksByType,
+    StackTrend,
+    PatchByStack,
+    AlertsBySeverity,
+    AlertsTrend,
+    IncidentsByPriority,
+    IncidentMttr,
+    IncidentsTrendMonths,
+    IncidentsTrendWeeks,
+    SlaAdherence,
+    IncidentMttrTrend,
+    IncidentSlaTrend,
+    ServiceRequestsTrend,
+    Csat,
+    RfcTrend,
+    RfcSuccessTrend,
+    PatchComplianceTrend,
+    MissingBySeverity,
+    BackupSuccessTrend,
+    BackupStatus,
+    StorageByType,
+    StorageTrend,
+    TrustedAdvisor,
+    AvailabilityDaily,
+    CostTopProducts,
+    CostSplit,
+    CostRiSp,
+    CostTrend,
+    OodHours,
+}
 
-/// Chart SVGs by name (`charts/<name>.svg` in the template).
+impl ChartId {
+    /// The chart's file name without `.svg`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartId::StacksByCategory => "stacks_by_category",
+            ChartId::StacksByEnvironment => "stacks_by_environment",
+            ChartId::StacksByType => "stacks_by_type",
+            ChartId::StackTrend => "stack_trend",
+            ChartId::PatchByStack => "patch_by_stack",
+            ChartId::AlertsBySeverity => "alerts_by_severity",
+            ChartId::AlertsTrend => "alerts_trend",
+            ChartId::IncidentsByPriority => "incidents_by_priority",
+            ChartId::IncidentMttr => "incident_mttr",
+            ChartId::IncidentsTrendMonths => "incidents_trend_months",
+            ChartId::IncidentsTrendWeeks => "incidents_trend_weeks",
+            ChartId::SlaAdherence => "sla_adherence",
+            ChartId::IncidentMttrTrend => "incident_mttr_trend",
+            ChartId::IncidentSlaTrend => "incident_sla_trend",
+            ChartId::ServiceRequestsTrend => "service_requests_trend",
+            ChartId::Csat => "csat",
+            ChartId::RfcTrend => "rfc_trend",
+            ChartId::RfcSuccessTrend => "rfc_success_trend",
+            ChartId::PatchComplianceTrend => "patch_compliance_trend",
+            ChartId::MissingBySeverity => "missing_by_severity",
+            ChartId::BackupSuccessTrend => "backup_success_trend",
+            ChartId::BackupStatus => "backup_status",
+            ChartId::StorageByType => "storage_by_type",
+            ChartId::StorageTrend => "storage_trend",
+            ChartId::TrustedAdvisor => "trusted_advisor",
+            ChartId::AvailabilityDaily => "availability_daily",
+            ChartId::CostTopProducts => "cost_top_products",
+            ChartId::CostSplit => "cost_split",
+            ChartId::CostRiSp => "cost_ri_sp",
+            ChartId::CostTrend => "cost_trend",
+            ChartId::OodHours => "ood_hours",
+        }
+    }
+
+    /// Whether the chart is a donut (laid out side by side); the others span the text width.
+    pub fn is_pie(self) -> bool {
+        matches!(
+            self,
+            ChartId::StacksByCategory
+                | ChartId::StacksByEnvironment
+                | ChartId::StacksByType
+                | ChartId::StorageByType
+                | ChartId::CostSplit
+                | ChartId::CostRiSp
+        )
+    }
+}
+
+/// A donut of a row: its chart, its slices (label, value) and their unit.
+type Pie = (ChartId, Vec<(String, f64)>, Unit);
+
+/// The charts drawn, as SVG text (`charts/<name>.svg` in the template).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChartSet {
-    /// Name → SVG text, sorted by name.
-    pub svgs: BTreeMap<String, String>,
+    /// Chart → SVG text.
+    pub svgs: BTreeMap<ChartId, String>,
 }
 
 impl ChartSet {
     /// Whether a chart was drawn.
-    pub fn contains(&self, name: &str) -> bool {
-        self.svgs.contains_key(name)
+    pub fn contains(&self, chart: ChartId) -> bool {
+        self.svgs.contains_key(&chart)
     }
 
-    fn add_cartesian(&mut self, name: &str, spec: Cartesian, draw: fn(&Cartesian) -> String) {
+    fn add_cartesian(&mut self, chart: ChartId, spec: Cartesian, draw: fn(&Cartesian) -> String) {
         if !spec.is_empty() {
-            self.svgs.insert(name.to_owned(), draw(&spec));
+            self.svgs.insert(chart, draw(&spec));
         }
     }
 
     /// Donuts shown side by side, as (name, slices, unit): each canvas has room for the longest
     /// legend of the row.
-    fn add_pies(&mut self, pies: Vec<Pie<'_>>) {
-        let pies: Vec<Pie<'_>> = pies
+    fn add_pies(&mut self, pies: Vec<Pie>) {
+        let pies: Vec<Pie> = pies
             .into_iter()
             .map(|(name, slices, unit)| (name, slices.into_iter().filter(|(_, value)| *value > 0.0).collect::<Vec<_>>(), unit))
             .filter(|(_, slices, _)| !slices.is_empty())
             .collect();
         let rows = pies.iter().map(|(_, slices, _)| slices.len()).max().unwrap_or(0);
         for (name, slices, unit) in pies {
-            self.svgs.insert(name.to_owned(), pie(&slices, unit, rows));
+            self.svgs.insert(name, pie(&slices, unit, rows));
         }
     }
 }
@@ -112,14 +201,14 @@ pub fn draw(metrics: &Metrics, targets: &Targets) -> ChartSet {
 fn stacks(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
     if m.stacks.status.available {
         set.add_pies(vec![
-            ("stacks_by_category", counts(&m.stacks.by_category), Unit::Count),
-            ("stacks_by_environment", counts(&m.stacks.by_environment), Unit::Count),
-            ("stacks_by_type", counts(&m.stacks.by_type), Unit::Count),
+            (ChartId::StacksByCategory, counts(&m.stacks.by_category), Unit::Count),
+            (ChartId::StacksByEnvironment, counts(&m.stacks.by_environment), Unit::Count),
+            (ChartId::StacksByType, counts(&m.stacks.by_type), Unit::Count),
         ]);
     }
     let months: Vec<String> = m.stacks.trend.iter().map(|point| axis_period(point.month)).collect();
     set.add_cartesian(
-        "stack_trend",
+        ChartId::StackTrend,
         cartesian(
             "Stacks",
             months,
@@ -134,7 +223,7 @@ fn stacks(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
     // Only the stacks not fully compliant: a row at 100 % says nothing the sentence does not.
     let worst_stacks: Vec<_> = m.patching.by_stack.iter().filter(|stack| stack.compliance_pct < 100.0).take(10).collect();
     set.add_cartesian(
-        "patch_by_stack",
+        ChartId::PatchByStack,
         Cartesian {
             height: 80 + 34 * worst_stacks.len() as u32,
             max: Some(100.0),
@@ -155,7 +244,7 @@ fn alerts(set: &mut ChartSet, m: &Metrics) {
     let severity_order = ["Critical", "High", "Medium", "Low", "Informational", "Other"];
     let severities: Vec<&str> = severity_order.iter().copied().filter(|s| m.alerts.by_severity.contains_key(*s)).collect();
     set.add_cartesian(
-        "alerts_by_severity",
+        ChartId::AlertsBySeverity,
         cartesian(
             "Alerts",
             severities.iter().map(|s| (*s).to_owned()).collect(),
@@ -165,7 +254,7 @@ fn alerts(set: &mut ChartSet, m: &Metrics) {
         vertical_bars,
     );
     set.add_cartesian(
-        "alerts_trend",
+        ChartId::AlertsTrend,
         cartesian(
             "Alerts",
             m.alerts.trend.iter().map(|p| axis_period(p.month)).collect(),
@@ -195,7 +284,7 @@ fn incident_volumes(set: &mut ChartSet, inc: &IncidentMetrics) {
     let by = |c: &opsreport_model::metrics::PriorityCounts| vec![Some(c.high as f64), Some(c.medium as f64), Some(c.low as f64)];
     if inc.opened.total + inc.resolved.total > 0 {
         set.add_cartesian(
-            "incidents_by_priority",
+            ChartId::IncidentsByPriority,
             cartesian(
                 "Incidents",
                 Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
@@ -207,7 +296,7 @@ fn incident_volumes(set: &mut ChartSet, inc: &IncidentMetrics) {
     }
     let hours = |minutes: Option<f64>| minutes.map(|minutes| minutes / 60.0);
     set.add_cartesian(
-        "incident_mttr",
+        ChartId::IncidentMttr,
         cartesian(
             "Hours",
             Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
@@ -231,7 +320,7 @@ fn incident_volumes(set: &mut ChartSet, inc: &IncidentMetrics) {
 /// Incidents opened per month by priority, and opened and resolved per week.
 fn incident_trends(set: &mut ChartSet, inc: &IncidentMetrics) {
     set.add_cartesian(
-        "incidents_trend_months",
+        ChartId::IncidentsTrendMonths,
         Cartesian {
             stacked: true,
             ..cartesian(
@@ -248,7 +337,7 @@ fn incident_trends(set: &mut ChartSet, inc: &IncidentMetrics) {
         vertical_bars,
     );
     set.add_cartesian(
-        "incidents_trend_weeks",
+        ChartId::IncidentsTrendWeeks,
         cartesian(
             "Incidents",
             inc.trend_weeks.iter().map(|w| crate::format::day_month(w.week_start)).collect(),
@@ -265,7 +354,7 @@ fn incident_trends(set: &mut ChartSet, inc: &IncidentMetrics) {
 /// The share of incidents answered and resolved within target, by priority.
 fn sla_adherence(set: &mut ChartSet, inc: &IncidentMetrics, sla_target_pct: f64) {
     set.add_cartesian(
-        "sla_adherence",
+        ChartId::SlaAdherence,
         Cartesian {
             max: Some(100.0),
             target: Some((sla_target_pct, format!("target {sla_target_pct:.0}%"))),
@@ -294,7 +383,7 @@ fn incident_trends_by_priority(set: &mut ChartSet, m: &Metrics, sla_target_pct: 
         Priority::ALL.iter().map(|priority| series(priority.code(), trend.iter().map(|p| pick(p, *priority)).collect())).collect()
     };
     set.add_cartesian(
-        "incident_mttr_trend",
+        ChartId::IncidentMttrTrend,
         cartesian(
             "MTTR (hours)",
             months.clone(),
@@ -304,7 +393,7 @@ fn incident_trends_by_priority(set: &mut ChartSet, m: &Metrics, sla_target_pct: 
         lines,
     );
     set.add_cartesian(
-        "incident_sla_trend",
+        ChartId::IncidentSlaTrend,
         Cartesian {
             max: Some(100.0),
             target: target(sla_target_pct),
@@ -323,7 +412,7 @@ fn incident_trends_by_priority(set: &mut ChartSet, m: &Metrics, sla_target_pct: 
 fn service_requests(set: &mut ChartSet, m: &Metrics) {
     let sr = &m.service_requests;
     set.add_cartesian(
-        "service_requests_trend",
+        ChartId::ServiceRequestsTrend,
         cartesian(
             "Service requests",
             sr.trend.iter().map(|p| axis_period(p.month)).collect(),
@@ -338,7 +427,7 @@ fn service_requests(set: &mut ChartSet, m: &Metrics) {
     if sr.csat_responses.unwrap_or(0) > 0 {
         let scores = ["1", "2", "3", "4", "5"];
         set.add_cartesian(
-            "csat",
+            ChartId::Csat,
             Cartesian {
                 height: 260,
                 ..cartesian(
@@ -360,7 +449,7 @@ fn service_requests(set: &mut ChartSet, m: &Metrics) {
 fn rfcs(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
     let months: Vec<String> = m.rfcs.trend.iter().map(|p| axis_period(p.month)).collect();
     set.add_cartesian(
-        "rfc_trend",
+        ChartId::RfcTrend,
         cartesian(
             "RFCs completed",
             months.clone(),
@@ -370,7 +459,7 @@ fn rfcs(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
         vertical_bars,
     );
     set.add_cartesian(
-        "rfc_success_trend",
+        ChartId::RfcSuccessTrend,
         Cartesian {
             max: Some(100.0),
             target: target(targets.rfc_pct),
@@ -388,7 +477,7 @@ fn rfcs(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
 /// The patching charts.
 fn patching(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
     set.add_cartesian(
-        "patch_compliance_trend",
+        ChartId::PatchComplianceTrend,
         Cartesian {
             max: Some(100.0),
             target: target(targets.patch_pct),
@@ -406,7 +495,7 @@ fn patching(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
         let values = [missing.critical, missing.high, missing.medium, missing.low, missing.informational, missing.unspecified];
         if values.iter().any(|v| *v > 0) {
             set.add_cartesian(
-                "missing_by_severity",
+                ChartId::MissingBySeverity,
                 cartesian(
                     "Missing patches",
                     labels.iter().map(|l| (*l).to_owned()).collect(),
@@ -422,7 +511,7 @@ fn patching(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
 /// The backup charts.
 fn backups(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
     set.add_cartesian(
-        "backup_success_trend",
+        ChartId::BackupSuccessTrend,
         Cartesian {
             max: Some(100.0),
             target: target(targets.backup_pct),
@@ -438,7 +527,7 @@ fn backups(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
     if m.backups.status.available {
         let statuses = counts(&m.backups.by_status);
         set.add_cartesian(
-            "backup_status",
+            ChartId::BackupStatus,
             Cartesian {
                 height: 60 + 34 * statuses.len() as u32,
                 ..cartesian(
@@ -462,12 +551,12 @@ fn storage(set: &mut ChartSet, m: &Metrics) {
         .filter(|(k, _)| k.as_str() != "total")
         .map(|(k, v)| (crate::format::label(k), *v as f64))
         .collect();
-    set.add_pies(vec![("storage_by_type", used, Unit::Bytes)]);
+    set.add_pies(vec![(ChartId::StorageByType, used, Unit::Bytes)]);
     // The trend in one binary unit, so the axis steps by round numbers of it.
     let largest = m.storage.trend.iter().filter_map(|p| p.bytes).max().unwrap_or(0) as f64;
     let (unit, size) = crate::format::binary_unit(largest);
     set.add_cartesian(
-        "storage_trend",
+        ChartId::StorageTrend,
         cartesian(
             "Used storage",
             m.storage.trend.iter().map(|p| axis_period(p.month)).collect(),
@@ -487,7 +576,7 @@ fn trusted_advisor(set: &mut ChartSet, m: &Metrics) {
             categories.iter().map(|c| Some(f(&ta.by_category[*c]) as f64)).collect::<Vec<_>>()
         };
         set.add_cartesian(
-            "trusted_advisor",
+            ChartId::TrustedAdvisor,
             Cartesian {
                 stacked: true,
                 ..cartesian(
@@ -533,7 +622,7 @@ fn availability(set: &mut ChartSet, m: &Metrics) {
             av.api.daily.iter().map(|d| (d.date.as_str(), (d.pct, d.downtime_minutes))).collect();
         let measured = |pct: Option<f64>, minutes: f64| pct.map(|_| minutes);
         set.add_cartesian(
-            "availability_daily",
+            ChartId::AvailabilityDaily,
             cartesian(
                 "Downtime (minutes)",
                 days,
@@ -560,7 +649,7 @@ fn cost(set: &mut ChartSet, m: &Metrics) {
     let c = &m.cost;
     if c.status.available {
         set.add_cartesian(
-            "cost_top_products",
+            ChartId::CostTopProducts,
             Cartesian {
                 height: 60 + 34 * c.top_products.len() as u32,
                 ..cartesian(
@@ -579,18 +668,18 @@ fn cost(set: &mut ChartSet, m: &Metrics) {
         let mut pies = Vec::new();
         if let Some(ams) = c.ams_charges {
             pies.push((
-                "cost_split",
+                ChartId::CostSplit,
                 vec![("AWS charges".into(), c.aws_charges.unwrap_or(0.0)), ("AMS charges".into(), ams)],
                 Unit::Money,
             ));
         }
         let aws = c.aws_charges.unwrap_or(0.0);
         let covered = c.ri_sp_charges.unwrap_or(0.0).min(aws);
-        pies.push(("cost_ri_sp", vec![("On-demand".into(), aws - covered), ("RI / SP".into(), covered)], Unit::Money));
+        pies.push((ChartId::CostRiSp, vec![("On-demand".into(), aws - covered), ("RI / SP".into(), covered)], Unit::Money));
         set.add_pies(pies);
     }
     set.add_cartesian(
-        "cost_trend",
+        ChartId::CostTrend,
         Cartesian {
             stacked: true,
             ..cartesian(
@@ -616,7 +705,7 @@ fn cost(set: &mut ChartSet, m: &Metrics) {
 fn ood(set: &mut ChartSet, m: &Metrics) {
     let o = &m.ood;
     set.add_cartesian(
-        "ood_hours",
+        ChartId::OodHours,
         cartesian(
             "Hours",
             o.engagements.iter().map(|e| e.offering.clone()).collect(),

@@ -125,26 +125,47 @@ pub fn change_pct(now: Option<f64>, before: Option<f64>) -> Option<f64> {
     }
 }
 
-/// Month-over-month text for a value that is itself a percentage (points, not percent).
-pub fn points_change(now: Option<f64>, before: Option<f64>) -> String {
+/// A number with `places` decimals (`12.5`, `20`): hours allocated, hours used.
+pub fn decimal(value: f64, places: usize) -> String {
+    format!("{value:.places$}")
+}
+
+/// Hours with `places` decimals and the unit: `12.5 h`.
+pub fn hours(value: f64, places: usize) -> String {
+    format!("{} h", decimal(value, places))
+}
+
+/// A percentage with `places` decimals: `99.950%` (availability), `85%` (a fill ratio).
+pub fn percent_places(value: f64, places: usize) -> String {
+    format!("{}%", decimal(value, places))
+}
+
+/// A mean customer-satisfaction score out of 5: `4.67 / 5`.
+pub fn csat(value: f64) -> String {
+    format!("{} / 5", decimal(value, 2))
+}
+
+/// Period-over-period text for a value that is itself a percentage (points, not percent);
+/// `last` names the earlier period (`last month`, [`opsreport_model::PeriodKind::words`]).
+pub fn points_change(now: Option<f64>, before: Option<f64>, last: &str) -> String {
     match (now, before) {
         (Some(now), Some(before)) => {
             let delta = now - before;
             if delta.abs() < 0.05 {
-                "no change vs last month".into()
+                format!("no change vs {last}")
             } else {
-                format!("{}{:.1} pts vs last month", if delta > 0.0 { "+" } else { "−" }, delta.abs())
+                format!("{}{:.1} pts vs {last}", if delta > 0.0 { "+" } else { "−" }, delta.abs())
             }
         }
         _ => "no comparison".into(),
     }
 }
 
-/// Month-over-month text for a count or amount (percent).
-pub fn relative_change(now: Option<f64>, before: Option<f64>) -> String {
+/// Period-over-period text for a count or amount (percent); `last` names the earlier period.
+pub fn relative_change(now: Option<f64>, before: Option<f64>, last: &str) -> String {
     match change_pct(now, before) {
-        Some(change) if change.abs() < 0.05 => "no change vs last month".into(),
-        Some(change) => format!("{}{:.1}% vs last month", if change > 0.0 { "+" } else { "−" }, change.abs()),
+        Some(change) if change.abs() < 0.05 => format!("no change vs {last}"),
+        Some(change) => format!("{}{:.1}% vs {last}", if change > 0.0 { "+" } else { "−" }, change.abs()),
         None => "no comparison".into(),
     }
 }
@@ -334,7 +355,7 @@ mod tests {
         assert_eq!(timestamp_in("2026-11-05T14:15:07Z", chrono_tz::America::New_York), "2026-11-05 09:15:07 EST");
         assert_eq!(timestamp_in("2026-10-05T14:15:00Z", chrono_tz::UTC), "2026-10-05 14:15 UTC");
         assert_eq!(timestamp_in("2026-10-05T14:15:00Z", chrono_tz::Asia::Tokyo), "2026-10-05 23:15 JST");
-        assert_eq!(points_change(Some(95.0), Some(93.0)), "+2.0 pts vs last month");
+        assert_eq!(points_change(Some(95.0), Some(93.0), "last month"), "+2.0 pts vs last month");
         assert_eq!(
             [short_period(id("2026-10")), short_period(id("2026-W43")), short_period(id("2026-Q3"))],
             ["Oct 2026", "W43 2026", "Q3 2026"]
@@ -342,7 +363,7 @@ mod tests {
         assert_eq!(period_label(id("2026-W01")), "Week 1 · 29 Dec – 4 Jan 2026");
         assert_eq!(period_label(id("2026-Q4")), "Q4 2026 · October – December");
         assert_eq!(axis_period(id("2026-W43")), "19 Oct");
-        assert_eq!(relative_change(Some(90.0), Some(100.0)), "−10.0% vs last month");
-        assert_eq!(relative_change(Some(1.0), None), "no comparison");
+        assert_eq!(relative_change(Some(90.0), Some(100.0), "last month"), "−10.0% vs last month");
+        assert_eq!(relative_change(Some(1.0), None, "last month"), "no comparison");
     }
 }

@@ -164,8 +164,8 @@ pub fn template_inputs(input: &ReportInput) -> Result<TemplateInputs, RenderErro
     text::make_printable(&mut data);
     let mut files = BTreeMap::new();
     files.insert("data/report.json".to_owned(), serde_json::to_vec_pretty(&data)?);
-    for (name, svg) in charts.svgs {
-        files.insert(format!("charts/{name}.svg"), svg.into_bytes());
+    for (chart, svg) in charts.svgs {
+        files.insert(format!("charts/{}.svg", chart.name()), svg.into_bytes());
     }
     if let (Some(name), Some((_, bytes))) = (logo_name, &input.logo) {
         files.insert(name, bytes.clone());

@@ -5,26 +5,27 @@ use super::prelude::*;
 
 /// The monitoring section: alerts and their outcomes.
 pub(super) fn monitoring(cx: &Context) -> Section {
-    let (m, charts) = (cx.m, cx.charts);
+    let (m, charts, w) = (cx.m, cx.charts, cx.words());
     let outcome_table = Table::shares(
-        ("alerts_by_outcome", "Alerts by outcome", "No alerts this month."),
+        ("alerts_by_outcome", "Alerts by outcome", &format!("No alerts {}.", w.this)),
         ("Outcome", "Alerts"),
         &m.alerts.by_outcome.iter().map(|(outcome, count)| (label(outcome), *count)).collect(),
         m.alerts.total.unwrap_or(0),
     );
     let source_table = Table::shares(
-        ("alerts_by_source", "Alerts by source (security events among them)", "No alerts this month."),
+        ("alerts_by_source", "Alerts by source (security events among them)", &format!("No alerts {}.", w.this)),
         ("Source", "Alerts"),
         &m.alerts.by_source,
         m.alerts.total.unwrap_or(0),
     );
     section(
-        "monitoring",
+        SectionId::Monitoring,
         "Monitoring and events",
         &m.alerts.status,
         format!(
-            "{} alerts were raised this month; {} were remediated automatically (problems averted), {} became incidents and {} were false positives.",
+            "{} alerts were raised {}; {} were remediated automatically (problems averted), {} became incidents and {} were false positives.",
             count(m.alerts.total),
+            w.this,
             pct(m.alerts.auto_remediated_pct),
             pct(m.alerts.incident_rate_pct),
             pct(m.alerts.false_positive_pct)
@@ -36,7 +37,10 @@ pub(super) fn monitoring(cx: &Context) -> Section {
             ("False positives".into(), pct(m.alerts.false_positive_pct)),
         ],
         charts,
-        &[("alerts_by_severity", "Alerts by severity"), ("alerts_trend", "Alerts and auto-remediations, last 6 months")],
+        &[
+            (ChartId::AlertsBySeverity, "Alerts by severity"),
+            (ChartId::AlertsTrend, &format!("Alerts and auto-remediations, {}", w.trend)),
+        ],
         vec![outcome_table, source_table],
     )
 }

@@ -23,8 +23,8 @@ pub(super) fn availability(cx: &Context) -> Section {
     for (label, endpoint) in [("Console", &av.console), ("API", &av.api)] {
         av_table.row(vec![
             label.into(),
-            or_na(endpoint.pct.map(|v| format!("{v:.3}%"))),
-            format!("{:.1}%", endpoint.target_pct),
+            or_na(endpoint.pct.map(|v| percent_places(v, 3))),
+            percent_places(endpoint.target_pct, 1),
             minutes(endpoint.downtime_minutes),
             or_na(endpoint.allowed_downtime_minutes.map(|allowed| Unit::Minutes.format(allowed))),
             match endpoint.target_met {
@@ -35,13 +35,13 @@ pub(super) fn availability(cx: &Context) -> Section {
         ]);
     }
     section(
-        "availability",
+        SectionId::Availability,
         "Availability",
         &av.status,
         "Console and API availability from synthetic probes: the share of successful probes, and the minutes of downtime they imply.".into(),
-        vec![("Console".into(), or_na(av.console.pct.map(|v| format!("{v:.3}%")))), ("API".into(), or_na(av.api.pct.map(|v| format!("{v:.3}%"))))],
+        vec![("Console".into(), or_na(av.console.pct.map(|v| percent_places(v, 3)))), ("API".into(), or_na(av.api.pct.map(|v| percent_places(v, 3))))],
         charts,
-        &[("availability_daily", "Downtime per day in minutes, console and API (days in the report's time zone)")],
+        &[(ChartId::AvailabilityDaily, "Downtime per day in minutes, console and API (days in the report's time zone)")],
         vec![av_table],
     )
 }

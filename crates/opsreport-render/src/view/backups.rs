@@ -35,22 +35,23 @@ pub(super) fn continuity(cx: &Context) -> Section {
         "No resource exceeded the recovery-point objective.",
     );
     for breach in &b.rpo_breach_resources {
-        rpo.row(vec![breach.resource_id.clone(), breach.resource_type.clone(), format!("{:.1} h", breach.longest_gap_hours)]);
+        rpo.row(vec![breach.resource_id.clone(), breach.resource_type.clone(), hours(breach.longest_gap_hours, 1)]);
     }
     section(
-        "continuity",
+        SectionId::Continuity,
         "Continuity: backup and restore",
         &b.status,
         format!(
-            "{} ran this month with a success rate of {} (target {}). {} of {} resources have a completed backup ({}); {} exceeded the {:.0}-hour recovery-point objective. {} run, {} successful. {}",
+            "{} ran {} with a success rate of {} (target {}). {} of {} resources have a completed backup ({}); {} exceeded the {}-hour recovery-point objective. {} run, {} successful. {}",
             b.jobs.map(|jobs| plural(jobs, "backup job", "backup jobs")).unwrap_or_else(|| "n/a backup jobs".into()),
+            cx.words().this,
             pct(b.success_rate_pct),
             Unit::Percent.format(input.backup_target_pct),
             count(b.resources_protected),
             count(b.resources),
             pct(b.coverage_pct),
             count(b.rpo_breaches),
-            b.rpo_target_hours,
+            decimal(b.rpo_target_hours, 0),
             b.restores
                 .map(|restores| plural(restores, "restore test", "restore tests"))
                 .unwrap_or_else(|| "n/a restore tests".into()),
@@ -65,8 +66,8 @@ pub(super) fn continuity(cx: &Context) -> Section {
         ],
         charts,
         &[
-            ("backup_success_trend", "Backup success rate against the target, last 6 months"),
-            ("backup_status", "Backup jobs by status"),
+            (ChartId::BackupSuccessTrend, &format!("Backup success rate against the target, {}", cx.words().trend)),
+            (ChartId::BackupStatus, "Backup jobs by status"),
         ],
         vec![failed.limited(TABLE_ROWS), rpo.limited(TABLE_ROWS)],
     )

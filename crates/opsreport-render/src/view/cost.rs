@@ -5,7 +5,7 @@ use super::prelude::*;
 
 /// The cost section.
 pub(super) fn cost(cx: &Context) -> Section {
-    let (m, charts) = (cx.m, cx.charts);
+    let (m, charts, w) = (cx.m, cx.charts, cx.words());
     let c = &m.cost;
     let mut products = Table::new(
         "cost_by_product",
@@ -15,7 +15,7 @@ pub(super) fn cost(cx: &Context) -> Section {
             ("AWS", "right", 1.0),
             ("AMS", "right", 1.0),
             ("Total", "right", 1.0),
-            ("vs last month", "right", 1.0),
+            (&format!("vs {}", w.last), "right", 1.0),
         ],
         "No billing rows.",
     );
@@ -40,24 +40,24 @@ pub(super) fn cost(cx: &Context) -> Section {
     // A cost export as the billing source has no managed-service fee: the page shows AWS charges.
     let with_fee = c.ams_charges.is_some() || !c.status.available;
     section(
-        "cost",
+        SectionId::Cost,
         "Cost summary",
         &c.status,
-        cost_intro(c),
+        cost_intro(c, w),
         cost_figures(c),
         charts,
         &[
             (
-                "cost_top_products",
+                ChartId::CostTopProducts,
                 if with_fee {
                     "Cost by product: top products and the rest"
                 } else {
                     "AWS charges by product: top products and the rest"
                 },
             ),
-            ("cost_split", "AWS and AMS charges"),
-            ("cost_trend", if with_fee { "AWS and AMS charges, last 6 months" } else { "AWS charges, last 6 months" }),
-            ("cost_ri_sp", "On-demand and RI/SP-covered AWS charges"),
+            (ChartId::CostSplit, "AWS and AMS charges"),
+            (ChartId::CostTrend, &format!("{}, {}", if with_fee { "AWS and AMS charges" } else { "AWS charges" }, w.trend)),
+            (ChartId::CostRiSp, "On-demand and RI/SP-covered AWS charges"),
         ],
         vec![products, accounts],
     )
@@ -65,19 +65,21 @@ pub(super) fn cost(cx: &Context) -> Section {
 
 /// The cost section's opening sentences; without the managed-service fee (a cost export as the
 /// billing source) they speak of AWS charges only.
-fn cost_intro(c: &CostMetrics) -> String {
+fn cost_intro(c: &CostMetrics, w: opsreport_model::period::PeriodWords) -> String {
     let reserved = format!(
         "Reserved instances and savings plans account for {} ({} of AWS charges).",
         money(c.ri_sp_charges),
         pct(c.ri_sp_share_pct)
     );
     if c.ams_charges.is_none() {
-        return format!("AWS charges {} this month. {reserved}", money(c.aws_charges));
+        return format!("AWS charges {} {}. {reserved}", money(c.aws_charges), w.this);
     }
     format!(
-        "Total {} this month ({} vs last month): {} of AWS charges and {} of managed-service charges. {reserved}",
+        "Total {} {} ({} vs {}): {} of AWS charges and {} of managed-service charges. {reserved}",
         money(c.total),
+        w.this,
         or_na(c.mom_change_pct.map(|v| signed(v, Unit::Percent))),
+        w.last,
         money(c.aws_charges),
         money(c.ams_charges),
     )

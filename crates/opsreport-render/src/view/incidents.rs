@@ -7,7 +7,7 @@ use super::prelude::*;
 
 /// The incidents section: volumes, times to acknowledge and resolve, key events, recurring problems.
 pub(super) fn incidents(cx: &Context) -> Section {
-    let (m, charts) = (cx.m, cx.charts);
+    let (m, charts, w) = (cx.m, cx.charts, cx.words());
     let inc = &m.incidents;
     let mut volume = Table::new(
         "incidents_by_priority",
@@ -19,38 +19,40 @@ pub(super) fn incidents(cx: &Context) -> Section {
         volume.row(row);
     }
     let mttr = mttr_table(inc);
-    let key_events = key_events_table(inc, m.timezone.0);
+    let key_events = key_events_table(inc, m.timezone.0, w);
     let recurring = recurring_table(inc);
     section(
-        "incidents",
+        SectionId::Incidents,
         "Incidents",
         &inc.status,
         format!(
-            "{} opened and {} resolved this month; {} still open at the end of the month. Resolution time excludes time spent waiting on the customer.",
+            "{} opened and {} resolved {}; {} still open at {}. Resolution time excludes time spent waiting on the customer.",
             plural(inc.opened.total, "incident was", "incidents were"),
             thousands(inc.resolved.total as i64),
-            count(inc.open_at_end)
+            w.this,
+            count(inc.open_at_end),
+            w.end
         ),
         vec![
             ("Opened".into(), thousands(inc.opened.total as i64)),
             ("Resolved".into(), thousands(inc.resolved.total as i64)),
-            ("Open at month end".into(), count(inc.open_at_end)),
+            (format!("Open at {}", w.period_end), count(inc.open_at_end)),
             ("P1 MTTR".into(), minutes(inc.mttr_minutes.high)),
         ],
         charts,
         &[
-            ("incidents_by_priority", "Incidents opened and resolved by priority"),
-            ("incident_mttr", "Mean time to resolve by priority, in hours, against the resolution target"),
-            ("incidents_trend_months", "Incidents opened per month by priority, last 6 months"),
-            ("incident_mttr_trend", "Mean time to resolve per month by priority, last 6 months"),
-            ("incident_sla_trend", "Incidents resolved within target per month by priority, last 6 months"),
-            ("incidents_trend_weeks", "Incidents opened and resolved per week (weeks starting Monday), last 12 weeks"),
+            (ChartId::IncidentsByPriority, "Incidents opened and resolved by priority"),
+            (ChartId::IncidentMttr, "Mean time to resolve by priority, in hours, against the resolution target"),
+            (ChartId::IncidentsTrendMonths, &format!("Incidents opened {} by priority, {}", w.per, w.trend)),
+            (ChartId::IncidentMttrTrend, &format!("Mean time to resolve {} by priority, {}", w.per, w.trend)),
+            (ChartId::IncidentSlaTrend, &format!("Incidents resolved within target {} by priority, {}", w.per, w.trend)),
+            (ChartId::IncidentsTrendWeeks, "Incidents opened and resolved per week (weeks starting Monday), last 12 weeks"),
         ],
         vec![
             volume,
             mttr,
             Table::shares(
-                ("incidents_by_category", "Incidents opened by category", "No incidents this month."),
+                ("incidents_by_category", "Incidents opened by category", &format!("No incidents {}.", w.this)),
                 ("Category", "Incidents"),
                 &inc.by_category,
                 inc.by_category.values().sum(),
@@ -88,7 +90,7 @@ fn mttr_table(inc: &IncidentMetrics) -> Table {
 }
 
 /// The P1 incidents resolved, with their root cause.
-fn key_events_table(inc: &IncidentMetrics, timezone: chrono_tz::Tz) -> Table {
+fn key_events_table(inc: &IncidentMetrics, timezone: chrono_tz::Tz, w: opsreport_model::period::PeriodWords) -> Table {
     let mut key_events = Table::new(
         "key_events",
         "Key events (P1 incidents resolved) and their root cause",
@@ -100,7 +102,7 @@ fn key_events_table(inc: &IncidentMetrics, timezone: chrono_tz::Tz) -> Table {
             ("Root cause", "left", 2.3),
             ("RCA", "left", 1.25),
         ],
-        "No P1 incidents were resolved this month.",
+        &format!("No P1 incidents were resolved {}.", w.this),
     );
     for event in &inc.key_events {
         key_events.row(vec![
@@ -168,7 +170,7 @@ pub(super) fn sla(cx: &Context) -> Section {
         ]);
     }
     section(
-        "sla",
+        SectionId::Sla,
         "SLA adherence",
         &inc.status,
         format!(
@@ -180,7 +182,7 @@ pub(super) fn sla(cx: &Context) -> Section {
             ("Lowest resolution adherence".into(), pct(worst(&inc.resolution_sla_pct))),
         ],
         charts,
-        &[("sla_adherence", "Response and resolution adherence by priority against the target")],
+        &[(ChartId::SlaAdherence, "Response and resolution adherence by priority against the target")],
         vec![sla_table],
     )
 }

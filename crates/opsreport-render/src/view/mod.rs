@@ -42,11 +42,12 @@ pub use table::{CELL_CHARS, Table};
 /// What every part's module uses.
 mod prelude {
     pub(super) use super::Context;
-    pub(super) use super::section::{Section, reword, section, status_of, worst};
+    pub(super) use super::section::{Section, SectionId, section, status_of, worst};
     pub(super) use super::table::{TABLE_ROWS, Table, priority_rows};
+    pub(super) use crate::charts::ChartId;
     pub(super) use crate::format::{
-        Unit, bytes, count, date_label, label, minutes, money, or_na, pct, plural, points_change, relative_change, signed,
-        table_month, thousands, timestamp_in,
+        Unit, bytes, count, csat, date_label, decimal, hours, label, minutes, money, or_na, pct, percent_places, plural,
+        points_change, relative_change, signed, table_month, thousands, timestamp_in,
     };
     pub(super) use opsreport_model::metrics::{CostMetrics, Metrics, OodEngagement, OodMetrics};
     pub(super) use opsreport_model::notes::Notes;
@@ -77,6 +78,13 @@ pub(crate) struct Context<'a> {
     m: &'a Metrics,
     input: &'a ViewInput<'a>,
     charts: &'a ChartSet,
+}
+
+impl Context<'_> {
+    /// How the report's sentences name its period ("this week", "vs last quarter").
+    fn words(&self) -> opsreport_model::period::PeriodWords {
+        self.m.kind.words()
+    }
 }
 
 /// `data/report.json`: the whole report as the template reads it.
@@ -166,12 +174,12 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let notes = input.notes.cloned().unwrap_or_default();
     let kind = input.metrics.kind;
     let period = crate::format::period_label(input.metrics.period);
-    let customer_words = |section: section::Section| section.for_kind(kind).in_customer_words(&period);
+    let customer_words = |section: section::Section| section.in_customer_words(&period);
     let (resources, performance, cost, ood) = sections(&cx, kind);
     let view = ReportView {
         meta: front::meta(&cx, &notes),
         meeting: meeting::meeting(&notes, kind),
-        summary: summary::summary(&cx, &notes, kind),
+        summary: summary::summary(&cx, &notes),
         notes: front::notes(&notes, report_date(input.metrics)),
         weekly: (kind == PeriodKind::Weekly).then(|| weekly::weekly(&cx, &notes)),
         quarterly: (kind == PeriodKind::Quarterly).then(|| quarterly::quarterly(&cx, &notes)),

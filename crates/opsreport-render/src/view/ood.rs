@@ -30,9 +30,9 @@ pub(super) fn ood(cx: &Context) -> Section {
             label(&e.basis),
             start_month(&e.start_date),
             thousands(e.blocks as i64),
-            format!("{:.0} h", e.hours_allocated),
-            or_na(e.hours_used.map(|used| format!("{used:.1} h"))),
-            or_na(e.hours_remaining.map(|remaining| format!("{remaining:.1} h"))),
+            hours(e.hours_allocated, 0),
+            or_na(e.hours_used.map(|used| hours(used, 1))),
+            or_na(e.hours_remaining.map(|remaining| hours(remaining, 1))),
             count(e.billed_blocks),
             overage(e),
         ];
@@ -45,20 +45,20 @@ pub(super) fn ood(cx: &Context) -> Section {
         engagements.row(row);
     }
     section(
-        "ood",
+        SectionId::Ood,
         "Operations on Demand",
         &o.status,
         intro(o),
         vec![
             ("Engagements".into(), thousands(o.engagements.len() as i64)),
-            ("Hours used".into(), or_na(o.hours_used.map(|v| format!("{v:.1}")))),
+            ("Hours used".into(), or_na(o.hours_used.map(|v| decimal(v, 1)))),
             ("Billed blocks".into(), count(o.billed_blocks)),
         ]
         .into_iter()
         .chain(o.billed_amount.map(|amount| ("Billed".to_owned(), money(Some(amount)))))
         .collect(),
         charts,
-        &[("ood_hours", "Hours used against allocation")],
+        &[(ChartId::OodHours, "Hours used against allocation")],
         vec![engagements],
     )
 }
@@ -70,8 +70,8 @@ fn intro(o: &OodMetrics) -> String {
     let mut text = format!(
         "{} active; {} of {} hours used this month; {} billed{}. A block is 20 hours of operational time in a calendar month; only the blocks used are billed (unused whole blocks are not), and a one-time engagement is for its start month.",
         plural(engagements as u64, "engagement", "engagements"),
-        or_na(o.hours_used.map(|v| format!("{v:.1}"))),
-        or_na(o.hours_allocated.map(|v| format!("{v:.0}"))),
+        or_na(o.hours_used.map(|v| decimal(v, 1))),
+        or_na(o.hours_allocated.map(|v| decimal(v, 0))),
         match o.billed_blocks {
             Some(blocks) => plural(blocks, "block", "blocks"),
             None => "an unknown number of blocks (no hours data for the month)".to_owned(),
@@ -98,8 +98,8 @@ fn intro(o: &OodMetrics) -> String {
 /// An engagement's overage: hours beyond its blocks, and their price where a rate is set.
 fn overage(e: &OodEngagement) -> String {
     match (e.overage_hours, e.overage_amount) {
-        (Some(hours), Some(amount)) if hours > 0.0 => format!("{hours:.1} h ({})", money(Some(amount))),
-        (Some(hours), None) if hours > 0.0 => format!("{hours:.1} h"),
+        (Some(overage), Some(amount)) if overage > 0.0 => format!("{} ({})", hours(overage, 1), money(Some(amount))),
+        (Some(overage), None) if overage > 0.0 => hours(overage, 1),
         (Some(_), _) => "none".into(),
         (None, _) => "n/a".into(),
     }

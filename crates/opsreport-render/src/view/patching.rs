@@ -7,19 +7,20 @@ use super::prelude::*;
 
 /// The patching section.
 pub(super) fn patching(cx: &Context) -> Section {
-    let (m, charts) = (cx.m, cx.charts);
+    let (m, charts, w) = (cx.m, cx.charts, cx.words());
     let patching_m = &m.patching;
     let severity = severity_table(patching_m);
     let by_stack = by_stack_table(patching_m);
     section(
-        "patching",
+        SectionId::Patching,
         "Patching",
         &patching_m.status,
         format!(
-            "{}. Maintenance windows cover {} of instances; {} patches were installed this month. {}",
+            "{}. Maintenance windows cover {} of instances; {} patches were installed {}. {}",
             super::summary::patch_callout(m),
             pct(patching_m.mw_coverage_pct),
             count(patching_m.patches_installed),
+            w.this,
             match (patching_m.missing_security, patching_m.instances_missing_security) {
                 (Some(0), _) => "No security patch is missing.".to_owned(),
                 (Some(patches), Some(instances)) => format!(
@@ -39,8 +40,8 @@ pub(super) fn patching(cx: &Context) -> Section {
         ],
         charts,
         &[
-            ("patch_compliance_trend", "Patch compliance against the target, last 6 months"),
-            ("missing_by_severity", "Missing patches by severity"),
+            (ChartId::PatchComplianceTrend, &format!("Patch compliance against the target, {}", w.trend)),
+            (ChartId::MissingBySeverity, "Missing patches by severity"),
         ],
         vec![severity, by_stack],
     )

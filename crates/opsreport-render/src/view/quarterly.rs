@@ -32,7 +32,7 @@ struct Score {
 
 /// Availability to three decimals, as its tiles show it (99.992 % is not 100.0 %).
 fn availability_pct(value: Option<f64>) -> String {
-    or_na(value.map(|value| format!("{value:.3}%")))
+    or_na(value.map(|value| percent_places(value, 3)))
 }
 
 fn worst(values: &ByPriority<Option<f64>>) -> Option<f64> {

@@ -11,7 +11,7 @@ pub(super) fn changes(cx: &Context) -> Section {
         "rfc_change_types",
         "Most used change types",
         &[("Change type", "left", 1.6), ("Title", "left", 3.0), ("RFCs", "right", 0.8)],
-        "No RFCs created this month.",
+        &format!("No RFCs created {}.", cx.words().this),
     );
     for kind in &rfcs.top_change_types {
         types.row(vec![kind.change_type_id.clone(), kind.title.clone().unwrap_or_default(), thousands(kind.count as i64)]);
@@ -32,7 +32,7 @@ pub(super) fn changes(cx: &Context) -> Section {
         ]);
     }
     section(
-        "changes",
+        SectionId::Changes,
         "Change management",
         &rfcs.status,
         format!(
@@ -54,8 +54,8 @@ pub(super) fn changes(cx: &Context) -> Section {
         ],
         charts,
         &[
-            ("rfc_trend", "RFCs completed per month, last 6 months"),
-            ("rfc_success_trend", "Change success rate against the target, last 6 months"),
+            (ChartId::RfcTrend, &format!("RFCs completed {}, {}", cx.words().per, cx.words().trend)),
+            (ChartId::RfcSuccessTrend, &format!("Change success rate against the target, {}", cx.words().trend)),
         ],
         vec![types, planned.limited(TABLE_ROWS)],
     )

@@ -27,26 +27,26 @@ pub(super) fn service_requests(cx: &Context) -> Section {
         sr_table.row(row);
     }
     section(
-        "service_requests",
+        SectionId::ServiceRequests,
         "Service requests",
         &sr.status,
         format!(
             "Mean first response {}; {} answered within target. Customer satisfaction {} from {} ratings.",
             minutes(sr.mean_response_minutes),
             pct(sr.response_sla_pct.total),
-            or_na(sr.csat_avg.map(|v| format!("{v:.2} / 5"))),
+            or_na(sr.csat_avg.map(csat)),
             count(sr.csat_responses)
         ),
         vec![
             ("Opened".into(), thousands(sr.opened.total as i64)),
             ("Resolved".into(), thousands(sr.resolved.total as i64)),
             ("Mean first response".into(), minutes(sr.mean_response_minutes)),
-            ("CSAT".into(), or_na(sr.csat_avg.map(|v| format!("{v:.2} / 5")))),
+            ("CSAT".into(), or_na(sr.csat_avg.map(csat))),
         ],
         charts,
         &[
-            ("service_requests_trend", "Service requests opened and resolved, last 6 months"),
-            ("csat", "Customer satisfaction ratings"),
+            (ChartId::ServiceRequestsTrend, &format!("Service requests opened and resolved, {}", cx.words().trend)),
+            (ChartId::Csat, "Customer satisfaction ratings"),
         ],
         vec![sr_table],
     )

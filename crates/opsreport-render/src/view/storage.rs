@@ -34,18 +34,19 @@ pub(super) fn storage(cx: &Context) -> Section {
             label(&item.storage_type),
             bytes(item.used_bytes as f64),
             bytes(item.provisioned_bytes as f64),
-            format!("{:.0}%", item.ratio * 100.0),
+            percent_places(item.ratio * 100.0, 0),
         ]);
     }
     section(
-        "storage",
+        SectionId::Storage,
         "Storage",
         &s.status,
         format!(
-            "{} in use on {} ({} vs last month). {} at or above the near-capacity threshold.",
+            "{} in use on {} ({} vs {}). {} at or above the near-capacity threshold.",
             or_na(s.used_bytes.get("total").map(|v| bytes(*v as f64))),
             s.snapshot_date.as_deref().map(date_label).unwrap_or_else(|| "n/a".into()),
             or_na(s.growth_pct.map(|v| signed(v, Unit::Percent))),
+            cx.words().last,
             plural(s.near_capacity.len() as u64, "volume is", "volumes are")
         ),
         vec![
@@ -54,7 +55,10 @@ pub(super) fn storage(cx: &Context) -> Section {
             ("Near capacity".into(), thousands(s.near_capacity.len() as i64)),
         ],
         charts,
-        &[("storage_by_type", "Used storage by type"), ("storage_trend", "Total used storage, last 6 months")],
+        &[
+            (ChartId::StorageByType, "Used storage by type"),
+            (ChartId::StorageTrend, &format!("Total used storage, {}", cx.words().trend)),
+        ],
         vec![by_type, near.limited(TABLE_ROWS)],
     )
 }

@@ -49,17 +49,13 @@ struct InsightView {
 }
 
 /// The summary page of a report.
-pub(super) fn summary(cx: &Context, notes: &Notes, kind: opsreport_model::PeriodKind) -> Summary {
+pub(super) fn summary(cx: &Context, notes: &Notes) -> Summary {
     let m = cx.m;
-    let tiles = tiles(cx)
-        .into_iter()
-        .map(|tile| Tile { detail: reword(&tile.detail, kind), change: reword(&tile.change, kind), ..tile })
-        .collect();
     Summary {
-        tiles,
+        tiles: tiles(cx),
         callouts: Callouts {
-            stacks: reword(&stacks_callout(m), kind),
-            patching: reword(&patch_callout(m), kind),
+            stacks: stacks_callout(m, cx.words()),
+            patching: patch_callout(m),
             onboarding: onboarding_callout(notes),
         },
         insights: m
@@ -68,7 +64,7 @@ pub(super) fn summary(cx: &Context, notes: &Notes, kind: opsreport_model::Period
             .map(|insight| {
                 let severity =
                     serde_json::to_value(insight.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                InsightView { severity, section: label(&insight.section), message: reword(&insight.message, kind) }
+                InsightView { severity, section: label(&insight.section), message: insight.message.clone() }
             })
             .collect(),
     }
@@ -114,7 +110,7 @@ fn previous_values(m: &Metrics) -> Previous {
 
 /// The eight headline tiles, each against its target where it has one.
 fn tiles(cx: &Context) -> Vec<Tile> {
-    let (m, input) = (cx.m, cx.input);
+    let (m, input, w) = (cx.m, cx.input, cx.words());
     let worst_response = worst(&m.incidents.response_sla_pct);
     let worst_resolution = worst(&m.incidents.resolution_sla_pct);
     let sla_value = match (worst_response, worst_resolution) {
@@ -127,7 +123,11 @@ fn tiles(cx: &Context) -> Vec<Tile> {
             "Incidents resolved",
             if m.incidents.status.available { thousands(m.incidents.resolved.total as i64) } else { "n/a".into() },
             format!("P1 MTTR {}", minutes(m.incidents.mttr_minutes.high)),
-            relative_change(m.incidents.status.available.then_some(m.incidents.resolved.total as f64), previous.incidents),
+            relative_change(
+                m.incidents.status.available.then_some(m.incidents.resolved.total as f64),
+                previous.incidents,
+                w.last,
+            ),
             "neutral",
         ),
         Tile::new(
@@ -141,21 +141,21 @@ fn tiles(cx: &Context) -> Vec<Tile> {
             "Alerts handled",
             count(m.alerts.total),
             format!("{} auto-remediated", pct(m.alerts.auto_remediated_pct)),
-            relative_change(m.alerts.total.map(|v| v as f64), previous.alerts),
+            relative_change(m.alerts.total.map(|v| v as f64), previous.alerts, w.last),
             "neutral",
         ),
         Tile::new(
             "Patch compliance",
             pct(m.patching.compliance_pct),
             format!("target {}", Unit::Percent.format(input.patch_target_pct)),
-            points_change(m.patching.compliance_pct, previous.patching),
+            points_change(m.patching.compliance_pct, previous.patching, w.last),
             status_of(m.verdicts.patch_compliance),
         ),
         Tile::new(
             "RFCs executed",
             count(m.rfcs.completed),
             format!("{} successful", pct(m.rfcs.success_rate_pct)),
-            relative_change(m.rfcs.completed.map(|v| v as f64), previous.rfcs),
+            relative_change(m.rfcs.completed.map(|v| v as f64), previous.rfcs, w.last),
             status_of(m.verdicts.rfc_success),
         ),
         Tile::new(
@@ -169,28 +169,29 @@ fn tiles(cx: &Context) -> Vec<Tile> {
             relative_change(
                 m.service_requests.status.available.then_some(m.service_requests.resolved.total as f64),
                 previous.service_requests,
+                w.last,
             ),
             status_of(m.verdicts.service_request_response),
         ),
         Tile::new(
             "Console availability",
-            or_na(m.availability.console.pct.map(|v| format!("{v:.3}%"))),
-            format!("target {:.1}%", m.availability.console.target_pct),
-            points_change(m.availability.console.pct, previous.console),
+            or_na(m.availability.console.pct.map(|v| percent_places(v, 3))),
+            format!("target {}", percent_places(m.availability.console.target_pct, 1)),
+            points_change(m.availability.console.pct, previous.console, w.last),
             status_of(m.verdicts.console_availability),
         ),
         Tile::new(
             "API availability",
-            or_na(m.availability.api.pct.map(|v| format!("{v:.3}%"))),
-            format!("target {:.1}%", m.availability.api.target_pct),
-            points_change(m.availability.api.pct, previous.api),
+            or_na(m.availability.api.pct.map(|v| percent_places(v, 3))),
+            format!("target {}", percent_places(m.availability.api.target_pct, 1)),
+            points_change(m.availability.api.pct, previous.api, w.last),
             status_of(m.verdicts.api_availability),
         ),
     ]
 }
 
 /// "N stacks under management, …", or why there is no stack data.
-pub(super) fn stacks_callout(m: &Metrics) -> String {
+pub(super) fn stacks_callout(m: &Metrics, w: opsreport_model::period::PeriodWords) -> String {
     if m.stacks.status.available {
         format!(
             "{} stacks under management, {} active{}",
@@ -198,7 +199,7 @@ pub(super) fn stacks_callout(m: &Metrics) -> String {
             count(m.stacks.active),
             m.stacks
                 .total_change
-                .map(|change| format!(" ({} since last month)", signed(change as f64, Unit::Count)))
+                .map(|change| format!(" ({} since {})", signed(change as f64, Unit::Count), w.last))
                 .unwrap_or_default()
         )
     } else {

@@ -32,16 +32,17 @@ pub(super) fn trusted_advisor(cx: &Context) -> Section {
         ]);
     }
     section(
-        "trusted_advisor",
+        SectionId::TrustedAdvisor,
         "Trusted Advisor",
         &ta.status,
         format!(
-            "{} flagged; estimated savings {} per month; {} since last month.",
+            "{} flagged; estimated savings {} per month; {} since {}.",
             ta.resources_flagged
                 .map(|flagged| plural(flagged, "resource", "resources"))
                 .unwrap_or_else(|| "n/a resources".into()),
             money(ta.estimated_monthly_savings),
-            plural(ta.new_findings.len() as u64, "new finding", "new findings")
+            plural(ta.new_findings.len() as u64, "new finding", "new findings"),
+            cx.words().last
         ),
         vec![
             ("Resources flagged".into(), count(ta.resources_flagged)),
@@ -49,7 +50,7 @@ pub(super) fn trusted_advisor(cx: &Context) -> Section {
             ("New findings".into(), thousands(ta.new_findings.len() as i64)),
         ],
         charts,
-        &[("trusted_advisor", "Checks by category and status")],
+        &[(ChartId::TrustedAdvisor, "Checks by category and status")],
         vec![findings.limited(TABLE_ROWS)],
     )
 }
