@@ -47,6 +47,24 @@ pub fn s3_client(shared: &aws_config::SdkConfig, config: &Config) -> aws_sdk_s3:
     aws_sdk_s3::Client::from_conf(s3_config)
 }
 
+/// An SES client for the console's Send.
+pub fn ses_client(shared: &aws_config::SdkConfig) -> aws_sdk_sesv2::Client {
+    aws_sdk_sesv2::Client::new(shared)
+}
+
+/// An S3 client for a local S3 API (the benchmark's moto server): fixed test credentials, one
+/// region, path-style addressing.
+pub fn local_s3_client(endpoint: &str) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::config::Builder::new()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new("bench", "bench", None, None, "opsreport-bench"))
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
 /// The variable that names a run (letters, digits, `-`): the shards of one fleet share it, and
 /// a simulated fleet knows where its `UNLOAD` objects go.
 pub const RUN_ID_VARIABLE: &str = "OPSREPORT_RUN_ID";

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use opsreport_extract::ReadStatistics;
-pub use opsreport_extract::pool::for_each_parallel;
 use opsreport_model::AccountId;
+pub use opsreport_pool::for_each_parallel;
 
 /// A stage of one report, in pipeline order. `Extract` is listing, reading and decoding files;
 /// `Validate` is checking them against the contract.

@@ -12,7 +12,6 @@
 #![allow(clippy::result_large_err)]
 
 pub mod athena;
-pub mod baseline;
 pub mod budget;
 pub mod configured;
 pub mod error;
@@ -22,7 +21,6 @@ pub mod listing;
 pub mod local;
 pub mod notes;
 pub mod parquet;
-pub mod pool;
 pub mod queries;
 pub mod s3;
 pub mod source;

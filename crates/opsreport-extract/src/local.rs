@@ -457,7 +457,7 @@ impl Source for LocalSource {
         } else {
             std::thread::available_parallelism().map_or(1, usize::from).clamp(1, LOAD_THREADS)
         };
-        let loaded = crate::pool::for_each_parallel(DatasetName::ALL.len(), threads, load_one, |_, _| {});
+        let loaded = opsreport_pool::for_each_parallel(DatasetName::ALL.len(), threads, load_one, |_, _| {});
         let mut datasets = BTreeMap::new();
         let mut digest = Sha256::new();
         let (mut decode, mut total) = (Duration::ZERO, Duration::ZERO);

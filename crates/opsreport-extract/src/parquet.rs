@@ -118,6 +118,6 @@ fn scan(bytes: Vec<u8>, columns: Option<Vec<String>>) -> PolarsResult<DataFrame>
 
 /// How a file is scanned: the partition values come from the folder names the sources parse, so
 /// Polars must not add its own columns from the path.
-pub(crate) fn scan_arguments() -> ScanArgsParquet {
+pub fn scan_arguments() -> ScanArgsParquet {
     ScanArgsParquet { hive_options: HiveOptions::new_disabled(), ..ScanArgsParquet::default() }
 }

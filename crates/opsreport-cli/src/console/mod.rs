@@ -176,7 +176,7 @@ pub fn run(config: &Config, args: ServeArgs) -> Outcome {
 fn mailer(settings: &ConsoleSettings, shared: Option<&aws_config::SdkConfig>, dev: bool) -> Option<send::Mailer> {
     match (&settings.send.from, shared) {
         (Some(_), Some(shared)) => {
-            Some(send::Mailer::Ses(aws_sdk_sesv2::Client::new(shared), settings.send.configuration_set.clone()))
+            Some(send::Mailer::Ses(crate::aws::ses_client(shared), settings.send.configuration_set.clone()))
         }
         _ if dev => Some(send::Mailer::Outbox),
         _ => None,

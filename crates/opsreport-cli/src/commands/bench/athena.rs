@@ -11,7 +11,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use opsreport_extract::LocalSource;
 use opsreport_model::{AccountId, Config, DatasetName, ReportPeriod};
 
@@ -115,7 +114,7 @@ pub fn run(
     let base = local.all_accounts().map_err(Failure::from_extract)?;
     let moto = MotoServer::start()?;
     let runtime = crate::aws::runtime()?;
-    let s3 = s3_client(&moto.endpoint());
+    let s3 = crate::aws::local_s3_client(&moto.endpoint());
     runtime
         .block_on(s3.create_bucket().bucket("results").send())
         .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("moto: cannot create the results bucket: {error:?}")))?;
@@ -130,8 +129,8 @@ pub fn run(
         let started = Instant::now();
         for (number, accounts) in fleet.chunks(batch).enumerate() {
             for dataset in DatasetName::ALL {
-                let object = opsreport_extract::baseline::unload_object(&local, dataset, &base, accounts, period)
-                    .map_err(Failure::from_extract)?;
+                let object =
+                    super::baseline::unload_object(&local, dataset, &base, accounts, period).map_err(Failure::from_extract)?;
                 let Some(bytes) = object else { continue };
                 let key = format!("athena/opsreport-unload/{run_id}/batch-{number:05}/{dataset}/part-00000");
                 runtime
@@ -149,17 +148,6 @@ pub fn run(
         results.last_mut().expect("just pushed").expected_queries = expected;
     }
     Ok(results)
-}
-
-fn s3_client(endpoint: &str) -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::config::Builder::new()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .credentials_provider(Credentials::new("bench", "bench", None, None, "opsreport-bench"))
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
 }
 
 /// `generate --source athena` over `fleet` in a child process of this binary, against moto.

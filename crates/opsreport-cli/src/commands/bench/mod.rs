@@ -7,6 +7,7 @@
 //! Run it on a release build; BENCHMARKS.md records the results.
 
 mod athena;
+mod baseline;
 mod cases;
 
 use std::num::NonZeroUsize;
@@ -168,9 +169,7 @@ fn measure_in_process(
         Ok(best)
     };
     let metrics = best(Box::new(|| pipeline::metrics(&loaded, config, generated_on).map(drop)))?;
-    let bare_scan = best(Box::new(|| {
-        opsreport_extract::baseline::bare_scan(&source, account, period).map(drop).map_err(Failure::from_extract)
-    }))?;
+    let bare_scan = best(Box::new(|| baseline::bare_scan(&source, account, period).map(drop).map_err(Failure::from_extract)))?;
     Ok(InProcess { metrics, bare_scan })
 }
 

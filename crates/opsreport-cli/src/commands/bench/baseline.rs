@@ -1,4 +1,4 @@
-//! The benchmark's helpers, kept out of the sources' path: the floor (what reading a report's
+//! The benchmark's data helpers, kept out of the sources: the floor (what reading a report's
 //! files costs with no checks and no computation, to compare the metrics stage with) and the
 //! objects an Athena `UNLOAD` would write for a simulated fleet (`opsreport bench --athena-fleet`).
 
@@ -8,8 +8,8 @@ use std::sync::Arc;
 use opsreport_model::{AccountId, DatasetName, ReportPeriod};
 use polars::prelude::{DataFrame, IntoLazy, LazyFrame, NULL, ParquetWriter, ScanSources, col, lit};
 
-use crate::local::LocalSource;
-use crate::{ExtractError, Result, parquet};
+use opsreport_extract::local::LocalSource;
+use opsreport_extract::{ExtractError, Result, parquet};
 
 /// A planned file of `dataset`, scanned lazily, with its schema.
 fn scan_file(dataset: DatasetName, file: &std::path::Path) -> Result<(LazyFrame, polars::prelude::SchemaRef)> {
@@ -70,7 +70,7 @@ pub fn unload_object(
                 columns.push(lit(month.to_string()).alias("month"));
             }
             for column in spec.columns {
-                let target = crate::validate::polars_type(column.column_type);
+                let target = opsreport_extract::validate::polars_type(column.column_type);
                 columns.push(match schema.get(column.name) {
                     Some(_) => col(column.name).cast(target),
                     None => lit(NULL).cast(target).alias(column.name),
