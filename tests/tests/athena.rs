@@ -578,7 +578,7 @@ fn cur_table_rows(example: &Path) -> DataFrame {
 #[test]
 fn real_format_tables_through_athena_give_what_their_files_give() {
     use opsreport_extract::ConfiguredSource;
-    use opsreport_extract::store::Store;
+    use opsreport_extract::objects::exports::Reader as Store;
     use opsreport_model::sources::{DatasetSource, SourceFormat};
 
     let moto = Moto::start();

@@ -92,14 +92,14 @@ pub fn run_id() -> String {
 
 /// S3 access for real-format sources whose `location` is in S3 (`[datasets.*]`), or `None`
 /// when every location is local (no AWS configuration is loaded then).
-pub fn store(config: &Config) -> Result<opsreport_extract::store::Store, Failure> {
+pub fn store(config: &Config) -> Result<opsreport_extract::objects::exports::Reader, Failure> {
     let in_s3 = config.datasets.values().any(|source| source.location.as_deref().is_some_and(|place| place.starts_with("s3://")));
     if !in_s3 {
-        return Ok(opsreport_extract::store::Store::new(None));
+        return Ok(opsreport_extract::objects::exports::Reader::new(None));
     }
     let runtime = runtime()?;
     let shared = sdk_config(&runtime, config);
-    Ok(opsreport_extract::store::Store::new(Some((runtime, s3_client(&shared, config)))))
+    Ok(opsreport_extract::objects::exports::Reader::new(Some((runtime, s3_client(&shared, config)))))
 }
 
 /// The Athena source, from the configuration (with `OPSREPORT_*` variables applied). The shards

@@ -1,17 +1,18 @@
-//! The S3 sink: `--out s3://bucket/prefix` writes the same tree as a local run.
+//! The S3 sink: `--out s3://bucket/prefix` writes the same tree as a local run, through the
+//! object store (`opsreport_extract::objects`): the same code writes to memory in its tests.
 //!
 //! An old `manifest.json` is deleted first and the new one is uploaded last, so a report folder
-//! is complete exactly when it has a manifest, in S3 as on disk. Credentials come from the AWS
+//! is complete exactly when it has a manifest, in S3 as on disk. Files the old manifest lists
+//! that this run does not write are deleted after the new manifest, as a folder run does. Credentials come from the AWS
 //! default chain only; endpoints the standard way (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_S3`);
 //! path-style addressing for S3-compatible stores with `OPSREPORT_S3_FORCE_PATH_STYLE=true` or
 //! `[s3] force_path_style`; SSE-KMS with `[s3] sse_kms_key_id`. Transient failures are retried by
 //! the SDK's standard retry strategy.
 
-use aws_sdk_s3::Client;
-use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::ServerSideEncryption;
-use opsreport_extract::s3::{S3Uri, describe};
+use opsreport_extract::objects::{Expect, S3Objects, Store, StoreError};
+use opsreport_extract::s3::S3Uri;
 use opsreport_model::Config;
+use opsreport_model::manifest::Manifest;
 
 use crate::failure::Failure;
 use crate::output::{LOCK_FILE, OutputFile, ReportIdentity, manifest_json};
@@ -31,12 +32,10 @@ pub fn parse_location(text: &str) -> Result<Option<S3Location>, Failure> {
     })
 }
 
-/// Uploads report folders to S3.
+/// Uploads report folders to an object store (S3; memory in tests).
 pub struct S3Sink {
     runtime: tokio::runtime::Runtime,
-    client: Client,
-    location: S3Location,
-    sse_kms_key_id: Option<String>,
+    store: Store,
 }
 
 /// How long a report's link works: seven days, the longest a presigned S3 link may last (one
@@ -49,151 +48,126 @@ impl S3Sink {
     pub fn new(location: S3Location, config: &Config) -> Result<Self, Failure> {
         let runtime = crate::aws::runtime()?;
         let shared = crate::aws::sdk_config(&runtime, config);
-        let client = crate::aws::s3_client(&shared, config);
-        Ok(Self { runtime, client, location, sse_kms_key_id: config.s3.sse_kms_key_id.clone() })
+        let mut objects = S3Objects::new(crate::aws::s3_client(&shared, config), location);
+        objects.kms_key.clone_from(&config.s3.sse_kms_key_id);
+        Ok(Self { runtime, store: Store::S3(objects) })
+    }
+
+    /// A sink writing to `store` (a memory store in tests).
+    #[cfg(test)]
+    pub fn on(store: Store) -> Result<Self, Failure> {
+        Ok(Self { runtime: crate::aws::runtime()?, store })
     }
 
     /// The manifest of an account's report in `folder` (`output::report_folder`), if there is one
     /// (an error reads as none).
     pub fn manifest(&self, folder: &str) -> Option<Vec<u8>> {
-        let key = format!("{}/manifest.json", self.location.join(folder).prefix);
-        self.runtime.block_on(async {
-            let object = self.client.get_object().bucket(&self.location.bucket).key(&key).send().await.ok()?;
-            object.body.collect().await.ok().map(|bytes| bytes.into_bytes().to_vec())
-        })
+        let path = format!("{folder}/manifest.json");
+        self.runtime.block_on(self.store.get(&path)).ok().flatten().map(|file| file.bytes)
     }
 
     /// Logs a time-limited link to the report's PDF (a presigned GET, [`LINK_VALIDITY`]), so a
     /// CSDM who asked for a report can open it without credentials. Signing needs no network;
     /// a failure to sign only leaves the link out.
     async fn log_link(&self, folder: &str) {
-        let key = format!("{folder}/report.pdf");
-        match opsreport_extract::s3::presigned_get(&self.client, &self.location.bucket, &key, LINK_VALIDITY).await {
-            Ok(link) => tracing::info!(
+        let path = format!("{folder}/report.pdf");
+        match self.store.presigned(&path, LINK_VALIDITY).await {
+            Ok(Some(link)) => tracing::info!(
                 link = link.as_str(),
-                "report s3://{}/{key} — link valid for {} days: {link}",
-                self.location.bucket,
+                "report {} — link valid for {} days: {link}",
+                self.store.describe(&path),
                 LINK_VALIDITY.as_secs() / 86_400,
             ),
-            Err(error) => tracing::debug!("no link to s3://{}/{key}: {error}", self.location.bucket),
+            Ok(None) => {}
+            Err(error) => tracing::debug!("no link to {}: {error}", self.store.describe(&path)),
         }
     }
 
-    /// Uploads one report folder; returns its `s3://` URI.
+    /// Uploads one report folder; returns its URI.
     pub fn write_report(&self, identity: &ReportIdentity, files: &[OutputFile]) -> Result<String, Failure> {
-        let folder = self.location.join(&crate::output::report_folder(identity.account_id.as_str(), identity.period)).prefix;
-        let bucket = &self.location.bucket;
-        let failure = |key: &str, error: &dyn std::fmt::Display| {
+        let folder = crate::output::report_folder(identity.account_id.as_str(), identity.period);
+        let failure = |error: StoreError| {
             Failure::source_or_sink(anyhow::anyhow!(
-                "cannot write s3://{bucket}/{key}: {error}; check the bucket, the credentials and the endpoint (AWS_ENDPOINT_URL_S3)"
+                "{error}; check the bucket, the credentials and the endpoint (AWS_ENDPOINT_URL_S3)"
             ))
         };
         self.runtime.block_on(async {
-            let lock_key = format!("{folder}/{LOCK_FILE}");
+            let lock = format!("{folder}/{LOCK_FILE}");
             let token = lock_token();
-            self.lock(&lock_key, &token).await.map_err(|error| failure(&lock_key, &error))?;
-            let written = self.upload(&folder, identity, files).await;
-            // Released whatever happened; a lock left by a crashed run expires.
-            self.release(&lock_key, &token).await;
-            written.map_err(|(key, error)| failure(&key, &error))?;
+            take_lock(&self.store, &lock, &token).await.map_err(failure)?;
+            let written = upload(&self.store, &folder, identity, files).await;
+            // Released whatever happened; a lock left by a crashed run goes stale.
+            release_lock(&self.store, &lock, &token).await;
+            written.map_err(failure)?;
             self.log_link(&folder).await;
-            Ok(format!("s3://{bucket}/{folder}"))
+            Ok(self.store.describe(&folder))
         })
     }
+}
 
-    /// Takes the report folder's lock object: created only if absent (`If-None-Match: *`), so
-    /// two runs writing the same account and month take turns and a manifest always describes
-    /// the objects beside it. Waits up to [`LOCK_WAIT`] for another run; takes over a lock older
-    /// than [`LOCK_STALE`] (a run that died holding it).
-    async fn lock(&self, key: &str, token: &str) -> Result<(), String> {
-        let bucket = &self.location.bucket;
-        let started = std::time::Instant::now();
-        loop {
-            let put = self
-                .client
-                .put_object()
-                .bucket(bucket)
-                .key(key)
-                .if_none_match("*")
-                .body(ByteStream::from(token.as_bytes().to_vec()))
-                .send()
-                .await;
-            let error = match put {
-                Ok(_) => return Ok(()),
-                Err(error) => error,
-            };
-            let status = error.raw_response().map(|response| response.status().as_u16());
-            // 412: the lock exists; 409: another run's conditional write is in flight.
-            if !matches!(status, Some(412 | 409)) {
-                return Err(describe(&error));
-            }
-            let head = self.client.head_object().bucket(bucket).key(key).send().await.ok();
-            let held_since = head.as_ref().and_then(|head| head.last_modified);
-            let age =
-                held_since.and_then(|since| std::time::SystemTime::try_from(since).ok()).and_then(|since| since.elapsed().ok());
-            if age.is_some_and(|age| age > LOCK_STALE) {
-                // Only the stale lock seen, not one another run took meanwhile (412: it did).
-                let seen = head.and_then(|head| head.e_tag).unwrap_or_default();
-                let deleted = self.client.delete_object().bucket(bucket).key(key).if_match(seen).send().await;
-                if let Err(error) = deleted
-                    && !matches!(error.raw_response().map(|response| response.status().as_u16()), Some(404 | 412))
-                {
-                    return Err(format!("cannot take over a stale lock: {}", describe(&error)));
-                }
-            }
-            if started.elapsed() > LOCK_WAIT {
-                return Err(format!(
-                    "another run has been writing this report for more than {} s (its lock object exists); if none is, delete the lock object",
-                    LOCK_WAIT.as_secs()
-                ));
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+/// Takes a report folder's lock object: created only if absent, so two runs writing the same
+/// account and period take turns and a manifest always describes the objects beside it. Waits
+/// up to [`LOCK_WAIT`] for another run; takes over a lock older than [`LOCK_STALE`] (a run that
+/// died holding it), and only the stale lock seen, not one another run took meanwhile.
+async fn take_lock(store: &Store, path: &str, token: &str) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match store.put(path, token.as_bytes().to_vec(), Expect::Absent).await {
+            Ok(_) => return Ok(()),
+            Err(StoreError::Conflict(_)) => {}
+            Err(error) => return Err(error),
         }
+        if let Some(held) = store.get(path).await?
+            && is_stale(held.modified)
+        {
+            match store.delete(path, Some(&held.version)).await {
+                Ok(()) | Err(StoreError::Conflict(_)) => {}
+                Err(error) => return Err(StoreError::Io(format!("cannot take over a stale lock: {error}"))),
+            }
+        }
+        if started.elapsed() > LOCK_WAIT {
+            return Err(StoreError::Io(format!(
+                "another run has been writing this report for more than {} s (its lock object {} exists); if none is, delete the lock object",
+                LOCK_WAIT.as_secs(),
+                store.describe(path)
+            )));
+        }
+        tokio::time::sleep(LOCK_RETRY).await;
     }
+}
 
-    /// Deletes the lock object if it is still this run's (its content is the run's token): a
-    /// lock another run took over, after this one was thought dead, stays.
-    async fn release(&self, key: &str, token: &str) {
-        let bucket = &self.location.bucket;
-        let Ok(held) = self.client.get_object().bucket(bucket).key(key).send().await else { return };
-        let etag = held.e_tag().unwrap_or_default().to_owned();
-        let Ok(body) = held.body.collect().await else { return };
-        if body.into_bytes().as_ref() != token.as_bytes() {
-            tracing::warn!("s3://{bucket}/{key} is another run's lock now; it is left for that run");
-            return;
-        }
-        let _ = self.client.delete_object().bucket(bucket).key(key).if_match(etag).send().await;
-    }
+/// Whether a lock written at `modified` (Unix seconds) is older than [`LOCK_STALE`].
+fn is_stale(modified: Option<i64>) -> bool {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
+    modified.is_some_and(|modified| now.saturating_sub(modified) > LOCK_STALE.as_secs() as i64)
+}
 
-    /// Uploads the files, then the manifest (the old manifest is deleted first). On failure,
-    /// the key that failed and why.
-    async fn upload(&self, folder: &str, identity: &ReportIdentity<'_>, files: &[OutputFile]) -> Result<(), (String, String)> {
-        let bucket = &self.location.bucket;
-        let manifest_key = format!("{folder}/manifest.json");
-        self.client
-            .delete_object()
-            .bucket(bucket)
-            .key(&manifest_key)
-            .send()
-            .await
-            .map_err(|error| (manifest_key.clone(), describe(&error)))?;
-        let manifest = OutputFile { path: "manifest.json".into(), bytes: manifest_json(identity, files) };
-        for file in files.iter().chain(std::iter::once(&manifest)) {
-            let key = format!("{folder}/{}", file.path);
-            let mut request = self
-                .client
-                .put_object()
-                .bucket(bucket)
-                .key(&key)
-                .content_type(content_type(&file.path))
-                .body(ByteStream::from(file.bytes.clone()));
-            if let Some(kms_key) = &self.sse_kms_key_id {
-                request = request.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(kms_key);
-            }
-            request.send().await.map_err(|error| (key.clone(), describe(&error)))?;
-        }
-        Ok(())
+/// Deletes the lock object if it is still this run's (its content is the run's token): a lock
+/// another run took over, after this one was thought dead, stays.
+async fn release_lock(store: &Store, path: &str, token: &str) {
+    let Ok(Some(held)) = store.get(path).await else { return };
+    if held.bytes != token.as_bytes() {
+        tracing::warn!("{} is another run's lock now; it is left for that run", store.describe(path));
+        return;
     }
+    let _ = store.delete(path, Some(&held.version)).await;
+}
+
+/// Deletes the old manifest, uploads the files, then the manifest, then deletes what the old
+/// manifest listed that this run did not write.
+async fn upload(store: &Store, folder: &str, identity: &ReportIdentity<'_>, files: &[OutputFile]) -> Result<(), StoreError> {
+    let manifest_path = format!("{folder}/manifest.json");
+    let previous = store.get(&manifest_path).await?.and_then(|old| Manifest::from_bytes(&old.bytes));
+    store.delete(&manifest_path, None).await?;
+    for file in files {
+        store.put(&format!("{folder}/{}", file.path), file.bytes.clone(), Expect::Any).await?;
+    }
+    store.put(&manifest_path, manifest_json(identity, files), Expect::Any).await?;
+    let stale = previous.into_iter().flat_map(|old| old.files).filter(|old| !files.iter().any(|file| file.path == old.path));
+    for old in stale {
+        store.delete(&format!("{folder}/{}", old.path), None).await?;
+    }
+    Ok(())
 }
 
 /// The content of this run's lock object: the run id, the process and the time, so no other
@@ -205,17 +179,10 @@ fn lock_token() -> String {
 
 /// How long a run waits for another run writing the same report folder.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+/// How long a run waits before it tries a held lock again.
+const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(500);
 /// A lock object older than this was left by a run that died: it is taken over.
 const LOCK_STALE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next() {
-        Some("pdf") => "application/pdf",
-        Some("json") => "application/json",
-        Some("csv") => "text/csv",
-        _ => "application/octet-stream",
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -230,5 +197,55 @@ mod tests {
         for bad in ["s3://", "s3://A_B/x", "s3://ab"] {
             assert!(parse_location(bad).is_err(), "{bad}");
         }
+    }
+
+    fn identity(account: &opsreport_model::AccountId) -> ReportIdentity<'_> {
+        ReportIdentity {
+            account_id: account,
+            period: opsreport_model::PeriodId::parse("2026-10").unwrap(),
+            month: opsreport_model::YearMonth::parse("2026-10").unwrap(),
+            generated_on: "2026-11-01",
+            generator_version: "t",
+            input_fingerprint: "f",
+        }
+    }
+
+    fn file(path: &str, bytes: &[u8]) -> OutputFile {
+        OutputFile { path: path.into(), bytes: bytes.to_vec() }
+    }
+
+    #[test]
+    fn a_report_is_written_manifest_last_and_an_earlier_runs_extra_files_go() {
+        let memory = opsreport_extract::objects::MemoryObjects::new();
+        let sink = S3Sink::on(Store::Memory(memory.clone())).unwrap();
+        let account = opsreport_model::AccountId::parse("000000000001").unwrap();
+        let first = [file("report.pdf", b"%PDF-1"), file("slides.pdf", b"%PDF-s"), file("tables/a.csv", b"x\n")];
+        sink.write_report(&identity(&account), &first).unwrap();
+        let manifest = Manifest::from_bytes(&memory.bytes("000000000001/2026-10/manifest.json").unwrap()).unwrap();
+        assert_eq!(manifest.files.len(), 3);
+        assert!(memory.bytes("000000000001/2026-10/.opsreport.lock").is_none(), "the lock is released");
+        sink.write_report(&identity(&account), &first[..1]).unwrap();
+        assert!(memory.bytes("000000000001/2026-10/slides.pdf").is_none(), "what the new run does not write goes");
+        assert!(memory.bytes("000000000001/2026-10/tables/a.csv").is_none());
+        assert_eq!(memory.bytes("000000000001/2026-10/report.pdf").as_deref(), Some(&b"%PDF-1"[..]));
+        assert!(sink.manifest("000000000001/2026-10").is_some());
+    }
+
+    #[test]
+    fn a_stale_lock_is_taken_over_and_another_runs_lock_is_left() {
+        let memory = opsreport_extract::objects::MemoryObjects::new();
+        let store = Store::Memory(memory.clone());
+        let sink = S3Sink::on(store.clone()).unwrap();
+        let lock = "000000000001/2026-10/.opsreport.lock";
+        sink.runtime.block_on(store.put(lock, b"a dead run".to_vec(), Expect::Absent)).unwrap();
+        memory.set_modified(lock, 0);
+        let account = opsreport_model::AccountId::parse("000000000001").unwrap();
+        sink.write_report(&identity(&account), &[file("report.pdf", b"%PDF")]).unwrap();
+        assert!(memory.bytes(lock).is_none(), "taken over, then released");
+        // A lock another run holds now is not this run's to delete.
+        sink.runtime.block_on(store.put(lock, b"another run".to_vec(), Expect::Absent)).unwrap();
+        sink.runtime.block_on(release_lock(&store, lock, "this run"));
+        assert_eq!(memory.bytes(lock).as_deref(), Some(&b"another run"[..]));
+        assert!(!is_stale(None), "a lock of unknown age is not stale");
     }
 }

@@ -22,8 +22,8 @@ use sha2::{Digest, Sha256};
 use crate::LocalSource;
 use crate::budget::InputBudget;
 use crate::formats::{self, Layout, Mapper, Mapping, RawPart};
+use crate::objects::exports::{Place, Reader};
 use crate::source::{AccountData, Dataset, ReadStatistics, Source, months_to_read};
-use crate::store::{Place, Store};
 use crate::{ExtractError, Result, Subject};
 
 /// One file a report of a configured dataset opens.
@@ -43,7 +43,7 @@ pub struct PlannedFile {
 pub struct ConfiguredSource {
     base: Box<dyn Source>,
     sources: BTreeMap<DatasetName, DatasetSource>,
-    store: Store,
+    store: Reader,
     files: AtomicU64,
     bytes: AtomicU64,
     limits: InputLimits,
@@ -52,7 +52,7 @@ pub struct ConfiguredSource {
 impl ConfiguredSource {
     /// Wraps `base` (which must already leave the configured datasets out) with the entries of
     /// `sources` whose format is not `contract`.
-    pub fn new(base: Box<dyn Source>, sources: BTreeMap<DatasetName, DatasetSource>, store: Store) -> Self {
+    pub fn new(base: Box<dyn Source>, sources: BTreeMap<DatasetName, DatasetSource>, store: Reader) -> Self {
         Self { base, sources, store, files: AtomicU64::new(0), bytes: AtomicU64::new(0), limits: InputLimits::default() }
     }
 
@@ -386,7 +386,7 @@ mod tests {
             days_after,
             ..DatasetSource::default()
         };
-        ConfiguredSource::new(Box::new(base), [(DatasetName::BackupJobs, settings)].into_iter().collect(), Store::new(None))
+        ConfiguredSource::new(Box::new(base), [(DatasetName::BackupJobs, settings)].into_iter().collect(), Reader::new(None))
     }
 
     fn backup_line(job: &str, status: &str, created: &str, reported: &str) -> String {

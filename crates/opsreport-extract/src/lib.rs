@@ -20,11 +20,11 @@ mod kernels;
 pub mod listing;
 pub mod local;
 pub mod notes;
+pub mod objects;
 pub mod parquet;
 pub mod queries;
 pub mod s3;
 pub mod source;
-pub mod store;
 pub mod validate;
 
 pub use athena::{AthenaOptions, AthenaSource};

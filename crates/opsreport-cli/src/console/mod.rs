@@ -26,7 +26,6 @@ mod reports;
 mod secret;
 mod send;
 mod send_page;
-mod store;
 mod views;
 
 use std::net::SocketAddr;
@@ -51,9 +50,10 @@ use self::hosts::Hosts;
 use self::jobs::Jobs;
 use self::limits::SendLimits;
 use self::secret::Secret;
-use self::store::Store;
 use crate::choice::SourceChoice;
 use crate::failure::{Failure, Outcome};
+use opsreport_extract::objects as store;
+use opsreport_extract::objects::{S3Objects, Store};
 
 /// Flags of `opsreport serve`.
 #[derive(Args, Debug)]
@@ -233,7 +233,7 @@ fn load_balancer(settings: &ConsoleSettings, config: &Config) -> Result<(String,
 /// A store for a folder or an `s3://` location.
 fn store_at(location: &str, s3: Option<&aws_sdk_s3::Client>) -> Result<Store, Failure> {
     match crate::s3::parse_location(location)? {
-        Some(uri) => Ok(Store::S3 { client: s3.expect("AWS is configured for an S3 location").clone(), location: uri }),
+        Some(uri) => Ok(Store::S3(S3Objects::new(s3.expect("AWS is configured for an S3 location").clone(), uri))),
         None => Ok(Store::Folder(PathBuf::from(location))),
     }
 }
@@ -248,7 +248,7 @@ fn notes_store(source: &SourceChoice, config: &Config, s3: Option<&aws_sdk_s3::C
                     "the console keeps notes in <[athena] data_location>/notes/: set data_location"
                 ))
             })?;
-            Ok(Store::S3 { client: s3.expect("AWS is configured for Athena").clone(), location: location.join("notes") })
+            Ok(Store::S3(S3Objects::new(s3.expect("AWS is configured for Athena").clone(), location.join("notes"))))
         }
     }
 }

@@ -12,6 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use opsreport_extract::LocalSource;
+use opsreport_extract::objects::{Expect, S3Objects, Store};
+use opsreport_extract::s3::S3Uri;
 use opsreport_model::{AccountId, Config, DatasetName, ReportPeriod};
 
 use crate::failure::Failure;
@@ -118,6 +120,8 @@ pub fn run(
     runtime
         .block_on(s3.create_bucket().bucket("results").send())
         .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("moto: cannot create the results bucket: {error:?}")))?;
+    let bucket = S3Uri::parse("s3://results").expect("a valid bucket name");
+    let results_bucket = Store::S3(S3Objects::new(s3, bucket));
     let batch = (config.athena.batch_accounts as usize).max(1);
     let mut results = Vec::new();
     for &size in sizes {
@@ -134,8 +138,8 @@ pub fn run(
                 let Some(bytes) = object else { continue };
                 let key = format!("athena/opsreport-unload/{run_id}/batch-{number:05}/{dataset}/part-00000");
                 runtime
-                    .block_on(s3.put_object().bucket("results").key(&key).body(bytes.into()).send())
-                    .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("moto: cannot put {key}: {error:?}")))?;
+                    .block_on(results_bucket.put(&key, bytes, Expect::Any))
+                    .map_err(|error| Failure::source_or_sink(anyhow::anyhow!("moto: cannot put {key}: {error}")))?;
             }
         }
         tracing::info!(

@@ -1,6 +1,7 @@
-//! Where a real-format source's files are: a local folder or an S3 prefix, behind one small
-//! interface (list the folders under a place, list its files, read a file), so the reading
-//! plan of each format is written once for both.
+//! The read side for real-format exports: a configured location (`[datasets.*] location`, a
+//! folder or an `s3://` prefix, absolute) listed one level at a time and read under the input
+//! budget, with the errors of a dataset (a link out of the export, a FIFO, an object gone). The
+//! reading plan of each format is written once for both kinds of place.
 
 use std::fmt;
 use std::fs;
@@ -47,12 +48,12 @@ impl fmt::Display for Place {
 }
 
 /// Reads places: local folders always, S3 when clients were given.
-pub struct Store {
+pub struct Reader {
     s3: Option<(tokio::runtime::Runtime, Client)>,
 }
 
-impl Store {
-    /// A store for local folders and, with `s3`, S3 prefixes.
+impl Reader {
+    /// A reader for local folders and, with `s3`, S3 prefixes.
     pub fn new(s3: Option<(tokio::runtime::Runtime, Client)>) -> Self {
         Self { s3 }
     }
@@ -154,7 +155,7 @@ mod tests {
         fs::write(dir.path().join("a.json"), "{}").unwrap();
         fs::write(dir.path().join("_SUCCESS"), "").unwrap();
         fs::write(dir.path().join(".a.json.crc"), "").unwrap();
-        let store = Store::new(None);
+        let store = Reader::new(None);
         let listing = store.list(DatasetName::PatchDetails.into(), &Place::Local(dir.path().to_owned())).unwrap();
         assert_eq!(listing.folders, ["Date=2026-10-01"]);
         assert_eq!(listing.files, [("a.json".to_owned(), 2)]);
