@@ -86,6 +86,19 @@ pub async fn list_keys(client: &Client, dataset: Subject, prefix: &S3Uri) -> Res
     Ok(keys)
 }
 
+/// Whether any object lies under a prefix (ListObjectsV2 for one key).
+pub async fn has_objects(client: &Client, dataset: Subject, prefix: &S3Uri) -> Result<bool> {
+    let response = client
+        .list_objects_v2()
+        .bucket(&prefix.bucket)
+        .prefix(prefix.key_prefix())
+        .max_keys(1)
+        .send()
+        .await
+        .map_err(|error| s3_error(dataset, "list", &prefix.to_string(), describe(&error)))?;
+    Ok(!response.contents().is_empty())
+}
+
 /// Writes one object.
 pub async fn put_object(client: &Client, dataset: Subject, bucket: &str, key: &str, bytes: Vec<u8>) -> Result<()> {
     client

@@ -440,22 +440,7 @@ impl AthenaSource {
             }
             let partition =
                 location.join(dataset.as_str()).join(&format!("{ACCOUNT_COLUMN}={account}")).join(&format!("month={month}"));
-            let response = self
-                .clients
-                .s3
-                .list_objects_v2()
-                .bucket(&partition.bucket)
-                .prefix(partition.key_prefix())
-                .max_keys(1)
-                .send()
-                .await
-                .map_err(|error| ExtractError::S3 {
-                    dataset: dataset.into(),
-                    operation: "list".into(),
-                    uri: partition.to_string(),
-                    reason: crate::s3::describe(&error),
-                })?;
-            if !response.contents().is_empty() {
+            if crate::s3::has_objects(&self.clients.s3, dataset.into(), &partition).await? {
                 found.insert(account);
             }
         }
