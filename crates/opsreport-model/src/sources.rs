@@ -74,17 +74,18 @@ impl SourceFormat {
     /// Contract columns of `dataset` that this format does not carry: the metrics that need
     /// them are null and the report says which source lacked which field.
     pub fn unavailable_columns(self, dataset: DatasetName) -> &'static [&'static str] {
-        match (self, dataset) {
-            // The SSR patch details report has missing-patch counts but no installed count, and
-            // the stack name only in another report (instance details).
-            (SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated, DatasetName::PatchDetails) => {
-                &["compliant_total", "instance_stack_name"]
-            }
-            // The SSR daily backup report has no failure message.
-            (SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated, DatasetName::BackupJobs) => &["status_message"],
+        match self {
+            SourceFormat::AmsSsr | SourceFormat::AmsSsrAggregated => match dataset {
+                // The SSR patch details report has missing-patch counts but no installed count,
+                // and the stack name only in another report (instance details).
+                DatasetName::PatchDetails => &["compliant_total", "instance_stack_name"],
+                // The SSR daily backup report has no failure message.
+                DatasetName::BackupJobs => &["status_message"],
+                _ => &[],
+            },
             // Cost exports carry AWS charges only: the managed-service fee is billed apart.
-            (SourceFormat::Cur2 | SourceFormat::Focus, DatasetName::Billing) => &["ams_charges"],
-            _ => &[],
+            SourceFormat::Cur2 | SourceFormat::Focus if dataset == DatasetName::Billing => &["ams_charges"],
+            SourceFormat::Cur2 | SourceFormat::Focus | SourceFormat::Contract | SourceFormat::Csv => &[],
         }
     }
 }
