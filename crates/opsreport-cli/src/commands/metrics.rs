@@ -36,5 +36,10 @@ pub fn run(config: &Config, args: MetricsArgs) -> Outcome {
         .map_err(|error| Failure::from_extract(error).context(format!("account {account}")))?;
     let metrics: Metrics = pipeline::metrics(&data, config, resolved.generated_on)?;
     println!("{}", pipeline::metrics_json(&metrics)?);
+    if std::env::var(crate::commands::generate::STAGE_MEMORY_VARIABLE).is_ok_and(|value| value == "1") {
+        // For `opsreport bench`: this process's peak, the figure it compares.
+        let peak_rss_mib = crate::memory::peak_rss_bytes().unwrap_or_default() / (1024 * 1024);
+        tracing::info!(peak_rss_mib, "metrics peak");
+    }
     Ok(0)
 }

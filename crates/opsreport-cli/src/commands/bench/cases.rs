@@ -20,7 +20,7 @@ pub(super) const MONTH: &str = "2026-10";
 pub(super) const MONTHS: u32 = 7;
 
 /// What one `generate` run measured.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct CaseResult {
     pub(super) name: String,
     pub(super) reports: u64,

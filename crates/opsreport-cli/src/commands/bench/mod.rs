@@ -1,14 +1,18 @@
 //! `opsreport bench`: the performance benchmark. It generates synthetic data with the fixture
 //! generator (kept between runs under `--work`), times whole `generate` runs of this binary in
 //! child processes (so each case's peak memory is its own), and prints one table: per stage the
-//! mean time per report and the stage's peak memory, for the committed fixtures, one account at
-//! each `--scales`, and a fleet. Below it, the ratios that do not depend on the machine (metrics
-//! against a bare scan of the same files, growth with scale) and each target, met or missed.
+//! mean time per report and the stage's peak memory, for the committed fixtures (each kind and
+//! layout), one account at each `--scales`, and a fleet. Below it, the ratios that do not depend
+//! on the machine (metrics against a bare scan of the same files), `opsreport metrics` against
+//! DuckDB on the same files at the largest scale (`compare.rs`), and each target, met or missed
+//! (`targets.rs`).
 //! Run it on a release build; BENCHMARKS.md records the results.
 
 mod athena;
 mod baseline;
 mod cases;
+mod compare;
+mod targets;
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
@@ -73,19 +77,13 @@ pub fn run(config: &Config, args: BenchArgs) -> Outcome {
     let mut cases = Vec::new();
     let mut in_process = Vec::new();
 
-    if Path::new(DEMO_SOURCE).is_dir() {
-        let out = args.work.join("out-demo");
-        let mut best: Option<CaseResult> = None;
-        for _ in 0..args.repeat.max(1) {
-            let case = run_case("committed fixtures", &["--out", path_str(&out)?], 1, &[])?;
-            if best.as_ref().is_none_or(|best| case.wall < best.wall) {
-                best = Some(case);
-            }
-        }
-        cases.extend(best);
+    let kinds = if Path::new(DEMO_SOURCE).is_dir() {
+        cases.extend(best_of("committed fixtures", &["--out", path_str(&args.work.join("out-demo"))?], args.repeat)?);
+        committed_kinds(&args.work, args.repeat)?
     } else {
         tracing::warn!("{DEMO_SOURCE} is not here: run from the repository root to include the committed fixtures");
-    }
+        Vec::new()
+    };
     for &scale in &args.scales {
         let data = dataset(&args.work, 1, scale)?;
         let account = first_account(&data)?;
@@ -93,8 +91,17 @@ pub fn run(config: &Config, args: BenchArgs) -> Outcome {
         let name = format!("1 account, scale {scale}");
         let case_args = ["--source", path_str(&data)?, "--account", account.as_str(), "--month", MONTH, "--out", path_str(&out)?];
         cases.push(run_case(&name, &case_args, 1, &[])?);
-        in_process.push((scale, measure_in_process(config, &data, &account, &period, args.repeat)?));
+        let measured = measure_in_process(config, &data, &account, &period, args.repeat)?;
+        in_process.push((scale, measured.metrics, measured.bare_scan));
     }
+    let largest = args.scales.iter().copied().reduce(f64::max);
+    let comparison = match largest {
+        Some(scale) => {
+            let data = dataset(&args.work, 1, scale)?;
+            Some(compare::metrics_against_duckdb(&data, &first_account(&data)?, scale, args.repeat)?)
+        }
+        None => None,
+    };
     let mut fleet_files = None;
     if args.fleet > 0 {
         let data = dataset(&args.work, args.fleet, args.fleet_scale)?;
@@ -105,9 +112,48 @@ pub fn run(config: &Config, args: BenchArgs) -> Outcome {
         fleet_files = Some((case.files_read, planned_files(&data, &period)?));
         cases.push(case);
     }
+    cases.extend(kinds.iter().skip(1).cloned());
     print!("{}", table(&cases));
-    print!("{}", ratios_and_targets(&cases, &in_process, fleet_files));
+    let measured = targets::Measurements {
+        cases: &cases,
+        in_process: &in_process,
+        fleet_files,
+        comparison: comparison.as_ref(),
+        kinds: &kinds,
+    };
+    print!("{}", targets::lines(&measured));
     Ok(0)
+}
+
+/// The fastest of `repeat` runs of a `generate` case.
+fn best_of(name: &str, case_args: &[&str], repeat: u32) -> Result<Option<CaseResult>, Failure> {
+    let mut best: Option<CaseResult> = None;
+    for _ in 0..repeat.max(1) {
+        let case = run_case(name, case_args, 1, &[])?;
+        if best.as_ref().is_none_or(|best| case.wall < best.wall) {
+            best = Some(case);
+        }
+    }
+    Ok(best)
+}
+
+/// The committed fixtures' report of each kind and layout, monthly document first (the others
+/// are compared with it).
+fn committed_kinds(work: &Path, repeat: u32) -> Result<Vec<CaseResult>, Failure> {
+    let kinds: [(&str, &[&str]); 4] = [
+        ("monthly document", &["--month", MONTH, "--format", "document"]),
+        ("weekly document", &["--week", "2026-W43", "--format", "document"]),
+        ("quarterly document", &["--quarter", "2026-Q3", "--format", "document"]),
+        ("monthly slides", &["--month", MONTH, "--format", "slides"]),
+    ];
+    let mut results = Vec::new();
+    for (name, period) in kinds {
+        let out = work.join(format!("out-demo-{}", name.replace(' ', "-")));
+        let mut case_args = vec!["--out", path_str(&out)?];
+        case_args.extend_from_slice(period);
+        results.extend(best_of(&format!("committed fixtures, {name}"), &case_args, repeat)?);
+    }
+    Ok(results)
 }
 
 fn path_str(path: &Path) -> Result<&str, Failure> {
@@ -199,55 +245,6 @@ fn table(cases: &[CaseResult]) -> String {
             }
         }
         text.push('\n');
-    }
-    text
-}
-
-fn ratios_and_targets(cases: &[CaseResult], in_process: &[(f64, InProcess)], fleet_files: Option<(u64, u64)>) -> String {
-    let mut text = String::from("\n");
-    let mark = |met: bool| if met { "met" } else { "MISSED" };
-    let ms = |duration: Duration| duration.as_secs_f64() * 1000.0;
-    for (scale, measured) in in_process {
-        let ratio = measured.metrics.as_secs_f64() / measured.bare_scan.as_secs_f64();
-        text.push_str(&format!(
-            "scale {scale}: metrics {:.0} ms, bare scan of the same files and columns {:.0} ms: ratio {ratio:.2}\n",
-            ms(measured.metrics),
-            ms(measured.bare_scan)
-        ));
-    }
-    let largest = in_process.iter().max_by(|a, b| a.0.total_cmp(&b.0));
-    if let Some((scale, measured)) = largest {
-        let ratio = measured.metrics.as_secs_f64() / measured.bare_scan.as_secs_f64();
-        text.push_str(&format!("target: metrics at scale {scale} ≤ 2× a bare scan: {ratio:.2}× — {}\n", mark(ratio <= 2.0)));
-    }
-    let at = |scale: f64| in_process.iter().find(|(s, _)| (*s - scale).abs() < 1e-9).map(|(_, measured)| measured);
-    if let (Some(five), Some(fifty)) = (at(5.0), at(50.0)) {
-        let ratio = fifty.metrics.as_secs_f64() / five.metrics.as_secs_f64();
-        text.push_str(&format!("target: metrics at scale 50 ≤ 11× scale 5: {ratio:.1}× — {}\n", mark(ratio <= 11.0)));
-    }
-    if let Some(demo) = cases.iter().find(|case| case.name == "committed fixtures") {
-        let wall = demo.wall.as_secs_f64();
-        text.push_str(&format!(
-            "target: committed fixtures ≤ 0.5 s and ≤ 250 MiB: {wall:.2} s, {} MiB — {}\n",
-            demo.peak_rss_mib,
-            mark(wall <= 0.5 && demo.peak_rss_mib <= 250)
-        ));
-        let typst = demo.stage_ms(Stage::Compile.name()) + demo.stage_ms(Stage::Export.name());
-        text.push_str(&format!("target: typst compile + PDF export ≤ 250 ms: {typst:.0} ms — {}\n", mark(typst <= 250.0)));
-    }
-    if let Some(fleet) = cases.iter().find(|case| case.name.starts_with("fleet")) {
-        let rate = fleet.reports as f64 / fleet.wall.as_secs_f64();
-        text.push_str(&format!(
-            "target: fleet ≥ 5 reports/s and ≤ 1024 MiB: {rate:.1} reports/s, {} MiB — {}\n",
-            fleet.peak_rss_mib,
-            mark(rate >= 5.0 && fleet.peak_rss_mib <= 1024 && fleet.failed == 0)
-        ));
-    }
-    if let Some((read, planned)) = fleet_files {
-        text.push_str(&format!(
-            "target: every dataset file read once per run: {read} reads of {planned} files — {}\n",
-            mark(read == planned)
-        ));
     }
     text
 }
