@@ -79,7 +79,9 @@ fn largest_scale(cases: &[CaseResult]) -> String {
         .filter_map(|case| Some((case.name.strip_prefix("1 account, scale ")?.parse::<f64>().ok()?, case)))
         .max_by(|left, right| left.0.total_cmp(&right.0));
     let Some((_, case)) = largest else { return String::new() };
-    format!("target: generate, {} ≤ 1024 MiB: {} MiB — {}\n", case.name, case.peak_rss_mib, mark(case.peak_rss_mib <= 1024))
+    // A single-account case resets the high-water mark at each stage: its peak is the largest.
+    let peak = case.stages.values().filter_map(|(_, peak)| *peak).chain([case.peak_rss_mib]).max().unwrap_or_default();
+    format!("target: generate, {} ≤ 1024 MiB: {peak} MiB — {}\n", case.name, mark(peak <= 1024))
 }
 
 /// One report on the committed fixtures: ≤ 0.2 s for the process.
