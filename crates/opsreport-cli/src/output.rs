@@ -143,9 +143,9 @@ fn previous_files(folder: &Path) -> Vec<String> {
 }
 
 /// A path a report folder can hold: `name` or `tables/name`, no other folder, no `..`.
-fn is_report_path(path: &str) -> bool {
+pub(crate) fn is_report_path(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
-    let plain = |part: &str| !part.is_empty() && part != "." && part != ".." && !part.contains('\\');
+    let plain = |part: &str| !part.is_empty() && part != "." && part != ".." && !part.contains(['\\', '\0']);
     match parts.as_slice() {
         [name] => plain(name),
         ["tables", name] => plain(name),

@@ -117,8 +117,9 @@ async fn take_lock(store: &Store, path: &str, token: &str) -> Result<(), StoreEr
             Err(StoreError::Conflict(_)) => {}
             Err(error) => return Err(error),
         }
-        if let Some(held) = store.get(path).await?
-            && is_stale(held.modified)
+        // A lock that cannot be read now is not taken over; the wait goes on.
+        if let Ok(Some(held)) = store.get(path).await
+            && is_stale_lock(held.modified)
         {
             match store.delete(path, Some(&held.version)).await {
                 Ok(()) | Err(StoreError::Conflict(_)) => {}
@@ -137,7 +138,7 @@ async fn take_lock(store: &Store, path: &str, token: &str) -> Result<(), StoreEr
 }
 
 /// Whether a lock written at `modified` (Unix seconds) is older than [`LOCK_STALE`].
-fn is_stale(modified: Option<i64>) -> bool {
+fn is_stale_lock(modified: Option<i64>) -> bool {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs() as i64;
     modified.is_some_and(|modified| now.saturating_sub(modified) > LOCK_STALE.as_secs() as i64)
 }
@@ -153,21 +154,36 @@ async fn release_lock(store: &Store, path: &str, token: &str) {
     let _ = store.delete(path, Some(&held.version)).await;
 }
 
-/// Deletes the old manifest, uploads the files, then the manifest, then deletes what the old
-/// manifest listed that this run did not write.
+/// Deletes the old manifest, then what it listed that this run does not write, then uploads
+/// the files and last the manifest (the order of a folder run).
 async fn upload(store: &Store, folder: &str, identity: &ReportIdentity<'_>, files: &[OutputFile]) -> Result<(), StoreError> {
     let manifest_path = format!("{folder}/manifest.json");
     let previous = store.get(&manifest_path).await?.and_then(|old| Manifest::from_bytes(&old.bytes));
     store.delete(&manifest_path, None).await?;
+    for old in previous.into_iter().flat_map(|old| old.files) {
+        if is_stale(&old.path, files) {
+            let path = format!("{folder}/{}", old.path);
+            if let Err(error) = store.delete(&path, None).await {
+                tracing::warn!("an earlier run's {} is left: {error}", store.describe(&path));
+            }
+        }
+    }
     for file in files {
         store.put(&format!("{folder}/{}", file.path), file.bytes.clone(), Expect::Any).await?;
     }
     store.put(&manifest_path, manifest_json(identity, files), Expect::Any).await?;
-    let stale = previous.into_iter().flat_map(|old| old.files).filter(|old| !files.iter().any(|file| file.path == old.path));
-    for old in stale {
-        store.delete(&format!("{folder}/{}", old.path), None).await?;
-    }
     Ok(())
+}
+
+/// Whether an old manifest's `path` names a file of the report this run replaces and does not
+/// write: only what a report folder holds (`name`, `tables/name`; never the manifest, the lock or
+/// another hidden name), since a manifest found there may have been written by anyone.
+fn is_stale(path: &str, files: &[OutputFile]) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    crate::output::is_report_path(path)
+        && !name.starts_with('.')
+        && path != "manifest.json"
+        && !files.iter().any(|file| file.path == path)
 }
 
 /// The content of this run's lock object: the run id, the process and the time, so no other
@@ -232,6 +248,26 @@ mod tests {
     }
 
     #[test]
+    fn an_old_manifest_never_names_what_a_run_deletes_outside_its_folder() {
+        let memory = opsreport_extract::objects::MemoryObjects::new();
+        let store = Store::Memory(memory.clone());
+        let sink = S3Sink::on(store.clone()).unwrap();
+        let theirs = "000000000002/2026-10/report.pdf";
+        sink.runtime.block_on(store.put(theirs, b"theirs".to_vec(), Expect::Any)).unwrap();
+        let hostile = r#"{"account_id":"000000000001","kind":"monthly","period":"2026-10","month":"2026-10",
+            "generated_on":"2026-11-01","generator_version":"t","input_fingerprint":"f",
+            "files":[{"path":"../../000000000002/2026-10/report.pdf","bytes":1,"sha256":"a"},
+                     {"path":"tables/../../x","bytes":1,"sha256":"b"},{"path":"manifest.json","bytes":1,"sha256":"c"},
+                     {"path":".opsreport.lock","bytes":1,"sha256":"d"},{"path":"a\u0000b","bytes":1,"sha256":"e"}]}"#;
+        let manifest = "000000000001/2026-10/manifest.json";
+        sink.runtime.block_on(store.put(manifest, hostile.as_bytes().to_vec(), Expect::Any)).unwrap();
+        let account = opsreport_model::AccountId::parse("000000000001").unwrap();
+        sink.write_report(&identity(&account), &[file("report.pdf", b"%PDF")]).unwrap();
+        assert_eq!(memory.bytes(theirs).as_deref(), Some(&b"theirs"[..]), "another account's file stays");
+        assert!(memory.bytes(manifest).is_some(), "the new manifest is not deleted after it is written");
+    }
+
+    #[test]
     fn a_stale_lock_is_taken_over_and_another_runs_lock_is_left() {
         let memory = opsreport_extract::objects::MemoryObjects::new();
         let store = Store::Memory(memory.clone());
@@ -246,6 +282,6 @@ mod tests {
         sink.runtime.block_on(store.put(lock, b"another run".to_vec(), Expect::Absent)).unwrap();
         sink.runtime.block_on(release_lock(&store, lock, "this run"));
         assert_eq!(memory.bytes(lock).as_deref(), Some(&b"another run"[..]));
-        assert!(!is_stale(None), "a lock of unknown age is not stale");
+        assert!(!is_stale_lock(None), "a lock of unknown age is not stale");
     }
 }
