@@ -135,3 +135,54 @@ fn kinds(kinds: &[CaseResult]) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::bench::compare::Measured;
+
+    fn case(name: &str, reports: u64, wall_ms: u64, peak: u64) -> CaseResult {
+        CaseResult {
+            name: name.into(),
+            reports,
+            wall: Duration::from_millis(wall_ms),
+            peak_rss_mib: peak,
+            ..CaseResult::default()
+        }
+    }
+
+    #[test]
+    fn each_target_says_its_figure_and_whether_it_holds() {
+        let mut scale_50 = case("1 account, scale 50", 1, 4000, 900);
+        scale_50.stages.insert("extract".into(), (1000.0, Some(1500)));
+        let cases = [
+            case("committed fixtures", 1, 190, 140),
+            case("1 account, scale 1", 1, 250, 200),
+            scale_50,
+            case("fleet of 100 at scale 1, 3 workers", 100, 9000, 700),
+        ];
+        let kinds = [case("monthly document", 1, 200, 140), case("weekly document", 1, 350, 140)];
+        let comparison = Comparison {
+            scale: 50.0,
+            ours: Measured { wall: Duration::from_millis(2000), peak_mib: 380 },
+            duckdb: Ok(Measured { wall: Duration::from_millis(3000), peak_mib: 1300 }),
+        };
+        let text = lines(&Measurements {
+            cases: &cases,
+            in_process: &[],
+            fleet_files: Some((10, 11)),
+            comparison: Some(&comparison),
+            kinds: &kinds,
+        });
+        let line = |start: &str| text.lines().find(|line| line.starts_with(start)).unwrap_or_else(|| panic!("{start}: {text}"));
+        assert!(line("target: metrics at scale 50").ends_with("(0.67×) — met"), "{text}");
+        assert!(line("target: generate, 1 account, scale 50").contains("1500 MiB — MISSED"), "the largest stage peak counts");
+        assert!(line("target: committed fixtures").ends_with("— met"));
+        assert!(line("target: fleet").contains("11.1 reports/s, 700 MiB — met"));
+        assert!(line("target: every dataset file").ends_with("— MISSED"));
+        assert!(line("target: weekly document").contains("(1.75×) — MISSED"));
+        let without = Comparison { duckdb: Err("python3 cannot be run".into()), ..comparison };
+        let text = against_duckdb(Some(&without));
+        assert!(text.contains("no DuckDB figure: python3 cannot be run — MISSED"), "{text}");
+    }
+}
