@@ -142,12 +142,14 @@ fn previous_files(folder: &Path) -> Vec<String> {
     manifest.files.into_iter().map(|file| file.path).filter(|path| is_report_path(path)).collect()
 }
 
-/// A path a report folder can hold: `name` or `tables/name`, no other folder, no `..`.
+/// A file of a report folder an earlier run's manifest may name for removal: `name` or
+/// `tables/name`, no other folder, no `..`, never a hidden name (the lock, temporary files) and
+/// never the manifest itself (a manifest found there may have been written by anyone).
 pub(crate) fn is_report_path(path: &str) -> bool {
     let parts: Vec<&str> = path.split('/').collect();
-    let plain = |part: &str| !part.is_empty() && part != "." && part != ".." && !part.contains(['\\', '\0']);
+    let plain = |part: &str| !part.is_empty() && !part.starts_with('.') && !part.contains(['\\', '\0']);
     match parts.as_slice() {
-        [name] => plain(name),
+        [name] => plain(name) && *name != "manifest.json",
         ["tables", name] => plain(name),
         _ => false,
     }

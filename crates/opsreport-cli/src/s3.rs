@@ -176,14 +176,9 @@ async fn upload(store: &Store, folder: &str, identity: &ReportIdentity<'_>, file
 }
 
 /// Whether an old manifest's `path` names a file of the report this run replaces and does not
-/// write: only what a report folder holds (`name`, `tables/name`; never the manifest, the lock or
-/// another hidden name), since a manifest found there may have been written by anyone.
+/// write ([`crate::output::is_report_path`]: only what a report folder holds).
 fn is_stale(path: &str, files: &[OutputFile]) -> bool {
-    let name = path.rsplit('/').next().unwrap_or_default();
-    crate::output::is_report_path(path)
-        && !name.starts_with('.')
-        && path != "manifest.json"
-        && !files.iter().any(|file| file.path == path)
+    crate::output::is_report_path(path) && !files.iter().any(|file| file.path == path)
 }
 
 /// The content of this run's lock object: the run id, the process and the time, so no other

@@ -97,6 +97,43 @@ struct OwnedColumns {
     savings_plans: (&'static str, &'static str),
 }
 
+/// A billing export (CUR 2.0, FOCUS): Parquet under `billing_period=YYYY-MM/`, line items
+/// summed per account and product. The formats differ only in their columns and their table's
+/// SQL, which their modules give.
+pub struct CostExport {
+    /// The format's columns.
+    pub columns: &'static CostColumns,
+    /// The SELECT list of its Athena table (`FROM`, the account filter and the billing periods
+    /// follow).
+    pub select: &'static str,
+}
+
+impl super::ExportFormat for CostExport {
+    fn layout(&self) -> super::Layout {
+        super::Layout::BillingPeriods
+    }
+
+    fn rows(&self) -> super::Rows {
+        super::Rows::Costs(self.columns)
+    }
+
+    fn account_column(&self, source: &DatasetSource) -> Option<String> {
+        Some(self.columns.account_column(source))
+    }
+
+    fn decode(&self, source: &DatasetSource, _dataset: DatasetName, bytes: &[u8]) -> std::result::Result<DataFrame, String> {
+        self.columns.decode(source, bytes)
+    }
+
+    fn table_query(&self, query: &mut crate::queries::TableQuery<'_>) -> std::result::Result<String, String> {
+        query.bind_months();
+        Ok(format!(
+            "SELECT {}\nFROM {}\nWHERE {} IN ({})\n  AND billing_period BETWEEN ? AND ?",
+            self.select, query.table, query.account, query.accounts
+        ))
+    }
+}
+
 /// Decimal places money is summed at: each line item becomes an integer number of 10⁻¹⁸
 /// dollars, and sums are checked integer additions, so a total is exact and does not depend on
 /// how line items are spread over files or threads.

@@ -5,60 +5,29 @@
 //! `product['product_name']` (selected as `product_product_name`) or else
 //! `line_item_product_code`.
 
-use opsreport_model::DatasetName;
-use opsreport_model::sources::DatasetSource;
-use polars::prelude::*;
-
-use super::cost::CostColumns;
-use super::{ExportFormat, Layout, Rows};
-use crate::queries::TableQuery;
-
-const COLUMNS: CostColumns = CostColumns {
-    account: "line_item_usage_account_id",
-    payer: "bill_payer_account_id",
-    products: &["product_product_name", "line_item_product_code"],
-    billed: "line_item_unblended_cost",
-    category: "line_item_line_item_type",
-    reserved: ("DiscountedUsage", "reservation_effective_cost"),
-    savings_plans: ("SavingsPlanCoveredUsage", "savings_plan_savings_plan_effective_cost"),
-    read: &[
-        "line_item_usage_account_id",
-        "bill_payer_account_id",
-        "product_product_name",
-        "line_item_product_code",
-        "line_item_unblended_cost",
-        "line_item_line_item_type",
-        "reservation_effective_cost",
-        "savings_plan_savings_plan_effective_cost",
-        "billing_period",
-    ],
-};
+use super::cost::{CostColumns, CostExport};
 
 /// The CUR 2.0 format.
-pub struct Cur2;
-
-impl ExportFormat for Cur2 {
-    fn layout(&self) -> Layout {
-        Layout::BillingPeriods
-    }
-
-    fn rows(&self) -> Rows {
-        Rows::Costs(&COLUMNS)
-    }
-
-    fn account_column(&self, source: &DatasetSource) -> Option<String> {
-        Some(COLUMNS.account_column(source))
-    }
-
-    fn decode(&self, source: &DatasetSource, _dataset: DatasetName, bytes: &[u8]) -> Result<DataFrame, String> {
-        COLUMNS.decode(source, bytes)
-    }
-
-    fn table_query(&self, query: &mut TableQuery<'_>) -> Result<String, String> {
-        query.bind_months();
-        Ok(format!(
-            "SELECT line_item_usage_account_id, bill_payer_account_id, line_item_product_code,\n       product['product_name'] AS product_product_name, line_item_line_item_type,\n       line_item_unblended_cost, reservation_effective_cost,\n       savings_plan_savings_plan_effective_cost, billing_period\nFROM {}\nWHERE {} IN ({})\n  AND billing_period BETWEEN ? AND ?",
-            query.table, query.account, query.accounts
-        ))
-    }
-}
+pub const CUR2: CostExport = CostExport {
+    columns: &CostColumns {
+        account: "line_item_usage_account_id",
+        payer: "bill_payer_account_id",
+        products: &["product_product_name", "line_item_product_code"],
+        billed: "line_item_unblended_cost",
+        category: "line_item_line_item_type",
+        reserved: ("DiscountedUsage", "reservation_effective_cost"),
+        savings_plans: ("SavingsPlanCoveredUsage", "savings_plan_savings_plan_effective_cost"),
+        read: &[
+            "line_item_usage_account_id",
+            "bill_payer_account_id",
+            "product_product_name",
+            "line_item_product_code",
+            "line_item_unblended_cost",
+            "line_item_line_item_type",
+            "reservation_effective_cost",
+            "savings_plan_savings_plan_effective_cost",
+            "billing_period",
+        ],
+    },
+    select: "line_item_usage_account_id, bill_payer_account_id, line_item_product_code,\n       product['product_name'] AS product_product_name, line_item_line_item_type,\n       line_item_unblended_cost, reservation_effective_cost,\n       savings_plan_savings_plan_effective_cost, billing_period",
+};

@@ -138,8 +138,8 @@ pub fn of(format: SourceFormat) -> &'static dyn ExportFormat {
         SourceFormat::Contract => &contract::Contract,
         SourceFormat::AmsSsr => &ssr::Ssr { aggregated: false },
         SourceFormat::AmsSsrAggregated => &ssr::Ssr { aggregated: true },
-        SourceFormat::Cur2 => &cur2::Cur2,
-        SourceFormat::Focus => &focus::Focus,
+        SourceFormat::Cur2 => &cur2::CUR2,
+        SourceFormat::Focus => &focus::FOCUS,
         SourceFormat::Csv => &csv::Csv,
     }
 }

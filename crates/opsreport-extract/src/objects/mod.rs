@@ -152,12 +152,7 @@ impl Store {
         let conflict = || StoreError::Conflict(self.describe(path));
         match self {
             Store::Folder(root) => {
-                let _serialized = folder::WRITES.lock().await;
-                let target = root.join(path);
-                blocking(move || folder::put(&target, &bytes, &expect)).await.map_err(|error| match error {
-                    StoreError::Conflict(_) => conflict(),
-                    other => other,
-                })
+                self.write_in_folder(path, root.join(path), move |target| folder::put(&target, &bytes, &expect)).await
             }
             Store::S3(objects) => objects.put(path, bytes, &expect).await,
             Store::Memory(objects) => objects.put(path, bytes, &expect).ok_or_else(conflict),
@@ -171,17 +166,27 @@ impl Store {
         let conflict = || StoreError::Conflict(self.describe(path));
         match self {
             Store::Folder(root) => {
-                let _serialized = folder::WRITES.lock().await;
-                let target = root.join(path);
                 let version = version.map(str::to_owned);
-                blocking(move || folder::delete(&target, version.as_deref())).await.map_err(|error| match error {
-                    StoreError::Conflict(_) => conflict(),
-                    other => other,
-                })
+                self.write_in_folder(path, root.join(path), move |target| folder::delete(&target, version.as_deref())).await
             }
             Store::S3(objects) => objects.delete(path, version).await,
             Store::Memory(objects) => objects.delete(path, version).then_some(()).ok_or_else(conflict),
         }
+    }
+
+    /// Runs a folder write of `target` off the async workers, one at a time in this process; a
+    /// conflict names `path` as the store names it.
+    async fn write_in_folder<T: Send + 'static>(
+        &self,
+        path: &str,
+        target: PathBuf,
+        work: impl FnOnce(PathBuf) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let _serialized = folder::WRITES.lock().await;
+        blocking(move || work(target)).await.map_err(|error| match error {
+            StoreError::Conflict(_) => StoreError::Conflict(self.describe(path)),
+            other => other,
+        })
     }
 
     /// How long a link to a file of the store can work, at most `wanted`: in S3 no longer than

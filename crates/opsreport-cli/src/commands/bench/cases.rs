@@ -69,11 +69,16 @@ pub(super) fn dataset_of_months(work: &Path, accounts: u32, scale: f64, months: 
     Ok(folder)
 }
 
+/// A command that runs this binary.
+pub(super) fn own_command() -> Result<Command, Failure> {
+    let binary = std::env::current_exe().map_err(|error| Failure::source_or_sink(anyhow::anyhow!("no own path: {error}")))?;
+    Ok(Command::new(binary))
+}
+
 /// Runs this binary's `generate` with `case_args` (and `environment`) and JSON logs, and reads
 /// its summary events.
 pub(super) fn run_case(name: &str, case_args: &[&str], jobs: usize, environment: &[(&str, &str)]) -> Result<CaseResult, Failure> {
-    let binary = std::env::current_exe().map_err(|error| Failure::source_or_sink(anyhow::anyhow!("no own path: {error}")))?;
-    let mut command = Command::new(binary);
+    let mut command = own_command()?;
     command.envs(environment.iter().copied());
     command.arg("generate").args(case_args).args(["--generated-on", "2026-11-02", "--jobs", &jobs.to_string()]);
     command.args(["--log-format", "json"]).env_remove("OPSREPORT_LOG");

@@ -58,8 +58,7 @@ fn fastest(best: Option<Measured>, run: Measured) -> Measured {
 
 /// This binary's `metrics`, its output thrown away, its peak from its own log.
 fn metrics_run(data: &str, account: &AccountId) -> Result<Measured, Failure> {
-    let binary = std::env::current_exe().map_err(|error| Failure::source_or_sink(anyhow::anyhow!("no own path: {error}")))?;
-    let mut command = Command::new(binary);
+    let mut command = super::cases::own_command()?;
     command.args(["metrics", "--source", data, "--account", account.as_str(), "--month", MONTH, "--log-format", "json"]);
     command.env(STAGE_MEMORY_VARIABLE, "1").env_remove("OPSREPORT_LOG").stdout(Stdio::null());
     let started = Instant::now();
