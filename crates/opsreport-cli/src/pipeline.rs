@@ -25,10 +25,7 @@ pub fn input_fingerprint(data: &AccountData, config: &Config) -> Result<String, 
 
 /// Computes the metrics of one account.
 pub fn metrics(data: &AccountData, config: &Config, generated_on: NaiveDate) -> Result<Metrics, Failure> {
-    let input = MetricsInput {
-        frames: data.datasets.iter().filter_map(|(name, dataset)| dataset.frame.clone().map(|frame| (*name, frame))).collect(),
-        quality: data.datasets.values().map(|dataset| dataset.quality.clone()).collect(),
-    };
+    let input = MetricsInput { frames: data.frames(), histories: data.histories(), quality: data.quality() };
     let context = MetricsContext {
         account: data.account.clone(),
         period: data.period,

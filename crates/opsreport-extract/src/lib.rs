@@ -16,6 +16,7 @@ pub mod budget;
 pub mod configured;
 pub mod error;
 pub mod formats;
+pub mod history;
 mod kernels;
 pub mod listing;
 pub mod local;

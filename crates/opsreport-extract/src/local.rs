@@ -23,7 +23,7 @@ use crate::budget::InputBudget;
 use crate::notes::NotesFiles;
 use crate::parquet;
 use crate::source::{AccountData, Dataset, ExtractTimings, ReadStatistics, Source, months_to_read};
-use crate::validate::{Part, validate};
+use crate::validate::{PendingPart, validate_by_month};
 use crate::{ExtractError, Result};
 
 /// One loaded dataset, its own input digest and the time its loading took.
@@ -227,7 +227,7 @@ impl LocalSource {
         budget: &InputBudget,
         mut digest: Option<&mut Sha256>,
     ) -> Result<Dataset> {
-        let mut parts = Vec::with_capacity(plan.files.len());
+        let mut files = Vec::with_capacity(plan.files.len());
         let mut reading = Duration::ZERO;
         for (file, month) in &plan.files {
             let label = self.relative(file);
@@ -239,13 +239,23 @@ impl LocalSource {
                 digest.update(format!("{dataset}\n{label}\n{}\n", bytes.len()).as_bytes());
                 digest.update(&bytes);
             }
-            let frame = parquet::decode(bytes, None, parquet::EAGER_READ_MAX_BYTES)
-                .map_err(|reason| ExtractError::UnreadableFile { dataset: dataset.into(), file: label.clone(), reason })?;
             reading += started.elapsed();
-            parts.push(Part { label, month: *month, frame });
+            files.push((label, *month, bytes));
         }
+        // Each file is decoded when its month is checked, from the bytes read above.
+        let parts = files
+            .iter()
+            .map(|(label, month, bytes)| PendingPart {
+                label: label.clone(),
+                month: *month,
+                decode: Box::new(move || {
+                    parquet::decode(bytes.clone(), None, parquet::EAGER_READ_MAX_BYTES)
+                        .map_err(|reason| ExtractError::UnreadableFile { dataset: dataset.into(), file: label.clone(), reason })
+                }),
+            })
+            .collect();
         let months = plan.months.iter().map(ToString::to_string).collect();
-        let mut loaded = validate(dataset, account, period, parts, months)?;
+        let mut loaded = validate_by_month(dataset, account, period, parts, months)?;
         loaded.quality.warnings.extend(plan.warnings.iter().cloned());
         loaded.decode += reading;
         if loaded.frame.is_none() {

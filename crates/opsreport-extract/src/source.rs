@@ -17,6 +17,10 @@ pub struct Dataset {
     pub name: DatasetName,
     /// The contract's columns (contract types), or `None` when the dataset is missing.
     pub frame: Option<DataFrame>,
+    /// For a dataset with a history (`DatasetSpec::history`): every row read, counted by
+    /// quarter hour and the history columns, while `frame` holds only the period's rows
+    /// ([`crate::history`]).
+    pub history: Option<DataFrame>,
     /// What validation found.
     pub quality: DatasetQuality,
     /// Time spent reading and decoding its files (the rest of loading it is checking them).
@@ -56,6 +60,21 @@ impl AccountData {
     /// A dataset (always present in the map; its frame may be `None`).
     pub fn dataset(&self, name: DatasetName) -> &Dataset {
         &self.datasets[&name]
+    }
+
+    /// The frames of the present datasets (what the metrics read).
+    pub fn frames(&self) -> BTreeMap<DatasetName, DataFrame> {
+        self.datasets.iter().filter_map(|(name, dataset)| dataset.frame.clone().map(|frame| (*name, frame))).collect()
+    }
+
+    /// The histories of the present datasets that have one ([`crate::history`]).
+    pub fn histories(&self) -> BTreeMap<DatasetName, DataFrame> {
+        self.datasets.iter().filter_map(|(name, dataset)| dataset.history.clone().map(|history| (*name, history))).collect()
+    }
+
+    /// Every dataset's data-quality record, contract order.
+    pub fn quality(&self) -> Vec<DatasetQuality> {
+        self.datasets.values().map(|dataset| dataset.quality.clone()).collect()
     }
 }
 

@@ -111,8 +111,162 @@ pub fn validate_lacking(
         unavailable_columns: lacks.iter().map(|column| (*column).to_owned()).collect(),
         ..DatasetQuality::new(dataset)
     };
-    let mut combined: Option<DataFrame> = None;
     let started = Instant::now();
+    let Some((frame, decode)) = check_parts(spec, account, period, parts, &labels, lacks, &mut quality)? else {
+        quality.missing = true;
+        quality.missing_reason = Some("no files for this account in the months the report reads".into());
+        return Ok(Dataset { name: dataset, frame: None, history: None, quality, decode: started.elapsed() });
+    };
+    let (frame, history) = finish(spec, account, period, frame)?;
+    Ok(Dataset { name: dataset, frame: Some(frame), history, quality, decode })
+}
+
+/// A part not decoded yet: its name, its `month=` partition and how to decode it (once, or again
+/// when [`validate_by_month`] has to check the dataset whole).
+pub struct PendingPart<'a> {
+    /// As [`Part::label`].
+    pub label: String,
+    /// As [`Part::month`].
+    pub month: Option<YearMonth>,
+    /// Its rows, decoded.
+    pub decode: Box<dyn Fn() -> Result<DataFrame> + 'a>,
+}
+
+impl PendingPart<'_> {
+    fn decoded(&self) -> Result<(Part, Duration)> {
+        let started = Instant::now();
+        let frame = (self.decode)()?;
+        Ok((Part { label: self.label.clone(), month: self.month, frame }, started.elapsed()))
+    }
+}
+
+/// [`validate`] one month at a time, for a dataset with a history (`DatasetSpec::history`): the
+/// months' rows are never held at once, only the period's rows and the history's counts. The
+/// result is the one [`validate`] gives: every check is a check of a row, a file or a key, and
+/// when a key occurs in two months, or a month has values outside an enum (whose ten most
+/// frequent must be the whole dataset's), the dataset is checked whole instead. A dataset of one
+/// month, without a history, or of parts without a month is checked whole. When a dataset has
+/// several problems, the first found is the first of its earliest month.
+pub fn validate_by_month(
+    dataset: DatasetName,
+    account: &AccountId,
+    period: &ReportPeriod,
+    parts: Vec<PendingPart<'_>>,
+    months_read: Vec<String>,
+) -> Result<Dataset> {
+    let spec = dataset.spec();
+    let groups = month_groups(&parts).filter(|groups| groups.len() > 1 && spec.history.is_some() && !spec.unique_key.is_empty());
+    if let Some(groups) = groups
+        && let Some(checked) = check_by_month(spec, account, period, &parts, &groups, months_read.clone())?
+    {
+        return Ok(checked);
+    }
+    let (mut decoded, mut decode) = (Vec::with_capacity(parts.len()), Duration::ZERO);
+    for part in &parts {
+        let (part, took) = part.decoded()?;
+        decoded.push(part);
+        decode += took;
+    }
+    let mut checked = validate(dataset, account, period, decoded, months_read)?;
+    checked.decode += decode;
+    Ok(checked)
+}
+
+/// The runs of consecutive parts of one month, or `None` when a part has no month.
+fn month_groups(parts: &[PendingPart<'_>]) -> Option<Vec<std::ops::Range<usize>>> {
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+    for (index, part) in parts.iter().enumerate() {
+        let month = part.month?;
+        match groups.last_mut() {
+            Some(last) if parts[last.start].month == Some(month) => last.end = index + 1,
+            _ => groups.push(index..index + 1),
+        }
+    }
+    Some(groups)
+}
+
+/// The months of [`validate_by_month`] checked one by one, or `None` when that would not be
+/// the whole dataset's result.
+fn check_by_month(
+    spec: &DatasetSpec,
+    account: &AccountId,
+    period: &ReportPeriod,
+    parts: &[PendingPart<'_>],
+    groups: &[std::ops::Range<usize>],
+    months_read: Vec<String>,
+) -> Result<Option<Dataset>> {
+    let labels: Vec<String> = parts.iter().map(|part| part.label.clone()).collect();
+    let mut quality = DatasetQuality { files_read: labels.clone(), months_read, ..DatasetQuality::new(spec.dataset) };
+    let (mut frames, mut histories, mut keys) = (Vec::new(), Vec::new(), Vec::new());
+    let mut decode = Duration::ZERO;
+    for range in groups {
+        let mut decoded = Vec::with_capacity(range.len());
+        for part in &parts[range.clone()] {
+            let (part, took) = part.decoded()?;
+            decoded.push(part);
+            decode += took;
+        }
+        let mut month = DatasetQuality::new(spec.dataset);
+        let Some((frame, took)) = check_parts(spec, account, period, decoded, &labels[range.clone()], &[], &mut month)? else {
+            continue;
+        };
+        decode += took;
+        let Some(hashes) = key_hashes(&frame, spec.unique_key).map_err(|error| engine(spec, error))? else {
+            return Ok(None);
+        };
+        if !month.unknown_values.is_empty() {
+            return Ok(None);
+        }
+        keys.extend(hashes);
+        add_counts(&mut quality, &month);
+        let (frame, history) = finish(spec, account, period, frame)?;
+        frames.push(frame);
+        histories.extend(history);
+    }
+    if shares_a_key(keys) {
+        return Ok(None);
+    }
+    let mut frames = frames.into_iter();
+    let Some(mut frame) = frames.next() else {
+        return Ok(None);
+    };
+    for next in frames {
+        frame.vstack_mut_owned(next).map_err(|error| engine(spec, error))?;
+    }
+    let history = crate::history::merge(spec, histories).map_err(|error| engine(spec, error))?;
+    Ok(Some(Dataset { name: spec.dataset, frame: Some(frame), history, quality, decode }))
+}
+
+/// Adds one month's counts to the dataset's.
+fn add_counts(total: &mut DatasetQuality, month: &DatasetQuality) {
+    total.rows_read += month.rows_read;
+    total.rows_in_period += month.rows_in_period;
+    total.duplicates_dropped += month.duplicates_dropped;
+    total.rows_with_unknown_values += month.rows_with_unknown_values;
+    total.rows_with_required_nulls += month.rows_with_required_nulls;
+    // ISO 8601 in one format: the greatest text is the newest.
+    total.newest = total.newest.take().max(month.newest.clone());
+}
+
+/// Whether two of the months' rows (each month's keys are distinct once checked) may share a key:
+/// equal hashes, compared no further (a collision only sends the dataset to the whole check).
+fn shares_a_key(mut hashes: Vec<u64>) -> bool {
+    hashes.sort_unstable();
+    hashes.windows(2).any(|pair| pair[0] == pair[1])
+}
+
+/// Reads the parts and checks them together: every step of the contract, in order. `None` when
+/// there are no parts. The frame keeps the part and row of each row.
+fn check_parts(
+    spec: &DatasetSpec,
+    account: &AccountId,
+    period: &ReportPeriod,
+    parts: Vec<Part>,
+    labels: &[String],
+    lacks: &[&str],
+    quality: &mut DatasetQuality,
+) -> Result<Option<(DataFrame, Duration)>> {
+    let mut combined: Option<DataFrame> = None;
     let mut decode = Duration::ZERO;
     for (index, part) in parts.into_iter().enumerate() {
         let started = Instant::now();
@@ -126,9 +280,7 @@ pub fn validate_lacking(
         }
     }
     let Some(frame) = combined else {
-        quality.missing = true;
-        quality.missing_reason = Some("no files for this account in the months the report reads".into());
-        return Ok(Dataset { name: dataset, frame: None, quality, decode: started.elapsed() });
+        return Ok(None);
     };
     // The parts stay separate chunks: every step below works chunk by chunk, and copying them
     // into one (a rechunk) cost more than it saved.
@@ -136,29 +288,40 @@ pub fn validate_lacking(
     let step = |name: &'static str| tracing::debug_span!("check", step = name).entered();
     {
         let _step = step("row rules");
-        check_row_rules(spec, &labels, &frame, period)?;
+        check_row_rules(spec, labels, &frame, period)?;
     }
     let frame = {
         let _step = step("required nulls");
-        drop_required_nulls(spec, frame, &mut quality, lacks)?
+        drop_required_nulls(spec, frame, quality, lacks)?
     };
     let frame = {
         let _step = step("enums");
-        normalize_enums(spec, frame, &mut quality)?
+        normalize_enums(spec, frame, quality)?
     };
     let frame = {
         let _step = step("duplicates");
-        drop_duplicates(spec, frame, &labels, &mut quality)?
+        drop_duplicates(spec, frame, labels, quality)?
     };
     {
         let _step = step("period rows");
-        count_period_rows(spec, &frame, period, &mut quality)?;
+        count_period_rows(spec, &frame, period, quality)?;
     }
+    Ok(Some((frame, decode)))
+}
 
+/// The checked rows as the metrics read them: the account column and the contract's columns,
+/// with a dataset's history split off ([`crate::history`]).
+fn finish(
+    spec: &DatasetSpec,
+    account: &AccountId,
+    period: &ReportPeriod,
+    frame: DataFrame,
+) -> Result<(DataFrame, Option<DataFrame>)> {
+    let (frame, history) = crate::history::split(spec, frame, period).map_err(|error| engine(spec, error))?;
     let mut output_columns = vec![lit(account.as_str()).alias(ACCOUNT_COLUMN)];
     output_columns.extend(spec.columns.iter().map(|column| col(column.name)));
     let frame = frame.lazy().select(output_columns).collect().map_err(|error| engine(spec, error))?;
-    Ok(Dataset { name: dataset, frame: Some(frame), quality, decode })
+    Ok((frame, history))
 }
 
 fn engine(spec: &DatasetSpec, error: PolarsError) -> ExtractError {

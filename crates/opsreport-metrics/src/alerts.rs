@@ -6,7 +6,7 @@ use opsreport_model::metrics::{AlertMetrics, AlertTrendPoint, SECURITY_SOURCES, 
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, PerPeriod, collect, count_where, counts_by, in_period, integers, materialize, percent, rfc3339_micros, strings,
+    Frames, PerPeriod, collect, counts_by, in_period, integers, materialize, percent, rfc3339_micros, rows, rows_where, strings,
 };
 use crate::{Result, available, missing};
 
@@ -20,25 +20,21 @@ pub fn compute(frames: &Frames) -> Result<AlertMetrics> {
             return Ok(AlertMetrics { status: missing(reason), ..AlertMetrics::default() });
         }
     };
-    let alerts = alerts.cache();
     let period = frames.period;
     // The month's rows, filtered once for the three breakdowns.
     // The period's rows, with the columns the breakdowns and the security events read.
     let columns = ["outcome", "severity", "source", "alert_id", "resource_id", "created_at"].map(col);
-    let current = materialize(alerts.clone().filter(in_period("created_at", &period)).select(columns), SECTION)?;
+    let current = materialize(alerts.filter(in_period("created_at", &period)).select(columns), SECTION)?;
     let security_events = security_events(current.clone())?;
     let by_outcome = counts_by(current.clone(), "outcome", "Other", SECTION)?;
     let total: u64 = by_outcome.values().sum();
     let outcome = |name: &str| by_outcome.get(name).copied().unwrap_or(0);
     let months = period.trend();
     let counts = PerPeriod::by_period_of(
-        alerts.clone(),
+        frames.history(DatasetName::Alerts).expect("present: its rows were read"),
         "created_at",
         &months,
-        vec![
-            ("total".into(), len().cast(DataType::UInt64)),
-            ("auto".into(), count_where(col("outcome").eq(lit("AutoRemediated")))),
-        ],
+        vec![("total".into(), rows()), ("auto".into(), rows_where(col("outcome").eq(lit("AutoRemediated"))))],
         SECTION,
     )?;
     let trend = months

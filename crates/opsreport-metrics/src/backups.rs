@@ -14,24 +14,22 @@ use opsreport_model::metrics::{Availability, BackupMetrics, FailedBackup, Percen
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, PerPeriod, at_least, collect, count, count_where, counts_by, doubles, first_count, in_period, integers, materialize,
-    one_of, percent, rfc3339_micros, strings,
+    Frames, PerPeriod, at_least, collect, count, counts_by, doubles, first_count, in_period, integers, materialize, one_of,
+    percent, rfc3339_micros, rows, rows_where, strings,
 };
 use crate::{Result, available, missing};
 
 const SECTION: &str = "backups";
 const MICROS_PER_HOUR: f64 = 3_600_000_000.0;
 
-/// Success rate (completed / terminal jobs) in each of `periods`, in one query.
-fn success_rates(jobs: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<Option<f64>>> {
+/// Success rate (completed / terminal jobs) in each of `periods`, in one query over the jobs'
+/// history ([`Frames::history`]).
+fn success_rates(history: &LazyFrame, periods: &[ReportPeriod]) -> Result<Vec<Option<f64>>> {
     let counts = PerPeriod::by_period_of(
-        jobs.clone().filter(one_of("backup_job_status", BACKUP_TERMINAL_STATUSES)),
+        history.clone().filter(one_of("backup_job_status", BACKUP_TERMINAL_STATUSES)),
         "creation_dt_utc",
         periods,
-        vec![
-            ("terminal".into(), len().cast(DataType::UInt64)),
-            ("completed".into(), count_where(col("backup_job_status").eq(lit("COMPLETED")))),
-        ],
+        vec![("terminal".into(), rows()), ("completed".into(), rows_where(col("backup_job_status").eq(lit("COMPLETED"))))],
         SECTION,
     )?;
     Ok((0..periods.len()).map(|index| percent(counts.count(index, "completed"), counts.count(index, "terminal"))).collect())
@@ -146,8 +144,7 @@ pub fn compute(frames: &Frames) -> Result<BackupMetrics> {
             });
         }
     };
-    let jobs = jobs.cache();
-    let current = materialize(jobs.clone().filter(in_period("creation_dt_utc", &period)), SECTION)?;
+    let current = materialize(jobs.filter(in_period("creation_dt_utc", &period)), SECTION)?;
     let by_status = counts_by(current.clone(), "backup_job_status", "Other", SECTION)?;
     let coverage = collect(
         current.clone().select([
@@ -162,11 +159,12 @@ pub fn compute(frames: &Frames) -> Result<BackupMetrics> {
     let breaches = rpo_breaches(frames, &current)?;
     // The report period is the last trend period (a month, a week), or spans several (a quarter).
     let months = period.trend();
-    let rates = success_rates(&jobs, &months)?;
+    let history = frames.history(DatasetName::BackupJobs).expect("present: its rows were read").cache();
+    let rates = success_rates(&history, &months)?;
     // A quarter is not one of its trend months: its rate is its own.
     let success_rate_pct = match months.last() {
         Some(last) if *last == period => rates.last().copied().flatten(),
-        _ => success_rates(&jobs, &[period])?.pop().flatten(),
+        _ => success_rates(&history, &[period])?.pop().flatten(),
     };
     let trend = months.iter().zip(rates).map(|(month, pct)| PercentPoint { month: month.id(), pct }).collect();
     Ok(BackupMetrics {

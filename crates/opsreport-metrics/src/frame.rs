@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use opsreport_model::contract::HISTORY_ROWS;
 use opsreport_model::{Config, DatasetName, ReportPeriod, YearMonth};
 use polars::prelude::*;
 
@@ -33,6 +34,16 @@ impl<'a> Frames<'a> {
     /// The dataset as a lazy frame, or `None` when it is missing.
     pub fn lazy(&self, dataset: DatasetName) -> Option<LazyFrame> {
         self.input.frames.get(&dataset).map(|frame| frame.clone().lazy())
+    }
+
+    /// Every row read of a dataset for its trend, as lines with a row count ([`rows`],
+    /// [`rows_where`]): its history when the extract stage kept one (`DatasetSpec::history`),
+    /// else its rows, each counted once.
+    pub fn history(&self, dataset: DatasetName) -> Option<LazyFrame> {
+        if let Some(history) = self.input.histories.get(&dataset) {
+            return Some(history.clone().lazy());
+        }
+        self.lazy(dataset).map(|frame| frame.with_column(lit(1u64).alias(HISTORY_ROWS)))
     }
 
     /// The event dataset, if it is present *and* delivered for the report month: at least one
@@ -180,6 +191,16 @@ pub fn collect(frame: LazyFrame, section: &'static str) -> Result<DataFrame> {
 /// inside one query, so without this every question would derive the rows again.
 pub fn materialize(frame: LazyFrame, section: &'static str) -> Result<LazyFrame> {
     Ok(collect(frame, section)?.lazy())
+}
+
+/// The rows a group of history lines stands for ([`Frames::history`]).
+pub fn rows() -> Expr {
+    col(HISTORY_ROWS).sum().cast(DataType::UInt64)
+}
+
+/// The rows of history lines where `condition` holds ([`Frames::history`]; nulls do not count).
+pub fn rows_where(condition: Expr) -> Expr {
+    col(HISTORY_ROWS).filter(condition).sum().cast(DataType::UInt64)
 }
 
 /// Rows where `condition` holds, as an aggregate (nulls do not count).

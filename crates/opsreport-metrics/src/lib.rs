@@ -67,6 +67,10 @@ pub struct MetricsContext {
 pub struct MetricsInput {
     /// Present datasets.
     pub frames: BTreeMap<DatasetName, DataFrame>,
+    /// The histories of datasets that have one (`DatasetSpec::history`): every row read, as
+    /// counts per quarter hour, while the frame holds the period's rows. A dataset without one
+    /// here has all its rows in its frame, and its trend counts them.
+    pub histories: BTreeMap<DatasetName, DataFrame>,
     /// One record per dataset (present or missing), contract order.
     pub quality: Vec<DatasetQuality>,
 }

@@ -17,10 +17,7 @@ fn metrics_for(month: &str, zone: &str) -> Metrics {
     let account = AccountId::parse("000000000001").unwrap();
     let period = ReportPeriod::new(YearMonth::parse(month).unwrap(), parse_time_zone(zone).unwrap());
     let data = source.load_account(&account, &period).unwrap();
-    let input = MetricsInput {
-        frames: data.datasets.iter().filter_map(|(name, dataset)| dataset.frame.clone().map(|frame| (*name, frame))).collect(),
-        quality: data.datasets.values().map(|dataset| dataset.quality.clone()).collect(),
-    };
+    let input = MetricsInput { frames: data.frames(), histories: data.histories(), quality: data.quality() };
     let context = MetricsContext {
         account,
         period,

@@ -70,7 +70,7 @@ fn ood(month: &str, rows: &[Row], worked: Option<&[(&str, &str, f64)]>, rates: &
         generator_version: "opsreport test".into(),
         input_fingerprint: "test".into(),
     };
-    compute(&MetricsInput { frames, quality: Vec::new() }, &context).unwrap().ood
+    compute(&MetricsInput { frames, ..MetricsInput::default() }, &context).unwrap().ood
 }
 
 fn ids(metrics: &OodMetrics) -> Vec<&str> {

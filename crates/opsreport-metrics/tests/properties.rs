@@ -96,8 +96,9 @@ proptest! {
         let source = LocalSource::new(scratch.path()).unwrap();
         let data = source.load_account(&account, &period).unwrap();
         let input = MetricsInput {
-            frames: data.datasets.iter().filter_map(|(name, dataset)| dataset.frame.clone().map(|frame| (*name, frame))).collect(),
-            quality: data.datasets.values().map(|dataset| dataset.quality.clone()).collect(),
+            frames: data.frames(),
+        histories: data.histories(),
+            quality: data.quality(),
         };
         let context = MetricsContext {
             account,

@@ -172,6 +172,11 @@ pub struct DatasetSpec {
     /// For datasets whose rows are re-reported (SSR daily files): among rows with the same key
     /// the one with the greatest value of this column wins.
     pub latest_wins_by: Option<&'static str>,
+    /// For datasets whose months before the period are read only for a trend: the columns (besides
+    /// the partition column) that trend reads. The extract stage keeps the period's rows whole and
+    /// every row read only as a count per 15 minutes of the partition column and these columns
+    /// ([`HISTORY_ROWS`]), so months of rows are never held at once (`docs/data-contract.md`).
+    pub history: Option<&'static [&'static str]>,
     /// Months before the report month that a report reads (trends, comparisons, lookbacks).
     pub lookback_months: u32,
     /// The value unknown enum values are replaced with.
@@ -310,6 +315,14 @@ impl DatasetSpec {
 /// The account column every dataset carries.
 pub const ACCOUNT_COLUMN: &str = "aws_account_id";
 
+/// The count of rows in each line of a dataset's history ([`DatasetSpec::history`]).
+pub const HISTORY_ROWS: &str = "__opsreport_rows";
+
+/// The width of a history line's time bucket: every period a trend counts (a local week, month
+/// or quarter) starts and ends on a multiple of it in UTC, as every time zone's offset is a
+/// multiple of 15 minutes. A period that does not is counted from the rows' own times.
+pub const HISTORY_BUCKET_MICROS: i64 = 15 * 60 * 1_000_000;
+
 const fn required(name: &'static str, column_type: ColumnType) -> ColumnSpec {
     ColumnSpec { name, column_type, required: true, allowed_values: None }
 }
@@ -390,6 +403,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("created_at"),
         unique_key: &["case_id"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 12,
         unknown_value: "Other",
         columns: &[
@@ -418,6 +432,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("created_at"),
         unique_key: &["case_id"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 6,
         unknown_value: "Other",
         columns: &[
@@ -440,6 +455,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("created_time"),
         unique_key: &["rfc_id"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 6,
         unknown_value: "Other",
         columns: &[
@@ -464,6 +480,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("created_at"),
         unique_key: &["alert_id"],
         latest_wins_by: None,
+        history: Some(&["outcome"]),
         lookback_months: 6,
         unknown_value: "Other",
         columns: &[
@@ -484,6 +501,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("window_start"),
         unique_key: &["endpoint", "window_start"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 6,
         unknown_value: "Other",
         columns: &[
@@ -501,6 +519,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("creation_dt_utc"),
         unique_key: &["backup_job_id"],
         latest_wins_by: Some("dataset_datetime"),
+        history: Some(&["backup_job_status"]),
         lookback_months: 6,
         unknown_value: "Other",
         columns: &[
@@ -528,6 +547,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("creation_date"),
         unique_key: &["restore_job_id"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 6,
         unknown_value: "Other",
         columns: &[
@@ -545,6 +565,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("date"),
         unique_key: &["date", "linked_account_id", "product_name"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 6,
         unknown_value: "Other",
         columns: &[
@@ -565,6 +586,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("work_date"),
         unique_key: &[],
         latest_wins_by: None,
+        history: None,
         lookback_months: 12,
         unknown_value: "Other",
         columns: &[
@@ -581,6 +603,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("snapshot_date"),
         unique_key: &["snapshot_date", "stack_id"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 6,
         unknown_value: "Other",
         columns: &[
@@ -601,6 +624,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("snapshot_date"),
         unique_key: &["snapshot_date", "instance_id"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 6,
         unknown_value: "Unknown",
         columns: &[
@@ -631,6 +655,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("snapshot_date"),
         unique_key: &["snapshot_date", "instance_id", "patch_id"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 1,
         unknown_value: "Other",
         columns: &[
@@ -650,6 +675,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("snapshot_date"),
         unique_key: &["snapshot_date", "resource_id"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 6,
         unknown_value: "Other",
         columns: &[
@@ -667,6 +693,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: Some("snapshot_date"),
         unique_key: &["snapshot_date", "check_id"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 1,
         unknown_value: "Other",
         columns: &[
@@ -687,6 +714,7 @@ pub static DATASETS: [DatasetSpec; 15] = [
         partition_column: None,
         unique_key: &["engagement_id"],
         latest_wins_by: None,
+        history: None,
         lookback_months: 0,
         unknown_value: "Other",
         columns: &[
