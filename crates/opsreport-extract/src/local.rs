@@ -248,6 +248,7 @@ impl LocalSource {
             .map(|(label, month, bytes)| PendingPart {
                 label: label.clone(),
                 month: *month,
+                bytes: bytes.len() as u64,
                 decode: Box::new(move || {
                     parquet::decode(bytes.clone(), None, parquet::EAGER_READ_MAX_BYTES)
                         .map_err(|reason| ExtractError::UnreadableFile { dataset: dataset.into(), file: label.clone(), reason })

@@ -103,6 +103,19 @@ pub fn validate_lacking(
     months_read: Vec<String>,
     lacks: &[&str],
 ) -> Result<Dataset> {
+    validate_parts(dataset, account, period, parts, months_read, lacks, false)
+}
+
+/// [`validate_lacking`], with the history split off when `split` (a large dataset checked whole).
+fn validate_parts(
+    dataset: DatasetName,
+    account: &AccountId,
+    period: &ReportPeriod,
+    parts: Vec<Part>,
+    months_read: Vec<String>,
+    lacks: &[&str],
+    split: bool,
+) -> Result<Dataset> {
     let spec = dataset.spec();
     let labels: Vec<String> = parts.iter().map(|part| part.label.clone()).collect();
     let mut quality = DatasetQuality {
@@ -117,9 +130,12 @@ pub fn validate_lacking(
         quality.missing_reason = Some("no files for this account in the months the report reads".into());
         return Ok(Dataset { name: dataset, frame: None, history: None, quality, decode: started.elapsed() });
     };
-    let (frame, history) = finish(spec, account, period, frame)?;
+    let (frame, history) = finish(spec, account, period, frame, split)?;
     Ok(Dataset { name: dataset, frame: Some(frame), history, quality, decode })
 }
+
+/// The size of a dataset's files from which [`validate_by_month`] checks its months apart.
+pub const BY_MONTH_MIN_BYTES: u64 = 16 << 20;
 
 /// A part not decoded yet: its name, its `month=` partition and how to decode it (once, or again
 /// when [`validate_by_month`] has to check the dataset whole).
@@ -128,6 +144,8 @@ pub struct PendingPart<'a> {
     pub label: String,
     /// As [`Part::month`].
     pub month: Option<YearMonth>,
+    /// The size of what it decodes from (bytes of its file).
+    pub bytes: u64,
     /// Its rows, decoded.
     pub decode: Box<dyn Fn() -> Result<DataFrame> + 'a>,
 }
@@ -145,7 +163,9 @@ impl PendingPart<'_> {
 /// result is the one [`validate`] gives: every check is a check of a row, a file or a key, and
 /// when a key occurs in two months, or a month has values outside an enum (whose ten most
 /// frequent must be the whole dataset's), the dataset is checked whole instead. A dataset of one
-/// month, without a history, or of parts without a month is checked whole. When a dataset has
+/// month, without a history, of parts without a month or of fewer than [`BY_MONTH_MIN_BYTES`]
+/// is checked whole (its months cost more checked apart than they hold); a large one checked
+/// whole has its history split off all the same. When a dataset has
 /// several problems, the first found is the first of its earliest month.
 pub fn validate_by_month(
     dataset: DatasetName,
@@ -155,7 +175,9 @@ pub fn validate_by_month(
     months_read: Vec<String>,
 ) -> Result<Dataset> {
     let spec = dataset.spec();
-    let groups = month_groups(&parts).filter(|groups| groups.len() > 1 && spec.history.is_some() && !spec.unique_key.is_empty());
+    let large = parts.iter().map(|part| part.bytes).sum::<u64>() >= BY_MONTH_MIN_BYTES;
+    let groups =
+        month_groups(&parts).filter(|groups| large && groups.len() > 1 && spec.history.is_some() && !spec.unique_key.is_empty());
     if let Some(groups) = groups
         && let Some(checked) = check_by_month(spec, account, period, &parts, &groups, months_read.clone())?
     {
@@ -167,7 +189,7 @@ pub fn validate_by_month(
         decoded.push(part);
         decode += took;
     }
-    let mut checked = validate(dataset, account, period, decoded, months_read)?;
+    let mut checked = validate_parts(dataset, account, period, decoded, months_read, &[], large)?;
     checked.decode += decode;
     Ok(checked)
 }
@@ -219,7 +241,7 @@ fn check_by_month(
         }
         keys.extend(hashes);
         add_counts(&mut quality, &month);
-        let (frame, history) = finish(spec, account, period, frame)?;
+        let (frame, history) = finish(spec, account, period, frame, true)?;
         frames.push(frame);
         histories.extend(history);
     }
@@ -310,14 +332,19 @@ fn check_parts(
 }
 
 /// The checked rows as the metrics read them: the account column and the contract's columns,
-/// with a dataset's history split off ([`crate::history`]).
+/// with a dataset's history split off when `split` ([`crate::history`]; only months checked
+/// apart are: a small dataset's rows cost less than their split).
 fn finish(
     spec: &DatasetSpec,
     account: &AccountId,
     period: &ReportPeriod,
     frame: DataFrame,
+    split: bool,
 ) -> Result<(DataFrame, Option<DataFrame>)> {
-    let (frame, history) = crate::history::split(spec, frame, period).map_err(|error| engine(spec, error))?;
+    let (frame, history) = match split {
+        true => crate::history::split(spec, frame, period).map_err(|error| engine(spec, error))?,
+        false => (frame, None),
+    };
     let mut output_columns = vec![lit(account.as_str()).alias(ACCOUNT_COLUMN)];
     output_columns.extend(spec.columns.iter().map(|column| col(column.name)));
     let frame = frame.lazy().select(output_columns).collect().map_err(|error| engine(spec, error))?;
@@ -1215,6 +1242,112 @@ mod tests {
             let fast = drop_superseded(spec, frame.clone(), "dataset_datetime", &[]).expect("dropped");
             let windowed = drop_superseded_by_windows(spec, frame, "dataset_datetime", &[]).expect("dropped");
             assert!(fast.equals(&windowed), "case {case}: {fast} against {windowed}");
+        }
+    }
+
+    /// Three months of backup jobs, each job re-reported a few times within its month; some rows
+    /// lack a resource type (excluded). `shared` gives an August job's id to an October job;
+    /// `unknown` puts a status outside the contract into September.
+    fn backup_months(random: &mut Lcg, shared: bool, unknown: bool) -> Vec<(YearMonth, DataFrame)> {
+        let mut months = Vec::new();
+        for (index, month) in ["2026-08", "2026-09", "2026-10"].into_iter().enumerate() {
+            let first = YearMonth::parse(month).expect("a month").first_day().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+            let rows = 20 + random.below(200) as usize;
+            let jobs = 1 + random.below(rows as u64);
+            let mut ids: Vec<String> = (0..rows).map(|_| format!("job-{month}-{}", random.below(jobs))).collect();
+            // Row 3 is always kept (see `kinds`): August's row 3 job, again in October.
+            if shared && index == 2 {
+                ids[3] = months
+                    .first()
+                    .map(|(_, august): &(YearMonth, DataFrame)| {
+                        august.column("backup_job_id").expect("ids").str().expect("text").get(3).expect("a row").to_owned()
+                    })
+                    .expect("August first");
+            }
+            let statuses: Vec<&str> = (0..rows)
+                .map(|row| match random.below(4) {
+                    _ if unknown && index == 1 && row == 3 => "Weird",
+                    0 => "FAILED",
+                    1 => "RUNNING",
+                    _ => "COMPLETED",
+                })
+                .collect();
+            let created: Vec<i64> =
+                (0..rows).map(|_| first.timestamp_micros() + random.below(28 * 86_400) as i64 * 1_000_000).collect();
+            let versions: Vec<i64> = created.iter().enumerate().map(|(row, time)| time + (row as i64 + 1) * 60_000_000).collect();
+            // Row 3 (the unknown status) always has one: an excluded row is never normalised.
+            let kinds: Vec<Option<&str>> = (0..rows).map(|row| (row == 3 || random.below(10) > 0).then_some("EC2")).collect();
+            let frame = DataFrame::new(
+                rows,
+                vec![
+                    micros(versions),
+                    Column::new("backup_job_id".into(), ids),
+                    Column::new("backup_job_status".into(), statuses),
+                    micros(created).with_name("creation_dt_utc".into()),
+                    Column::new("resource_id".into(), (0..rows).map(|row| format!("vol-{}", row % 7)).collect::<Vec<_>>()),
+                    Column::new("resource_type".into(), kinds),
+                ],
+            )
+            .expect("a frame");
+            months.push((YearMonth::parse(month).expect("a month"), frame));
+        }
+        months
+    }
+
+    fn pending(months: &[(YearMonth, DataFrame)]) -> Vec<PendingPart<'_>> {
+        months
+            .iter()
+            .map(|(month, frame)| PendingPart {
+                label: format!("backup_jobs/month={month}/part.parquet"),
+                month: Some(*month),
+                bytes: BY_MONTH_MIN_BYTES,
+                decode: Box::new(move || Ok(frame.clone())),
+            })
+            .collect()
+    }
+
+    fn sorted_history(dataset: &Dataset) -> DataFrame {
+        let history = dataset.history.clone().expect("backup jobs have a history");
+        history.sort(["creation_dt_utc", "backup_job_status"], SortMultipleOptions::default()).expect("sorted")
+    }
+
+    #[test]
+    fn months_checked_one_by_one_give_the_whole_check_and_fall_back_when_they_are_not_apart() {
+        let account = AccountId::parse("000000000001").expect("an account");
+        let period = ReportPeriod::new(YearMonth::parse("2026-10").expect("a month"), chrono_tz::UTC);
+        let spec = DatasetName::BackupJobs.spec();
+        let months_read = || vec!["2026-08".to_owned(), "2026-09".to_owned(), "2026-10".to_owned()];
+        let mut random = Lcg(23);
+        for case in 0..12 {
+            let (shared, unknown) = (case % 3 == 1, case % 3 == 2);
+            let months = backup_months(&mut random, shared, unknown);
+            let parts = pending(&months);
+            let groups = month_groups(&parts).expect("every part has a month");
+            assert_eq!(groups.len(), 3);
+            let apart = check_by_month(spec, &account, &period, &parts, &groups, months_read()).expect("checked");
+            assert_eq!(apart.is_some(), !shared && !unknown, "case {case}: months apart only when they are independent");
+            let by_month = validate_by_month(DatasetName::BackupJobs, &account, &period, pending(&months), months_read())
+                .expect("checked by month");
+            let whole_parts = months
+                .iter()
+                .map(|(month, frame)| Part {
+                    label: format!("backup_jobs/month={month}/part.parquet"),
+                    month: Some(*month),
+                    frame: frame.clone(),
+                })
+                .collect();
+            let whole = validate(DatasetName::BackupJobs, &account, &period, whole_parts, months_read()).expect("checked whole");
+            assert!(
+                whole.quality.duplicates_dropped > 0 && whole.quality.rows_with_required_nulls > 0,
+                "case {case}: a real case"
+            );
+            assert_eq!(by_month.quality, whole.quality, "case {case}");
+            // The whole check keeps every row; split, it is what the months checked apart give.
+            let (rows, history) = crate::history::split(spec, whole.frame.expect("rows"), &period).expect("a split");
+            assert_eq!(rows.height() as u64, whole.quality.rows_in_period, "case {case}: the period's rows");
+            let whole = Dataset { frame: Some(rows), history, ..by_month.clone() };
+            assert!(by_month.frame.as_ref().expect("rows").equals_missing(whole.frame.as_ref().expect("rows")), "case {case}");
+            assert!(sorted_history(&by_month).equals_missing(&sorted_history(&whole)), "case {case}");
         }
     }
 }

@@ -2,7 +2,8 @@
 //! length and report time zone) must give metrics that keep their invariants — rates within
 //! 0..100 or null, per-priority counts that add up to their totals, `open_at_end` equal to its
 //! definition over the rows, data-quality counts that never exceed the rows read — and the same
-//! input twice must give the same `metrics.json`.
+//! input twice, or split into the period's rows and a history of counts, must give the same
+//! `metrics.json`.
 
 use opsreport_extract::{LocalSource, Source};
 use opsreport_fixtures::{FixtureOptions, generate};
@@ -111,6 +112,21 @@ proptest! {
         let first = serde_json::to_string(&compute(&input, &context).unwrap()).unwrap();
         let second = serde_json::to_string(&compute(&input, &context).unwrap()).unwrap();
         prop_assert_eq!(&first, &second, "the same input gave two different metrics.json");
+
+        // A large account keeps the period's rows and a history of counts (`history.rs`): the
+        // same rows, split so, give the same metrics in every zone.
+        prop_assert!(input.histories.is_empty(), "a small account is not split");
+        let mut split = input.clone();
+        for dataset in DatasetName::ALL {
+            if let Some(frame) = split.frames.remove(&dataset) {
+                let (rows, history) = opsreport_extract::history::split(dataset.spec(), frame, &period).unwrap();
+                split.frames.insert(dataset, rows);
+                split.histories.extend(history.map(|history| (dataset, history)));
+            }
+        }
+        prop_assert_eq!(split.histories.len(), 2, "alerts and backup jobs have a history");
+        let from_split = serde_json::to_string(&compute(&split, &context).unwrap()).unwrap();
+        prop_assert_eq!(&first, &from_split, "the split rows gave other metrics");
 
         let json: Value = serde_json::from_str(&first).unwrap();
         let mut problems = Vec::new();
