@@ -41,11 +41,78 @@ pub fn split(spec: &DatasetSpec, frame: DataFrame, period: &ReportPeriod) -> Pol
     let Some(shape) = shape(spec) else {
         return Ok((frame, None));
     };
-    let history = counts(&shape, frame.clone().lazy(), bucket_micros(period)).collect()?;
+    let history = {
+        let _step = tracing::debug_span!("history", step = "counts").entered();
+        let bucket = bucket_micros(period);
+        match dense_counts(&shape, &frame, bucket)? {
+            Some(lines) => lines,
+            None => counts(&shape, frame.clone().lazy(), bucket).collect()?,
+        }
+    };
+    let _step = tracing::debug_span!("history", step = "period rows").entered();
+    Ok((period_rows(&shape, frame, period)?, Some(history)))
+}
+
+/// The rows of `frame` in the period. A month wholly inside the period or wholly outside (the
+/// usual case, told by its first and last time) is kept or emptied without a pass over its rows.
+fn period_rows(shape: &HistoryShape, frame: DataFrame, period: &ReportPeriod) -> PolarsResult<DataFrame> {
+    let (start, end) = (period.start().timestamp_micros(), period.end().timestamp_micros());
+    let times = frame.column(shape.time)?.to_physical_repr().cast(&DataType::Int64)?;
+    let times = times.i64()?;
+    match (times.min(), times.max()) {
+        (Some(first), Some(last)) if times.null_count() == 0 && start <= first && last < end => return Ok(frame),
+        (Some(first), Some(last)) if times.null_count() == 0 && (last < start || end <= first) => return Ok(frame.clear()),
+        _ => {}
+    }
     let micros = col(shape.time).cast(DataType::Int64);
-    let in_period =
-        micros.clone().gt_eq(lit(period.start().timestamp_micros())).and(micros.lt(lit(period.end().timestamp_micros())));
-    Ok((frame.lazy().filter(in_period).collect()?, Some(history)))
+    frame.lazy().filter(micros.clone().gt_eq(lit(start)).and(micros.lt(lit(end)))).collect()
+}
+
+/// Cells of [`dense_counts`] at most (8 bytes each): seven months of quarter hours by a dozen
+/// values is 250,000.
+const DENSE_CELLS_MAX: usize = 1 << 22;
+
+/// [`counts`] as one pass over the rows into a table of every quarter hour between the first and
+/// the last time by every value of the one history column (an enum: a handful of values), in
+/// line order (time, then value). `None` when the shape does not fit (another bucket, several
+/// columns, a time missing, more than 64 values or [`DENSE_CELLS_MAX`] cells): then Polars
+/// groups them.
+fn dense_counts(shape: &HistoryShape, frame: &DataFrame, bucket: i64) -> PolarsResult<Option<DataFrame>> {
+    let [name] = shape.columns else {
+        return Ok(None);
+    };
+    let times = frame.column(shape.time)?.to_physical_repr().cast(&DataType::Int64)?;
+    let times = times.i64()?;
+    let values = frame.column(name)?.str()?;
+    let (Some(first), Some(last)) = (times.min(), times.max()) else {
+        return Ok(None);
+    };
+    let distinct = match crate::kernels::distinct_strings(values, 64) {
+        Some(distinct) if bucket == HISTORY_BUCKET_MICROS && times.null_count() == 0 => distinct,
+        _ => return Ok(None),
+    };
+    let origin = first - first.rem_euclid(bucket);
+    // One more value: null.
+    let width = distinct.len() + 1;
+    let buckets = ((last - origin) / bucket + 1) as usize;
+    if buckets.saturating_mul(width) > DENSE_CELLS_MAX {
+        return Ok(None);
+    }
+    let mut cells = vec![0u64; buckets * width];
+    for (time, value) in times.into_no_null_iter().zip(values.iter()) {
+        let index = value.and_then(|value| distinct.iter().position(|known| known == value)).unwrap_or(distinct.len());
+        cells[((time - origin) / bucket) as usize * width + index] += 1;
+    }
+    let (mut starts, mut texts, mut rows) = (Vec::new(), Vec::new(), Vec::new());
+    for (cell, &count) in cells.iter().enumerate().filter(|(_, count)| **count > 0) {
+        starts.push(origin + (cell / width) as i64 * bucket);
+        texts.push(distinct.get(cell % width).map(String::as_str));
+        rows.push(count);
+    }
+    let starts = Series::new(shape.time.into(), starts).cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))?;
+    let lines = starts.len();
+    DataFrame::new(lines, vec![starts.into(), Column::new((*name).into(), texts), Column::new(HISTORY_ROWS.into(), rows)])
+        .map(Some)
 }
 
 /// One line per bucket of the time column and value of the history columns, with its rows.

@@ -31,8 +31,6 @@ type LoadedDataset = (Dataset, [u8; 32], Duration);
 
 /// Threads one account's datasets are loaded on (at most; fewer on fewer cores).
 pub const LOAD_THREADS: usize = 4;
-/// Above this many bytes of files, an account's datasets are loaded one after the other.
-pub const PARALLEL_LOAD_MAX_BYTES: u64 = 32 << 20;
 
 /// Parquet files under a dataset root.
 #[derive(Clone, Debug)]
@@ -438,8 +436,7 @@ impl Source for LocalSource {
         Ok(accounts.into_iter().collect())
     }
 
-    /// Loads the 15 datasets on up to [`LOAD_THREADS`] threads (each takes the next dataset;
-    /// one thread above [`PARALLEL_LOAD_MAX_BYTES`] of files),
+    /// Loads the 15 datasets on up to [`LOAD_THREADS`] threads (each takes the next dataset),
     /// then assembles them in contract order: the input digest is a digest of per-dataset
     /// digests in that order, so it does not depend on which thread finished first.
     fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData> {
@@ -456,18 +453,10 @@ impl Source for LocalSource {
             let loaded = self.load_plan(dataset, account, period, &plans[index], &budget, Some(&mut digest))?;
             Ok((loaded, digest.finalize().into(), started.elapsed()))
         };
-        // Small accounts spend their time in per-file overhead, which parallelises; large ones
-        // in Polars' own parallel kernels, where more threads only add contention and memory.
-        let planned_bytes: u64 = plans
-            .iter()
-            .flat_map(|plan| &plan.files)
-            .filter_map(|(file, _)| fs::metadata(file).ok().map(|metadata| metadata.len()))
-            .sum();
-        let threads = if planned_bytes > PARALLEL_LOAD_MAX_BYTES {
-            1
-        } else {
-            std::thread::available_parallelism().map_or(1, usize::from).clamp(1, LOAD_THREADS)
-        };
+        // A large account's datasets too: their months are checked one after the other
+        // (`validate_by_month`), so two of them at once hold two months, not fourteen, and the
+        // checks that run on one thread (hashing keys, counting) overlap.
+        let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, LOAD_THREADS);
         let loaded = opsreport_pool::for_each_parallel(DatasetName::ALL.len(), threads, load_one, |_, _| {});
         let mut datasets = BTreeMap::new();
         let mut digest = Sha256::new();

@@ -152,6 +152,7 @@ pub struct PendingPart<'a> {
 
 impl PendingPart<'_> {
     fn decoded(&self) -> Result<(Part, Duration)> {
+        let _decode = tracing::debug_span!("check", step = "decode").entered();
         let started = Instant::now();
         let frame = (self.decode)()?;
         Ok((Part { label: self.label.clone(), month: self.month, frame }, started.elapsed()))
@@ -233,7 +234,11 @@ fn check_by_month(
             continue;
         };
         decode += took;
-        let Some(hashes) = key_hashes(&frame, spec.unique_key).map_err(|error| engine(spec, error))? else {
+        let hashes = {
+            let _step = tracing::debug_span!("check", step = "keys across months").entered();
+            key_hashes(&frame, spec.unique_key).map_err(|error| engine(spec, error))?
+        };
+        let Some(hashes) = hashes else {
             return Ok(None);
         };
         if !month.unknown_values.is_empty() {
@@ -245,7 +250,7 @@ fn check_by_month(
         frames.push(frame);
         histories.extend(history);
     }
-    if shares_a_key(keys) {
+    if tracing::debug_span!("check", step = "keys across months").in_scope(|| shares_a_key(keys)) {
         return Ok(None);
     }
     let mut frames = frames.into_iter();
@@ -341,6 +346,7 @@ fn finish(
     frame: DataFrame,
     split: bool,
 ) -> Result<(DataFrame, Option<DataFrame>)> {
+    let _step = tracing::debug_span!("check", step = "split").entered();
     let (frame, history) = match split {
         true => crate::history::split(spec, frame, period).map_err(|error| engine(spec, error))?,
         false => (frame, None),

@@ -6,7 +6,8 @@ use opsreport_model::metrics::{AlertMetrics, AlertTrendPoint, SECURITY_SOURCES, 
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, PerPeriod, collect, counts_by, in_period, integers, materialize, percent, rfc3339_micros, rows, rows_where, strings,
+    Frames, PerPeriod, collect, counts_by, in_period, integers, materialize, one_of, percent, rfc3339_micros, rows, rows_where,
+    strings,
 };
 use crate::{Result, available, missing};
 
@@ -61,15 +62,20 @@ pub fn compute(frames: &Frames) -> Result<AlertMetrics> {
     })
 }
 
-/// A source name compared without case, spaces and hyphens ("Security Hub" is "SecurityHub").
-fn squeezed(source: Expr) -> Expr {
-    source.str().to_lowercase().str().replace_all(lit("[ _-]"), lit(""), false)
+/// A source name compared without case, spaces, underscores and hyphens ("Security Hub" is
+/// "SecurityHub").
+fn squeezed(source: &str) -> String {
+    source.to_lowercase().chars().filter(|c| !matches!(c, ' ' | '_' | '-')).collect()
 }
 
-/// The period's alerts raised by a security service, newest first.
+/// The period's alerts raised by a security service, newest first. The period's few distinct
+/// sources are compared with the services' names, not every row's.
 fn security_events(current: LazyFrame) -> Result<Vec<SecurityEvent>> {
     let names: Vec<String> = SECURITY_SOURCES.iter().map(|name| name.to_lowercase()).collect();
-    let security = names.iter().fold(lit(false), |any, name| any.or(squeezed(col("source")).eq(lit(name.as_str()))));
+    let distinct = collect(current.clone().select([col("source").unique()]), SECTION)?;
+    let sources: Vec<String> =
+        strings(&distinct, "source").into_iter().flatten().filter(|source| names.contains(&squeezed(source))).collect();
+    let security = one_of("source", &sources.iter().map(String::as_str).collect::<Vec<_>>());
     let rows = collect(
         current
             .filter(security)
