@@ -103,3 +103,32 @@ fn security_events(current: LazyFrame) -> Result<Vec<SecurityEvent>> {
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn security_services_are_found_in_any_spelling_and_others_are_not() {
+        let sources = ["Security Hub", "guardduty", "IAM-Access_Analyzer", "CloudWatch", "Macie2"];
+        let rows = sources.len();
+        let created = Series::new("created_at".into(), (0..rows as i64).map(|row| row * 1_000_000).collect::<Vec<_>>())
+            .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))
+            .expect("a time column");
+        let frame = DataFrame::new(
+            rows,
+            vec![
+                Column::new("alert_id".into(), (0..rows).map(|row| format!("a-{row}")).collect::<Vec<_>>()),
+                Column::new("source".into(), sources.to_vec()),
+                Column::new("severity".into(), vec!["High"; rows]),
+                Column::new("resource_id".into(), vec![Some("i-1"); rows]),
+                created.into(),
+                Column::new("outcome".into(), vec!["Open"; rows]),
+            ],
+        )
+        .expect("a frame");
+        let events = security_events(frame.lazy()).expect("events");
+        let found: Vec<&str> = events.iter().map(|event| event.source.as_str()).collect();
+        assert_eq!(found, ["IAM-Access_Analyzer", "guardduty", "Security Hub"], "newest first, as spelt in the data");
+    }
+}
