@@ -125,7 +125,8 @@ fn validate_parts(
         ..DatasetQuality::new(dataset)
     };
     let started = Instant::now();
-    let Some((frame, decode)) = check_parts(spec, account, period, parts, &labels, lacks, &mut quality)? else {
+    let Some((frame, decode)) = check_parts(spec, account, period, parts, &labels, Columns { lacks, keep: None }, &mut quality)?
+    else {
         quality.missing = true;
         quality.missing_reason = Some("no files for this account in the months the report reads".into());
         return Ok(Dataset { name: dataset, frame: None, history: None, quality, decode: started.elapsed() });
@@ -222,6 +223,13 @@ fn check_by_month(
     let mut quality = DatasetQuality { files_read: labels.clone(), months_read, ..DatasetQuality::new(spec.dataset) };
     let (mut frames, mut histories, mut keys) = (Vec::new(), Vec::new(), Vec::new());
     let mut decode = Duration::ZERO;
+    // What is read of a month outside the period: its keys (across months), its time (the
+    // period's rows, the history) and the history's columns.
+    let mut narrow: Vec<&str> = spec.unique_key.to_vec();
+    narrow.extend(spec.partition_column);
+    narrow.extend(spec.history.unwrap_or_default().iter().copied());
+    narrow.sort_unstable();
+    narrow.dedup();
     for range in groups {
         let mut decoded = Vec::with_capacity(range.len());
         for part in &parts[range.clone()] {
@@ -229,8 +237,11 @@ fn check_by_month(
             decoded.push(part);
             decode += took;
         }
+        let outside = parts[range.start].month.is_some_and(|month| !overlaps(month, period));
+        let columns = Columns { lacks: &[], keep: outside.then_some(narrow.as_slice()) };
         let mut month = DatasetQuality::new(spec.dataset);
-        let Some((frame, took)) = check_parts(spec, account, period, decoded, &labels[range.clone()], &[], &mut month)? else {
+        let Some((frame, took)) = check_parts(spec, account, period, decoded, &labels[range.clone()], columns, &mut month)?
+        else {
             continue;
         };
         decode += took;
@@ -246,6 +257,11 @@ fn check_by_month(
         }
         keys.extend(hashes);
         add_counts(&mut quality, &month);
+        if outside {
+            let (_, history) = crate::history::split(spec, frame, period).map_err(|error| engine(spec, error))?;
+            histories.extend(history);
+            continue;
+        }
         let (frame, history) = finish(spec, account, period, frame, true)?;
         frames.push(frame);
         histories.extend(history);
@@ -262,6 +278,12 @@ fn check_by_month(
     }
     let history = crate::history::merge(spec, histories).map_err(|error| engine(spec, error))?;
     Ok(Some(Dataset { name: spec.dataset, frame: Some(frame), history, quality, decode }))
+}
+
+/// Whether the UTC month of a `month=` partition holds any instant of the period.
+fn overlaps(month: YearMonth, period: &ReportPeriod) -> bool {
+    let midnight = |date: NaiveDate| date.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    midnight(month.first_day()) < period.end() && period.start() < midnight(month.next().first_day())
 }
 
 /// Adds one month's counts to the dataset's.
@@ -282,6 +304,17 @@ fn shares_a_key(mut hashes: Vec<u64>) -> bool {
     hashes.windows(2).any(|pair| pair[0] == pair[1])
 }
 
+/// Which columns [`check_parts`] reads and returns.
+#[derive(Clone, Copy)]
+struct Columns<'a> {
+    /// Contract columns the source does not carry ([`validate_lacking`]).
+    lacks: &'a [&'a str],
+    /// When given, the only columns the checked rows need to keep (a month outside the period,
+    /// of which only the keys and the history's columns are read): dropping superseded reports
+    /// then copies those alone.
+    keep: Option<&'a [&'a str]>,
+}
+
 /// Reads the parts and checks them together: every step of the contract, in order. `None` when
 /// there are no parts. The frame keeps the part and row of each row.
 fn check_parts(
@@ -290,9 +323,10 @@ fn check_parts(
     period: &ReportPeriod,
     parts: Vec<Part>,
     labels: &[String],
-    lacks: &[&str],
+    columns: Columns<'_>,
     quality: &mut DatasetQuality,
 ) -> Result<Option<(DataFrame, Duration)>> {
+    let lacks = columns.lacks;
     let mut combined: Option<DataFrame> = None;
     let mut decode = Duration::ZERO;
     for (index, part) in parts.into_iter().enumerate() {
@@ -327,7 +361,7 @@ fn check_parts(
     };
     let frame = {
         let _step = step("duplicates");
-        drop_duplicates(spec, frame, labels, quality)?
+        drop_duplicates(spec, frame, labels, columns.keep, quality)?
     };
     {
         let _step = step("period rows");
@@ -875,11 +909,18 @@ fn first_u64(frame: &DataFrame, column: &str) -> u64 {
     frame.column(column).ok().and_then(|values| values.get(0).ok()).and_then(|value| value.extract::<u64>()).unwrap_or(0)
 }
 
-/// Drops exact duplicates and superseded re-reports; rejects conflicting rows.
-fn drop_duplicates(spec: &DatasetSpec, frame: DataFrame, labels: &[String], quality: &mut DatasetQuality) -> Result<DataFrame> {
+/// Drops exact duplicates and superseded re-reports; rejects conflicting rows. With `keep`, the
+/// rows may come back with those columns only.
+fn drop_duplicates(
+    spec: &DatasetSpec,
+    frame: DataFrame,
+    labels: &[String],
+    keep: Option<&[&str]>,
+    quality: &mut DatasetQuality,
+) -> Result<DataFrame> {
     let before = frame.height();
     let frame = match spec.latest_wins_by {
-        Some(version) if !spec.unique_key.is_empty() => drop_superseded(spec, frame, version, labels)?,
+        Some(version) if !spec.unique_key.is_empty() => drop_superseded(spec, frame, version, labels, keep)?,
         // No key: only rows equal in every column are duplicates.
         _ if spec.unique_key.is_empty() => drop_exact_duplicates(spec, frame, &[], labels)?,
         // Rows equal in every column share their key: when no key repeats (the usual case)
@@ -905,8 +946,15 @@ fn drop_exact_duplicates(spec: &DatasetSpec, frame: DataFrame, key: &[&str], lab
 /// For datasets re-reported over time (`latest_wins_by`): keeps each key's latest report. Keys
 /// reported once (most of them) are found by [`repeated_keys`] and kept without a query; each
 /// repeated key keeps the row with its latest version. A key with two rows of the same version
-/// is an exact duplicate or a conflict, handled as for other datasets.
-fn drop_superseded(spec: &DatasetSpec, frame: DataFrame, version: &str, labels: &[String]) -> Result<DataFrame> {
+/// is an exact duplicate or a conflict, handled as for other datasets. With `keep`, only those
+/// columns of the kept rows are copied.
+fn drop_superseded(
+    spec: &DatasetSpec,
+    frame: DataFrame,
+    version: &str,
+    labels: &[String],
+    keep_columns: Option<&[&str]>,
+) -> Result<DataFrame> {
     let versions = frame.column(version).map_err(|error| engine(spec, error))?;
     if versions.null_count() > 0 {
         return drop_superseded_by_windows(spec, frame, version, labels);
@@ -936,6 +984,10 @@ fn drop_superseded(spec: &DatasetSpec, frame: DataFrame, version: &str, labels: 
             keep[row as usize] = values[row as usize] == latest;
         }
     }
+    let frame = match keep_columns {
+        Some(columns) => frame.select(columns.iter().copied()).map_err(|error| engine(spec, error))?,
+        None => frame,
+    };
     frame.filter(&BooleanChunked::from_slice(PlSmallStr::from_static("keep"), &keep)).map_err(|error| engine(spec, error))
 }
 
@@ -1245,7 +1297,7 @@ mod tests {
             // Distinct versions, so no key has two rows of one version (that path is shared).
             let versions: Vec<i64> = (0..rows as i64).map(|row| (row * 7919) % 100_003 * 1_000_000).collect();
             let frame = DataFrame::new(rows, vec![Column::new("backup_job_id".into(), ids), micros(versions)]).expect("a frame");
-            let fast = drop_superseded(spec, frame.clone(), "dataset_datetime", &[]).expect("dropped");
+            let fast = drop_superseded(spec, frame.clone(), "dataset_datetime", &[], None).expect("dropped");
             let windowed = drop_superseded_by_windows(spec, frame, "dataset_datetime", &[]).expect("dropped");
             assert!(fast.equals(&windowed), "case {case}: {fast} against {windowed}");
         }
