@@ -103,7 +103,19 @@ pub fn validate_lacking(
     months_read: Vec<String>,
     lacks: &[&str],
 ) -> Result<Dataset> {
-    validate_parts(dataset, account, period, parts, months_read, lacks, false)
+    let split = splits(dataset.spec(), parts.iter().map(|part| part.frame.height()).sum());
+    validate_parts(dataset, account, period, parts, months_read, lacks, split)
+}
+
+/// The rows read of a dataset from which [`validate`] keeps only the period's rows and counts
+/// the rest (`crate::history`), as the local source does from [`BY_MONTH_MIN_BYTES`]: about the
+/// rows of 16 MiB of alerts or backup jobs. Sources that hand over decoded parts (Athena, the
+/// real-format exports) then hold one period of rows after the check, not every month read.
+pub const SPLIT_MIN_ROWS: usize = 1 << 20;
+
+/// Whether `rows` read of `spec` are split into the period's rows and a history.
+fn splits(spec: &DatasetSpec, rows: usize) -> bool {
+    spec.history.is_some() && rows >= SPLIT_MIN_ROWS
 }
 
 /// [`validate_lacking`], with the history split off when `split` (a large dataset checked whole).
@@ -1367,6 +1379,14 @@ mod tests {
     fn sorted_history(dataset: &Dataset) -> DataFrame {
         let history = dataset.history.clone().expect("backup jobs have a history");
         history.sort(["creation_dt_utc", "backup_job_status"], SortMultipleOptions::default()).expect("sorted")
+    }
+
+    #[test]
+    fn decoded_parts_are_split_from_a_million_rows_of_a_dataset_with_a_history() {
+        assert!(splits(DatasetName::Alerts.spec(), SPLIT_MIN_ROWS));
+        assert!(splits(DatasetName::BackupJobs.spec(), SPLIT_MIN_ROWS + 1));
+        assert!(!splits(DatasetName::BackupJobs.spec(), SPLIT_MIN_ROWS - 1));
+        assert!(!splits(DatasetName::Incidents.spec(), 10 * SPLIT_MIN_ROWS), "incidents have no history");
     }
 
     #[test]
