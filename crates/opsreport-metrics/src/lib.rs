@@ -10,6 +10,7 @@ mod alerts;
 mod availability;
 mod backups;
 mod cost;
+mod forecast;
 mod frame;
 mod incidents;
 mod insights;
@@ -133,10 +134,12 @@ pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics
         trusted_advisor,
         cost,
         ood,
+        forecasts: Default::default(),
         verdicts: Default::default(),
         insights: Vec::new(),
         data_quality: input.quality.clone(),
     };
+    metrics.forecasts = section("forecasts", || forecast::compute(&frames, &metrics))?;
     metrics.verdicts = verdicts::derive(&metrics, &context.config);
     metrics.insights = insights::derive(&metrics, &context.config);
     Ok(metrics)

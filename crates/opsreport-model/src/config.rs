@@ -50,6 +50,10 @@ pub struct Config {
     pub storage: StorageSettings,
     /// Operations on Demand thresholds.
     pub ood: OodSettings,
+    /// How forecasts are made. Left out of the serialized form at its defaults, so a
+    /// configuration without it fingerprints as before.
+    #[serde(skip_serializing_if = "ForecastSettings::is_default")]
+    pub forecast: ForecastSettings,
     /// Look of the report.
     pub branding: BrandingSettings,
     /// Amazon Athena (the production source).
@@ -256,6 +260,30 @@ impl Default for StorageSettings {
     }
 }
 
+/// `[forecast]`: the lines the forecasts are drawn with (`docs/metrics.md`, `forecasts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ForecastSettings {
+    /// The fewest points (trend periods, or a resource's snapshot days) a line is drawn through.
+    pub min_points: u32,
+    /// Days of storage snapshots before the period's end a resource's line goes through.
+    pub storage_window_days: u32,
+    /// A resource that fills within this many days after the period is listed.
+    pub storage_horizon_days: u32,
+}
+
+impl Default for ForecastSettings {
+    fn default() -> Self {
+        Self { min_points: 3, storage_window_days: 90, storage_horizon_days: 90 }
+    }
+}
+
+impl ForecastSettings {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// `[ood]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -385,8 +413,13 @@ impl Config {
     /// Range checks that types cannot express: the first setting out of range, else the
     /// dataset sources.
     fn check(&self, origin: &str) -> Result<(), ConfigError> {
-        let checks: [fn(&Config) -> Option<OutOfRange>; 4] =
-            [Self::sizes_out_of_range, Self::targets_out_of_range, Self::counts_out_of_range, Self::texts_out_of_range];
+        let checks: [fn(&Config) -> Option<OutOfRange>; 5] = [
+            Self::sizes_out_of_range,
+            Self::targets_out_of_range,
+            Self::counts_out_of_range,
+            Self::forecast_out_of_range,
+            Self::texts_out_of_range,
+        ];
         if let Some((key, value, rule)) = checks.iter().find_map(|check| check(self)) {
             return Err(ConfigError::OutOfRange { origin: origin.to_owned(), key, value, rule });
         }
@@ -474,6 +507,19 @@ impl Config {
         bad(key, "0".into(), rule)
     }
 
+    /// `[forecast]`: a line needs three points for a range (one degree of freedom), and its
+    /// windows are days within a year.
+    fn forecast_out_of_range(&self) -> Option<OutOfRange> {
+        let forecast = &self.forecast;
+        let checks = [
+            ("forecast.min_points", forecast.min_points, 3..=60, "a number of points from 3 to 60"),
+            ("forecast.storage_window_days", forecast.storage_window_days, 7..=366, "days from 7 to 366"),
+            ("forecast.storage_horizon_days", forecast.storage_horizon_days, 1..=366, "days from 1 to 366"),
+        ];
+        let (key, value, _, rule) = checks.into_iter().find(|(_, value, range, _)| !range.contains(value))?;
+        Some((key.to_owned(), value.to_string(), rule))
+    }
+
     /// The accent colour and the S3 locations.
     fn texts_out_of_range(&self) -> Option<OutOfRange> {
         let bad = |key: &str, value: String, rule: &'static str| Some((key.to_owned(), value, rule));
@@ -497,6 +543,23 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forecast_settings_are_checked_and_left_out_of_the_fingerprint_at_their_defaults() {
+        for (text, key) in [
+            ("[forecast]\nmin_points = 2\n", "forecast.min_points"),
+            ("[forecast]\nstorage_window_days = 3\n", "forecast.storage_window_days"),
+            ("[forecast]\nstorage_horizon_days = 0\n", "forecast.storage_horizon_days"),
+        ] {
+            let message = Config::from_toml(text, "x.toml").unwrap_err().to_string();
+            assert!(message.contains(key), "{message}");
+        }
+        let changed = Config::from_toml("[forecast]\nmin_points = 4\n", "x.toml").unwrap();
+        assert_eq!(changed.forecast.min_points, 4);
+        let json = |config: &Config| serde_json::to_string(config).unwrap();
+        assert!(!json(&Config::default()).contains("forecast"));
+        assert!(json(&changed).contains("\"forecast\":{\"min_points\":4"));
+    }
 
     #[test]
     fn empty_file_gives_the_defaults() {

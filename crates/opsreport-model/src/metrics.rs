@@ -176,6 +176,10 @@ pub struct Metrics {
     pub cost: CostMetrics,
     /// Operations on Demand.
     pub ood: OodMetrics,
+    /// The next period's cost, patch compliance and backup success, and the volumes that fill
+    /// soon, each with its method.
+    #[serde(default)]
+    pub forecasts: Forecasts,
     /// Whether each headline figure met its target (what the PDF marks met or missed).
     pub verdicts: Verdicts,
     /// Observations and recommendations, sorted by severity then section.
@@ -1007,4 +1011,90 @@ pub enum InsightSeverity {
     Info,
     /// What went well: "what we did for you".
     Positive,
+}
+
+/// `forecasts.*`: what the trends say of the next period, decided in the metrics stage. Each
+/// forecast names its method (a least-squares line through the trend's points) and how many
+/// points it had; with fewer than it needs there is no forecast and `not_made` says why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Forecasts {
+    /// Total cost (AWS + AMS) of the point after the cost trend's last.
+    pub cost: TrendForecast,
+    /// Patch compliance (the share of instances without a patch backlog).
+    pub patch_compliance: TrendForecast,
+    /// Backup success rate (its complement is the share of failed jobs).
+    pub backup_success: TrendForecast,
+    /// Volumes and file systems with a provisioned size that fill within the horizon.
+    pub storage: CapacityForecast,
+}
+
+/// A trend's next point from a least-squares line through its points.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrendForecast {
+    /// The period forecast: the one after the trend's last point (null without a trend).
+    pub period: Option<crate::PeriodId>,
+    /// Trend points with a value, the line's points.
+    pub points: u32,
+    /// The fewest points a forecast is made from (`[forecast] min_points`).
+    pub min_points: u32,
+    /// The first and last period the line went through.
+    pub first: Option<crate::PeriodId>,
+    /// See `first`.
+    pub last: Option<crate::PeriodId>,
+    /// The forecast, or null with `not_made`.
+    pub estimate: Option<Estimate>,
+    /// Why there is no forecast, in words.
+    pub not_made: Option<String>,
+}
+
+/// A forecast value and the range the line is 95 % sure of.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// The line's value at the next point.
+    pub value: f64,
+    /// The 95 % prediction interval (Student's t over the residuals), clamped to what the
+    /// measure can be (a cost at least 0, a percentage within 0–100).
+    pub low: f64,
+    /// See `low`.
+    pub high: f64,
+    /// The line's change per trend period.
+    pub change_per_period: f64,
+}
+
+/// Exhaustion dates of the resources that will fill within the horizon.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CapacityForecast {
+    /// Days of snapshots before the period's end each line goes through.
+    pub window_days: u32,
+    /// The fewest snapshot days a resource's line needs.
+    pub min_points: u32,
+    /// Days after the period's end within which a resource counts as filling.
+    pub horizon_days: u32,
+    /// Resources with a provisioned size and enough snapshot days for a line.
+    pub resources_fitted: u64,
+    /// Resources that fill within the horizon, soonest first.
+    pub filling: Vec<Exhaustion>,
+    /// Why no resource could be forecast, in words.
+    pub not_made: Option<String>,
+}
+
+/// A resource's fill date from the line through its used bytes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Exhaustion {
+    /// Resource.
+    pub resource_id: String,
+    /// Type.
+    pub storage_type: String,
+    /// Used bytes on its latest snapshot day in the window.
+    pub used_bytes: u64,
+    /// Provisioned bytes that day.
+    pub provisioned_bytes: u64,
+    /// The line's growth, bytes per day.
+    pub growth_bytes_per_day: f64,
+    /// Snapshot days the line went through.
+    pub points: u32,
+    /// The day the line reaches the provisioned size (the latest snapshot day when it is full).
+    pub full_on: chrono::NaiveDate,
+    /// Days from the period's last day to `full_on` (0 when already full).
+    pub days_left: u32,
 }

@@ -14,6 +14,8 @@ pub enum Unit {
     Count,
     /// Percent with one decimal.
     Percent,
+    /// A change of a percentage, in percentage points with one decimal.
+    Points,
     /// Minutes, shown as minutes or hours.
     Minutes,
     /// Hours.
@@ -47,6 +49,7 @@ impl Unit {
         match self {
             Unit::Count => thousands(value.round() as i64),
             Unit::Percent => format!("{value:.1}%"),
+            Unit::Points => format!("{value:.1} pts"),
             Unit::Minutes => duration_minutes(value),
             Unit::Hours => format!("{value:.1} h"),
             Unit::Money if value.abs() >= 10_000.0 => format!("${}", thousands(value.round() as i64)),

@@ -17,6 +17,7 @@ mod front;
 mod incidents;
 mod meeting;
 mod ood;
+mod outlook;
 mod patching;
 mod quarterly;
 mod rfcs;
@@ -100,6 +101,8 @@ struct ReportView {
     performance: Vec<section::Section>,
     cost: Option<section::Section>,
     ood: Option<section::Section>,
+    /// The forecasts, after everything they are drawn from (every kind).
+    outlook: section::Section,
     appendix: appendix::Appendix,
 }
 
@@ -187,9 +190,16 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
         performance: performance.into_iter().map(customer_words).collect(),
         cost: cost.map(customer_words),
         ood: ood.map(customer_words),
+        outlook: outlook::outlook(&cx),
         appendix: appendix::appendix(input.metrics),
     };
-    let sections = view.resources.iter().chain(&view.performance).chain(view.cost.iter()).chain(view.ood.iter());
+    let sections = view
+        .resources
+        .iter()
+        .chain(&view.performance)
+        .chain(view.cost.iter())
+        .chain(view.ood.iter())
+        .chain(std::iter::once(&view.outlook));
     let own: Vec<Table> = view
         .weekly
         .iter()

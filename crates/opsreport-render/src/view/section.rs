@@ -24,6 +24,7 @@ pub(super) enum SectionId {
     Availability,
     Cost,
     Ood,
+    Outlook,
 }
 
 impl SectionId {
@@ -43,6 +44,7 @@ impl SectionId {
             SectionId::Availability => "availability",
             SectionId::Cost => "billing",
             SectionId::Ood => "Operations on Demand",
+            SectionId::Outlook => "forecast",
         }
     }
 }
