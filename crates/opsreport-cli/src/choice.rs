@@ -9,7 +9,7 @@ use std::str::FromStr;
 use chrono::Utc;
 use chrono_tz::Tz;
 use opsreport_model::period::{parse_quarter, parse_week};
-use opsreport_model::{AccountId, PeriodKind, ReportPeriod, YearMonth};
+use opsreport_model::{PeriodKind, ReportPeriod, YearMonth};
 
 /// `--month`: a calendar month, or `previous` (the last full month before now).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,7 +180,7 @@ impl Shard {
 
     /// The shard's accounts of a sorted list: the shards of one list cover every account exactly
     /// once.
-    pub fn of(self, accounts: Vec<AccountId>) -> Vec<AccountId> {
+    pub fn of<T>(self, accounts: Vec<T>) -> Vec<T> {
         accounts.into_iter().enumerate().filter(|(position, _)| self.owns(*position)).map(|(_, account)| account).collect()
     }
 }
@@ -205,6 +205,7 @@ impl FromStr for SourceChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opsreport_model::AccountId;
 
     #[test]
     fn months_shards_and_sources_parse_into_their_types() {

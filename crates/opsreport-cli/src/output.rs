@@ -1,4 +1,5 @@
-//! Writing a report's files: `<out>/<account>/<YYYY-MM>/` with `report.pdf`, `metrics.json`,
+//! Writing a report's files: `<out>/<account>/<YYYY-MM>/` (a customer's review:
+//! `<out>/customers/<id>/<YYYY-MM>/`) with `report.pdf`, `metrics.json`,
 //! `tables/*.csv` and, last, `manifest.json` (names, sizes, SHA-256).
 //!
 //! Every file goes to a temporary name in the same folder and is renamed into place, so an
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use opsreport_model::format::hex;
 use opsreport_model::manifest::{Manifest, ManifestFile};
-use opsreport_model::{AccountId, PeriodId, PeriodKind, YearMonth};
+use opsreport_model::{PeriodId, PeriodKind, Subject, YearMonth};
 use sha2::{Digest, Sha256};
 
 /// One file of a report folder.
@@ -24,8 +25,8 @@ pub struct OutputFile {
 
 /// What identifies a report in its manifest.
 pub struct ReportIdentity<'a> {
-    /// Account.
-    pub account_id: &'a AccountId,
+    /// The account or customer.
+    pub subject: &'a Subject,
     /// The period (and so its kind).
     pub period: PeriodId,
     /// The month of the period's last day.
@@ -118,16 +119,16 @@ fn period_folders(period: PeriodId) -> Vec<String> {
 }
 
 /// The folder of a report under the output root: `<account>/<YYYY-MM>` for a monthly report,
-/// `<account>/<kind>/<period>` for the others.
-pub fn report_folder(account: &str, period: PeriodId) -> String {
-    std::iter::once(account.to_owned()).chain(period_folders(period)).collect::<Vec<_>>().join("/")
+/// `<account>/<kind>/<period>` for the others; `customers/<id>/…` for a customer's review.
+pub fn report_folder(subject: &Subject, period: PeriodId) -> String {
+    subject.folders().into_iter().map(str::to_owned).chain(period_folders(period)).collect::<Vec<_>>().join("/")
 }
 
-/// Whether a manifest's bytes describe a complete report of `account`, `kind` and `period` made
+/// Whether a manifest's bytes describe a complete report of `subject`, `kind` and `period` made
 /// with this report date (`generated_on`) by this version of opsreport (what `--resume` skips).
-pub fn describes(manifest: &[u8], account: &AccountId, period: PeriodId, generated_on: &str) -> bool {
+pub fn describes(manifest: &[u8], subject: &Subject, period: PeriodId, generated_on: &str) -> bool {
     Manifest::from_bytes(manifest).is_some_and(|manifest| {
-        manifest.account_id == *account
+        manifest.subject == *subject
             && manifest.kind == period.kind()
             && manifest.period == period
             && manifest.generated_on == generated_on
@@ -160,7 +161,7 @@ pub(crate) fn is_report_path(path: &str) -> bool {
 /// manifest lists that this run does not write, and its own temporary files).
 pub fn write_report(out: &Path, identity: &ReportIdentity, files: &[OutputFile]) -> std::io::Result<PathBuf> {
     fs::create_dir_all(out)?;
-    let account = own_folder(out, &[identity.account_id.as_str()])?;
+    let account = own_folder(out, &identity.subject.folders())?;
     let _lock = lock_account(&account)?;
     let folder = own_folder(&account, &period_folders(identity.period).iter().map(String::as_str).collect::<Vec<_>>())?;
     if fs::symlink_metadata(folder.join("tables")).is_ok_and(|metadata| !metadata.is_dir()) {
@@ -227,7 +228,7 @@ pub fn manifest_json(identity: &ReportIdentity, files: &[OutputFile]) -> Vec<u8>
         .collect();
     entries.sort_by(|left, right| left.path.cmp(&right.path));
     let manifest = Manifest {
-        account_id: identity.account_id.clone(),
+        subject: identity.subject.clone(),
         kind: identity.period.kind(),
         period: identity.period,
         month: identity.month,
@@ -317,8 +318,9 @@ mod tests {
     #[test]
     fn a_report_folder_ends_with_its_manifest() {
         let out = tempfile::tempdir().unwrap();
+        let subject = Subject::Account(opsreport_model::AccountId::parse("000000000001").unwrap());
         let identity = ReportIdentity {
-            account_id: &AccountId::parse("000000000001").unwrap(),
+            subject: &subject,
             period: PeriodId::parse("2026-10").unwrap(),
             month: YearMonth::parse("2026-10").unwrap(),
             generated_on: "2026-11-01",
@@ -331,7 +333,18 @@ mod tests {
         ];
         let folder = write_report(out.path(), &identity, &files).unwrap();
         assert_eq!(folder, out.path().join("000000000001/2026-10"));
-        assert_eq!(report_folder("000000000001", PeriodId::parse("2026-W44").unwrap()), "000000000001/weekly/2026-W44");
+        assert_eq!(report_folder(&subject, PeriodId::parse("2026-W44").unwrap()), "000000000001/weekly/2026-W44");
+        let customer = Subject::Customer(opsreport_model::CustomerId::parse("acme").unwrap());
+        assert_eq!(report_folder(&customer, PeriodId::parse("2026-Q3").unwrap()), "customers/acme/quarterly/2026-Q3");
+        let version = crate::pipeline::generator_version();
+        let review = ReportIdentity { subject: &customer, generator_version: &version, ..identity };
+        let folder = write_report(out.path(), &review, &files).unwrap();
+        assert_eq!(folder, out.path().join("customers/acme/2026-10"));
+        let manifest = fs::read(folder.join("manifest.json")).unwrap();
+        assert!(String::from_utf8_lossy(&manifest).contains(r#""customer_id": "acme""#));
+        assert!(describes(&manifest, &customer, identity.period, "2026-11-01"));
+        assert!(!describes(&manifest, &subject, identity.period, "2026-11-01"));
+        let folder = out.path().join("000000000001/2026-10");
         let manifest: serde_json::Value = serde_json::from_slice(&fs::read(folder.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["files"][0]["path"], "report.pdf");
         assert_eq!(manifest["files"][0]["sha256"], hex(&Sha256::digest(b"%PDF")));

@@ -23,11 +23,16 @@ pub fn input_fingerprint(data: &AccountData, config: &Config) -> Result<String, 
     Ok(opsreport_model::format::hex(&digest.finalize()))
 }
 
+/// What the metrics stage reads of one account's data.
+pub fn input(data: &AccountData) -> MetricsInput {
+    MetricsInput { frames: data.frames(), histories: data.histories(), quality: data.quality(), several_accounts: false }
+}
+
 /// Computes the metrics of one account.
 pub fn metrics(data: &AccountData, config: &Config, generated_on: NaiveDate) -> Result<Metrics, Failure> {
-    let input = MetricsInput { frames: data.frames(), histories: data.histories(), quality: data.quality() };
+    let input = input(data);
     let context = MetricsContext {
-        account: data.account.clone(),
+        subject: opsreport_model::Subject::Account(data.account.clone()),
         period: data.period,
         config: config.clone(),
         generated_on,

@@ -85,7 +85,7 @@ impl S3Sink {
 
     /// Uploads one report folder; returns its URI.
     pub fn write_report(&self, identity: &ReportIdentity, files: &[OutputFile]) -> Result<String, Failure> {
-        let folder = crate::output::report_folder(identity.account_id.as_str(), identity.period);
+        let folder = crate::output::report_folder(identity.subject, identity.period);
         let failure = |error: StoreError| {
             Failure::source_or_sink(anyhow::anyhow!(
                 "{error}; check the bucket, the credentials and the endpoint (AWS_ENDPOINT_URL_S3)"
@@ -210,9 +210,9 @@ mod tests {
         }
     }
 
-    fn identity(account: &opsreport_model::AccountId) -> ReportIdentity<'_> {
+    fn identity(subject: &opsreport_model::Subject) -> ReportIdentity<'_> {
         ReportIdentity {
-            account_id: account,
+            subject,
             period: opsreport_model::PeriodId::parse("2026-10").unwrap(),
             month: opsreport_model::YearMonth::parse("2026-10").unwrap(),
             generated_on: "2026-11-01",
@@ -229,7 +229,7 @@ mod tests {
     fn a_report_is_written_manifest_last_and_an_earlier_runs_extra_files_go() {
         let memory = opsreport_extract::objects::MemoryObjects::new();
         let sink = S3Sink::on(Store::Memory(memory.clone())).unwrap();
-        let account = opsreport_model::AccountId::parse("000000000001").unwrap();
+        let account = opsreport_model::Subject::Account(opsreport_model::AccountId::parse("000000000001").unwrap());
         let first = [file("report.pdf", b"%PDF-1"), file("slides.pdf", b"%PDF-s"), file("tables/a.csv", b"x\n")];
         sink.write_report(&identity(&account), &first).unwrap();
         let manifest = Manifest::from_bytes(&memory.bytes("000000000001/2026-10/manifest.json").unwrap()).unwrap();
@@ -256,7 +256,7 @@ mod tests {
                      {"path":".opsreport.lock","bytes":1,"sha256":"d"},{"path":"a\u0000b","bytes":1,"sha256":"e"}]}"#;
         let manifest = "000000000001/2026-10/manifest.json";
         sink.runtime.block_on(store.put(manifest, hostile.as_bytes().to_vec(), Expect::Any)).unwrap();
-        let account = opsreport_model::AccountId::parse("000000000001").unwrap();
+        let account = opsreport_model::Subject::Account(opsreport_model::AccountId::parse("000000000001").unwrap());
         sink.write_report(&identity(&account), &[file("report.pdf", b"%PDF")]).unwrap();
         assert_eq!(memory.bytes(theirs).as_deref(), Some(&b"theirs"[..]), "another account's file stays");
         assert!(memory.bytes(manifest).is_some(), "the new manifest is not deleted after it is written");
@@ -270,7 +270,7 @@ mod tests {
         let lock = "000000000001/2026-10/.opsreport.lock";
         sink.runtime.block_on(store.put(lock, b"a dead run".to_vec(), Expect::Absent)).unwrap();
         memory.set_modified(lock, 0);
-        let account = opsreport_model::AccountId::parse("000000000001").unwrap();
+        let account = opsreport_model::Subject::Account(opsreport_model::AccountId::parse("000000000001").unwrap());
         sink.write_report(&identity(&account), &[file("report.pdf", b"%PDF")]).unwrap();
         assert!(memory.bytes(lock).is_none(), "taken over, then released");
         // A lock another run holds now is not this run's to delete.

@@ -359,6 +359,14 @@ impl Source for ConfiguredSource {
         Ok(data)
     }
 
+    fn customer_notes(
+        &self,
+        customer: &opsreport_model::CustomerId,
+        period: &ReportPeriod,
+    ) -> Result<Option<opsreport_model::Notes>> {
+        self.base.customer_notes(customer, period)
+    }
+
     fn statistics(&self) -> ReadStatistics {
         let base = self.base.statistics();
         ReadStatistics {

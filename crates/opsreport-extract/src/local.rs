@@ -275,7 +275,12 @@ impl LocalSource {
     /// The notes of an account and month, if it has any: its profile, the month's notes and the
     /// action items still open from earlier months (`crate::notes`).
     pub fn notes(&self, account: &AccountId, period: &ReportPeriod) -> Result<Option<Notes>> {
-        let folder = self.root.join("notes").join(account.as_str());
+        self.notes_in(account.as_str(), period)
+    }
+
+    /// The notes in `notes/<name>/` (an account's or a customer's folder) for the period.
+    fn notes_in(&self, name: &str, period: &ReportPeriod) -> Result<Option<Notes>> {
+        let folder = self.root.join("notes").join(name);
         let Ok(entries) = std::fs::read_dir(&folder) else {
             return Ok(None);
         };
@@ -482,6 +487,10 @@ impl Source for LocalSource {
         let read = wall.mul_f64(read_share);
         let timings = ExtractTimings { read, validate: wall.saturating_sub(read) };
         Ok(AccountData { account: account.clone(), period: *period, datasets, notes, input_digest, timings })
+    }
+
+    fn customer_notes(&self, customer: &opsreport_model::CustomerId, period: &ReportPeriod) -> Result<Option<Notes>> {
+        self.notes_in(customer.as_str(), period)
     }
 
     fn statistics(&self) -> ReadStatistics {

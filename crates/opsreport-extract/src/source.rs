@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use opsreport_model::contract::{ColumnType, DatasetKind};
-use opsreport_model::{AccountId, DatasetName, DatasetQuality, Notes, ReportPeriod, YearMonth};
+use opsreport_model::{AccountId, CustomerId, DatasetName, DatasetQuality, Notes, ReportPeriod, YearMonth};
 use polars::prelude::DataFrame;
 
 use crate::Result;
@@ -138,6 +138,10 @@ pub trait Source: Send + Sync {
 
     /// Reads and validates every dataset of `account` that a report for `period` needs.
     fn load_account(&self, account: &AccountId, period: &ReportPeriod) -> Result<AccountData>;
+
+    /// The notes of a customer's review of `period`, from `notes/<customer id>/` beside the
+    /// accounts' notes folders (the same files and rules as an account's, `crate::notes`).
+    fn customer_notes(&self, customer: &CustomerId, period: &ReportPeriod) -> Result<Option<Notes>>;
 
     /// What this source has read since it was made.
     fn statistics(&self) -> ReadStatistics;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use opsreport_model::contract::HISTORY_ROWS;
+use opsreport_model::contract::{ACCOUNT_COLUMN, HISTORY_ROWS};
 use opsreport_model::{Config, DatasetName, ReportPeriod, YearMonth};
 use polars::prelude::*;
 
@@ -22,13 +22,16 @@ pub struct Frames<'a> {
     pub config: &'a Config,
     /// The instant the report is generated for (local midnight of the document date).
     pub generated_at: DateTime<Utc>,
+    /// One account's rows, or several accounts'.
+    pub accounts: Accounts,
 }
 
 impl<'a> Frames<'a> {
     /// Wraps the input.
     pub fn new(input: &'a MetricsInput, context: &'a MetricsContext) -> Self {
         let generated_at = opsreport_model::period::local_midnight(context.generated_on, context.period.time_zone());
-        Self { input, period: context.period, config: &context.config, generated_at }
+        let accounts = if input.several_accounts { Accounts::Several } else { Accounts::One };
+        Self { input, period: context.period, config: &context.config, generated_at, accounts }
     }
 
     /// The dataset as a lazy frame, or `None` when it is missing.
@@ -379,33 +382,85 @@ pub fn count(frame: LazyFrame, section: &'static str) -> Result<u64> {
     Ok(first_count(&collect(frame.select([len().alias("count")]), section)?, "count"))
 }
 
-/// The latest `snapshot_date` within the days of `period`, if any.
-pub fn latest_snapshot(frame: &LazyFrame, period: &ReportPeriod, section: &'static str) -> Result<Option<NaiveDate>> {
-    let latest = collect(
-        frame
-            .clone()
-            .filter(in_days("snapshot_date", period))
-            .select([col("snapshot_date").max().cast(DataType::Int32).alias("day")]),
-        section,
-    )?;
-    Ok(integers(&latest, "day").first().copied().flatten().map(|days| date_of(days as i32)))
+/// Whose rows the frames hold: one account's, or several accounts' together (a customer's
+/// review), where every snapshot is read at each account's own snapshot day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accounts {
+    /// One account's rows.
+    One,
+    /// Several accounts' rows.
+    Several,
 }
 
-/// The earliest `snapshot_date` within the days of `period`, if any.
-pub fn first_snapshot(frame: &LazyFrame, period: &ReportPeriod, section: &'static str) -> Result<Option<NaiveDate>> {
-    let first = collect(
-        frame
-            .clone()
-            .filter(in_days("snapshot_date", period))
-            .select([col("snapshot_date").min().cast(DataType::Int32).alias("day")]),
-        section,
-    )?;
-    Ok(integers(&first, "day").first().copied().flatten().map(|days| date_of(days as i32)))
+/// Which snapshot of a period is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Edge {
+    First,
+    Latest,
 }
 
-/// The rows of one snapshot day.
-pub fn snapshot(frame: &LazyFrame, day: NaiveDate) -> LazyFrame {
-    frame.clone().filter(col("snapshot_date").eq(date(day)))
+/// One snapshot of a snapshot dataset in a period: the day of the latest (or first) snapshot
+/// dated in it and, with several accounts' rows, each account's own latest (or first) day — an
+/// account whose export stopped early is counted at its last snapshot, not left out.
+#[derive(Clone, Copy, Debug)]
+pub struct Snapshot {
+    /// The day (with several accounts, the latest — or first — of their days).
+    pub day: NaiveDate,
+    each_account: Option<(ReportPeriod, Edge)>,
+}
+
+impl Snapshot {
+    /// The snapshot's rows of `frame`.
+    pub fn rows(&self, frame: &LazyFrame) -> LazyFrame {
+        let Some((period, edge)) = self.each_account else {
+            return frame.clone().filter(col("snapshot_date").eq(date(self.day)));
+        };
+        let day = match edge {
+            Edge::First => col("snapshot_date").min(),
+            Edge::Latest => col("snapshot_date").max(),
+        };
+        let each_day = day.over([col(ACCOUNT_COLUMN)]).expect("a window with a partition is valid");
+        frame.clone().filter(in_days("snapshot_date", &period)).filter(col("snapshot_date").eq(each_day))
+    }
+}
+
+/// The latest snapshot within the days of `period`, if any.
+pub fn latest_snapshot(
+    frame: &LazyFrame,
+    period: &ReportPeriod,
+    accounts: Accounts,
+    section: &'static str,
+) -> Result<Option<Snapshot>> {
+    snapshot_at(frame, period, accounts, Edge::Latest, section)
+}
+
+/// The earliest snapshot within the days of `period`, if any.
+pub fn first_snapshot(
+    frame: &LazyFrame,
+    period: &ReportPeriod,
+    accounts: Accounts,
+    section: &'static str,
+) -> Result<Option<Snapshot>> {
+    snapshot_at(frame, period, accounts, Edge::First, section)
+}
+
+fn snapshot_at(
+    frame: &LazyFrame,
+    period: &ReportPeriod,
+    accounts: Accounts,
+    edge: Edge,
+    section: &'static str,
+) -> Result<Option<Snapshot>> {
+    let day = match edge {
+        Edge::First => col("snapshot_date").min(),
+        Edge::Latest => col("snapshot_date").max(),
+    };
+    let found = collect(
+        frame.clone().filter(in_days("snapshot_date", period)).select([day.cast(DataType::Int32).alias("day")]),
+        section,
+    )?;
+    let each_account = (accounts == Accounts::Several).then_some((*period, edge));
+    Ok(integers(&found, "day").first().copied().flatten().map(|days| Snapshot { day: date_of(days as i32), each_account }))
 }
 
 /// A value per priority from a frame with `priority` and `column` columns.

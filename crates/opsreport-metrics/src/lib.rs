@@ -10,6 +10,7 @@ mod alerts;
 mod availability;
 mod backups;
 mod cost;
+pub mod customer;
 mod forecast;
 mod frame;
 mod incidents;
@@ -27,7 +28,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use opsreport_model::metrics::{Availability, Metrics};
-use opsreport_model::{AccountId, Config, DatasetName, DatasetQuality, ReportPeriod};
+use opsreport_model::{Config, DatasetName, DatasetQuality, ReportPeriod, Subject};
 use polars::prelude::{DataFrame, PolarsError};
 
 pub use frame::Frames;
@@ -48,8 +49,8 @@ pub type Result<T, E = MetricsError> = std::result::Result<T, E>;
 /// Everything the metrics stage needs besides the data.
 #[derive(Clone, Debug)]
 pub struct MetricsContext {
-    /// The account.
-    pub account: AccountId,
+    /// The account, or the customer whose accounts' rows the input holds.
+    pub subject: Subject,
     /// The report period.
     pub period: ReportPeriod,
     /// Targets and thresholds.
@@ -74,6 +75,9 @@ pub struct MetricsInput {
     pub histories: BTreeMap<DatasetName, DataFrame>,
     /// One record per dataset (present or missing), contract order.
     pub quality: Vec<DatasetQuality>,
+    /// The frames hold several accounts' rows (a customer's, [`customer::merge`]): each
+    /// snapshot is read at each account's own snapshot day.
+    pub several_accounts: bool,
 }
 
 /// Computes the whole tree. The sections are independent, so the event-heavy ones (incidents,
@@ -112,7 +116,8 @@ pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics
     let (incidents, service_requests, rfcs, alerts) = events?;
     let (stacks, patching, backups, availability, storage, trusted_advisor, cost, ood) = others?;
     let mut metrics = Metrics {
-        account_id: context.account.clone(),
+        subject: context.subject.clone(),
+        customer: None,
         kind: period.kind(),
         period: period.id(),
         month: period.month(),

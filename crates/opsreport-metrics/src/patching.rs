@@ -8,22 +8,22 @@ use opsreport_model::metrics::{Availability, PatchingMetrics, PercentPoint, Seve
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, at_least, collect, first_count, first_snapshot, integers, latest_snapshot, percent, snapshot, strings,
+    Accounts, Frames, Snapshot, at_least, collect, first_count, first_snapshot, integers, latest_snapshot, percent, strings,
 };
 use crate::{Result, available, missing};
 
 const SECTION: &str = "patching";
 
-fn live(details: &LazyFrame, day: chrono::NaiveDate) -> LazyFrame {
-    snapshot(details, day).filter(col("instance_state").neq(lit("terminated")))
+fn live(details: &LazyFrame, snapshot: &Snapshot) -> LazyFrame {
+    snapshot.rows(details).filter(col("instance_state").neq(lit("terminated")))
 }
 
-fn compliance(details: &LazyFrame, period: &ReportPeriod) -> Result<Option<f64>> {
-    let Some(day) = latest_snapshot(details, period, SECTION)? else {
+fn compliance(details: &LazyFrame, period: &ReportPeriod, accounts: Accounts) -> Result<Option<f64>> {
+    let Some(snapshot) = latest_snapshot(details, period, accounts, SECTION)? else {
         return Ok(None);
     };
     let summary = collect(
-        live(details, day).select([
+        live(details, &snapshot).select([
             len().alias("instances"),
             col("patch_status").eq(lit("COMPLIANT")).cast(DataType::UInt32).sum().alias("compliant"),
         ]),
@@ -45,16 +45,16 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
     let trend = period
         .trend()
         .iter()
-        .map(|month| Ok(PercentPoint { month: month.id(), pct: compliance(&details, month)? }))
+        .map(|month| Ok(PercentPoint { month: month.id(), pct: compliance(&details, month, frames.accounts)? }))
         .collect::<Result<Vec<_>>>()?;
-    let Some(day) = latest_snapshot(&details, &period, SECTION)? else {
+    let Some(snapshot) = latest_snapshot(&details, &period, frames.accounts, SECTION)? else {
         return Ok(PatchingMetrics {
             status: missing(format!("no patch_details snapshot dated in {}", period.label())),
             trend,
             ..PatchingMetrics::default()
         });
     };
-    let current = live(&details, day);
+    let current = live(&details, &snapshot);
     let sum = |name: &str| col(name).sum().alias(name);
     let summary = collect(
         current.clone().select([
@@ -79,7 +79,7 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
     let critical_overdue = critical_overdue(frames)?;
     let (missing_security, instances_missing_security) = security(frames)?;
 
-    let installed = installed(&details, &period, day)?;
+    let installed = installed(&details, &period, &snapshot, frames.accounts)?;
 
     let not_provided: Vec<String> = [
         frames.not_provided(DatasetName::PatchDetails, "compliant_total", "Installed patch counts are"),
@@ -92,7 +92,7 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
     let stacks_known = !frames.lacks(DatasetName::PatchDetails, "instance_stack_name");
     Ok(PatchingMetrics {
         status: Availability { not_provided, ..available() },
-        snapshot_date: Some(day.to_string()),
+        snapshot_date: Some(snapshot.day.to_string()),
         instances: Some(instances),
         compliant: Some(compliant),
         compliance_pct: percent(compliant, instances),
@@ -158,13 +158,13 @@ fn critical_overdue(frames: &Frames) -> Result<Option<u64>> {
     let Some(missing_patches) = frames.lazy(DatasetName::MissingPatches) else {
         return Ok(None);
     };
-    let Some(day) = latest_snapshot(&missing_patches, &frames.period, SECTION)? else {
+    let Some(snapshot) = latest_snapshot(&missing_patches, &frames.period, frames.accounts, SECTION)? else {
         return Ok(None);
     };
     let critical = col("patch_sev").str().strip_chars(lit(NULL)).str().to_lowercase().eq(lit("critical"));
     let overdue = col("days_unpatched").gt(lit(i64::from(frames.config.patching.critical_overdue_days)));
     let found = collect(
-        snapshot(&missing_patches, day).filter(critical.and(overdue)).select([col("instance_id").n_unique().alias("instances")]),
+        snapshot.rows(&missing_patches).filter(critical.and(overdue)).select([col("instance_id").n_unique().alias("instances")]),
         SECTION,
     )?;
     Ok(Some(first_count(&found, "instances")))
@@ -177,12 +177,12 @@ fn security(frames: &Frames) -> Result<(Option<u64>, Option<u64>)> {
     let Some(missing_patches) = frames.lazy(DatasetName::MissingPatches) else {
         return Ok((None, None));
     };
-    let Some(day) = latest_snapshot(&missing_patches, &frames.period, SECTION)? else {
+    let Some(snapshot) = latest_snapshot(&missing_patches, &frames.period, frames.accounts, SECTION)? else {
         return Ok((None, None));
     };
     let security = col("patch_class").str().to_lowercase().str().contains_literal(lit("security"));
     let found = collect(
-        snapshot(&missing_patches, day).select([
+        snapshot.rows(&missing_patches).select([
             col("patch_class").is_not_null().cast(DataType::UInt32).sum().alias("classified"),
             security.clone().fill_null(lit(false)).cast(DataType::UInt32).sum().alias("patches"),
             col("instance_id").filter(security.fill_null(lit(false))).n_unique().alias("instances"),
@@ -197,13 +197,13 @@ fn security(frames: &Frames) -> Result<(Option<u64>, Option<u64>)> {
 
 /// Patches installed during the month: per instance in both the month's first and latest
 /// snapshot, the growth of its installed count (never negative).
-fn installed(details: &LazyFrame, period: &ReportPeriod, day: chrono::NaiveDate) -> Result<DataFrame> {
-    let first_day = first_snapshot(details, period, SECTION)?.unwrap_or(day);
+fn installed(details: &LazyFrame, period: &ReportPeriod, latest: &Snapshot, accounts: Accounts) -> Result<DataFrame> {
+    let first = first_snapshot(details, period, accounts, SECTION)?.unwrap_or(*latest);
     collect(
-        live(details, day)
+        live(details, latest)
             .select([col("instance_id"), col("compliant_total").alias("latest")])
             .join(
-                live(details, first_day).select([col("instance_id"), col("compliant_total").alias("first")]),
+                live(details, &first).select([col("instance_id"), col("compliant_total").alias("first")]),
                 [col("instance_id")],
                 [col("instance_id")],
                 JoinArgs::new(JoinType::Inner),

@@ -7,15 +7,15 @@ use opsreport_model::contract::STACK_STABLE_STATUSES;
 use opsreport_model::metrics::{StackMetrics, StackTrendPoint};
 use polars::prelude::*;
 
-use crate::frame::{Frames, collect, counts_by, first_count, in_period, latest_snapshot, one_of, snapshot};
+use crate::frame::{Accounts, Frames, collect, counts_by, first_count, in_period, latest_snapshot, one_of};
 use crate::{Result, available, missing};
 
 const SECTION: &str = "stacks";
 
 /// Existing stacks of the month's latest snapshot, and its date.
-fn existing(stacks: &LazyFrame, period: &ReportPeriod) -> Result<Option<(chrono::NaiveDate, LazyFrame)>> {
-    Ok(latest_snapshot(stacks, period, SECTION)?
-        .map(|day| (day, snapshot(stacks, day).filter(col("stack_status").neq(lit("DELETE_COMPLETE"))))))
+fn existing(stacks: &LazyFrame, period: &ReportPeriod, accounts: Accounts) -> Result<Option<(chrono::NaiveDate, LazyFrame)>> {
+    Ok(latest_snapshot(stacks, period, accounts, SECTION)?
+        .map(|snapshot| (snapshot.day, snapshot.rows(stacks).filter(col("stack_status").neq(lit("DELETE_COMPLETE"))))))
 }
 
 fn totals(existing: &LazyFrame) -> Result<(u64, u64)> {
@@ -38,7 +38,7 @@ pub fn compute(frames: &Frames) -> Result<StackMetrics> {
     let period = frames.period;
     let mut trend = Vec::new();
     for month in period.trend() {
-        let point = match existing(&stacks, &month)? {
+        let point = match existing(&stacks, &month, frames.accounts)? {
             Some((_, rows)) => {
                 let (total, active) = totals(&rows)?;
                 StackTrendPoint { month: month.id(), total: Some(total), active: Some(active) }
@@ -47,7 +47,7 @@ pub fn compute(frames: &Frames) -> Result<StackMetrics> {
         };
         trend.push(point);
     }
-    let Some((day, current)) = existing(&stacks, &period)? else {
+    let Some((day, current)) = existing(&stacks, &period, frames.accounts)? else {
         return Ok(StackMetrics {
             status: missing(format!("no stacks snapshot dated in {}", period.label())),
             trend,
@@ -55,7 +55,7 @@ pub fn compute(frames: &Frames) -> Result<StackMetrics> {
         });
     };
     let (total, active) = totals(&current)?;
-    let previous_total = match existing(&stacks, &period.previous())? {
+    let previous_total = match existing(&stacks, &period.previous(), frames.accounts)? {
         Some((_, rows)) => Some(totals(&rows)?.0),
         None => None,
     };

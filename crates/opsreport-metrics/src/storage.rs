@@ -8,15 +8,15 @@ use opsreport_model::ReportPeriod;
 use opsreport_model::metrics::{BytesPoint, NearCapacity, StorageMetrics};
 use polars::prelude::*;
 
-use crate::frame::{Frames, collect, doubles, first_count, integers, latest_snapshot, snapshot, strings};
+use crate::frame::{Accounts, Frames, collect, doubles, first_count, integers, latest_snapshot, strings};
 use crate::{Result, available, missing};
 
 const SECTION: &str = "storage";
 
-fn total_used(storage: &LazyFrame, period: &ReportPeriod) -> Result<Option<u64>> {
-    match latest_snapshot(storage, period, SECTION)? {
-        Some(day) => Ok(Some(first_count(
-            &collect(snapshot(storage, day).select([col("used_bytes").sum().alias("used")]), SECTION)?,
+fn total_used(storage: &LazyFrame, period: &ReportPeriod, accounts: Accounts) -> Result<Option<u64>> {
+    match latest_snapshot(storage, period, accounts, SECTION)? {
+        Some(snapshot) => Ok(Some(first_count(
+            &collect(snapshot.rows(storage).select([col("used_bytes").sum().alias("used")]), SECTION)?,
             "used",
         ))),
         None => Ok(None),
@@ -48,20 +48,20 @@ pub fn compute(frames: &Frames) -> Result<StorageMetrics> {
     let trend = period
         .trend()
         .iter()
-        .map(|month| Ok(BytesPoint { month: month.id(), bytes: total_used(&storage, month)? }))
+        .map(|month| Ok(BytesPoint { month: month.id(), bytes: total_used(&storage, month, frames.accounts)? }))
         .collect::<Result<Vec<_>>>()?;
-    let Some(day) = latest_snapshot(&storage, &period, SECTION)? else {
+    let Some(snapshot) = latest_snapshot(&storage, &period, frames.accounts, SECTION)? else {
         return Ok(StorageMetrics {
             status: missing(format!("no storage snapshot dated in {}", period.label())),
             trend,
             ..StorageMetrics::default()
         });
     };
-    let current = snapshot(&storage, day);
+    let current = snapshot.rows(&storage);
     let used_bytes = bytes_by_type(&current, "used_bytes")?;
     let provisioned_bytes = bytes_by_type(&current, "provisioned_bytes")?;
     let total = used_bytes["total"];
-    let previous = total_used(&storage, &period.previous())?;
+    let previous = total_used(&storage, &period.previous(), frames.accounts)?;
     let ratio = frames.config.storage.near_capacity_ratio;
     let near = collect(
         current
@@ -92,7 +92,7 @@ pub fn compute(frames: &Frames) -> Result<StorageMetrics> {
         .collect();
     Ok(StorageMetrics {
         status: available(),
-        snapshot_date: Some(day.to_string()),
+        snapshot_date: Some(snapshot.day.to_string()),
         used_bytes,
         provisioned_bytes,
         growth_pct: previous

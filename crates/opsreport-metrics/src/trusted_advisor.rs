@@ -8,8 +8,7 @@ use opsreport_model::metrics::{CheckStatusCounts, Finding, TrustedAdvisorMetrics
 use polars::prelude::*;
 
 use crate::frame::{
-    Frames, MONEY_SCALE, collect, doubles, exact_sum, first_count, first_double, integers, latest_snapshot, one_of, snapshot,
-    strings,
+    Frames, MONEY_SCALE, collect, doubles, exact_sum, first_count, first_double, integers, latest_snapshot, one_of, strings,
 };
 use crate::{Result, available, missing};
 
@@ -44,13 +43,13 @@ pub fn compute(frames: &Frames) -> Result<TrustedAdvisorMetrics> {
     };
     let checks = checks.cache();
     let period = frames.period;
-    let Some(day) = latest_snapshot(&checks, &period, SECTION)? else {
+    let Some(snapshot) = latest_snapshot(&checks, &period, frames.accounts, SECTION)? else {
         return Ok(TrustedAdvisorMetrics {
             status: missing(format!("no trusted_advisor snapshot dated in {}", period.label())),
             ..TrustedAdvisorMetrics::default()
         });
     };
-    let current = snapshot(&checks, day);
+    let current = snapshot.rows(&checks);
     let grid = collect(current.clone().group_by([col("check_category"), col("status")]).agg([len().alias("count")]), SECTION)?;
     let mut by_category: BTreeMap<String, CheckStatusCounts> = BTreeMap::new();
     for ((category, status), count) in
@@ -76,11 +75,11 @@ pub fn compute(frames: &Frames) -> Result<TrustedAdvisorMetrics> {
     let flagged_now = current.filter(one_of("status", &["warning", "error"]));
     let all_findings =
         collect(flagged_now.clone().sort_by_exprs([col("resources_flagged"), col("check_name")], order.clone()), SECTION)?;
-    let previous_flagged = match latest_snapshot(&checks, &period.previous(), SECTION)? {
+    let previous_flagged = match latest_snapshot(&checks, &period.previous(), frames.accounts, SECTION)? {
         // Checks that were not `ok` last month are not new; everything else (ok or absent) is.
-        Some(previous_day) => snapshot(&checks, previous_day)
-            .filter(col("status").neq(lit("ok")))
-            .select([col("check_id"), lit(true).alias("was_flagged")]),
+        Some(previous) => {
+            previous.rows(&checks).filter(col("status").neq(lit("ok"))).select([col("check_id"), lit(true).alias("was_flagged")])
+        }
         None => DataFrame::empty_with_schema(&Schema::from_iter([
             Field::new("check_id".into(), DataType::String),
             Field::new("was_flagged".into(), DataType::Boolean),
@@ -96,7 +95,7 @@ pub fn compute(frames: &Frames) -> Result<TrustedAdvisorMetrics> {
     )?;
     Ok(TrustedAdvisorMetrics {
         status: available(),
-        snapshot_date: Some(day.to_string()),
+        snapshot_date: Some(snapshot.day.to_string()),
         by_category,
         resources_flagged: Some(first_count(&totals, "flagged")),
         estimated_monthly_savings: Some(first_double(&totals, "savings").unwrap_or(0.0)),

@@ -17,9 +17,10 @@ fn metrics_for(month: &str, zone: &str) -> Metrics {
     let account = AccountId::parse("000000000001").unwrap();
     let period = ReportPeriod::new(YearMonth::parse(month).unwrap(), parse_time_zone(zone).unwrap());
     let data = source.load_account(&account, &period).unwrap();
-    let input = MetricsInput { frames: data.frames(), histories: data.histories(), quality: data.quality() };
+    let input =
+        MetricsInput { frames: data.frames(), histories: data.histories(), quality: data.quality(), several_accounts: false };
     let context = MetricsContext {
-        account,
+        subject: opsreport_model::Subject::Account(account.clone()),
         period,
         config: Config::default(),
         generated_on: period.default_generated_on(),

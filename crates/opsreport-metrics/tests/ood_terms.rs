@@ -63,7 +63,7 @@ fn ood(month: &str, rows: &[Row], worked: Option<&[(&str, &str, f64)]>, rates: &
     config.ood.block_rates = rates.iter().map(|(offering, rate)| (offering.to_string(), *rate)).collect();
     let period = ReportPeriod::new(YearMonth::parse(month).unwrap(), parse_time_zone("UTC").unwrap());
     let context = MetricsContext {
-        account: AccountId::parse("000000000001").unwrap(),
+        subject: opsreport_model::Subject::Account(AccountId::parse("000000000001").unwrap()),
         period,
         config,
         generated_on: period.default_generated_on(),

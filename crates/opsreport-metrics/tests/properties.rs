@@ -99,10 +99,9 @@ proptest! {
         let input = MetricsInput {
             frames: data.frames(),
         histories: data.histories(),
-            quality: data.quality(),
-        };
+            quality: data.quality(), several_accounts: false };
         let context = MetricsContext {
-            account,
+            subject: opsreport_model::Subject::Account(account.clone()),
             period,
             config: Config::default(),
             generated_on: period.default_generated_on(),

@@ -65,6 +65,11 @@ pub struct Config {
     /// configuration without it fingerprints as before.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub datasets: BTreeMap<String, DatasetSource>,
+    /// `[customers.<id>]`: the customers whose accounts are reviewed together. Never part of an
+    /// account report's fingerprint (it changes no account's report); a customer's review
+    /// fingerprints its own settings.
+    #[serde(skip_serializing)]
+    pub customers: BTreeMap<crate::CustomerId, crate::customer::CustomerSettings>,
     /// The web console (`opsreport serve`). Never part of a report's fingerprint: it changes no
     /// report.
     #[serde(skip_serializing)]
@@ -413,12 +418,13 @@ impl Config {
     /// Range checks that types cannot express: the first setting out of range, else the
     /// dataset sources.
     fn check(&self, origin: &str) -> Result<(), ConfigError> {
-        let checks: [fn(&Config) -> Option<OutOfRange>; 5] = [
+        let checks: [fn(&Config) -> Option<OutOfRange>; 6] = [
             Self::sizes_out_of_range,
             Self::targets_out_of_range,
             Self::counts_out_of_range,
             Self::forecast_out_of_range,
             Self::texts_out_of_range,
+            Self::customers_out_of_range,
         ];
         if let Some((key, value, rule)) = checks.iter().find_map(|check| check(self)) {
             return Err(ConfigError::OutOfRange { origin: origin.to_owned(), key, value, rule });
@@ -520,6 +526,13 @@ impl Config {
         Some((key.to_owned(), value.to_string(), rule))
     }
 
+    /// `[customers.<id>]`: a name and distinct accounts each.
+    fn customers_out_of_range(&self) -> Option<OutOfRange> {
+        self.customers.iter().find_map(|(id, customer)| {
+            customer.out_of_range().map(|(key, value, rule)| (format!("customers.{id}.{key}"), value, rule))
+        })
+    }
+
     /// The accent colour and the S3 locations.
     fn texts_out_of_range(&self) -> Option<OutOfRange> {
         let bad = |key: &str, value: String, rule: &'static str| Some((key.to_owned(), value, rule));
@@ -606,5 +619,25 @@ mod tests {
         assert!(message.contains("incidents.response_target_minutes.high"), "{message}");
         let message = Config::from_toml("[branding]\naccent_color = \"blue\"\n", "x.toml").unwrap_err().to_string();
         assert!(message.contains("branding.accent_color"), "{message}");
+    }
+
+    #[test]
+    fn customers_are_read_checked_and_left_out_of_the_fingerprint() {
+        let text = "[customers.acme]\nname = \"Acme\"\naccounts = [\"000000000001\", \"000000000002\"]\n";
+        let config = Config::from_toml(text, "x.toml").unwrap();
+        let acme = &config.customers[&crate::CustomerId::parse("acme").unwrap()];
+        assert_eq!(acme.name, "Acme");
+        assert_eq!(acme.accounts.len(), 2);
+        assert_eq!(serde_json::to_string(&config).unwrap(), serde_json::to_string(&Config::default()).unwrap());
+        for (text, needle) in [
+            ("[customers.Acme]\nname = \"A\"\naccounts = [\"000000000001\"]\n", "invalid customer id"),
+            ("[customers.acme]\nname = \"A\"\naccounts = [\"1\"]\n", "invalid account id"),
+            ("[customers.acme]\nname = \"A\"\naccounts = []\n", "customers.acme.accounts"),
+            ("[customers.acme]\nname = \"\"\naccounts = [\"000000000001\"]\n", "customers.acme.name"),
+            ("[customers.acme]\nname = \"A\"\naccounts = [\"000000000001\"]\ntag = \"x\"\n", "unknown field"),
+        ] {
+            let message = Config::from_toml(text, "x.toml").unwrap_err().to_string();
+            assert!(message.contains(needle), "{text}: {message}");
+        }
     }
 }

@@ -4,13 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AccountId, PeriodKind};
+use crate::{PeriodKind, Subject};
 
 /// A report folder's manifest.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
-    /// The account.
-    pub account_id: AccountId,
+    /// The account (`"account_id"`) or the customer (`"customer_id"`) the report is about.
+    #[serde(flatten)]
+    pub subject: Subject,
     /// Weekly, monthly or quarterly.
     pub kind: PeriodKind,
     /// The period (written as its label: `2026-W43`, `2026-10`, `2026-Q3`).

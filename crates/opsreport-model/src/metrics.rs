@@ -80,6 +80,13 @@ impl std::fmt::Display for Priority {
     }
 }
 
+impl ByPriority<Option<f64>> {
+    /// The lowest of the three priorities' values (a headline SLA figure), if any has one.
+    pub fn lowest(&self) -> Option<f64> {
+        [self.high, self.medium, self.low].into_iter().flatten().reduce(f64::min)
+    }
+}
+
 impl<T> ByPriority<T> {
     /// The value of a priority.
     pub fn get(&self, priority: Priority) -> &T {
@@ -132,8 +139,10 @@ pub struct Availability {
 /// The whole tree.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
-    /// The account (written as its 12 digits).
-    pub account_id: crate::AccountId,
+    /// The account (written `"account_id": "<12 digits>"`), or the customer whose accounts the
+    /// review is over (`"customer_id": "<id>"`).
+    #[serde(flatten)]
+    pub subject: crate::Subject,
     /// Weekly, monthly or quarterly (written `weekly`, `monthly`, `quarterly`).
     pub kind: crate::PeriodKind,
     /// The period (written as its label: `2026-W44`, `2026-10` or `2026-Q4`).
@@ -152,6 +161,10 @@ pub struct Metrics {
     pub generator_version: String,
     /// SHA-256 over the data files read, the notes and the configuration.
     pub input_fingerprint: String,
+    /// A customer's review: its accounts, each with its own headline figures, ranked by what
+    /// needs attention. Absent from an account's report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<CustomerRollup>,
     /// Stacks (key call-outs and managed resources).
     pub stacks: StackMetrics,
     /// Patching.
@@ -188,6 +201,103 @@ pub struct Metrics {
     pub data_quality: Vec<DatasetQuality>,
 }
 
+/// `customer`: who the customer is and how each of its accounts did. Every figure of the
+/// review's sections is computed from the rows of all the accounts together; these are each
+/// account's own figures, computed from its rows alone exactly as its own report computes them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerRollup {
+    /// The customer.
+    pub id: crate::CustomerId,
+    /// Its display name (`[customers.<id>] name`).
+    pub name: String,
+    /// Every configured account, ranked: the one that needs attention most first.
+    pub accounts: Vec<AccountFigures>,
+    /// The accounts whose data is not in the review (none for the period, or unreadable), with
+    /// why: the review is partial while there are any.
+    pub not_included: Vec<AccountNotIncluded>,
+}
+
+/// An account left out of a customer's review, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountNotIncluded {
+    /// The account.
+    pub account_id: crate::AccountId,
+    /// Why, in words ("no data for October 2026", or the error reading it).
+    pub reason: String,
+}
+
+/// One account's headline figures in its customer's review (null where its report has none).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountFigures {
+    /// The account.
+    pub account_id: crate::AccountId,
+    /// 1 for the account that needs attention most.
+    pub rank: u32,
+    /// Why it needs attention: its report's critical and warning insights, most serious first
+    /// (empty: nothing does).
+    pub attention: Vec<Insight>,
+    /// Critical insights of its report.
+    pub critical: u32,
+    /// Warning insights of its report.
+    pub warnings: u32,
+    /// Targets missed (verdicts false).
+    pub targets_missed: u32,
+    /// Targets met (verdicts true).
+    pub targets_met: u32,
+    /// Incidents opened.
+    pub incidents_opened: Option<u64>,
+    /// P1 (High) incidents opened.
+    pub incidents_high: Option<u64>,
+    /// Incidents open at the period's end.
+    pub incidents_open: Option<u64>,
+    /// The lowest response or resolution SLA adherence of any priority, percent.
+    pub incident_sla_pct: Option<f64>,
+    /// Service requests opened.
+    pub service_requests_opened: Option<u64>,
+    /// Service requests answered within target, percent.
+    pub service_request_response_pct: Option<f64>,
+    /// RFCs completed.
+    pub rfcs_completed: Option<u64>,
+    /// RFC success rate, percent.
+    pub rfc_success_pct: Option<f64>,
+    /// Alerts.
+    pub alerts: Option<u64>,
+    /// Security events.
+    pub security_events: Option<u64>,
+    /// Console availability, percent.
+    pub console_pct: Option<f64>,
+    /// API availability, percent.
+    pub api_pct: Option<f64>,
+    /// Managed instances (latest snapshot).
+    pub instances: Option<u64>,
+    /// Patch compliance, percent.
+    pub patch_compliance_pct: Option<f64>,
+    /// Critical patches overdue (instances).
+    pub critical_overdue: Option<u64>,
+    /// Backup jobs.
+    pub backup_jobs: Option<u64>,
+    /// Backup success, percent.
+    pub backup_success_pct: Option<f64>,
+    /// Resources past the recovery-point objective.
+    pub rpo_breaches: Option<u64>,
+    /// Active stacks (latest snapshot).
+    pub stacks_active: Option<u64>,
+    /// Bytes used, every storage type (latest snapshot).
+    pub storage_used_bytes: Option<u64>,
+    /// Volumes and file systems near capacity.
+    pub storage_near_capacity: Option<u64>,
+    /// Trusted Advisor resources flagged.
+    pub trusted_advisor_flagged: Option<u64>,
+    /// Trusted Advisor estimated monthly savings.
+    pub trusted_advisor_savings: Option<f64>,
+    /// Total charges (AWS + AMS).
+    pub cost_total: Option<f64>,
+    /// Operations on Demand hours used.
+    pub ood_hours_used: Option<f64>,
+    /// Operations on Demand blocks billed.
+    pub ood_billed_blocks: Option<u64>,
+}
+
 /// Whether each headline figure met its target, decided once in the metrics stage by one rule:
 /// no value, no verdict (`null`); a verdict over several values (the SLA's priorities and kinds)
 /// is met when every value there is meets the target. The PDF's met/missed marks and the
@@ -210,6 +320,21 @@ pub struct Verdicts {
     pub console_availability: Option<bool>,
     /// API availability against `[availability]`.
     pub api_availability: Option<bool>,
+}
+
+impl Verdicts {
+    /// The headline verdicts (the SLA's per-priority ones are part of `sla_adherence`).
+    pub fn headline(&self) -> [Option<bool>; 7] {
+        [
+            self.sla_adherence,
+            self.service_request_response,
+            self.patch_compliance,
+            self.backup_success,
+            self.rfc_success,
+            self.console_availability,
+            self.api_availability,
+        ]
+    }
 }
 
 /// `stacks.*`.

@@ -294,7 +294,7 @@ pub fn render(input: &ReportInput) -> Result<Rendered, RenderError> {
     let options = PdfOptions {
         ident: Smart::Custom(format!(
             "opsreport/{}/{}/{}/{}",
-            input.metrics.account_id,
+            input.metrics.subject.key(),
             input.metrics.kind,
             input.metrics.period,
             input.layout.name()

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use opsreport_extract::{ConfiguredSource, LocalSource, Source};
-use opsreport_model::{AccountId, Config, PeriodKind, ReportPeriod, YearMonth, input};
+use opsreport_model::{AccountId, Config, CustomerId, PeriodKind, ReportPeriod, Subject, YearMonth, input};
 use opsreport_render::PdfFlavour;
 
 use tracing::info_span;
@@ -29,6 +29,8 @@ use crate::pipeline;
 use crate::s3::{S3Sink, parse_location};
 use crate::settings;
 use opsreport_model::format::plural;
+
+mod customers;
 
 /// Where reports go.
 enum Sink {
@@ -64,6 +66,13 @@ pub struct Selection {
     /// Every account with data in the period.
     #[arg(long, env = "OPSREPORT_ALL_ACCOUNTS", conflicts_with = "accounts")]
     pub all_accounts: bool,
+    /// A customer's review (`[customers.<id>]` in the configuration): one report over all its
+    /// accounts, in `<out>/customers/<id>/`; repeatable.
+    #[arg(long = "customer", env = "OPSREPORT_CUSTOMER", value_name = "ID", value_delimiter = ',', conflicts_with_all = ["accounts", "all_accounts"])]
+    pub customers: Vec<String>,
+    /// Every configured customer's review.
+    #[arg(long, env = "OPSREPORT_ALL_CUSTOMERS", conflicts_with_all = ["accounts", "all_accounts", "customers"])]
+    pub all_customers: bool,
     /// Which meeting's material: `weekly` (status review), `monthly` (business review) or
     /// `quarterly` (business review). Default: monthly, or the kind --week / --quarter name.
     #[arg(long, env = "OPSREPORT_KIND", value_enum, value_name = "KIND")]
@@ -134,8 +143,10 @@ pub struct Resolved {
     pub remote: bool,
     /// The period.
     pub period: ReportPeriod,
-    /// The accounts, sorted.
+    /// The accounts, sorted (a customers' run: every account of its customers).
     pub accounts: Vec<AccountId>,
+    /// The customers whose reviews the run writes, sorted (none: the run writes accounts' reports).
+    pub customers: Vec<CustomerId>,
     /// The document date.
     pub generated_on: chrono::NaiveDate,
     /// The batches of a prepared run this shard reads (`--prepare` ran first), if any.
@@ -167,9 +178,19 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
         (None, None) if demo => demo_period(kind, local.as_ref().expect("the demo reads local fixtures"), zone)?,
         (None, None) => PeriodChoice::Previous(kind).period(zone),
     };
-    let mut accounts = selected_accounts(selection, source.as_ref(), local.as_ref(), &period)?;
+    let mut customers = selected_customers(config, selection)?;
+    let mut accounts = if customers.is_empty() {
+        selected_accounts(selection, source.as_ref(), local.as_ref(), &period)?
+    } else {
+        customers::accounts_of(config, &customers)
+    };
     if let Some(shard) = selection.shard {
-        accounts = shard.of(accounts);
+        if customers.is_empty() {
+            accounts = shard.of(accounts);
+        } else {
+            customers = shard.of(customers);
+            accounts = customers::accounts_of(config, &customers);
+        }
     }
     if accounts.is_empty() && selection.shard.is_none() {
         return Err(Failure::bad_input(anyhow::anyhow!(
@@ -178,7 +199,7 @@ pub fn resolve(config: &Config, selection: &Selection) -> Result<Resolved, Failu
         )));
     }
     let generated_on = settings::generated_on(selection.generated_on.as_deref(), &period)?;
-    Ok(Resolved { source, source_name, remote: local.is_none(), period, accounts, generated_on, prepared: None })
+    Ok(Resolved { source, source_name, remote: local.is_none(), period, accounts, customers, generated_on, prepared: None })
 }
 
 /// An opened source, the local source when it is one, and the source's name for messages.
@@ -259,6 +280,34 @@ fn demo_period(kind: PeriodKind, local: &LocalSource, zone: chrono_tz::Tz) -> Re
     }
 }
 
+/// `--customer`s (each configured), or every configured customer (`--all-customers`); sorted,
+/// without repeats.
+fn selected_customers(config: &Config, selection: &Selection) -> Result<Vec<CustomerId>, Failure> {
+    if selection.all_customers {
+        if config.customers.is_empty() {
+            return Err(Failure::bad_input(anyhow::anyhow!(
+                "--all-customers: the configuration names no customer; add a [customers.<id>] table with name and accounts"
+            )));
+        }
+        return Ok(config.customers.keys().cloned().collect());
+    }
+    let mut customers = Vec::new();
+    for id in &selection.customers {
+        let id = CustomerId::parse(id.trim()).map_err(Failure::bad_input)?;
+        if !config.customers.contains_key(&id) {
+            let known: Vec<&str> = config.customers.keys().map(CustomerId::as_str).collect();
+            return Err(Failure::bad_input(anyhow::anyhow!(
+                "customer {id} is not in the configuration ({}); add [customers.{id}] with name and accounts",
+                if known.is_empty() { "it names no customer".to_owned() } else { format!("it names {}", known.join(", ")) }
+            )));
+        }
+        customers.push(id);
+    }
+    customers.sort();
+    customers.dedup();
+    Ok(customers)
+}
+
 /// `--account`s, or every account with data (`--all-accounts`), or a local source's first;
 /// sorted, without repeats.
 fn selected_accounts(
@@ -295,6 +344,9 @@ pub fn default_workers() -> usize {
 pub fn run(config: &Config, args: GenerateArgs, log_format: LogFormat) -> Outcome {
     let run_started = Instant::now();
     let mut resolved = resolve(config, &args.selection)?;
+    if !resolved.customers.is_empty() {
+        return customers::run(config, &args, &resolved, log_format);
+    }
     if args.prepare {
         return prepare(config, &args, &resolved);
     }
@@ -349,6 +401,8 @@ pub fn one_report(config: &Config, request: OneReport) -> OneOutcome {
         source: Some(request.source),
         accounts: vec![request.account.to_string()],
         all_accounts: false,
+        customers: Vec::new(),
+        all_customers: false,
         kind: Some(kind.into()),
         month: (kind == PeriodKind::Monthly).then(|| MonthChoice::Month(request.period.month())),
         week: (kind == PeriodKind::Weekly).then_some(PeriodChoice::Starting(kind, first_day)),
@@ -434,14 +488,7 @@ fn use_prepared(resolved: &mut Resolved, selection: &Selection) -> Result<(), Fa
 fn take_complete(resolved: &mut Resolved, sink: &Sink) -> Vec<AccountId> {
     let period = resolved.period.id();
     let generated_on = resolved.generated_on.to_string();
-    let complete = |account: &AccountId| {
-        let folder = crate::output::report_folder(account.as_str(), period);
-        let manifest = match sink {
-            Sink::Folder(out) => std::fs::read(out.join(&folder).join("manifest.json")).ok(),
-            Sink::S3(s3) => s3.manifest(&folder),
-        };
-        manifest.is_some_and(|bytes| crate::output::describes(&bytes, account, period, &generated_on))
-    };
+    let complete = |account: &AccountId| complete(sink, &Subject::Account(account.clone()), period, &generated_on);
     let (done, todo): (Vec<AccountId>, Vec<AccountId>) = std::mem::take(&mut resolved.accounts).into_iter().partition(complete);
     if let Some(batches) = &mut resolved.prepared {
         for batch in batches.iter_mut() {
@@ -458,6 +505,17 @@ fn take_complete(resolved: &mut Resolved, sink: &Sink) -> Vec<AccountId> {
     }
     resolved.accounts = todo;
     done
+}
+
+/// Whether the sink holds a complete report of `subject` for `period` made with this report date
+/// and version (what `--resume` skips).
+fn complete(sink: &Sink, subject: &Subject, period: opsreport_model::PeriodId, generated_on: &str) -> bool {
+    let folder = crate::output::report_folder(subject, period);
+    let manifest = match sink {
+        Sink::Folder(out) => std::fs::read(out.join(&folder).join("manifest.json")).ok(),
+        Sink::S3(s3) => s3.manifest(&folder),
+    };
+    manifest.is_some_and(|bytes| crate::output::describes(&bytes, subject, period, generated_on))
 }
 
 /// How the reports of a run are made and where they go.
@@ -755,7 +813,7 @@ fn report(config: &Config, resolved: &Resolved, account: &AccountId, plan: &Plan
     let metrics_time = started.elapsed();
     let metrics_peak = probe.end();
     probe.start();
-    let rendered = info_span!("render").in_scope(|| render_formats(config, plan, &metrics, data.notes.as_ref()))?;
+    let mut rendered = info_span!("render").in_scope(|| render_formats(config, plan, &metrics, data.notes.as_ref()))?;
     let render_peak = probe.end();
     let (data_warnings, no_data) = data_warnings(&data);
     if no_data {
@@ -765,43 +823,17 @@ fn report(config: &Config, resolved: &Resolved, account: &AccountId, plan: &Plan
         );
     }
     drop(data);
-    let mut metrics_json = pipeline::metrics_json(&metrics)?.into_bytes();
-    metrics_json.push(b'\n');
-    // The documents first, then the numbers and tables (an interrupted upload leaves no manifest
-    // either way; this order keeps the largest files first).
-    let mut files: Vec<OutputFile> =
-        rendered.pdfs.into_iter().map(|(path, bytes)| OutputFile { path: path.into(), bytes }).collect();
-    files.push(OutputFile { path: "metrics.json".into(), bytes: metrics_json });
-    for table in &rendered.tables {
-        files.push(OutputFile { path: format!("tables/{}.csv", table.name), bytes: csv(&table.columns, &table.rows) });
-    }
-    let identity = ReportIdentity {
-        account_id: account,
-        period: metrics.period,
-        month: metrics.month,
-        generated_on: &metrics.generated_on.to_string(),
-        generator_version: &metrics.generator_version,
-        input_fingerprint: &metrics.input_fingerprint,
-    };
+    let (pages, warnings, timings) =
+        (rendered.pages, std::mem::take(&mut rendered.warnings), std::mem::take(&mut rendered.timings));
+    let files = report_files(&metrics, rendered)?;
     probe.start();
     let started = Instant::now();
-    let folder = info_span!("write").in_scope(|| match &plan.sink {
-        Sink::Folder(out) => write_report(out, &identity, &files)
-            .map_err(|error| {
-                Failure::source_or_sink(anyhow::anyhow!(
-                    "cannot write the report for account {account} under {}: {error}",
-                    out.display()
-                ))
-            })
-            .map(|folder| folder.display().to_string()),
-        Sink::S3(s3) => s3.write_report(&identity, &files),
-    })?;
+    let folder = write(plan, &metrics, &files)?;
     let (write_time, write_peak) = (started.elapsed(), probe.end());
-    let timings = rendered.timings;
     Ok(Done {
         folder,
-        pages: rendered.pages,
-        warnings: rendered.warnings,
+        pages,
+        warnings,
         data_warnings,
         no_data,
         times: StageTimes::from_fn(|stage| match stage {
@@ -820,6 +852,45 @@ fn report(config: &Config, resolved: &Resolved, account: &AccountId, plan: &Plan
             Stage::Charts | Stage::Compile | Stage::Export => render_peak,
             Stage::Write => write_peak,
         }),
+    })
+}
+
+/// A report's files: the documents first, then the numbers and tables (an interrupted upload
+/// leaves no manifest either way; this order keeps the largest files first).
+fn report_files(metrics: &opsreport_model::Metrics, rendered: RenderedFormats) -> Result<Vec<OutputFile>, Failure> {
+    let mut metrics_json = pipeline::metrics_json(metrics)?.into_bytes();
+    metrics_json.push(b'\n');
+    let mut files: Vec<OutputFile> =
+        rendered.pdfs.into_iter().map(|(path, bytes)| OutputFile { path: path.into(), bytes }).collect();
+    files.push(OutputFile { path: "metrics.json".into(), bytes: metrics_json });
+    for table in &rendered.tables {
+        files.push(OutputFile { path: format!("tables/{}.csv", table.name), bytes: csv(&table.columns, &table.rows) });
+    }
+    Ok(files)
+}
+
+/// Writes a report's files to the plan's sink, in the folder of the report's subject and
+/// period; returns where.
+fn write(plan: &Plan, metrics: &opsreport_model::Metrics, files: &[OutputFile]) -> Result<String, Failure> {
+    let identity = ReportIdentity {
+        subject: &metrics.subject,
+        period: metrics.period,
+        month: metrics.month,
+        generated_on: &metrics.generated_on.to_string(),
+        generator_version: &metrics.generator_version,
+        input_fingerprint: &metrics.input_fingerprint,
+    };
+    info_span!("write").in_scope(|| match &plan.sink {
+        Sink::Folder(out) => write_report(out, &identity, files)
+            .map_err(|error| {
+                Failure::source_or_sink(anyhow::anyhow!(
+                    "cannot write the report for {} under {}: {error}",
+                    metrics.subject,
+                    out.display()
+                ))
+            })
+            .map(|folder| folder.display().to_string()),
+        Sink::S3(s3) => s3.write_report(&identity, files),
     })
 }
 

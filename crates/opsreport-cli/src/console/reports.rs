@@ -87,8 +87,9 @@ async fn metrics_state(store: &Store, cache: &Cache, listed: &Listed) -> Result<
 /// folder (a stray or foreign manifest is not a report).
 fn entry_of(folder: &str, manifest: &[u8], account: &str) -> Option<ReportEntry> {
     let manifest = Manifest::from_bytes(manifest)?;
-    let expected = crate::output::report_folder(account, manifest.period);
-    if manifest.account_id.as_str() != account || manifest.kind != manifest.period.kind() || folder != expected {
+    let expected = crate::output::report_folder(&manifest.subject, manifest.period);
+    let about = manifest.subject.account().map(opsreport_model::AccountId::as_str);
+    if about != Some(account) || manifest.kind != manifest.period.kind() || folder != expected {
         return None;
     }
     Some(ReportEntry {

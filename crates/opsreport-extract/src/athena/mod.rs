@@ -391,10 +391,15 @@ impl AthenaSource {
     /// The notes of an account and month from `<data_location>/notes/<id>/`: its profile, the
     /// month's notes and the earlier months' open action items (`crate::notes`).
     fn notes(&self, account: &AccountId, period: &ReportPeriod) -> Result<Option<Notes>> {
+        self.notes_in(account.as_str(), period)
+    }
+
+    /// The notes in `<data_location>/notes/<name>/` (an account's or a customer's folder).
+    fn notes_in(&self, name: &str, period: &ReportPeriod) -> Result<Option<Notes>> {
         let Some(location) = &self.options.data_location else {
             return Ok(None);
         };
-        let folder = location.join("notes").join(account.as_str());
+        let folder = location.join("notes").join(name);
         let keys = self.runtime.block_on(crate::s3::list_keys(&self.clients.s3, Subject::Notes, &folder))?;
         let prefix = folder.key_prefix();
         let names: Vec<String> = keys
@@ -621,6 +626,10 @@ fn split_by_account_and_month(dataset: DatasetName, part: DataFrame) -> Result<V
 }
 
 impl Source for AthenaSource {
+    fn customer_notes(&self, customer: &opsreport_model::CustomerId, period: &ReportPeriod) -> Result<Option<Notes>> {
+        self.notes_in(customer.as_str(), period)
+    }
+
     fn statistics(&self) -> ReadStatistics {
         let queries = self.queries.lock().expect("not poisoned");
         ReadStatistics {

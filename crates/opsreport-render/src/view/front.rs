@@ -17,7 +17,12 @@ pub(super) struct Meta {
     logo: Option<String>,
     customer: String,
     account_name: String,
-    account_id: String,
+    /// What the report is about, in the running footer ("Account 123456789012", "Customer
+    /// review · 3 accounts").
+    scope: String,
+    /// The cover's label and value for it ("Account ID" and the id, or "Accounts" and which).
+    scope_label: String,
+    scope_value: String,
     month: String,
     month_code: String,
     timezone: String,
@@ -30,8 +35,38 @@ pub(super) struct Meta {
     data_warning: String,
 }
 
-/// The cover's warning when an export ends before the period: which, on which day.
+/// The cover's warnings: a customer's review that leaves accounts out, and exports that end
+/// before the period does.
 fn data_warning(m: &Metrics) -> String {
+    let partial = m.customer.as_ref().filter(|rollup| !rollup.not_included.is_empty()).map(|rollup| {
+        let left: Vec<String> = rollup
+            .not_included
+            .iter()
+            .take(5)
+            .map(|left| format!("{} ({})", left.account_id, cut_reason(&left.reason)))
+            .collect();
+        let more = rollup.not_included.len().saturating_sub(left.len());
+        let count = rollup.not_included.len();
+        format!(
+            "Partial review: {count} of the customer's {} {} not in it: {}{}.",
+            plural((count + rollup.accounts.len()) as u64, "account", "accounts"),
+            if count == 1 { "is" } else { "are" },
+            left.join("; "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        )
+    });
+    let exports = export_warning(m);
+    partial.into_iter().chain((!exports.is_empty()).then_some(exports)).collect::<Vec<_>>().join(" ")
+}
+
+/// A reason shortened for the cover (the appendix and `metrics.json` keep it whole).
+fn cut_reason(reason: &str) -> String {
+    const MAX: usize = 90;
+    if reason.chars().count() <= MAX { reason.to_owned() } else { format!("{}…", reason.chars().take(MAX).collect::<String>()) }
+}
+
+/// The cover's warning when an export ends before the period: which, on which day.
+fn export_warning(m: &Metrics) -> String {
     let early: Vec<String> = m
         .data_quality
         .iter()
@@ -43,6 +78,48 @@ fn data_warning(m: &Metrics) -> String {
         return String::new();
     }
     format!("Data ends before this period does: {}. The days after are missing; the appendix names them.", early.join("; "))
+}
+
+/// The customer's name when the notes give none: a review's configured name, or "Account <id>".
+fn default_customer(m: &Metrics) -> String {
+    match (&m.customer, &m.subject) {
+        (Some(rollup), _) => rollup.name.clone(),
+        (None, subject) => format!("Account {}", subject.key()),
+    }
+}
+
+/// The line under the customer's name when the notes give none: a review's accounts.
+fn default_account_name(m: &Metrics) -> String {
+    m.customer.as_ref().map(|rollup| format!("Customer review of {}", accounts_in(rollup))).unwrap_or_default()
+}
+
+/// "3 accounts", or "3 of its 4 accounts" when some are not in the review.
+fn accounts_in(rollup: &opsreport_model::metrics::CustomerRollup) -> String {
+    let total = (rollup.accounts.len() + rollup.not_included.len()) as u64;
+    if rollup.not_included.is_empty() {
+        plural(total, "account", "accounts")
+    } else {
+        format!("{} of its {}", rollup.accounts.len(), plural(total, "account", "accounts"))
+    }
+}
+
+fn scope(m: &Metrics) -> String {
+    match &m.customer {
+        Some(rollup) => format!("Customer review · {}", accounts_in(rollup)),
+        None => format!("Account {}", m.subject.key()),
+    }
+}
+
+/// The cover's value: the account id, or the review's accounts (listed when a few).
+fn scope_value(m: &Metrics) -> String {
+    let Some(rollup) = &m.customer else { return m.subject.key() };
+    let mut ids: Vec<String> = rollup.accounts.iter().map(|figures| figures.account_id.to_string()).collect();
+    ids.sort();
+    if ids.len() <= 4 {
+        format!("{}: {}", accounts_in(rollup), ids.join(", "))
+    } else {
+        format!("{}, listed in Accounts", accounts_in(rollup))
+    }
 }
 
 /// The identity of a report.
@@ -58,9 +135,11 @@ pub(super) fn meta(cx: &Context, notes: &Notes) -> Meta {
         provider: branding.provider_name.clone(),
         accent: branding.accent_color.clone(),
         logo: cx.input.logo.clone(),
-        customer: notes.customer_name.clone().unwrap_or_else(|| format!("Account {}", m.account_id)),
-        account_name: notes.account_name.clone().unwrap_or_default(),
-        account_id: m.account_id.to_string(),
+        customer: notes.customer_name.clone().unwrap_or_else(|| default_customer(m)),
+        account_name: notes.account_name.clone().unwrap_or_else(|| default_account_name(m)),
+        scope: scope(m),
+        scope_label: if m.customer.is_some() { "Accounts" } else { "Account ID" }.to_owned(),
+        scope_value: scope_value(m),
         month: crate::format::period_label(m.period),
         month_code: m.period.to_string(),
         timezone: m.timezone.0.name().to_owned(),

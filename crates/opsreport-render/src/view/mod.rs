@@ -8,6 +8,7 @@
 //! a typed view ([`section::Section`] for the sections); this module assembles them. Adding a
 //! section or a report kind is adding a module, not editing one long function.
 
+mod accounts;
 mod alerts;
 mod appendix;
 mod availability;
@@ -177,8 +178,11 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let notes = input.notes.cloned().unwrap_or_default();
     let kind = input.metrics.kind;
     let period = crate::format::period_label(input.metrics.period);
-    let customer_words = |section: section::Section| section.in_customer_words(&period);
-    let (resources, performance, cost, ood) = sections(&cx, kind);
+    let rollup = input.metrics.customer.as_ref();
+    let customer_words = |section: section::Section| section.with_accounts(rollup).in_customer_words(&period);
+    let (resources, mut performance, cost, ood) = sections(&cx, kind);
+    // A customer's review opens its sections with its accounts, ranked.
+    performance.splice(0..0, accounts::accounts(&cx));
     let view = ReportView {
         meta: front::meta(&cx, &notes),
         meeting: meeting::meeting(&notes, kind),

@@ -11,6 +11,7 @@ use crate::charts::{ChartId, ChartSet};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum SectionId {
+    Accounts,
     Resources,
     Monitoring,
     Incidents,
@@ -32,6 +33,7 @@ impl SectionId {
     /// delivered …").
     fn subject(self) -> &'static str {
         match self {
+            SectionId::Accounts => "account",
             SectionId::Resources => "stack",
             SectionId::Monitoring => "alert",
             SectionId::Incidents | SectionId::Sla => "incident",
@@ -118,7 +120,29 @@ pub(super) fn section(
     }
 }
 
+impl SectionId {
+    /// The snake-case name the section is written under in `data/report.json`.
+    pub(super) fn name(self) -> String {
+        serde_json::to_value(self).ok().and_then(|value| value.as_str().map(str::to_owned)).unwrap_or_default()
+    }
+}
+
+/// The status of a part that is always there (it is made from the finished tree).
+pub(super) fn available_status() -> Availability {
+    Availability { available: true, missing_reason: None, not_provided: Vec::new() }
+}
+
 impl Section {
+    /// In a customer's review, the section's per-account table after its own tables.
+    pub(super) fn with_accounts(mut self, rollup: Option<&opsreport_model::metrics::CustomerRollup>) -> Self {
+        if let Some(table) =
+            rollup.filter(|_| self.available).and_then(|rollup| super::accounts::breakdown(self.id, self.title, rollup))
+        {
+            self.tables.push(table);
+        }
+        self
+    }
+
     /// Says in the customer's words why the section is empty ("No backup data was delivered for
     /// November 2026"); the technical reason stays in the data-quality appendix.
     pub(super) fn in_customer_words(mut self, month: &str) -> Self {
@@ -134,7 +158,7 @@ impl Section {
 
 /// The lowest of the three priorities' values (the headline SLA figure).
 pub(super) fn worst(values: &ByPriority<Option<f64>>) -> Option<f64> {
-    [values.high, values.medium, values.low].into_iter().flatten().reduce(f64::min)
+    values.lowest()
 }
 
 /// A tile's status from a verdict: `met`, `missed`, or `neutral` when there is none.
