@@ -735,6 +735,21 @@ fn a_prepared_run_queries_once_and_its_shards_only_read_their_batches() {
     assert!(other.stderr.contains("the run was prepared for \"2026-10\", not 2026-09"), "{}", other.stderr);
 }
 
+/// Queues the answers of one query per dataset for `accounts` and `period` (paging mode).
+fn queue_fleet_results(moto: &Moto, local: &LocalSource, accounts: &[AccountId], period: &ReportPeriod) {
+    let results: Vec<Value> = DatasetName::ALL
+        .into_iter()
+        .map(|dataset| canned_result(&fleet_result(local, dataset, accounts, period), dataset))
+        .collect();
+    let queued = moto.http_with_body(
+        "POST",
+        "/moto-api/static/athena/query-results",
+        "application/json",
+        json!({ "results": results }).to_string().as_bytes(),
+    );
+    assert_eq!(queued.0, 201, "{}", String::from_utf8_lossy(&queued.1));
+}
+
 #[test]
 fn a_quarterly_review_through_athena_gives_the_local_sources_numbers() {
     let moto = Moto::start();
@@ -747,17 +762,7 @@ fn a_quarterly_review_through_athena_gives_the_local_sources_numbers() {
     let accounts = local.all_accounts().unwrap();
     // The quarter's partitions: its months, the previous quarter's and the lookback before them.
     let quarter = ReportPeriod::from_label("2026-Q3", parse_time_zone("Europe/Berlin").unwrap()).unwrap();
-    let results: Vec<Value> = DatasetName::ALL
-        .into_iter()
-        .map(|dataset| canned_result(&fleet_result(&local, dataset, &accounts, &quarter), dataset))
-        .collect();
-    let queued = moto.http_with_body(
-        "POST",
-        "/moto-api/static/athena/query-results",
-        "application/json",
-        json!({ "results": results }).to_string().as_bytes(),
-    );
-    assert_eq!(queued.0, 201, "{}", String::from_utf8_lossy(&queued.1));
+    queue_fleet_results(&moto, &local, &accounts, &quarter);
     let work = tempfile::tempdir().unwrap();
     let config = work.path().join("opsreport.toml");
     std::fs::write(
@@ -784,4 +789,45 @@ fn a_quarterly_review_through_athena_gives_the_local_sources_numbers() {
         assert_eq!(first_difference(&athena_metrics, &local_metrics, "$"), None, "{account}: metrics.json differs");
         assert_eq!(athena_metrics["period"], "2026-Q3");
     }
+}
+
+#[test]
+fn a_customers_review_through_athena_reads_its_accounts_in_one_batch() {
+    let moto = Moto::start();
+    for bucket in ["/results", "/data"] {
+        assert_eq!(moto.http("PUT", bucket).0, 200);
+    }
+    let fixtures_root = repo_root().join("fixtures/synthetic");
+    upload_tree(&moto, &fixtures_root, "/data/datasets");
+    let local = fixtures();
+    let accounts = local.all_accounts().unwrap();
+    queue_fleet_results(&moto, &local, &accounts, &period());
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("opsreport.toml");
+    let ids: Vec<String> = accounts.iter().map(|account| format!("\"{account}\"")).collect();
+    std::fs::write(
+        &config,
+        format!(
+            "timezone = \"Europe/Berlin\"\n[athena]\nresult_mode = \"paging\"\nconcurrency = 1\noutput_location = \"s3://results/athena\"\ndata_location = \"s3://data/datasets/\"\n[customers.northwind]\nname = \"Northwind\"\naccounts = [{}]\n",
+            ids.join(", ")
+        ),
+    )
+    .unwrap();
+    let environment = moto.environment();
+    let mut pairs: Vec<(&str, &str)> = environment.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let config_text = config.display().to_string();
+    pairs.push(("OPSREPORT_CONFIG", &config_text));
+    let (athena_out, local_out) = (work.path().join("athena"), work.path().join("local"));
+    for (source, out) in [("athena".to_owned(), &athena_out), (fixtures_root.display().to_string(), &local_out)] {
+        let out_text = out.display().to_string();
+        let args = ["generate", "--source", &source, "--customer", "northwind", "--month", MONTH, "--out", &out_text];
+        let run = opsreport_with_env(&repo_root(), &args, &pairs);
+        assert_eq!(run.code, 0, "{source}: {}", run.stderr);
+    }
+    assert_eq!(query_execution_ids(&moto).len(), DatasetName::ALL.len(), "one query per dataset for the customer's accounts");
+    let folder = format!("customers/northwind/{MONTH}/metrics.json");
+    let athena_metrics = comparable_metrics(&athena_out.join(&folder));
+    let local_metrics = comparable_metrics(&local_out.join(&folder));
+    assert_eq!(first_difference(&athena_metrics, &local_metrics, "$"), None, "the review's metrics.json differs");
+    assert_eq!(athena_metrics["customer"]["accounts"].as_array().map(Vec::len), Some(accounts.len()));
 }
