@@ -790,3 +790,101 @@ fn error_pages_show_no_path_of_the_server() {
     let notes = get(&console, &format!("/accounts/{ACCOUNT_A}/notes/2026-10"), &dana).text();
     assert!(!notes.contains(&root), "{notes}");
 }
+
+/// Two customers: `umbrella` of both accounts, `solo` of account A; their October reviews.
+const CUSTOMERS: &str = "[customers.umbrella]\nname = \"Umbrella Group\"\naccounts = [\"043735371057\", \"643641044933\"]\n[customers.solo]\nname = \"Solo Ltd\"\naccounts = [\"043735371057\"]\n";
+
+fn write_reviews(directory: &Path) {
+    let made = opsreport(directory, &["generate", "--source", "data", "--out", "out", "--month", "2026-10", "--all-customers"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+}
+
+#[test]
+fn a_customers_reviews_are_shown_to_who_may_see_all_its_accounts_only() {
+    let directory = tempfile::tempdir().unwrap();
+    let alb = with_reports(directory.path(), CUSTOMERS);
+    // Lee is granted the customer by its id, none of its accounts.
+    let config = directory.path().join("opsreport.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("[console.groups]\n", "\"lee@example.com\" = [\"umbrella\"]\n[console.groups]\n"))
+        .unwrap();
+    write_reviews(directory.path());
+    let console = Console::start(directory.path(), &[], &[]);
+    let dana = alb.token("dana@example.com", &[]);
+    let index = get(&console, "/", &dana);
+    assert!(index.text().contains("Solo Ltd") && !index.text().contains("Umbrella"), "{}", index.text());
+    let review = "/customers/solo/reports/monthly/2026-10";
+    let solo = get(&console, "/customers/solo", &dana);
+    assert_eq!(solo.status, 200, "{}", solo.text());
+    assert!(solo.text().contains(&format!("href=\"{review}\"")), "{}", solo.text());
+    let page = get(&console, review, &dana);
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(!page.text().contains("/regenerate"), "a review is regenerated with generate --customer");
+    let pdf = get(&console, &format!("{review}/files/report.pdf"), &dana);
+    assert!(pdf.status == 200 && pdf.body.starts_with(b"%PDF"), "{}", pdf.status);
+    let metrics = get(&console, &format!("{review}/files/metrics.json"), &dana);
+    assert!(metrics.text().contains("\"customer_id\": \"solo\""));
+    let image = get(&console, &format!("{review}/pages/1"), &dana);
+    assert_eq!(image.header("content-type"), Some("image/png"));
+    // A customer with an account she may not see is refused like one that does not exist.
+    let foreign = get(&console, "/customers/umbrella", &dana);
+    let missing = get(&console, "/customers/globex", &dana);
+    assert_eq!((foreign.status, missing.status), (403, 403));
+    assert_eq!(foreign.text(), missing.text());
+    for path in [
+        "/customers/umbrella/reports/monthly/2026-10",
+        "/customers/umbrella/reports/monthly/2026-10/files/report.pdf",
+        "/customers/umbrella/reports/monthly/2026-10/pages/1",
+        "/customers/umbrella/reports/monthly/2026-10/send",
+        "/customers/..%2F043735371057/reports/monthly/2026-10",
+        "/customers/Solo/reports/monthly/2026-10",
+    ] {
+        let response = get(&console, path, &dana);
+        assert_eq!(response.status, 403, "{path}: {}", response.text());
+        assert!(!response.text().contains("Umbrella"), "{path}");
+    }
+    // Granted by its id, the customer is seen without its accounts.
+    let lee = alb.token("lee@example.com", &[]);
+    assert_eq!(get(&console, "/customers/umbrella/reports/monthly/2026-10", &lee).status, 200);
+    assert_eq!(get(&console, &format!("/accounts/{ACCOUNT_B}"), &lee).status, 403);
+    let shared = console.request("GET", "/shared/customers/solo/monthly/2026-10/report.pdf?token=1.abc", &[], "");
+    assert_eq!(shared.status, 403);
+}
+
+#[test]
+fn a_customers_review_is_sent_and_recorded_beside_it() {
+    let directory = tempfile::tempdir().unwrap();
+    let config = format!("[console.send]\nallowed_domains = [\"customer.example\"]\n{CUSTOMERS}");
+    let console = dev_console(directory.path(), &config);
+    write_reviews(directory.path());
+    let path = "/customers/umbrella/reports/monthly/2026-10/send";
+    let page = console.request("GET", path, &[], "");
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page.text().contains("Umbrella Group"), "{}", page.text());
+    let csrf = page.field("csrf").unwrap();
+    let body = form(&[
+        ("csrf", &csrf),
+        ("to", "priya@customer.example"),
+        ("subject", "October"),
+        ("message", "Here: [link to the report]"),
+    ]);
+    let sent = console.request("POST", path, &[], &body);
+    assert!(sent.text().contains("Development mode: not mailed"), "{}", sent.text());
+    let outbox = directory.path().join("out/customers/umbrella/sent/2026-10");
+    let files: Vec<_> = std::fs::read_dir(&outbox).unwrap().map(|entry| entry.unwrap().path()).collect();
+    let eml = files.iter().find(|path| path.extension().is_some_and(|ext| ext == "eml")).unwrap();
+    let mime = std::fs::read_to_string(eml).unwrap();
+    let encoded = mime.split("\r\n\r\n").nth(1).unwrap().replace("\r\n", "");
+    use base64::Engine;
+    let text = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded).unwrap()).unwrap();
+    let link =
+        text.split_whitespace().find(|word| word.contains("/shared/customers/umbrella/")).unwrap_or_else(|| panic!("{text}"));
+    let link = link.trim_start_matches(&console.url(""));
+    let shared = console.request("GET", link, &[], "");
+    assert!(shared.status == 200 && shared.body.starts_with(b"%PDF"), "{link}: {}", shared.status);
+    let record = files.iter().find(|path| path.extension().is_some_and(|ext| ext == "json")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(record).unwrap()).unwrap();
+    assert_eq!(record["file"], "customers/umbrella/2026-10/report.pdf");
+    // The review's own page lists the message sent.
+    assert!(console.request("GET", path, &[], "").text().contains("priya@customer.example"));
+}

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use opsreport_model::{AccountId, PeriodKind, ReportPeriod};
+use opsreport_model::{AccountId, CustomerId, PeriodKind, ReportPeriod, Subject};
 
 use super::Console;
 use super::allowed::Allowed;
@@ -15,6 +15,7 @@ use super::pages::{CurrentUser, Shared, page, report_href, status_of, store_fail
 use super::reports::{self, ReportEntry};
 use super::store::StoreError;
 use super::views::{AccountPage, AccountRow, AccountsPage, Latest, ReportRow};
+use super::views::{CustomerPage, CustomerRow};
 
 /// The accounts a user may see, sorted: the map's, or (with `*`) every account found in the
 /// data, the reports and the notes.
@@ -67,17 +68,78 @@ pub async fn accounts(State(console): Shared, CurrentUser(user): CurrentUser) ->
             Err(error) => return store_failed(&user, error),
         }
     }
-    page(StatusCode::OK, &AccountsPage { user: user.email, rows })
+    let mut customers = Vec::new();
+    for (id, settings) in &console.customers {
+        if console.customer(&user, id.as_str()).is_err() {
+            continue;
+        }
+        match customer_row(&console, id, settings.name.clone(), settings.accounts.len()).await {
+            Ok(row) => customers.push(row),
+            Err(error) => return store_failed(&user, error),
+        }
+    }
+    page(StatusCode::OK, &AccountsPage { user: user.email, rows, customers })
+}
+
+/// One customer of the list: its latest reviews and their status.
+async fn customer_row(console: &Console, id: &CustomerId, name: String, accounts: usize) -> Result<CustomerRow, StoreError> {
+    let subject = Subject::Customer(id.clone());
+    let entries = reports::reports_of(&console.reports, &console.cache, &subject).await?;
+    let (status, tone) = match entries.iter().max_by(|left, right| left.generated_on.cmp(&right.generated_on)) {
+        Some(entry) => status_of(entry.state.as_ref(), None),
+        None => ("no review yet".to_owned(), "warn"),
+    };
+    Ok(CustomerRow { id: id.to_string(), name, accounts, latest: latest(&subject, &entries), status, tone })
+}
+
+/// The latest report of each kind.
+fn latest(subject: &Subject, entries: &[ReportEntry]) -> Vec<Latest> {
+    [PeriodKind::Weekly, PeriodKind::Monthly, PeriodKind::Quarterly]
+        .into_iter()
+        .filter_map(|kind| entries.iter().find(|entry| entry.period.kind() == kind))
+        .map(|entry| Latest { label: entry.period.to_string(), href: report_href(subject, entry.period) })
+        .collect()
+}
+
+/// `GET /customers/{customer}`: a customer's reviews.
+pub async fn customer(
+    State(console): Shared,
+    CurrentUser(user): CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let customer = match console.customer(&user, &id) {
+        Ok(customer) => customer,
+        Err(refused) => return refused,
+    };
+    let subject = Subject::Customer(customer.clone());
+    let entries = match reports::reports_of(&console.reports, &console.cache, &subject).await {
+        Ok(entries) => entries,
+        Err(error) => return store_failed(&user, error),
+    };
+    let settings = &console.customers[&customer];
+    let accounts = settings
+        .accounts
+        .iter()
+        .map(|account| {
+            let href = console.access.allows(&user, account.as_str()).then(|| format!("/accounts/{account}"));
+            (account.to_string(), href)
+        })
+        .collect();
+    let view = CustomerPage {
+        user: user.email.clone(),
+        id: customer.to_string(),
+        name: settings.name.clone(),
+        accounts,
+        reports: report_rows(&console, &subject, &entries),
+    };
+    page(StatusCode::OK, &view)
 }
 
 /// One account of the list.
 async fn account_row(console: &Console, account: AccountId) -> Result<AccountRow, StoreError> {
-    let entries = reports::reports_of(&console.reports, &console.cache, account.as_str()).await?;
-    let latest = [PeriodKind::Weekly, PeriodKind::Monthly, PeriodKind::Quarterly]
-        .into_iter()
-        .filter_map(|kind| entries.iter().find(|entry| entry.period.kind() == kind))
-        .map(|entry| Latest { label: entry.period.to_string(), href: report_href(&account, entry.period) })
-        .collect();
+    let subject = Subject::Account(account.clone());
+    let entries = reports::reports_of(&console.reports, &console.cache, &subject).await?;
+    let latest = latest(&subject, &entries);
     let newest = entries.iter().max_by(|left, right| left.generated_on.cmp(&right.generated_on));
     let jobs = console.jobs.latest(&account);
     let (status, tone) = match newest {
@@ -123,7 +185,7 @@ fn missing_periods(console: &Console, entries: &[ReportEntry]) -> Vec<String> {
 /// `GET /accounts/{account}`.
 pub async fn account(State(console): Shared, Allowed { user, account }: Allowed) -> Response {
     let (entries, (notes, has_profile)) = match (
-        reports::reports_of(&console.reports, &console.cache, account.as_str()).await,
+        reports::reports_of(&console.reports, &console.cache, &Subject::Account(account.clone())).await,
         reports::notes_of(&console.notes, account.as_str()).await,
     ) {
         (Ok(entries), Ok(notes)) => (entries, notes),
@@ -133,7 +195,7 @@ pub async fn account(State(console): Shared, Allowed { user, account }: Allowed)
         user: user.email.clone(),
         name: console.account_name(&account).await,
         id: account.to_string(),
-        reports: report_rows(&console, &account, &entries),
+        reports: report_rows(&console, &Subject::Account(account.clone()), &entries),
         missing: missing_periods(&console, &entries),
         notes,
         has_profile,
@@ -143,14 +205,14 @@ pub async fn account(State(console): Shared, Allowed { user, account }: Allowed)
     page(StatusCode::OK, &view)
 }
 
-/// The account's reports, then the periods the console is making that have no report yet.
-fn report_rows(console: &Console, account: &AccountId, entries: &[ReportEntry]) -> Vec<ReportRow> {
-    let jobs = console.jobs.latest(account);
+/// The reports, then (an account's) the periods the console is making that have no report yet.
+fn report_rows(console: &Console, subject: &Subject, entries: &[ReportEntry]) -> Vec<ReportRow> {
+    let jobs = subject.account().map(|account| console.jobs.latest(account)).unwrap_or_default();
     let mut rows: Vec<ReportRow> = entries
         .iter()
         .map(|entry| {
             let (status, tone) = status_of(entry.state.as_ref(), jobs.get(&entry.period));
-            let base = report_href(account, entry.period);
+            let base = report_href(subject, entry.period);
             ReportRow {
                 kind: entry.period.kind().title(),
                 period: entry.period.to_string(),

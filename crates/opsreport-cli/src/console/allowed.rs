@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::response::Response;
-use opsreport_model::{AccountId, PeriodKind, ReportPeriod};
+use opsreport_model::{AccountId, PeriodKind, ReportPeriod, Subject};
 
 use super::Console;
 use super::auth::User;
@@ -22,12 +22,13 @@ pub struct Allowed {
     pub account: AccountId,
 }
 
-/// A signed-in user, an account they may see, and a period of the path's kind.
+/// A signed-in user, an account (`{account}`) or customer (`{customer}`) they may see, and a
+/// period of the path's kind.
 pub struct AllowedReport {
     /// The user.
     pub user: User,
-    /// The account of the path.
-    pub account: AccountId,
+    /// The account or customer of the path.
+    pub subject: Subject,
     /// The period of the path.
     pub period: ReportPeriod,
 }
@@ -53,12 +54,19 @@ impl FromRequestParts<Arc<Console>> for AllowedReport {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, console: &Arc<Console>) -> Result<Self, Response> {
-        let Allowed { user, account } = Allowed::from_request_parts(parts, console).await?;
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, console).await?;
+        let subject = match path_value(parts, console, "customer").await {
+            Some(id) => Subject::Customer(console.customer(&user, &id)?),
+            None => {
+                let id = path_value(parts, console, "account").await.unwrap_or_default();
+                Subject::Account(console.account(&user, &id)?)
+            }
+        };
         let kind = path_value(parts, console, "kind").await;
         let label = path_value(parts, console, "period").await;
         let kind = kind.as_deref().and_then(PeriodKind::parse);
         let (Some(kind), Some(label)) = (kind, label) else { return Err(not_found_page(&user)) };
         let period = console.period(&user, kind, &label)?;
-        Ok(Self { user, account, period })
+        Ok(Self { user, subject, period })
     }
 }

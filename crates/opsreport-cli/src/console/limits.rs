@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use opsreport_model::AccountId;
+use opsreport_model::Subject;
 
 /// The notes form: at most a notes file's limit (what it saves is smaller than what it posts).
 pub const NOTES_FORM_MAX_BYTES: usize = opsreport_model::input::NOTES_MAX_BYTES as usize;
@@ -22,13 +22,13 @@ const HOUR: Duration = Duration::from_secs(3600);
 /// Messages sent in the last hour.
 #[derive(Default)]
 pub struct SendLimits {
-    sent: Mutex<Vec<(Instant, String, AccountId)>>,
+    sent: Mutex<Vec<(Instant, String, Subject)>>,
 }
 
 impl SendLimits {
-    /// Counts a message of `user` for `account` at `now` if neither has reached its limit in
-    /// the hour before; else says which limit holds.
-    pub fn take(&self, user: &str, account: &AccountId, per_user: u32, per_account: u32, now: Instant) -> Result<(), String> {
+    /// Counts a message of `user` for `account` (an account or a customer) at `now` if neither
+    /// has reached its limit in the hour before; else says which limit holds.
+    pub fn take(&self, user: &str, account: &Subject, per_user: u32, per_account: u32, now: Instant) -> Result<(), String> {
         let mut sent = self.sent.lock().expect("not poisoned");
         sent.retain(|(at, _, _)| now.saturating_duration_since(*at) < HOUR);
         let by_user = sent.iter().filter(|(_, who, _)| who == user).count();
@@ -46,7 +46,7 @@ impl SendLimits {
     }
 
     /// Gives back the message counted last for `user` and `account`: it was not sent.
-    pub fn give_back(&self, user: &str, account: &AccountId) {
+    pub fn give_back(&self, user: &str, account: &Subject) {
         let mut sent = self.sent.lock().expect("not poisoned");
         if let Some(last) = sent.iter().rposition(|(_, who, whose)| who == user && whose == account) {
             sent.remove(last);
@@ -61,7 +61,8 @@ mod tests {
     #[test]
     fn a_user_and_an_account_are_each_held_to_their_hourly_limit() {
         let limits = SendLimits::default();
-        let (a, b) = (AccountId::parse("111111111111").unwrap(), AccountId::parse("222222222222").unwrap());
+        let account = |id: &str| Subject::Account(opsreport_model::AccountId::parse(id).unwrap());
+        let (a, b) = (account("111111111111"), account("222222222222"));
         let start = Instant::now();
         assert!(limits.take("dana", &a, 2, 2, start).is_ok());
         assert!(limits.take("dana", &b, 2, 2, start).is_ok());

@@ -89,6 +89,8 @@ pub struct Console {
     pub identity: Identity,
     /// What they may see.
     pub access: Access,
+    /// `[customers.<id>]`: the customers whose reviews are listed.
+    pub customers: std::collections::BTreeMap<opsreport_model::CustomerId, opsreport_model::customer::CustomerSettings>,
     /// Signs forms and links.
     pub secret: Secret,
     /// Where reports are.
@@ -152,6 +154,7 @@ pub fn run(config: &Config, args: ServeArgs) -> Outcome {
     let bound = listener.local_addr().map_err(|error| Failure::source_or_sink(anyhow::anyhow!("{error}")))?;
     let console = Arc::new(Console {
         access: Access::new(&settings.users, &settings.groups, dev),
+        customers: config.customers.clone(),
         secret: Secret::from_env().map_err(|text| Failure::bad_input(anyhow::anyhow!(text)))?,
         lasting_secret: std::env::var_os(secret::SECRET_VARIABLE).is_some(),
         jobs: Jobs::start(config, source.clone(), out.clone(), &settings),
@@ -284,7 +287,16 @@ pub fn router(console: Arc<Console>) -> Router {
             "/accounts/{account}/reports/{kind}/{period}/send",
             get(send_page::send_form).post(send_page::send).layer(send_limit),
         )
+        .route("/customers/{customer}", get(accounts_page::customer))
+        .route("/customers/{customer}/reports/{kind}/{period}", get(pages::report))
+        .route("/customers/{customer}/reports/{kind}/{period}/files/{*file}", get(pages::file))
+        .route("/customers/{customer}/reports/{kind}/{period}/pages/{page}", get(pages::page_image))
+        .route(
+            "/customers/{customer}/reports/{kind}/{period}/send",
+            get(send_page::send_form).post(send_page::send).layer(send_limit),
+        )
         .route("/jobs/{job}", get(regenerate::job))
+        .route("/shared/customers/{customer}/{kind}/{period}/{file}", get(pages::shared_customer))
         .route("/shared/{account}/{kind}/{period}/{file}", get(pages::shared))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limits::FORM_MAX_BYTES))

@@ -127,7 +127,7 @@ async fn notes_page(
 ) -> Response {
     let mut problems = state.problems;
     let carried = match &period {
-        Some(period) => match assembled_notes(console, account, period).await {
+        Some(period) => match assembled_notes(console, account.as_str(), period).await {
             Ok(notes) => notes.action_items,
             Err(problem) => {
                 problems.push(format!("Earlier notes could not be read for the items they carry over: {problem}"));
@@ -271,7 +271,8 @@ pub async fn save_notes(
         }
     };
     if let Some(period) = &period {
-        let carried = assembled_notes(&console, &account, period).await.map(|notes| notes.action_items).unwrap_or_default();
+        let carried =
+            assembled_notes(&console, account.as_str(), period).await.map(|notes| notes.action_items).unwrap_or_default();
         add_carried_updates(&mut table, &carried, &state.carried_status);
     }
     let text = notes_text(&table, &account, &label, &user);

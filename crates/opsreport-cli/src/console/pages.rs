@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use opsreport_extract::notes::NotesFiles;
 use opsreport_model::memory::{self, Noted, Profile};
-use opsreport_model::{AccountId, Notes, PeriodId, PeriodKind, ReportPeriod};
+use opsreport_model::{AccountId, CustomerId, Notes, PeriodId, PeriodKind, ReportPeriod, Subject};
 use serde::Deserialize;
 
 use super::allowed::AllowedReport;
@@ -131,6 +131,28 @@ impl Console {
         AccountId::parse(id).map_err(|_| no_account(user))
     }
 
+    /// The customer of a request, if it is configured and the user may see it: the map grants
+    /// its id, or every one of its accounts (a review holds all their data). Checked before
+    /// anything is read; a refused, unknown or malformed id gets the account's 403 page.
+    pub(super) fn customer(&self, user: &User, id: &str) -> Result<CustomerId, Response> {
+        let customer = CustomerId::parse(id).map_err(|_| no_account(user))?;
+        let settings = self.customers.get(&customer).ok_or_else(|| no_account(user))?;
+        let granted = self.access.allows(user, customer.as_str())
+            || settings.accounts.iter().all(|account| self.access.allows(user, account.as_str()));
+        if granted { Ok(customer) } else { Err(no_account(user)) }
+    }
+
+    /// The name a page gives a report's subject: an account's from its profile, a customer's
+    /// from `[customers.<id>] name`.
+    pub(super) async fn subject_name(&self, subject: &Subject) -> String {
+        match subject {
+            Subject::Account(account) => self.account_name(account).await,
+            Subject::Customer(customer) => {
+                self.customers.get(customer).map_or_else(|| customer.to_string(), |settings| settings.name.clone())
+            }
+        }
+    }
+
     pub(super) fn csrf(&self, user: &User) -> String {
         self.secret.sign("csrf", &user.email, now() + CSRF_SECONDS)
     }
@@ -179,12 +201,8 @@ impl Console {
     }
 
     /// A complete report of the period, if there is one.
-    pub(super) async fn report_entry(
-        &self,
-        account: &AccountId,
-        period: &ReportPeriod,
-    ) -> Result<Option<ReportEntry>, StoreError> {
-        let entries = reports::reports_of(&self.reports, &self.cache, account.as_str()).await?;
+    pub(super) async fn report_entry(&self, subject: &Subject, period: &ReportPeriod) -> Result<Option<ReportEntry>, StoreError> {
+        let entries = reports::reports_of(&self.reports, &self.cache, subject).await?;
         Ok(entries.into_iter().find(|entry| entry.period == period.id()))
     }
 
@@ -192,11 +210,11 @@ impl Console {
     /// manifest); with no name, the report's PDF (the document, else the deck). Its name and bytes.
     pub(super) async fn report_file(
         &self,
-        account: &AccountId,
+        subject: &Subject,
         period: &ReportPeriod,
         file: Option<&str>,
     ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
-        let Some(entry) = self.report_entry(account, period).await? else { return Ok(None) };
+        let Some(entry) = self.report_entry(subject, period).await? else { return Ok(None) };
         let Some(file) = file.map(str::to_owned).or_else(|| entry.pdfs().first().map(|pdf| pdf.to_string())) else {
             return Ok(None);
         };
@@ -229,8 +247,25 @@ pub async fn not_found(CurrentUser(user): CurrentUser) -> Response {
     not_found_page(&user)
 }
 
-pub(super) fn report_href(account: &AccountId, period: PeriodId) -> String {
-    format!("/accounts/{account}/reports/{}/{period}", period.kind().name())
+/// The page of an account (`/accounts/<id>`) or a customer (`/customers/<id>`).
+pub(super) fn home_href(subject: &Subject) -> String {
+    match subject {
+        Subject::Account(account) => format!("/accounts/{account}"),
+        Subject::Customer(customer) => format!("/customers/{customer}"),
+    }
+}
+
+pub(super) fn report_href(subject: &Subject, period: PeriodId) -> String {
+    format!("{}/reports/{}/{period}", home_href(subject), period.kind().name())
+}
+
+/// The folder of a subject's notes in the notes store: the account's, or the customer's
+/// (`notes/<customer id>/`, as `generate --customer` reads them).
+pub(super) fn notes_folder(subject: &Subject) -> &str {
+    match subject {
+        Subject::Account(account) => account.as_str(),
+        Subject::Customer(customer) => customer.as_str(),
+    }
 }
 
 /// A report's status line from its data and the console's latest job of its period.
@@ -241,6 +276,13 @@ pub(super) fn status_of(state: Option<&reports::DataState>, job: Option<&super::
         _ => {}
     }
     match state {
+        Some(state) if state.left_out > 0 => (
+            format!(
+                "written; partial: {} not in the review",
+                opsreport_model::format::plural(state.left_out as u64, "account", "accounts")
+            ),
+            "warn",
+        ),
         Some(state) if state.no_data => ("written from no data: no dataset has any for the period".into(), "warn"),
         Some(state) if !state.missing.is_empty() && state.missing.len() == state.datasets => {
             ("written; no data for the period".into(), "warn")
@@ -254,26 +296,20 @@ pub(super) fn status_of(state: Option<&reports::DataState>, job: Option<&super::
 }
 
 /// `GET /accounts/{account}/reports/{kind}/{period}`.
-pub async fn report(State(console): Shared, AllowedReport { user, account, period }: AllowedReport) -> Response {
+pub async fn report(State(console): Shared, AllowedReport { user, subject, period }: AllowedReport) -> Response {
     let (kind, label) = (period.kind().name(), period.label());
-    let entry = match console.report_entry(&account, &period).await {
+    let home = home_href(&subject);
+    let entry = match console.report_entry(&subject, &period).await {
         Ok(Some(entry)) => entry,
         Ok(None) => {
             let text = format!("There is no {} report of {label} yet: make it from the account's page.", kind);
-            return message(
-                StatusCode::NOT_FOUND,
-                &user.email,
-                "No report yet",
-                &text,
-                "warn",
-                Some(("The account", &format!("/accounts/{account}"))),
-            );
+            return message(StatusCode::NOT_FOUND, &user.email, "No report yet", &text, "warn", Some(("Back", &home)));
         }
         Err(error) => return store_failed(&user, error),
     };
-    let base = report_href(&account, period.id());
+    let base = report_href(&subject, period.id());
     let state = entry.state.clone();
-    let job = console.jobs.latest(&account).remove(&period.id());
+    let job = subject.account().and_then(|account| console.jobs.latest(account).remove(&period.id()));
     let (status, tone) = status_of(state.as_ref(), job.as_ref());
     let pdf = entry.pdfs().first().map(|file| file.to_string());
     let (pages, page_note) = match &pdf {
@@ -292,8 +328,10 @@ pub async fn report(State(console): Shared, AllowedReport { user, account, perio
     let state = state.unwrap_or_default();
     let view = ReportPage {
         user: user.email.clone(),
-        account: account.to_string(),
-        name: console.account_name(&account).await,
+        crumb: notes_folder(&subject).to_owned(),
+        is_account: subject.account().is_some(),
+        home,
+        name: console.subject_name(&subject).await,
         heading: format!("{} · {}", period.kind().title(), opsreport_render::format::period_label(period.id())),
         kind: period.kind().name(),
         label,
@@ -352,10 +390,11 @@ pub(super) fn file_response(file: &str, bytes: Vec<u8>) -> Response {
 /// `GET /accounts/{account}/reports/{kind}/{period}/files/{file}`.
 pub async fn file(
     State(console): Shared,
-    AllowedReport { user, account, period }: AllowedReport,
-    Path((_, _, _, file)): Path<(String, String, String, String)>,
+    AllowedReport { user, subject, period }: AllowedReport,
+    Path(path): Path<Vec<(String, String)>>,
 ) -> Response {
-    match console.report_file(&account, &period, Some(&file)).await {
+    let file = path.into_iter().find(|(key, _)| key == "file").map(|(_, value)| value).unwrap_or_default();
+    match console.report_file(&subject, &period, Some(&file)).await {
         Ok(Some((name, bytes))) => file_response(&name, bytes),
         Ok(None) => not_found_page(&user),
         Err(error) => store_failed(&user, error),
@@ -365,11 +404,12 @@ pub async fn file(
 /// `GET /accounts/{account}/reports/{kind}/{period}/pages/{page}`: a page of the report as PNG.
 pub async fn page_image(
     State(console): Shared,
-    AllowedReport { user, account, period }: AllowedReport,
-    Path((_, _, _, number)): Path<(String, String, String, String)>,
+    AllowedReport { user, subject, period }: AllowedReport,
+    Path(path): Path<Vec<(String, String)>>,
 ) -> Response {
+    let number = path.into_iter().find(|(key, _)| key == "page").map(|(_, value)| value).unwrap_or_default();
     let Ok(number) = number.trim_end_matches(".png").parse::<usize>() else { return not_found_page(&user) };
-    let bytes = match console.report_file(&account, &period, None).await {
+    let bytes = match console.report_file(&subject, &period, None).await {
         Ok(Some((_, bytes))) => bytes,
         Ok(None) => return not_found_page(&user),
         Err(error) => return store_failed(&user, error),
@@ -389,8 +429,8 @@ pub async fn page_image(
 
 /// The period's notes as a report reads them: the profile, the period's own notes, and the
 /// open action items carried over from earlier notes (marked `carried`).
-pub(super) async fn assembled_notes(console: &Console, account: &AccountId, period: &ReportPeriod) -> Result<Notes, String> {
-    let paths = console.notes.list(account.as_str()).await.map_err(unavailable)?;
+pub(super) async fn assembled_notes(console: &Console, account: &str, period: &ReportPeriod) -> Result<Notes, String> {
+    let paths = console.notes.list(account).await.map_err(unavailable)?;
     let names: Vec<String> = paths
         .iter()
         .filter_map(|path| path.strip_prefix(&format!("{account}/")))
@@ -427,8 +467,39 @@ pub async fn shared(
     Path((id, kind, label, file)): Path<(String, String, String, String)>,
     Query(query): Query<TokenQuery>,
 ) -> Response {
-    let subject = format!("{id}/{kind}/{label}/{file}");
-    let valid = query.token.as_deref().is_some_and(|token| console.secret.check("link", &subject, token, now()));
+    let subject = AccountId::parse(&id).ok().map(Subject::Account);
+    shared_file(&console, subject, &kind, &label, &file, query.token.as_deref()).await
+}
+
+/// `GET /shared/customers/{customer}/{kind}/{period}/{file}?token=…`: a customer review's file
+/// by a link the console sent.
+pub async fn shared_customer(
+    State(console): Shared,
+    Path((id, kind, label, file)): Path<(String, String, String, String)>,
+    Query(query): Query<TokenQuery>,
+) -> Response {
+    let subject = CustomerId::parse(&id).ok().map(Subject::Customer);
+    shared_file(&console, subject, &kind, &label, &file, query.token.as_deref()).await
+}
+
+/// The name a link signs: `<subject folder>/<kind>/<period>/<file>`.
+pub(super) fn link_subject(subject: &Subject, kind: &str, label: &str, file: &str) -> String {
+    format!("{}/{kind}/{label}/{file}", subject.key())
+}
+
+/// A file by a signed link, when the token signs exactly this subject, period and file.
+async fn shared_file(
+    console: &Console,
+    subject: Option<Subject>,
+    kind: &str,
+    label: &str,
+    file: &str,
+    token: Option<&str>,
+) -> Response {
+    let valid = subject.as_ref().is_some_and(|subject| {
+        let signed = link_subject(subject, kind, label, file);
+        token.is_some_and(|token| console.secret.check("link", &signed, token, now()))
+    });
     let refused = || {
         message(
             StatusCode::FORBIDDEN,
@@ -439,13 +510,10 @@ pub async fn shared(
             None,
         )
     };
-    if !valid {
-        return refused();
-    }
-    let (Ok(account), Ok(period)) = (AccountId::parse(&id), ReportPeriod::from_label(&label, console.zone)) else {
+    let (true, Some(subject), Ok(period)) = (valid, subject, ReportPeriod::from_label(label, console.zone)) else {
         return refused();
     };
-    match console.report_file(&account, &period, Some(&file)).await {
+    match console.report_file(&subject, &period, Some(file)).await {
         Ok(Some((name, bytes))) => file_response(&name, bytes),
         _ => refused(),
     }

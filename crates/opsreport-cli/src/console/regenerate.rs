@@ -4,7 +4,7 @@
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use opsreport_model::{PeriodKind, ReportPeriod};
+use opsreport_model::{PeriodKind, ReportPeriod, Subject};
 use serde::Deserialize;
 
 use super::Console;
@@ -108,7 +108,7 @@ pub async fn regenerate(
     let Some(chosen) = chosen_formats(form.formats.as_deref().unwrap_or("existing")) else {
         return unprocessable("Not a layout", "Choose the report's layouts, document, slides or both.");
     };
-    let existing = match console.report_entry(&account, &period).await {
+    let existing = match console.report_entry(&Subject::Account(account.clone()), &period).await {
         Ok(entry) => entry.map(|entry| formats_of(&entry.files)).unwrap_or_default(),
         Err(error) => return super::pages::store_failed(&user, error),
     };
@@ -138,7 +138,7 @@ pub async fn job(State(console): Shared, CurrentUser(user): CurrentUser, Path(id
     let label = job.period.label();
     let empty = match &job.state {
         JobState::Written(None) => console
-            .report_entry(&job.account, &job.period)
+            .report_entry(&Subject::Account(job.account.clone()), &job.period)
             .await
             .ok()
             .flatten()
@@ -175,7 +175,7 @@ pub async fn job(State(console): Shared, CurrentUser(user): CurrentUser, Path(id
         id: job.id,
         account: job.account.to_string(),
         heading: format!("{} · {}", job.period.kind().title(), opsreport_render::format::period_label(job.period.id())),
-        report: report_href(&job.account, job.period.id()),
+        report: report_href(&Subject::Account(job.account.clone()), job.period.id()),
         label,
         state,
         tone,

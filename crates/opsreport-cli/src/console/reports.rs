@@ -3,7 +3,7 @@
 //! and the notes files of the account.
 
 use opsreport_model::manifest::Manifest;
-use opsreport_model::{PeriodId, ReportPeriod};
+use opsreport_model::{PeriodId, ReportPeriod, Subject};
 use serde_json::Value;
 
 use std::collections::HashMap;
@@ -35,15 +35,15 @@ impl ReportEntry {
     }
 }
 
-/// The reports of an account, newest period first within each kind (weekly, monthly,
-/// quarterly).
-pub async fn reports_of(store: &Store, cache: &Cache, account: &str) -> Result<Vec<ReportEntry>, StoreError> {
-    let listing = store.listing(account).await?;
+/// The reports of an account or a customer, newest period first within each kind (weekly,
+/// monthly, quarterly).
+pub async fn reports_of(store: &Store, cache: &Cache, subject: &Subject) -> Result<Vec<ReportEntry>, StoreError> {
+    let listing = store.listing(&subject.key()).await?;
     let versions: HashMap<&str, &Listed> = listing.iter().map(|listed| (listed.path.as_str(), listed)).collect();
     let mut entries = Vec::new();
     for listed in &listing {
         let Some(folder) = listed.path.strip_suffix("/manifest.json") else { continue };
-        let Some(mut entry) = manifest_entry(store, cache, listed, folder, account).await? else { continue };
+        let Some(mut entry) = manifest_entry(store, cache, listed, folder, subject).await? else { continue };
         entry.written_at = listed.modified;
         if let Some(metrics) = versions.get(format!("{folder}/metrics.json").as_str()) {
             entry.state = metrics_state(store, cache, metrics).await?;
@@ -60,13 +60,13 @@ async fn manifest_entry(
     cache: &Cache,
     listed: &Listed,
     folder: &str,
-    account: &str,
+    subject: &Subject,
 ) -> Result<Option<ReportEntry>, StoreError> {
     if let Some(entry) = cache.manifests.get(&listed.path, &listed.version) {
         return Ok(entry);
     }
     let Some(read) = store.get(&listed.path).await? else { return Ok(None) };
-    let entry = entry_of(folder, &read.bytes, account);
+    let entry = entry_of(folder, &read.bytes, subject);
     cache.manifests.put(&listed.path, &listed.version, entry.clone());
     Ok(entry)
 }
@@ -83,13 +83,12 @@ async fn metrics_state(store: &Store, cache: &Cache, listed: &Listed) -> Result<
     Ok(Some(state))
 }
 
-/// The entry a manifest describes, when it is the manifest of that account's report in that
+/// The entry a manifest describes, when it is the manifest of that subject's report in that
 /// folder (a stray or foreign manifest is not a report).
-fn entry_of(folder: &str, manifest: &[u8], account: &str) -> Option<ReportEntry> {
+fn entry_of(folder: &str, manifest: &[u8], subject: &Subject) -> Option<ReportEntry> {
     let manifest = Manifest::from_bytes(manifest)?;
-    let expected = crate::output::report_folder(&manifest.subject, manifest.period);
-    let about = manifest.subject.account().map(opsreport_model::AccountId::as_str);
-    if about != Some(account) || manifest.kind != manifest.period.kind() || folder != expected {
+    let expected = crate::output::report_folder(subject, manifest.period);
+    if manifest.subject != *subject || manifest.kind != manifest.period.kind() || folder != expected {
         return None;
     }
     Some(ReportEntry {
@@ -116,6 +115,8 @@ pub struct DataState {
     /// Whether no dataset had rows of the period (reference data aside): the report was written
     /// from no data.
     pub no_data: bool,
+    /// A customer's review: the accounts left out of it (it is partial when there are any).
+    pub left_out: usize,
 }
 
 /// The data state of a report, from its `metrics.json` bytes.
@@ -138,7 +139,8 @@ pub fn data_state(metrics: &[u8]) -> DataState {
             && dataset["rows_in_period"].as_u64().is_some_and(|rows| rows > 0)
     };
     let no_data = !datasets.is_empty() && !datasets.iter().any(|dataset| of_period(&dataset));
-    DataState { missing, datasets: datasets.len(), newest, no_data }
+    let left_out = metrics["customer"]["not_included"].as_array().map_or(0, Vec::len);
+    DataState { missing, datasets: datasets.len(), newest, no_data, left_out }
 }
 
 /// The periods an account has notes for (labels, newest first), and whether it has a profile.
@@ -169,24 +171,34 @@ mod tests {
     use super::*;
     use opsreport_model::PeriodKind;
 
+    fn account(id: &str) -> Subject {
+        Subject::Account(opsreport_model::AccountId::parse(id).unwrap())
+    }
+
     #[test]
     fn only_a_manifest_of_its_own_folder_is_a_report() {
         let manifest = br#"{"account_id":"111111111111","kind":"weekly","period":"2026-W43","month":"2026-10",
             "generated_on":"2026-10-26","generator_version":"opsreport 1","input_fingerprint":"f",
             "files":[{"path":"report.pdf","bytes":1,"sha256":"a"},{"path":"slides.pdf","bytes":1,"sha256":"b"},
             {"path":"metrics.json","bytes":1,"sha256":"c"}]}"#;
-        let entry = entry_of("111111111111/weekly/2026-W43", manifest, "111111111111").unwrap();
+        let entry = entry_of("111111111111/weekly/2026-W43", manifest, &account("111111111111")).unwrap();
         assert_eq!(
             (entry.period.kind(), entry.period.to_string(), entry.pdfs()),
             (PeriodKind::Weekly, "2026-W43".to_owned(), vec!["report.pdf", "slides.pdf"])
         );
-        assert!(entry_of("111111111111/2026-10", manifest, "111111111111").is_none());
-        assert!(entry_of("222222222222/weekly/2026-W43", manifest, "222222222222").is_none());
+        assert!(entry_of("111111111111/2026-10", manifest, &account("111111111111")).is_none());
+        assert!(entry_of("222222222222/weekly/2026-W43", manifest, &account("222222222222")).is_none());
         let mislabelled = std::str::from_utf8(manifest).unwrap().replace("\"kind\":\"weekly\"", "\"kind\":\"monthly\"");
         assert!(
-            entry_of("111111111111/weekly/2026-W43", mislabelled.as_bytes(), "111111111111").is_none(),
+            entry_of("111111111111/weekly/2026-W43", mislabelled.as_bytes(), &account("111111111111")).is_none(),
             "a kind its period is not"
         );
+        // A customer's review is its own: an account's manifest in a customer's folder is not.
+        let acme = Subject::Customer(opsreport_model::CustomerId::parse("acme").unwrap());
+        assert!(entry_of("customers/acme/weekly/2026-W43", manifest, &acme).is_none());
+        let review = std::str::from_utf8(manifest).unwrap().replace(r#""account_id":"111111111111""#, r#""customer_id":"acme""#);
+        assert!(entry_of("customers/acme/weekly/2026-W43", review.as_bytes(), &acme).is_some());
+        assert!(entry_of("111111111111/weekly/2026-W43", review.as_bytes(), &account("111111111111")).is_none());
         let state = data_state(br#"{"data_quality":[{"dataset":"alerts","missing":true},{"dataset":"incidents","missing":false,"newest":"2026-10-31T22:00:00Z"}]}"#);
         assert_eq!((state.missing, state.newest.as_deref()), (vec!["alerts".to_owned()], Some("2026-10-31T22:00:00Z")));
         assert_eq!(state.datasets, 2);

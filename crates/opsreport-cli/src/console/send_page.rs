@@ -12,14 +12,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use opsreport_model::console::SendMode;
 use opsreport_model::notes::ActionItem;
-use opsreport_model::{AccountId, ReportPeriod};
+use opsreport_model::{ReportPeriod, Subject};
 use serde::Deserialize;
 
 use super::Console;
 use super::allowed::AllowedReport;
 use super::auth::User;
 use super::notes_form;
-use super::pages::{Shared, assembled_notes, message, page, report_href, store_failed};
+use super::pages::{Shared, assembled_notes, home_href, link_subject, message, notes_folder, page, report_href, store_failed};
 use super::reports::ReportEntry;
 use super::send::{self, LINK_PLACEHOLDER, Message};
 use super::store::{Expect, StoreError};
@@ -51,11 +51,11 @@ struct Outgoing {
     warnings: Vec<String>,
 }
 
-async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod) -> Result<Option<Outgoing>, StoreError> {
-    let Some(entry) = console.report_entry(account, period).await? else { return Ok(None) };
+async fn outgoing(console: &Console, subject: &Subject, period: &ReportPeriod) -> Result<Option<Outgoing>, StoreError> {
+    let Some(entry) = console.report_entry(subject, period).await? else { return Ok(None) };
     let Some(pdf) = entry.pdfs().first().map(|file| file.to_string()) else { return Ok(None) };
     let label = period.label();
-    let notes = assembled_notes(console, account, period).await.unwrap_or_default();
+    let notes = assembled_notes(console, notes_folder(subject), period).await.unwrap_or_default();
     let attendees = notes
         .attendees
         .iter()
@@ -63,10 +63,10 @@ async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod)
         .filter(|email| notes_form::is_email(email))
         .map(|email| email.to_lowercase())
         .collect();
-    let name = console.account_name(account).await;
+    let name = console.subject_name(subject).await;
     let kind = period.kind().title();
     let long = opsreport_render::format::period_label(period.id());
-    let warnings = warnings(console, account, &label, &entry).await?;
+    let warnings = warnings(console, notes_folder(subject), &label, &entry).await?;
     Ok(Some(Outgoing {
         title: format!("{} material for {long} ({name})", kind.to_lowercase()),
         subject: format!("{kind} · {long} · {name}"),
@@ -81,13 +81,13 @@ async fn outgoing(console: &Console, account: &AccountId, period: &ReportPeriod)
 
 /// What the user should know before sending: a report written from no data, and one written
 /// before the period's notes were last saved (it does not show them).
-async fn warnings(console: &Console, account: &AccountId, label: &str, entry: &ReportEntry) -> Result<Vec<String>, StoreError> {
+async fn warnings(console: &Console, account: &str, label: &str, entry: &ReportEntry) -> Result<Vec<String>, StoreError> {
     let mut warnings = Vec::new();
     if entry.state.as_ref().is_some_and(|state| state.no_data) {
         warnings.push("This report was written from no data: no dataset had any for the period.".to_owned());
     }
     let notes_path = format!("{account}/{label}.toml");
-    let notes_saved = console.notes.listing(account.as_str()).await?.into_iter().find(|listed| listed.path == notes_path);
+    let notes_saved = console.notes.listing(account).await?.into_iter().find(|listed| listed.path == notes_path);
     if let (Some(notes), Some(written)) = (notes_saved.and_then(|listed| listed.modified), entry.written_at)
         && notes > written
     {
@@ -113,8 +113,14 @@ struct SentRecord {
     text: String,
 }
 
-async fn sent_records(console: &Console, account: &AccountId, label: &str) -> Vec<SentView> {
-    let folder = format!("{account}/sent/{label}");
+/// Where the records of a subject's messages of a period are: `<account>/sent/<period>`, or
+/// `customers/<id>/sent/<period>`.
+fn sent_folder(subject: &Subject, label: &str) -> String {
+    format!("{}/sent/{label}", subject.key())
+}
+
+async fn sent_records(console: &Console, subject: &Subject, label: &str) -> Vec<SentView> {
+    let folder = sent_folder(subject, label);
     let mut records = Vec::new();
     for path in console.reports.list(&folder).await.unwrap_or_default().into_iter().rev().filter(|path| path.ends_with(".json")) {
         if let Ok(Some(file)) = console.reports.get(&path).await
@@ -171,14 +177,14 @@ fn default_text(console: &Console, outgoing: &Outgoing) -> String {
 }
 
 async fn send_page(console: Arc<Console>, report: AllowedReport, form: Option<SendForm>) -> Response {
-    let AllowedReport { user, account, period } = report;
+    let AllowedReport { user, subject, period } = report;
     let label = period.label();
     if let Some(form) = &form
         && let Err(refused) = console.check_csrf(&user, form.csrf.as_deref())
     {
         return refused;
     }
-    let outgoing = match outgoing(&console, &account, &period).await {
+    let outgoing = match outgoing(&console, &subject, &period).await {
         Ok(Some(outgoing)) => outgoing,
         Ok(None) => {
             let text = "There is no report of this period to send.";
@@ -205,7 +211,7 @@ async fn send_page(console: Arc<Console>, report: AllowedReport, form: Option<Se
         _ => {}
     }
     if form.is_some() && console.mailer.is_some() {
-        match deliver(&console, &user, &account, &period, &outgoing, &request, &terms).await {
+        match deliver(&console, &user, &subject, &period, &outgoing, &request, &terms).await {
             Ok(text) => done = Some(text),
             Err(text) => (problem, status) = (Some(text), StatusCode::UNPROCESSABLE_ENTITY),
         }
@@ -216,9 +222,10 @@ async fn send_page(console: Arc<Console>, report: AllowedReport, form: Option<Se
     };
     let view = SendPage {
         user: user.email.clone(),
-        account: account.to_string(),
+        crumb: notes_folder(&subject).to_owned(),
+        home: home_href(&subject),
         heading: outgoing.subject.clone(),
-        report: report_href(&account, period.id()),
+        report: report_href(&subject, period.id()),
         problem,
         done,
         csrf: console.csrf(&user),
@@ -230,7 +237,7 @@ async fn send_page(console: Arc<Console>, report: AllowedReport, form: Option<Se
         body: request.text,
         can_send: console.mailer.is_some(),
         warnings: outgoing.warnings.clone(),
-        sent: sent_records(&console, &account, &label).await,
+        sent: sent_records(&console, &subject, &label).await,
         label,
     };
     page(status, &view)
@@ -276,7 +283,7 @@ fn recipients(to_text: &str, attendees: &[String], allowed_domains: &[String]) -
 async fn deliver(
     console: &Console,
     user: &User,
-    account: &AccountId,
+    account: &Subject,
     period: &ReportPeriod,
     outgoing: &Outgoing,
     request: &Request,
@@ -319,7 +326,7 @@ struct Checked {
 async fn send_and_record(
     console: &Console,
     user: &User,
-    account: &AccountId,
+    account: &Subject,
     period: &ReportPeriod,
     outgoing: &Outgoing,
     checked: Checked,
@@ -350,7 +357,7 @@ async fn send_and_record(
     let from = settings.from.clone().unwrap_or_else(|| user.email.clone());
     let message = Message { from, to: to.clone(), subject: subject.to_owned(), text: body, attachment };
     let sent_at = chrono::Utc::now();
-    let folder = format!("{account}/sent/{}", period.label());
+    let folder = sent_folder(account, &period.label());
     let (message_id, outbox) = post(console, &message, &folder, sent_at).await?;
     let record = SentRecord {
         sent_at: sent_at.format("%Y-%m-%d %H:%M:%S").to_string(),
@@ -410,7 +417,7 @@ async fn post(
 /// signed by the console for a folder (under `[console.send] public_url`).
 async fn report_link(
     console: &Console,
-    account: &AccountId,
+    account: &Subject,
     period: &ReportPeriod,
     outgoing: &Outgoing,
     path: &str,
@@ -429,7 +436,7 @@ async fn report_link(
     let base = console.settings.send.public_url.as_deref().or(console.dev_url.as_deref()).ok_or(
         "Links to reports kept in a folder go through the console: set [console.send] public_url (or mode = \"attachment\").",
     )?;
-    let subject = format!("{account}/{}/{}/{}", period.kind().name(), period.label(), outgoing.pdf);
+    let subject = link_subject(account, period.kind().name(), &period.label(), &outgoing.pdf);
     let token = console.secret.sign("link", &subject, terms.until.timestamp());
     Ok(format!("{}/shared/{subject}?token={token}", base.trim_end_matches('/')))
 }

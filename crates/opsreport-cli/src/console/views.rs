@@ -35,12 +35,36 @@ pub struct AccountRow {
     pub freshness_tone: &'static str,
 }
 
+/// One customer in the accounts list: its reviews over all its accounts.
+pub struct CustomerRow {
+    pub id: String,
+    pub name: String,
+    pub accounts: usize,
+    pub latest: Vec<Latest>,
+    pub status: String,
+    pub tone: &'static str,
+}
+
 /// `/`.
 #[derive(Template)]
 #[template(path = "console/accounts.html")]
 pub struct AccountsPage {
     pub user: String,
     pub rows: Vec<AccountRow>,
+    /// The customers the user may see (all their accounts, or the customer itself, granted).
+    pub customers: Vec<CustomerRow>,
+}
+
+/// `/customers/{id}`: a customer's reviews.
+#[derive(Template)]
+#[template(path = "console/customer.html")]
+pub struct CustomerPage {
+    pub user: String,
+    pub id: String,
+    pub name: String,
+    /// Its accounts, with the link to each one the user may see.
+    pub accounts: Vec<(String, Option<String>)>,
+    pub reports: Vec<ReportRow>,
 }
 
 /// A report of an account.
@@ -75,7 +99,12 @@ pub struct AccountPage {
 #[template(path = "console/report.html")]
 pub struct ReportPage {
     pub user: String,
-    pub account: String,
+    /// The account's or customer's id, in the crumbs.
+    pub crumb: String,
+    /// Its page.
+    pub home: String,
+    /// An account's report (regenerated and its notes edited here); else a customer's review.
+    pub is_account: bool,
     pub name: String,
     pub heading: String,
     pub kind: &'static str,
@@ -182,7 +211,9 @@ pub struct SentView {
 #[template(path = "console/send.html")]
 pub struct SendPage {
     pub user: String,
-    pub account: String,
+    /// The account's or customer's id, in the crumbs, and its page.
+    pub crumb: String,
+    pub home: String,
     pub label: String,
     pub heading: String,
     pub report: String,
