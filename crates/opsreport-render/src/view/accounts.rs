@@ -51,10 +51,17 @@ pub(super) fn accounts(cx: &Context) -> Option<Section> {
 }
 
 fn intro(rollup: &CustomerRollup, needing: u64) -> String {
-    let total = (rollup.accounts.len() + rollup.not_included.len()) as u64;
+    let left_out = match rollup.not_included.len() {
+        0 => String::new(),
+        1 => " (1 account of the customer's is not in it: see below)".to_owned(),
+        count => format!(" ({count} accounts of the customer's are not in it: see below)"),
+    };
     format!(
-        "{} reviewed together: every figure of this review is over all their rows, and each section ends with each account's own figures. {} of them {} attention, ranked by targets missed, then critical findings, then warnings, then P1 incidents; each account's own report lists its findings.",
-        plural(total, "account is", "accounts are"),
+        "{}{left_out}: every figure of this review is over all their rows, and each section ends with each account's own figures. {} of them {} attention, ranked by targets missed, then critical findings, then warnings, then P1 incidents; each account's own report lists its findings.",
+        match rollup.accounts.len() {
+            1 => "1 account is reviewed".to_owned(),
+            count => format!("{count} accounts are reviewed together"),
+        },
         needing,
         if needing == 1 { "needs" } else { "need" },
     )
