@@ -770,6 +770,61 @@ fn sending_an_empty_or_stale_report_needs_a_confirmation() {
 }
 
 #[test]
+fn a_report_whose_data_is_not_current_is_held_until_the_user_confirms() {
+    let directory = tempfile::tempdir().unwrap();
+    // Billing rows are dated the first day of their month: held to a lag of 0 days, October's
+    // billing is 30 days behind the month's end.
+    let config = "[console.send]\nallowed_domains = [\"customer.example\"]\n[freshness.datasets]\nbilling = 0\n";
+    let console = dev_console(directory.path(), config);
+    let made = opsreport(
+        directory.path(),
+        &["generate", "--source", "data", "--out", "out", "--month", "2026-10", "--account", ACCOUNT_A],
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    assert!(
+        made.stderr.contains("held: Its data is not current: Billing: newest record of 1 October 2026, 30 days"),
+        "{}",
+        made.stderr
+    );
+    let manifest = std::fs::read_to_string(directory.path().join(format!("out/{ACCOUNT_A}/2026-10/manifest.json"))).unwrap();
+    assert!(manifest.contains("\"held\"") && manifest.contains("not current"), "{manifest}");
+    let metrics = std::fs::read_to_string(directory.path().join(format!("out/{ACCOUNT_A}/2026-10/metrics.json"))).unwrap();
+    let metrics: serde_json::Value = serde_json::from_str(&metrics).unwrap();
+    assert_eq!(metrics["freshness"]["stale"][0]["dataset"], "billing");
+    assert_eq!(metrics["freshness"]["stale"][0]["days_behind"], 30);
+    let cover = pdf_text(&directory.path().join(format!("out/{ACCOUNT_A}/2026-10/report.pdf")));
+    assert!(cover.contains("Data not current"), "the cover says so");
+    let path = format!("/accounts/{ACCOUNT_A}/reports/monthly/2026-10/send");
+    let page = console.request("GET", &path, &[], "");
+    assert!(page.text().contains("not current") && page.text().contains("Send anyway"), "{}", page.text());
+    let csrf = page.field("csrf").unwrap();
+    let body = |confirm: &str| {
+        form(&[
+            ("csrf", &csrf),
+            ("to", "priya@customer.example"),
+            ("subject", "October"),
+            ("message", "Here: [link to the report]"),
+            ("confirm", confirm),
+        ])
+    };
+    let refused = console.request("POST", &path, &[], &body("no"));
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(refused.text().contains("not current") && refused.text().contains("nothing was sent"), "{}", refused.text());
+    let outbox = directory.path().join(format!("out/{ACCOUNT_A}/sent/2026-10"));
+    assert!(!outbox.exists(), "a held report is not sent without a confirmation");
+    let sent = console.request("POST", &path, &[], &body("yes"));
+    assert_eq!(sent.status, 200, "{}", sent.text());
+    let record = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .unwrap();
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(record).unwrap()).unwrap();
+    assert!(record["confirmed"][0].as_str().unwrap().contains("Billing: newest record of 1 October 2026"), "{record}");
+    assert!(console.request("GET", &path, &[], "").text().contains("sent anyway, confirmed"), "the send page lists it");
+}
+
+#[test]
 fn error_pages_show_no_path_of_the_server() {
     let directory = tempfile::tempdir().unwrap();
     let alb = setup(directory.path());

@@ -125,9 +125,10 @@ fn quarterly_review_figures_are_the_quarters_and_compare_with_the_previous_quart
         "Scorecard",
         "This quarter against the previous one",
         "Cost savings",
+        "Targets month by month",
         "Risks, plans and initiatives",
         "Multi-AZ conversion of the orders database",
-        "Key improvement initiatives",
+        "Initiatives by target quarter",
         "Next meeting",
     ] {
         assert!(document.contains(heading), "the quarterly document lacks {heading:?}");
@@ -135,7 +136,9 @@ fn quarterly_review_figures_are_the_quarters_and_compare_with_the_previous_quart
     assert!(!document.contains("Operations on Demand\n"), "OOD is reviewed per month");
     let slides = text(&folder.join("slides.pdf"));
     for title in [
-        "Scorecard: two quarters month by month",
+        "Targets: two quarters month by month",
+        "Scorecard",
+        "Initiatives by target quarter",
         "This quarter against the previous one",
         "Plans for the next 3, 6, 9 and 12 months",
         "Risks and mitigations",
@@ -154,6 +157,23 @@ fn monthly_material_opens_with_the_agenda_and_closes_with_actions_and_the_next_m
     assert!(position("Action items and next meeting") < position("Appendix: data quality and sources"));
     // An action item raised in the weekly review of week 43 carries into October's review.
     assert!(document.contains("Share the cache-resize load test results"));
+    // The scorecard on the summary, and what October changed of the initiatives carried from
+    // August, September and the third quarter's review.
+    assert!(
+        position("Summary and insights") < position("Scorecard") && position("Scorecard") < position("Where points were lost")
+    );
+    let m = metrics(&folder);
+    assert_eq!(m["scorecard"]["areas"].as_array().unwrap().len(), 6);
+    assert!(m["scorecard"]["overall"].as_f64().is_some() && m["scorecard"]["grade"].as_str().is_some(), "{}", m["scorecard"]);
+    // A table cell wraps its text over lines: compare words.
+    let words = document.split_whitespace().collect::<Vec<_>>().join(" ");
+    for change in ["Raised or moved this month", "Approved → In progress", "Proposed → Declined", "Proposed → Approved"] {
+        assert!(words.contains(change), "the October review lacks {change:?}");
+    }
+    let changes = std::fs::read_to_string(folder.join("tables/initiative_changes.csv")).unwrap();
+    assert!(changes.contains("Rightsize idle EC2 instances flagged by Trusted Advisor,Approved → In progress"), "{changes}");
+    assert!(changes.contains("\"$48,000.00\"") || changes.contains("$48,000"), "the declined one's estimate: {changes}");
+    assert!(document.contains("Data as of 31 October 2026"), "each section dates its data");
     let (pages, width, height) = page_info(&folder.join("slides.pdf"));
     assert!(pages >= 10, "{pages} slides");
     assert!((width / height - 16.0 / 9.0).abs() < 0.01, "slides are {width} × {height}");

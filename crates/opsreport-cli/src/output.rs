@@ -37,6 +37,8 @@ pub struct ReportIdentity<'a> {
     pub generator_version: &'a str,
     /// Input fingerprint.
     pub input_fingerprint: &'a str,
+    /// Why the report is held (`Manifest::held`).
+    pub held: &'a [String],
 }
 
 /// The lock file of an account folder: runs writing the same account take turns.
@@ -236,6 +238,7 @@ pub fn manifest_json(identity: &ReportIdentity, files: &[OutputFile]) -> Vec<u8>
         generator_version: identity.generator_version.to_owned(),
         input_fingerprint: identity.input_fingerprint.to_owned(),
         files: entries,
+        held: identity.held.to_vec(),
     };
     manifest.to_bytes()
 }
@@ -326,6 +329,7 @@ mod tests {
             generated_on: "2026-11-01",
             generator_version: "t",
             input_fingerprint: "f",
+            held: &[],
         };
         let files = vec![
             OutputFile { path: "report.pdf".into(), bytes: b"%PDF".to_vec() },

@@ -218,6 +218,7 @@ mod tests {
             generated_on: "2026-11-01",
             generator_version: "t",
             input_fingerprint: "f",
+            held: &[],
         }
     }
 

@@ -92,7 +92,40 @@ pub fn notes_toml(seed: u64, index: u32, account: &AccountId, month: YearMonth, 
     );
     text.push_str("[[feature_requests]]\ntitle = \"Weekly patch report by e-mail\"\nstatus = \"Planned\"\n\n");
     text.push_str(&action_items(month, back));
+    text.push_str(&initiatives(month, back));
     text
+}
+
+/// The quarter a month is in, as a notes file writes it (`2026-Q4`).
+fn quarter_of(month: YearMonth) -> String {
+    format!("{}-Q{}", month.year(), (month.month() - 1) / 3 + 1)
+}
+
+/// The initiatives a month's notes mention: a rightsizing raised two months back from a Trusted
+/// Advisor finding, approved the next month and under way in the latest; a second region
+/// proposed two months back and declined in the latest; patch reporting, proposed in the
+/// quarterly review, approved in the latest.
+fn initiatives(month: YearMonth, back: usize) -> String {
+    let rightsize =
+        "[[initiatives]]\ntitle = \"Rightsize idle EC2 instances flagged by Trusted Advisor\"\nowner = \"Sam Okafor\"\n";
+    let region = "[[initiatives]]\ntitle = \"Second region for disaster recovery\"\nowner = \"Priya Raman\"\n";
+    let patching = "[[initiatives]]\ntitle = \"Automate patch reporting for application owners\"\nowner = \"Dana Whitfield\"\n";
+    match back {
+        2 => format!(
+            "{rightsize}status = \"Proposed\"\nestimated_cost = 2400.0\nestimated_monthly_saving = 1850.0\ntarget_quarter = \"{}\"\nrecommendation = \"Trusted Advisor: low-utilization EC2 instances\"\n\n\
+             {region}status = \"Proposed\"\nestimated_cost = 48000.0\ntarget_quarter = \"{}\"\ndetail = \"Warm standby of the orders service in a second region.\"\n\n",
+            quarter_of(month.plus_months(2)),
+            quarter_of(month.plus_months(9)),
+        ),
+        1 => format!("{rightsize}status = \"Approved\"\ndecided = {}\n\n", month.first_day().with_day_safe(12)),
+        0 => format!(
+            "{rightsize}status = \"In progress\"\n\n{region}status = \"Declined\"\ndecided = {}\ndetail = \"Not this year: the budget goes to the Multi-AZ conversion.\"\n\n\
+             {patching}status = \"Approved\"\ndecided = {}\n\n",
+            month.first_day().with_day_safe(8),
+            month.first_day().with_day_safe(8),
+        ),
+        _ => String::new(),
+    }
 }
 
 /// The notes of the last full week and the last full quarter by the end of `latest` (the
@@ -136,9 +169,10 @@ pub fn meeting_notes(latest: YearMonth) -> Vec<(String, String)> {
          [[plans]]\ntitle = \"Multi-AZ conversion of the orders database\"\nhorizon_months = 3\ndetail = \"Change window approved by the application owner.\"\n\n\
          [[plans]]\ntitle = \"Migrate the reporting cluster to Graviton\"\nhorizon_months = 6\n\n\
          [[plans]]\ntitle = \"Second region for disaster recovery\"\nhorizon_months = 12\ndetail = \"Pending budget approval.\"\n\n\
-         [[initiatives]]\ntitle = \"Automate patch reporting for application owners\"\nowner = \"Dana Whitfield\"\nstatus = \"In progress\"\n\n\
-         [[initiatives]]\ntitle = \"Rightsize idle EC2 instances flagged by Trusted Advisor\"\nowner = \"Sam Okafor\"\nstatus = \"Planned\"\n\n",
+         [[initiatives]]\ntitle = \"Automate patch reporting for application owners\"\nowner = \"Dana Whitfield\"\nstatus = \"Proposed\"\nestimated_cost = 6500.0\ntarget_quarter = \"{}\"\nrecommendation = \"Patch compliance below target in two of the last six months\"\n\n\
+         [[initiatives]]\ntitle = \"Rightsize idle EC2 instances flagged by Trusted Advisor\"\nowner = \"Sam Okafor\"\nstatus = \"Approved\"\n\n",
         quarter.last_day() + chrono::Duration::days(30),
+        quarter.id().next().next(),
     );
     vec![(week.label(), weekly), (quarter.label(), quarterly)]
 }
@@ -185,6 +219,7 @@ mod tests {
             let notes = Notes::from_toml(&text, "generated").unwrap();
             assert_eq!(notes.onboarding_status.is_some(), index == 0 && back > 0, "onboarding until the latest month");
             assert_eq!(notes.action_items.len(), if back == 0 { 2 } else { 1 });
+            assert_eq!(notes.initiatives.len(), [3, 1, 2][back]);
             let profile = opsreport_model::memory::Profile::from_bytes(profile_toml(index).as_bytes(), "profile").unwrap();
             assert_eq!(profile.contacts.len(), 4);
         }

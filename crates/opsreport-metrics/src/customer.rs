@@ -42,14 +42,24 @@ pub struct CustomerScope {
 /// each account's own figures first, then the tree over all their rows.
 pub fn compute(scope: CustomerScope, parts: Vec<Part>, context: &MetricsContext) -> Result<Metrics> {
     let mut accounts = Vec::with_capacity(parts.len());
+    let mut stale = Vec::new();
     for part in &parts {
         let own = MetricsContext { subject: Subject::Account(part.account.clone()), ..context.clone() };
         let _span = tracing::debug_span!("customer_account", account_id = part.account.as_str()).entered();
-        accounts.push(figures(&crate::compute(&part.input, &own)?));
+        let tree = crate::compute(&part.input, &own)?;
+        stale.extend(tree.freshness.stale.iter().cloned().map(|mut source| {
+            source.account_id = Some(part.account.clone());
+            source
+        }));
+        accounts.push(figures(&tree));
     }
     rank(&mut accounts);
     let merged = merge(parts)?;
     let mut metrics = crate::compute(&merged, context)?;
+    // The accounts' newest records are merged into the newest of all: each account's own are
+    // what says whether its data is current.
+    stale.sort_by(|left, right| (left.dataset, &left.account_id).cmp(&(right.dataset, &right.account_id)));
+    metrics.freshness.stale = stale;
     metrics.customer = Some(CustomerRollup { id: scope.id, name: scope.name, accounts, not_included: scope.not_included });
     Ok(metrics)
 }
@@ -252,6 +262,8 @@ fn figures(m: &Metrics) -> AccountFigures {
         cost_total: m.cost.total,
         ood_hours_used: m.ood.hours_used,
         ood_billed_blocks: m.ood.billed_blocks,
+        score: m.scorecard.overall,
+        grade: m.scorecard.grade,
     }
 }
 

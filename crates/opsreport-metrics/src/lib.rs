@@ -18,6 +18,7 @@ mod insights;
 mod ood;
 mod patching;
 mod rfcs;
+pub mod scorecard;
 mod service_requests;
 mod stacks;
 mod storage;
@@ -141,13 +142,28 @@ pub fn compute(input: &MetricsInput, context: &MetricsContext) -> Result<Metrics
         ood,
         forecasts: Default::default(),
         verdicts: Default::default(),
+        scorecard: Default::default(),
         insights: Vec::new(),
+        freshness: freshness(&input.quality, context),
         data_quality: input.quality.clone(),
     };
     metrics.forecasts = section("forecasts", || forecast::compute(&frames, &metrics))?;
     metrics.verdicts = verdicts::derive(&metrics, &context.config);
+    metrics.scorecard = scorecard::derive(&metrics, &context.config);
     metrics.insights = insights::derive(&metrics, &context.config);
     Ok(metrics)
+}
+
+/// The sources older than `[freshness]` allows: each checked source's newest record against the
+/// period's last day, or the day before the report date when that is earlier (a report of a
+/// period still running).
+fn freshness(quality: &[DatasetQuality], context: &MetricsContext) -> opsreport_model::freshness::Freshness {
+    let last_day = context.period.last_day();
+    let due = context.generated_on.pred_opt().map_or(last_day, |before| before.min(last_day));
+    opsreport_model::freshness::Freshness {
+        due: Some(due),
+        stale: opsreport_model::freshness::stale_sources(quality, &context.config.freshness, due, context.period.time_zone()),
+    }
 }
 
 /// Computes one section inside a `section{name}` debug span (the profile of the metrics stage).

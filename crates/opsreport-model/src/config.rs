@@ -54,6 +54,14 @@ pub struct Config {
     /// configuration without it fingerprints as before.
     #[serde(skip_serializing_if = "ForecastSettings::is_default")]
     pub forecast: ForecastSettings,
+    /// The graded scorecard's weights and thresholds (`docs/metrics.md`, `scorecard`). Left out
+    /// of the serialized form at its defaults.
+    #[serde(skip_serializing_if = "crate::scorecard::ScorecardSettings::is_default")]
+    pub scorecard: crate::scorecard::ScorecardSettings,
+    /// How old each source may be at the period's end before the report is held
+    /// (`docs/metrics.md`, `freshness`). Left out of the serialized form at its defaults.
+    #[serde(skip_serializing_if = "crate::freshness::FreshnessSettings::is_default")]
+    pub freshness: crate::freshness::FreshnessSettings,
     /// Look of the report.
     pub branding: BrandingSettings,
     /// Amazon Athena (the production source).
@@ -418,13 +426,15 @@ impl Config {
     /// Range checks that types cannot express: the first setting out of range, else the
     /// dataset sources.
     fn check(&self, origin: &str) -> Result<(), ConfigError> {
-        let checks: [fn(&Config) -> Option<OutOfRange>; 6] = [
+        let checks: [fn(&Config) -> Option<OutOfRange>; 8] = [
             Self::sizes_out_of_range,
             Self::targets_out_of_range,
             Self::counts_out_of_range,
             Self::forecast_out_of_range,
             Self::texts_out_of_range,
             Self::customers_out_of_range,
+            |config| config.scorecard.out_of_range(),
+            |config| config.freshness.out_of_range(),
         ];
         if let Some((key, value, rule)) = checks.iter().find_map(|check| check(self)) {
             return Err(ConfigError::OutOfRange { origin: origin.to_owned(), key, value, rule });

@@ -10,6 +10,7 @@ pub mod console;
 pub mod contract;
 pub mod customer;
 pub mod format;
+pub mod freshness;
 pub mod input;
 pub mod manifest;
 pub mod memory;
@@ -17,6 +18,7 @@ pub mod metrics;
 pub mod notes;
 pub mod period;
 pub mod quality;
+pub mod scorecard;
 pub mod setting;
 pub mod sources;
 

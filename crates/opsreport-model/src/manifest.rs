@@ -26,6 +26,10 @@ pub struct Manifest {
     pub input_fingerprint: String,
     /// Every file of the folder but the manifest, by path.
     pub files: Vec<ManifestFile>,
+    /// Why the report is held (its data not current, a customer's review partial): the console
+    /// sends it only when its user confirms. Absent when it is not held.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<String>,
 }
 
 /// One file of a report folder.

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::notes::{ActionItem, Contact, Notes, NotesError, Person};
+use crate::notes::{ActionItem, Contact, Initiative, InitiativeChange, InitiativeStatus, Notes, NotesError, Person};
 use chrono::NaiveDate;
 
 use crate::period::{PeriodError, PeriodId, ReportPeriod, YearMonth};
@@ -105,9 +105,14 @@ pub fn is_closed(item: &ActionItem) -> bool {
 /// The identity of an action item across months: its `id` when it has one, else its title
 /// without case or repeated spaces.
 pub fn identity(item: &ActionItem) -> String {
-    match &item.id {
+    identity_of(item.id.as_deref(), &item.title)
+}
+
+/// An item's identity from its `id` and title (action items and initiatives alike).
+fn identity_of(id: Option<&str>, title: &str) -> String {
+    match id {
         Some(id) => format!("id:{}", id.trim()),
-        None => format!("title:{}", item.title.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()),
+        None => format!("title:{}", title.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()),
     }
 }
 
@@ -126,6 +131,7 @@ pub fn assemble(profile: Option<Profile>, earlier: Vec<(Noted, Notes)>, current:
     let mut history: Vec<(Noted, Notes)> =
         earlier.into_iter().filter(|(noted, _)| *noted < month && noted.last_day >= oldest).collect();
     history.sort_by(|left, right| left.0.cmp(&right.0));
+    notes.initiatives = carried_initiatives(&history, current.as_ref(), &month);
     notes.action_items = carried_items(&history, current.as_ref(), month);
     notes.carried_left_out = leave_out_oldest_carried(&mut notes.action_items);
     Some(notes)
@@ -198,6 +204,84 @@ fn leave_out_oldest_carried(items: &mut Vec<ActionItem>) -> Option<crate::notes:
         keep
     });
     Some(left_out)
+}
+
+/// An initiative as the notes before the report's period left it, and as it is now.
+struct Tracked {
+    item: Initiative,
+    /// Its status at the last mention before the period (`None`: first noted within it).
+    before: Option<InitiativeStatus>,
+}
+
+/// The period's initiatives: those its own notes mention, then the others of earlier notes,
+/// oldest first, that are still open — or that notes within the period closed (a quarter's
+/// review shows what its months finished). Each says what the period changed of it: raised in
+/// it, or its status before. A later mention updates what it writes; what it leaves out keeps
+/// its earlier value.
+fn carried_initiatives(history: &[(Noted, Notes)], current: Option<&Notes>, month: &Noted) -> Vec<Initiative> {
+    let first_day = month.id.first_day();
+    let mut known: BTreeMap<String, Tracked> = BTreeMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mentions = history.iter().map(|(noted, notes)| (noted, notes)).chain(current.map(|notes| (month, notes)));
+    for (noted, notes) in mentions {
+        let before_period = noted.last_day < first_day;
+        for item in &notes.initiatives {
+            let key = identity_of(item.id.as_deref(), &item.title);
+            let tracked = known.entry(key.clone()).or_insert_with(|| {
+                order.push(key);
+                let mut first = item.clone();
+                first.first_noted = Some(noted.id);
+                Tracked { item: first, before: None }
+            });
+            update_initiative(&mut tracked.item, item);
+            if before_period {
+                tracked.before = Some(tracked.item.state());
+            }
+        }
+    }
+    let in_current: Vec<String> = current
+        .map(|notes| notes.initiatives.iter().map(|item| identity_of(item.id.as_deref(), &item.title)).collect())
+        .unwrap_or_default();
+    let mut listed: Vec<&String> = in_current.iter().collect();
+    listed.dedup();
+    listed.extend(order.iter().filter(|key| !in_current.contains(*key)).filter(|key| {
+        let tracked = &known[*key];
+        !tracked.item.state().is_closed() || tracked.before.is_none_or(|before| !before.is_closed())
+    }));
+    listed
+        .into_iter()
+        .filter_map(|key| {
+            let tracked = known.get(key)?;
+            let mut item = tracked.item.clone();
+            item.carried = !in_current.contains(key);
+            item.change = match tracked.before {
+                None => Some(InitiativeChange::Raised),
+                Some(before) if before != item.state() => Some(InitiativeChange::StatusFrom(before)),
+                Some(_) => None,
+            };
+            Some(item)
+        })
+        .collect()
+}
+
+/// A later mention of an initiative over the earlier: what it writes wins.
+fn update_initiative(earlier: &mut Initiative, later: &Initiative) {
+    earlier.title.clone_from(&later.title);
+    let texts = [
+        (&mut earlier.owner, &later.owner),
+        (&mut earlier.recommendation, &later.recommendation),
+        (&mut earlier.detail, &later.detail),
+    ];
+    for (field, value) in texts {
+        if value.is_some() {
+            field.clone_from(value);
+        }
+    }
+    earlier.status = later.status.or(earlier.status);
+    earlier.estimated_cost = later.estimated_cost.or(earlier.estimated_cost);
+    earlier.estimated_monthly_saving = later.estimated_monthly_saving.or(earlier.estimated_monthly_saving);
+    earlier.target_quarter = later.target_quarter.or(earlier.target_quarter);
+    earlier.decided = later.decided.or(earlier.decided);
 }
 
 fn update(earlier: &mut ActionItem, later: &ActionItem) {
@@ -301,6 +385,79 @@ mod tests {
         quarter_notes.push((month("2026-12"), item("From December")));
         let quarter = assemble(None, quarter_notes, None, month("2026-Q4")).unwrap();
         assert_eq!(quarter.action_items.len(), 3);
+    }
+
+    #[test]
+    fn initiatives_carry_across_three_periods_until_done_or_declined() {
+        let august = notes(
+            "[[initiatives]]\ntitle = \"Rightsize idle instances\"\nestimated_monthly_saving = 1200.0\ntarget_quarter = \"2026-Q4\"\n\
+             [[initiatives]]\nid = \"I-2\"\ntitle = \"Second region\"\nestimated_cost = 40000.0\nstatus = \"Proposed\"\n",
+        );
+        let september = notes(
+            "[[initiatives]]\ntitle = \"rightsize  idle instances\"\nstatus = \"approved\"\ndecided = 2026-09-14\nowner = \"Sam\"\n",
+        );
+        let october = notes(
+            "[[initiatives]]\nid = \"I-2\"\ntitle = \"Second region for DR\"\nstatus = \"Declined\"\ndecided = 2026-10-02\n",
+        );
+        let earlier = vec![(month("2026-08"), august.clone())];
+        // September: the first is approved (a change), the second carried as it was.
+        let sept = assemble(None, earlier.clone(), Some(september.clone()), month("2026-09")).unwrap();
+        type Row = (String, InitiativeStatus, bool, Option<InitiativeChange>);
+        let rows = |notes: &Notes| -> Vec<Row> {
+            notes.initiatives.iter().map(|i| (i.title.clone(), i.state(), i.carried, i.change)).collect()
+        };
+        assert_eq!(
+            rows(&sept),
+            [
+                (
+                    "rightsize  idle instances".to_owned(),
+                    InitiativeStatus::Approved,
+                    false,
+                    Some(InitiativeChange::StatusFrom(InitiativeStatus::Proposed))
+                ),
+                ("Second region".to_owned(), InitiativeStatus::Proposed, true, None),
+            ]
+        );
+        let first = &sept.initiatives[0];
+        assert_eq!(
+            (first.estimated_monthly_saving, first.owner.as_deref()),
+            (Some(1200.0), Some("Sam")),
+            "kept from August, added in September"
+        );
+        assert_eq!(first.first_noted.map(|id| id.to_string()).as_deref(), Some("2026-08"));
+        // October declines the second; it is shown in October, gone in November.
+        let earlier = vec![(month("2026-08"), august.clone()), (month("2026-09"), september.clone())];
+        let oct = assemble(None, earlier.clone(), Some(october.clone()), month("2026-10")).unwrap();
+        assert_eq!(
+            rows(&oct)[0],
+            (
+                "Second region for DR".to_owned(),
+                InitiativeStatus::Declined,
+                false,
+                Some(InitiativeChange::StatusFrom(InitiativeStatus::Proposed))
+            )
+        );
+        assert_eq!(rows(&oct)[1], ("rightsize  idle instances".to_owned(), InitiativeStatus::Approved, true, None));
+        let mut all = earlier;
+        all.push((month("2026-10"), october));
+        let nov = assemble(None, all.clone(), None, month("2026-11")).unwrap();
+        assert_eq!(rows(&nov), [("rightsize  idle instances".to_owned(), InitiativeStatus::Approved, true, None)]);
+        // The fourth quarter's review still shows what October declined, as a change of the quarter.
+        let quarter = assemble(None, all, None, month("2026-Q4")).unwrap();
+        assert_eq!(quarter.initiatives.len(), 2, "{:?}", rows(&quarter));
+        assert_eq!(quarter.initiatives[1].change, Some(InitiativeChange::StatusFrom(InitiativeStatus::Proposed)));
+        // A status no initiative has is an error naming it.
+        let message =
+            Notes::from_toml("[[initiatives]]\ntitle = \"x\"\nstatus = \"On hold\"\n", "n.toml").unwrap_err().to_string();
+        assert!(message.contains("On hold") && message.contains("Declined"), "{message}");
+        let planned = Notes::from_toml("[[initiatives]]\ntitle = \"x\"\nstatus = \"Planned\"\n", "n.toml").unwrap();
+        assert_eq!(planned.initiatives[0].state(), InitiativeStatus::Approved, "the console's earlier status");
+        let message =
+            Notes::from_toml("[[initiatives]]\ntitle = \"x\"\ntarget_quarter = \"2027-01\"\n", "n.toml").unwrap_err().to_string();
+        assert!(message.contains("initiatives[0].target_quarter"), "{message}");
+        let message =
+            Notes::from_toml("[[initiatives]]\ntitle = \"x\"\nestimated_cost = -5.0\n", "n.toml").unwrap_err().to_string();
+        assert!(message.contains("initiatives[0].estimated_cost"), "{message}");
     }
 
     #[test]

@@ -195,8 +195,15 @@ pub struct Metrics {
     pub forecasts: Forecasts,
     /// Whether each headline figure met its target (what the PDF marks met or missed).
     pub verdicts: Verdicts,
+    /// A score per area and overall from `[scorecard]`'s weights and thresholds, with its
+    /// history and why each area lost points.
+    #[serde(default)]
+    pub scorecard: crate::scorecard::Scorecard,
     /// Observations and recommendations, sorted by severity then section.
     pub insights: Vec<Insight>,
+    /// The sources older than `[freshness]` allows at the period's end (the report is held).
+    #[serde(default)]
+    pub freshness: crate::freshness::Freshness,
     /// Per dataset: what was read, dropped and how fresh it is.
     pub data_quality: Vec<DatasetQuality>,
 }
@@ -296,6 +303,12 @@ pub struct AccountFigures {
     pub ood_hours_used: Option<f64>,
     /// Operations on Demand blocks billed.
     pub ood_billed_blocks: Option<u64>,
+    /// Its overall score (its own report's `scorecard.overall`).
+    #[serde(default)]
+    pub score: Option<f64>,
+    /// … and grade.
+    #[serde(default)]
+    pub grade: Option<crate::scorecard::Grade>,
 }
 
 /// Whether each headline figure met its target, decided once in the metrics stage by one rule:

@@ -36,7 +36,7 @@ fn optional_text_or_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<O
 }
 
 /// Everything a notes file may hold; every field is optional.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Notes {
     /// Customer (company) name for the cover.
@@ -68,7 +68,8 @@ pub struct Notes {
     /// When the next meeting is (a date, or text such as "first Tuesday of December").
     #[serde(deserialize_with = "optional_text_or_date")]
     pub next_meeting: Option<String>,
-    /// Key improvement initiatives and their status (the quarterly review).
+    /// Improvement initiatives: what each would cost or save, its target quarter, owner and
+    /// status. Carried from report to report until done or declined.
     pub initiatives: Vec<Initiative>,
     /// Plans and migrations ahead, by horizon (the quarterly review's 3/6/9/12-month plans).
     pub plans: Vec<Plan>,
@@ -116,16 +117,139 @@ pub struct Attendee {
     pub email: Option<String>,
 }
 
-/// An improvement initiative.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// An improvement initiative: a recommendation (one of the report's rules', or the CSDM's own)
+/// put to the customer, with what it would cost or save, by when, who drives it and where it
+/// stands. It carries over to later reports until it is done or declined
+/// ([`crate::memory`]), like an action item.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Initiative {
+    /// A stable identifier, when the title may change between periods (else the title is).
+    pub id: Option<String>,
     /// The initiative.
     pub title: String,
     /// Who drives it.
     pub owner: Option<String>,
-    /// Where it stands.
-    pub status: Option<String>,
+    /// Where it stands (unset: proposed).
+    pub status: Option<InitiativeStatus>,
+    /// What it would cost once, in the billing currency.
+    pub estimated_cost: Option<f64>,
+    /// What it would save a month, in the billing currency.
+    pub estimated_monthly_saving: Option<f64>,
+    /// The quarter it should be done in (`2027-Q1`).
+    pub target_quarter: Option<crate::PeriodId>,
+    /// The day the customer approved or declined it.
+    #[serde(deserialize_with = "optional_day")]
+    pub decided: Option<chrono::NaiveDate>,
+    /// The recommendation it comes from (an observation of the report, in words).
+    pub recommendation: Option<String>,
+    /// More about it.
+    pub detail: Option<String>,
+    /// The period whose notes first hold it (set when the notes are assembled).
+    #[serde(skip_deserializing)]
+    pub first_noted: Option<crate::PeriodId>,
+    /// Whether it comes from earlier notes only (set when the notes are assembled).
+    #[serde(skip_deserializing)]
+    pub carried: bool,
+    /// What the report's period changed of it (set when the notes are assembled).
+    #[serde(skip_deserializing)]
+    pub change: Option<InitiativeChange>,
+}
+
+impl Initiative {
+    /// Where it stands: its status, or proposed when none is written.
+    pub fn state(&self) -> InitiativeStatus {
+        self.status.unwrap_or(InitiativeStatus::Proposed)
+    }
+}
+
+/// Where an initiative stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InitiativeStatus {
+    /// Put to the customer, not decided yet.
+    Proposed,
+    /// The customer approved it.
+    Approved,
+    /// Under way.
+    InProgress,
+    /// Done: no longer carried.
+    Done,
+    /// The customer declined it: no longer carried.
+    Declined,
+}
+
+impl InitiativeStatus {
+    /// Every status, in the order an initiative goes through them.
+    pub const ALL: [InitiativeStatus; 5] = [
+        InitiativeStatus::Proposed,
+        InitiativeStatus::Approved,
+        InitiativeStatus::InProgress,
+        InitiativeStatus::Done,
+        InitiativeStatus::Declined,
+    ];
+
+    /// How the notes and the report write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            InitiativeStatus::Proposed => "Proposed",
+            InitiativeStatus::Approved => "Approved",
+            InitiativeStatus::InProgress => "In progress",
+            InitiativeStatus::Done => "Done",
+            InitiativeStatus::Declined => "Declined",
+        }
+    }
+
+    /// Whether it ends the initiative (it is then no longer carried).
+    pub fn is_closed(self) -> bool {
+        matches!(self, InitiativeStatus::Done | InitiativeStatus::Declined)
+    }
+
+    /// The status a text names, without case, `_` or `-` (`in progress`, `In_Progress`); the
+    /// console's earlier `Planned` is approved and `Cancelled` declined.
+    pub fn parse(text: &str) -> Option<Self> {
+        let plain = text.trim().to_lowercase().replace(['_', '-'], " ");
+        match plain.as_str() {
+            "planned" => return Some(InitiativeStatus::Approved),
+            "cancelled" | "canceled" => return Some(InitiativeStatus::Declined),
+            _ => {}
+        }
+        Self::ALL.into_iter().find(|status| status.label().to_lowercase() == plain)
+    }
+}
+
+impl Serialize for InitiativeStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.label())
+    }
+}
+
+impl<'de> Deserialize<'de> for InitiativeStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{text:?} is not an initiative's status: write Proposed, Approved, In progress, Done or Declined"
+            ))
+        })
+    }
+}
+
+/// What a report's period changed of an initiative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InitiativeChange {
+    /// First noted in the period.
+    Raised,
+    /// Its status changed in the period; from this one.
+    StatusFrom(InitiativeStatus),
+}
+
+/// A day written as a TOML date or as `YYYY-MM-DD` text.
+fn optional_day<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+    let text = text_or_date(deserializer)?;
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a day: write it 2026-11-30")))
 }
 
 /// A plan or migration ahead.
@@ -258,8 +382,8 @@ pub const ACTION_ITEM_STATUSES: &[&str] = &["Open", "In progress", "Blocked", "D
 pub const ISSUE_STATUSES: &[&str] = &["Open", "In progress", "Monitoring", "Resolved", "Closed"];
 /// The statuses the console offers for a feature request.
 pub const FEATURE_REQUEST_STATUSES: &[&str] = &["Submitted", "Under review", "Planned", "In progress", "Delivered", "Declined"];
-/// The statuses the console offers for an initiative.
-pub const INITIATIVE_STATUSES: &[&str] = &["Proposed", "Planned", "In progress", "On hold", "Done", "Cancelled"];
+/// The statuses the console offers for an initiative ([`InitiativeStatus`]).
+pub const INITIATIVE_STATUSES: &[&str] = &["Proposed", "Approved", "In progress", "Done", "Declined"];
 
 /// Characters one notes text may have: about a page of the report. A longer one is an error
 /// naming its key, not a silently cut paragraph.
@@ -299,8 +423,25 @@ impl Notes {
                 plan.horizon_months
             )));
         }
+        if let Some(problem) =
+            notes.initiatives.iter().enumerate().find_map(|(index, initiative)| initiative_problem(index, initiative))
+        {
+            return Err(error(problem));
+        }
         Ok(notes)
     }
+}
+
+/// What is wrong with an initiative that types cannot say: a target that is not a quarter, an
+/// amount that is negative or not a number.
+fn initiative_problem(index: usize, initiative: &Initiative) -> Option<String> {
+    if let Some(quarter) = initiative.target_quarter.filter(|quarter| quarter.kind() != crate::PeriodKind::Quarterly) {
+        return Some(format!("`initiatives[{index}].target_quarter` is {quarter}: write a quarter, 2027-Q1"));
+    }
+    let amounts =
+        [("estimated_cost", initiative.estimated_cost), ("estimated_monthly_saving", initiative.estimated_monthly_saving)];
+    let (key, value) = amounts.into_iter().find(|(_, value)| value.is_some_and(|value| !(0.0..=1e12).contains(&value)))?;
+    Some(format!("`initiatives[{index}].{key}` is {}: an amount from 0 to 10^12", value.unwrap_or_default()))
 }
 
 /// The key path and length (in characters) of the longest string in `value`.

@@ -193,6 +193,11 @@ pub fn date_label(date: &str) -> String {
     NaiveDate::parse_from_str(date, "%Y-%m-%d").map(day_label).unwrap_or_else(|_| date.to_owned())
 }
 
+/// A day as a narrow column prints it: `1 Nov 2026`.
+pub fn short_day(date: NaiveDate) -> String {
+    format!("{} {}", date.day(), date.format("%b %Y"))
+}
+
 /// A day as `1 November 2026`.
 pub fn day_label(date: NaiveDate) -> String {
     format!("{} {}", date.day(), date.format("%B %Y"))
@@ -256,6 +261,41 @@ pub fn period_label(period: PeriodId) -> String {
             format!("Q{} {} · {} – {}", period.number(), period.year(), first_day.format("%B"), last_day.format("%B"))
         }
     }
+}
+
+/// A source older than `[freshness]` allows, in one clause: "Patch details of account
+/// 123456789012: newest record of 27 October 2026, 4 days before it was due (3 days allowed)".
+pub fn stale_sentence(source: &opsreport_model::freshness::StaleSource) -> String {
+    let account = source.account_id.as_ref().map(|id| format!(" of account {id}")).unwrap_or_default();
+    format!(
+        "{}{account}: newest record of {}, {} before it was due ({} allowed)",
+        label(source.dataset.as_str()),
+        day_label(source.newest),
+        plural(u64::from(source.days_behind), "day", "days"),
+        plural(u64::from(source.lag_days), "day", "days"),
+    )
+}
+
+/// Why a report is held — sent only when its user confirms, and listed by the run that wrote
+/// it: accounts left out of a customer's review, sources older than `[freshness]` allows.
+pub fn held_reasons(left_out: usize, stale: &[opsreport_model::freshness::StaleSource]) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if left_out > 0 {
+        reasons.push(format!(
+            "This review is partial: {} of the customer's not in it.",
+            plural(left_out as u64, "account is", "accounts are")
+        ));
+    }
+    if !stale.is_empty() {
+        let sources: Vec<String> = stale.iter().take(5).map(stale_sentence).collect();
+        let more = stale.len() - sources.len();
+        reasons.push(format!(
+            "Its data is not current: {}{}.",
+            sources.join("; "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ));
+    }
+    reasons
 }
 
 /// A name from the contract or the data (`AutoRemediated`, `service_requests`, `ood`) as a reader

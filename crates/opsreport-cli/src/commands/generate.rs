@@ -815,7 +815,8 @@ fn report(config: &Config, resolved: &Resolved, account: &AccountId, plan: &Plan
     probe.start();
     let mut rendered = info_span!("render").in_scope(|| render_formats(config, plan, &metrics, data.notes.as_ref()))?;
     let render_peak = probe.end();
-    let (data_warnings, no_data) = data_warnings(&data);
+    let (mut data_warnings, no_data) = data_warnings(&data);
+    data_warnings.extend(held(&metrics).into_iter().map(|reason| format!("held: {reason}")));
     if no_data {
         tracing::warn!(
             "account {account}: no dataset has any data for {}; the report is written and says so, and the run exits 1",
@@ -872,6 +873,7 @@ fn report_files(metrics: &opsreport_model::Metrics, rendered: RenderedFormats) -
 /// Writes a report's files to the plan's sink, in the folder of the report's subject and
 /// period; returns where.
 fn write(plan: &Plan, metrics: &opsreport_model::Metrics, files: &[OutputFile]) -> Result<String, Failure> {
+    let held = held(metrics);
     let identity = ReportIdentity {
         subject: &metrics.subject,
         period: metrics.period,
@@ -879,6 +881,7 @@ fn write(plan: &Plan, metrics: &opsreport_model::Metrics, files: &[OutputFile]) 
         generated_on: &metrics.generated_on.to_string(),
         generator_version: &metrics.generator_version,
         input_fingerprint: &metrics.input_fingerprint,
+        held: &held,
     };
     info_span!("write").in_scope(|| match &plan.sink {
         Sink::Folder(out) => write_report(out, &identity, files)
@@ -892,6 +895,12 @@ fn write(plan: &Plan, metrics: &opsreport_model::Metrics, files: &[OutputFile]) 
             .map(|folder| folder.display().to_string()),
         Sink::S3(s3) => s3.write_report(&identity, files),
     })
+}
+
+/// Why a report is held: written, but sent only when its user confirms (`Manifest::held`).
+pub(crate) fn held(metrics: &opsreport_model::Metrics) -> Vec<String> {
+    let left_out = metrics.customer.as_ref().map_or(0, |rollup| rollup.not_included.len());
+    opsreport_render::format::held_reasons(left_out, &metrics.freshness.stale)
 }
 
 /// What rendering an account's report in the run's formats produced.

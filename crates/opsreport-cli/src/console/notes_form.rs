@@ -32,6 +32,10 @@ pub enum FieldKind {
     YesNo,
     /// One of these texts (a status), stored as written here.
     Choice(&'static [&'static str]),
+    /// An amount of money of 0 or more, stored as a number.
+    Amount,
+    /// A day, `YYYY-MM-DD` only.
+    Day,
 }
 
 impl FieldKind {
@@ -45,6 +49,8 @@ impl FieldKind {
             FieldKind::Horizon => "horizon",
             FieldKind::YesNo => "yesno",
             FieldKind::Choice(_) => "choice",
+            FieldKind::Amount => "amount",
+            FieldKind::Day => "day",
         }
     }
 
@@ -96,7 +102,7 @@ const fn field(key: &'static str, label: &'static str, kind: FieldKind) -> Field
     FieldSpec { key, label, kind }
 }
 
-use FieldKind::{Choice, Date, Email, Horizon, LongText, Text, YesNo};
+use FieldKind::{Amount, Choice, Date, Day, Email, Horizon, LongText, Text, YesNo};
 
 /// Every section of a notes file, in the editor's order.
 pub const SECTIONS: &[SectionSpec] = &[
@@ -249,14 +255,21 @@ pub const SECTIONS: &[SectionSpec] = &[
     SectionSpec {
         key: "initiatives",
         title: "Initiatives",
-        help: "Key improvement initiatives (the quarterly review).",
+        help: "Improvement initiatives: carried to later meetings until Done or Declined; the quarterly review plans them by target quarter.",
         list: true,
         profile: false,
-        only: Some(PeriodKind::Quarterly),
+        only: None,
         fields: &[
             field("title", "Title", Text),
             field("owner", "Owner", Text),
             field("status", "Status", Choice(INITIATIVE_STATUSES)),
+            field("estimated_cost", "Estimated cost", Amount),
+            field("estimated_monthly_saving", "Saving a month", Amount),
+            field("target_quarter", "Target quarter", Text),
+            field("decided", "Decided on", Day),
+            field("recommendation", "From the recommendation", Text),
+            field("detail", "Detail", LongText),
+            field("id", "Reference", Text),
         ],
     },
 ];
@@ -447,6 +460,13 @@ fn typed(values: &Values, name: &str, field: &FieldSpec, kept: &Kept, errors: &m
             Ok(months @ (3 | 6 | 9 | 12)) => return Some(toml::Value::Integer(months)),
             _ => Some("a horizon is 3, 6, 9 or 12 months".to_owned()),
         },
+        FieldKind::Amount => match text.replace([',', ' '], "").parse::<f64>() {
+            Ok(amount) if (0.0..=1e12).contains(&amount) => return Some(toml::Value::Float(amount)),
+            _ => Some("an amount of 0 or more, such as 12000 or 850.50".to_owned()),
+        },
+        FieldKind::Day if chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_err() => {
+            Some("a day written 2026-11-30".to_owned())
+        }
         FieldKind::YesNo => match text.as_str() {
             "yes" => return Some(toml::Value::Boolean(true)),
             "no" => return Some(toml::Value::Boolean(false)),

@@ -284,6 +284,13 @@ pub(super) fn status_of(state: Option<&reports::DataState>, job: Option<&super::
             "warn",
         ),
         Some(state) if state.no_data => ("written from no data: no dataset has any for the period".into(), "warn"),
+        Some(state) if !state.stale.is_empty() => (
+            format!(
+                "written; held, data not current: {}",
+                state.stale.iter().map(|source| source.dataset.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            "warn",
+        ),
         Some(state) if !state.missing.is_empty() && state.missing.len() == state.datasets => {
             ("written; no data for the period".into(), "warn")
         }

@@ -117,6 +117,16 @@ pub struct DataState {
     pub no_data: bool,
     /// A customer's review: the accounts left out of it (it is partial when there are any).
     pub left_out: usize,
+    /// The sources older than `[freshness]` allowed when the report was written.
+    pub stale: Vec<opsreport_model::freshness::StaleSource>,
+}
+
+impl DataState {
+    /// Why the report is held — sent only when the user confirms: a stale source, accounts left
+    /// out of a customer's review. Empty when it is not held.
+    pub fn held(&self) -> Vec<String> {
+        opsreport_render::format::held_reasons(self.left_out, &self.stale)
+    }
 }
 
 /// The data state of a report, from its `metrics.json` bytes.
@@ -140,7 +150,8 @@ pub fn data_state(metrics: &[u8]) -> DataState {
     };
     let no_data = !datasets.is_empty() && !datasets.iter().any(|dataset| of_period(&dataset));
     let left_out = metrics["customer"]["not_included"].as_array().map_or(0, Vec::len);
-    DataState { missing, datasets: datasets.len(), newest, no_data, left_out }
+    let stale = serde_json::from_value(metrics["freshness"]["stale"].clone()).unwrap_or_default();
+    DataState { missing, datasets: datasets.len(), newest, no_data, left_out, stale }
 }
 
 /// The periods an account has notes for (labels, newest first), and whether it has a profile.

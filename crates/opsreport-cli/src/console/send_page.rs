@@ -79,13 +79,16 @@ async fn outgoing(console: &Console, subject: &Subject, period: &ReportPeriod) -
     }))
 }
 
-/// What the user should know before sending: a report written from no data, and one written
-/// before the period's notes were last saved (it does not show them).
+/// What the user should know before sending, each of which holds the report until they confirm:
+/// a report written from no data, one whose data is not current or a customer's review that
+/// leaves accounts out (`DataState::held`), and one written before the period's notes were last
+/// saved (it does not show them).
 async fn warnings(console: &Console, account: &str, label: &str, entry: &ReportEntry) -> Result<Vec<String>, StoreError> {
     let mut warnings = Vec::new();
     if entry.state.as_ref().is_some_and(|state| state.no_data) {
         warnings.push("This report was written from no data: no dataset had any for the period.".to_owned());
     }
+    warnings.extend(entry.state.as_ref().map(super::reports::DataState::held).unwrap_or_default());
     let notes_path = format!("{account}/{label}.toml");
     let notes_saved = console.notes.listing(account).await?.into_iter().find(|listed| listed.path == notes_path);
     if let (Some(notes), Some(written)) = (notes_saved.and_then(|listed| listed.modified), entry.written_at)
@@ -111,6 +114,10 @@ struct SentRecord {
     /// The text as the user sent it (the link stands as its placeholder: a record is no key).
     #[serde(default)]
     text: String,
+    /// What held the report that the user confirmed sending anyway (stale data, a partial
+    /// review, no data, notes newer than the report); empty when nothing did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    confirmed: Vec<String>,
 }
 
 /// Where the records of a subject's messages of a period are: `<account>/sent/<period>`, or
@@ -126,7 +133,12 @@ async fn sent_records(console: &Console, subject: &Subject, label: &str) -> Vec<
         if let Ok(Some(file)) = console.reports.get(&path).await
             && let Ok(record) = serde_json::from_slice::<SentRecord>(&file.bytes)
         {
-            records.push(SentView { when: record.sent_at, by: record.by, to: record.to.join(", "), how: record.mode });
+            let how = if record.confirmed.is_empty() {
+                record.mode
+            } else {
+                format!("{} · sent anyway, confirmed: {}", record.mode, record.confirmed.join(" "))
+            };
+            records.push(SentView { when: record.sent_at, by: record.by, to: record.to.join(", "), how });
         }
     }
     records
@@ -373,6 +385,7 @@ async fn send_and_record(
         link_expires: link_expires.map(|until| until.to_rfc3339()),
         message_id,
         text,
+        confirmed: outgoing.warnings.clone(),
     };
     let record_path = format!("{folder}/{}.json", sent_at.format("%Y%m%dT%H%M%S%.3fZ"));
     let json = serde_json::to_vec_pretty(&record).unwrap_or_default();

@@ -13,13 +13,20 @@ pub(super) fn accounts(cx: &Context) -> Option<Section> {
     let mut ranking = Table::new(
         "accounts_attention",
         "Accounts by what needs attention",
-        &[("Rank", "right", 0.5), ("Account", "left", 1.3), ("Targets missed", "right", 0.9), ("Needs attention", "left", 4.2)],
+        &[
+            ("Rank", "right", 0.5),
+            ("Account", "left", 1.3),
+            ("Score", "right", 0.7),
+            ("Targets missed", "right", 0.9),
+            ("Needs attention", "left", 3.6),
+        ],
         "No account of the customer has data for this period.",
     );
     for figures in &rollup.accounts {
         ranking.row(vec![
             figures.rank.to_string(),
             figures.account_id.to_string(),
+            score(figures),
             format!("{} of {}", figures.targets_missed, figures.targets_missed + figures.targets_met),
             attention(figures),
         ]);
@@ -65,6 +72,14 @@ fn intro(rollup: &CustomerRollup, needing: u64) -> String {
         needing,
         if needing == 1 { "needs" } else { "need" },
     )
+}
+
+/// An account's own overall score and grade ("82.4 B"), or "n/a".
+fn score(figures: &AccountFigures) -> String {
+    match (figures.score, figures.grade) {
+        (Some(score), Some(grade)) => format!("{} {}", decimal(score, 1), grade.letter()),
+        _ => "n/a".to_owned(),
+    }
 }
 
 /// How many findings, and the areas they are in (in the order of the findings).

@@ -56,7 +56,22 @@ fn data_warning(m: &Metrics) -> String {
         )
     });
     let exports = export_warning(m);
-    partial.into_iter().chain((!exports.is_empty()).then_some(exports)).collect::<Vec<_>>().join(" ")
+    partial.into_iter().chain((!exports.is_empty()).then_some(exports)).chain(stale_warning(m)).collect::<Vec<_>>().join(" ")
+}
+
+/// The cover's warning when a source is older than `[freshness]` allows.
+fn stale_warning(m: &Metrics) -> Option<String> {
+    let stale = &m.freshness.stale;
+    if stale.is_empty() {
+        return None;
+    }
+    let listed: Vec<String> = stale.iter().take(5).map(crate::format::stale_sentence).collect();
+    let more = stale.len() - listed.len();
+    Some(format!(
+        "Data not current: {}{}. Send it only after checking the sources.",
+        listed.join("; "),
+        if more > 0 { format!(" and {more} more") } else { String::new() }
+    ))
 }
 
 /// A reason shortened for the cover (the appendix and `metrics.json` keep it whole).

@@ -16,6 +16,7 @@ mod backups;
 mod cost;
 mod front;
 mod incidents;
+mod initiatives;
 mod meeting;
 mod ood;
 mod outlook;
@@ -95,6 +96,8 @@ struct ReportView {
     meta: front::Meta,
     meeting: meeting::Meeting,
     summary: summary::Summary,
+    /// The initiatives: what the period changed, and the plan by target quarter.
+    initiatives: initiatives::Initiatives,
     notes: front::NotesView,
     weekly: Option<weekly::Weekly>,
     quarterly: Option<quarterly::Quarterly>,
@@ -179,7 +182,8 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
     let kind = input.metrics.kind;
     let period = crate::format::period_label(input.metrics.period);
     let rollup = input.metrics.customer.as_ref();
-    let customer_words = |section: section::Section| section.with_accounts(rollup).in_customer_words(&period);
+    let customer_words =
+        |section: section::Section| section.with_accounts(rollup).with_freshness(input.metrics).in_customer_words(&period);
     let (resources, mut performance, cost, ood) = sections(&cx, kind);
     // A customer's review opens its sections with its accounts, ranked.
     performance.splice(0..0, accounts::accounts(&cx));
@@ -187,6 +191,7 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
         meta: front::meta(&cx, &notes),
         meeting: meeting::meeting(&notes, kind),
         summary: summary::summary(&cx, &notes),
+        initiatives: initiatives::initiatives(&cx, &notes),
         notes: front::notes(&notes, report_date(input.metrics)),
         weekly: (kind == PeriodKind::Weekly).then(|| weekly::weekly(&cx, &notes)),
         quarterly: (kind == PeriodKind::Quarterly).then(|| quarterly::quarterly(&cx, &notes)),
@@ -205,9 +210,11 @@ pub fn build(input: &ViewInput, charts: &ChartSet) -> (Value, Vec<Table>) {
         .chain(view.ood.iter())
         .chain(std::iter::once(&view.outlook));
     let own: Vec<Table> = view
-        .weekly
-        .iter()
-        .flat_map(weekly::Weekly::tables)
+        .summary
+        .tables()
+        .into_iter()
+        .chain(view.initiatives.tables(kind == PeriodKind::Quarterly))
+        .chain(view.weekly.iter().flat_map(weekly::Weekly::tables))
         .chain(view.quarterly.iter().flat_map(quarterly::Quarterly::tables))
         .collect();
     let tables: Vec<Table> = own

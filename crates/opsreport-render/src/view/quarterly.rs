@@ -1,7 +1,7 @@
-//! The quarterly business review's own parts: the scorecard (six months — the previous quarter
+//! The quarterly business review's own parts: the targets month by month (six months — the previous quarter
 //! and this one — against the targets, and the quarter's own figure and verdict), the quarter's
 //! volumes against the previous quarter's, the savings Trusted Advisor sees, and the plans,
-//! initiatives and risks from the notes. Its sections are the monthly report's, over the quarter.
+//! and risks from the notes (the initiatives' plan is `initiatives.rs`). Its sections are the monthly report's, over the quarter.
 
 use serde::Serialize;
 
@@ -11,14 +11,13 @@ use opsreport_model::metrics::ByPriority;
 /// The quarterly review's parts.
 #[derive(Serialize)]
 pub(super) struct Quarterly {
-    scorecard: Table,
+    targets: Table,
     comparison: Table,
     savings: String,
     plans: Table,
-    initiatives: Table,
 }
 
-/// One scorecard row: the measure, its six monthly values, its target, the quarter's value and
+/// One row of the targets month by month: the measure, its six monthly values, its target, the quarter's value and
 /// the quarter's verdict.
 struct Score {
     measure: &'static str,
@@ -112,12 +111,12 @@ fn scores(cx: &Context) -> Vec<Score> {
     ]
 }
 
-/// The months of the scorecard's columns (the incidents' trend months: the six of the review).
+/// The months of the targets table's columns (the incidents' trend months: the six of the review).
 fn months(m: &Metrics) -> Vec<opsreport_model::PeriodId> {
     m.incidents.trend_months.iter().map(|point| point.month).collect()
 }
 
-fn scorecard(cx: &Context) -> Table {
+fn targets(cx: &Context) -> Table {
     let months = months(cx.m);
     let mut columns: Vec<(String, &str, f64)> = vec![("Measure".to_owned(), "left", 2.6)];
     columns.extend(months.iter().map(|month| (crate::format::axis_period(*month), "right", 0.8)));
@@ -127,8 +126,12 @@ fn scorecard(cx: &Context) -> Table {
         ("Verdict".to_owned(), "left", 1.0),
     ]);
     let columns: Vec<(&str, &str, f64)> = columns.iter().map(|(name, align, width)| (name.as_str(), *align, *width)).collect();
-    let mut table =
-        Table::new("scorecard", "Scorecard: the last two quarters month by month", &columns, "No data for the scorecard.");
+    let mut table = Table::new(
+        "targets_by_month",
+        "Targets: the last two quarters month by month",
+        &columns,
+        "No data to compare with the targets.",
+    );
     for score in scores(cx) {
         let mut row = vec![score.measure.to_owned()];
         row.extend((0..months.len()).map(|index| (score.show)(score.months.get(index).copied().flatten())));
@@ -207,25 +210,12 @@ pub(super) fn quarterly(cx: &Context, notes: &Notes) -> Quarterly {
     for plan in ordered {
         plans.row(vec![format!("{} months", plan.horizon_months), plan.title.clone(), plan.detail.clone().unwrap_or_default()]);
     }
-    let mut initiatives = Table::new(
-        "initiatives",
-        "Key improvement initiatives",
-        &[("Initiative", "left", 3.0), ("Owner", "left", 1.4), ("Status", "left", 1.4)],
-        "No improvement initiatives were recorded.",
-    );
-    for initiative in &notes.initiatives {
-        initiatives.row(vec![
-            initiative.title.clone(),
-            initiative.owner.clone().unwrap_or_default(),
-            initiative.status.clone().unwrap_or_default(),
-        ]);
-    }
-    Quarterly { scorecard: scorecard(cx), comparison: comparison(cx.m), savings: savings(cx.m), plans, initiatives }
+    Quarterly { targets: targets(cx), comparison: comparison(cx.m), savings: savings(cx.m), plans }
 }
 
 impl Quarterly {
     /// The quarterly tables, for the CSV export.
     pub(super) fn tables(&self) -> Vec<Table> {
-        [&self.scorecard, &self.comparison, &self.plans, &self.initiatives].into_iter().cloned().collect()
+        [&self.targets, &self.comparison, &self.plans].into_iter().cloned().collect()
     }
 }

@@ -1,11 +1,13 @@
 //! A report section as the template lays it out: title, availability, intro, figures, charts and
 //! tables — the same shape for every section, so adding one is adding a module that fills it.
 
-use opsreport_model::metrics::{Availability, ByPriority};
+use opsreport_model::DatasetName;
+use opsreport_model::metrics::{Availability, ByPriority, Metrics};
 use serde::Serialize;
 
 use super::table::Table;
 use crate::charts::{ChartId, ChartSet};
+use crate::format::plural;
 
 /// The report's sections (written in `data/report.json` as their snake-case names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -51,11 +53,37 @@ impl SectionId {
     }
 }
 
+impl SectionId {
+    /// The datasets the section is drawn from (none: made from the finished tree).
+    fn datasets(self) -> &'static [DatasetName] {
+        use DatasetName as D;
+        match self {
+            SectionId::Accounts | SectionId::Outlook => &[],
+            SectionId::Resources => &[D::Stacks],
+            SectionId::Monitoring => &[D::Alerts],
+            SectionId::Incidents | SectionId::Sla => &[D::Incidents],
+            SectionId::ServiceRequests => &[D::ServiceRequests],
+            SectionId::Changes => &[D::Rfcs],
+            SectionId::Patching => &[D::PatchDetails, D::MissingPatches],
+            SectionId::Continuity => &[D::BackupJobs, D::RestoreJobs],
+            SectionId::Storage => &[D::Storage],
+            SectionId::TrustedAdvisor => &[D::TrustedAdvisor],
+            SectionId::Availability => &[D::Availability],
+            SectionId::Cost => &[D::Billing],
+            SectionId::Ood => &[D::OodHours],
+        }
+    }
+}
+
 /// One section of the report.
 #[derive(Serialize)]
 pub(super) struct Section {
     id: SectionId,
     title: &'static str,
+    /// "Data as of …": the newest record of each of its sources (empty: none has one).
+    as_of: String,
+    /// A source of it is older than `[freshness]` allows.
+    stale: bool,
     available: bool,
     /// Why there is no data (printed instead of the section when `available` is false).
     missing: String,
@@ -111,6 +139,8 @@ pub(super) fn section(
     Section {
         id,
         title,
+        as_of: String::new(),
+        stale: false,
         available: status.available,
         missing: status.missing_reason.clone().unwrap_or_else(|| "the data was not delivered".to_owned()),
         intro,
@@ -139,6 +169,55 @@ impl Section {
             rollup.filter(|_| self.available).and_then(|rollup| super::accounts::breakdown(self.id, self.title, rollup))
         {
             self.tables.push(table);
+        }
+        self
+    }
+
+    /// Says how current the section's data is: "Data as of 31 October 2026", each source's
+    /// newest record (in the report's time zone) when they differ, and which are older than
+    /// `[freshness]` allows.
+    pub(super) fn with_freshness(mut self, m: &Metrics) -> Self {
+        let zone = m.timezone.0;
+        let mut days: Vec<(DatasetName, chrono::NaiveDate)> = Vec::new();
+        for dataset in self.id.datasets() {
+            let record = m.data_quality.iter().find(|record| record.dataset == *dataset && !record.missing);
+            if let Some(day) = record
+                .and_then(|record| record.newest.as_deref())
+                .and_then(|newest| opsreport_model::freshness::newest_day(newest, zone))
+            {
+                days.push((*dataset, day));
+            }
+        }
+        let stale: Vec<&opsreport_model::freshness::StaleSource> =
+            m.freshness.stale.iter().filter(|source| self.id.datasets().contains(&source.dataset)).collect();
+        self.stale = !stale.is_empty();
+        let same_day = days.windows(2).all(|pair| pair[0].1 == pair[1].1);
+        self.as_of = match days.as_slice() {
+            [] => String::new(),
+            [(_, day), ..] if same_day => format!("Data as of {}", crate::format::day_label(*day)),
+            _ => format!(
+                "Data as of {}",
+                days.iter()
+                    .map(|(dataset, day)| format!(
+                        "{} ({})",
+                        crate::format::day_label(*day),
+                        crate::format::label(dataset.as_str()).to_lowercase()
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        if let Some(worst) = stale.iter().map(|source| source.days_behind).max() {
+            let allowed = stale.iter().map(|source| source.lag_days).min().unwrap_or_default();
+            let accounts = stale.iter().filter(|source| source.account_id.is_some()).count();
+            let whose =
+                if accounts > 0 { format!(" for {}", plural(accounts as u64, "account", "accounts")) } else { String::new() };
+            self.as_of = format!(
+                "{}{}not current: {} behind{whose} ({allowed} allowed)",
+                self.as_of,
+                if self.as_of.is_empty() { "" } else { " · " },
+                plural(u64::from(worst), "day", "days")
+            );
         }
         self
     }

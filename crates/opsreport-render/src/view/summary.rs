@@ -9,6 +9,7 @@ use super::prelude::*;
 #[derive(Serialize)]
 pub(super) struct Summary {
     tiles: Vec<Tile>,
+    scorecard: ScorecardView,
     callouts: Callouts,
     insights: Vec<InsightView>,
 }
@@ -53,6 +54,7 @@ pub(super) fn summary(cx: &Context, notes: &Notes) -> Summary {
     let m = cx.m;
     Summary {
         tiles: tiles(cx),
+        scorecard: scorecard(m),
         callouts: Callouts {
             stacks: stacks_callout(m, cx.words()),
             patching: patch_callout(m),
@@ -67,6 +69,13 @@ pub(super) fn summary(cx: &Context, notes: &Notes) -> Summary {
                 InsightView { severity, section: label(&insight.section), message: insight.message.clone() }
             })
             .collect(),
+    }
+}
+
+impl Summary {
+    /// The summary's tables, for the CSV export: the scorecard.
+    pub(super) fn tables(&self) -> Vec<Table> {
+        vec![self.scorecard.table.clone()]
     }
 }
 
@@ -231,4 +240,92 @@ fn onboarding_callout(notes: &Notes) -> Option<String> {
     let lower = status.trim().to_lowercase();
     let over = lower.starts_with("complete") || lower.starts_with("done") || lower.starts_with("finished");
     (!over && !lower.is_empty()).then(|| status.clone())
+}
+
+/// The scorecard: the overall score and grade, each area's with its history, and why points
+/// were lost.
+#[derive(Serialize)]
+pub(super) struct ScorecardView {
+    /// The overall score ("82.4"), or "n/a".
+    overall: String,
+    /// Its grade's letter (empty without a score).
+    grade: String,
+    /// What the overall score is over, in one sentence.
+    basis: String,
+    /// Area, weight, score, grade and the history's periods.
+    pub(super) table: Table,
+    /// Why each area lost points or is not scored.
+    reasons: Vec<ReasonView>,
+}
+
+#[derive(Serialize)]
+struct ReasonView {
+    area: &'static str,
+    grade: String,
+    text: String,
+}
+
+fn score(value: Option<f64>) -> String {
+    or_na(value.map(|value| decimal(value, 1)))
+}
+
+fn grade(value: Option<opsreport_model::scorecard::Grade>) -> String {
+    value.map(|grade| grade.letter().to_owned()).unwrap_or_default()
+}
+
+fn scorecard(m: &Metrics) -> ScorecardView {
+    let card = &m.scorecard;
+    let periods: Vec<opsreport_model::PeriodId> = card.history.iter().map(|point| point.period).collect();
+    let mut columns: Vec<(String, &str, f64)> = vec![
+        ("Area".to_owned(), "left", 1.7),
+        ("Weight".to_owned(), "right", 0.6),
+        ("Score".to_owned(), "right", 0.6),
+        ("Grade".to_owned(), "left", 0.55),
+    ];
+    columns.extend(periods.iter().map(|period| (crate::format::axis_period(*period), "right", 0.6)));
+    let columns: Vec<(&str, &str, f64)> = columns.iter().map(|(name, align, width)| (name.as_str(), *align, *width)).collect();
+    let mut table = Table::new("scorecard", "", &columns, "No area could be scored.");
+    for area in &card.areas {
+        let mut row = vec![area.area.title().to_owned(), decimal(area.weight, 0), score(area.score), grade(area.grade)];
+        row.extend(area.history.iter().map(|point| score(point.score)));
+        table.row(row);
+    }
+    let mut overall_row = vec![
+        "Overall".to_owned(),
+        decimal(card.areas.iter().map(|area| area.weight).sum(), 0),
+        score(card.overall),
+        grade(card.grade),
+    ];
+    overall_row.extend(card.history.iter().map(|point| score(point.score)));
+    table.row(overall_row);
+    let unscored: Vec<&str> = card.areas.iter().filter(|area| area.score.is_none()).map(|area| area.area.title()).collect();
+    let basis = match (card.overall, unscored.is_empty()) {
+        (None, _) => "No area could be scored for this period.".to_owned(),
+        (Some(_), true) => {
+            "The weighted mean of the six areas' scores; each area scores 100 at its target and nothing at its threshold."
+                .to_owned()
+        }
+        (Some(_), false) => format!(
+            "The weighted mean of the areas scored ({} of the weight); each scores 100 at its target and nothing at its threshold. Not scored: {}.",
+            percent_places(card.weight_scored, 0),
+            unscored.join(", ")
+        ),
+    };
+    ScorecardView {
+        overall: score(card.overall),
+        grade: grade(card.grade),
+        basis,
+        table,
+        reasons: card
+            .areas
+            .iter()
+            .filter_map(|area| {
+                area.reason.as_ref().map(|text| ReasonView {
+                    area: area.area.title(),
+                    grade: grade(area.grade),
+                    text: text.clone(),
+                })
+            })
+            .collect(),
+    }
 }
