@@ -245,3 +245,84 @@ fn operations_on_demand_is_shown_in_money_where_a_rate_is_configured() {
     assert!(text.contains("none no rate"), "an offering without a rate says so");
     assert!(text.contains("3 of 4 requested blocks approved"), "the partial approval is said in words");
 }
+
+/// A document's and its deck's text, words joined by single spaces (cells wrap over lines).
+fn words_of(pdf: &Path) -> String {
+    pages(pdf).iter().flat_map(|page| page.words.iter().map(|word| word.text.clone())).collect::<Vec<_>>().join(" ")
+}
+
+/// The cells of one CSV line the report writes (RFC 4180 quoting).
+fn csv_cells(line: &str) -> Vec<String> {
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut characters = line.chars().peekable();
+    while let Some(character) = characters.next() {
+        match (character, quoted) {
+            ('"', true) if characters.peek() == Some(&'"') => {
+                cell.push('"');
+                characters.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            (other, _) => cell.push(other),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
+#[test]
+fn words_fit_the_count_and_the_kind() {
+    let plurals = ["instances", "stacks", "RFCs", "alerts", "patches", "ratings", "resources", "rows", "incidents", "jobs"];
+    for (name, pdf) in reports() {
+        for file in [pdf.clone(), pdf.with_file_name("slides.pdf")] {
+            let text = words_of(&file);
+            // "1 instances", "1 RFCs": one is singular (a number before it, "21 RFCs", is not one).
+            for noun in plurals {
+                let wrong = format!(" 1 {noun} ");
+                assert!(!format!(" {text} ").contains(&wrong), "{name}, {}: {wrong:?}", file.display());
+            }
+            assert!(!text.contains("n/a of n/a"), "{name}: \"n/a of n/a\" says nothing");
+            // A week's observations are of the sections a week shows (no cost, storage, Trusted
+            // Advisor or Operations on Demand).
+            if name.starts_with("Week") {
+                assert!(!text.contains("Trusted Advisor estimates"), "{name}: an observation of a section it does not show");
+            }
+            // A week's or a quarter's appendix defines its own period.
+            if name.starts_with("Week") || name.starts_with("Q3") {
+                assert!(!text.contains("calendar month in the report time zone"), "{name}: a month's definition");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_period_without_data_says_so_first_and_names_the_period_to_choose() {
+    let (_, pdf) = reports().iter().find(|(name, _)| name.starts_with("November")).unwrap();
+    let pages = pages(pdf);
+    let page_text = |page: &Page| page.words.iter().map(|word| word.text.clone()).collect::<Vec<_>>().join(" ");
+    let banner = "No data for November 2026: no source has a record in it, and the newest record is of 31 October 2026. Choose a period the data covers, e.g. --month 2026-10.";
+    assert!(page_text(&pages[0]).contains(banner), "the cover: {}", page_text(&pages[0]));
+    let summary = pages.iter().find(|page| page_text(page).contains("Summary and insights")).unwrap();
+    assert!(page_text(summary).contains(banner), "the summary");
+    // The appendix never calls a dataset OK that had no rows of the period.
+    let quality = std::fs::read_to_string(pdf.with_file_name("tables/data_quality.csv")).unwrap();
+    for line in quality.lines().skip(1) {
+        let cells = csv_cells(line);
+        let (in_period, status) = (cells[3].as_str(), cells[cells.len() - 1].as_str());
+        assert!(!(in_period == "0" && status == "OK") || cells[0] == "OOD engagements", "{line}");
+    }
+}
+
+#[test]
+fn every_quarterly_target_row_has_its_verdict() {
+    let (_, pdf) = reports().iter().find(|(name, _)| name.starts_with("Q3")).unwrap();
+    let targets = std::fs::read_to_string(pdf.with_file_name("tables/targets_by_month.csv")).unwrap();
+    for line in targets.lines().skip(1) {
+        let cells = csv_cells(line);
+        let (quarter, verdict) = (cells[cells.len() - 2].as_str(), cells[cells.len() - 1].as_str());
+        assert!(
+            quarter == "n/a" || verdict == "Met" || verdict == "Not met",
+            "a row with a value and a target has its verdict: {line}"
+        );
+    }
+}

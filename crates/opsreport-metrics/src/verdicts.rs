@@ -28,6 +28,9 @@ pub fn derive(metrics: &Metrics, config: &Config) -> Verdicts {
             [response.high, response.medium, response.low, resolution.high, resolution.medium, resolution.low],
             sla,
         ),
+        sla_response: meets([response.high, response.medium, response.low], sla),
+        sla_resolution: meets([resolution.high, resolution.medium, resolution.low], sla),
+        mttr_high: incidents.mttr_minutes.high.map(|mttr| mttr <= incidents.resolution_target_minutes.high),
         sla_by_priority: ByPriority {
             high: priority(|values| values.high),
             medium: priority(|values| values.medium),

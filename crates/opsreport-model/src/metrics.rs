@@ -321,6 +321,15 @@ pub struct Verdicts {
     pub sla_adherence: Option<bool>,
     /// The same per priority.
     pub sla_by_priority: ByPriority<Option<bool>>,
+    /// Response adherence of every priority against `[sla]` (part of `sla_adherence`).
+    #[serde(default)]
+    pub sla_response: Option<bool>,
+    /// Resolution adherence of every priority against `[sla]` (part of `sla_adherence`).
+    #[serde(default)]
+    pub sla_resolution: Option<bool>,
+    /// P1 MTTR within the P1 resolution target.
+    #[serde(default)]
+    pub mttr_high: Option<bool>,
     /// Service requests answered within target, against `[sla]`.
     pub service_request_response: Option<bool>,
     /// Patch compliance against `[patching]`.

@@ -67,6 +67,15 @@ impl PeriodKind {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
 
+    /// The `generate` flag that picks a period of this kind (`week`, `month`, `quarter`).
+    pub fn flag(self) -> &'static str {
+        match self {
+            PeriodKind::Weekly => "week",
+            PeriodKind::Monthly => "month",
+            PeriodKind::Quarterly => "quarter",
+        }
+    }
+
     /// The meeting the kind's material is for: "Weekly status review", "Monthly business
     /// review", "Quarterly business review".
     pub fn title(self) -> &'static str {

@@ -99,6 +99,11 @@ pub fn count(value: Option<u64>) -> String {
     or_na(value.map(|value| thousands(value as i64)))
 }
 
+/// A count with its noun, singular for one: `1 instance`, `3 instances`, `n/a instances`.
+pub fn counted(value: Option<u64>, one: &str, many: &str) -> String {
+    value.map_or_else(|| format!("n/a {many}"), |value| plural(value, one, many))
+}
+
 /// A duration in minutes (minutes or hours), `n/a` for a null.
 pub fn minutes(value: Option<f64>) -> String {
     or_na(value.map(|value| Unit::Minutes.format(value)))

@@ -23,8 +23,8 @@ pub(super) fn monitoring(cx: &Context) -> Section {
         "Monitoring and events",
         &m.alerts.status,
         format!(
-            "{} alerts were raised {}; {} were remediated automatically (problems averted), {} became incidents and {} were false positives.",
-            count(m.alerts.total),
+            "{} raised {}; {} were remediated automatically (problems averted), {} became incidents and {} were false positives.",
+            counted(m.alerts.total, "alert was", "alerts were"),
             w.this,
             pct(m.alerts.auto_remediated_pct),
             pct(m.alerts.incident_rate_pct),

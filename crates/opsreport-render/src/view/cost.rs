@@ -19,13 +19,19 @@ pub(super) fn cost(cx: &Context) -> Section {
         ],
         "No billing rows.",
     );
+    // "New" only when the previous period was billed and the product's total is known; else its
+    // change cannot be told.
+    let billed_before = previous_billed(c, cx.m.kind);
     for product in &c.by_product {
         products.row(vec![
             product.product_name.clone(),
             Unit::Money.format(product.aws_charges),
             money(product.ams_charges),
             money(product.total),
-            product.mom_change_pct.map(|v| signed(v, Unit::Percent)).unwrap_or_else(|| "new".into()),
+            product
+                .mom_change_pct
+                .map(|v| signed(v, Unit::Percent))
+                .unwrap_or_else(|| if billed_before && product.total.is_some() { "new" } else { "n/a" }.to_owned()),
         ]);
     }
     let mut accounts = Table::new(
@@ -101,4 +107,15 @@ fn cost_figures(c: &CostMetrics) -> Vec<(String, String)> {
         ("AMS".into(), money(c.ams_charges)),
         ("Change".into(), or_na(c.mom_change_pct.map(|v| signed(v, Unit::Percent)))),
     ]
+}
+
+/// Whether the period before had billing rows: the trend's previous month (a quarter: any month
+/// of the previous quarter).
+fn previous_billed(c: &CostMetrics, kind: opsreport_model::PeriodKind) -> bool {
+    let points = &c.trend;
+    let before: &[opsreport_model::metrics::CostTrendPoint] = match kind {
+        opsreport_model::PeriodKind::Quarterly => points.get(..points.len().saturating_sub(3)).unwrap_or_default(),
+        _ => points.get(points.len().saturating_sub(2)..points.len().saturating_sub(1)).unwrap_or_default(),
+    };
+    before.iter().any(|point| point.aws_charges.is_some())
 }

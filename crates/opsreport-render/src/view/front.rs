@@ -56,7 +56,42 @@ fn data_warning(m: &Metrics) -> String {
         )
     });
     let exports = export_warning(m);
-    partial.into_iter().chain((!exports.is_empty()).then_some(exports)).chain(stale_warning(m)).collect::<Vec<_>>().join(" ")
+    // With no data at all, saying which sources are behind would only repeat it.
+    let behind = match no_data_banner(m) {
+        Some(banner) => Some(banner),
+        None => stale_warning(m),
+    };
+    partial.into_iter().chain((!exports.is_empty()).then_some(exports)).chain(behind).collect::<Vec<_>>().join(" ")
+}
+
+/// When no dataset has a row of the period (reference data aside): what the newest data is and
+/// which period to choose instead ("No data for November 2026: the newest record is of 31
+/// October 2026. Choose a period the data covers, e.g. --month 2026-10.").
+pub(super) fn no_data_banner(m: &Metrics) -> Option<String> {
+    let has_rows = |q: &&opsreport_model::DatasetQuality| !q.missing && !q.months_read.is_empty() && q.rows_in_period > 0;
+    if m.data_quality.iter().any(|q| has_rows(&q)) {
+        return None;
+    }
+    let zone = m.timezone.0;
+    let newest = m
+        .data_quality
+        .iter()
+        .filter(|q| !q.missing && !q.months_read.is_empty())
+        .filter_map(|q| opsreport_model::freshness::newest_day(q.newest.as_deref()?, zone))
+        .max();
+    let period = crate::format::period_label(m.period);
+    Some(match newest {
+        Some(day) => {
+            let latest = opsreport_model::ReportPeriod::of_kind(m.kind, day, zone);
+            format!(
+                "No data for {period}: no source has a record in it, and the newest record is of {}. Choose a period the data covers, e.g. --{} {}.",
+                date_label(&day.to_string()),
+                m.kind.flag(),
+                latest.label()
+            )
+        }
+        None => format!("No data for {period}: no source delivered any record."),
+    })
 }
 
 /// The cover's warning when a source is older than `[freshness]` allows.

@@ -49,7 +49,7 @@ mod prelude {
     pub(super) use super::table::{TABLE_ROWS, Table, priority_rows};
     pub(super) use crate::charts::ChartId;
     pub(super) use crate::format::{
-        Unit, bytes, count, csat, date_label, decimal, hours, label, minutes, money, or_na, pct, percent_places, plural,
+        Unit, bytes, count, counted, csat, date_label, decimal, hours, label, minutes, money, or_na, pct, percent_places, plural,
         points_change, relative_change, signed, table_month, thousands, timestamp_in,
     };
     pub(super) use opsreport_model::metrics::{CostMetrics, Metrics, OodEngagement, OodMetrics};

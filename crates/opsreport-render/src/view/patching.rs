@@ -16,10 +16,10 @@ pub(super) fn patching(cx: &Context) -> Section {
         "Patching",
         &patching_m.status,
         format!(
-            "{}. Maintenance windows cover {} of instances; {} patches were installed {}. {}",
+            "{}. Maintenance windows cover {} of instances; {} installed {}. {}",
             super::summary::patch_callout(m),
             pct(patching_m.mw_coverage_pct),
-            count(patching_m.patches_installed),
+            counted(patching_m.patches_installed, "patch was", "patches were"),
             w.this,
             match (patching_m.missing_security, patching_m.instances_missing_security) {
                 (Some(0), _) => "No security patch is missing.".to_owned(),

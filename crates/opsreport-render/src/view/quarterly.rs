@@ -50,7 +50,7 @@ fn scores(cx: &Context) -> Vec<Score> {
             months: incidents.iter().map(|point| worst(&point.resolution_sla_pct)).collect(),
             target: target(input.sla_target_pct),
             quarter: worst(&m.incidents.resolution_sla_pct),
-            met: m.verdicts.sla_adherence,
+            met: m.verdicts.sla_resolution,
         },
         Score {
             measure: "Incidents answered within target",
@@ -58,7 +58,7 @@ fn scores(cx: &Context) -> Vec<Score> {
             months: incidents.iter().map(|point| worst(&point.response_sla_pct)).collect(),
             target: target(input.sla_target_pct),
             quarter: worst(&m.incidents.response_sla_pct),
-            met: None,
+            met: m.verdicts.sla_response,
         },
         Score {
             measure: "Mean time to resolve, P1",
@@ -66,7 +66,7 @@ fn scores(cx: &Context) -> Vec<Score> {
             months: incidents.iter().map(|point| point.mttr_minutes.high).collect(),
             target: format!("≤ {}", minutes(Some(m.incidents.resolution_target_minutes.high))),
             quarter: m.incidents.mttr_minutes.high,
-            met: None,
+            met: m.verdicts.mttr_high,
         },
         Score {
             measure: "Console availability",

@@ -36,8 +36,8 @@ pub(super) fn changes(cx: &Context) -> Section {
         "Change management",
         &rfcs.status,
         format!(
-            "{} RFCs created and {} completed ({} successful, {} automated). Mean execution {}; {} started on time. {} rejected, {} canceled.",
-            count(rfcs.created),
+            "{} created and {} completed ({} successful, {} automated). Mean execution {}; {} started on time. {} rejected, {} canceled.",
+            counted(rfcs.created, "RFC", "RFCs"),
             count(rfcs.completed),
             pct(rfcs.success_rate_pct),
             pct(rfcs.automated_pct),

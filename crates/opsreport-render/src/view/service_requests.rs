@@ -31,11 +31,11 @@ pub(super) fn service_requests(cx: &Context) -> Section {
         "Service requests",
         &sr.status,
         format!(
-            "Mean first response {}; {} answered within target. Customer satisfaction {} from {} ratings.",
+            "Mean first response {}; {} answered within target. Customer satisfaction {} from {}.",
             minutes(sr.mean_response_minutes),
             pct(sr.response_sla_pct.total),
             or_na(sr.csat_avg.map(csat)),
-            count(sr.csat_responses)
+            counted(sr.csat_responses, "rating", "ratings")
         ),
         vec![
             ("Opened".into(), thousands(sr.opened.total as i64)),

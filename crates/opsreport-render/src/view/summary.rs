@@ -8,6 +8,8 @@ use super::prelude::*;
 /// The summary page.
 #[derive(Serialize)]
 pub(super) struct Summary {
+    /// A run with no data for its period says so first (empty otherwise).
+    banner: String,
     tiles: Vec<Tile>,
     scorecard: ScorecardView,
     callouts: Callouts,
@@ -53,6 +55,7 @@ struct InsightView {
 pub(super) fn summary(cx: &Context, notes: &Notes) -> Summary {
     let m = cx.m;
     Summary {
+        banner: super::front::no_data_banner(m).unwrap_or_default(),
         tiles: tiles(cx),
         scorecard: scorecard(m),
         callouts: Callouts {
@@ -63,6 +66,7 @@ pub(super) fn summary(cx: &Context, notes: &Notes) -> Summary {
         insights: m
             .insights
             .iter()
+            .filter(|insight| shown_in(m.kind, &insight.section))
             .map(|insight| {
                 let severity =
                     serde_json::to_value(insight.severity).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
@@ -76,6 +80,17 @@ impl Summary {
     /// The summary's tables, for the CSV export: the scorecard.
     pub(super) fn tables(&self) -> Vec<Table> {
         vec![self.scorecard.table.clone()]
+    }
+}
+
+/// Whether a kind's material shows the section an insight is about: a weekly review has no
+/// cost, Operations on Demand, storage, Trusted Advisor or inventory; a quarterly one no
+/// Operations on Demand (each is reviewed in the kinds that show it).
+fn shown_in(kind: opsreport_model::PeriodKind, section: &str) -> bool {
+    match kind {
+        opsreport_model::PeriodKind::Weekly => !matches!(section, "cost" | "ood" | "storage" | "trusted_advisor" | "stacks"),
+        opsreport_model::PeriodKind::Quarterly => section != "ood",
+        opsreport_model::PeriodKind::Monthly => true,
     }
 }
 
@@ -203,8 +218,8 @@ fn tiles(cx: &Context) -> Vec<Tile> {
 pub(super) fn stacks_callout(m: &Metrics, w: opsreport_model::period::PeriodWords) -> String {
     if m.stacks.status.available {
         format!(
-            "{} stacks under management, {} active{}",
-            count(m.stacks.total),
+            "{} under management, {} active{}",
+            counted(m.stacks.total, "stack", "stacks"),
             count(m.stacks.active),
             m.stacks
                 .total_change
@@ -220,13 +235,13 @@ pub(super) fn stacks_callout(m: &Metrics, w: opsreport_model::period::PeriodWord
 pub(super) fn patch_callout(m: &Metrics) -> String {
     if m.patching.status.available {
         format!(
-            "{} of {} stacks fully patched; {} of {} instances compliant ({}); {} instances with critical patches overdue",
+            "{} of {} fully patched; {} of {} compliant ({}); {} with critical patches overdue",
             count(m.patching.stacks_fully_patched),
-            count(m.patching.stacks_with_instances),
+            counted(m.patching.stacks_with_instances, "stack", "stacks"),
             count(m.patching.compliant),
-            count(m.patching.instances),
+            counted(m.patching.instances, "instance", "instances"),
             pct(m.patching.compliance_pct),
-            count(m.patching.critical_overdue)
+            counted(m.patching.critical_overdue, "instance", "instances")
         )
     } else {
         format!("No patching data was delivered for {}", crate::format::period_label(m.period))
