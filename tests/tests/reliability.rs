@@ -156,7 +156,7 @@ fn a_utc_month_the_period_reaches_into_but_the_source_lacks_is_a_warning() {
     let root = scratch.path();
     let run = generate(root, &["--timezone", "America/New_York"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let warning = "no month=2026-11 partition: the period's rows from 2026-11-01 00:00 to 2026-11-01 04:00 UTC are not covered";
+    let warning = "no month=2026-11 partition: the period's rows from 2026-11-01 00:00 to 2026-11-01 04:00 (UTC) are not covered";
     assert!(run.stderr.contains(&format!("incidents: {warning}")), "{}", run.stderr);
     let quality = metrics(root)["data_quality"].clone();
     let incidents = quality.as_array().unwrap().iter().find(|dataset| dataset["dataset"] == "incidents").unwrap().clone();

@@ -88,11 +88,23 @@ fn reports() -> &'static [(String, PathBuf)] {
                     &[&["generate", "--format", "document,slides", "--out", out.to_str().unwrap()], extra].concat(),
                 );
                 assert_eq!(run.code, 0, "{name}: {}", run.stderr);
-                made.push((name.to_owned(), out.join(format!("043735371057/{folder}/report.pdf"))));
+                let pdf = out.join(format!("043735371057/{folder}/report.pdf"));
+                // The charts, as the template reads them (`charts_of`).
+                let export = opsreport(
+                    &repo_root(),
+                    &[&["template", "export", "--out", charts_of(&pdf).parent().unwrap().to_str().unwrap()], extra].concat(),
+                );
+                assert_eq!(export.code, 0, "{name}: {}", export.stderr);
+                made.push((name.to_owned(), pdf));
             }
             (scratch, made)
         })
         .1
+}
+
+/// The folder of a report's chart SVGs (written beside it by `template export`).
+fn charts_of(pdf: &Path) -> PathBuf {
+    pdf.with_file_name("template").join("charts")
 }
 
 /// Body of a page: between the running header and footer (the cover has neither).
@@ -282,6 +294,17 @@ fn words_fit_the_count_and_the_kind() {
                 assert!(!format!(" {text} ").contains(&wrong), "{name}, {}: {wrong:?}", file.display());
             }
             assert!(!text.contains("n/a of n/a"), "{name}: \"n/a of n/a\" says nothing");
+            // A time is printed to the minute, its zone once in the table's title, never after
+            // every time ("14:05 UTC", "09:15:07 EST").
+            for zone in ["UTC", "EDT", "EST", "JST", "CET", "CEST"] {
+                let after_time = text.match_indices(&format!(" {zone}")).any(|(at, _)| {
+                    let before = text[..at].as_bytes();
+                    before.len() >= 3
+                        && before[before.len() - 3] == b':'
+                        && before[before.len() - 2..].iter().all(u8::is_ascii_digit)
+                });
+                assert!(!after_time, "{name}, {}: a time followed by its zone {zone}", file.display());
+            }
             // A week's observations are of the sections a week shows (no cost, storage, Trusted
             // Advisor or Operations on Demand).
             if name.starts_with("Week") {
@@ -324,5 +347,124 @@ fn every_quarterly_target_row_has_its_verdict() {
             quarter == "n/a" || verdict == "Met" || verdict == "Not met",
             "a row with a value and a target has its verdict: {line}"
         );
+    }
+}
+
+/// Each text of a chart SVG: its attributes and its text.
+fn svg_texts(svg: &str) -> Vec<(String, String)> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|part| {
+            let (attributes, rest) = part.split_once('>')?;
+            let (text, _) = rest.split_once("</text>")?;
+            Some((attributes.to_owned(), unescape(text.trim())))
+        })
+        .collect()
+}
+
+/// The value-axis ticks of a chart (muted texts anchored at their end, centred on their line).
+fn value_ticks(svg: &str) -> Vec<String> {
+    svg_texts(svg)
+        .into_iter()
+        .filter(|(attributes, _)| {
+            attributes.contains("text-anchor=\"end\"") && attributes.contains("#6B7280") && attributes.contains("dy=\"0.5ex\"")
+        })
+        .map(|(_, text)| text)
+        .collect()
+}
+
+#[test]
+fn charts_tell_the_story() {
+    for (name, pdf) in reports() {
+        let folder = charts_of(pdf);
+        let entries = std::fs::read_dir(&folder).unwrap();
+        let metrics: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(pdf.with_file_name("metrics.json")).unwrap()).unwrap();
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let chart = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let svg = std::fs::read_to_string(&path).unwrap();
+            // Ticks that read alike ("0, 0, 1, 1, 2") say nothing.
+            let ticks = value_ticks(&svg);
+            let mut distinct = ticks.clone();
+            distinct.sort();
+            distinct.dedup();
+            assert_eq!(distinct.len(), ticks.len(), "{name}, {chart}: ticks {ticks:?}");
+            // A percentage trend is fitted to its data and target: not 0-100 when it stays high.
+            if chart.ends_with("_trend") && ticks.iter().any(|tick| tick == "100%") {
+                let lowest =
+                    ticks.iter().filter_map(|tick| tick.trim_end_matches('%').parse::<f64>().ok()).fold(f64::MAX, f64::min);
+                let values = svg_texts(&svg).into_iter().filter_map(|(_, text)| text.strip_suffix('%')?.parse::<f64>().ok());
+                let low_value = values.fold(f64::MAX, f64::min);
+                assert!(lowest <= low_value, "{name}, {chart}: a value below the axis");
+                if low_value >= 60.0 {
+                    assert!(lowest > 0.0, "{name}, {chart}: 0-100 for values all above {low_value}");
+                }
+            }
+        }
+        // Status colours mean their status: Trusted Advisor's errors are red, OK green.
+        if let Ok(svg) = std::fs::read_to_string(folder.join("trusted_advisor.svg")) {
+            for colour in ["#B02A2A", "#D98C3F", "#2E7D4F"] {
+                assert!(svg.contains(colour), "{name}: Trusted Advisor without {colour}");
+            }
+        }
+        // A priority without incidents is a labelled gap in the SLA and MTTR charts.
+        for (index, priority) in ["High", "Medium", "Low"].into_iter().enumerate() {
+            let code = format!("P{}", index + 1);
+            if metrics["incidents"]["resolution_sla_pct"][priority].is_null()
+                && metrics["incidents"]["response_sla_pct"][priority].is_null()
+            {
+                if let Ok(svg) = std::fs::read_to_string(folder.join("sla_adherence.svg")) {
+                    assert!(svg.contains(&format!("no {code} (")), "{name}: the SLA chart's empty {code} slot is not labelled");
+                }
+            }
+            if metrics["incidents"]["mttr_minutes"][priority].is_null() {
+                if let Ok(svg) = std::fs::read_to_string(folder.join("incident_mttr.svg")) {
+                    assert!(svg.contains(&format!("no {code} (")), "{name}: the MTTR chart's empty {code} slot is not labelled");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn tables_are_summed_up_and_copy_intact() {
+    for (name, pdf) in reports() {
+        let tables = pdf.with_file_name("tables");
+        // A long list of failed backups is summed up by reason first, the counts adding up.
+        if let Ok(failed) = std::fs::read_to_string(tables.join("failed_backups.csv")) {
+            let jobs = failed.lines().skip(1).count();
+            let reasons = std::fs::read_to_string(tables.join("failed_backup_reasons.csv"));
+            if jobs > 10 {
+                let reasons = reasons.unwrap_or_else(|_| panic!("{name}: {jobs} failed jobs without a summary by reason"));
+                let total: usize =
+                    reasons.lines().skip(1).map(|line| csv_cells(line)[1].replace(',', "").parse::<usize>().unwrap()).sum();
+                assert_eq!(total, jobs, "{name}: the reasons count every failed job");
+            }
+            // A column no row fills is left out, not printed empty.
+            let header = csv_cells(failed.lines().next().unwrap());
+            for (column, heading) in header.iter().enumerate() {
+                let filled = failed.lines().skip(1).any(|line| !csv_cells(line)[column].is_empty());
+                assert!(filled || jobs == 0, "{name}: failed_backups' {heading} is empty in every row");
+            }
+        }
+        // Ids and ARNs copy from the PDF as they are: no invisible character inside them.
+        let raw = Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output().unwrap();
+        let text = String::from_utf8_lossy(&raw.stdout);
+        assert!(!text.contains('\u{200b}'), "{name}: a zero-width space in the copied text");
+    }
+}
+
+#[test]
+fn a_measure_the_period_cannot_give_is_not_a_zero() {
+    for (name, pdf) in reports() {
+        let metrics: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(pdf.with_file_name("metrics.json")).unwrap()).unwrap();
+        let patching = &metrics["patching"];
+        if patching["status"]["available"] == true && patching["patches_installed"].is_null() {
+            let text = words_of(pdf);
+            assert!(text.contains("they need two snapshots in the period"), "{name}: installed patches n/a without the reason");
+            assert!(!text.contains("n/a patches were installed"), "{name}");
+        }
     }
 }

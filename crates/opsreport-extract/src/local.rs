@@ -416,7 +416,7 @@ fn uncovered_part(dataset: DatasetName, period: &ReportPeriod, month: YearMonth)
     let to = period.end().min(midnight(month.next().first_day()));
     (from < to).then(|| {
         format!(
-            "no month={month} partition: the period's rows from {} to {} UTC are not covered",
+            "no month={month} partition: the period's rows from {} to {} (UTC) are not covered",
             from.format("%Y-%m-%d %H:%M"),
             to.format("%Y-%m-%d %H:%M")
         )

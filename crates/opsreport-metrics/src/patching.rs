@@ -80,15 +80,25 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
     let (missing_security, instances_missing_security) = security(frames)?;
 
     let installed = installed(&details, &period, &snapshot, frames.accounts)?;
+    let installed_known = !frames.lacks(DatasetName::PatchDetails, "compliant_total");
+    // Installed patches are a difference of two snapshots: a period with one (a week of a
+    // weekly export) cannot give it, and says so rather than showing 0.
+    let one_snapshot = installed_known && installed.is_none();
 
     let not_provided: Vec<String> = [
         frames.not_provided(DatasetName::PatchDetails, "compliant_total", "Installed patch counts are"),
         frames.not_provided(DatasetName::PatchDetails, "instance_stack_name", "Compliance by stack is"),
+        one_snapshot.then(|| {
+            format!(
+                "Installed patches are not counted: they need two snapshots in the period, and {} has one ({})",
+                period.label(),
+                snapshot.day
+            )
+        }),
     ]
     .into_iter()
     .flatten()
     .collect();
-    let installed_known = !frames.lacks(DatasetName::PatchDetails, "compliant_total");
     let stacks_known = !frames.lacks(DatasetName::PatchDetails, "instance_stack_name");
     Ok(PatchingMetrics {
         status: Availability { not_provided, ..available() },
@@ -112,7 +122,7 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
         critical_overdue,
         missing_security,
         instances_missing_security,
-        patches_installed: installed_known.then(|| first_count(&installed, "installed")),
+        patches_installed: installed.filter(|_| installed_known).map(|installed| first_count(&installed, "installed")),
         by_stack,
         trend,
     })
@@ -197,8 +207,13 @@ fn security(frames: &Frames) -> Result<(Option<u64>, Option<u64>)> {
 
 /// Patches installed during the month: per instance in both the month's first and latest
 /// snapshot, the growth of its installed count (never negative).
-fn installed(details: &LazyFrame, period: &ReportPeriod, latest: &Snapshot, accounts: Accounts) -> Result<DataFrame> {
+/// Patches installed between the period's first and latest snapshot; `None` when they are of
+/// one day (one snapshot in the period).
+fn installed(details: &LazyFrame, period: &ReportPeriod, latest: &Snapshot, accounts: Accounts) -> Result<Option<DataFrame>> {
     let first = first_snapshot(details, period, accounts, SECTION)?.unwrap_or(*latest);
+    if first.day == latest.day {
+        return Ok(None);
+    }
     collect(
         live(details, latest)
             .select([col("instance_id"), col("compliant_total").alias("latest")])
@@ -211,4 +226,5 @@ fn installed(details: &LazyFrame, period: &ReportPeriod, latest: &Snapshot, acco
             .select([at_least(col("latest") - col("first"), lit(0i64)).sum().alias("installed")]),
         SECTION,
     )
+    .map(Some)
 }

@@ -348,6 +348,12 @@ pub const RFC_STATUSES: &[&str] =
     &["Editing", "PendingApproval", "Scheduled", "InProgress", "Rejected", "Canceled", "Success", "Failure"];
 /// Alert severities.
 pub const ALERT_SEVERITIES: &[&str] = &["Critical", "High", "Medium", "Low", "Informational"];
+
+/// Where an alert severity sorts, most severe first (an unknown one last): the order of
+/// [`ALERT_SEVERITIES`].
+pub fn alert_severity_rank(severity: &str) -> usize {
+    ALERT_SEVERITIES.iter().position(|known| *known == severity).unwrap_or(ALERT_SEVERITIES.len())
+}
 /// Alert outcomes.
 pub const ALERT_OUTCOMES: &[&str] = &["AutoRemediated", "IncidentCreated", "FalsePositive", "Informational", "Open"];
 /// Backup job statuses.

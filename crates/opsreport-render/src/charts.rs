@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use opsreport_model::metrics::{IncidentMetrics, Metrics, Priority};
 
-use crate::chart::{Cartesian, Series, horizontal_bars, lines, pie, vertical_bars};
+use crate::chart::{Cartesian, Series, horizontal_bars, lines, pie, status, vertical_bars};
 use crate::format::{Unit, axis_period};
 
 /// Every chart the report can draw. Its file is `charts/<name>.svg`; a section names the charts
@@ -83,6 +83,26 @@ impl ChartId {
         }
     }
 
+    /// Whether the chart is a trend over periods: drawn from two points, never from one.
+    pub fn is_trend(self) -> bool {
+        matches!(
+            self,
+            ChartId::StackTrend
+                | ChartId::AlertsTrend
+                | ChartId::IncidentsTrendMonths
+                | ChartId::IncidentsTrendWeeks
+                | ChartId::IncidentMttrTrend
+                | ChartId::IncidentSlaTrend
+                | ChartId::ServiceRequestsTrend
+                | ChartId::RfcTrend
+                | ChartId::RfcSuccessTrend
+                | ChartId::PatchComplianceTrend
+                | ChartId::BackupSuccessTrend
+                | ChartId::StorageTrend
+                | ChartId::CostTrend
+        )
+    }
+
     /// Whether the chart is a donut (laid out side by side); the others span the text width.
     pub fn is_pie(self) -> bool {
         matches!(
@@ -105,6 +125,9 @@ type Pie = (ChartId, Vec<(String, f64)>, Unit);
 pub struct ChartSet {
     /// Chart → SVG text.
     pub svgs: BTreeMap<ChartId, String>,
+    /// A trend with a single point, not drawn → the period of that point (the section says so
+    /// in words).
+    pub single_points: BTreeMap<ChartId, String>,
 }
 
 impl ChartSet {
@@ -113,10 +136,23 @@ impl ChartSet {
         self.svgs.contains_key(&chart)
     }
 
+    /// The sentence that stands for a trend of one point, if `chart` is one.
+    pub fn single_point(&self, chart: ChartId, caption: &str) -> Option<String> {
+        self.single_points.get(&chart).map(|period| format!("{caption}: not drawn, only {period} has data so far."))
+    }
+
     fn add_cartesian(&mut self, chart: ChartId, spec: Cartesian, draw: fn(&Cartesian) -> String) {
-        if !spec.is_empty() {
-            self.svgs.insert(chart, draw(&spec));
+        if spec.is_empty() {
+            return;
         }
+        let with_values: Vec<usize> = (0..spec.categories.len())
+            .filter(|index| spec.series.iter().any(|s| s.values.get(*index).copied().flatten().is_some()))
+            .collect();
+        if chart.is_trend() && with_values.len() == 1 {
+            self.single_points.insert(chart, spec.categories[with_values[0]].clone());
+            return;
+        }
+        self.svgs.insert(chart, draw(&spec));
     }
 
     /// Donuts shown side by side, as (name, slices, unit): each canvas has room for the longest
@@ -135,11 +171,26 @@ impl ChartSet {
 }
 
 fn cartesian(axis: &str, categories: Vec<String>, series: Vec<Series>, unit: Unit) -> Cartesian {
-    Cartesian { value_axis: axis.to_owned(), categories, series, unit, stacked: false, target: None, max: None, height: 260 }
+    Cartesian {
+        value_axis: axis.to_owned(),
+        categories,
+        series,
+        unit,
+        stacked: false,
+        target: None,
+        max: None,
+        height: 260,
+        gap: String::new(),
+    }
 }
 
 fn series(name: &str, values: Vec<Option<f64>>) -> Series {
-    Series { name: name.to_owned(), values }
+    Series::new(name, values)
+}
+
+/// The priorities as every chart names them, as the tables do: "P1 (High)".
+fn priority_labels() -> Vec<String> {
+    Priority::ALL.iter().map(|priority| priority.label().to_owned()).collect()
 }
 
 fn counts(map: &BTreeMap<String, u64>) -> Vec<(String, f64)> {
@@ -287,7 +338,7 @@ fn incident_volumes(set: &mut ChartSet, inc: &IncidentMetrics) {
             ChartId::IncidentsByPriority,
             cartesian(
                 "Incidents",
-                Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
+                priority_labels(),
                 vec![series("Opened", by(&inc.opened)), series("Resolved", by(&inc.resolved))],
                 Unit::Count,
             ),
@@ -297,22 +348,28 @@ fn incident_volumes(set: &mut ChartSet, inc: &IncidentMetrics) {
     let hours = |minutes: Option<f64>| minutes.map(|minutes| minutes / 60.0);
     set.add_cartesian(
         ChartId::IncidentMttr,
-        cartesian(
-            "Hours",
-            Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
-            vec![
-                series("MTTR", vec![hours(inc.mttr_minutes.high), hours(inc.mttr_minutes.medium), hours(inc.mttr_minutes.low)]),
-                series(
-                    "Resolution target",
-                    vec![
-                        hours(Some(inc.resolution_target_minutes.high)),
-                        hours(Some(inc.resolution_target_minutes.medium)),
-                        hours(Some(inc.resolution_target_minutes.low)),
-                    ],
-                ),
-            ],
-            Unit::Hours,
-        ),
+        Cartesian {
+            gap: "no {} resolved".into(),
+            ..cartesian(
+                "Hours",
+                priority_labels(),
+                vec![
+                    series(
+                        "MTTR",
+                        vec![hours(inc.mttr_minutes.high), hours(inc.mttr_minutes.medium), hours(inc.mttr_minutes.low)],
+                    ),
+                    series(
+                        "Resolution target",
+                        vec![
+                            hours(Some(inc.resolution_target_minutes.high)),
+                            hours(Some(inc.resolution_target_minutes.medium)),
+                            hours(Some(inc.resolution_target_minutes.low)),
+                        ],
+                    ),
+                ],
+                Unit::Hours,
+            )
+        },
         vertical_bars,
     );
 }
@@ -327,9 +384,9 @@ fn incident_trends(set: &mut ChartSet, inc: &IncidentMetrics) {
                 "Incidents opened",
                 inc.trend_months.iter().map(|p| axis_period(p.month)).collect(),
                 vec![
-                    series("P1", inc.trend_months.iter().map(|p| Some(p.opened.high as f64)).collect()),
-                    series("P2", inc.trend_months.iter().map(|p| Some(p.opened.medium as f64)).collect()),
-                    series("P3", inc.trend_months.iter().map(|p| Some(p.opened.low as f64)).collect()),
+                    series(Priority::High.label(), inc.trend_months.iter().map(|p| Some(p.opened.high as f64)).collect()),
+                    series(Priority::Medium.label(), inc.trend_months.iter().map(|p| Some(p.opened.medium as f64)).collect()),
+                    series(Priority::Low.label(), inc.trend_months.iter().map(|p| Some(p.opened.low as f64)).collect()),
                 ],
                 Unit::Count,
             )
@@ -357,10 +414,11 @@ fn sla_adherence(set: &mut ChartSet, inc: &IncidentMetrics, sla_target_pct: f64)
         ChartId::SlaAdherence,
         Cartesian {
             max: Some(100.0),
-            target: Some((sla_target_pct, format!("target {sla_target_pct:.0}%"))),
+            target: target(sla_target_pct),
+            gap: "no {} incidents".into(),
             ..cartesian(
                 "Within target (%)",
-                Priority::ALL.iter().map(|priority| priority.code().to_owned()).collect(),
+                priority_labels(),
                 vec![
                     series("Response", vec![inc.response_sla_pct.high, inc.response_sla_pct.medium, inc.response_sla_pct.low]),
                     series(
@@ -380,7 +438,10 @@ fn incident_trends_by_priority(set: &mut ChartSet, m: &Metrics, sla_target_pct: 
     let trend = &m.incidents.trend_months;
     let months: Vec<String> = trend.iter().map(|p| axis_period(p.month)).collect();
     let per_priority = |pick: &dyn Fn(&opsreport_model::metrics::IncidentTrendPoint, Priority) -> Option<f64>| {
-        Priority::ALL.iter().map(|priority| series(priority.code(), trend.iter().map(|p| pick(p, *priority)).collect())).collect()
+        Priority::ALL
+            .iter()
+            .map(|priority| series(priority.label(), trend.iter().map(|p| pick(p, *priority)).collect()))
+            .collect()
     };
     set.add_cartesian(
         ChartId::IncidentMttrTrend,
@@ -583,10 +644,10 @@ fn trusted_advisor(set: &mut ChartSet, m: &Metrics) {
                     "Checks",
                     categories.iter().map(|c| crate::format::label(c)).collect(),
                     vec![
-                        series("Error", pick(|c| c.error)),
-                        series("Warning", pick(|c| c.warning)),
-                        series("OK", pick(|c| c.ok)),
-                        series("Not available", pick(|c| c.not_available)),
+                        Series { color: Some(status::ERROR), ..series("Error", pick(|c| c.error)) },
+                        Series { color: Some(status::WARNING), ..series("Warning", pick(|c| c.warning)) },
+                        Series { color: Some(status::OK), ..series("OK", pick(|c| c.ok)) },
+                        Series { color: Some(status::NOT_AVAILABLE), ..series("Not available", pick(|c| c.not_available)) },
                     ],
                     Unit::Count,
                 )
@@ -596,51 +657,65 @@ fn trusted_advisor(set: &mut ChartSet, m: &Metrics) {
     }
 }
 
-/// The availability chart.
+/// Whether the availability chart shows weeks (a quarter's 92 days would be bars too thin to
+/// read) rather than days.
+pub fn availability_by_week(m: &Metrics) -> bool {
+    m.availability.console.daily.len() > 31
+}
+
+/// The availability chart: downtime per day in minutes (a day without downtime is an empty
+/// column, a dip a bar of its minutes; a percentage axis would squash both near 100 %), or per
+/// week from Monday over a quarter. A day without probes has no value.
 fn availability(set: &mut ChartSet, m: &Metrics) {
     let av = &m.availability;
-    if av.status.available {
-        // Downtime per day in minutes: a day without downtime is an empty column, and a dip is a
-        // bar of its minutes (a percentage axis would squash both near 100 %).
-        // A month's days are numbered; a quarter's 92 would run into each other, so only the 1st
-        // and the 15th of each month are named ("1 Jul", "15 Jul").
-        let many = av.console.daily.len() > 31;
-        let days: Vec<String> = av
-            .console
-            .daily
-            .iter()
-            .map(|d| {
-                let day = d.date[8..].trim_start_matches('0');
-                match chrono::NaiveDate::parse_from_str(&d.date, "%Y-%m-%d") {
-                    Ok(date) if many && (day == "1" || day == "15") => date.format("%-d %b").to_string(),
-                    _ if many => String::new(),
-                    _ => day.to_owned(),
-                }
-            })
-            .collect();
-        let api_by_day: BTreeMap<&str, (Option<f64>, f64)> =
-            av.api.daily.iter().map(|d| (d.date.as_str(), (d.pct, d.downtime_minutes))).collect();
-        let measured = |pct: Option<f64>, minutes: f64| pct.map(|_| minutes);
-        set.add_cartesian(
-            ChartId::AvailabilityDaily,
-            cartesian(
+    if !av.status.available {
+        return;
+    }
+    let api: BTreeMap<&str, Option<f64>> =
+        av.api.daily.iter().map(|d| (d.date.as_str(), d.pct.map(|_| d.downtime_minutes))).collect();
+    // (label, console minutes, API minutes) per day or per week.
+    let mut buckets: Vec<(String, Option<f64>, Option<f64>)> = Vec::new();
+    for day in &av.console.daily {
+        let api_minutes = api.get(day.date.as_str()).copied().flatten();
+        let console_minutes = day.pct.map(|_| day.downtime_minutes);
+        let label = match chrono::NaiveDate::parse_from_str(&day.date, "%Y-%m-%d") {
+            Ok(date) if availability_by_week(m) => crate::format::day_month(
+                date - chrono::Duration::days(i64::from(chrono::Datelike::weekday(&date).num_days_from_monday())),
+            ),
+            _ => day.date.get(8..).unwrap_or_default().trim_start_matches('0').to_owned(),
+        };
+        match buckets.last_mut() {
+            Some(last) if last.0 == label => {
+                last.1 = add_minutes(last.1, console_minutes);
+                last.2 = add_minutes(last.2, api_minutes);
+            }
+            _ => buckets.push((label, console_minutes, api_minutes)),
+        }
+    }
+    set.add_cartesian(
+        ChartId::AvailabilityDaily,
+        Cartesian {
+            gap: "no probes".into(),
+            ..cartesian(
                 "Downtime (minutes)",
-                days,
+                buckets.iter().map(|b| b.0.clone()).collect(),
                 vec![
-                    series("Console", av.console.daily.iter().map(|d| measured(d.pct, d.downtime_minutes)).collect()),
-                    series(
-                        "API",
-                        av.console
-                            .daily
-                            .iter()
-                            .map(|d| api_by_day.get(d.date.as_str()).and_then(|(pct, minutes)| measured(*pct, *minutes)))
-                            .collect(),
-                    ),
+                    series("Console", buckets.iter().map(|b| b.1).collect()),
+                    series("API", buckets.iter().map(|b| b.2).collect()),
                 ],
                 Unit::Minutes,
-            ),
-            vertical_bars,
-        );
+            )
+        },
+        vertical_bars,
+    );
+}
+
+/// Minutes of a week so far plus a day's: a day without probes adds nothing, a week with no
+/// measured day has no value.
+fn add_minutes(week: Option<f64>, day: Option<f64>) -> Option<f64> {
+    match (week, day) {
+        (None, None) => None,
+        (week, day) => Some(week.unwrap_or(0.0) + day.unwrap_or(0.0)),
     }
 }
 
@@ -706,15 +781,50 @@ fn ood(set: &mut ChartSet, m: &Metrics) {
     let o = &m.ood;
     set.add_cartesian(
         ChartId::OodHours,
-        cartesian(
-            "Hours",
-            o.engagements.iter().map(|e| e.offering.clone()).collect(),
-            vec![
-                series("Used", o.engagements.iter().map(|e| e.hours_used).collect()),
-                series("Allocated", o.engagements.iter().map(|e| Some(e.hours_allocated)).collect()),
-            ],
-            Unit::Hours,
-        ),
+        Cartesian {
+            gap: "hours used not reported".into(),
+            ..cartesian(
+                "Hours",
+                o.engagements.iter().map(|e| e.offering.clone()).collect(),
+                vec![
+                    series("Used", o.engagements.iter().map(|e| e.hours_used).collect()),
+                    series("Allocated", o.engagements.iter().map(|e| Some(e.hours_allocated)).collect()),
+                ],
+                Unit::Hours,
+            )
+        },
         vertical_bars,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trend_of_one_point_is_said_in_words_not_drawn() {
+        let trend = |values: Vec<Option<f64>>| {
+            cartesian("Stacks", vec!["Sep 26".into(), "Oct 26".into()], vec![series("Total", values)], Unit::Count)
+        };
+        let mut set = ChartSet::default();
+        set.add_cartesian(ChartId::StackTrend, trend(vec![None, Some(4.0)]), lines);
+        assert!(!set.contains(ChartId::StackTrend));
+        assert_eq!(
+            set.single_point(ChartId::StackTrend, "Total stacks").as_deref(),
+            Some("Total stacks: not drawn, only Oct 26 has data so far.")
+        );
+        set.add_cartesian(ChartId::StackTrend, trend(vec![Some(3.0), Some(4.0)]), lines);
+        assert!(set.contains(ChartId::StackTrend));
+        // A chart that is not a trend is drawn from one category.
+        set.add_cartesian(ChartId::AlertsBySeverity, trend(vec![None, Some(4.0)]), vertical_bars);
+        assert!(set.contains(ChartId::AlertsBySeverity));
+    }
+
+    #[test]
+    fn a_week_of_availability_adds_its_measured_days() {
+        assert_eq!(add_minutes(None, None), None);
+        assert_eq!(add_minutes(None, Some(5.0)), Some(5.0));
+        assert_eq!(add_minutes(Some(5.0), None), Some(5.0));
+        assert_eq!(add_minutes(Some(5.0), Some(2.0)), Some(7.0));
+    }
 }

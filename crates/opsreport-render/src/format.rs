@@ -2,7 +2,7 @@
 //! chart labels alike, so a value cannot read one way in a table and another on an axis. (The
 //! insights, in the metrics crate, share `opsreport_model::format` with this module.)
 
-use chrono::{Datelike, NaiveDate, Timelike};
+use chrono::{Datelike, NaiveDate};
 use opsreport_model::format::{dollars, duration_minutes};
 pub use opsreport_model::format::{plural, thousands};
 use opsreport_model::{PeriodId, PeriodKind, YearMonth};
@@ -59,15 +59,19 @@ impl Unit {
         }
     }
 
-    /// Axis tick text (shorter than labels).
-    pub fn tick(self, value: f64) -> String {
+    /// Axis tick text (shorter than labels), with `places` decimals: as many as the axis' step
+    /// needs, so neighbouring ticks never read alike ("0.5", "1.0", "1.5" h, not "0, 0, 1").
+    pub fn tick(self, value: f64, places: usize) -> String {
         match self {
-            Unit::Percent => format!("{value:.0}%"),
-            Unit::Money => format!("${}", thousands(value.round() as i64)),
-            Unit::Minutes => format!("{value:.0}"),
-            Unit::Hours => format!("{value:.0}"),
-            Unit::Binary(unit) => format!("{} {}", Unit::Count.format(value), BINARY_UNITS[unit.min(BINARY_UNITS.len() - 1)]),
-            other => other.format(value),
+            Unit::Percent => format!("{value:.places$}%"),
+            Unit::Money if places == 0 => format!("${}", thousands(value.round() as i64)),
+            Unit::Money => format!("${value:.places$}"),
+            Unit::Minutes | Unit::Hours | Unit::Points => format!("{value:.places$}"),
+            Unit::Binary(unit) if places == 0 => {
+                format!("{} {}", Unit::Count.format(value), BINARY_UNITS[unit.min(BINARY_UNITS.len() - 1)])
+            }
+            Unit::Binary(unit) => format!("{value:.places$} {}", BINARY_UNITS[unit.min(BINARY_UNITS.len() - 1)]),
+            Unit::Count | Unit::Bytes => self.format(value),
         }
     }
 }
@@ -221,19 +225,21 @@ pub fn day_month(date: NaiveDate) -> String {
     date.format("%-d %b").to_string()
 }
 
-/// `2026-10-05T14:15:00Z` in the report's time zone with the zone named: `2026-10-05 10:15 EDT`
-/// in New York, `2026-10-05 14:15 UTC` in UTC (seconds only when there are some). A text that is
-/// not such a timestamp is shown by [`timestamp_label`]; a date stays a date.
-pub fn timestamp_in(text: &str, zone: chrono_tz::Tz) -> String {
+/// A time as a table cell prints it: `2026-10-03 14:05` in `zone`, to the minute, without the
+/// zone (the table's title names it once, [`times_in`]); a text that is not a time stays as it is.
+pub fn clock_in(text: &str, zone: chrono_tz::Tz) -> String {
     if !text.contains('T') {
         return text.to_owned();
     }
-    let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) else {
-        return timestamp_label(text);
-    };
-    let local = instant.with_timezone(&zone);
-    let clock = if local.second() == 0 { local.format("%Y-%m-%d %H:%M %Z") } else { local.format("%Y-%m-%d %H:%M:%S %Z") };
-    clock.to_string()
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(instant) => instant.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string(),
+        Err(_) => timestamp_label(text),
+    }
+}
+
+/// A table's title with the zone its times are in, once: "Failed backup jobs (times in UTC)".
+pub fn times_in(title: &str, zone: chrono_tz::Tz) -> String {
+    format!("{title} (times in {})", zone.name())
 }
 
 /// A trend point's period on a chart axis: a month as `Oct 26`, a week by its Monday, `19 Oct`.
@@ -301,6 +307,12 @@ pub fn held_reasons(left_out: usize, stale: &[opsreport_model::freshness::StaleS
         ));
     }
     reasons
+}
+
+/// A priority as every table and chart names it: "P2 (Medium)" for the contract's `Medium`;
+/// a value outside the contract as [`label`] writes it.
+pub fn priority_label(raw: &str) -> String {
+    opsreport_model::metrics::Priority::from_name(raw).map_or_else(|| label(raw), |priority| priority.label().to_owned())
 }
 
 /// A name from the contract or the data (`AutoRemediated`, `service_requests`, `ood`) as a reader
@@ -399,10 +411,15 @@ mod tests {
         assert_eq!(timestamp_label("2026-10-05T10:15:00Z"), "2026-10-05 10:15 UTC");
         assert_eq!(timestamp_label("2026-10-31T02:00:00Z"), "2026-10-31 02:00 UTC");
         assert_eq!(timestamp_label("2026-10-31T02:00:07Z"), "2026-10-31 02:00:07 UTC");
-        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", chrono_tz::America::New_York), "2026-10-05 10:15 EDT");
-        assert_eq!(timestamp_in("2026-11-05T14:15:07Z", chrono_tz::America::New_York), "2026-11-05 09:15:07 EST");
-        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", chrono_tz::UTC), "2026-10-05 14:15 UTC");
-        assert_eq!(timestamp_in("2026-10-05T14:15:00Z", chrono_tz::Asia::Tokyo), "2026-10-05 23:15 JST");
+        assert_eq!(clock_in("2026-10-05T14:15:00Z", chrono_tz::America::New_York), "2026-10-05 10:15");
+        assert_eq!(clock_in("2026-11-05T14:15:07Z", chrono_tz::America::New_York), "2026-11-05 09:15");
+        assert_eq!(clock_in("2026-10-05T14:15:00Z", chrono_tz::UTC), "2026-10-05 14:15");
+        assert_eq!(clock_in("2026-10-05T14:15:00Z", chrono_tz::Asia::Tokyo), "2026-10-05 23:15");
+        assert_eq!(clock_in("2026-10-05", chrono_tz::Asia::Tokyo), "2026-10-05");
+        assert_eq!(
+            times_in("Failed backup jobs", chrono_tz::America::New_York),
+            "Failed backup jobs (times in America/New_York)"
+        );
         assert_eq!(points_change(Some(95.0), Some(93.0), "last month"), "+2.0 pts vs last month");
         assert_eq!(
             [short_period(id("2026-10")), short_period(id("2026-W43")), short_period(id("2026-Q3"))],

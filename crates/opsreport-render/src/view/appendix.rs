@@ -36,7 +36,7 @@ fn quality_table(m: &Metrics) -> Table {
     let zone = m.timezone.0;
     let mut quality = Table::new(
         "data_quality",
-        "Data quality and sources",
+        &crate::format::times_in("Data quality and sources", zone),
         &[
             ("Dataset", "left", 1.6),
             ("Files", "right", 0.6),
@@ -59,7 +59,7 @@ fn quality_table(m: &Metrics) -> Table {
             thousands(q.duplicates_dropped as i64),
             thousands(q.rows_with_unknown_values as i64),
             thousands(q.rows_with_required_nulls as i64),
-            q.newest.as_deref().map(|newest| crate::format::timestamp_in(newest, zone)).unwrap_or_else(|| "–".into()),
+            q.newest.as_deref().map(|newest| crate::format::clock_in(newest, zone)).unwrap_or_else(|| "–".into()),
             status(q),
         ]);
     }

@@ -41,7 +41,14 @@ pub(super) fn availability(cx: &Context) -> Section {
         "Console and API availability from synthetic probes: the share of successful probes, and the minutes of downtime they imply.".into(),
         vec![("Console".into(), or_na(av.console.pct.map(|v| percent_places(v, 3)))), ("API".into(), or_na(av.api.pct.map(|v| percent_places(v, 3))))],
         charts,
-        &[(ChartId::AvailabilityDaily, "Downtime per day in minutes, console and API (days in the report's time zone)")],
+        &[(
+            ChartId::AvailabilityDaily,
+            if crate::charts::availability_by_week(m) {
+                "Downtime per week in minutes, console and API (weeks from Monday, in the report's time zone)"
+            } else {
+                "Downtime per day in minutes, console and API (days in the report's time zone)"
+            },
+        )],
         vec![av_table],
     )
 }

@@ -9,7 +9,7 @@ pub(super) fn continuity(cx: &Context) -> Section {
     let b = &m.backups;
     let mut failed = Table::new(
         "failed_backups",
-        "Failed backup jobs",
+        &crate::format::times_in("Failed backup jobs", m.timezone.0),
         &[
             ("Started", "left", 1.3),
             ("Resource", "left", 2.3),
@@ -21,13 +21,27 @@ pub(super) fn continuity(cx: &Context) -> Section {
     );
     for job in &b.failed_jobs {
         failed.row(vec![
-            timestamp_in(&job.created_at, m.timezone.0),
+            crate::format::clock_in(&job.created_at, m.timezone.0),
             job.resource_id.clone(),
             job.resource_type.clone(),
             label(&job.status),
             job.status_message.clone().unwrap_or_default(),
         ]);
     }
+    let failed = failed.without_empty(&["Reason"]);
+    // A long list is summed up by reason first; the PDF then shows the newest jobs.
+    let (reasons, failed) = if b.failed_jobs.len() > FAILED_SHOWN {
+        let newest = failed.showing(
+            FAILED_SHOWN,
+            format!(
+                "The newest {FAILED_SHOWN} of {} failed jobs are shown; every one comes with this report as failed_backups.csv.",
+                thousands(b.failed_jobs.len() as i64)
+            ),
+        );
+        (Some(failure_reasons(b, m.timezone.0)), newest)
+    } else {
+        (None, failed)
+    };
     let mut rpo = Table::new(
         "rpo_breaches",
         "Recovery-point objective breaches",
@@ -69,8 +83,40 @@ pub(super) fn continuity(cx: &Context) -> Section {
             (ChartId::BackupSuccessTrend, &format!("Backup success rate against the target, {}", cx.words().trend)),
             (ChartId::BackupStatus, "Backup jobs by status"),
         ],
-        vec![failed.limited(TABLE_ROWS), rpo.limited(TABLE_ROWS)],
+        reasons.into_iter().chain([failed, rpo.limited(TABLE_ROWS)]).collect(),
     )
+}
+
+/// Failed jobs the PDF lists one by one after the summary by reason.
+const FAILED_SHOWN: usize = 10;
+
+/// The failed jobs by reason (by final status where the source gives no reason), most first,
+/// with the day of the newest of each (in the report's time zone).
+fn failure_reasons(b: &opsreport_model::metrics::BackupMetrics, zone: chrono_tz::Tz) -> Table {
+    let reason_of = |job: &opsreport_model::metrics::FailedBackup| {
+        job.status_message.clone().filter(|reason| !reason.is_empty()).unwrap_or_else(|| label(&job.status))
+    };
+    // Reason → (jobs, newest start); the jobs come newest first.
+    let mut by_reason: Vec<(String, u64, String)> = Vec::new();
+    for job in &b.failed_jobs {
+        let reason = reason_of(job);
+        match by_reason.iter_mut().find(|(known, _, _)| *known == reason) {
+            Some(entry) => entry.1 += 1,
+            None => by_reason.push((reason, 1, job.created_at.clone())),
+        }
+    }
+    by_reason.sort_by(|left, right| right.1.cmp(&left.1).then_with(|| left.0.cmp(&right.0)));
+    let mut table = Table::new(
+        "failed_backup_reasons",
+        "Failed backup jobs by reason",
+        &[("Reason", "left", 4.2), ("Jobs", "right", 0.7), ("Newest on", "left", 1.6)],
+        "No failed backup jobs.",
+    );
+    for (reason, jobs, newest) in by_reason {
+        let day = crate::format::clock_in(&newest, zone);
+        table.row(vec![reason, thousands(jobs as i64), day.get(..10).unwrap_or(&day).to_owned()]);
+    }
+    table.limited(TABLE_ROWS)
 }
 
 /// What the completed jobs copied, set beside what the backup vault holds (the storage section):

@@ -93,7 +93,7 @@ fn mttr_table(inc: &IncidentMetrics) -> Table {
 fn key_events_table(inc: &IncidentMetrics, timezone: chrono_tz::Tz, w: opsreport_model::period::PeriodWords) -> Table {
     let mut key_events = Table::new(
         "key_events",
-        "Key events (P1 incidents resolved) and their root cause",
+        &crate::format::times_in("Key events (P1 incidents resolved) and their root cause", timezone),
         &[
             ("Case", "left", 1.45),
             ("Subject", "left", 2.4),
@@ -108,7 +108,7 @@ fn key_events_table(inc: &IncidentMetrics, timezone: chrono_tz::Tz, w: opsreport
         key_events.row(vec![
             event.case_id.clone(),
             event.subject.clone().unwrap_or_default(),
-            timestamp_in(&event.resolved_at, timezone),
+            crate::format::clock_in(&event.resolved_at, timezone),
             Unit::Minutes.format(event.resolution_minutes),
             event.root_cause.clone().unwrap_or_else(|| "not recorded".into()),
             event.rca_status.clone().unwrap_or_else(|| "None".into()),

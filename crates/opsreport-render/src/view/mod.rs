@@ -50,7 +50,7 @@ mod prelude {
     pub(super) use crate::charts::ChartId;
     pub(super) use crate::format::{
         Unit, bytes, count, counted, csat, date_label, decimal, hours, label, minutes, money, or_na, pct, percent_places, plural,
-        points_change, relative_change, signed, table_month, thousands, timestamp_in,
+        points_change, relative_change, signed, table_month, thousands,
     };
     pub(super) use opsreport_model::metrics::{CostMetrics, Metrics, OodEngagement, OodMetrics};
     pub(super) use opsreport_model::notes::Notes;

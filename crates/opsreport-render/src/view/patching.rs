@@ -16,11 +16,14 @@ pub(super) fn patching(cx: &Context) -> Section {
         "Patching",
         &patching_m.status,
         format!(
-            "{}. Maintenance windows cover {} of instances; {} installed {}. {}",
+            "{}. Maintenance windows cover {} of instances{}. {}",
             super::summary::patch_callout(m),
             pct(patching_m.mw_coverage_pct),
-            counted(patching_m.patches_installed, "patch was", "patches were"),
-            w.this,
+            // Without a count the section says why, after the intro.
+            patching_m
+                .patches_installed
+                .map(|installed| format!("; {} installed {}", plural(installed, "patch was", "patches were"), w.this))
+                .unwrap_or_default(),
             match (patching_m.missing_security, patching_m.instances_missing_security) {
                 (Some(0), _) => "No security patch is missing.".to_owned(),
                 (Some(patches), Some(instances)) => format!(

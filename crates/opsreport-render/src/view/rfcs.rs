@@ -19,7 +19,7 @@ pub(super) fn changes(cx: &Context) -> Section {
     let next_month = crate::format::period_label(m.period.next());
     let mut planned = Table::new(
         "planned_changes",
-        &format!("Planned maintenance: changes scheduled for {next_month}"),
+        &crate::format::times_in(&format!("Planned maintenance: changes scheduled for {next_month}"), m.timezone.0),
         &[("RFC", "left", 1.4), ("Title", "left", 2.6), ("Change type", "left", 1.5), ("Requested start", "left", 1.6)],
         &format!("No changes are scheduled for {next_month} yet."),
     );
@@ -28,7 +28,7 @@ pub(super) fn changes(cx: &Context) -> Section {
             change.rfc_id.clone(),
             change.title.clone().unwrap_or_default(),
             change.change_type_id.clone(),
-            timestamp_in(&change.requested_start_time, m.timezone.0),
+            crate::format::clock_in(&change.requested_start_time, m.timezone.0),
         ]);
     }
     section(

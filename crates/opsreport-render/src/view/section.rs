@@ -122,6 +122,8 @@ pub(super) fn section(
     chart_names: &[(ChartId, &str)],
     tables: Vec<Table>,
 ) -> Section {
+    let single_points: Vec<String> =
+        chart_names.iter().filter_map(|(chart, caption)| charts.single_point(*chart, caption)).collect();
     let charts = chart_names
         .iter()
         .filter(|(chart, _)| charts.contains(*chart))
@@ -133,6 +135,7 @@ pub(super) fn section(
         .collect();
     let intro = std::iter::once(intro)
         .chain(status.not_provided.iter().map(|sentence| format!("{sentence}.")))
+        .chain(single_points)
         .filter(|text| !text.is_empty())
         .collect::<Vec<_>>()
         .join(" ");

@@ -31,6 +31,8 @@ pub struct Table {
     pub shown: usize,
     /// Printed under a table the PDF cuts short.
     pub more: String,
+    /// Printed under the table: what it leaves out and why (a column its source never fills).
+    pub note: String,
 }
 
 impl Table {
@@ -45,7 +47,34 @@ impl Table {
             empty: empty.to_owned(),
             shown: usize::MAX,
             more: String::new(),
+            note: String::new(),
         }
+    }
+
+    /// Without the columns among `optional` that no row fills (a failed backup's reason, which
+    /// a self-service report never gives), each named in the note under the table rather than
+    /// shown empty.
+    pub(super) fn without_empty(mut self, optional: &[&str]) -> Self {
+        if self.rows.is_empty() {
+            return self;
+        }
+        let empty: Vec<usize> = (0..self.columns.len())
+            .filter(|column| optional.contains(&self.columns[*column].as_str()))
+            .filter(|column| self.rows.iter().all(|row| row[*column].is_empty()))
+            .collect();
+        let dropped: Vec<String> = empty.iter().map(|column| self.columns[*column].to_lowercase()).collect();
+        for column in empty.into_iter().rev() {
+            self.columns.remove(column);
+            self.align.remove(column);
+            self.widths.remove(column);
+            self.rows.iter_mut().for_each(|row| {
+                row.remove(column);
+            });
+        }
+        if !dropped.is_empty() {
+            self.note = format!("The source gives no {} for any of these rows; the column is left out.", dropped.join(" or "));
+        }
+        self
     }
 
     /// Prints at most `limit` rows in the PDF, with a line pointing to the full CSV.

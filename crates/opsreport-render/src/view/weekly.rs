@@ -39,12 +39,12 @@ pub(super) fn weekly(cx: &Context, notes: &Notes) -> Weekly {
 fn open_incidents(m: &Metrics, zone: chrono_tz::Tz) -> Table {
     let mut open = Table::new(
         "open_incidents",
-        "Incidents open at the end of the week",
+        &crate::format::times_in("Incidents open at the end of the week", zone),
         &[
             ("Case", "left", 1.2),
-            ("Priority", "left", 0.8),
+            ("Priority", "left", 1.0),
             ("Status", "left", 1.0),
-            ("Subject", "left", 2.8),
+            ("Subject", "left", 2.6),
             ("Opened", "left", 1.4),
             ("Open for", "right", 1.0),
         ],
@@ -57,10 +57,10 @@ fn open_incidents(m: &Metrics, zone: chrono_tz::Tz) -> Table {
     for incident in &m.incidents.open_incidents {
         open.row(vec![
             incident.case_id.clone(),
-            incident.priority.clone(),
+            crate::format::priority_label(&incident.priority),
             label(&incident.status),
             incident.subject.clone().unwrap_or_default(),
-            timestamp_in(&incident.created_at, zone),
+            crate::format::clock_in(&incident.created_at, zone),
             open_for(incident.open_minutes),
         ]);
     }
@@ -71,7 +71,7 @@ fn open_incidents(m: &Metrics, zone: chrono_tz::Tz) -> Table {
 fn problem_records(m: &Metrics, zone: chrono_tz::Tz) -> Table {
     let mut problems = Table::new(
         "problem_records",
-        "Problem records: root-cause analysis pending",
+        &crate::format::times_in("Problem records: root-cause analysis pending", zone),
         &[
             ("Case", "left", 1.2),
             ("Priority", "left", 0.8),
@@ -84,9 +84,9 @@ fn problem_records(m: &Metrics, zone: chrono_tz::Tz) -> Table {
     for problem in &m.incidents.problems {
         problems.row(vec![
             problem.case_id.clone(),
-            problem.priority.clone(),
+            crate::format::priority_label(&problem.priority),
             problem.subject.clone().unwrap_or_default(),
-            timestamp_in(&problem.created_at, zone),
+            crate::format::clock_in(&problem.created_at, zone),
             problem.root_cause.clone().unwrap_or_default(),
         ]);
     }
@@ -97,7 +97,7 @@ fn problem_records(m: &Metrics, zone: chrono_tz::Tz) -> Table {
 fn security_events(m: &Metrics, zone: chrono_tz::Tz) -> Table {
     let mut security = Table::new(
         "security_events",
-        "Security events of the week",
+        &crate::format::times_in("Security events of the week, most severe first", zone),
         &[
             ("Raised", "left", 1.4),
             ("Source", "left", 1.0),
@@ -107,9 +107,12 @@ fn security_events(m: &Metrics, zone: chrono_tz::Tz) -> Table {
         ],
         if m.alerts.status.available { "No security service raised an alert this week." } else { "No alert data for this week." },
     );
-    for event in &m.alerts.security_events {
+    // Most severe first, then newest (the order they come in).
+    let mut events: Vec<_> = m.alerts.security_events.iter().collect();
+    events.sort_by_key(|event| opsreport_model::contract::alert_severity_rank(&event.severity));
+    for event in events {
         security.row(vec![
-            timestamp_in(&event.created_at, zone),
+            crate::format::clock_in(&event.created_at, zone),
             event.source.clone(),
             label(&event.severity),
             event.resource_id.clone().unwrap_or_default(),
@@ -135,7 +138,7 @@ fn security_intro(m: &Metrics) -> String {
 fn coming_changes(m: &Metrics, zone: chrono_tz::Tz) -> Table {
     let mut coming = Table::new(
         "coming_changes",
-        "Changes scheduled for the coming week",
+        &crate::format::times_in("Changes scheduled for the coming week", zone),
         &[("RFC", "left", 1.4), ("Title", "left", 2.6), ("Change type", "left", 1.5), ("Requested start", "left", 1.6)],
         "No change is scheduled for the coming week yet.",
     );
@@ -144,7 +147,7 @@ fn coming_changes(m: &Metrics, zone: chrono_tz::Tz) -> Table {
             change.rfc_id.clone(),
             change.title.clone().unwrap_or_default(),
             change.change_type_id.clone(),
-            timestamp_in(&change.requested_start_time, zone),
+            crate::format::clock_in(&change.requested_start_time, zone),
         ]);
     }
     coming
