@@ -298,7 +298,7 @@ fn words_fit_the_count_and_the_kind() {
             // every time ("14:05 UTC", "09:15:07 EST").
             for zone in ["UTC", "EDT", "EST", "JST", "CET", "CEST"] {
                 let after_time = text.match_indices(&format!(" {zone}")).any(|(at, _)| {
-                    let before = text[..at].as_bytes();
+                    let before = &text.as_bytes()[..at];
                     before.len() >= 3
                         && before[before.len() - 3] == b':'
                         && before[before.len() - 2..].iter().all(u8::is_ascii_digit)
@@ -411,16 +411,12 @@ fn charts_tell_the_story() {
         // A priority without incidents is a labelled gap in the SLA and MTTR charts.
         for (index, priority) in ["High", "Medium", "Low"].into_iter().enumerate() {
             let code = format!("P{}", index + 1);
-            if metrics["incidents"]["resolution_sla_pct"][priority].is_null()
-                && metrics["incidents"]["response_sla_pct"][priority].is_null()
-            {
-                if let Ok(svg) = std::fs::read_to_string(folder.join("sla_adherence.svg")) {
-                    assert!(svg.contains(&format!("no {code} (")), "{name}: the SLA chart's empty {code} slot is not labelled");
-                }
-            }
-            if metrics["incidents"]["mttr_minutes"][priority].is_null() {
-                if let Ok(svg) = std::fs::read_to_string(folder.join("incident_mttr.svg")) {
-                    assert!(svg.contains(&format!("no {code} (")), "{name}: the MTTR chart's empty {code} slot is not labelled");
+            let no_sla = metrics["incidents"]["resolution_sla_pct"][priority].is_null()
+                && metrics["incidents"]["response_sla_pct"][priority].is_null();
+            let no_mttr = metrics["incidents"]["mttr_minutes"][priority].is_null();
+            for (empty, chart) in [(no_sla, "sla_adherence"), (no_mttr, "incident_mttr")] {
+                if let (true, Ok(svg)) = (empty, std::fs::read_to_string(folder.join(format!("{chart}.svg")))) {
+                    assert!(svg.contains(&format!("no {code} (")), "{name}: {chart}'s empty {code} slot is not labelled");
                 }
             }
         }
@@ -446,6 +442,38 @@ fn tables_are_summed_up_and_copy_intact() {
             for (column, heading) in header.iter().enumerate() {
                 let filled = failed.lines().skip(1).any(|line| !csv_cells(line)[column].is_empty());
                 assert!(filled || jobs == 0, "{name}: failed_backups' {heading} is empty in every row");
+            }
+        }
+        // An RFC's or a case's id is never broken across lines.
+        let words: std::collections::HashSet<String> =
+            pages(pdf).into_iter().flat_map(|page| page.words).map(|word| word.text).collect();
+        for table in ["coming_changes", "planned_changes", "open_incidents", "problem_records", "key_events"] {
+            let Ok(csv) = std::fs::read_to_string(tables.join(format!("{table}.csv"))) else { continue };
+            for line in csv.lines().skip(1).take(10) {
+                let id = csv_cells(line)[0].clone();
+                assert!(words.contains(&id), "{name}: {table}'s {id} is broken across lines");
+            }
+        }
+        // A table's time ("2026-10-31 14:30") stays on one line: every clock has its date just
+        // before it on the same line.
+        // (A weekend schedule's "Sunday 06:00" is a day too.)
+        let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+        let is_date = |text: &str| {
+            (text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-' && text[..4].parse::<u32>().is_ok())
+                || weekdays.contains(&text)
+        };
+        let is_clock = |text: &str| {
+            text.len() == 5 && text.as_bytes()[2] == b':' && text[..2].parse::<u32>().is_ok() && text[3..].parse::<u32>().is_ok()
+        };
+        for page in pages(pdf) {
+            for clock in page.words.iter().filter(|word| is_clock(&word.text)) {
+                let dated = page.words.iter().any(|word| {
+                    is_date(&word.text)
+                        && (word.y_min - clock.y_min).abs() < 2.0
+                        && word.x_max <= clock.x_min
+                        && clock.x_min - word.x_max < 8.0
+                });
+                assert!(dated, "{name}, page {}: a time {} without its date beside it", page.number, clock.text);
             }
         }
         // Ids and ARNs copy from the PDF as they are: no invisible character inside them.

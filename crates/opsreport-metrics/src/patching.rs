@@ -85,20 +85,7 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
     // weekly export) cannot give it, and says so rather than showing 0.
     let one_snapshot = installed_known && installed.is_none();
 
-    let not_provided: Vec<String> = [
-        frames.not_provided(DatasetName::PatchDetails, "compliant_total", "Installed patch counts are"),
-        frames.not_provided(DatasetName::PatchDetails, "instance_stack_name", "Compliance by stack is"),
-        one_snapshot.then(|| {
-            format!(
-                "Installed patches are not counted: they need two snapshots in the period, and {} has one ({})",
-                period.label(),
-                snapshot.day
-            )
-        }),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let not_provided = not_provided(frames, one_snapshot.then_some(snapshot.day));
     let stacks_known = !frames.lacks(DatasetName::PatchDetails, "instance_stack_name");
     Ok(PatchingMetrics {
         status: Availability { not_provided, ..available() },
@@ -126,6 +113,24 @@ pub fn compute(frames: &Frames) -> Result<PatchingMetrics> {
         by_stack,
         trend,
     })
+}
+
+/// What the patch data cannot give: the columns its source lacks, and installed patches when
+/// the period has only the snapshot of `one_snapshot`.
+fn not_provided(frames: &Frames, one_snapshot: Option<chrono::NaiveDate>) -> Vec<String> {
+    [
+        frames.not_provided(DatasetName::PatchDetails, "compliant_total", "Installed patch counts are"),
+        frames.not_provided(DatasetName::PatchDetails, "instance_stack_name", "Compliance by stack is"),
+        one_snapshot.map(|day| {
+            format!(
+                "Installed patches are not counted: they need two snapshots in the period, and {} has one ({day})",
+                frames.period.label()
+            )
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Compliance per stack of the snapshot's live instances, least compliant first.

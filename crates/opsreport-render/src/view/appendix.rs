@@ -38,15 +38,15 @@ fn quality_table(m: &Metrics) -> Table {
         "data_quality",
         &crate::format::times_in("Data quality and sources", zone),
         &[
-            ("Dataset", "left", 1.6),
+            ("Dataset", "left", 1.5),
             ("Files", "right", 0.6),
             ("Rows read", "right", 0.9),
             ("In period", "right", 0.9),
             ("Duplicates", "right", 0.9),
             ("Unknown values", "right", 0.9),
             ("Excluded", "right", 0.8),
-            ("Newest", "left", 1.5),
-            ("Status", "left", 1.6),
+            ("Newest", "left", 1.9),
+            ("Status", "left", 1.4),
         ],
         "No datasets.",
     );

@@ -11,11 +11,11 @@ pub(super) fn continuity(cx: &Context) -> Section {
         "failed_backups",
         &crate::format::times_in("Failed backup jobs", m.timezone.0),
         &[
-            ("Started", "left", 1.3),
+            ("Started", "left", 1.6),
             ("Resource", "left", 2.3),
             ("Type", "left", 1.0),
             ("Status", "left", 0.8),
-            ("Reason", "left", 3.1),
+            ("Reason", "left", 2.8),
         ],
         "No failed backup jobs.",
     );

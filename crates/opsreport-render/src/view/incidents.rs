@@ -95,12 +95,12 @@ fn key_events_table(inc: &IncidentMetrics, timezone: chrono_tz::Tz, w: opsreport
         "key_events",
         &crate::format::times_in("Key events (P1 incidents resolved) and their root cause", timezone),
         &[
-            ("Case", "left", 1.45),
-            ("Subject", "left", 2.4),
-            ("Resolved", "left", 1.5),
+            ("Case", "left", 1.35),
+            ("Subject", "left", 2.2),
+            ("Resolved", "left", 1.9),
             ("Time to resolve", "right", 1.0),
             ("Root cause", "left", 2.3),
-            ("RCA", "left", 1.25),
+            ("RCA", "left", 1.15),
         ],
         &format!("No P1 incidents were resolved {}.", w.this),
     );

@@ -20,7 +20,7 @@ pub(super) fn changes(cx: &Context) -> Section {
     let mut planned = Table::new(
         "planned_changes",
         &crate::format::times_in(&format!("Planned maintenance: changes scheduled for {next_month}"), m.timezone.0),
-        &[("RFC", "left", 1.4), ("Title", "left", 2.6), ("Change type", "left", 1.5), ("Requested start", "left", 1.6)],
+        &[("RFC", "left", 1.9), ("Title", "left", 2.3), ("Change type", "left", 1.5), ("Requested start", "left", 1.4)],
         &format!("No changes are scheduled for {next_month} yet."),
     );
     for change in &rfcs.planned {

@@ -42,9 +42,9 @@ fn open_incidents(m: &Metrics, zone: chrono_tz::Tz) -> Table {
         &crate::format::times_in("Incidents open at the end of the week", zone),
         &[
             ("Case", "left", 1.2),
-            ("Priority", "left", 1.0),
+            ("Priority", "left", 1.2),
             ("Status", "left", 1.0),
-            ("Subject", "left", 2.6),
+            ("Subject", "left", 2.4),
             ("Opened", "left", 1.4),
             ("Open for", "right", 1.0),
         ],
@@ -139,7 +139,7 @@ fn coming_changes(m: &Metrics, zone: chrono_tz::Tz) -> Table {
     let mut coming = Table::new(
         "coming_changes",
         &crate::format::times_in("Changes scheduled for the coming week", zone),
-        &[("RFC", "left", 1.4), ("Title", "left", 2.6), ("Change type", "left", 1.5), ("Requested start", "left", 1.6)],
+        &[("RFC", "left", 1.9), ("Title", "left", 2.3), ("Change type", "left", 1.5), ("Requested start", "left", 1.4)],
         "No change is scheduled for the coming week yet.",
     );
     for change in &m.rfcs.planned {
