@@ -149,6 +149,10 @@ fn now(area: Area, m: &Metrics, config: &Config) -> Result<Measured, String> {
     let missing = |available: bool, none: &str| {
         if available { none.to_owned() } else { format!("No {} data was delivered for the period", subject(area)) }
     };
+    // A percentage scored in full at its target.
+    let against = |value: Option<f64>, target: f64, what: &str| {
+        value.map(|value| Measured { value, full_at: target, zero_at: zero_below(target), what: what.to_owned() })
+    };
     match area {
         Area::Incidents => {
             let target = config.sla.adherence_target_pct;
@@ -158,32 +162,12 @@ fn now(area: Area, m: &Metrics, config: &Config) -> Result<Measured, String> {
         }
         Area::Availability => availability(m, config, None)
             .ok_or_else(|| missing(m.availability.status.available, "No availability probe in the period")),
-        Area::Patching => {
-            let target = config.patching.compliance_target_pct;
-            m.patching
-                .compliance_pct
-                .map(|value| Measured {
-                    value,
-                    full_at: target,
-                    zero_at: zero_below(target),
-                    what: "Patch compliance".to_owned(),
-                })
-                .ok_or_else(|| missing(m.patching.status.available, "No instance to patch in the period"))
-        }
-        Area::Backups => {
-            let target = config.backups.success_target_pct;
-            m.backups
-                .success_rate_pct
-                .map(|value| Measured { value, full_at: target, zero_at: zero_below(target), what: "Backup success".to_owned() })
-                .ok_or_else(|| missing(m.backups.status.available, "No backup job finished in the period"))
-        }
-        Area::Changes => {
-            let target = config.rfcs.success_target_pct;
-            m.rfcs
-                .success_rate_pct
-                .map(|value| Measured { value, full_at: target, zero_at: zero_below(target), what: "Change success".to_owned() })
-                .ok_or_else(|| missing(m.rfcs.status.available, "No change completed in the period"))
-        }
+        Area::Patching => against(m.patching.compliance_pct, config.patching.compliance_target_pct, "Patch compliance")
+            .ok_or_else(|| missing(m.patching.status.available, "No instance to patch in the period")),
+        Area::Backups => against(m.backups.success_rate_pct, config.backups.success_target_pct, "Backup success")
+            .ok_or_else(|| missing(m.backups.status.available, "No backup job finished in the period")),
+        Area::Changes => against(m.rfcs.success_rate_pct, config.rfcs.success_target_pct, "Change success")
+            .ok_or_else(|| missing(m.rfcs.status.available, "No change completed in the period")),
         Area::Cost => cost_now(m, config),
     }
 }

@@ -436,8 +436,6 @@ pub fn horizontal_bars(spec: &Cartesian) -> String {
     svg
 }
 
-type BarChart<'a, 'b> = ValueChart<'a, 'b>;
-
 fn draw_horizontal_bars(svg: &mut String, spec: &Cartesian) -> DrawResult {
     let root = SVGBackend::with_string(svg, (WIDTH, spec.height)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -486,7 +484,7 @@ fn draw_horizontal_bars(svg: &mut String, spec: &Cartesian) -> DrawResult {
 
 /// One row of a horizontal bar chart (first category at the top): its name, its bar and value
 /// (inside the bar's end when the target line would strike it), or its gap.
-fn horizontal_bar(root: &Area, chart: &mut BarChart, spec: &Cartesian, index: usize) -> DrawResult {
+fn horizontal_bar(root: &Area, chart: &mut ValueChart, spec: &Cartesian, index: usize) -> DrawResult {
     let row = (spec.categories.len() - 1 - index) as f64;
     let (x, y) = chart.backend_coord(&(0.0, row + 0.5));
     root.draw(&Text::new(ellipsize(&spec.categories[index], 36), (x - 8, y), font(14).pos(Pos::new(HPos::Right, VPos::Center))))?;

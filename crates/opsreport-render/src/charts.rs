@@ -292,8 +292,8 @@ fn stacks(set: &mut ChartSet, m: &Metrics, targets: &Targets) {
 
 /// The monitoring charts: alerts by severity and their trend.
 fn alerts(set: &mut ChartSet, m: &Metrics) {
-    let severity_order = ["Critical", "High", "Medium", "Low", "Informational", "Other"];
-    let severities: Vec<&str> = severity_order.iter().copied().filter(|s| m.alerts.by_severity.contains_key(*s)).collect();
+    let order = opsreport_model::contract::ALERT_SEVERITIES.iter().copied().chain(["Other"]);
+    let severities: Vec<&str> = order.filter(|s| m.alerts.by_severity.contains_key(*s)).collect();
     set.add_cartesian(
         ChartId::AlertsBySeverity,
         cartesian(
@@ -679,9 +679,7 @@ fn availability(set: &mut ChartSet, m: &Metrics) {
         let api_minutes = api.get(day.date.as_str()).copied().flatten();
         let console_minutes = day.pct.map(|_| day.downtime_minutes);
         let label = match chrono::NaiveDate::parse_from_str(&day.date, "%Y-%m-%d") {
-            Ok(date) if availability_by_week(m) => crate::format::day_month(
-                date - chrono::Duration::days(i64::from(chrono::Datelike::weekday(&date).num_days_from_monday())),
-            ),
+            Ok(date) if availability_by_week(m) => crate::format::day_month(date.week(chrono::Weekday::Mon).first_day()),
             _ => day.date.get(8..).unwrap_or_default().trim_start_matches('0').to_owned(),
         };
         match buckets.last_mut() {

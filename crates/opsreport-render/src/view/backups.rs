@@ -97,23 +97,20 @@ fn failure_reasons(b: &opsreport_model::metrics::BackupMetrics, zone: chrono_tz:
         job.status_message.clone().filter(|reason| !reason.is_empty()).unwrap_or_else(|| label(&job.status))
     };
     // Reason → (jobs, newest start); the jobs come newest first.
-    let mut by_reason: Vec<(String, u64, String)> = Vec::new();
+    let mut by_reason: std::collections::BTreeMap<String, (u64, &str)> = std::collections::BTreeMap::new();
     for job in &b.failed_jobs {
-        let reason = reason_of(job);
-        match by_reason.iter_mut().find(|(known, _, _)| *known == reason) {
-            Some(entry) => entry.1 += 1,
-            None => by_reason.push((reason, 1, job.created_at.clone())),
-        }
+        by_reason.entry(reason_of(job)).or_insert((0, job.created_at.as_str())).0 += 1;
     }
-    by_reason.sort_by(|left, right| right.1.cmp(&left.1).then_with(|| left.0.cmp(&right.0)));
+    let mut by_reason: Vec<_> = by_reason.into_iter().collect();
+    by_reason.sort_by(|left, right| right.1.0.cmp(&left.1.0).then_with(|| left.0.cmp(&right.0)));
     let mut table = Table::new(
         "failed_backup_reasons",
         "Failed backup jobs by reason",
         &[("Reason", "left", 4.2), ("Jobs", "right", 0.7), ("Newest on", "left", 1.6)],
         "No failed backup jobs.",
     );
-    for (reason, jobs, newest) in by_reason {
-        let day = crate::format::clock_in(&newest, zone);
+    for (reason, (jobs, newest)) in by_reason {
+        let day = crate::format::clock_in(newest, zone);
         table.row(vec![reason, thousands(jobs as i64), day.get(..10).unwrap_or(&day).to_owned()]);
     }
     table.limited(TABLE_ROWS)
